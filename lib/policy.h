@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The policy: cell's prison_priv_check().
+ *
+ * cell_policy_derive() reads a jail's parameters and states every
+ * privilege its processes get: capabilities, the seccomp filter, the
+ * masked and read-only paths, the device nodes in /dev. Anything not
+ * granted by a row of the table in policy.c is denied.
+ */
+#ifndef CELL_POLICY_H
+#define CELL_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jail.h"
+
+/* A device node the jail's /dev holds. */
+struct cell_devnode {
+	const char *name;      /* path below /dev */
+	char type;             /* 'c' */
+	unsigned major, minor;
+	unsigned mode;
+};
+
+#define CELL_POLICY_DEV_MAX 32
+
+struct cell_policy {
+	uint64_t caps;                 /* bounding = permitted = effective */
+	/* seccomp decisions, one bit per policy row (see policy.c) */
+	uint64_t granted;              /* rows granted */
+	int securelevel;               /* effective: max(parent, own) */
+	int children_max;
+	bool vnet;
+	/* /dev contents */
+	struct cell_devnode dev[CELL_POLICY_DEV_MAX];
+	size_t dev_n;
+	bool dev_pts;                  /* devpts newinstance at /dev/pts */
+	bool dev_fd_links;             /* fd, stdin, stdout, stderr links */
+};
+
+/* One row of the policy table, for audit and documentation. */
+struct cell_priv_row {
+	const char *what;        /* "raw sockets" */
+	const char *param;       /* governing parameter, or "" (never) */
+	int nsyscalls;
+};
+
+/*
+ * Derive the policy of j. parent is the policy of the parent jail (NULL
+ * for a jail directly under the host): the result is intersected with it,
+ * so a child never gets more than its parent.
+ */
+int cell_policy_derive(const struct cell_jail *j,
+		       const struct cell_policy *parent,
+		       struct cell_policy *out, struct cell_error *err);
+
+/*
+ * Load the policy's seccomp filter into the calling thread (it must have
+ * no_new_privs set). Done last before exec.
+ */
+int cell_policy_apply_seccomp(const struct cell_policy *pol,
+			      struct cell_error *err);
+/* Export the filter as BPF (for tests and cell audit). */
+int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
+			   struct cell_error *err);
+
+/* Drop to the policy's capabilities (bounding, then the rest). */
+int cell_policy_apply_caps(const struct cell_policy *pol, bool keep_root,
+			   struct cell_error *err);
+
+/* The masked paths (bind over with an empty file or directory) and the
+ * read-only paths, relative to the jail root, NULL-terminated. */
+extern const char *const cell_masked_paths[];
+extern const char *const cell_readonly_paths[];
+
+/* Policy table introspection: row count, row i, granted? */
+size_t cell_policy_rows(void);
+const struct cell_priv_row *cell_policy_row(size_t i);
+bool cell_policy_row_granted(const struct cell_policy *pol, size_t i);
+
+/* Print the policy in words (jls -v, cell audit, tests). */
+void cell_policy_print(FILE *out, const struct cell_policy *pol);
+
+#endif

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int cell_strv_push(struct cell_strv *l, const char *s)
+{
+	if (l->n >= CELL_ARGV_MAX)
+		return -E2BIG;
+	char **nv = realloc(l->v, (l->n + 2) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	char *dup = strdup(s);
+	if (!dup)
+		return -ENOMEM;
+	l->v[l->n++] = dup;
+	l->v[l->n] = NULL;
+	return 0;
+}
+
+void cell_strv_free(struct cell_strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int cell_strv_copy(struct cell_strv *dst, const struct cell_strv *src)
+{
+	dst->v = NULL;
+	dst->n = 0;
+	for (size_t i = 0; i < src->n; i++) {
+		int r = cell_strv_push(dst, src->v[i]);
+		if (r < 0) {
+			cell_strv_free(dst);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int cell_strv_split(struct cell_strv *l, const char *s, size_t max)
+{
+	_cleanup_free_ char *copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	/* strtok_r would merge empty items; walk by hand to reject them. */
+	char *p = copy;
+	for (;;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		/* trim blanks around items, as jail(8) does */
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t len = strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			p[--len] = '\0';
+		if (!*p)
+			return -EINVAL;
+		if (l->n >= max)
+			return -E2BIG;
+		int r = cell_strv_push(l, p);
+		if (r < 0)
+			return r;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+int cell_parse_int(const char *s, long min, long max, long *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	char *end = NULL;
+	long v = strtol(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int cell_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int cell_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len + 1);
+	return 0;
+}
+
+int cell_write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	_cleanup_close_ int fd =
+		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		     0600);
+	if (fd < 0)
+		return -errno;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			unlink(tmp);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+		int r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+int cell_read_file(const char *path, size_t max, char **out, size_t *lenp)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	_cleanup_free_ char *buf = malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int cell_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	if (cell_strlcpy(buf, path, sizeof(buf)) < 0)
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+unsigned long long cell_proc_starttime(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_free_ char *buf = NULL;
+	if (cell_read_file(path, 4096, &buf, NULL) < 0)
+		return 0;
+	/* comm may hold spaces and parentheses: start after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	/* p is the blank before field 3; step to the blank before 22. */
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return 0;
+	return strtoull(p + 1, NULL, 10);
+}

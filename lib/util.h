@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Small helpers shared by the core: string lists, number parsing, files. */
+#ifndef CELL_UTIL_H
+#define CELL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jail.h"
+
+int cell_strv_push(struct cell_strv *l, const char *s);
+void cell_strv_free(struct cell_strv *l);
+int cell_strv_copy(struct cell_strv *dst, const struct cell_strv *src);
+/* Split s on commas into l (appending); empty items are an error. */
+int cell_strv_split(struct cell_strv *l, const char *s, size_t max);
+
+int cell_parse_int(const char *s, long min, long max, long *out);
+int cell_parse_bool(const char *s, bool *out);
+
+/* Copy with truncation check: -ENAMETOOLONG when src does not fit. */
+int cell_strlcpy(char *dst, const char *src, size_t size);
+
+/* Write all of buf to path atomically (tmp + fsync + rename), mode 0600. */
+int cell_write_file_atomic(const char *path, const char *buf, size_t len);
+/* Read a whole small file (<= max bytes) into a NUL-terminated buffer. */
+int cell_read_file(const char *path, size_t max, char **out, size_t *len);
+/* mkdir -p with mode, for directories cell owns. */
+int cell_mkdir_p(const char *path, mode_t mode);
+
+/* Process start time (field 22 of /proc/PID/stat); 0 if gone. */
+unsigned long long cell_proc_starttime(pid_t pid);
+
+#endif
