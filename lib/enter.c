@@ -1,0 +1,1195 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Building and entering a jail, in one fixed order.
+ *
+ * CREATE (cell_enter_create), in the host:
+ *   1. open the jail's root as a descriptor, so the checks below are made
+ *      on the object that is used, not on a path that could change.
+ *   2. clone3(CLONE_PIDFD | NEWNS | NEWPID | NEWUTS | NEWIPC | NEWCGROUP
+ *      [| NEWNET]): init is born inside every new namespace at once, and
+ *      the pidfd names it without the pid-reuse race. (clone(2) is the
+ *      fallback when a filter refuses clone3.)
+ *   3. init's pid goes into the jail's cgroups before init does anything,
+ *      so every process it will ever fork is counted and killable.
+ * then, in init (pid 1 of the new pid namespace):
+ *   4. PR_SET_PDEATHSIG and non-dumpable first: a creator that dies takes
+ *      the half-built jail with it, and no process can ptrace init or open
+ *      its /proc/1/exe, which is the host binary (CVE-2016-9962,
+ *      CVE-2019-5736).
+ *   5. every mount made private, so nothing below propagates to the host.
+ *   6. a recursive clone of the root tree (open_tree) is attached on the
+ *      root; every later mount target is resolved with openat2
+ *      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS under it, so a symlink
+ *      planted in the jail cannot send a mount outside (CVE-2021-30465,
+ *      CVE-2019-19921, CVE-2025-31133 classes), and mounts are attached
+ *      to descriptors with move_mount (new mount API).
+ *   7. /proc (new instance, this pid namespace), then the masked and
+ *      read-only paths over it: masking must follow the mount it masks.
+ *   8. /sys read-only with its masks; cgroupfs is never mounted, so there
+ *      is no release_agent to write (CVE-2022-0492).
+ *   9. /dev: a fresh tmpfs holding only the nodes of devfs_ruleset, a
+ *      private devpts instance, the fd and std links. Nodes are created on
+ *      descriptors of our own tmpfs, never on the jail's /dev
+ *      (CVE-2026-41579 class).
+ *  10. pivot_root into the new root and detach the old one: from here on
+ *      no host path is reachable.
+ *  11. host name and domain name in the new UTS namespace.
+ *  12. init drops every capability, sets no_new_privs, closes every
+ *      descriptor but its control socket, and reaps.
+ *
+ * ATTACH (cell_enter_attach), for every process started in a jail:
+ *   1. host-side lookups (host users) while we still see the host.
+ *   2. fork a helper; it makes itself non-dumpable, then one setns() on
+ *      init's pidfd joins every namespace at once.
+ *   3. the helper forks the jailed child (now in the jail's pid namespace)
+ *      and writes its pid into the jail's cgroups before releasing it.
+ *   4. the child runs the tail: new session (no TIOCSTI into the host's
+ *      terminal, CVE-2017-5226), stdio, close every other descriptor
+ *      (CVE-2024-21626), user lookup in the jail's passwd as plain text
+ *      (no NSS modules of the jail loaded into a privileged process),
+ *      chdir and a check that the cwd is inside the jail, rlimits,
+ *      capability bounding set, setgroups/setgid/setuid, capabilities,
+ *      no_new_privs, seccomp last, exec.
+ */
+#include "enter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sys/capability.h>
+
+#include "cleanup.h"
+#include "param.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+extern char **environ;
+
+/* --- messages between creator, helper and init -------------------------- */
+
+struct msg {
+	char kind;              /* 'G' go, 'R' ready, 'E' error, 'P' persist */
+	char arg;
+	int code;
+	int pid;
+	char step[CELL_ERR_STEP_MAX];
+	char text[CELL_ERR_MSG_MAX];
+};
+
+static int send_msg(int fd, const struct msg *m)
+{
+	ssize_t n;
+	do {
+		n = send(fd, m, sizeof(*m), MSG_NOSIGNAL);
+		if (n < 0 && errno == ENOTSOCK) /* the exec error pipe */
+			n = write(fd, m, sizeof(*m));
+	} while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
+}
+
+static int recv_msg(int fd, struct msg *m)
+{
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -EPIPE;
+	if (n != (ssize_t)sizeof(*m))
+		return n < 0 ? -errno : -EPROTO;
+	m->step[sizeof(m->step) - 1] = '\0';
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 0;
+}
+
+/* Report a failure from inside (init or tail) and leave. */
+static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
+{
+	struct msg m = { .kind = 'E', .code = code < 0 ? code : -code };
+	snprintf(m.step, sizeof(m.step), "%s", step);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	send_msg(fd, &m);
+	_exit(127);
+}
+
+/* --- fd-relative resolution inside the jail ------------------------------ */
+
+/*
+ * Open rel beneath root: no symlink may be followed and ".." cannot leave
+ * root. openat2 does it in the kernel; where a filter refuses openat2 we
+ * walk component by component with O_NOFOLLOW (same rules, slower).
+ */
+static int open_beneath(int root, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+
+	/* Fallback walk. */
+	char buf[PATH_MAX];
+	if (cell_strlcpy(buf, rel, sizeof(buf)) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	_cleanup_close_ int cur = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	if (cur < 0)
+		return -1;
+	char *save = NULL;
+	char *part = strtok_r(buf, "/", &save);
+	while (part) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (!strcmp(part, "..")) {
+			errno = EXDEV;
+			return -1;
+		}
+		if (strcmp(part, ".")) {
+			int f = next ? O_PATH | O_DIRECTORY : flags;
+			int nfd = openat(cur, part, f | O_CLOEXEC | O_NOFOLLOW);
+			if (nfd < 0) {
+				if (errno == ELOOP)
+					errno = ELOOP;
+				return -1;
+			}
+			close(cur);
+			cur = nfd;
+		}
+		part = next;
+	}
+	return TAKE_FD(cur);
+}
+
+/* --- mounts (inside init, before pivot_root) ----------------------------- */
+
+/* A fresh filesystem instance as a detached mount fd. */
+static int new_fs(const char *type, const char *const *opts,
+		  unsigned attrs)
+{
+	_cleanup_close_ int fs = fsopen(type, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	for (; opts && opts[0]; opts += 2) {
+		int r = opts[1] ? fsconfig(fs, FSCONFIG_SET_STRING, opts[0],
+					   opts[1], 0)
+				: fsconfig(fs, FSCONFIG_SET_FLAG, opts[0], NULL,
+					   0);
+		if (r < 0)
+			return -errno;
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	int m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	return m < 0 ? -errno : m;
+}
+
+static int attach_at(int mnt, int target)
+{
+	if (move_mount(mnt, "", target, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_ro(int mnt, bool recursive)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+			  &a, sizeof(a)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Cover each masked path: files with /dev/null, directories with an
+ * empty read-only tmpfs. Missing paths are fine. */
+static int mask_paths(int root, const char *prefix, int null_tree,
+		      int *step_err, char *bad, size_t badlen)
+{
+	size_t plen = strlen(prefix);
+	for (const char *const *p = cell_masked_paths; *p; p++) {
+		if (strncmp(*p, prefix, plen))
+			continue;
+		_cleanup_close_ int t = open_beneath(root, *p, O_PATH);
+		if (t < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			snprintf(bad, badlen, "/%s", *p);
+			return -errno;
+		}
+		struct stat st;
+		if (fstat(t, &st) < 0)
+			return -errno;
+		_cleanup_close_ int m = -1;
+		if (S_ISDIR(st.st_mode)) {
+			static const char *const o[] = { "size", "0", "mode",
+							 "0500", NULL };
+			m = new_fs("tmpfs", o, MOUNT_ATTR_RDONLY |
+						MOUNT_ATTR_NOSUID |
+						MOUNT_ATTR_NODEV |
+						MOUNT_ATTR_NOEXEC);
+		} else {
+			m = open_tree(null_tree, "",
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					      AT_EMPTY_PATH);
+			if (m < 0)
+				m = -errno;
+		}
+		int r = m < 0 ? m : attach_at(m, t);
+		if (r < 0) {
+			snprintf(bad, badlen, "/%s", *p);
+			*step_err = 1;
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int readonly_paths(int root, char *bad, size_t badlen)
+{
+	for (const char *const *p = cell_readonly_paths; *p; p++) {
+		_cleanup_close_ int t = open_beneath(root, *p, O_PATH);
+		if (t < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			snprintf(bad, badlen, "/%s", *p);
+			return -errno;
+		}
+		_cleanup_close_ int m = open_tree(
+			t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				       AT_EMPTY_PATH | AT_RECURSIVE);
+		int r = m < 0 ? -errno : set_ro(m, true);
+		if (r == 0)
+			r = attach_at(m, t);
+		if (r < 0) {
+			snprintf(bad, badlen, "/%s", *p);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int make_dev(int root, const struct cell_policy *pol, char *bad,
+		    size_t badlen)
+{
+	_cleanup_close_ int target = open_beneath(root, "dev",
+						  O_PATH | O_DIRECTORY);
+	if (target < 0) {
+		snprintf(bad, badlen, "/dev");
+		return -errno;
+	}
+	static const char *const o[] = { "mode", "0755", "size", "512k", NULL };
+	_cleanup_close_ int dev = new_fs("tmpfs", o,
+					 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (dev < 0) {
+		snprintf(bad, badlen, "/dev (tmpfs)");
+		return dev;
+	}
+	int r = attach_at(dev, target);
+	if (r < 0) {
+		snprintf(bad, badlen, "/dev");
+		return r;
+	}
+	/* dev now names the root of our own tmpfs, attached at /dev. */
+	mode_t old = umask(0);
+	for (size_t i = 0; i < pol->dev_n; i++) {
+		const struct cell_devnode *n = &pol->dev[i];
+		const char *name = n->name;
+		const char *slash = strchr(name, '/');
+		if (slash) {
+			char dir[32];
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - name),
+				 name);
+			mkdirat(dev, dir, 0755);
+		}
+		if (mknodat(dev, name, S_IFCHR | n->mode,
+			    makedev(n->major, n->minor)) < 0) {
+			r = -errno;
+			umask(old);
+			snprintf(bad, badlen, "/dev/%s", name);
+			return r;
+		}
+	}
+	if (mkdirat(dev, "shm", 01777) < 0) {
+		r = -errno;
+		umask(old);
+		snprintf(bad, badlen, "/dev/shm");
+		return r;
+	}
+	umask(old);
+	{
+		static const char *const so[] = { "mode", "1777", "size",
+						  "64m", NULL };
+		_cleanup_close_ int shm = new_fs("tmpfs", so,
+						 MOUNT_ATTR_NOSUID |
+							 MOUNT_ATTR_NODEV);
+		_cleanup_close_ int t = openat(dev, "shm",
+					       O_PATH | O_DIRECTORY |
+						       O_CLOEXEC | O_NOFOLLOW);
+		r = shm < 0 ? shm : t < 0 ? -errno : attach_at(shm, t);
+		if (r < 0) {
+			snprintf(bad, badlen, "/dev/shm");
+			return r;
+		}
+	}
+	if (pol->dev_pts) {
+		if (mkdirat(dev, "pts", 0755) < 0) {
+			snprintf(bad, badlen, "/dev/pts");
+			return -errno;
+		}
+		/* a private instance: the jail never sees host ptys */
+		static const char *const po[] = { "newinstance", NULL,
+						  "ptmxmode", "0666", "mode",
+						  "0620", NULL };
+		_cleanup_close_ int pts = new_fs("devpts", po,
+						 MOUNT_ATTR_NOSUID |
+							 MOUNT_ATTR_NOEXEC);
+		_cleanup_close_ int t = openat(dev, "pts",
+					       O_PATH | O_DIRECTORY |
+						       O_CLOEXEC | O_NOFOLLOW);
+		r = pts < 0 ? pts : t < 0 ? -errno : attach_at(pts, t);
+		if (r < 0) {
+			snprintf(bad, badlen, "/dev/pts");
+			return r;
+		}
+		if (symlinkat("pts/ptmx", dev, "ptmx") < 0) {
+			snprintf(bad, badlen, "/dev/ptmx");
+			return -errno;
+		}
+	}
+	if (pol->dev_fd_links) {
+		static const char *const links[][2] = {
+			{ "/proc/self/fd", "fd" },
+			{ "/proc/self/fd/0", "stdin" },
+			{ "/proc/self/fd/1", "stdout" },
+			{ "/proc/self/fd/2", "stderr" },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+			if (symlinkat(links[i][0], dev, links[i][1]) < 0) {
+				snprintf(bad, badlen, "/dev/%s", links[i][1]);
+				return -errno;
+			}
+	}
+	return 0;
+}
+
+static bool explicitly_off(const struct cell_jail *j, const char *name,
+			   bool value)
+{
+	const struct cell_param *p = cell_param_lookup(name);
+	return p && cell_param_is_set(j, p) && !value;
+}
+
+/*
+ * Steps 5 to 10, in init. On failure returns -errno with *step and bad
+ * naming what failed.
+ */
+static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
+		      const char **step, char *bad, size_t badlen)
+{
+	*step = "mount";
+	/* 5: nothing we mount from here on propagates back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+
+	/* host /dev/null, kept as a tree to bind over masked files */
+	_cleanup_close_ int null_tree = open_tree(
+		AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (null_tree < 0) {
+		snprintf(bad, badlen, "/dev/null (host)");
+		return -errno;
+	}
+
+	/* 6: the root, as a mount of its own (pivot_root needs one) */
+	*step = "root";
+	_cleanup_close_ int at = open(j->path, O_PATH | O_DIRECTORY |
+						       O_CLOEXEC | O_NOFOLLOW);
+	if (at < 0) {
+		snprintf(bad, badlen, "%.200s", j->path);
+		return -errno;
+	}
+	_cleanup_close_ int root = open_tree(at, "",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						     AT_EMPTY_PATH | AT_RECURSIVE);
+	if (root < 0 || attach_at(root, at) < 0) {
+		snprintf(bad, badlen, "%.200s", j->path);
+		return -errno;
+	}
+	/* root now names the top of the attached clone. */
+
+	/* 7: /proc */
+	if (!explicitly_off(j, "mount.procfs", j->mount_procfs)) {
+		*step = "mount.procfs";
+		_cleanup_close_ int t = open_beneath(root, "proc",
+						     O_PATH | O_DIRECTORY);
+		if (t < 0) {
+			snprintf(bad, badlen, "/proc");
+			return -errno;
+		}
+		_cleanup_close_ int proc = new_fs(
+			"proc", NULL,
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		int r = proc < 0 ? proc : attach_at(proc, t);
+		if (r < 0) {
+			snprintf(bad, badlen, "/proc");
+			return r;
+		}
+		int dummy = 0;
+		*step = "masked paths";
+		r = mask_paths(root, "proc/", null_tree, &dummy, bad, badlen);
+		if (r < 0)
+			return r;
+		*step = "read-only paths";
+		r = readonly_paths(root, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+
+	/* 8: /sys read-only, when the jail has a /sys */
+	{
+		_cleanup_close_ int t = open_beneath(root, "sys",
+						     O_PATH | O_DIRECTORY);
+		if (t >= 0) {
+			*step = "sysfs";
+			_cleanup_close_ int sys = new_fs(
+				"sysfs", NULL,
+				MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+			/* sysfs of a foreign network namespace may be
+			 * refused; a jail without /sys works on. */
+			if (sys >= 0) {
+				int r = attach_at(sys, t);
+				if (r < 0) {
+					snprintf(bad, badlen, "/sys");
+					return r;
+				}
+				int dummy = 0;
+				*step = "masked paths";
+				r = mask_paths(root, "sys/", null_tree, &dummy,
+					       bad, badlen);
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+
+	/* 9: /dev */
+	if (!explicitly_off(j, "mount.devfs", j->mount_devfs)) {
+		*step = "mount.devfs";
+		int r = make_dev(root, pol, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+
+	/* 10: switch roots; the old root is detached, not just hidden */
+	*step = "pivot_root";
+	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+		snprintf(bad, badlen, "%.200s", j->path);
+		return -errno;
+	}
+	return 0;
+}
+
+/* --- init ---------------------------------------------------------------- */
+
+static volatile sig_atomic_t init_persist_flag = -1;
+
+static void init_on_usr(int sig)
+{
+	init_persist_flag = sig == SIGUSR2;
+}
+
+/*
+ * The jail's pid 1: reap, and live while the jail should. Persistence is
+ * "temporary" while the creator holds the socket (jail(8)'s clear_persist)
+ * and then what the creator said; SIGUSR1 / SIGUSR2 from jail -m clear and
+ * set it later.
+ */
+static __attribute__((noreturn)) void init_loop(int sock)
+{
+	bool persist = false, held = true;
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	struct sigaction sa = { .sa_handler = init_on_usr };
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	/* SIGTERM / SIGINT / SIGHUP from the host: jail -r ends us with
+	 * SIGKILL after stop.timeout; ignore the polite ones. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = held ? sock : -1,
+					 .events = POLLIN } };
+		int n = poll(p, 2, -1);
+		if (init_persist_flag >= 0) {
+			persist = init_persist_flag;
+			init_persist_flag = -1;
+		}
+		if (n < 0 && errno != EINTR)
+			_exit(1);
+		if (held && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			struct msg m;
+			if (recv_msg(sock, &m) < 0) {
+				held = false;
+				close(sock);
+			} else if (m.kind == 'P') {
+				persist = m.arg == '1';
+			}
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) > 0)
+				;
+		}
+		for (;;) {
+			pid_t w = waitpid(-1, NULL, WNOHANG);
+			if (w > 0)
+				continue;
+			if (w < 0 && errno == ECHILD && !held && !persist)
+				_exit(0);
+			break;
+		}
+	}
+}
+
+/* Drop everything init does not need: it only waits and reaps. */
+static int init_drop(int keep_fd)
+{
+	for (int c = 0; c <= CAP_LAST_CAP + 8; c++)
+		prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3
+	};
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof(data));
+	if (capset(&hdr, data) < 0)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++) {
+		if (nul >= 0)
+			dup2(nul, fd);
+		else
+			close(fd);
+	}
+	if (keep_fd > 3)
+		close_range(3, (unsigned)keep_fd - 1, 0);
+	close_range((unsigned)keep_fd + 1, ~0U, 0);
+	return 0;
+}
+
+static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
+						const struct cell_policy *pol,
+						int sock)
+{
+	/* 4: first things first */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	struct msg m;
+	if (recv_msg(sock, &m) < 0 || m.kind != 'G')
+		_exit(1);
+
+	const char *step = "";
+	char bad[256] = "";
+	int r = build_root(j, pol, &step, bad, sizeof(bad));
+	if (r < 0)
+		fail_to(sock, step, r, "%s%s%s", bad, bad[0] ? ": " : "",
+			strerror(-r));
+
+	/* 11: names */
+	if (j->host == CELL_JAILSYS_NEW) {
+		if (j->hostname[0] &&
+		    sethostname(j->hostname, strlen(j->hostname)) < 0)
+			fail_to(sock, "host.hostname", -errno,
+				"sethostname: %s", strerror(errno));
+		if (j->domainname[0] &&
+		    setdomainname(j->domainname, strlen(j->domainname)) < 0)
+			fail_to(sock, "host.domainname", -errno,
+				"setdomainname: %s", strerror(errno));
+	}
+
+	/* 12 */
+	r = init_drop(sock);
+	if (r < 0)
+		fail_to(sock, "init", r, "dropping privileges: %s",
+			strerror(-r));
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	struct msg ready = { .kind = 'R' };
+	if (send_msg(sock, &ready) < 0)
+		_exit(1);
+	init_loop(sock);
+}
+
+static unsigned long ns_flags(const struct cell_jail *j)
+{
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
+	if (j->host != CELL_JAILSYS_INHERIT)
+		f |= CLONE_NEWUTS;
+	if (!(j->sysvmsg == CELL_JAILSYS_INHERIT &&
+	      j->sysvsem == CELL_JAILSYS_INHERIT &&
+	      j->sysvshm == CELL_JAILSYS_INHERIT))
+		f |= CLONE_NEWIPC;
+	if (j->vnet)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+/* clone3 with a pidfd; clone(2) when a filter or an old kernel refuses. */
+static pid_t clone_pidfd(unsigned long flags, int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+		return pid;
+	return (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL,
+			      pidfd, NULL, NULL);
+}
+
+int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_placement *place,
+		      struct cell_running *run, struct cell_error *err)
+{
+	/* 1 */
+	_cleanup_close_ int rootfd = open(j->path, O_PATH | O_DIRECTORY |
+							   O_CLOEXEC);
+	if (rootfd < 0) {
+		cell_error_context(err, j->name, "path", j->path);
+		return cell_error_set(err, -errno, "%s",
+				      errno == ENOTDIR ? "not a directory"
+				      : errno == ENOENT ? "no such directory"
+							 : strerror(errno));
+	}
+	if (!strcmp(j->path, "/"))
+		return cell_error_set(err, -EINVAL,
+				      "path=/ would share the host's root");
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cell_error_errno(err, -errno, "socketpair");
+	_cleanup_close_ int mine = sv[0];
+	_cleanup_close_ int theirs = sv[1];
+
+	/* 2 */
+	int pidfd = -1;
+	fflush(NULL);
+	pid_t pid = clone_pidfd(ns_flags(j), &pidfd);
+	if (pid < 0) {
+		cell_error_context(err, j->name, "clone", NULL);
+		return cell_error_errno(err, -errno, "creating namespaces");
+	}
+	if (pid == 0) {
+		close(mine);
+		init_main(j, pol, theirs);
+	}
+	_cleanup_close_ int pfd = pidfd;
+
+	/* 3 */
+	if (place && place->place) {
+		int r = place->place(place->arg, pid, err);
+		if (r < 0) {
+			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+			waitpid(pid, NULL, 0);
+			cell_error_context(err, j->name, "cgroup", NULL);
+			return r;
+		}
+	}
+
+	struct msg go = { .kind = 'G' };
+	struct msg reply;
+	int r = send_msg(mine, &go);
+	if (r == 0)
+		r = recv_msg(mine, &reply);
+	if (r < 0 || reply.kind != 'R') {
+		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, 0);
+		if (r == 0 && reply.kind == 'E') {
+			cell_error_context(err, j->name, reply.step, NULL);
+			return cell_error_set(err, reply.code, "%s", reply.text);
+		}
+		cell_error_context(err, j->name, "init", NULL);
+		return cell_error_set(err, -ECHILD,
+				      "the jail's init died while starting");
+	}
+	run->init_pid = pid;
+	run->init_start = cell_proc_starttime(pid);
+	run->init_sock = TAKE_FD(mine);
+	return 0;
+}
+
+void cell_init_release(struct cell_running *run, bool persist)
+{
+	if (run->init_sock < 0)
+		return;
+	struct msg m = { .kind = 'P', .arg = persist ? '1' : '0' };
+	send_msg(run->init_sock, &m);
+	close(run->init_sock);
+	run->init_sock = -1;
+}
+
+int cell_init_pidfd(const struct cell_running *run)
+{
+	if (run->init_pid <= 0)
+		return -ESRCH;
+	int fd = pidfd_open(run->init_pid, 0);
+	if (fd < 0)
+		return -errno;
+	/* the pid could have been reused since the state was written */
+	if (cell_proc_starttime(run->init_pid) != run->init_start) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* --- the tail ------------------------------------------------------------ */
+
+struct user_info {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
+	char home[256];
+	char shell[256];
+	char name[64];
+};
+
+/* Read one passwd(5)/group(5)-style file as text: no NSS, no jail code. */
+static int lookup_passwd_file(const char *file, const char *user,
+			      struct user_info *u)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	if (!f)
+		return -errno;
+	char line[1024];
+	bool numeric = user[strspn(user, "0123456789")] == '\0';
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[7];
+		char *p = line;
+		int n = 0;
+		for (; n < 7; n++) {
+			fields[n] = p;
+			p = strchr(p, ':');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (n < 6)
+			continue;
+		fields[6][strcspn(fields[6], "\n")] = '\0';
+		if (strcmp(fields[0], user) &&
+		    !(numeric && !strcmp(fields[2], user)))
+			continue;
+		u->uid = (uid_t)strtoul(fields[2], NULL, 10);
+		u->gid = (gid_t)strtoul(fields[3], NULL, 10);
+		snprintf(u->name, sizeof(u->name), "%s", fields[0]);
+		snprintf(u->home, sizeof(u->home), "%s", fields[5]);
+		snprintf(u->shell, sizeof(u->shell), "%s", fields[6]);
+		return 0;
+	}
+	if (numeric) {
+		u->uid = u->gid = (uid_t)strtoul(user, NULL, 10);
+		snprintf(u->name, sizeof(u->name), "%s", user);
+		snprintf(u->home, sizeof(u->home), "/");
+		snprintf(u->shell, sizeof(u->shell), "/bin/sh");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void lookup_groups_file(const char *file, struct user_info *u)
+{
+	u->groups[0] = u->gid;
+	u->ngroups = 1;
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	if (!f)
+		return;
+	char line[4096];
+	while (fgets(line, sizeof(line), f) && u->ngroups < 64) {
+		char *save = NULL;
+		char *name = strtok_r(line, ":", &save);
+		strtok_r(NULL, ":", &save);
+		char *gid = strtok_r(NULL, ":", &save);
+		char *members = strtok_r(NULL, "\n", &save);
+		if (!name || !gid || !members)
+			continue;
+		char *m, *s2 = NULL;
+		for (m = strtok_r(members, ",", &s2); m;
+		     m = strtok_r(NULL, ",", &s2))
+			if (!strcmp(m, u->name)) {
+				u->groups[u->ngroups++] =
+					(gid_t)strtoul(gid, NULL, 10);
+				break;
+			}
+	}
+}
+
+static int host_user(const char *user, struct user_info *u)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw && user[strspn(user, "0123456789")] == '\0')
+		pw = getpwuid((uid_t)strtoul(user, NULL, 10));
+	if (!pw)
+		return -ENOENT;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
+	snprintf(u->shell, sizeof(u->shell), "%s", pw->pw_shell);
+	u->ngroups = 64;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &u->ngroups) < 0)
+		u->ngroups = 64;
+	return 0;
+}
+
+static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
+			const struct user_info *u)
+{
+	size_t n = 0, max = 64 + j->env_n;
+	for (char **e = environ; !x->clean_env && e && *e; e++)
+		max++;
+	for (char *const *e = x->envp; e && *e; e++)
+		max++;
+	char **env = calloc(max + 1, sizeof(char *));
+	if (!env)
+		return NULL;
+	const char *term = getenv("TERM");
+	if (x->clean_env) {
+		char *s;
+		if (asprintf(&s, "PATH=/bin:/usr/bin:/sbin:/usr/sbin") >= 0)
+			env[n++] = s;
+		if (asprintf(&s, "HOME=%s", u->home) >= 0)
+			env[n++] = s;
+		if (asprintf(&s, "SHELL=%s", u->shell) >= 0)
+			env[n++] = s;
+		if (asprintf(&s, "USER=%s", u->name) >= 0)
+			env[n++] = s;
+		if (asprintf(&s, "LOGNAME=%s", u->name) >= 0)
+			env[n++] = s;
+		if (term && asprintf(&s, "TERM=%s", term) >= 0)
+			env[n++] = s;
+	} else {
+		for (char **e = environ; e && *e; e++)
+			env[n++] = *e;
+		if (!getenv("PATH"))
+			env[n++] = (char *)"PATH=/bin:/usr/bin:/sbin:/usr/sbin";
+	}
+	for (size_t i = 0; i < j->env_n && n < max; i++) {
+		char *s;
+		if (asprintf(&s, "%s=%s", j->env[i].key, j->env[i].value) >= 0)
+			env[n++] = s;
+	}
+	for (char *const *e = x->envp; e && *e && n < max; e++)
+		env[n++] = *e;
+	env[n] = NULL;
+	return env;
+}
+
+static __attribute__((noreturn)) void tail(const struct cell_jail *j,
+					   const struct cell_policy *pol,
+					   const struct cell_exec *x,
+					   const struct user_info *host_u,
+					   int go_fd, int err_fd)
+{
+	struct cell_error e;
+	char c;
+	if (read(go_fd, &c, 1) != 1)
+		_exit(127);
+	close(go_fd);
+
+	if (setsid() < 0)
+		fail_to(err_fd, "session", -errno, "setsid: %s",
+			strerror(errno));
+	for (int fd = 0; fd < 3; fd++)
+		if (x->stdio[fd] >= 0 && x->stdio[fd] != fd &&
+		    dup2(x->stdio[fd], fd) < 0)
+			fail_to(err_fd, "stdio", -errno, "dup2: %s",
+				strerror(errno));
+	/* Every descriptor but stdio and our error channel goes. */
+	if (dup2(err_fd, 3) < 0)
+		_exit(127);
+	err_fd = 3;
+	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+	close_range(4, ~0U, 0);
+
+	struct user_info u = { .uid = 0, .gid = 0, .ngroups = 0,
+			       .home = "/root", .shell = "/bin/sh",
+			       .name = "root" };
+	const char *user = x->user ? x->user : NULL;
+	if (host_u) {
+		u = *host_u;
+	} else if (user && strcmp(user, "root")) {
+		int r = lookup_passwd_file("/etc/passwd", user, &u);
+		if (r < 0)
+			fail_to(err_fd, "user", r,
+				"%s: no such user in the jail", user);
+		lookup_groups_file("/etc/group", &u);
+	} else {
+		lookup_passwd_file("/etc/passwd", "root", &u);
+		u.ngroups = 0;
+	}
+
+	const char *cwd = x->cwd ? x->cwd : (x->login ? u.home : "/");
+	if (chdir(cwd) < 0) {
+		if (x->cwd)
+			fail_to(err_fd, "cwd", -errno, "%s: %s", cwd,
+				strerror(errno));
+		if (chdir("/") < 0)
+			_exit(127);
+	}
+	/* The cwd must be inside the jail (CVE-2024-21626). */
+	char here[PATH_MAX];
+	if (!getcwd(here, sizeof(here)) || here[0] != '/')
+		fail_to(err_fd, "cwd", -EPERM, "working directory outside "
+			"the jail");
+
+	for (size_t i = 0; i < x->rlimit_n; i++)
+		if (setrlimit(x->rlimits[i].resource, &x->rlimits[i].lim) < 0)
+			fail_to(err_fd, "rlimit", -errno, "setrlimit %d: %s",
+				x->rlimits[i].resource, strerror(errno));
+
+	char **env = build_env(j, x, &u);
+	if (!env)
+		fail_to(err_fd, "environment", -ENOMEM, "out of memory");
+
+	/* Capabilities: the bounding set first (needs CAP_SETPCAP), then
+	 * the ids (needs CAP_SETUID/SETGID), which for a non-root user
+	 * clears permitted and effective by the kernel's own rules. */
+	cell_error_clear(&e);
+	if (cell_policy_apply_caps(pol, true, &e) < 0)
+		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
+	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
+	    setresgid(u.gid, u.gid, u.gid) < 0 ||
+	    setresuid(u.uid, u.uid, u.uid) < 0)
+		fail_to(err_fd, "user", -errno, "switching to %s: %s", u.name,
+			strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
+
+	/* argv */
+	char *shell_argv[4];
+	char login_name[300];
+	char *const *argv = x->argv;
+	if (!argv || !argv[0]) {
+		const char *sh = u.shell[0] ? u.shell : "/bin/sh";
+		const char *base = strrchr(sh, '/');
+		snprintf(login_name, sizeof(login_name), "%s%s",
+			 x->login ? "-" : "", base ? base + 1 : sh);
+		shell_argv[0] = login_name;
+		shell_argv[1] = NULL;
+		argv = shell_argv;
+		environ = env;
+		if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
+			fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
+		if (cell_policy_apply_seccomp(pol, &e) < 0)
+			fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
+		execv(sh, argv);
+		fail_to(err_fd, "exec", -errno, "%s: %s", sh, strerror(errno));
+	}
+	if (x->shell_command) {
+		shell_argv[0] = (char *)"/bin/sh";
+		shell_argv[1] = (char *)"-c";
+		shell_argv[2] = argv[0];
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+	}
+	environ = env;
+	if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
+		fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
+	/* 13: seccomp last: after it, only exec */
+	if (cell_policy_apply_seccomp(pol, &e) < 0)
+		fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
+	execvp(argv[0], argv);
+	fail_to(err_fd, "exec", -errno, "%s: %s", argv[0], strerror(errno));
+}
+
+static int join_flags(const struct cell_jail *j)
+{
+	return (int)ns_flags(j);
+}
+
+/* The helper: joins the jail, forks the jailed child, relays. */
+static __attribute__((noreturn)) void helper(const struct cell_jail *j,
+					     const struct cell_policy *pol,
+					     const struct cell_exec *x,
+					     const struct user_info *host_u,
+					     int pidfd, bool detach, int report)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (setns(pidfd, join_flags(j)) < 0)
+		fail_to(report, "setns", -errno, "joining the jail: %s",
+			strerror(errno));
+	close(pidfd);
+	int go[2], errp[2];
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		fail_to(report, "pipe", -errno, "%s", strerror(errno));
+	pid_t child = fork();
+	if (child < 0)
+		fail_to(report, "fork", -errno, "%s", strerror(errno));
+	if (child == 0) {
+		close(go[1]);
+		close(errp[0]);
+		close(report);
+		tail(j, pol, x, host_u, go[0], errp[1]);
+	}
+	close(go[0]);
+	close(errp[1]);
+	/* The host places the child in the jail's cgroups (we no longer
+	 * see the host's cgroupfs) and answers 'G'. */
+	struct msg cm = { .kind = 'C', .pid = child };
+	struct msg ok;
+	if (send_msg(report, &cm) < 0 || recv_msg(report, &ok) < 0 ||
+	    ok.kind != 'G') {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		_exit(127);
+	}
+	if (write(go[1], "g", 1) != 1)
+		_exit(127);
+	close(go[1]);
+	/* exec succeeded when the error pipe closes without a message */
+	struct msg m;
+	ssize_t n;
+	do
+		n = read(errp[0], &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(m) && m.kind == 'E') {
+		waitpid(child, NULL, 0);
+		send_msg(report, &m);
+		_exit(127);
+	}
+	struct msg started = { .kind = 'S', .pid = child };
+	send_msg(report, &started);
+	if (detach)
+		_exit(0);
+	int st;
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	struct msg done = { .kind = 'X', .code = st };
+	send_msg(report, &done);
+	_exit(0);
+}
+
+int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_running *run, const struct cell_exec *x,
+		      const struct cell_placement *place, bool detach,
+		      int *status, pid_t *pid, struct cell_error *err)
+{
+	cell_error_context(err, j->name, NULL, NULL);
+	/* 1: host users are looked up while we still see the host */
+	struct user_info hu, *host_u = NULL;
+	if (x->user && x->user_from_host) {
+		memset(&hu, 0, sizeof(hu));
+		if (host_user(x->user, &hu) < 0) {
+			cell_error_context(err, NULL, "user", NULL);
+			return cell_error_set(err, -ENOENT,
+					      "%s: no such user on the host",
+					      x->user);
+		}
+		host_u = &hu;
+	}
+	_cleanup_close_ int pidfd = cell_init_pidfd(run);
+	if (pidfd < 0) {
+		cell_error_context(err, NULL, "attach", NULL);
+		return cell_error_set(err, pidfd, "the jail is not running");
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cell_error_errno(err, -errno, "socketpair");
+	_cleanup_close_ int mine = sv[0];
+	fflush(NULL);
+	pid_t h = fork();
+	if (h < 0) {
+		close(sv[1]);
+		return cell_error_errno(err, -errno, "fork");
+	}
+	if (h == 0) {
+		close(mine);
+		helper(j, pol, x, host_u, pidfd, detach, sv[1]);
+	}
+	close(sv[1]);
+
+	struct msg m;
+	int r = recv_msg(mine, &m);
+	if (r == 0 && m.kind == 'C') {
+		int pr = 0;
+		if (place && place->place)
+			pr = place->place(place->arg, m.pid, err);
+		struct msg reply = { .kind = pr < 0 ? 'N' : 'G' };
+		send_msg(mine, &reply);
+		if (pr < 0) {
+			while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
+				;
+			cell_error_context(err, NULL, "cgroup", NULL);
+			return pr;
+		}
+		r = recv_msg(mine, &m);
+	}
+	if (r == 0 && m.kind == 'S') {
+		if (pid)
+			*pid = m.pid;
+		if (!detach)
+			r = recv_msg(mine, &m);
+	}
+	int hst;
+	while (waitpid(h, &hst, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		cell_error_context(err, NULL, "attach", NULL);
+		return cell_error_set(err, -ECHILD,
+				      "lost the process in the jail");
+	}
+	if (m.kind == 'E') {
+		cell_error_context(err, NULL, m.step, NULL);
+		return cell_error_set(err, m.code, "%s", m.text);
+	}
+	if (status)
+		*status = m.kind == 'X' ? m.code : 0;
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cell_enter(): build a jail, or enter one, in one fixed order.
+ *
+ * CREATE clones the jail's init (PID 1 of its namespaces) and builds the
+ * boundary inside it: mounts, /proc, /dev, pivot_root, host name.
+ * ATTACH joins every namespace of a running jail with one setns() on its
+ * init's pidfd and forks the jailed process, which then runs the tail that
+ * every jailed process runs: descriptors, limits, user, capabilities,
+ * no_new_privs, seccomp, exec. jail -c's command, exec.start, jexec and
+ * OCI exec all start processes this way, so each is confined exactly as
+ * the others.
+ */
+#ifndef CELL_ENTER_H
+#define CELL_ENTER_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "jail.h"
+#include "policy.h"
+
+#define CELL_RLIMIT_MAX 16
+
+struct cell_rlimit {
+	int resource;
+	struct rlimit lim;
+};
+
+/* A process to run inside a jail. */
+struct cell_exec {
+	char *const *argv;         /* NULL: the user's shell */
+	char *const *envp;         /* extra variables (NAME=value) */
+	const char *cwd;           /* NULL: the user's home, else "/" */
+	const char *user;          /* NULL: root */
+	bool user_from_host;       /* look user up in the host's passwd */
+	bool clean_env;            /* start from an empty environment */
+	bool login;                /* argv[0] "-sh" style login shell */
+	bool shell_command;        /* run argv[0] with /bin/sh -c */
+	int stdio[3];              /* fds for 0,1,2 (-1: inherit) */
+	const struct cell_rlimit *rlimits;
+	size_t rlimit_n;
+	/* Called in the child right before exec, for tests' fault
+	 * injection (e.g. a filter that makes a call fail). */
+	int (*pre_exec_hook)(void *arg);
+	void *hook_arg;
+};
+
+/*
+ * Placing a new process in the jail's cgroups, called in the host with the
+ * host pid before the process runs anything of its own.
+ */
+struct cell_placement {
+	int (*place)(void *arg, pid_t pid, struct cell_error *err);
+	void *arg;
+};
+
+/* What the host knows of a running jail. */
+struct cell_running {
+	pid_t init_pid;                   /* in the host's pid namespace */
+	unsigned long long init_start;    /* start time, against pid reuse */
+	int init_sock;                    /* creator's end of init's socket */
+};
+
+/*
+ * CREATE: clone init into new namespaces and build the boundary.
+ * place puts init in the jail's cgroups before init does anything else.
+ * On return (0) init is ready and temporarily persistent until
+ * cell_init_release().
+ */
+int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_placement *place,
+		      struct cell_running *run, struct cell_error *err);
+
+/*
+ * ATTACH: join the running jail and run x inside it. Waits for it and
+ * stores its wait status in *status, unless detach (then *pid gets it).
+ */
+int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_running *run, const struct cell_exec *x,
+		      const struct cell_placement *place, bool detach,
+		      int *status, pid_t *pid, struct cell_error *err);
+
+/* Tell init it may exit once no process is left (end of jail(8)'s
+ * temporary persist), and close the creator's socket. */
+void cell_init_release(struct cell_running *run, bool persist);
+
+/* pidfd of a running jail's init, checked against pid reuse; -errno. */
+int cell_init_pidfd(const struct cell_running *run);
+
+#endif

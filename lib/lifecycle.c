@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Life-cycle step tables.
+ *
+ * create: reserve (name, jid, "creating" record) -> cgroup -> init (the
+ *         boundary, enter.c) -> network -> active record.
+ * remove: dying record -> SIGTERM to everything but init, stop.timeout ->
+ *         SIGKILL init (the whole pid namespace dies with it) -> cgroup
+ *         emptied and removed -> network state removed -> record deleted.
+ *
+ * Each create step has an undo; a failure at step N runs the undos of
+ * N-1 .. 1. A command killed in the middle leaves a "creating" record
+ * with a dead creator, and cell_repair() runs the undos for it.
+ */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "cleanup.h"
+#include "param.h"
+#include "policy.h"
+#include "util.h"
+
+static void cgroup_relpath(const struct cell_jail *j, char *buf, size_t len)
+{
+	/* dots are the hierarchy: a.b lives below a's cgroup */
+	snprintf(buf, len, "cell/%s", j->name);
+	for (char *p = buf + 5; *p; p++)
+		if (*p == '.')
+			*p = '/';
+}
+
+static void crash_point(const char *step)
+{
+	const char *at = getenv("CELL_TEST_CRASH_AT");
+	if (at && !strcmp(at, step))
+		raise(SIGKILL);
+}
+
+/* --- cgroups ------------------------------------------------------------- */
+
+struct cg_ctx {
+	struct cell_cgroup_host *host;
+	struct cell_cgroup *cg;
+};
+
+static void cg_ctx_free(struct cg_ctx *c)
+{
+	if (c->cg)
+		cell_cgroup_free(c->cg);
+	if (c->host)
+		cell_cgroup_host_free(c->host);
+	c->cg = NULL;
+	c->host = NULL;
+}
+
+static int cg_open(const char *relpath, struct cg_ctx *c, bool create,
+		   struct cell_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	int r = cell_cgroup_host_open(NULL, &c->host, err);
+	if (r < 0)
+		return r;
+	r = create ? cell_cgroup_create(c->host, relpath, &c->cg, err)
+		   : cell_cgroup_open(c->host, relpath, &c->cg, err);
+	if (r < 0)
+		cg_ctx_free(c);
+	return r;
+}
+
+static int place_in_cgroup(void *arg, pid_t pid, struct cell_error *err)
+{
+	struct cg_ctx *c = arg;
+	return cell_cgroup_attach(c->cg, pid, err);
+}
+
+/* Kill everything in the cgroup and remove it; tolerant of absence. */
+static int cg_teardown(const char *relpath, struct cell_error *err)
+{
+	struct cg_ctx c;
+	int r = cg_open(relpath, &c, false, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return cell_error_set(err, r, "opening cgroup %s", relpath);
+	r = cell_cgroup_kill(c.cg, err);
+	if (r == 0)
+		r = cell_cgroup_destroy(c.cg, err);
+	cg_ctx_free(&c);
+	return r;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+bool cell_running(const struct cell_record *rec)
+{
+	return rec->state == CELL_REC_ACTIVE && cell_record_alive(rec);
+}
+
+static void kill_init(const struct cell_record *rec)
+{
+	struct cell_running run;
+	cell_record_running(rec, &run);
+	int fd = cell_init_pidfd(&run);
+	if (fd < 0)
+		return;
+	pidfd_send_signal(fd, SIGKILL, NULL, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	poll(&p, 1, 5000);
+	/* reap it if it is our child (create's undo) */
+	waitpid(rec->init_pid, NULL, WNOHANG);
+	close(fd);
+}
+
+static int parent_policy(const struct cell_jail *j, struct cell_policy *pp,
+			 struct cell_record *parent, bool *has,
+			 struct cell_error *err)
+{
+	*has = false;
+	const char *dot = strrchr(j->name, '.');
+	if (!dot)
+		return 0;
+	char pname[CELL_NAME_MAX];
+	snprintf(pname, sizeof(pname), "%.*s", (int)(dot - j->name), j->name);
+	int r = cell_state_find(pname, parent, err);
+	if (r < 0)
+		return cell_error_set(err, -ENOENT,
+				      "parent jail %s does not exist", pname);
+	if (!cell_running(parent)) {
+		cell_record_free(parent);
+		return cell_error_set(err, -ENOENT,
+				      "parent jail %s is not running", pname);
+	}
+	r = cell_policy_derive(&parent->jail, NULL, pp, err);
+	if (r < 0) {
+		cell_record_free(parent);
+		return r;
+	}
+	*has = true;
+	return 0;
+}
+
+static int count_children(const char *name)
+{
+	_cleanup_free_ int *jids = NULL;
+	size_t n = 0;
+	int count = 0;
+	size_t len = strlen(name);
+	if (cell_state_list(&jids, &n, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cell_record r;
+		if (cell_state_load(jids[i], &r, NULL) < 0)
+			continue;
+		if (!strncmp(r.jail.name, name, len) && r.jail.name[len] == '.' &&
+		    !strchr(r.jail.name + len + 1, '.'))
+			count++;
+		cell_record_free(&r);
+	}
+	return count;
+}
+
+/* --- repair -------------------------------------------------------------- */
+
+static void teardown_record(const struct cell_record *rec)
+{
+	kill_init(rec);
+	if (rec->cgroup[0])
+		cg_teardown(rec->cgroup, NULL);
+	cell_state_delete(rec->jail.jid);
+}
+
+int cell_repair(int lockfd, struct cell_error *err)
+{
+	(void)lockfd;
+	_cleanup_free_ int *jids = NULL;
+	size_t n = 0;
+	int repaired = 0;
+	int r = cell_state_list(&jids, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct cell_record rec;
+		if (cell_state_load(jids[i], &rec, NULL) < 0) {
+			/* unreadable record: a torn write cannot happen
+			 * (rename), so it is foreign or damaged; keep it */
+			continue;
+		}
+		bool stale = false;
+		if (rec.state == CELL_REC_CREATING)
+			stale = !cell_record_creator_alive(&rec);
+		else if (rec.state == CELL_REC_ACTIVE)
+			stale = !cell_record_alive(&rec);
+		else /* dying: its remover died, or it finished */
+			stale = !cell_record_creator_alive(&rec);
+		if (stale) {
+			teardown_record(&rec);
+			repaired++;
+		}
+		cell_record_free(&rec);
+	}
+	return repaired;
+}
+
+/* --- create -------------------------------------------------------------- */
+
+struct create_ctx {
+	struct cell_jail *j;
+	struct cell_handle *h;
+	struct cell_policy pol;
+	struct cg_ctx cg;
+	int lockfd;
+};
+
+static int step_reserve(struct create_ctx *c, struct cell_error *err)
+{
+	struct cell_jail *j = c->j;
+	int r = cell_repair(c->lockfd, err);
+	if (r < 0)
+		return r;
+	struct cell_record other;
+	if (cell_state_find(j->name, &other, NULL) == 0) {
+		cell_record_free(&other);
+		return cell_error_set(err, -EEXIST,
+				      "a jail named %s already exists",
+				      j->name);
+	}
+	if (j->jid) {
+		if (cell_state_load(j->jid, &other, NULL) == 0) {
+			cell_record_free(&other);
+			return cell_error_set(err, -EEXIST,
+					      "jid %d is in use", j->jid);
+		}
+	} else {
+		int jid = cell_state_next_jid(err);
+		if (jid < 0)
+			return jid;
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", jid);
+		r = cell_param_set(j, "jid", buf, false, err);
+		if (r < 0)
+			return r;
+	}
+	struct cell_record *rec = &c->h->rec;
+	r = cell_jail_copy(&rec->jail, j, err);
+	if (r < 0)
+		return r;
+	rec->state = CELL_REC_CREATING;
+	rec->creator = getpid();
+	cgroup_relpath(j, rec->cgroup, sizeof(rec->cgroup));
+	return cell_state_save(rec, err);
+}
+
+static void undo_reserve(struct create_ctx *c)
+{
+	cell_state_delete(c->h->rec.jail.jid);
+}
+
+static int step_cgroup(struct create_ctx *c, struct cell_error *err)
+{
+	int r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
+	if (r == -EEXIST) {
+		/* a leftover of a crashed jail of the same name: only ours
+		 * (below cell/) and only when it holds no process */
+		r = cg_open(c->h->rec.cgroup, &c->cg, false, err);
+		if (r == 0 && !cell_cgroup_is_empty(c->cg)) {
+			cg_ctx_free(&c->cg);
+			return cell_error_set(err, -EBUSY,
+					      "cgroup %s is in use",
+					      c->h->rec.cgroup);
+		}
+	}
+	return r;
+}
+
+static void undo_cgroup(struct create_ctx *c)
+{
+	if (c->cg.cg) {
+		cell_cgroup_kill(c->cg.cg, NULL);
+		cell_cgroup_destroy(c->cg.cg, NULL);
+	}
+	cg_ctx_free(&c->cg);
+}
+
+static int step_init(struct create_ctx *c, struct cell_error *err)
+{
+	struct cell_placement place = { place_in_cgroup, &c->cg };
+	int r = cell_enter_create(c->j, &c->pol, &place, &c->h->run, err);
+	if (r < 0)
+		return r;
+	c->h->rec.init_pid = c->h->run.init_pid;
+	c->h->rec.init_start = c->h->run.init_start;
+	/* record init before anything else can fail, for repair */
+	return cell_state_save(&c->h->rec, err);
+}
+
+static void undo_init(struct create_ctx *c)
+{
+	kill_init(&c->h->rec);
+	if (c->h->run.init_sock >= 0)
+		close(c->h->run.init_sock);
+	c->h->run.init_sock = -1;
+}
+
+static int step_active(struct create_ctx *c, struct cell_error *err)
+{
+	c->h->rec.state = CELL_REC_ACTIVE;
+	return cell_state_save(&c->h->rec, err);
+}
+
+struct create_step {
+	const char *name;
+	int (*run)(struct create_ctx *c, struct cell_error *err);
+	void (*undo)(struct create_ctx *c);
+};
+
+static const struct create_step create_steps[] = {
+	{ "reserve", step_reserve, undo_reserve },
+	{ "cgroup", step_cgroup, undo_cgroup },
+	{ "init", step_init, undo_init },
+	{ "active", step_active, NULL },
+};
+
+int cell_create(struct cell_jail *j, struct cell_handle *h,
+		struct cell_error *err)
+{
+	memset(h, 0, sizeof(*h));
+	h->run.init_sock = -1;
+	cell_error_context(err, j->name, NULL, NULL);
+	int r = cell_jail_validate(j, err);
+	if (r < 0)
+		return r;
+	if (!j->path[0])
+		return cell_error_set(err, -EINVAL, "path= is required");
+	if (!j->name[0]) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", j->jid);
+		/* FreeBSD names an unnamed jail by its jid */
+		r = cell_strlcpy(j->name, buf, sizeof(j->name));
+		if (r < 0)
+			return cell_error_set(err, r, "name");
+	}
+
+	struct create_ctx c = { .j = j, .h = h, .lockfd = -1 };
+	struct cell_record parent;
+	struct cell_policy ppol;
+	bool has_parent = false;
+	c.lockfd = cell_state_lock(err);
+	if (c.lockfd < 0)
+		return c.lockfd;
+	r = parent_policy(j, &ppol, &parent, &has_parent, err);
+	if (r < 0)
+		goto out_unlock;
+	if (has_parent) {
+		if (count_children(parent.jail.name) >=
+		    parent.jail.children_max) {
+			r = cell_error_set(err, -EPERM,
+					   "parent %s: children.max (%d) "
+					   "reached", parent.jail.name,
+					   parent.jail.children_max);
+			cell_record_free(&parent);
+			goto out_unlock;
+		}
+		r = cell_error_set(err, -EOPNOTSUPP,
+				   "child jails are created inside the parent's "
+				   "namespaces, which this version does not "
+				   "do yet");
+		cell_record_free(&parent);
+		goto out_unlock;
+	}
+	r = cell_policy_derive(j, has_parent ? &ppol : NULL, &c.pol, err);
+	if (r < 0)
+		goto out_unlock;
+
+	size_t done = 0;
+	for (; done < ARRAY_SIZE(create_steps); done++) {
+		cell_error_context(err, NULL, create_steps[done].name, NULL);
+		r = create_steps[done].run(&c, err);
+		if (r < 0)
+			break;
+		/* the name is reserved: let other commands run */
+		if (done == 0) {
+			cell_state_unlock(c.lockfd);
+			c.lockfd = -1;
+		}
+		crash_point(create_steps[done].name);
+	}
+	if (r < 0) {
+		while (done-- > 0)
+			if (create_steps[done].undo)
+				create_steps[done].undo(&c);
+		cell_record_free(&h->rec);
+	}
+	cg_ctx_free(&c.cg);
+out_unlock:
+	cell_state_unlock(c.lockfd);
+	return r;
+}
+
+void cell_create_finish(struct cell_handle *h)
+{
+	cell_init_release(&h->run, h->rec.jail.persist);
+	cell_record_free(&h->rec);
+}
+
+/* --- exec ---------------------------------------------------------------- */
+
+int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
+	      bool detach, int *status, pid_t *pid, struct cell_error *err)
+{
+	cell_error_context(err, rec->jail.name, NULL, NULL);
+	if (!cell_record_alive(rec))
+		return cell_error_set(err, -ESRCH, "jail %s is not running",
+				      rec->jail.name);
+	struct cell_policy pol;
+	int r = cell_policy_derive(&rec->jail, NULL, &pol, err);
+	if (r < 0)
+		return r;
+	struct cg_ctx c;
+	r = cg_open(rec->cgroup, &c, false, err);
+	if (r < 0)
+		return r;
+	struct cell_running run;
+	cell_record_running(rec, &run);
+	struct cell_placement place = { place_in_cgroup, &c };
+	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
+			      status, pid, err);
+	cg_ctx_free(&c);
+	return r;
+}
+
+/* --- remove -------------------------------------------------------------- */
+
+static int stop_processes(const struct cell_record *rec,
+			  struct cell_error *err)
+{
+	struct cg_ctx c;
+	int r = cg_open(rec->cgroup, &c, false, NULL);
+	if (r < 0)
+		return 0;
+	/* SIGTERM to everything but init, then stop.timeout to finish */
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool sent = false;
+	for (;;) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		if (cell_cgroup_pids(c.cg, &pids, &n, NULL) < 0)
+			break;
+		size_t others = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (pids[i] == rec->init_pid)
+				continue;
+			others++;
+			if (!sent)
+				kill(pids[i], SIGTERM);
+		}
+		free(pids);
+		sent = true;
+		if (!others)
+			break;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= rec->jail.stop_timeout)
+			break;
+		usleep(20 * 1000);
+	}
+	cg_ctx_free(&c);
+	(void)err;
+	return 0;
+}
+
+static int remove_one(struct cell_record *rec, struct cell_error *err)
+{
+	cell_error_context(err, rec->jail.name, "remove", NULL);
+	rec->state = CELL_REC_DYING;
+	rec->creator = getpid();
+	int r = cell_state_save(rec, err);
+	if (r < 0)
+		return r;
+	stop_processes(rec, err);
+	crash_point("stop");
+	kill_init(rec);
+	if (rec->cgroup[0]) {
+		r = cg_teardown(rec->cgroup, err);
+		if (r < 0)
+			return r;
+	}
+	crash_point("cgroup-removed");
+	cell_state_delete(rec->jail.jid);
+	return 0;
+}
+
+int cell_remove(const char *key, struct cell_error *err)
+{
+	int lockfd = cell_state_lock(err);
+	if (lockfd < 0)
+		return lockfd;
+	cell_repair(lockfd, NULL);
+	struct cell_record rec;
+	int r = cell_state_find(key, &rec, err);
+	if (r < 0) {
+		cell_state_unlock(lockfd);
+		if (r == -ENOENT)
+			return cell_error_set(err, -ENOENT,
+					      "jail \"%s\" not found", key);
+		return r;
+	}
+	/* children first, deepest first: their names sort after ours */
+	_cleanup_free_ int *jids = NULL;
+	size_t n = 0;
+	cell_state_list(&jids, &n, NULL);
+	size_t len = strlen(rec.jail.name);
+	for (int depth = 8; depth >= 1; depth--) {
+		for (size_t i = 0; i < n; i++) {
+			struct cell_record ch;
+			if (cell_state_load(jids[i], &ch, NULL) < 0)
+				continue;
+			int d = 0;
+			for (const char *p = ch.jail.name + len; *p; p++)
+				d += *p == '.';
+			if (!strncmp(ch.jail.name, rec.jail.name, len) &&
+			    ch.jail.name[len] == '.' && d == depth)
+				remove_one(&ch, NULL);
+			cell_record_free(&ch);
+		}
+	}
+	r = remove_one(&rec, err);
+	cell_record_free(&rec);
+	cell_state_unlock(lockfd);
+	return r;
+}
+
+/* --- modify -------------------------------------------------------------- */
+
+static int set_names_in(const struct cell_record *rec, const char *host,
+			const char *domain, struct cell_error *err)
+{
+	struct cell_running run;
+	cell_record_running(rec, &run);
+	_cleanup_close_ int pidfd = cell_init_pidfd(&run);
+	if (pidfd < 0)
+		return cell_error_set(err, pidfd, "jail is not running");
+	pid_t pid = fork();
+	if (pid < 0)
+		return cell_error_errno(err, -errno, "fork");
+	if (pid == 0) {
+		if (setns(pidfd, CLONE_NEWUTS) < 0)
+			_exit(1);
+		if (host && sethostname(host, strlen(host)) < 0)
+			_exit(2);
+		if (domain && setdomainname(domain, strlen(domain)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return cell_error_set(err, -EPERM, "setting the host name "
+				      "inside the jail failed");
+	return 0;
+}
+
+int cell_modify(const char *key, const struct cell_jail *changes,
+		struct cell_error *err)
+{
+	int lockfd = cell_state_lock(err);
+	if (lockfd < 0)
+		return lockfd;
+	struct cell_record rec;
+	int r = cell_state_find(key, &rec, err);
+	if (r < 0) {
+		cell_state_unlock(lockfd);
+		return r == -ENOENT ? cell_error_set(err, r,
+						     "jail \"%s\" not found",
+						     key)
+				    : r;
+	}
+	cell_error_context(err, rec.jail.name, "modify", NULL);
+	if (!cell_running(&rec)) {
+		r = cell_error_set(err, -ESRCH, "jail is not running");
+		goto out;
+	}
+	char buf[CELL_VALUE_MAX * 2];
+	for (size_t i = 0; i < cell_params_count; i++) {
+		const struct cell_param *p = &cell_params[i];
+		if (!cell_param_is_set(changes, p) || !strcmp(p->name, "name") ||
+		    !strcmp(p->name, "jid"))
+			continue;
+		if (!(p->flags & CELL_PF_RUNTIME)) {
+			r = cell_error_set(err, -EPERM,
+					   "%s cannot be changed on a running "
+					   "jail", p->name);
+			goto out;
+		}
+		if (!strcmp(p->name, "securelevel") &&
+		    changes->securelevel < rec.jail.securelevel) {
+			r = cell_error_set(err, -EPERM,
+					   "securelevel may only be raised");
+			goto out;
+		}
+		if (p->type == CELL_PT_KV)
+			continue;
+		if (cell_param_format(changes, p, buf, sizeof(buf)) < 0) {
+			r = cell_error_set(err, -E2BIG, "%s too long", p->name);
+			goto out;
+		}
+		r = cell_param_set(&rec.jail, p->name, buf, false, err);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < changes->meta_n; i++) {
+		char name[300];
+		snprintf(name, sizeof(name), "meta.%s", changes->meta[i].key);
+		r = cell_param_set(&rec.jail, name, changes->meta[i].value,
+				   false, err);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < changes->env_n; i++) {
+		char name[300];
+		snprintf(name, sizeof(name), "env.%s", changes->env[i].key);
+		r = cell_param_set(&rec.jail, name, changes->env[i].value,
+				   false, err);
+		if (r < 0)
+			goto out;
+	}
+	const struct cell_param *hn = cell_param_lookup("host.hostname");
+	const struct cell_param *dn = cell_param_lookup("host.domainname");
+	if (cell_param_is_set(changes, hn) || cell_param_is_set(changes, dn)) {
+		r = set_names_in(&rec,
+				 cell_param_is_set(changes, hn)
+					 ? rec.jail.hostname : NULL,
+				 cell_param_is_set(changes, dn)
+					 ? rec.jail.domainname : NULL,
+				 err);
+		if (r < 0)
+			goto out;
+	}
+	if (cell_param_is_set(changes, cell_param_lookup("persist")))
+		kill(rec.init_pid, rec.jail.persist ? SIGUSR2 : SIGUSR1);
+	r = cell_state_save(&rec, err);
+out:
+	cell_record_free(&rec);
+	cell_state_unlock(lockfd);
+	return r;
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "param.h"
+#include "util.h"
+
+#define RECORD_MAX (256 * 1024)
+
+static const char *state_names[] = { "creating", "active", "dying" };
+
+const char *cell_run_dir(void)
+{
+	const char *d = getenv("CELL_RUN_DIR");
+	return d && d[0] == '/' ? d : "/run/cell";
+}
+
+static int jails_dir(char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/jails", cell_run_dir()) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int cell_state_lock(struct cell_error *err)
+{
+	char path[PATH_MAX];
+	if (jails_dir(path, sizeof(path)) < 0 || cell_mkdir_p(path, 0700) < 0)
+		return cell_error_errno(err, -errno, "creating %s",
+					cell_run_dir());
+	snprintf(path, sizeof(path), "%s/lock", cell_run_dir());
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "opening %s", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int r = -errno;
+			close(fd);
+			return cell_error_errno(err, r, "locking %s", path);
+		}
+	}
+	return fd;
+}
+
+void cell_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int record_path(int jid, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/jails/%d", cell_run_dir(), jid) >=
+	    (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int cell_state_save(const struct cell_record *rec, struct cell_error *err)
+{
+	char path[PATH_MAX];
+	char dir[PATH_MAX];
+	if (jails_dir(dir, sizeof(dir)) < 0 || cell_mkdir_p(dir, 0700) < 0 ||
+	    record_path(rec->jail.jid, path, sizeof(path)) < 0)
+		return cell_error_errno(err, -errno, "state directory");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	fprintf(f, "state=%s creator=%d init=%d start=%llu step=%d cgroup=",
+		state_names[rec->state], (int)rec->creator, (int)rec->init_pid,
+		rec->init_start, rec->step);
+	cell_param_quote(f, rec->cgroup[0] ? rec->cgroup : "-");
+	fputc('\n', f);
+	int r = cell_params_print(f, &rec->jail,
+				  CELL_PRINT_QUOTE | CELL_PRINT_NEWLINES);
+	fclose(f);
+	if (r == 0)
+		r = cell_write_file_atomic(path, buf, len);
+	free(buf);
+	if (r < 0)
+		return cell_error_errno(err, r, "writing %s", path);
+	return 0;
+}
+
+void cell_record_free(struct cell_record *rec)
+{
+	cell_jail_free(&rec->jail);
+}
+
+int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
+{
+	char path[PATH_MAX];
+	if (record_path(jid, path, sizeof(path)) < 0)
+		return cell_error_set(err, -ENAMETOOLONG, "state path");
+	_cleanup_free_ char *buf = NULL;
+	int r = cell_read_file(path, RECORD_MAX, &buf, NULL);
+	if (r < 0)
+		return r == -ENOENT ? r
+				    : cell_error_errno(err, r, "reading %s",
+						       path);
+	memset(rec, 0, sizeof(*rec));
+	cell_jail_init(&rec->jail);
+	char *nl = strchr(buf, '\n');
+	if (!nl)
+		return cell_error_set(err, -EINVAL, "%s: malformed", path);
+	*nl = '\0';
+	char st[16] = "", cg[300] = "";
+	int creator = 0, init = 0, step = 0;
+	unsigned long long start = 0;
+	if (sscanf(buf, "state=%15s creator=%d init=%d start=%llu step=%d "
+			"cgroup=%299s",
+		   st, &creator, &init, &start, &step, cg) != 6)
+		return cell_error_set(err, -EINVAL, "%s: malformed", path);
+	rec->state = CELL_REC_DYING;
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(st, state_names[i]))
+			rec->state = (enum cell_rec_state)i;
+	rec->creator = creator;
+	rec->init_pid = init;
+	rec->init_start = start;
+	rec->step = step;
+	if (strcmp(cg, "-"))
+		snprintf(rec->cgroup, sizeof(rec->cgroup), "%s", cg);
+	r = cell_params_parse_line(&rec->jail, nl + 1, err);
+	if (r < 0) {
+		cell_jail_free(&rec->jail);
+		return cell_error_set(err, r, "%s: %s", path, err ? err->msg
+								   : "bad");
+	}
+	rec->jail.jid = jid;
+	return 0;
+}
+
+int cell_state_delete(int jid)
+{
+	char path[PATH_MAX];
+	if (record_path(jid, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int cell_state_list(int **jids, size_t *n, struct cell_error *err)
+{
+	char dir[PATH_MAX];
+	*jids = NULL;
+	*n = 0;
+	if (jails_dir(dir, sizeof(dir)) < 0)
+		return cell_error_set(err, -ENAMETOOLONG, "state path");
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0
+				       : cell_error_errno(err, -errno,
+							  "reading %s", dir);
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long v;
+		if (cell_parse_int(de->d_name, 1, CELL_JID_MAX, &v) < 0 ||
+		    de->d_name[0] == '0')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			int *nv = realloc(*jids, cap * sizeof(int));
+			if (!nv) {
+				free(*jids);
+				*jids = NULL;
+				return cell_error_set(err, -ENOMEM, "oom");
+			}
+			*jids = nv;
+		}
+		(*jids)[(*n)++] = (int)v;
+	}
+	if (*n)
+		qsort(*jids, *n, sizeof(int), cmp_int);
+	return 0;
+}
+
+int cell_state_find(const char *key, struct cell_record *rec,
+		    struct cell_error *err)
+{
+	long v;
+	if (cell_parse_int(key, 1, CELL_JID_MAX, &v) == 0)
+		return cell_state_load((int)v, rec, err);
+	_cleanup_free_ int *jids = NULL;
+	size_t n;
+	int r = cell_state_list(&jids, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct cell_record tmp;
+		if (cell_state_load(jids[i], &tmp, NULL) < 0)
+			continue;
+		if (!strcmp(tmp.jail.name, key)) {
+			*rec = tmp;
+			return 0;
+		}
+		cell_record_free(&tmp);
+	}
+	return -ENOENT;
+}
+
+int cell_state_next_jid(struct cell_error *err)
+{
+	_cleanup_free_ int *jids = NULL;
+	size_t n;
+	int r = cell_state_list(&jids, &n, err);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return 1;
+	if (jids[n - 1] < CELL_JID_MAX)
+		return jids[n - 1] + 1;
+	/* wrapped: the lowest free one */
+	int want = 1;
+	for (size_t i = 0; i < n; i++, want++)
+		if (jids[i] != want)
+			return want;
+	return cell_error_set(err, -EAGAIN, "no free jid");
+}
+
+bool cell_record_alive(const struct cell_record *rec)
+{
+	return rec->init_pid > 0 && rec->init_start &&
+	       cell_proc_starttime(rec->init_pid) == rec->init_start;
+}
+
+bool cell_record_creator_alive(const struct cell_record *rec)
+{
+	return rec->creator > 0 &&
+	       (kill(rec->creator, 0) == 0 || errno == EPERM);
+}
+
+void cell_record_running(const struct cell_record *rec,
+			 struct cell_running *run)
+{
+	run->init_pid = rec->init_pid;
+	run->init_start = rec->init_start;
+	run->init_sock = -1;
+}

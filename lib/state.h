@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Jail state under /run/cell (CELL_RUN_DIR overrides, for tests).
+ *
+ *   /run/cell/lock        flock(2): held by every command that changes state
+ *   /run/cell/jails/JID   one record per jail, replaced atomically
+ *
+ * A record's first line is runtime facts (state, creator pid, init pid and
+ * start time, cgroup); the rest is the jail's parameters in jls -n form,
+ * read back through cell_param_set(), so state files and the command line
+ * cannot drift apart. A record in state "creating" whose creator is dead,
+ * or an "active" one whose init is gone, is stale: the next command that
+ * takes the lock repairs it (lifecycle.c).
+ */
+#ifndef CELL_STATE_H
+#define CELL_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "enter.h"
+#include "jail.h"
+
+enum cell_rec_state {
+	CELL_REC_CREATING,
+	CELL_REC_ACTIVE,
+	CELL_REC_DYING,
+};
+
+struct cell_record {
+	struct cell_jail jail;
+	enum cell_rec_state state;
+	pid_t creator;
+	pid_t init_pid;
+	unsigned long long init_start;
+	char cgroup[256];
+	int step;                 /* last life-cycle step completed */
+};
+
+const char *cell_run_dir(void);
+/* Take the state lock (creating the directory); returns an fd or -errno. */
+int cell_state_lock(struct cell_error *err);
+void cell_state_unlock(int fd);
+
+int cell_state_save(const struct cell_record *rec, struct cell_error *err);
+int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err);
+int cell_state_delete(int jid);
+/* Every recorded jid, ascending. */
+int cell_state_list(int **jids, size_t *n, struct cell_error *err);
+/* By jid ("3") or name ("web"); -ENOENT when there is none. */
+int cell_state_find(const char *key, struct cell_record *rec,
+		    struct cell_error *err);
+/* The next free jid, counting up from the highest one, as FreeBSD does. */
+int cell_state_next_jid(struct cell_error *err);
+
+void cell_record_free(struct cell_record *rec);
+/* Is the record's init still the process it was? */
+bool cell_record_alive(const struct cell_record *rec);
+/* Does the process that is creating it still run? */
+bool cell_record_creator_alive(const struct cell_record *rec);
+void cell_record_running(const struct cell_record *rec,
+			 struct cell_running *run);
+
+#endif
