@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cgroups for jails, on v1, hybrid and v2 hosts.
+ *
+ * A "host" is the layout found under a root (normally /sys/fs/cgroup):
+ *   V2      root is cgroup2: one directory per cgroup, controllers enabled
+ *           through the parents' cgroup.subtree_control;
+ *   V1      one mount per controller (cpu,cpuacct may share one);
+ *   HYBRID  V1 plus a unified cgroup2 mount (root/unified) with no
+ *           controllers: cgroup.kill, cgroup.freeze, CLONE_INTO_CGROUP and
+ *           BPF device programs work there.
+ * A cgroup is a path relative to every hierarchy root ("cell/web"); on v1 and
+ * hybrid hosts it is one directory per hierarchy cell uses (pids, memory, cpu,
+ * cpuacct, blkio, freezer, devices, cpuset, and the unified one). Named v1
+ * hierarchies (name=systemd) are never touched.
+ *
+ * cell only creates, writes and removes directories it was asked to manage;
+ * destroy removes the relpath subtree and the parents that this very handle
+ * created, nothing else. The one exception is v2 controller delegation:
+ * creating "a/b" adds (never removes) controllers in the cgroup.subtree_control
+ * of the root and of "a" as needed, which the v2 model requires.
+ *
+ * All functions return 0 or a negative errno and fill err (may be NULL); they
+ * never print and never exit. Handles are not thread-safe.
+ *
+ * Testing: a tmpfs has no cgroup magic, so cell_cgroup_host_open_mode() with
+ * CELL_CGROUP_FAKE_V2 treats any directory as a v2 root. In that mode
+ * cell_cgroup_create also writes the interface files the kernel would
+ * provide (cgroup.procs, memory.max, ...). The v2 code is unit-tested against
+ * such a fake tree on hybrid hosts; the v1/hybrid code is integration-tested
+ * on the real hierarchy.
+ */
+#ifndef CELL_CGROUP_H
+#define CELL_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum cell_cgroup_mode {
+	CELL_CGROUP_V1,
+	CELL_CGROUP_HYBRID,
+	CELL_CGROUP_V2,
+	/* only as an argument to cell_cgroup_host_open_mode: */
+	CELL_CGROUP_DETECT,
+	CELL_CGROUP_FAKE_V2,    /* root is a plain directory tree */
+};
+
+struct cell_cgroup_host;
+struct cell_cgroup;
+
+/* Detect the layout under root (NULL: /sys/fs/cgroup) by statfs magic and
+ * /proc/self/mountinfo. -ENOENT when root holds no cgroup hierarchy. */
+int cell_cgroup_host_open(const char *root, struct cell_cgroup_host **out,
+			  struct cell_error *err);
+/* Same with mode CELL_CGROUP_DETECT or CELL_CGROUP_FAKE_V2 (tests). */
+int cell_cgroup_host_open_mode(const char *root, enum cell_cgroup_mode mode,
+			       struct cell_cgroup_host **out,
+			       struct cell_error *err);
+void cell_cgroup_host_free(struct cell_cgroup_host *h);
+/* V1, HYBRID or V2 (a fake root reports V2). */
+enum cell_cgroup_mode cell_cgroup_host_mode(const struct cell_cgroup_host *h);
+
+/*
+ * relpath: '/'-separated names of [A-Za-z0-9_.@:+-] (not "." or ".."),
+ * at most 16 levels and 200 bytes, no leading or trailing '/'.
+ */
+#define CELL_CGROUP_REUSE 0x1u  /* an existing relpath is not an error */
+
+/* Make relpath (and missing parents) in every hierarchy. -EEXIST when the
+ * leaf already exists in any of them, unless CELL_CGROUP_REUSE. On failure
+ * whatever this call made is removed again. */
+int cell_cgroup_create(struct cell_cgroup_host *h, const char *relpath,
+		       struct cell_cgroup **out, struct cell_error *err);
+int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
+			     unsigned flags, struct cell_cgroup **out,
+			     struct cell_error *err);
+/* Open an existing one (jexec, remove); -ENOENT when it is in no
+ * hierarchy. The handle keeps h; free the cgroup before the host. */
+int cell_cgroup_open(struct cell_cgroup_host *h, const char *relpath,
+		     struct cell_cgroup **out, struct cell_error *err);
+/* Frees the handle only; the cgroup and any device program stay. */
+void cell_cgroup_free(struct cell_cgroup *cg);
+
+/* O_PATH|O_DIRECTORY|O_CLOEXEC fd on the v2 / unified directory, or -1.
+ * Owned by cg (do not close; dup it to keep it): use it for clone3's
+ * CLONE_INTO_CGROUP on v2 hosts. */
+int cell_cgroup_unified_fd(const struct cell_cgroup *cg);
+/* Path of the v2 / unified directory, or NULL. */
+const char *cell_cgroup_unified_path(const struct cell_cgroup *cg);
+
+/* Move pid (its whole thread group) into every hierarchy. Not undone on a
+ * partial failure. */
+int cell_cgroup_attach(struct cell_cgroup *cg, pid_t pid,
+		       struct cell_error *err);
+/* The union of cgroup.procs over the hierarchies (only this cgroup, not its
+ * children); *pids is malloc'd (NULL when *n == 0). At most 1 << 20 pids. */
+int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
+		     struct cell_error *err);
+/* True when no process is in it (or it cannot be read). */
+bool cell_cgroup_is_empty(struct cell_cgroup *cg);
+/* SIGKILL every process: v2 cgroup.kill where present, otherwise freeze,
+ * kill each pid, thaw, repeated until empty (bounded, about 5 s: -EBUSY). */
+int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err);
+/* Freeze or thaw: v2 / unified cgroup.freeze (waits for cgroup.events
+ * "frozen" to match), else v1 freezer.state. -EOPNOTSUPP with neither;
+ * -ETIMEDOUT after about 2 s. */
+int cell_cgroup_freeze(struct cell_cgroup *cg, bool frozen,
+		       struct cell_error *err);
+/* rmdir relpath in every hierarchy, children first, then the parents this
+ * handle created if they are empty. ENOENT is fine; EBUSY is retried for
+ * about 1 s. Kill first: a cgroup with processes cannot go. */
+int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err);
+
+/* --- limits ------------------------------------------------------------- */
+
+enum cell_cgroup_res {
+	CELL_CG_MEMORY,        /* bytes, K/M/G/T suffixes (1024) */
+	CELL_CG_PIDS,          /* count >= 1 */
+	CELL_CG_CPU_WEIGHT,    /* 1..10000, v2 cpu.weight (v1: converted to
+				* cpu.shares) */
+	CELL_CG_CPU_SHARES,    /* 2..262144, v1 cpu.shares (v2: converted) */
+	CELL_CG_CPU_QUOTA,     /* "QUOTA/PERIOD" or "QUOTA PERIOD" in
+				* microseconds, period 1000..1000000, quota
+				* >= 1000; or "QUOTA" with period 100000 */
+	CELL_CG_IO_READ_BPS,   /* "MAJOR:MINOR VALUE", VALUE bytes/s with */
+	CELL_CG_IO_WRITE_BPS,  /*   suffixes ... */
+	CELL_CG_IO_READ_IOPS,  /*   ... or a plain count of operations/s */
+	CELL_CG_IO_WRITE_IOPS,
+	CELL_CG_CPU_TIME,      /* usage only: CPU time in nanoseconds */
+	CELL_CG_RES_COUNT,
+};
+
+/* Name of a resource ("memory", "pids", ...), or NULL. */
+const char *cell_cgroup_res_name(enum cell_cgroup_res res);
+
+/*
+ * Set a limit from text. "max" or "unlimited" clears it (for IO:
+ * "MAJOR:MINOR max"). v2 files: memory.max, pids.max, cpu.weight, cpu.max,
+ * io.max; v1: memory.limit_in_bytes, pids.max, cpu.shares,
+ * cpu.cfs_period_us + cpu.cfs_quota_us, blkio.throttle.*_device.
+ * -EINVAL on a bad value, -EOPNOTSUPP when the controller is not there.
+ */
+int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
+			  const char *value, struct cell_error *err);
+/* The current setting as the kernel shows it (file contents, trailing
+ * newline removed) into buf. */
+int cell_cgroup_limit_get(struct cell_cgroup *cg, enum cell_cgroup_res res,
+			  char *buf, size_t len, struct cell_error *err);
+/* Current usage: MEMORY bytes (memory.current / memory.usage_in_bytes),
+ * PIDS count (pids.current), CPU_TIME ns (cpu.stat usage_usec /
+ * cpuacct.usage). -EINVAL for the other resources. */
+int cell_cgroup_usage(struct cell_cgroup *cg, enum cell_cgroup_res res,
+		      uint64_t *out, struct cell_error *err);
+/* Parse "123", "64K", "512M", "2G", "1T" (also "KiB", "kb"...). -EINVAL /
+ * -ERANGE. Exposed for the configuration parser and tests. */
+int cell_cgroup_parse_size(const char *s, uint64_t *out);
+
+/* --- devices ------------------------------------------------------------ */
+
+#define CELL_DEV_MKNOD 0x1u
+#define CELL_DEV_READ  0x2u
+#define CELL_DEV_WRITE 0x4u
+#define CELL_DEV_WILDCARD (-1)
+#define CELL_DEV_RULES_MAX 256
+
+struct cell_dev_rule {
+	char type;          /* 'c', 'b' or 'a' (both) */
+	int64_t major;      /* or CELL_DEV_WILDCARD */
+	int64_t minor;      /* or CELL_DEV_WILDCARD */
+	unsigned access;    /* CELL_DEV_READ | CELL_DEV_WRITE | CELL_DEV_MKNOD */
+};
+
+/* Parse "c 1:3 rwm", "b *:* m", "a" (= "a *:* rwm") into *rule. */
+int cell_dev_rule_parse(const char *s, struct cell_dev_rule *rule);
+
+/*
+ * Allow only these devices, deny everything else. v1 devices controller:
+ * "a" to devices.deny, then each rule to devices.allow. v2 / unified: a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program built from raw instructions, attached
+ * with BPF_F_ALLOW_MULTI; a later call attaches the new program and then
+ * detaches the one this handle attached before. Nothing is pinned: the
+ * program goes with the cgroup. On hybrid hosts both are set.
+ */
+int cell_cgroup_devices_set(struct cell_cgroup *cg,
+			    const struct cell_dev_rule *rules, size_t n,
+			    struct cell_error *err);
+
+#endif
