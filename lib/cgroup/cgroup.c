@@ -973,6 +973,7 @@ static int empty_tree(int dfd, bool fake, int depth)
 		close(dup_fd);
 		return -errno;
 	}
+	rewinddir(d);   /* the offset is shared with dfd's other users */
 	int ret = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
