@@ -932,6 +932,10 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 				cg_write(fz, "THAWED");
 			return r;
 		}
+		/* after 200 ms of cgroup.kill, a straggler is in a v1
+		 * hierarchy only (a partial attach): signal it directly */
+		if (via_kill && round == 100 && n && !cg->host->fake)
+			via_kill = false;
 		if (!via_kill)
 			for (size_t k = 0; k < n; k++)
 				kill(pids[k], SIGKILL);
@@ -947,21 +951,25 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 
 /* --- removal -------------------------------------------------------------- */
 
-static int rmdir_retry(int dfd, const char *name)
+/* EBUSY: v1 keeps a cgroup busy a moment after its last task exits. *budget
+ * counts the 5 ms waits left for one whole destroy (about 1 s). */
+static int rmdir_retry(int dfd, const char *name, int *budget)
 {
-	for (int tries = 0; tries < 200; tries++) {
+	for (;;) {
 		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -errno;
+		if (*budget <= 0)
+			return -EBUSY;
+		--*budget;
 		sleep_ms(5);
 	}
-	return -EBUSY;
 }
 
 /* remove everything below the open directory dfd, depth first; a fake tree
  * also holds regular files, a real cgroupfs only directories */
-static int empty_tree(int dfd, bool fake, int depth)
+static int empty_tree(int dfd, bool fake, int depth, int *budget)
 {
 	if (depth > CG_DEPTH_MAX + 4)
 		return -ELOOP;
@@ -994,9 +1002,10 @@ static int empty_tree(int dfd, bool fake, int depth)
 			if (sub < 0) {
 				r = errno == ENOENT ? 0 : -errno;
 			} else {
-				r = empty_tree(sub, fake, depth + 1);
+				r = empty_tree(sub, fake, depth + 1, budget);
 				if (r == 0)
-					r = rmdir_retry(dfd, de->d_name);
+					r = rmdir_retry(dfd, de->d_name,
+							budget);
 			}
 		} else if (fake) {
 			if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
@@ -1008,26 +1017,26 @@ static int empty_tree(int dfd, bool fake, int depth)
 	return ret;
 }
 
-static int remove_dir(const char *path, bool fake)
+static int remove_dir(const char *path, bool fake, int *budget)
 {
 	_cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY |
 				       O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	int r = empty_tree(dfd, fake, 0);
+	int r = empty_tree(dfd, fake, 0, budget);
 	if (r < 0)
 		return r;
-	return rmdir_retry(AT_FDCWD, path);
+	return rmdir_retry(AT_FDCWD, path, budget);
 }
 
 int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 {
-	int ret = 0;
+	int ret = 0, budget = 200;
 	bool fake = cg->host->fake;
 	for (size_t i = 0; i < cg->host->n; i++) {
 		if (!cg->dir[i])
 			continue;
-		int r = remove_dir(cg->dir[i], fake);
+		int r = remove_dir(cg->dir[i], fake, &budget);
 		if (r < 0) {
 			if (ret == 0)
 				ret = cell_error_errno(err, r, "removing %s",
@@ -1063,7 +1072,8 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 				}
 				if (subdir || dfd < 0)
 					break;
-				empty_tree(dfd, true, 0);
+				int none = 0;
+				empty_tree(dfd, true, 0, &none);
 			}
 			if (rmdir(p) < 0)
 				break;   /* in use by someone else: keep it */
