@@ -586,12 +586,22 @@ static int v2_enable(const struct cell_cgroup_host *h, const char *dir,
 		if (asprintf(&all, "%s%s", on, add) < 0)
 			return cell_error_set(err, -ENOMEM, "out of memory");
 		r = cg_write_h(h, sp, all);
-	} else {
-		r = cg_write(sp, add);
+		if (r < 0)
+			return cell_error_errno(err, r, "writing %s", sp);
+		return 0;
 	}
-	if (r < 0)
-		return cell_error_errno(err, r, "writing \"%s\" to %s", add,
-					sp);
+	if (cg_write(sp, add) == 0)
+		return 0;
+	/* One by one, and what the kernel refuses stays off: EBUSY when dir
+	 * holds processes (v2's no-internal-process rule, e.g. a nested
+	 * jail below a running one), EINVAL for cpu with realtime tasks. A
+	 * limit on such a controller then fails with -EOPNOTSUPP. */
+	for (size_t k = 0; k < ARRAY_SIZE(v2_wanted); k++) {
+		char one[32];
+		snprintf(one, sizeof(one), "+%s", v2_wanted[k]);
+		if (strstr(add, one))
+			(void)cg_write(sp, one);
+	}
 	return 0;
 }
 

@@ -17,8 +17,10 @@
  * cell only creates, writes and removes directories it was asked to manage;
  * destroy removes the relpath subtree and the parents that this very handle
  * created, nothing else. The one exception is v2 controller delegation:
- * creating "a/b" adds (never removes) controllers in the cgroup.subtree_control
- * of the root and of "a" as needed, which the v2 model requires.
+ * creating "a/b" adds (never removes) cpu, io, memory and pids in the
+ * cgroup.subtree_control of the root and of "a" where the parent offers them,
+ * which the v2 model requires. What the kernel refuses (EBUSY: "a" holds
+ * processes) stays off; a limit on that controller then fails -EOPNOTSUPP.
  *
  * All functions return 0 or a negative errno and fill err (may be NULL); they
  * never print and never exit. Handles are not thread-safe.
