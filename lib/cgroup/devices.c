@@ -231,6 +231,13 @@ static int dev_prog_build(const struct cell_dev_rule *rules, size_t n,
 		}
 		p[k++] = MOV64_K(BPF_REG_0, 1);
 		p[k++] = EXIT();
+		if (len == 2) {
+			/* allows everything: what follows is unreachable,
+			 * which the verifier refuses */
+			*out = p;
+			*cnt = k;
+			return 0;
+		}
 	}
 	p[k++] = MOV64_K(BPF_REG_0, 0);
 	p[k++] = EXIT();
@@ -290,7 +297,13 @@ static int v2_devices(struct cell_cgroup *cg, const char *dir,
 			size_t l = strlen(log);
 			while (l && log[l - 1] == '\n')
 				log[--l] = '\0';
+			/* the verifier's complaint is the line before its
+			 * "processed N insns" statistics */
 			char *last = strrchr(log, '\n');
+			if (last && !strncmp(last + 1, "processed ", 10)) {
+				*last = '\0';
+				last = strrchr(log, '\n');
+			}
 			return cell_error_set(err, prog,
 					      "loading device program: %s",
 					      last ? last + 1 : log);

@@ -116,10 +116,8 @@ static int set_file(struct cell_cgroup *cg, unsigned ctl, const char *file,
 		r = cg_write_trunc(p, val);
 	else
 		r = cg_write(p, val);
-	if (r < 0) {
+	if (r < 0)
 		r = cell_error_errno(err, r, "writing \"%s\" to %s", val, p);
-		cell_error_context(err, NULL, NULL, p);
-	}
 	return r;
 }
 

@@ -445,6 +445,23 @@ static void test_dev_rule_parse(void **state)
 			 -EINVAL);
 	assert_int_equal(cell_cgroup_devices_set(f->cg, NULL,
 			 CELL_DEV_RULES_MAX + 1, &err), -E2BIG);
+	if (geteuid() != 0)
+		return;
+	/* as root the program is loaded, so the verifier checks it (a fake
+	 * tree cannot have it attached); the largest one too */
+	static struct cell_dev_rule many[CELL_DEV_RULES_MAX];
+	const char *kinds[] = { "c 1:3 rwm", "b *:* m", "a", "c 136:* rw",
+				"b 8:0 r", "a 10:200 w", "c *:5 m" };
+	for (size_t i = 0; i < CELL_DEV_RULES_MAX; i++)
+		assert_int_equal(cell_dev_rule_parse(kinds[i % 7], &many[i]),
+				 0);
+	int rc = cell_cgroup_devices_set(f->cg, many, 7, &err);
+	if (rc < 0)
+		print_message("devices: %s\n", err.msg);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cell_cgroup_devices_set(f->cg, many,
+			 CELL_DEV_RULES_MAX, &err), 0);
+	assert_int_equal(cell_cgroup_devices_set(f->cg, NULL, 0, &err), 0);
 }
 
 int main(void)

@@ -646,6 +646,14 @@ static void test_devices_bpf(void **state)
 	int st = run_in(f, f->cg, dev_probe, f->tmp);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st) & 3, 0);
+	/* "a": everything, /dev/kmsg included */
+	struct cell_dev_rule all;
+	assert_int_equal(cell_dev_rule_parse("a", &all), 0);
+	assert_int_equal(cell_cgroup_devices_set(f->cg, &all, 1, &err), 0);
+	st = run_in(f, f->cg, dev_probe, f->tmp);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st) & 7, 3);
+	assert_int_equal(bpf_dev_progs(u), 1);
 }
 
 /* v1 devices controller only */
