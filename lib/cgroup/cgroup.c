@@ -771,64 +771,110 @@ static int pid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct pidvec {
+	pid_t *v;
+	size_t n, cap;
+};
+
+/* append the pids in the cgroup.procs file at p */
+static int procs_read(const char *p, struct pidvec *pv, struct cell_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	int r = cell_read_file(p, CG_PROCS_MAX, &buf, NULL);
+	if (r == -ENOENT)
+		return 0;   /* removed meanwhile */
+	if (r < 0)
+		return cell_error_errno(err, r, "reading %s", p);
+	for (char *s = buf; *s;) {
+		char *end;
+		errno = 0;
+		long x = strtol(s, &end, 10);
+		if (end == s || errno || x <= 0 || x > INT_MAX ||
+		    (*end && *end != '\n'))
+			return cell_error_set(err, -EBADMSG, "%s: bad pid list",
+					      p);
+		if (pv->n == pv->cap) {
+			size_t cap = pv->cap ? pv->cap * 2 : 16;
+			pid_t *nv = cap > (1u << 20) ? NULL :
+				realloc(pv->v, cap * sizeof(*nv));
+			if (!nv)
+				return cell_error_set(err, -ENOMEM,
+						      "%s: too many pids", p);
+			pv->v = nv;
+			pv->cap = cap;
+		}
+		pv->v[pv->n++] = (pid_t)x;
+		s = end;
+		while (*s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+/* dir's processes, and with depth >= 0 its descendants' too */
+static int procs_gather(const char *dir, int depth, struct pidvec *pv,
+			struct cell_error *err)
+{
+	char p[PATH_MAX];
+	int n = snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	if (n < 0 || (size_t)n >= sizeof(p))
+		return cell_error_set(err, -ENAMETOOLONG, "%s: too long", dir);
+	int r = procs_read(p, pv, err);
+	if (r < 0 || depth < 0)
+		return r;
+	if (depth > CG_DEPTH_MAX + 4)
+		return cell_error_set(err, -ELOOP, "%s: too deep", dir);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : cell_error_errno(err, -errno,
+							      "opening %s", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		n = snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(p))
+			continue;
+		r = procs_gather(p, depth + 1, pv, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* the union over the hierarchies, sorted, without repeats */
+static int pids_collect(struct cell_cgroup *cg, bool tree, pid_t **pids,
+			size_t *n, struct cell_error *err)
+{
+	struct pidvec pv = { 0 };
+	*pids = NULL;
+	*n = 0;
+	for (size_t i = 0; i < cg->host->n; i++) {
+		if (!cg->dir[i])
+			continue;
+		int r = procs_gather(cg->dir[i], tree ? 0 : -1, &pv, err);
+		if (r < 0) {
+			free(pv.v);
+			return r;
+		}
+	}
+	if (pv.n) {
+		qsort(pv.v, pv.n, sizeof(*pv.v), pid_cmp);
+		size_t o = 1;
+		for (size_t k = 1; k < pv.n; k++)
+			if (pv.v[k] != pv.v[o - 1])
+				pv.v[o++] = pv.v[k];
+		pv.n = o;
+	}
+	*pids = pv.v;
+	*n = pv.n;
+	return 0;
+}
+
 int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
 		     struct cell_error *err)
 {
-	*pids = NULL;
-	*n = 0;
-	pid_t *v = NULL;
-	size_t cnt = 0, cap = 0;
-	for (size_t i = 0; i < cg->host->n; i++) {
-		char p[PATH_MAX];
-		if (cg_path(cg, i, "cgroup.procs", p, sizeof(p)) < 0)
-			continue;
-		_cleanup_free_ char *buf = NULL;
-		int r = cell_read_file(p, CG_PROCS_MAX, &buf, NULL);
-		if (r == -ENOENT)
-			continue;   /* removed meanwhile */
-		if (r < 0) {
-			free(v);
-			return cell_error_errno(err, r, "reading %s", p);
-		}
-		for (char *s = buf; *s;) {
-			char *end;
-			errno = 0;
-			long x = strtol(s, &end, 10);
-			if (end == s || errno || x <= 0 || x > INT_MAX ||
-			    (*end && *end != '\n')) {
-				free(v);
-				return cell_error_set(err, -EBADMSG,
-						      "%s: bad pid list", p);
-			}
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 16;
-				pid_t *nv = cap > (1u << 20) ? NULL :
-					realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					free(v);
-					return cell_error_set(err, -ENOMEM,
-							      "%s: too many pids",
-							      p);
-				}
-				v = nv;
-			}
-			v[cnt++] = (pid_t)x;
-			s = end;
-			while (*s == '\n')
-				s++;
-		}
-	}
-	if (cnt) {
-		qsort(v, cnt, sizeof(*v), pid_cmp);
-		size_t o = 1;
-		for (size_t k = 1; k < cnt; k++)
-			if (v[k] != v[o - 1])
-				v[o++] = v[k];
-		cnt = o;
-	}
-	*pids = v;
-	*n = cnt;
-	return 0;
+	return pids_collect(cg, false, pids, n, err);
 }
 
 bool cell_cgroup_is_empty(struct cell_cgroup *cg)
@@ -936,7 +982,7 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 			froze = cg_write(fz, "FROZEN") == 0;
 		_cleanup_free_ pid_t *pids = NULL;
 		size_t n = 0;
-		int r = cell_cgroup_pids(cg, &pids, &n, err);
+		int r = pids_collect(cg, true, &pids, &n, err);
 		if (r < 0) {
 			if (froze)
 				cg_write(fz, "THAWED");

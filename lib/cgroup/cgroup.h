@@ -104,8 +104,9 @@ int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
 		     struct cell_error *err);
 /* True when no process is in it (or it cannot be read). */
 bool cell_cgroup_is_empty(struct cell_cgroup *cg);
-/* SIGKILL every process: v2 cgroup.kill where present, otherwise freeze,
- * kill each pid, thaw, repeated until empty (bounded, about 5 s: -EBUSY). */
+/* SIGKILL every process in it and in its descendants: v2 cgroup.kill where
+ * present, otherwise freeze, kill each pid, thaw, repeated until all are
+ * empty (bounded, about 5 s: -EBUSY). */
 int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err);
 /* Freeze or thaw: v2 / unified cgroup.freeze (waits for cgroup.events
  * "frozen" to match), else v1 freezer.state. -EOPNOTSUPP with neither;

@@ -480,6 +480,26 @@ static void test_kill(void **state)
 	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
 }
 
+/* killing x kills what is in x/sub too, on every layout */
+static void test_kill_tree(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	char sub[128];
+	snprintf(sub, sizeof(sub), "%s/sub", rel);
+	struct cell_cgroup *c = NULL;
+	assert_int_equal(cell_cgroup_create(f->h, sub, &c, &err), 0);
+	pid_t pid = spawn(f, pause_forever, NULL);
+	int r = cell_cgroup_attach(c, pid, &err);
+	cell_cgroup_free(c);
+	assert_int_equal(r, 0);
+	assert_true(cell_cgroup_is_empty(f->cg));   /* x itself holds none */
+	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
+	int st = reap(f, pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_int_equal(cell_cgroup_destroy(f->cg, &err), 0);
+}
+
 static int burn(void *arg)
 {
 	struct timespec a, b;
@@ -791,6 +811,8 @@ int main(void)
 		T(test_freeze, setup_v1),
 		T(test_kill, setup),
 		T(test_kill, setup_v1),
+		T(test_kill_tree, setup),
+		T(test_kill_tree, setup_v1),
 		T(test_cpu_limits, setup),
 		T(test_io_limits, setup),
 		T(test_devices_bpf, setup_unified),
