@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Build the libFuzzer targets with clang (ASan + UBSan) and run one.
+#   tests/fuzz/run-fuzz.sh [-t target] [seconds]     (default: jailconf, 30)
+# Environment: BUILD (default /tmp/build-fuzz), JOBS (default 1).
+# New inputs go to $BUILD/corpus-<target>; the seed corpus is only read.
+# Crashes are written to $BUILD/crash-* and the script exits non-zero.
+set -eu
+
+target=jailconf
+if [ "${1:-}" = "-t" ]; then
+	target=$2
+	shift 2
+fi
+secs=${1:-30}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-/tmp/build-fuzz}
+jobs=${JOBS:-1}
+
+if [ ! -f "$build/build.ninja" ]; then
+	CC=clang meson setup "$build" "$src" -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dwerror=false -Dbuildtype=debugoptimized
+fi
+ninja -C "$build" "tests/fuzz/fuzz_$target"
+
+work="$build/corpus-$target"
+mkdir -p "$work"
+cd "$build"
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	"./tests/fuzz/fuzz_$target" -max_total_time="$secs" -max_len=8192 \
+	-timeout=10 -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" \
+	-artifact_prefix="$build/" -print_final_stats=1 \
+	"$work" "$src/tests/fuzz/corpus/$target"
