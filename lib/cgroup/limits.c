@@ -204,18 +204,20 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 	case CELL_CG_CPU_SHARES: {
 		bool w = res == CELL_CG_CPU_WEIGHT;
 		uint64_t lo = w ? 1 : 2, hi = w ? 10000 : 262144;
-		if (unl)
-			v = w ? 100 : 1024;   /* the kernel defaults */
-		else if (parse_u64(value, &v) < 0 || v < lo || v > hi)
+		if (!unl && (parse_u64(value, &v) < 0 || v < lo || v > hi))
 			return bad(err, res, value, w ? "want 1..10000" :
 						       "want 2..262144");
 		if (v2(cg)) {
-			if (!w)   /* shares -> weight, as OCI runtimes do */
+			if (unl)  /* the kernel's default */
+				v = 100;
+			else if (!w)  /* shares -> weight, as OCI runtimes */
 				v = 1 + ((v - 2) * 9999) / 262142;
 			snprintf(buf, sizeof(buf), "%" PRIu64, v);
 			return set_file(cg, CG_CPU, "cpu.weight", buf, err);
 		}
-		if (w)            /* weight -> shares */
+		if (unl)
+			v = 1024;
+		else if (w)       /* weight -> shares */
 			v = 2 + ((v - 1) * 262142) / 9999;
 		snprintf(buf, sizeof(buf), "%" PRIu64, v);
 		return set_file(cg, CG_CPU, "cpu.shares", buf, err);

@@ -254,6 +254,8 @@ static void test_limits(void **state)
 		{ CELL_CG_CPU_SHARES, "2", "cpu.weight", "1" },
 		{ CELL_CG_CPU_SHARES, "262144", "cpu.weight", "10000" },
 		{ CELL_CG_CPU_WEIGHT, "max", "cpu.weight", "100" },
+		{ CELL_CG_CPU_SHARES, "4096", "cpu.weight", "157" },
+		{ CELL_CG_CPU_SHARES, "max", "cpu.weight", "100" },
 		{ CELL_CG_CPU_QUOTA, "50000/100000", "cpu.max",
 		  "50000 100000" },
 		{ CELL_CG_CPU_QUOTA, "20000 50000", "cpu.max", "20000 50000" },

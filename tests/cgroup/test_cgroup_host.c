@@ -535,6 +535,19 @@ static void test_cpu_limits(void **state)
 					       sizeof(buf), &err), 0);
 	assert_string_equal(buf, cell_cgroup_host_mode(f->h) == CELL_CGROUP_V2
 			    ? "20" : "512");
+	/* cleared: the kernel defaults, weight 100 / shares 1024 */
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(cell_cgroup_limit_set(f->cg, k ?
+				 CELL_CG_CPU_SHARES : CELL_CG_CPU_WEIGHT,
+				 "max", &err), 0);
+		assert_int_equal(cell_cgroup_limit_get(f->cg,
+				 CELL_CG_CPU_SHARES, buf, sizeof(buf), &err),
+				 0);
+		assert_string_equal(buf, cell_cgroup_host_mode(f->h) ==
+				    CELL_CGROUP_V2 ? "100" : "1024");
+	}
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_CPU_WEIGHT, "100",
+					       &err), 0);
 	/* the kernel refuses what it refuses: an error, named */
 	r = cell_cgroup_limit_set(f->cg, CELL_CG_CPU_QUOTA, "1000/1000000000",
 				  &err);
