@@ -94,7 +94,12 @@ int conf_parse_path(struct cell_conf_priv *pv, const char *path,
 		    const struct cell_conf_pos *from, size_t block,
 		    unsigned nest, bool once, struct cell_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Included and default files must be regular files: never block
+	 * opening a FIFO or read a device. The file named by the caller may
+	 * be anything readable (jail -f /dev/stdin). */
+	bool strict = from || once;
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (strict ? O_NONBLOCK : 0);
+	_cleanup_close_ int fd = open(path, flags);
 	if (fd < 0)
 		return file_error(err, errno, from, path, strerror(errno));
 	struct stat st;
@@ -103,6 +108,9 @@ int conf_parse_path(struct cell_conf_priv *pv, const char *path,
 	if (S_ISDIR(st.st_mode))
 		return file_error(err, EISDIR, from, path,
 				  "is a directory, expected a file");
+	if (strict && !S_ISREG(st.st_mode))
+		return file_error(err, EINVAL, from, path,
+				  "not a regular file");
 	struct conf_file_id id = { st.st_dev, st.st_ino };
 	for (size_t i = 0; i < pv->depth; i++)
 		if (pv->stack[i].dev == id.dev && pv->stack[i].ino == id.ino)
@@ -161,6 +169,9 @@ int conf_include(struct cell_conf_priv *pv, const char *pattern,
 {
 	char full[PATH_MAX];
 	int n;
+	if (pv->noinclude)
+		return conf_error(err, -EPERM, pos,
+				  ".include is not allowed here");
 	if (!pattern[0])
 		return conf_error(err, -EINVAL, pos,
 				  "empty .include file name");
@@ -256,6 +267,13 @@ int cell_conf_parse_file(const char *path, struct cell_conf **out,
 int cell_conf_parse_string(const char *text, size_t len, const char *name,
 			   struct cell_conf **out, struct cell_error *err)
 {
+	return cell_conf_parse_string_flags(text, len, name, 0, out, err);
+}
+
+int cell_conf_parse_string_flags(const char *text, size_t len,
+				 const char *name, unsigned flags,
+				 struct cell_conf **out, struct cell_error *err)
+{
 	*out = NULL;
 	if (len > CELL_CONF_FILE_MAX)
 		return cell_error_set(err, -EFBIG, "%s: larger than 1 MiB",
@@ -263,6 +281,7 @@ int cell_conf_parse_string(const char *text, size_t len, const char *name,
 	struct cell_conf_priv *pv = priv_new();
 	if (!pv)
 		return cell_error_set(err, -ENOMEM, "out of memory");
+	pv->noinclude = flags & CELL_CONF_NOINCLUDE;
 	const char *file = conf_intern_file(pv, name ? name : "<string>");
 	int r = file ? conf_parse_buffer(pv, text ? text : "", len, file,
 					 SIZE_MAX, 0, err)

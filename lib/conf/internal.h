@@ -92,6 +92,7 @@ struct cell_conf_priv {
 	size_t nfiles;
 	struct conf_file_id *seen;   /* every file read */
 	size_t nseen;
+	bool noinclude;           /* CELL_CONF_NOINCLUDE */
 	size_t global_block;      /* the implicit "*", SIZE_MAX until used */
 	/* parse state */
 	struct conf_file_id stack[CELL_CONF_INCLUDE_MAX + 1];

@@ -44,7 +44,9 @@
  *   current block. Relative patterns are relative to the including file's
  *   directory; with a root (cell_conf_load_default) absolute patterns are
  *   looked up under the root. A pattern with wildcards that matches nothing
- *   is not an error; a plain path that does not exist is.
+ *   is not an error; a plain path that does not exist is. Included files
+ *   must be regular files (no FIFOs or devices); a file is never read while
+ *   it is already being read (include loop, -ELOOP).
  * - Single-quoted strings take no variables but, as in FreeBSD, do take
  *   backslash escapes ('it\'s').
  *
@@ -125,6 +127,12 @@ int cell_conf_parse_file(const char *path, struct cell_conf **out,
 /* Parse text held in memory; name is used in messages ("<stdin>"). */
 int cell_conf_parse_string(const char *text, size_t len, const char *name,
 			   struct cell_conf **out, struct cell_error *err);
+/* Flags for cell_conf_parse_string_flags(). */
+#define CELL_CONF_NOINCLUDE 0x1 /* .include is an error (-EPERM) */
+int cell_conf_parse_string_flags(const char *text, size_t len,
+				 const char *name, unsigned flags,
+				 struct cell_conf **out,
+				 struct cell_error *err);
 /*
  * The default file set: ROOT/etc/jail.conf, then ROOT/etc/jail.*.conf,
  * then every *.conf in ROOT/etc/jail.conf.d, in that order; missing files are skipped,

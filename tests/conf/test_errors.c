@@ -128,6 +128,16 @@ static void includes(void **state)
 		   "t.conf:1:10: cannot include "
 		   "/nonexistent/cell-test/x.conf: no such file");
 	assert_bad(".include '';", "t.conf:1:10: empty .include file name");
+	/* includes can be switched off */
+	struct cell_conf *n = (void *)1;
+	struct cell_error e = { 0 };
+	const char *t = "a { }\n  .include \"/etc/*.conf\";";
+	assert_int_equal(cell_conf_parse_string_flags(t, strlen(t), "t.conf",
+						      CELL_CONF_NOINCLUDE, &n,
+						      &e), -EPERM);
+	assert_null(n);
+	assert_string_equal(e.msg, "t.conf:2:12: .include is not allowed "
+				   "here");
 	/* a pattern with wildcards that matches nothing is fine */
 	struct cell_conf *c = parse_ok(
 		".include \"/nonexistent/cell-test/*.conf\";");

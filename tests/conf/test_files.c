@@ -207,6 +207,21 @@ static void include_loops(void **state)
 	assert_true(!strncmp(m, want, strlen(want)));
 	assert_int_equal(count_fds(), fds);
 
+	/* included files must be regular files: a FIFO is refused, not
+	 * opened (which would block) */
+	assert_int_equal(mkfifo(pathf("fifo.conf"), 0600), 0);
+	put("usefifo.conf", ".include \"fifo.conf\";\n");
+	assert_int_equal(file_bad("usefifo.conf", m, sizeof(m)), -EINVAL);
+	assert_non_null(strstr(m, "fifo.conf: not a regular file"));
+	put("usedev.conf", ".include \"/dev/null\";\n");
+	assert_int_equal(file_bad("usedev.conf", m, sizeof(m)), -EINVAL);
+	/* the top-level file may be a device (jail -f /dev/stdin) */
+	struct cell_conf *d = NULL;
+	struct cell_error de = { 0 };
+	assert_int_equal(cell_conf_parse_file("/dev/null", &d, &de), 0);
+	assert_int_equal(d->njails, 0);
+	cell_conf_free(d);
+
 	/* the same file twice, side by side, is not a loop */
 	put("twice.conf", ".include \"once.inc\";\n.include \"once.inc\";\n");
 	put("once.inc", "a { x += 1; }\n");
