@@ -28,9 +28,13 @@
  * Testing: a tmpfs has no cgroup magic, so cell_cgroup_host_open_mode() with
  * CELL_CGROUP_FAKE_V2 treats any directory as a v2 root. In that mode
  * cell_cgroup_create also writes the interface files the kernel would
- * provide (cgroup.procs, memory.max, ...). The v2 code is unit-tested against
- * such a fake tree on hybrid hosts; the v1/hybrid code is integration-tested
- * on the real hierarchy.
+ * provide (cgroup.procs, memory.max, ...). On the hybrid host cell is
+ * developed on, the v2 controller files (memory.max, pids.max, cpu.max,
+ * cpu.weight, io.max, subtree_control) are tested ONLY against such a fake
+ * tree (tests/cgroup/test_cgroup_fake.c); the v1 and hybrid code, and the
+ * controller-less v2 parts (cgroup.kill, cgroup.freeze, CLONE_INTO_CGROUP,
+ * BPF device programs, the unified mount opened as a V2 root) are
+ * integration-tested on the real hierarchy (test_cgroup_host.c).
  */
 #ifndef CELL_CGROUP_H
 #define CELL_CGROUP_H
@@ -58,7 +62,10 @@ struct cell_cgroup;
  * /proc/self/mountinfo. -ENOENT when root holds no cgroup hierarchy. */
 int cell_cgroup_host_open(const char *root, struct cell_cgroup_host **out,
 			  struct cell_error *err);
-/* Same with mode CELL_CGROUP_DETECT or CELL_CGROUP_FAKE_V2 (tests). */
+/* Same with a mode: CELL_CGROUP_DETECT; CELL_CGROUP_V1 (detect, then leave
+ * out a unified hierarchy: a hybrid host used as pure v1, for tests and
+ * for hosts whose unified mount is not to be used); CELL_CGROUP_FAKE_V2
+ * (tests, see above). V2 and HYBRID cannot be forced: -EINVAL. */
 int cell_cgroup_host_open_mode(const char *root, enum cell_cgroup_mode mode,
 			       struct cell_cgroup_host **out,
 			       struct cell_error *err);
@@ -149,8 +156,11 @@ const char *cell_cgroup_res_name(enum cell_cgroup_res res);
  */
 int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			  const char *value, struct cell_error *err);
-/* The current setting as the kernel shows it (file contents, trailing
- * newline removed) into buf. */
+/* The current setting as the kernel shows it (the file's contents, trailing
+ * newline removed) into buf; -ENOBUFS when it does not fit. CPU_WEIGHT and
+ * CPU_SHARES both read the native file (cpu.weight on v2, cpu.shares on
+ * v1); CPU_QUOTA on v1 is put together as v2 shows it: "QUOTA PERIOD",
+ * quota "max" when unlimited. IO shows the whole io.max / blkio file. */
 int cell_cgroup_limit_get(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			  char *buf, size_t len, struct cell_error *err);
 /* Current usage: MEMORY bytes (memory.current / memory.usage_in_bytes),
@@ -182,7 +192,8 @@ int cell_dev_rule_parse(const char *s, struct cell_dev_rule *rule);
 
 /*
  * Allow only these devices, deny everything else. v1 devices controller:
- * "a" to devices.deny, then each rule to devices.allow. v2 / unified: a
+ * "a" to devices.deny (the kernel refuses it once the cgroup has children:
+ * set devices before creating any), then each rule to devices.allow. v2 / unified: a
  * BPF_PROG_TYPE_CGROUP_DEVICE program built from raw instructions, attached
  * with BPF_F_ALLOW_MULTI; a later call attaches the new program and then
  * detaches the one this handle attached before. Nothing is pinned: the
