@@ -163,8 +163,7 @@ static void nul_and_odd_bytes(void **state)
 
 static void limits(void **state)
 {
-	char *buf = malloc(CELL_CONF_FILE_MAX + 64);
-	assert_non_null(buf);
+	static char buf[CELL_CONF_FILE_MAX + 64];
 	char m[600];
 
 	/* token length */
@@ -231,7 +230,6 @@ static void limits(void **state)
 	assert_int_equal(cell_conf_parse_string(buf, CELL_CONF_FILE_MAX + 1,
 						"big", &c, &e), -EFBIG);
 	assert_null(c);
-	free(buf);
 }
 
 int main(void)
