@@ -264,6 +264,28 @@ static void test_layout(void **state)
 	assert_true(cell_cgroup_is_empty(f->cg));
 }
 
+/* a name taken in just one hierarchy: -EEXIST, and nothing made in the
+ * others */
+static void test_clash(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	const char *u = cell_cgroup_unified_path(f->cg);
+	if (!u)
+		skip();
+	char p[PATH_MAX], clash[128];
+	snprintf(clash, sizeof(clash), "%s/clash", rel);
+	snprintf(p, sizeof(p), "%s/clash", u);
+	assert_int_equal(mkdir(p, 0755), 0);
+	struct cell_cgroup *cg = NULL;
+	assert_int_equal(cell_cgroup_create(f->h, clash, &cg, &err), -EEXIST);
+	assert_null(cg);
+	assert_non_null(strstr(err.msg, p));
+	assert_int_equal(rmdir(p), 0);
+	/* now nowhere: open finds none */
+	assert_int_equal(cell_cgroup_open(f->h, clash, &cg, &err), -ENOENT);
+}
+
 static int pause_forever(void *arg)
 {
 	for (;;)
@@ -818,6 +840,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_layout, setup),
 		T(test_attach, setup),
+		T(test_clash, setup),
 		T(test_pids_limit, setup),
 		T(test_memory_oom, setup),
 		T(test_freeze, setup),
