@@ -62,6 +62,10 @@ int cell_conf_print_jail(const struct cell_conf_jail *cj, FILE *out)
 		if (!strcmp(p->name, "name") && p->op == CELL_CONF_SET &&
 		    p->nvalues == 1 && !strcmp(p->values[0], cj->name))
 			continue;
+		/* every jail starts with name = "<jail>"; "+=" to it can only
+		 * follow a bare "name;", which emptied it: say so again */
+		if (!strcmp(p->name, "name") && p->op == CELL_CONF_APPEND)
+			fputs("\tname;\n", out);
 		fputc('\t', out);
 		put_name(out, p->name);
 		if (p->op != CELL_CONF_BOOL) {

@@ -126,8 +126,10 @@ static void round_trip_odd_values(void **state)
 		"}\n"
 		"'b c' { }\n"
 		"\"$\"'x' { }\n"
-		"d { name = other; }\n");
-	assert_int_equal(c->njails, 5);
+		"d { name = other; }\n"
+		"e { name; name += x; }\n");
+	assert_int_equal(c->njails, 6);
+	assert_int_equal(param(jail(c, "e"), "name")->op, CELL_CONF_APPEND);
 	const struct cell_conf_jail *a = jail(c, "a");
 	assert_string_equal(vals(a, "q"), "quote \" back \\ dollar $v x");
 	assert_string_equal(vals(a, "ctl"), "\a\b\f\n\r\t\v\001\177 end");
