@@ -132,6 +132,9 @@ static int teardown(void **state)
 	struct ifx *f = *state;
 	if (!f)
 		return 0;
+	/* a v1-frozen child would not die of SIGKILL: thaw first */
+	if (f->cg)
+		cell_cgroup_freeze(f->cg, false, NULL);
 	for (int i = 0; i < f->nkids; i++) {
 		if (f->go[i] >= 0)
 			close(f->go[i]);
