@@ -231,6 +231,13 @@ static int scan_mountinfo(struct cell_cgroup_host *h)
 	size_t rl = strlen(h->root);
 	unsigned lines = 0;
 	while (fgets(line, sizeof(line), f) && ++lines < 100000) {
+		if (!strchr(line, '\n') && !feof(f)) {
+			/* longer than any mount cell uses: skip it whole */
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
 		/* id parent maj:min root mnt opts [optional...] - fs src sopts */
 		char *fields[16];
 		size_t nf = 0;
