@@ -1123,7 +1123,7 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 				/* only interface files, no subgroups */
 				_cleanup_closedir_ DIR *d = NULL;
 				bool subdir = false;
-				int dd = dfd >= 0 ? dup(dfd) : -1;
+				int dd = dfd >= 0 ? fcntl(dfd, F_DUPFD_CLOEXEC, 3) : -1;
 				if (dd >= 0 && (d = fdopendir(dd))) {
 					struct dirent *de;
 					while ((de = readdir(d)))
