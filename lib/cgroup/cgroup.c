@@ -1123,7 +1123,8 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 				/* only interface files, no subgroups */
 				_cleanup_closedir_ DIR *d = NULL;
 				bool subdir = false;
-				int dd = dfd >= 0 ? fcntl(dfd, F_DUPFD_CLOEXEC, 3) : -1;
+				int dd = dfd < 0 ? -1 :
+					fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 				if (dd >= 0 && (d = fdopendir(dd))) {
 					struct dirent *de;
 					while ((de = readdir(d)))

@@ -187,13 +187,15 @@ struct cell_dev_rule {
 	unsigned access;    /* CELL_DEV_READ | CELL_DEV_WRITE | CELL_DEV_MKNOD */
 };
 
-/* Parse "c 1:3 rwm", "b *:* m", "a" (= "a *:* rwm") into *rule. */
+/* Parse "TYPE [MAJOR:MINOR [ACCESS]]" ("c 1:3 rwm", "b *:* m", "a" =
+ * "a *:* rwm") into *rule; -EINVAL / -ERANGE. */
 int cell_dev_rule_parse(const char *s, struct cell_dev_rule *rule);
 
 /*
  * Allow only these devices, deny everything else. v1 devices controller:
  * "a" to devices.deny (the kernel refuses it once the cgroup has children:
- * set devices before creating any), then each rule to devices.allow. v2 / unified: a
+ * set devices before creating any), then each rule to devices.allow.
+ * v2 / unified: a
  * BPF_PROG_TYPE_CGROUP_DEVICE program built from raw instructions, attached
  * with BPF_F_ALLOW_MULTI; a later call attaches the new program and then
  * detaches the one this handle attached before. Nothing is pinned: the
