@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Per-descriptor limits: cap_rights_limit, cap_ioctls_limit,
+ * cap_fcntls_limit and their getters.  A shadow table records each
+ * descriptor's rights with FreeBSD's error rules; every narrowing installs
+ * one seccomp filter (TSYNC) that answers ENOTCAPABLE when the low 32 bits
+ * of a descriptor argument equal the limited number and a needed right is
+ * missing.  Filters only narrow, so older, wider ones stay harmless.
+ *
+ * Rights live on the descriptor number, not on the open file: dup, dup2,
+ * dup3 and F_DUPFD from a limited number are refused with ENOTCAPABLE
+ * (a new number could not carry the limit), and a limited number keeps
+ * its limit after close.  See capsicum-linux(7).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "internal.h"
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_epoll_pwait2
+#define __NR_epoll_pwait2 441
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+#ifndef F_GETOWN_EX
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#endif
+/* _IOWR(0xFF, 11, struct pidfd_info) with the 64-byte first version. */
+#define CAPSICUM_PIDFD_GET_INFO 0xC040FF0BU
+
+struct fdlimit {
+	bool limited;
+	cap_rights_t rights;
+	uint32_t fcntls;
+	long nioctls;             /* -1: all */
+	unsigned long *ioctls;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fdlimit *table;
+static size_t ntable;
+
+static void state_default(struct fdlimit *s)
+{
+	memset(s, 0, sizeof(*s));
+	CAP_ALL(&s->rights);
+	s->fcntls = CAP_FCNTL_ALL;
+	s->nioctls = -1;
+}
+
+static void state_get(int fd, struct fdlimit *s)
+{
+	if ((size_t)fd < ntable && table[fd].limited)
+		*s = table[fd];
+	else
+		state_default(s);
+}
+
+void capsicum_fd_rights(int fd, cap_rights_t *rights)
+{
+	struct fdlimit s;
+
+	pthread_mutex_lock(&lock);
+	state_get(fd, &s);
+	pthread_mutex_unlock(&lock);
+	*rights = s.rights;
+}
+
+static int state_put(int fd, const struct fdlimit *s)
+{
+	if ((size_t)fd >= ntable) {
+		size_t n = (size_t)fd + 16;
+		struct fdlimit *t = realloc(table, n * sizeof(*t));
+		if (!t)
+			return -1;
+		memset(t + ntable, 0, (n - ntable) * sizeof(*t));
+		table = t;
+		ntable = n;
+	}
+	if (table[fd].ioctls != s->ioctls)
+		free(table[fd].ioctls);
+	table[fd] = *s;
+	table[fd].limited = true;
+	return 0;
+}
+
+/* --- the filter ------------------------------------------------------- */
+
+enum top { T_EQ, T_NE, T_SET, T_CLEAR };
+
+struct argtest {
+	uint8_t arg;
+	uint8_t high;
+	uint8_t op;
+	uint32_t mask;   /* T_EQ/T_NE compare (A & mask) with val */
+	uint32_t val;
+};
+
+#define FCNTL_SUB_ALL 0x80000000U /* needs fcntls == CAP_FCNTL_ALL */
+#define ALWAYS        0x40000000U /* refused whenever fd is limited */
+
+struct fdrule {
+	int nr;
+	uint8_t fdarg;
+	uint64_t need;      /* one word's rights, index bit included */
+	uint32_t fcntl;     /* CAP_FCNTL_* bit, FCNTL_SUB_ALL or ALWAYS */
+	uint8_t ntests;
+	struct argtest t[3];
+};
+
+#define TEST(a, o, m, v) { .arg = (a), .high = 0, .op = (o), .mask = (m), .val = (v) }
+#define TESTHI(a, o, m, v) { .arg = (a), .high = 1, .op = (o), .mask = (m), .val = (v) }
+#define R(n, fa, nd) { .nr = (n), .fdarg = (fa), .need = (nd) }
+#define RT(n, fa, nd, ...) \
+	{ .nr = (n), .fdarg = (fa), .need = (nd), \
+	  .ntests = sizeof((struct argtest[]){ __VA_ARGS__ }) / sizeof(struct argtest), \
+	  .t = { __VA_ARGS__ } }
+#define RF(n, cmd, nd, sub) \
+	{ .nr = (n), .fdarg = 0, .need = (nd), .fcntl = (sub), .ntests = 1, \
+	  .t = { TEST(1, T_EQ, 0xffffffffU, (cmd)) } }
+
+#define NOPATH TEST(2, T_CLEAR, O_PATH, 0)
+
+static const struct fdrule rules[] = {
+	R(__NR_read, 0, CAP_READ),
+	R(__NR_write, 0, CAP_WRITE),
+	R(__NR_readv, 0, CAP_READ),
+	R(__NR_writev, 0, CAP_WRITE),
+	R(__NR_pread64, 0, CAP_PREAD),
+	R(__NR_pwrite64, 0, CAP_PWRITE),
+	R(__NR_preadv, 0, CAP_PREAD),
+	R(__NR_pwritev, 0, CAP_PWRITE),
+	R(__NR_preadv2, 0, CAP_PREAD),
+	R(__NR_pwritev2, 0, CAP_PWRITE),
+	R(__NR_lseek, 0, CAP_SEEK_TELL),
+	RT(__NR_lseek, 0, CAP_SEEK, TEST(2, T_NE, 0xffffffffU, SEEK_CUR)),
+	RT(__NR_lseek, 0, CAP_SEEK, TEST(1, T_NE, 0xffffffffU, 0)),
+	RT(__NR_lseek, 0, CAP_SEEK, TESTHI(1, T_NE, 0xffffffffU, 0)),
+	RT(__NR_mmap, 4, CAP_MMAP, TEST(3, T_CLEAR, MAP_ANONYMOUS, 0)),
+	RT(__NR_mmap, 4, CAP_MMAP_R, TEST(3, T_CLEAR, MAP_ANONYMOUS, 0),
+	   TEST(2, T_SET, PROT_READ, 0)),
+	RT(__NR_mmap, 4, CAP_MMAP_W, TEST(3, T_CLEAR, MAP_ANONYMOUS, 0),
+	   TEST(2, T_SET, PROT_WRITE, 0), TEST(3, T_SET, MAP_SHARED, 0)),
+	RT(__NR_mmap, 4, CAP_MMAP_X, TEST(3, T_CLEAR, MAP_ANONYMOUS, 0),
+	   TEST(2, T_SET, PROT_EXEC, 0)),
+	R(__NR_fsync, 0, CAP_FSYNC),
+	R(__NR_fdatasync, 0, CAP_FSYNC),
+	R(__NR_sync_file_range, 0, CAP_FSYNC),
+	R(__NR_ftruncate, 0, CAP_FTRUNCATE),
+	R(__NR_fallocate, 0, CAP_PWRITE),
+	R(__NR_fchmod, 0, CAP_FCHMOD),
+	R(__NR_fchown, 0, CAP_FCHOWN),
+	R(__NR_fchdir, 0, CAP_FCHDIR),
+	R(__NR_flock, 0, CAP_FLOCK),
+	R(__NR_fstat, 0, CAP_FSTAT),
+	R(__NR_fstatfs, 0, CAP_FSTATFS),
+	R(__NR_fgetxattr, 0, CAP_EXTATTR_GET),
+	R(__NR_flistxattr, 0, CAP_EXTATTR_LIST),
+	R(__NR_fsetxattr, 0, CAP_EXTATTR_SET),
+	R(__NR_fremovexattr, 0, CAP_EXTATTR_DELETE),
+	R(__NR_getdents64, 0, CAP_READ),
+#ifdef __NR_getdents
+	R(__NR_getdents, 0, CAP_READ),
+#endif
+	R(__NR_accept, 0, CAP_ACCEPT),
+	R(__NR_accept4, 0, CAP_ACCEPT),
+	R(__NR_bind, 0, CAP_BIND),
+	R(__NR_connect, 0, CAP_CONNECT),
+	R(__NR_listen, 0, CAP_LISTEN),
+	R(__NR_shutdown, 0, CAP_SHUTDOWN),
+	R(__NR_getsockname, 0, CAP_GETSOCKNAME),
+	R(__NR_getpeername, 0, CAP_GETPEERNAME),
+	R(__NR_getsockopt, 0, CAP_GETSOCKOPT),
+	R(__NR_setsockopt, 0, CAP_SETSOCKOPT),
+	R(__NR_recvfrom, 0, CAP_READ),
+	R(__NR_recvmsg, 0, CAP_READ),
+	R(__NR_recvmmsg, 0, CAP_READ),
+	R(__NR_sendto, 0, CAP_WRITE),
+	RT(__NR_sendto, 0, CAP_CONNECT, TEST(4, T_NE, 0xffffffffU, 0)),
+	RT(__NR_sendto, 0, CAP_CONNECT, TESTHI(4, T_NE, 0xffffffffU, 0)),
+	R(__NR_sendmsg, 0, CAP_WRITE),
+	R(__NR_sendmmsg, 0, CAP_WRITE),
+	R(__NR_sendfile, 0, CAP_WRITE),
+	R(__NR_sendfile, 1, CAP_PREAD),
+	R(__NR_splice, 0, CAP_READ),
+	R(__NR_splice, 2, CAP_WRITE),
+	R(__NR_tee, 0, CAP_READ),
+	R(__NR_tee, 1, CAP_WRITE),
+	R(__NR_vmsplice, 0, CAP_WRITE),
+	R(__NR_copy_file_range, 0, CAP_READ),
+	R(__NR_copy_file_range, 2, CAP_WRITE),
+	R(__NR_epoll_ctl, 0, CAP_KQUEUE_CHANGE),
+	R(__NR_epoll_ctl, 2, CAP_EVENT),
+#ifdef __NR_epoll_wait
+	R(__NR_epoll_wait, 0, CAP_KQUEUE_EVENT),
+#endif
+	R(__NR_epoll_pwait, 0, CAP_KQUEUE_EVENT),
+	R(__NR_epoll_pwait2, 0, CAP_KQUEUE_EVENT),
+	R(__NR_pidfd_send_signal, 0, CAP_PDKILL),
+	RT(__NR_waitid, 1, CAP_PDWAIT, TEST(0, T_EQ, 0xffffffffU, P_PIDFD)),
+	RT(__NR_ioctl, 0, CAP_IOCTL, TEST(1, T_NE, 0xffffffffU, CAPSICUM_PIDFD_GET_INFO)),
+	RT(__NR_ioctl, 0, CAP_PDGETPID, TEST(1, T_EQ, 0xffffffffU, CAPSICUM_PIDFD_GET_INFO)),
+	RF(__NR_fcntl, F_GETFL, CAP_FCNTL, CAP_FCNTL_GETFL),
+	RF(__NR_fcntl, F_SETFL, CAP_FCNTL, CAP_FCNTL_SETFL),
+	RF(__NR_fcntl, F_GETOWN, CAP_FCNTL, CAP_FCNTL_GETOWN),
+	RF(__NR_fcntl, F_GETOWN_EX, CAP_FCNTL, CAP_FCNTL_GETOWN),
+	RF(__NR_fcntl, F_SETOWN, CAP_FCNTL, CAP_FCNTL_SETOWN),
+	RF(__NR_fcntl, F_SETOWN_EX, CAP_FCNTL, CAP_FCNTL_SETOWN),
+	RF(__NR_fcntl, F_GETLK, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_SETLK, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_SETLKW, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_OFD_GETLK, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_OFD_SETLK, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_OFD_SETLKW, CAP_FLOCK, 0),
+	RF(__NR_fcntl, F_DUPFD, 0, ALWAYS),
+	RF(__NR_fcntl, F_DUPFD_CLOEXEC, 0, ALWAYS),
+	{ .nr = __NR_dup, .fdarg = 0, .fcntl = ALWAYS },
+#ifdef __NR_dup2
+	{ .nr = __NR_dup2, .fdarg = 0, .fcntl = ALWAYS },
+#endif
+	{ .nr = __NR_dup3, .fdarg = 0, .fcntl = ALWAYS },
+	R(__NR_execveat, 0, CAP_FEXECVE),
+	/* openat: LOOKUP plus what the flags ask for (FreeBSD's rules). */
+	R(__NR_openat, 0, CAP_LOOKUP),
+	RT(__NR_openat, 0, CAP_READ, TEST(2, T_EQ, O_ACCMODE, O_RDONLY), NOPATH),
+	RT(__NR_openat, 0, CAP_READ, TEST(2, T_EQ, O_ACCMODE, O_RDWR), NOPATH),
+	RT(__NR_openat, 0, CAP_WRITE, TEST(2, T_NE, O_ACCMODE, O_RDONLY), NOPATH),
+	RT(__NR_openat, 0, CAP_SEEK, TEST(2, T_NE, O_ACCMODE, O_RDONLY),
+	   TEST(2, T_CLEAR, O_APPEND | O_TRUNC, 0), NOPATH),
+	RT(__NR_openat, 0, CAP_CREATE, TEST(2, T_SET, O_CREAT, 0)),
+	RT(__NR_openat, 0, CAP_FTRUNCATE, TEST(2, T_SET, O_TRUNC, 0)),
+	RT(__NR_openat, 0, CAP_FSYNC, TEST(2, T_SET, O_DSYNC, 0)),
+	/* openat2 hides its flags in memory: it needs every open right. */
+	R(__NR_openat2, 0, CAP_LOOKUP | CAP_READ | CAP_WRITE | CAP_SEEK |
+			   CAP_CREATE | CAP_FTRUNCATE | CAP_FSYNC),
+	R(__NR_newfstatat, 0, CAP_FSTAT),
+	RT(__NR_newfstatat, 0, CAP_LOOKUP, TEST(3, T_CLEAR, AT_EMPTY_PATH, 0)),
+	R(__NR_statx, 0, CAP_FSTAT),
+	RT(__NR_statx, 0, CAP_LOOKUP, TEST(2, T_CLEAR, AT_EMPTY_PATH, 0)),
+	R(__NR_faccessat, 0, CAP_FSTATAT),
+	R(__NR_faccessat2, 0, CAP_FSTATAT),
+	R(__NR_readlinkat, 0, CAP_LOOKUP | CAP_READ),
+	R(__NR_mkdirat, 0, CAP_MKDIRAT),
+	RT(__NR_mknodat, 0, CAP_MKFIFOAT, TEST(2, T_EQ, S_IFMT, S_IFIFO)),
+	RT(__NR_mknodat, 0, CAP_MKNODAT, TEST(2, T_NE, S_IFMT, S_IFIFO)),
+	R(__NR_fchownat, 0, CAP_FCHOWN),
+	RT(__NR_fchownat, 0, CAP_LOOKUP, TEST(4, T_CLEAR, AT_EMPTY_PATH, 0)),
+	R(__NR_fchmodat, 0, CAP_FCHMODAT),
+	R(__NR_fchmodat2, 0, CAP_FCHMOD),
+	RT(__NR_fchmodat2, 0, CAP_LOOKUP, TEST(3, T_CLEAR, AT_EMPTY_PATH, 0)),
+	R(__NR_utimensat, 0, CAP_FUTIMES),
+	RT(__NR_utimensat, 0, CAP_LOOKUP, TEST(1, T_NE, 0xffffffffU, 0)),
+	RT(__NR_utimensat, 0, CAP_LOOKUP, TESTHI(1, T_NE, 0xffffffffU, 0)),
+#ifdef __NR_futimesat
+	R(__NR_futimesat, 0, CAP_FUTIMESAT),
+#endif
+	R(__NR_unlinkat, 0, CAP_UNLINKAT),
+#ifdef __NR_renameat
+	R(__NR_renameat, 0, CAP_RENAMEAT_SOURCE),
+	R(__NR_renameat, 2, CAP_RENAMEAT_TARGET),
+#endif
+	R(__NR_renameat2, 0, CAP_RENAMEAT_SOURCE),
+	R(__NR_renameat2, 2, CAP_RENAMEAT_TARGET),
+	R(__NR_linkat, 0, CAP_LINKAT_SOURCE),
+	R(__NR_linkat, 2, CAP_LINKAT_TARGET),
+	R(__NR_symlinkat, 1, CAP_SYMLINKAT),
+	R(__NR_name_to_handle_at, 0, CAP_FSTATAT),
+};
+
+static const uint32_t known_fcntl[] = {
+	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETOWN,
+	F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETLK, F_SETLK, F_SETLKW,
+	F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW,
+};
+
+static bool right_missing(const cap_rights_t *have, uint64_t need)
+{
+	if (!need)
+		return false;
+	int idx = CAPIDXBIT(need) == 1 ? 0 : 1;
+	return (have->cr_rights[idx] & need) != need;
+}
+
+static bool rule_denies(const struct fdrule *r, const struct fdlimit *s)
+{
+	if (r->fcntl == ALWAYS)
+		return true;
+	if (right_missing(&s->rights, r->need))
+		return true;
+	if (r->fcntl == FCNTL_SUB_ALL)
+		return s->fcntls != CAP_FCNTL_ALL;
+	return r->fcntl && !(s->fcntls & r->fcntl);
+}
+
+static void emit_test(struct bpf_prog *p, const struct argtest *t, int fail)
+{
+	bpf_ld_arg(p, t->arg, t->high);
+	switch (t->op) {
+	case T_EQ:
+	case T_NE:
+		if (t->mask != 0xffffffffU)
+			bpf_stmt(p, BPF_ALU | BPF_AND | BPF_K, t->mask);
+		if (t->op == T_EQ)
+			bpf_jne(p, t->val, fail);
+		else
+			bpf_jeq(p, t->val, fail);
+		break;
+	case T_SET:
+		bpf_jclear(p, t->mask, fail);
+		break;
+	case T_CLEAR:
+		bpf_jset(p, t->mask, fail);
+		break;
+	}
+}
+
+/* if (low32(arg) == fd && tests) return ENOTCAPABLE; */
+static void emit_rule(struct bpf_prog *p, int fd, unsigned int fdarg,
+		      const struct argtest *t, size_t nt, int deny)
+{
+	int skip = bpf_label(p);
+	bpf_ld_arg(p, fdarg, false);
+	bpf_jne(p, (uint32_t)fd, skip);
+	for (size_t i = 0; i < nt; i++)
+		emit_test(p, &t[i], skip);
+	bpf_goto(p, deny);
+	bpf_place(p, skip);
+}
+
+static void build_limit(struct bpf_prog *p, int fd, const struct fdlimit *s)
+{
+	int allow = bpf_label(p), deny = bpf_label(p);
+	size_t n = sizeof(rules) / sizeof(rules[0]);
+
+	bpf_check_arch(p, ENOTCAPABLE);
+	bpf_ld_nr(p);
+	for (size_t i = 0; i < n;) {
+		int nr = rules[i].nr, next = bpf_label(p);
+		size_t j = i;
+		bool any = false;
+		for (; j < n && rules[j].nr == nr; j++)
+			any |= rule_denies(&rules[j], s);
+		if (nr == __NR_fcntl && rule_denies(&(struct fdrule){
+			    .need = CAP_FCNTL, .fcntl = FCNTL_SUB_ALL }, s))
+			any = true;
+		if (nr == __NR_ioctl && s->nioctls >= 0)
+			any = true;
+		if (!any) {
+			i = j;
+			continue;
+		}
+		bpf_jne(p, (uint32_t)nr, next);
+		for (size_t k = i; k < j; k++)
+			if (rule_denies(&rules[k], s))
+				emit_rule(p, fd, rules[k].fdarg, rules[k].t,
+					  rules[k].ntests, deny);
+		if (nr == __NR_ioctl && s->nioctls >= 0) {
+			/* commands outside the list */
+			int skip = bpf_label(p);
+			bpf_ld_arg(p, 0, false);
+			bpf_jne(p, (uint32_t)fd, skip);
+			bpf_ld_arg(p, 1, false);
+			bpf_jeq(p, CAPSICUM_PIDFD_GET_INFO, skip);
+			for (long c = 0; c < s->nioctls; c++)
+				bpf_jeq(p, (uint32_t)s->ioctls[c], skip);
+			bpf_goto(p, deny);
+			bpf_place(p, skip);
+		}
+		if (nr == __NR_fcntl && rule_denies(&(struct fdrule){
+			    .need = CAP_FCNTL, .fcntl = FCNTL_SUB_ALL }, s)) {
+			/* Linux-only commands need CAP_FCNTL and every sub-right */
+			int skip = bpf_label(p);
+			bpf_ld_arg(p, 0, false);
+			bpf_jne(p, (uint32_t)fd, skip);
+			bpf_ld_arg(p, 1, false);
+			for (size_t c = 0; c < sizeof(known_fcntl) / sizeof(known_fcntl[0]); c++)
+				bpf_jeq(p, known_fcntl[c], skip);
+			bpf_goto(p, deny);
+			bpf_place(p, skip);
+		}
+		bpf_goto(p, allow);
+		bpf_place(p, next);
+		i = j;
+	}
+	bpf_place(p, allow);
+	bpf_ret(p, SECCOMP_RET_ALLOW);
+	bpf_place(p, deny);
+	bpf_ret(p, SECCOMP_RET_ERRNO | ENOTCAPABLE);
+}
+
+static int fd_valid(int fd)
+{
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_state(const struct fdlimit *a, const struct fdlimit *b)
+{
+	if (memcmp(&a->rights, &b->rights, sizeof(a->rights)) ||
+	    a->fcntls != b->fcntls || a->nioctls != b->nioctls)
+		return false;
+	for (long i = 0; i < a->nioctls; i++)
+		if (a->ioctls[i] != b->ioctls[i])
+			return false;
+	return true;
+}
+
+/* Install the filter for the new state and record it (lock held). */
+static int apply(int fd, struct fdlimit *cur, struct fdlimit *nw)
+{
+	struct bpf_prog p;
+	int r;
+
+	if (same_state(cur, nw)) {
+		if (nw->ioctls != cur->ioctls)
+			free(nw->ioctls);
+		return 0;
+	}
+	bpf_init(&p);
+	build_limit(&p, fd, nw);
+	r = capsicum_install_filter(&p);
+	int saved = errno;
+	bpf_free(&p);
+	if (r < 0 || state_put(fd, nw) < 0) {
+		if (nw->ioctls != cur->ioctls)
+			free(nw->ioctls);
+		errno = r < 0 ? saved : ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int cap_rights_limit(int fd, const cap_rights_t *rights)
+{
+	struct fdlimit cur, nw;
+	int r;
+
+	if (fd_valid(fd) < 0)
+		return -1;
+	if (!rights || !cap_rights_is_valid(rights)) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	state_get(fd, &cur);
+	if (!cap_rights_contains(&cur.rights, rights)) {
+		pthread_mutex_unlock(&lock);
+		errno = ENOTCAPABLE;
+		return -1;
+	}
+	nw = cur;
+	nw.rights = *rights;
+	if (!cap_rights_is_set(rights, CAP_IOCTL)) {
+		nw.nioctls = 0;
+		nw.ioctls = NULL;
+	}
+	if (!cap_rights_is_set(rights, CAP_FCNTL))
+		nw.fcntls = 0;
+	r = apply(fd, &cur, &nw);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int __cap_rights_get(int version, int fd, cap_rights_t *rights)
+{
+	if (version != CAP_RIGHTS_VERSION_00 || !rights) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fd_valid(fd) < 0)
+		return -1;
+	capsicum_fd_rights(fd, rights);
+	return 0;
+}
+
+int cap_ioctls_limit(int fd, const unsigned long *cmds, size_t ncmds)
+{
+	struct fdlimit cur, nw;
+	int r;
+
+	if (fd_valid(fd) < 0)
+		return -1;
+	if (ncmds > CAP_IOCTLS_LIMIT_MAX || (ncmds && !cmds)) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	state_get(fd, &cur);
+	if (cur.nioctls >= 0) {
+		for (size_t i = 0; i < ncmds; i++) {
+			bool found = false;
+			for (long j = 0; j < cur.nioctls; j++)
+				found |= cur.ioctls[j] == cmds[i];
+			if (!found) {
+				pthread_mutex_unlock(&lock);
+				errno = ENOTCAPABLE;
+				return -1;
+			}
+		}
+	}
+	nw = cur;
+	nw.nioctls = (long)ncmds;
+	nw.ioctls = NULL;
+	if (ncmds) {
+		nw.ioctls = malloc(ncmds * sizeof(*nw.ioctls));
+		if (!nw.ioctls) {
+			pthread_mutex_unlock(&lock);
+			errno = ENOMEM;
+			return -1;
+		}
+		memcpy(nw.ioctls, cmds, ncmds * sizeof(*cmds));
+	}
+	r = apply(fd, &cur, &nw);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+ssize_t cap_ioctls_get(int fd, unsigned long *cmds, size_t maxcmds)
+{
+	struct fdlimit s;
+	ssize_t n;
+
+	if (fd_valid(fd) < 0)
+		return -1;
+	pthread_mutex_lock(&lock);
+	state_get(fd, &s);
+	if (s.nioctls < 0) {
+		n = CAP_IOCTLS_ALL;
+	} else {
+		n = s.nioctls;
+		if (cmds)
+			for (size_t i = 0; i < (size_t)n && i < maxcmds; i++)
+				cmds[i] = s.ioctls[i];
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+int cap_fcntls_limit(int fd, uint32_t fcntlrights)
+{
+	struct fdlimit cur, nw;
+	int r;
+
+	if (fd_valid(fd) < 0)
+		return -1;
+	if (fcntlrights & ~(uint32_t)CAP_FCNTL_ALL) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	state_get(fd, &cur);
+	if ((cur.fcntls & fcntlrights) != fcntlrights) {
+		pthread_mutex_unlock(&lock);
+		errno = ENOTCAPABLE;
+		return -1;
+	}
+	nw = cur;
+	nw.fcntls = fcntlrights;
+	r = apply(fd, &cur, &nw);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int cap_fcntls_get(int fd, uint32_t *fcntlrightsp)
+{
+	struct fdlimit s;
+
+	if (fd_valid(fd) < 0)
+		return -1;
+	if (!fcntlrightsp) {
+		errno = EFAULT;
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	state_get(fd, &s);
+	pthread_mutex_unlock(&lock);
+	*fcntlrightsp = s.fcntls;
+	return 0;
+}
