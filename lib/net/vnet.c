@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A struct cell_jail's network parameters onto the parts of lib/net, in
+ * one fixed order (setup) and its reverse (teardown):
+ *   lo up → vnet.interface in → epair on vnet.bridge → IPv6 on →
+ *   ip4.addr / ip6.addr → default routes → vnet.nat → vnet.rdr →
+ *   vnet.firewall
+ * The addresses live on the jail's own interfaces and go with the netns;
+ * everything on the host side (epair, bridge made by cell, nft chains) is
+ * taken by the teardown, by name.
+ */
+#include "net/net.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+/* Interface an address goes on: "if|addr" form, else the epair's jail
+ * end, else the first vnet.interface. */
+static const char *addr_ifname(const struct cell_jail *j, const char *given,
+			       const struct cell_epair_names *nm)
+{
+	if (given && *given)
+		return given;
+	if (j->vnet_bridge[0])
+		return nm->jail;
+	if (j->vnet_interface.n)
+		return j->vnet_interface.v[0];
+	return NULL;
+}
+
+int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
+		    const struct cell_vnet_opts *o, struct cell_error *err)
+{
+	static const struct cell_vnet_opts defaults = {
+		.bridge_autocreate = true };
+	if (!o)
+		o = &defaults;
+	if (!j->vnet)
+		return cell_error_set(err, -EINVAL, "jail %s is not a vnet "
+				      "jail", j->name);
+	if (netns_fd < 0)
+		return cell_error_set(err, -EBADF, "jail %s: no netns",
+				      j->name);
+	int r;
+	struct cell_epair_names nm = { "", "" };
+	/* check everything that can be checked before building anything */
+	if (j->vnet_bridge[0] &&
+	    (r = cell_epair_names(j->name, 0, &nm, err)) < 0)
+		return r;
+	if ((j->vnet_nat || j->vnet_rdr.n) &&
+	    (r = cell_nat_name_check(j->name, err)) < 0)
+		return r;
+	for (size_t i = 0; i < j->ip4_addr_n; i++)
+		if ((r = cell_ip4_check(&j->ip4_addr[i].addr,
+					j->ip4_addr[i].prefix, err)) < 0)
+			return r;
+	for (size_t i = 0; i < j->ip6_addr_n; i++)
+		if ((r = cell_ip6_check(&j->ip6_addr[i].addr,
+					j->ip6_addr[i].prefix, err)) < 0)
+			return r;
+	_cleanup_free_ struct cell_rdr *rdr = NULL;
+	if (j->vnet_rdr.n) {
+		if (!j->ip4_addr_n)
+			return cell_error_set(err, -EINVAL,
+					      "vnet.rdr needs an ip4.addr");
+		rdr = calloc(j->vnet_rdr.n, sizeof(*rdr));
+		if (!rdr)
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		for (size_t i = 0; i < j->vnet_rdr.n; i++) {
+			if ((r = cell_rdr_parse(j->vnet_rdr.v[i], &rdr[i],
+						err)) < 0)
+				return r;
+			rdr[i].jail_addr = j->ip4_addr[0].addr;
+		}
+	}
+	if (j->vnet_nat && !j->ip4_addr_n)
+		return cell_error_set(err, -EINVAL,
+				      "vnet.nat needs an ip4.addr");
+
+	if ((r = cell_link_set_up(netns_fd, "lo", true, err)) < 0)
+		goto fail;
+	for (size_t i = 0; i < j->vnet_interface.n; i++)
+		if ((r = cell_link_move_in(j->vnet_interface.v[i], netns_fd,
+					   err)) < 0)
+			goto fail;
+	if (j->vnet_bridge[0] &&
+	    (r = cell_epair_create(j->name, 0, j->vnet_bridge,
+				   o->bridge_autocreate, netns_fd, &nm,
+				   err)) < 0)
+		goto fail;
+	if (j->ip6_addr_n || o->has_gw6) {
+		const char *ifn = addr_ifname(j, NULL, &nm);
+		if ((r = cell_ipv6_enable(netns_fd, ifn, err)) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < j->ip4_addr_n; i++) {
+		const char *ifn = addr_ifname(j, j->ip4_addr[i].ifname, &nm);
+		if (!ifn) {
+			r = cell_error_set(err, -EINVAL,
+					   "ip4.addr: no interface to put it "
+					   "on (set vnet.bridge or "
+					   "vnet.interface)");
+			goto fail;
+		}
+		if ((r = cell_addr_add4(netns_fd, ifn, &j->ip4_addr[i].addr,
+					j->ip4_addr[i].prefix, err)) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < j->ip6_addr_n; i++) {
+		const char *ifn = addr_ifname(j, j->ip6_addr[i].ifname, &nm);
+		if (!ifn) {
+			r = cell_error_set(err, -EINVAL,
+					   "ip6.addr: no interface to put it "
+					   "on (set vnet.bridge or "
+					   "vnet.interface)");
+			goto fail;
+		}
+		if ((r = cell_addr_add6(netns_fd, ifn, &j->ip6_addr[i].addr,
+					j->ip6_addr[i].prefix, err)) < 0)
+			goto fail;
+	}
+	if (o->has_gw4 &&
+	    (r = cell_route_default4(netns_fd, addr_ifname(j, NULL, &nm),
+				     &o->gw4, err)) < 0)
+		goto fail;
+	if (o->has_gw6 &&
+	    (r = cell_route_default6(netns_fd, addr_ifname(j, NULL, &nm),
+				     &o->gw6, err)) < 0)
+		goto fail;
+	if (j->vnet_nat &&
+	    (r = cell_nat_masq_add(-1, j->name, &j->ip4_addr[0].addr,
+				   j->ip4_addr[0].prefix,
+				   j->vnet_bridge[0] ? j->vnet_bridge : NULL,
+				   err)) < 0)
+		goto fail;
+	for (size_t i = 0; i < j->vnet_rdr.n; i++)
+		if ((r = cell_nat_rdr_add(-1, j->name, &rdr[i], err)) < 0)
+			goto fail;
+	if (j->vnet_firewall[0] &&
+	    (r = cell_firewall_load(netns_fd, j->vnet_firewall, err)) < 0)
+		goto fail;
+	return 0;
+fail:;
+	struct cell_error e2;
+	cell_error_clear(&e2);
+	cell_vnet_teardown(j, netns_fd, &e2);
+	return r;
+}
+
+int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
+		       struct cell_error *err)
+{
+	int first = 0, r;
+	struct cell_error e;
+#define KEEP(call)                                             \
+	do {                                                   \
+		cell_error_clear(&e);                          \
+		r = (call);                                    \
+		if (r < 0 && !first) {                         \
+			first = r;                             \
+			if (err)                               \
+				*err = e;                      \
+		}                                              \
+	} while (0)
+	if ((j->vnet_nat || j->vnet_rdr.n) &&
+	    cell_nat_name_check(j->name, NULL) == 0)
+		KEEP(cell_nat_remove(-1, j->name, &e));
+	if (j->vnet_bridge[0]) {
+		KEEP(cell_epair_destroy(j->name, 0, &e));
+		KEEP(cell_bridge_remove_if_unused(j->vnet_bridge, &e));
+	}
+	if (netns_fd >= 0) {
+		for (size_t i = 0; i < j->vnet_interface.n; i++) {
+			cell_error_clear(&e);
+			r = cell_link_move_out(j->vnet_interface.v[i],
+					       netns_fd, &e);
+			if (r < 0 && r != -ENODEV && !first) {
+				first = r;
+				if (err)
+					*err = e;
+			}
+		}
+	}
+#undef KEEP
+	return first;
+}
+
+int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
+			struct in_addr **ip4, struct in6_addr **ip6,
+			struct cell_error *err)
+{
+	memset(pol, 0, sizeof(*pol));
+	*ip4 = NULL;
+	*ip6 = NULL;
+	pol->ip4_disable = j->ip4 == CELL_JAILSYS_DISABLE ||
+			   (j->ip4 == CELL_JAILSYS_NEW && !j->ip4_addr_n);
+	pol->ip6_disable = j->ip6 == CELL_JAILSYS_DISABLE ||
+			   (j->ip6 == CELL_JAILSYS_NEW && !j->ip6_addr_n);
+	if (j->ip4 == CELL_JAILSYS_NEW && j->ip4_addr_n) {
+		*ip4 = calloc(j->ip4_addr_n, sizeof(**ip4));
+		if (!*ip4)
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		for (size_t i = 0; i < j->ip4_addr_n; i++)
+			(*ip4)[i] = j->ip4_addr[i].addr;
+		pol->ip4 = *ip4;
+		pol->ip4_n = j->ip4_addr_n;
+	}
+	if (j->ip6 == CELL_JAILSYS_NEW && j->ip6_addr_n) {
+		*ip6 = calloc(j->ip6_addr_n, sizeof(**ip6));
+		if (!*ip6) {
+			free(*ip4);
+			*ip4 = NULL;
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < j->ip6_addr_n; i++)
+			(*ip6)[i] = j->ip6_addr[i].addr;
+		pol->ip6 = *ip6;
+		pol->ip6_n = j->ip6_addr_n;
+	}
+	return 0;
+}
