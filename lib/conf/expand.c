@@ -44,6 +44,13 @@ bool conf_wild_match(const char *wild, const char *name)
 
 enum { ST_NEW, ST_BUSY, ST_DONE };
 
+/* What a resolved value or parameter costs, allocator overhead included,
+ * counted against CELL_CONF_EXPANDED_MAX. */
+#define ALLOC_OVERHEAD 16
+#define VALUE_COST(len) ((len) + 1 + sizeof(char *) + ALLOC_OVERHEAD)
+#define PARAM_COST(len) \
+	((len) + 1 + sizeof(struct cell_conf_param) + ALLOC_OVERHEAD)
+
 struct ent {
 	const char *name;
 	bool var;
@@ -117,8 +124,10 @@ static int charge(struct resolver *rs, size_t n,
 {
 	if (n > *rs->budget)
 		return conf_error(rs->err, -E2BIG, pos,
-				  "configuration expands to more than %d "
-				  "bytes", CELL_CONF_EXPANDED_MAX);
+				  "configuration too large once resolved: "
+				  "more than %d MiB of parameters and values "
+				  "(at jail %s)", CELL_CONF_EXPANDED_MAX >> 20,
+				  rs->jail);
 	*rs->budget -= n;
 	return 0;
 }
@@ -182,7 +191,7 @@ static int expand_str(struct resolver *rs, struct ent *e,
 					  CELL_CONF_VALUES_MAX);
 		for (size_t i = 0; i < v->nexp; i++) {
 			size_t l = strlen(v->exp[i]);
-			if ((r = charge(rs, l + 1, &s->pos)) < 0)
+			if ((r = charge(rs, VALUE_COST(l), &s->pos)) < 0)
 				return r;
 			char *c = strdup(v->exp[i]);
 			if (!c || push_val(e, c) < 0)
@@ -220,7 +229,7 @@ static int expand_str(struct resolver *rs, struct ent *e,
 		return conf_error(rs->err, -E2BIG, &s->pos,
 				  "more than %d values in one list",
 				  CELL_CONF_VALUES_MAX);
-	if ((r = charge(rs, len + 1, &s->pos)) < 0)
+	if ((r = charge(rs, VALUE_COST(len), &s->pos)) < 0)
 		return r;
 	char *out = malloc(len + 1);
 	if (!out)
@@ -379,7 +388,8 @@ static int resolve(const struct cell_conf_priv *pv, const char *name,
 	for (size_t i = 0; i < nout; i++) {
 		struct ent *s = sorted[i];
 		struct cell_conf_param *p = &out->params[out->nparams];
-		if ((r = charge(&rs, strlen(s->name) + 1, &s->pos)) < 0)
+		r = charge(&rs, PARAM_COST(strlen(s->name)), &s->pos);
+		if (r < 0)
 			goto out;
 		p->name = strdup(s->name);
 		if (!p->name) {

@@ -79,8 +79,9 @@ struct cell_jail;
 #define CELL_CONF_VALUES_MAX   255     /* strings in one value list
 					* (= CELL_LIST_MAX) */
 #define CELL_CONF_EXPAND_DEPTH 32      /* variables referring to variables */
-#define CELL_CONF_EXPANDED_MAX (64 * 1024 * 1024) /* bytes of resolved names
-					* and values, over all jails */
+#define CELL_CONF_EXPANDED_MAX (64 * 1024 * 1024) /* memory for resolved
+					* parameters and values, over all
+					* jails (about 500000 parameters) */
 
 enum cell_conf_op {
 	CELL_CONF_SET,    /* name = value;  (also "name value;") */
@@ -135,10 +136,11 @@ int cell_conf_parse_string_flags(const char *text, size_t len,
 				 struct cell_error *err);
 /*
  * The default file set: ROOT/etc/jail.conf, then ROOT/etc/jail.*.conf,
- * then every *.conf in ROOT/etc/jail.conf.d, in that order; missing files are skipped,
- * and a file already read through an .include is not read twice. root
- * "" or "/" means the real root. If no file exists, an empty
- * configuration is returned.
+ * then every *.conf in ROOT/etc/jail.conf.d, in that order (each glob
+ * sorted). Missing files are skipped, and a file already read (through
+ * an .include in jail.conf, say) is not read twice. Absolute .include
+ * patterns are looked up under ROOT too. root NULL, "" or "/" means the
+ * real root. If no file exists, an empty configuration is returned.
  */
 int cell_conf_load_default(const char *root, struct cell_conf **out,
 			   struct cell_error *err);

@@ -58,7 +58,7 @@ static int sb_putc(struct sbuf *b, char c)
 	return 0;
 }
 
-/* --- character classes ----------------------------------------------------- */
+/* --- character classes ------------------------------------------------ */
 
 /* Characters that make up an unquoted token run (FreeBSD's jaillex.l). */
 static bool run_char(int c)

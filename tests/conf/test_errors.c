@@ -223,6 +223,16 @@ static void limits(void **state)
 	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
 	assert_non_null(strstr(m, "more than 1024 jails"));
 
+	/* memory for the resolved jails: 1000 jails x 1000 parameters */
+	n = 0;
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)sprintf(buf + n, "p%d;", i);
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)sprintf(buf + n, "j%d{}", i);
+	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
+	assert_non_null(strstr(m, "configuration too large once resolved: "
+				  "more than 64 MiB"));
+
 	/* file size */
 	memset(buf, ' ', CELL_CONF_FILE_MAX + 1);
 	struct cell_error e = { 0 };
