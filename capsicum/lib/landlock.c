@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,11 +150,19 @@ static int add_dir_rules(int ruleset, uint64_t handled)
 		}
 		struct stat st;
 		struct statfs sf;
-		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		int sr;
+		/* Through /proc: a limited fd may lack CAP_FSTAT itself. */
+		if (d) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			sr = stat(path, &st) < 0 ? -1 : statfs(path, &sf);
+		} else {
+			sr = fstat(fd, &st) < 0 ? -1 : fstatfs(fd, &sf);
+		}
+		if (sr < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		/* A held /proc would let /proc/self/fd re-open anything. */
-		if (fstatfs(fd, &sf) == 0 &&
-		    (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC))
+		if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
 			continue;
 		cap_rights_t r;
 		capsicum_fd_rights(fd, &r);
