@@ -125,9 +125,8 @@ static int charge(struct resolver *rs, size_t n,
 	if (n > *rs->budget)
 		return conf_error(rs->err, -E2BIG, pos,
 				  "configuration too large once resolved: "
-				  "more than %d MiB of parameters and values "
-				  "(at jail %s)", CELL_CONF_EXPANDED_MAX >> 20,
-				  rs->jail);
+				  "more than %d MiB of parameters and values",
+				  CELL_CONF_EXPANDED_MAX >> 20);
 	*rs->budget -= n;
 	return 0;
 }
@@ -153,25 +152,24 @@ static int ref(struct resolver *rs, const struct conf_piece *pc,
 	struct ent *v = lookup_ref(rs, pc->s);
 	if (!v)
 		return conf_error(rs->err, -ENOENT, &pc->pos,
-				  "undefined variable $%s (in jail %s): "
-				  "expected a parameter or $variable "
-				  "defined for this jail", pc->s, rs->jail);
+				  "undefined variable $%s: expected a "
+				  "parameter or $variable defined for this "
+				  "jail", pc->s);
 	if (v->state == ST_BUSY)
 		return conf_error(rs->err, -ELOOP, &pc->pos,
-				  "variable loop: $%s refers back to itself "
-				  "(in jail %s)", pc->s, rs->jail);
+				  "variable loop: $%s refers back to itself",
+				  pc->s);
 	if (depth >= CELL_CONF_EXPAND_DEPTH)
 		return conf_error(rs->err, -ELOOP, &pc->pos,
-				  "variables nested deeper than %d (in "
-				  "jail %s)", CELL_CONF_EXPAND_DEPTH,
-				  rs->jail);
+				  "variables nested deeper than %d",
+				  CELL_CONF_EXPAND_DEPTH);
 	int r = expand(rs, v, depth + 1);
 	if (r < 0)
 		return r;
 	if (v->nexp == 0)
 		return conf_error(rs->err, -EINVAL, &pc->pos,
-				  "variable $%s has no value (in jail %s): "
-				  "it is a bare boolean", pc->s, rs->jail);
+				  "variable $%s has no value: it is a bare "
+				  "boolean", pc->s);
 	*out = v;
 	return 0;
 }
@@ -213,9 +211,8 @@ static int expand_str(struct resolver *rs, struct ent *e,
 		if (v->nexp > 1)
 			return conf_error(rs->err, -EINVAL, &pc->pos,
 					  "$%s is a list of %zu values and "
-					  "cannot be part of a longer string "
-					  "(in jail %s): expected it alone",
-					  pc->s, v->nexp, rs->jail);
+					  "cannot be part of a longer string: "
+					  "expected it alone", pc->s, v->nexp);
 		len += strlen(v->exp[0]);
 		if (len >= CELL_CONF_TOKEN_MAX)
 			break;
@@ -223,8 +220,8 @@ static int expand_str(struct resolver *rs, struct ent *e,
 	if (len >= CELL_CONF_TOKEN_MAX)
 		return conf_error(rs->err, -E2BIG, &s->pos,
 				  "value of %s longer than %d bytes after "
-				  "expansion (in jail %s)", e->name,
-				  CELL_CONF_TOKEN_MAX - 1, rs->jail);
+				  "expansion", e->name,
+				  CELL_CONF_TOKEN_MAX - 1);
 	if (e->nexp + 1 > CELL_CONF_VALUES_MAX)
 		return conf_error(rs->err, -E2BIG, &s->pos,
 				  "more than %d values in one list",
@@ -346,9 +343,8 @@ static int resolve(const struct cell_conf_priv *pv, const char *name,
 			       e->op != CELL_CONF_BOOL) ? e->nvals : 0;
 		if (keep + st->nvals > CELL_CONF_VALUES_MAX) {
 			r = conf_error(err, -E2BIG, &st->pos,
-				       "more than %d values for %s (in jail "
-				       "%s)", CELL_CONF_VALUES_MAX, st->name,
-				       name);
+				       "more than %d values for %s",
+				       CELL_CONF_VALUES_MAX, st->name);
 			goto out;
 		}
 		const struct conf_str **nv = realloc(

@@ -44,9 +44,7 @@ static int file_error(struct cell_error *err, int code,
 		code = -code;
 	if (from)
 		return conf_error(err, code, from, "%s: %s", path, what);
-	int r = cell_error_set(err, code, "%s: %s", path, what);
-	cell_error_context(err, NULL, NULL, path);
-	return r;
+	return cell_error_set(err, code, "%s: %s", path, what);
 }
 
 static int read_all(int fd, char **out, size_t *outlen)

@@ -25,15 +25,12 @@ int conf_error(struct cell_error *err, int code,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	int r;
+	/* The position is in the message; err->path stays empty so that
+	 * cell_error_format() does not say the file name twice. */
 	if (pos && pos->file)
-		r = cell_error_set(err, code, "%s:%u:%u: %s", pos->file,
-				   pos->line, pos->col, what);
-	else
-		r = cell_error_set(err, code, "%s", what);
-	if (err && pos && pos->file)
-		cell_error_context(err, NULL, NULL, pos->file);
-	return r;
+		return cell_error_set(err, code, "%s:%u:%u: %s", pos->file,
+				      pos->line, pos->col, what);
+	return cell_error_set(err, code, "%s", what);
 }
 
 /* --- a growable byte buffer ---------------------------------------------- */

@@ -129,7 +129,7 @@ static int at_param(struct cell_error *err, int r,
 		if (p->pos.file)
 			cell_error_set(err, r, "%s:%u:%u: %s", p->pos.file,
 				       p->pos.line, p->pos.col, msg);
-		cell_error_context(err, cj->name, NULL, p->pos.file);
+		cell_error_context(err, cj->name, NULL, NULL);
 	}
 	return r;
 }

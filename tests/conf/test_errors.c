@@ -61,10 +61,10 @@ static void bad_escapes(void **state)
 static void variables(void **state)
 {
 	assert_bad("a {\n  path = \"/j/$nope\";\n}",
-		   "t.conf:2:14: undefined variable $nope (in jail a)");
+		   "t.conf:2:14: undefined variable $nope: expected a "
+		   "parameter or $variable defined for this jail");
 	assert_bad("path = \"/j/${host.hostname}\";\nweb { }",
-		   "t.conf:1:12: undefined variable $host.hostname (in jail "
-		   "web)");
+		   "t.conf:1:12: undefined variable $host.hostname");
 	assert_bad("$a = \"$b\"; $b = \"x$a\";\nj { x = $a; }",
 		   "t.conf:1:19: variable loop: $a refers back to itself");
 	assert_bad("j { x = $x; }", "t.conf:1:9: variable loop: $x");
@@ -82,7 +82,12 @@ static void variables(void **state)
 						&e), -ENOENT);
 	assert_null(c);
 	assert_string_equal(e.jail, "web");
-	assert_string_equal(e.path, "t.conf");
+	assert_string_equal(e.path, "");
+	char f[700];
+	assert_string_equal(cell_error_format(&e, f, sizeof(f)),
+			    "jail web: t.conf:1:5: undefined variable $y: "
+			    "expected a parameter or $variable defined for "
+			    "this jail");
 	/* an unused wildcard needs no variables: no jail, no error */
 	c = parse_ok("x = $y;");
 	cell_conf_free(c);
@@ -190,7 +195,7 @@ static void limits(void **state)
 	strcpy(buf + n, "; j { x = $a$a; }");
 	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
 	assert_non_null(strstr(m, "value of x longer than 4095 bytes after "
-				  "expansion (in jail j)"));
+				  "expansion"));
 
 	/* nesting */
 	n = 0;
@@ -214,7 +219,7 @@ static void limits(void **state)
 		n += (size_t)sprintf(buf + n, ",%d", i);
 	strcpy(buf + n, "; x += y; j { }");
 	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
-	assert_non_null(strstr(m, "more than 255 values for x (in jail j)"));
+	assert_non_null(strstr(m, "more than 255 values for x"));
 
 	/* jails */
 	n = 0;
