@@ -51,8 +51,14 @@
  *   backslash escapes ('it\'s').
  *
  * Every function returns 0 or a negative errno and fills struct cell_error
- * with "file:line:column: what was expected". Nothing prints, nothing exits,
- * and on error *out is left NULL (a bad file changes nothing).
+ * with "file:line:column: what was expected" in msg; when the error belongs
+ * to one jail (a variable expanded for it, a value the core refused), its
+ * name is in err->jail, so cell_error_format() gives
+ * "jail web: /etc/jail.conf:3:14: undefined variable $x: ...". Nothing
+ * prints, nothing exits, and on error *out is left NULL (a bad file changes
+ * nothing). Codes: -EINVAL syntax, -ENOENT undefined variable or missing
+ * file, -ELOOP include or variable loop, -E2BIG / -EFBIG / -ENAMETOOLONG
+ * limits, -EPERM .include under CELL_CONF_NOINCLUDE, -ENOMEM.
  */
 #ifndef CELL_JAILCONF_H
 #define CELL_JAILCONF_H
