@@ -127,7 +127,8 @@ pid_t pdwait(int fd, int *status, int options, struct __wrusage *wrusage,
 	memset(&si, 0, sizeof(si));
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		options |= WEXITED;
-	if (syscall(SYS_waitid, P_PIDFD, fd, &si, options, &ru) < 0)
+	/* children with no exit signal are "clone" children: __WALL */
+	if (syscall(SYS_waitid, P_PIDFD, fd, &si, options | __WALL, &ru) < 0)
 		return -1;
 	if (info)
 		*info = si;
