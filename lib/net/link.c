@@ -278,7 +278,6 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, bridge);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, CELL_BRIDGE_ALIAS);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
@@ -292,6 +291,18 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 	if (r < 0)
 		return cell_error_set(err, r, "bridge %s vanished", bridge);
 	*index = li.index;
+	/* the kernel ignores IFLA_IFALIAS on creation: set it now; it is
+	 * how a later removal knows the bridge is cell's */
+	nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, CELL_BRIDGE_ALIAS);
+	snprintf(what, sizeof(what), "marking bridge %s", bridge);
+	r = cell_nl_talk(nl, nlh, what, err);
+	if (r < 0) {
+		struct cell_error e2;
+		nl_del_index(nl, li.index, bridge, &e2);
+		*created = false;
+		return r;
+	}
 	return 0;
 }
 
@@ -439,9 +450,9 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	struct nlattr *peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh,
 							    sizeof(*pifi));
+	/* no IFF_UP here: the peer is configured before it is paired, and
+	 * veth_open() would say ENOTCONN; it is set up below */
 	pifi->ifi_family = AF_UNSPEC;
-	pifi->ifi_change = IFF_UP;
-	pifi->ifi_flags = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, nm.jail);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, jmac);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
@@ -454,8 +465,6 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	r = cell_nl_talk(&nl, nlh, what, err);
 	if (r < 0)
 		goto undo;
-	/* the flags of a peer moved at creation are applied in the jail
-	 * netns; make sure it is up */
 	r = nl_set_up(&jnl, nm.jail, true, err);
 	if (r < 0) {
 		struct cell_error e2;

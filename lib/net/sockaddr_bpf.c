@@ -137,9 +137,15 @@ static int32_t w32(const void *p, size_t k)
 /* tail: DENY: r0 = 0; exit; ALLOW: r0 = 1; exit */
 static void tail(struct pb *b)
 {
-	label(b, L_DENY);
-	emit(b, MOV64_K(BPF_REG_0, 0), L_NONE);
-	emit(b, EXIT(), L_NONE);
+	bool deny = false;
+	for (size_t k = 0; k < b->n; k++)
+		deny |= b->lab[k] == L_DENY;
+	/* the verifier refuses unreachable instructions */
+	if (deny) {
+		label(b, L_DENY);
+		emit(b, MOV64_K(BPF_REG_0, 0), L_NONE);
+		emit(b, EXIT(), L_NONE);
+	}
 	label(b, L_ALLOW);
 	emit(b, MOV64_K(BPF_REG_0, 1), L_NONE);
 	emit(b, EXIT(), L_NONE);
@@ -513,8 +519,16 @@ int cell_sa_attach(int cgroup_fd, const struct cell_sa_policy *pol,
 				size_t l = strlen(log);
 				while (l && log[l - 1] == '\n')
 					log[--l] = '\0';
-				const char *nl = strrchr(log, '\n');
-				why = nl ? nl + 1 : log;
+				/* the complaint is the line before the
+				 * "processed N insns" summary */
+				char *nl = strrchr(log, '\n');
+				if (nl && strstr(nl, "processed ")) {
+					*nl = '\0';
+					char *p2 = strrchr(log, '\n');
+					why = p2 ? p2 + 1 : log;
+				} else {
+					why = nl ? nl + 1 : log;
+				}
 			}
 			r = cell_error_errno(err, fd, "loading BPF program %s%s%s",
 					     hooks[h].name, *why ? ": " : "",

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Integration tests of lib/net, as root. The process first unshares its
+ * network namespace: that namespace is the stand-in host, and every jail
+ * is a further netns made here. Nothing reaches the real host's network
+ * objects, and traffic goes only to addresses of jails made here. The
+ * BPF test makes cgroup /sys/fs/cgroup/unified/cell-nettest-<pid> and
+ * removes it. Each test's teardown (which also runs when an assertion
+ * fails) removes, by name, what the test made.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "net/net.h"
+#include "nettest.h"
+#include "util.h"
+
+/* ---- what a test made, for the teardown -------------------------------- */
+
+#define MAXJ 8
+static struct cell_jail jails[MAXJ];
+static int jfd[MAXJ];
+static bool jset[MAXJ];
+static pid_t kids[16];
+static int nkids;
+static const char *bridges[8];
+static int nbridges;
+static char cgpath[128];
+static int cgfd = -1;
+static char tmpfile_[64];
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nkids; i++)
+		nt_kill(kids[i]);
+	nkids = 0;
+	for (int i = 0; i < MAXJ; i++) {
+		if (jset[i]) {
+			cell_vnet_teardown(&jails[i], jfd[i], NULL);
+			nt_jail_free(&jails[i]);
+			jset[i] = false;
+		}
+		if (jfd[i] >= 0)
+			close(jfd[i]);
+		jfd[i] = -1;
+	}
+	for (int i = 0; i < nbridges; i++)
+		cell_bridge_remove_if_unused(bridges[i], NULL);
+	nbridges = 0;
+	if (cgfd >= 0) {
+		cell_sa_detach_all(cgfd, NULL);
+		close(cgfd);
+		cgfd = -1;
+	}
+	if (cgpath[0]) {
+		rmdir(cgpath);
+		cgpath[0] = '\0';
+	}
+	if (tmpfile_[0]) {
+		unlink(tmpfile_);
+		tmpfile_[0] = '\0';
+	}
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < MAXJ; i++)
+		jfd[i] = -1;
+	return 0;
+}
+
+static void kid(pid_t p)
+{
+	assert_true(p > 0);
+	kids[nkids++] = p;
+}
+
+/* Make jail i: netns, then cell_vnet_setup. */
+static void jail_up(int i, const char *name, const char *bridge,
+		    const char *ip4, const char *ip6)
+{
+	jfd[i] = nt_new_netns();
+	assert_true(jfd[i] >= 0);
+	nt_jail(&jails[i], name, bridge, ip4, ip6);
+	jset[i] = true;
+	struct cell_error err = { 0 };
+	int r = cell_vnet_setup(&jails[i], jfd[i], NULL, &err);
+	if (r < 0)
+		print_message("setup %s: %s\n", name, err.msg);
+	assert_int_equal(r, 0);
+}
+
+static void jail_down(int i)
+{
+	struct cell_error err = { 0 };
+	int r = cell_vnet_teardown(&jails[i], jfd[i], &err);
+	if (r < 0)
+		print_message("teardown %s: %s\n", jails[i].name, err.msg);
+	assert_int_equal(r, 0);
+	nt_jail_free(&jails[i]);
+	jset[i] = false;
+}
+
+static bool contains(const char *cmd, const char *what)
+{
+	char *o = nt_capture(cmd);
+	bool r = o && strstr(o, what);
+	free(o);
+	return r;
+}
+
+/* Nothing of cell left in the stand-in host. */
+static void assert_clean(void)
+{
+	char *l = nt_capture("ip -o link show");
+	assert_non_null(l);
+	if (strstr(l, "e0a_") || strstr(l, "cbr"))
+		print_message("left over links:\n%s", l);
+	assert_null(strstr(l, "e0a_"));
+	assert_null(strstr(l, "cbr"));
+	free(l);
+	char *a = nt_capture("ip -o addr show | grep -v ' lo '");
+	assert_non_null(a);
+	assert_string_equal(a, "");
+	free(a);
+	assert_false(contains("nft list ruleset", "table inet cell"));
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_two_jails_one_bridge(void **state)
+{
+	(void)state;
+	jail_up(0, "ja", "cbr0", "10.9.0.2/24", "fd00:9::2/64");
+	jail_up(1, "jb", "cbr0", "10.9.0.3/24", "fd00:9::3/64");
+	bridges[nbridges++] = "cbr0";
+	assert_true(contains("ip -o link show master cbr0", "e0a_ja"));
+	assert_true(contains("ip -o link show master cbr0", "e0a_jb"));
+	/* stable MAC on the host end */
+	uint8_t h[6], jm[6];
+	cell_epair_macs("ja", 0, h, jm);
+	char mac[32];
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h[0],
+		 h[1], h[2], h[3], h[4], h[5]);
+	assert_true(contains("ip -o link show e0a_ja", mac));
+
+	kid(nt_server(jfd[0], SOCK_STREAM, "10.9.0.2", 5000, "tcp-a"));
+	kid(nt_server(jfd[0], SOCK_DGRAM, "10.9.0.2", 5001, "udp-a"));
+	kid(nt_server(jfd[0], SOCK_STREAM, "fd00:9::2", 5002, "tcp6-a"));
+	char buf[64];
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "10.9.0.2", 5000,
+				   buf, sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "tcp-a");
+	assert_int_equal(nt_client(jfd[1], SOCK_DGRAM, "10.9.0.2", 5001, buf,
+				   sizeof(buf), 1000), 0);
+	assert_string_equal(buf, "udp-a");
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "fd00:9::2", 5002,
+				   buf, sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "tcp6-a");
+	assert_int_equal(nt_ping(jfd[1], "10.9.0.2", 2000), 0);
+	assert_int_equal(nt_ping(jfd[1], "fd00:9::2", 2000), 0);
+	/* lo is up inside, and IPv6 link-local exists on the jail end */
+	assert_int_equal(nt_ping(jfd[0], "127.0.0.1", 1000), 0);
+	const char *ll[] = { "sh", "-c",
+			     "ip -6 addr show dev e0b_ja | grep -q 'inet6 fe80'",
+			     NULL };
+	assert_int_equal(nt_run(jfd[0], ll), 0);
+	const char *v6on[] = { "sh", "-c",
+			       "test $(cat /proc/sys/net/ipv6/conf/e0b_ja/"
+			       "disable_ipv6) = 0", NULL };
+	assert_int_equal(nt_run(jfd[0], v6on), 0);
+
+	for (int i = 0; i < nkids; i++)
+		nt_kill(kids[i]);
+	nkids = 0;
+	jail_down(0);
+	assert_true(contains("ip -o link show", "cbr0"));  /* jb still on */
+	jail_down(1);
+	assert_clean();
+}
+
+static void test_overlapping_bridges(void **state)
+{
+	(void)state;
+	jail_up(0, "a1", "cbrA", "10.50.0.2/24", NULL);
+	jail_up(1, "a2", "cbrA", "10.50.0.3/24", NULL);
+	jail_up(2, "b1", "cbrB", "10.50.0.2/24", NULL);
+	jail_up(3, "b2", "cbrB", "10.50.0.3/24", NULL);
+	bridges[nbridges++] = "cbrA";
+	bridges[nbridges++] = "cbrB";
+	kid(nt_server(jfd[0], SOCK_STREAM, "10.50.0.2", 80, "A"));
+	kid(nt_server(jfd[2], SOCK_STREAM, "10.50.0.2", 80, "B"));
+	char buf[16];
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "10.50.0.2", 80, buf,
+				   sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "A");
+	assert_int_equal(nt_client(jfd[3], SOCK_STREAM, "10.50.0.2", 80, buf,
+				   sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "B");
+	for (int i = 0; i < nkids; i++)
+		nt_kill(kids[i]);
+	nkids = 0;
+	for (int i = 0; i < 4; i++)
+		jail_down(i);
+	assert_clean();
+}
+
+static const char *write_tmp(const char *text)
+{
+	snprintf(tmpfile_, sizeof(tmpfile_), "/tmp/cell-nettest-%d.nft",
+		 (int)getpid());
+	FILE *f = fopen(tmpfile_, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return tmpfile_;
+}
+
+static int nft_here(void *cmd)
+{
+	/* libnftables in the jail's netns, as the jail's root would */
+	char b[512];
+	snprintf(b, sizeof(b), "nft -f - <<'E'\n%s\nE", (const char *)cmd);
+	return system(b) == 0 ? 0 : -EIO;
+}
+
+static void test_firewall_inside(void **state)
+{
+	(void)state;
+	/* a host table that must survive everything */
+	assert_int_equal(system("nft add table inet standin && nft add chain "
+				"inet standin keep '{ type filter hook input "
+				"priority 0; policy accept; }'"), 0);
+	const char *fw = write_tmp(
+		"table inet jailfw {\n"
+		"  chain input {\n"
+		"    type filter hook input priority 0; policy accept;\n"
+		"    tcp dport 6001 drop\n"
+		"  }\n"
+		"}\n");
+	jfd[0] = nt_new_netns();
+	assert_true(jfd[0] >= 0);
+	nt_jail(&jails[0], "fw", "cbrF", "10.61.0.2/24", NULL);
+	snprintf(jails[0].vnet_firewall, sizeof(jails[0].vnet_firewall), "%s",
+		 fw);
+	jset[0] = true;
+	struct cell_error err = { 0 };
+	int r = cell_vnet_setup(&jails[0], jfd[0], NULL, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	jail_up(1, "fwc", "cbrF", "10.61.0.3/24", NULL);
+	bridges[nbridges++] = "cbrF";
+	kid(nt_server(jfd[0], SOCK_STREAM, "10.61.0.2", 6000, "open"));
+	kid(nt_server(jfd[0], SOCK_STREAM, "10.61.0.2", 6001, "closed"));
+	char buf[16];
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "10.61.0.2", 6000,
+				   buf, sizeof(buf), 2000), 0);
+	assert_string_equal(buf, "open");
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "10.61.0.2", 6001,
+				   buf, sizeof(buf), 1000), -1);
+	/* the rules are in the jail's nftables, not the host's */
+	assert_false(contains("nft list ruleset", "jailfw"));
+	const char *lst[] = { "sh", "-c", "nft list ruleset | grep -q jailfw",
+			      NULL };
+	assert_int_equal(nt_run(jfd[0], lst), 0);
+	/* the jail's root flushing "everything" flushes only its own */
+	assert_int_equal(cell_netns_run(jfd[0], nft_here,
+					"flush ruleset\nadd table ip evil"),
+			 0);
+	assert_true(contains("nft list ruleset", "table inet standin"));
+	assert_false(contains("nft list ruleset", "evil"));
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "10.61.0.2", 6001,
+				   buf, sizeof(buf), 2000), 0);
+	for (int i = 0; i < nkids; i++)
+		nt_kill(kids[i]);
+	nkids = 0;
+	jail_down(0);
+	jail_down(1);
+	assert_true(contains("nft list ruleset", "chain keep"));
+	assert_int_equal(system("nft delete table inet standin"), 0);
+	assert_clean();
+}
+
+static void test_rdr_and_nat(void **state)
+{
+	(void)state;
+	jfd[0] = nt_new_netns();
+	assert_true(jfd[0] >= 0);
+	nt_jail(&jails[0], "web", "cbrR", "10.62.0.2/24", NULL);
+	jails[0].vnet_nat = true;
+	cell_strv_push(&jails[0].vnet_rdr, "tcp 8080 80");
+	cell_strv_push(&jails[0].vnet_rdr, "udp 8053 53");
+	jset[0] = true;
+	bridges[nbridges++] = "cbrR";
+	struct cell_vnet_opts o = { .bridge_autocreate = true,
+				    .has_gw4 = true };
+	inet_pton(AF_INET, "10.62.0.1", &o.gw4);
+	/* the gateway address on the stand-in host's bridge */
+	struct cell_error err = { 0 };
+	int r = cell_bridge_ensure("cbrR", true, NULL, &err);
+	assert_int_equal(r, 0);
+	r = cell_addr_add4(-1, "cbrR", &o.gw4, 24, &err);
+	assert_int_equal(r, 0);
+	r = cell_vnet_setup(&jails[0], jfd[0], &o, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	assert_true(contains("nft list table inet cell", "masq_web"));
+	kid(nt_server(jfd[0], SOCK_STREAM, "10.62.0.2", 80, "http"));
+	kid(nt_server(jfd[0], SOCK_DGRAM, "10.62.0.2", 53, "dns"));
+	char buf[16];
+	assert_int_equal(nt_client(-1, SOCK_STREAM, "10.62.0.1", 8080, buf,
+				   sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "http");
+	assert_int_equal(nt_client(-1, SOCK_DGRAM, "10.62.0.1", 8053, buf,
+				   sizeof(buf), 1000), 0);
+	assert_string_equal(buf, "dns");
+	/* list, duplicate, clear */
+	struct cell_rdr *l = NULL;
+	size_t n = 0;
+	assert_int_equal(cell_nat_rdr_list(-1, "web", &l, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l[0].proto, IPPROTO_TCP);
+	assert_int_equal(l[0].host_port, 8080);
+	assert_int_equal(l[0].jail_port, 80);
+	assert_int_equal(l[1].proto, IPPROTO_UDP);
+	free(l);
+	struct cell_rdr dup;
+	assert_int_equal(cell_rdr_parse("tcp 8080 81", &dup, &err), 0);
+	dup.jail_addr = jails[0].ip4_addr[0].addr;
+	assert_int_equal(cell_nat_rdr_add(-1, "other", &dup, &err),
+			 -EADDRINUSE);
+	assert_int_equal(cell_nat_rdr_clear(-1, "web", &err), 0);
+	assert_int_equal(cell_nat_rdr_list(-1, "web", &l, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_true(contains("nft list table inet cell", "masq_web"));
+	assert_int_equal(nt_client(-1, SOCK_STREAM, "10.62.0.1", 8080, buf,
+				   sizeof(buf), 1000), -1);
+	for (int i = 0; i < nkids; i++)
+		nt_kill(kids[i]);
+	nkids = 0;
+	assert_int_equal(cell_addr_del4(-1, "cbrR", &o.gw4, 24, &err), 0);
+	jail_down(0);
+	assert_clean();
+}
+
+static void test_vnet_interface(void **state)
+{
+	(void)state;
+	struct cell_error err = { 0 };
+	jfd[0] = nt_new_netns();
+	jfd[1] = nt_new_netns();
+	assert_true(jfd[0] >= 0 && jfd[1] >= 0);
+	/* an epair without bridge gives a host interface e0a_mv to move */
+	assert_int_equal(cell_epair_create("mv", 0, NULL, false, jfd[0], NULL,
+					   &err), 0);
+	nt_jail(&jails[1], "mvj", NULL, "10.63.0.2/24", NULL);
+	cell_strv_push(&jails[1].vnet_interface, "e0a_mv");
+	jset[1] = true;
+	int r = cell_vnet_setup(&jails[1], jfd[1], NULL, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	assert_false(contains("ip -o link show", "e0a_mv"));
+	const char *in[] = { "sh", "-c",
+			     "ip -o addr show dev e0a_mv | grep -q 10.63.0.2",
+			     NULL };
+	assert_int_equal(nt_run(jfd[1], in), 0);
+	jail_down(1);
+	assert_true(contains("ip -o link show", "e0a_mv"));
+	assert_int_equal(cell_epair_destroy("mv", 0, &err), 0);
+	assert_clean();
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	struct cell_error err = { 0 };
+	struct in_addr a4;
+	struct in6_addr a6;
+	inet_pton(AF_INET, "10.1.2.3", &a4);
+	inet_pton(AF_INET6, "fd00::1", &a6);
+	assert_int_equal(cell_ip4_check(&a4, 33, &err), -ERANGE);
+	assert_non_null(strstr(err.msg, "10.1.2.3/33"));
+	assert_int_equal(cell_ip6_check(&a6, 129, &err), -ERANGE);
+	assert_non_null(strstr(err.msg, "fd00::1/129"));
+	inet_pton(AF_INET, "0.0.0.0", &a4);
+	assert_int_equal(cell_ip4_check(&a4, 24, &err), -EINVAL);
+	inet_pton(AF_INET, "10.1.2.0", &a4);
+	assert_int_equal(cell_ip4_check(&a4, 24, &err), -EINVAL);
+	struct cell_rdr rd;
+	assert_int_equal(cell_rdr_parse("sctp 1 2", &rd, &err), -EINVAL);
+	assert_int_equal(cell_rdr_parse("tcp 0 2", &rd, &err), -ERANGE);
+	assert_int_equal(cell_rdr_parse("tcp 1 65536", &rd, &err), -ERANGE);
+	assert_int_equal(cell_rdr_parse("tcp 1 2 3", &rd, &err), -EINVAL);
+	assert_int_equal(cell_ifname_check("0123456789abcdef", &err),
+			 -ENAMETOOLONG);
+	assert_int_equal(cell_ifname_check("a/b", &err), -EINVAL);
+	assert_int_equal(cell_nat_name_check("a b", &err), -EINVAL);
+
+	/* long names fall back to a hash, deterministically */
+	struct cell_epair_names n1, n2;
+	assert_int_equal(cell_epair_names("averyveryverylongjail", 0, &n1,
+					  &err), 0);
+	assert_int_equal(cell_epair_names("averyveryverylongjail", 0, &n2,
+					  &err), 0);
+	assert_string_equal(n1.host, n2.host);
+	assert_int_equal(strlen(n1.host), 12);
+	assert_memory_equal(n1.host, "e0a_", 4);
+	assert_memory_equal(n1.jail, "e0b_", 4);
+
+	jfd[0] = nt_new_netns();
+	assert_true(jfd[0] >= 0);
+	/* missing bridge, auto-create off: error naming it, nothing made */
+	int r = cell_epair_create("nob", 0, "cbrnone", false, jfd[0], NULL,
+				  &err);
+	assert_int_equal(r, -ENODEV);
+	assert_non_null(strstr(err.msg, "cbrnone"));
+	assert_false(contains("ip -o link show", "e0a_nob"));
+	assert_false(contains("ip -o link show", "cbrnone"));
+
+	/* name clash with a host interface: nothing made */
+	bridges[nbridges++] = "e0a_clash";
+	assert_int_equal(cell_bridge_ensure("e0a_clash", true, NULL, &err),
+			 0);
+	r = cell_epair_create("clash", 0, "cbrclash", true, jfd[0], NULL,
+			      &err);
+	assert_int_equal(r, -EEXIST);
+	assert_non_null(strstr(err.msg, "e0a_clash"));
+	assert_false(contains("ip -o link show", "cbrclash"));
+	const char *none[] = { "sh", "-c", "ip -o link | grep -q e0b_clash",
+			       NULL };
+	assert_int_equal(nt_run(jfd[0], none), 1);
+	assert_int_equal(cell_bridge_remove_if_unused("e0a_clash", &err), 0);
+	nbridges = 0;
+
+	/* a firewall file that does not parse: error naming it, and the
+	 * whole setup undone */
+	const char *bad = write_tmp("table inet x { chain y { bogus } }\n");
+	nt_jail(&jails[0], "badfw", "cbrX", "10.64.0.2/24", NULL);
+	snprintf(jails[0].vnet_firewall, sizeof(jails[0].vnet_firewall), "%s",
+		 bad);
+	jails[0].vnet_nat = true;
+	jset[0] = true;
+	r = cell_vnet_setup(&jails[0], jfd[0], NULL, &err);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err.msg, bad));
+	assert_non_null(strstr(err.msg, "does not parse"));
+	assert_int_equal(cell_firewall_load(jfd[0], "/nonexistent/fw.nft",
+					    &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/nonexistent/fw.nft"));
+	assert_int_equal(cell_firewall_load(-1, bad, &err), -EBADF);
+	nt_jail_free(&jails[0]);
+	jset[0] = false;
+
+	/* a bad prefix in a jail: refused before anything is built */
+	nt_jail(&jails[0], "badp", "cbrP", "10.65.0.2/24", NULL);
+	jails[0].ip4_addr[0].prefix = 40;
+	jset[0] = true;
+	r = cell_vnet_setup(&jails[0], jfd[0], NULL, &err);
+	assert_int_equal(r, -ERANGE);
+	assert_non_null(strstr(err.msg, "10.65.0.2/40"));
+	nt_jail_free(&jails[0]);
+	jset[0] = false;
+	assert_clean();
+}
+
+/* ---- BPF address hooks for a non-vnet jail ------------------------------ */
+
+static int cg_enter(void)
+{
+	char p[200];
+	snprintf(p, sizeof(p), "%s/cgroup.procs", cgpath);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = write(fd, "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static int local_of(int s, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (getsockname(s, (struct sockaddr *)&ss, &sl) < 0)
+		return -1;
+	const void *a = ss.ss_family == AF_INET
+		? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+		: (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+	return inet_ntop(ss.ss_family, a, buf, (socklen_t)len) ? 0 : -1;
+}
+
+static int try_bind(int fam, int type, const char *addr)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t sl;
+	if (fam == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+		s->sin_family = AF_INET;
+		inet_pton(AF_INET, addr, &s->sin_addr);
+		sl = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+		s->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, addr, &s->sin6_addr);
+		sl = sizeof(*s);
+	}
+	int s = socket(fam, type | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (bind(s, (struct sockaddr *)&ss, sl) < 0) {
+		int e = -errno;
+		close(s);
+		return e;
+	}
+	return s;
+}
+
+/* The child's checks; the exit code says which failed. */
+static int sa_child(int lst, int udp)
+{
+	char a[64];
+	if (cg_enter() < 0)
+		return 1;
+	if (try_bind(AF_INET, SOCK_STREAM, "10.70.0.6") != -EPERM)
+		return 2;
+	int s = try_bind(AF_INET, SOCK_STREAM, "0.0.0.0");
+	if (s < 0 || local_of(s, a, sizeof(a)) || strcmp(a, "10.70.0.5"))
+		return 3;
+	close(s);
+	if ((s = try_bind(AF_INET, SOCK_DGRAM, "10.70.0.5")) < 0)
+		return 4;
+	close(s);
+	/* connect: the source is the jail's address */
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(7000) };
+	inet_pton(AF_INET, "10.70.0.6", &to.sin_addr);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(s, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return 5;
+	if (local_of(s, a, sizeof(a)) || strcmp(a, "10.70.0.5"))
+		return 6;
+	int c = accept(lst, NULL, NULL);
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	if (c < 0 || getpeername(c, (struct sockaddr *)&peer, &pl) < 0)
+		return 7;
+	inet_ntop(AF_INET, &peer.sin_addr, a, sizeof(a));
+	if (strcmp(a, "10.70.0.5"))
+		return 8;
+	close(c);
+	close(s);
+	/* unconnected UDP: the source is the jail's address */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	to.sin_port = htons(7001);
+	if (sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) != 1)
+		return 9;
+	char b[4];
+	pl = sizeof(peer);
+	if (recvfrom(udp, b, sizeof(b), 0, (struct sockaddr *)&peer, &pl) != 1)
+		return 10;
+	inet_ntop(AF_INET, &peer.sin_addr, a, sizeof(a));
+	if (strcmp(a, "10.70.0.5"))
+		return 11;
+	close(s);
+	/* an explicit foreign source is refused */
+	/* IPv6 */
+	if (try_bind(AF_INET6, SOCK_STREAM, "fd00:70::6") != -EPERM)
+		return 12;
+	s = try_bind(AF_INET6, SOCK_STREAM, "::");
+	if (s < 0 || local_of(s, a, sizeof(a)) || strcmp(a, "fd00:70::5"))
+		return 13;
+	close(s);
+	if (try_bind(AF_INET6, SOCK_DGRAM, "::ffff:10.70.0.6") != -EPERM)
+		return 14;
+	return 0;
+}
+
+static int sa_child_disabled(void)
+{
+	if (cg_enter() < 0)
+		return 1;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 || errno != EPERM)
+		return 2;
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 3;
+	close(s);
+	return 0;
+}
+
+static int run_child(int (*fn)(int, int), int a, int b)
+{
+	pid_t p = fork();
+	if (p == 0)
+		_exit(fn(a, b));
+	int st;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+}
+
+static int disabled_adapter(int a, int b)
+{
+	(void)a;
+	(void)b;
+	return sa_child_disabled();
+}
+
+static void test_sockaddr_bpf(void **state)
+{
+	(void)state;
+	struct cell_error err = { 0 };
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) < 0 &&
+	    access("/sys/fs/cgroup/cgroup.subtree_control", F_OK) < 0)
+		skip();
+	const char *root = access("/sys/fs/cgroup/unified/cgroup.procs",
+				  F_OK) == 0 ? "/sys/fs/cgroup/unified"
+					     : "/sys/fs/cgroup";
+	snprintf(cgpath, sizeof(cgpath), "%s/cell-nettest-%d", root,
+		 (int)getpid());
+	assert_int_equal(mkdir(cgpath, 0755), 0);
+	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(cgfd >= 0);
+
+	/* the shared stack: a local interface with the jail's address and
+	 * another one (cell_bridge_ensure makes a portless bridge) */
+	bridges[nbridges++] = "cbrS";
+	assert_int_equal(cell_bridge_ensure("cbrS", true, NULL, &err), 0);
+	struct in_addr j4, o4;
+	struct in6_addr j6, o6;
+	inet_pton(AF_INET, "10.70.0.5", &j4);
+	inet_pton(AF_INET, "10.70.0.6", &o4);
+	inet_pton(AF_INET6, "fd00:70::5", &j6);
+	inet_pton(AF_INET6, "fd00:70::6", &o6);
+	assert_int_equal(cell_addr_add4(-1, "cbrS", &j4, 24, &err), 0);
+	assert_int_equal(cell_addr_add4(-1, "cbrS", &o4, 24, &err), 0);
+	assert_int_equal(cell_ipv6_enable(-1, "cbrS", &err), 0);
+	assert_int_equal(cell_addr_add6(-1, "cbrS", &j6, 64, &err), 0);
+	assert_int_equal(cell_addr_add6(-1, "cbrS", &o6, 64, &err), 0);
+
+	struct cell_sa_policy pol = { .ip4 = &j4, .ip4_n = 1,
+				      .ip6 = &j6, .ip6_n = 1 };
+	struct cell_sa_progs progs;
+	int r = cell_sa_attach(cgfd, &pol, &progs, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "bpftool cgroup show %s", cgpath);
+	assert_true(contains(cmd, "cell_sa_bind4"));
+	assert_true(contains(cmd, "cell_sa_conn6"));
+
+	/* listeners made outside the cgroup, inherited by the child */
+	int lst = try_bind(AF_INET, SOCK_STREAM, "10.70.0.6");
+	assert_true(lst >= 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(7000) };
+	sin.sin_addr = o4;
+	close(lst);
+	lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(lst, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lst, 4), 0);
+	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sin.sin_port = htons(7001);
+	assert_int_equal(bind(udp, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	int rc = run_child(sa_child, lst, udp);
+	if (rc)
+		print_message("sockaddr child failed check %d\n", rc);
+	assert_int_equal(rc, 0);
+	close(lst);
+	close(udp);
+	/* the test process itself (not in the cgroup) is unaffected */
+	int s = try_bind(AF_INET, SOCK_DGRAM, "10.70.0.6");
+	assert_true(s >= 0);
+	close(s);
+	assert_int_equal(cell_sa_detach(cgfd, &progs, &err), 0);
+	assert_false(contains(cmd, "cell_sa_"));
+
+	/* ip4 = disable */
+	struct cell_sa_policy off = { .ip4_disable = true };
+	assert_int_equal(cell_sa_attach(cgfd, &off, &progs, &err), 0);
+	for (int h = 0; h < CELL_SA_NHOOKS; h++)
+		if (progs.fd[h] >= 0)
+			close(progs.fd[h]);   /* stays attached */
+	assert_true(contains(cmd, "cell_sa_sock"));
+	assert_int_equal(run_child(disabled_adapter, 0, 0), 0);
+	assert_int_equal(cell_sa_detach_all(cgfd, &err), 0);
+	assert_false(contains("bpftool cgroup tree", "cell_sa_"));
+
+	/* bad policy */
+	struct in_addr zero = { 0 };
+	struct cell_sa_policy bad = { .ip4 = &zero, .ip4_n = 1 };
+	assert_int_equal(cell_sa_attach(cgfd, &bad, &progs, &err), -EINVAL);
+
+	close(cgfd);
+	cgfd = -1;
+	assert_int_equal(rmdir(cgpath), 0);
+	cgpath[0] = '\0';
+	assert_int_equal(cell_addr_del4(-1, "cbrS", &j4, 24, &err), 0);
+	assert_int_equal(cell_addr_del4(-1, "cbrS", &o4, 24, &err), 0);
+	assert_int_equal(cell_bridge_remove_if_unused("cbrS", &err), 0);
+	nbridges = 0;
+	assert_clean();
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("not root: net integration tests skipped\n");
+		return 77;
+	}
+	/* from here on this process lives in its own stand-in host */
+	int r = nt_standin_host();
+	if (r < 0) {
+		printf("cannot make a stand-in host netns: %s\n",
+		       strerror(-r));
+		return 77;
+	}
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_bad_input),
+		T(test_two_jails_one_bridge),
+		T(test_overlapping_bridges),
+		T(test_firewall_inside),
+		T(test_rdr_and_nat),
+		T(test_vnet_interface),
+		T(test_sockaddr_bpf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
