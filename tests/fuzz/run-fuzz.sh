@@ -27,9 +27,25 @@ ninja -C "$build" "tests/fuzz/fuzz_$target"
 work="$build/corpus-$target"
 mkdir -p "$work"
 cd "$build"
+par=""
+if [ "$jobs" -gt 1 ]; then
+	# each worker logs to $build/fuzz-N.log
+	par="-jobs=$jobs -workers=$jobs"
+fi
+rm -f "$build"/crash-* "$build"/leak-* "$build"/timeout-* "$build"/oom-*
+rc=0
+# shellcheck disable=SC2086
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	"./tests/fuzz/fuzz_$target" -max_total_time="$secs" -max_len=8192 \
-	-timeout=10 -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" \
+	-timeout=10 -rss_limit_mb=2048 $par \
 	-artifact_prefix="$build/" -print_final_stats=1 \
-	"$work" "$src/tests/fuzz/corpus/$target"
+	"$work" "$src/tests/fuzz/corpus/$target" || rc=$?
+found=$(ls "$build"/crash-* "$build"/leak-* "$build"/timeout-* \
+	"$build"/oom-* 2>/dev/null || true)
+if [ -n "$found" ]; then
+	echo "run-fuzz: failing inputs:" >&2
+	echo "$found" >&2
+	exit 1
+fi
+exit "$rc"
