@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "net/net.h"
@@ -295,9 +296,17 @@ static uint16_t csum(const void *p, size_t n)
 static int ping_child(const char *addr, int timeout_ms)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = mkaddr(addr, 0, &ss);
+	char a[64];
+	snprintf(a, sizeof(a), "%s", addr);
+	char *pct = strchr(a, '%');   /* fe80::1%ifname */
+	if (pct)
+		*pct++ = '\0';
+	socklen_t sl = mkaddr(a, 0, &ss);
 	if (!sl)
 		return 2;
+	if (pct && ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id =
+			if_nametoindex(pct);
 	bool v6 = ss.ss_family == AF_INET6;
 	int s = socket(ss.ss_family, SOCK_RAW | SOCK_CLOEXEC,
 		       v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);

@@ -180,6 +180,23 @@ static void test_two_jails_one_bridge(void **state)
 	assert_int_equal(nt_ping(jfd[1], "fd00:9::2", 2000), 0);
 	/* lo is up inside, and IPv6 link-local exists on the jail end */
 	assert_int_equal(nt_ping(jfd[0], "127.0.0.1", 1000), 0);
+	/* IPv6 link-local between the jails: the kernel's EUI-64 address
+	 * from the stable MAC, once DAD is done */
+	const char *dad[] = { "sh", "-c",
+			      "for i in $(seq 50); do ip -6 addr show dev "
+			      "e0b_ja | grep -q tentative || exit 0; "
+			      "sleep 0.1; done; exit 1", NULL };
+	assert_int_equal(nt_run(jfd[0], dad), 0);
+	uint8_t hm[6], jmac[6];
+	cell_epair_macs("ja", 0, hm, jmac);
+	char lla[64];
+	snprintf(lla, sizeof(lla), "fe80::%02x%02x:%02xff:fe%02x:%02x%02x"
+		 "%%e0b_jb", jmac[0] ^ 2, jmac[1], jmac[2], jmac[3], jmac[4],
+		 jmac[5]);
+	int pr = nt_ping(jfd[1], lla, 2000);
+	if (pr)
+		print_message("ping %s: %d\n", lla, pr);
+	assert_int_equal(pr, 0);
 	const char *ll[] = { "sh", "-c",
 			     "ip -6 addr show dev e0b_ja | grep -q 'inet6 fe80'",
 			     NULL };
@@ -586,6 +603,43 @@ static int sa_child(int lst, int udp)
 		return 11;
 	close(s);
 	/* an explicit foreign source is refused */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	{
+		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		memset(cbuf, 0, sizeof(cbuf));
+		struct iovec iov = { .iov_base = "y", .iov_len = 1 };
+		struct msghdr mh = { .msg_name = &to,
+				     .msg_namelen = sizeof(to),
+				     .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo *pi = (struct in_pktinfo *)CMSG_DATA(cm);
+		inet_pton(AF_INET, "10.70.0.6", &pi->ipi_spec_dst);
+		if (sendmsg(s, &mh, 0) != -1 || errno != EPERM)
+			return 15;
+		inet_pton(AF_INET, "10.70.0.5", &pi->ipi_spec_dst);
+		if (sendmsg(s, &mh, 0) != 1)
+			return 16;
+		pl = sizeof(peer);
+		if (recvfrom(udp, b, sizeof(b), 0, (struct sockaddr *)&peer,
+			     &pl) != 1)
+			return 17;
+	}
+	close(s);
+	/* connect6: the source is the jail's IPv6 address */
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(7002) };
+	inet_pton(AF_INET6, "fd00:70::6", &to6.sin6_addr);
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (connect(s, (struct sockaddr *)&to6, sizeof(to6)) < 0)
+		return 18;
+	if (local_of(s, a, sizeof(a)) || strcmp(a, "fd00:70::5"))
+		return 19;
+	close(s);
 	/* IPv6 */
 	if (try_bind(AF_INET6, SOCK_STREAM, "fd00:70::6") != -EPERM)
 		return 12;
