@@ -381,6 +381,44 @@ static void test_rdr_and_nat(void **state)
 	assert_clean();
 }
 
+static char *link_line(const char *ifname)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof(cmd), "ip -o link show %s | sed 's/^[0-9]*: //'",
+		 ifname);
+	return nt_capture(cmd);
+}
+
+/* Restart re-creates the same names and MACs; long names use the hash. */
+static void test_restart(void **state)
+{
+	(void)state;
+	const char *longname = "a-rather-long-jail-name";
+	struct cell_epair_names nm;
+	assert_int_equal(cell_epair_names(longname, 0, &nm, NULL), 0);
+	jail_up(0, longname, "cbrRS", "10.67.0.2/24", NULL);
+	bridges[nbridges++] = "cbrRS";
+	char *first = link_line(nm.host);
+	assert_non_null(strstr(first, nm.host));
+	jail_down(0);
+	close(jfd[0]);
+	jfd[0] = -1;
+	assert_clean();
+	jail_up(0, longname, "cbrRS", "10.67.0.2/24", NULL);
+	char *second = link_line(nm.host);
+	/* same name, same MAC, same bridge (ifindex prefix stripped) */
+	char *a = strstr(first, "link/ether"), *b = strstr(second,
+							   "link/ether");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_memory_equal(a, b, 28);
+	assert_non_null(strstr(second, "master cbrRS"));
+	free(first);
+	free(second);
+	jail_down(0);
+	assert_clean();
+}
+
 static void test_vnet_interface(void **state)
 {
 	(void)state;
@@ -470,6 +508,32 @@ static void test_bad_input(void **state)
 	assert_int_equal(nt_run(jfd[0], none), 1);
 	assert_int_equal(cell_bridge_remove_if_unused("e0a_clash", &err), 0);
 	nbridges = 0;
+
+	/* vnet.bridge naming an interface that is not a bridge */
+	assert_int_equal(cell_epair_create("k", 0, NULL, false, jfd[0], NULL,
+					   &err), 0);
+	r = cell_epair_create("z", 0, "e0a_k", true, jfd[0], NULL, &err);
+	assert_int_equal(r, -EEXIST);
+	assert_non_null(strstr(err.msg, "not a bridge"));
+	assert_false(contains("ip -o link show", "e0a_z"));
+	assert_int_equal(cell_epair_destroy("k", 0, &err), 0);
+
+	/* the jail's policy for the BPF hooks */
+	struct cell_jail pj;
+	nt_jail(&pj, "pol", NULL, "10.66.0.2/24", NULL);
+	pj.vnet = false;
+	pj.ip6 = CELL_JAILSYS_DISABLE;
+	struct cell_sa_policy pol;
+	struct in_addr *p4 = NULL;
+	struct in6_addr *p6 = NULL;
+	assert_int_equal(cell_vnet_sa_policy(&pj, &pol, &p4, &p6, &err), 0);
+	assert_int_equal(pol.ip4_n, 1);
+	assert_false(pol.ip4_disable);
+	assert_true(pol.ip6_disable);
+	assert_int_equal(pol.ip4[0].s_addr, pj.ip4_addr[0].addr.s_addr);
+	free(p4);
+	free(p6);
+	nt_jail_free(&pj);
 
 	/* a firewall file that does not parse: error naming it, and the
 	 * whole setup undone */
@@ -801,6 +865,7 @@ int main(void)
 		T(test_firewall_inside),
 		T(test_rdr_and_nat),
 		T(test_vnet_interface),
+		T(test_restart),
 		T(test_sockaddr_bpf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
