@@ -150,8 +150,20 @@ pid_t nt_server(int nsfd, int type, const char *addr, int port,
 				int c = accept(s, NULL, NULL);
 				if (c < 0)
 					continue;
+				char peer[64] = "";
+				struct sockaddr_storage pa;
+				socklen_t pal = sizeof(pa);
+				if (!strcmp(tag, "=peer") &&
+				    getpeername(c, (struct sockaddr *)&pa,
+						&pal) == 0)
+					inet_ntop(pa.ss_family,
+						  pa.ss_family == AF_INET
+						  ? (void *)&((struct sockaddr_in *)&pa)->sin_addr
+						  : (void *)&((struct sockaddr_in6 *)&pa)->sin6_addr,
+						  peer, sizeof(peer));
+				const char *ans = peer[0] ? peer : tag;
 				if (read(c, buf, sizeof(buf)) > 0 &&
-				    write(c, tag, strlen(tag)) < 0)
+				    write(c, ans, strlen(ans)) < 0)
 					_exit(6);
 				close(c);
 			} else {

@@ -25,7 +25,7 @@ void nt_jail(struct cell_jail *j, const char *name, const char *bridge,
 	     const char *ip4, const char *ip6);
 void nt_jail_free(struct cell_jail *j);
 /* Fork a server in nsfd bound to addr:port (tcp: SOCK_STREAM) answering
- * every request with tag. Returns its pid after it is listening. */
+ * every request with tag (tcp: tag "=peer" answers the client's address). Returns its pid after it is listening. */
 pid_t nt_server(int nsfd, int type, const char *addr, int port,
 		const char *tag);
 /* In nsfd (-1: here), send "hi" to addr:port, put the answer in buf.

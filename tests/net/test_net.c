@@ -352,6 +352,29 @@ static void test_rdr_and_nat(void **state)
 	assert_int_equal(nt_client(-1, SOCK_DGRAM, "10.62.0.1", 8053, buf,
 				   sizeof(buf), 1000), 0);
 	assert_string_equal(buf, "dns");
+	/* egress: an "outside" netns behind the stand-in host, on
+	 * 192.0.2.0/24 (TEST-NET-1); the jail's connections arrive from the
+	 * host's address (masquerade), and the outside reaches the jail
+	 * through the host's port (prerouting rdr) */
+	jfd[1] = nt_new_netns();
+	assert_true(jfd[1] >= 0);
+	assert_int_equal(cell_epair_create("out", 0, NULL, false, jfd[1],
+					   NULL, &err), 0);
+	struct in_addr h4, x4;
+	inet_pton(AF_INET, "192.0.2.1", &h4);
+	inet_pton(AF_INET, "192.0.2.2", &x4);
+	assert_int_equal(cell_addr_add4(-1, "e0a_out", &h4, 24, &err), 0);
+	assert_int_equal(cell_addr_add4(jfd[1], "e0b_out", &x4, 24, &err), 0);
+	assert_int_equal(system("echo 1 > /proc/sys/net/ipv4/ip_forward"), 0);
+	kid(nt_server(jfd[1], SOCK_STREAM, "192.0.2.2", 9000, "=peer"));
+	assert_int_equal(nt_client(jfd[0], SOCK_STREAM, "192.0.2.2", 9000, buf,
+				   sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "192.0.2.1");
+	assert_int_equal(nt_client(jfd[1], SOCK_STREAM, "192.0.2.1", 8080, buf,
+				   sizeof(buf), 3000), 0);
+	assert_string_equal(buf, "http");
+	assert_int_equal(cell_epair_destroy("out", 0, &err), 0);
+
 	/* list, duplicate, clear */
 	struct cell_rdr *l = NULL;
 	size_t n = 0;
