@@ -25,6 +25,12 @@ static void syntax_positions(void **state)
 	assert_bad("x = a b;", "t.conf:1:7: expected ';' or ',' after value, "
 			       "found 'b'");
 	assert_bad("a { b = { }; }", "t.conf:1:9: expected a value after '='");
+	/* what was found is shown, variables as ${...}, long words cut */
+	assert_bad("x = a \"b$c\";", "t.conf:1:7: expected ';' or ',' after "
+				     "value, found 'b${c}'");
+	assert_bad("x = a bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb;",
+		   "t.conf:1:7: expected ';' or ',' after value, found "
+		   "'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...'");
 	assert_bad("\t\tx = 1 ;\n\n  y = 2\t}",
 		   "t.conf:3:9: expected ';' or ',' after value, found '}'");
 }
@@ -42,6 +48,8 @@ static void unterminated(void **state)
 	assert_bad("x = ${abc\n};", "t.conf:1:5: unterminated variable");
 	assert_bad("x = ${a{b}};", "t.conf:1:5: '{' inside ${...}");
 	assert_bad("x = ${};", "t.conf:1:5: empty variable name");
+	assert_bad("x = ${a\\x};", "t.conf:1:8: bad escape: expected one or "
+				    "two hex digits");
 	assert_bad("x = \"a\\", "t.conf:1:7: backslash at end of file");
 	assert_bad("x = a\\", "t.conf:1:6: backslash at end of file");
 }
@@ -211,6 +219,13 @@ static void limits(void **state)
 	for (int i = 1; i <= CELL_CONF_VALUES_MAX; i++)
 		n += (size_t)sprintf(buf + n, ",%d", i);
 	strcpy(buf + n, ";");
+	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
+	assert_non_null(strstr(m, "more than 255 values in one list"));
+	/* ... and through a list variable */
+	n = (size_t)sprintf(buf, "$l = 0");
+	for (int i = 1; i < 200; i++)
+		n += (size_t)sprintf(buf + n, ",%d", i);
+	strcpy(buf + n, "; j { x = $l, $l; }");
 	assert_int_equal(parse_bad(buf, m, sizeof(m)), -E2BIG);
 	assert_non_null(strstr(m, "more than 255 values in one list"));
 	/* ... and through "+=" */

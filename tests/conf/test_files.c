@@ -115,8 +115,25 @@ static void parse_file_basic(void **state)
 	assert_true(!strncmp(m, want, strlen(want)));
 	assert_int_equal(count_fds(), fds);
 
+	/* a file larger than the first read buffer */
+	FILE *f = fopen(pathf("mid.conf"), "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "jail%04d { path = \"/srv/jail/$name\"; }\n", i);
+	fclose(f);
+	c = file_ok("mid.conf");
+	assert_int_equal(c->njails, 1000);
+	assert_string_equal(vals(jail(c, "jail0999"), "path"),
+			    "/srv/jail/jail0999");
+	assert_int_equal(param(jail(c, "jail0999"), "path")->pos.line, 1000);
+	cell_conf_free(c);
+	put("inc-mid.conf", ".include \"mid.conf\";");
+	c = file_ok("inc-mid.conf");
+	assert_int_equal(c->njails, 1000);
+	cell_conf_free(c);
+
 	/* too large */
-	FILE *f = fopen(pathf("big.conf"), "w");
+	f = fopen(pathf("big.conf"), "w");
 	assert_non_null(f);
 	for (int i = 0; i < CELL_CONF_FILE_MAX / 64 + 1; i++)
 		fprintf(f, "%063d\n", 0);
@@ -147,6 +164,16 @@ static void include_globs(void **state)
 	assert_string_equal(vals(jail(c, "b"), "path"), "/j/b");
 	assert_string_equal(param(jail(c, "web"), "y")->pos.file,
 			    pathf("extra.inc"));
+	cell_conf_free(c);
+
+	/* from a string, relative patterns are relative to the working
+	 * directory */
+	char cwd[512];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	c = parse_ok(".include \"conf.d/a.conf\";");
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(c->njails, 2);
 	cell_conf_free(c);
 
 	/* absolute patterns, and a plain missing file with position */

@@ -123,6 +123,10 @@ static void double_quote_escapes(void **state)
 	assert_string_equal(vals(j, "q"), "\"\\$nameq");
 	assert_string_equal(vals(j, "u"), "ABc");
 	cell_conf_free(c);
+	/* escapes inside ${...} name the variable */
+	c = parse_ok("${a.b} = 1; j { x = ${a\\x2eb}; }");
+	assert_string_equal(vals(jail(c, "j"), "x"), "1");
+	cell_conf_free(c);
 }
 
 static void backslash_newline_continues(void **state)
@@ -283,12 +287,22 @@ static void implicit_star_block(void **state)
 	assert_null(cell_conf_find(c, "x"));
 	struct cell_conf_jail *r = NULL;
 	struct cell_error e = { 0 };
+	assert_false(cell_conf_bool(NULL, "persist", false));
 	assert_int_equal(cell_conf_resolve(c, "x", &r, &e), 0);
 	assert_string_equal(vals(r, "path"), "/j/x");
 	assert_string_equal(names(r), "name path persist");
 	cell_conf_jail_free(r);
 	assert_int_equal(cell_conf_resolve(c, "a..b", &r, &e), -EINVAL);
 	assert_null(r);
+	cell_conf_free(c);
+
+	/* resolving a jail that is in the file gives the same jail */
+	c = parse_ok("persist; a { x = $name; }");
+	assert_int_equal(cell_conf_resolve(c, "a", &r, &e), 0);
+	assert_string_equal(names(r), "name persist x");
+	assert_int_equal(r->pos.line, 1);
+	assert_int_equal(r->pos.col, 10);
+	cell_conf_jail_free(r);
 	cell_conf_free(c);
 }
 
