@@ -28,7 +28,8 @@ static void syntax_positions(void **state)
 	/* what was found is shown, variables as ${...}, long words cut */
 	assert_bad("x = a \"b$c\";", "t.conf:1:7: expected ';' or ',' after "
 				     "value, found 'b${c}'");
-	assert_bad("x = a bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb;",
+	assert_bad("x = a bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		   "bbbb;",
 		   "t.conf:1:7: expected ';' or ',' after value, found "
 		   "'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...'");
 	assert_bad("\t\tx = 1 ;\n\n  y = 2\t}",
