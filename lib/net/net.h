@@ -259,7 +259,16 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 /* Undo all of it; goes on after an error and reports the first. */
 int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 		       struct cell_error *err);
-/* Non-vnet jail: cell_sa_attach with ip4.addr / ip6.addr / ip4 / ip6. */
+/* Non-vnet jail, as jail(8)'s "interface": ip4.addr / ip6.addr added as
+ * aliases in the caller's (host) netns on the address's own interface
+ * ("if|addr" form) or else on `interface`; addresses with neither are left
+ * alone (they must exist already). All or nothing. Teardown removes them,
+ * as jail(8) does, even if the host had the same address before. */
+int cell_ipalias_setup(const struct cell_jail *j, struct cell_error *err);
+int cell_ipalias_teardown(const struct cell_jail *j, struct cell_error *err);
+/* Non-vnet jail: the cell_sa_attach policy from ip4.addr / ip6.addr /
+ * ip4 / ip6 (ip4 = new without addresses means disable, as in FreeBSD).
+ * *ip4 / *ip6 are malloc'd arrays the policy points into; free them. */
 int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
 			struct in_addr **ip4, struct in6_addr **ip6,
 			struct cell_error *err);

@@ -222,3 +222,87 @@ int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
 	}
 	return 0;
 }
+
+static const char *alias_if(const struct cell_jail *j, const char *given)
+{
+	if (given && *given)
+		return given;
+	return j->interface[0] ? j->interface : NULL;
+}
+
+/* Remove the first n4 / n6 aliases; goes on after errors, reports the
+ * first. */
+static int alias_del(const struct cell_jail *j, size_t n4, size_t n6,
+		     struct cell_error *err)
+{
+	int first = 0;
+	for (size_t i = 0; i < n4; i++) {
+		const struct cell_ip4 *a = &j->ip4_addr[i];
+		const char *ifn = alias_if(j, a->ifname);
+		if (!ifn)
+			continue;
+		int r = cell_addr_del4(-1, ifn, &a->addr, a->prefix,
+				       first ? NULL : err);
+		if (r < 0 && !first)
+			first = r;
+	}
+	for (size_t i = 0; i < n6; i++) {
+		const struct cell_ip6 *a = &j->ip6_addr[i];
+		const char *ifn = alias_if(j, a->ifname);
+		if (!ifn)
+			continue;
+		int r = cell_addr_del6(-1, ifn, &a->addr, a->prefix,
+				       first ? NULL : err);
+		if (r < 0 && !first)
+			first = r;
+	}
+	return first;
+}
+
+int cell_ipalias_setup(const struct cell_jail *j, struct cell_error *err)
+{
+	if (j->vnet)
+		return cell_error_set(err, -EINVAL, "jail %s is a vnet jail; "
+				      "its addresses go inside", j->name);
+	for (size_t i = 0; i < j->ip4_addr_n; i++) {
+		int r = cell_ip4_check(&j->ip4_addr[i].addr,
+				       j->ip4_addr[i].prefix, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < j->ip6_addr_n; i++) {
+		int r = cell_ip6_check(&j->ip6_addr[i].addr,
+				       j->ip6_addr[i].prefix, err);
+		if (r < 0)
+			return r;
+	}
+	/* on a failure, take back exactly the ones added before it */
+	for (size_t i = 0; i < j->ip4_addr_n; i++) {
+		const struct cell_ip4 *a = &j->ip4_addr[i];
+		const char *ifn = alias_if(j, a->ifname);
+		int r = ifn ? cell_addr_add4(-1, ifn, &a->addr, a->prefix, err)
+			    : 0;
+		if (r < 0) {
+			alias_del(j, i, 0, NULL);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < j->ip6_addr_n; i++) {
+		const struct cell_ip6 *a = &j->ip6_addr[i];
+		const char *ifn = alias_if(j, a->ifname);
+		int r = ifn ? cell_addr_add6(-1, ifn, &a->addr, a->prefix, err)
+			    : 0;
+		if (r < 0) {
+			alias_del(j, j->ip4_addr_n, i, NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int cell_ipalias_teardown(const struct cell_jail *j, struct cell_error *err)
+{
+	if (j->vnet)
+		return 0;
+	return alias_del(j, j->ip4_addr_n, j->ip6_addr_n, err);
+}

@@ -790,22 +790,29 @@ static void test_sockaddr_bpf(void **state)
 	 * another one (cell_bridge_ensure makes a portless bridge) */
 	bridges[nbridges++] = "cbrS";
 	assert_int_equal(cell_bridge_ensure("cbrS", true, NULL, &err), 0);
-	struct in_addr j4, o4;
-	struct in6_addr j6, o6;
-	inet_pton(AF_INET, "10.70.0.5", &j4);
+	struct in_addr o4;
+	struct in6_addr o6;
 	inet_pton(AF_INET, "10.70.0.6", &o4);
-	inet_pton(AF_INET6, "fd00:70::5", &j6);
 	inet_pton(AF_INET6, "fd00:70::6", &o6);
-	assert_int_equal(cell_addr_add4(-1, "cbrS", &j4, 24, &err), 0);
 	assert_int_equal(cell_addr_add4(-1, "cbrS", &o4, 24, &err), 0);
 	assert_int_equal(cell_ipv6_enable(-1, "cbrS", &err), 0);
-	assert_int_equal(cell_addr_add6(-1, "cbrS", &j6, 64, &err), 0);
 	assert_int_equal(cell_addr_add6(-1, "cbrS", &o6, 64, &err), 0);
 
-	struct cell_sa_policy pol = { .ip4 = &j4, .ip4_n = 1,
-				      .ip6 = &j6, .ip6_n = 1 };
+	/* the jail: interface = cbrS, its aliases added there */
+	struct cell_jail *nj = &jails[0];
+	nt_jail(nj, "sa", NULL, "10.70.0.5/24", "fd00:70::5/64");
+	nj->vnet = false;
+	snprintf(nj->interface, sizeof(nj->interface), "cbrS");
+	assert_int_equal(cell_ipalias_setup(nj, &err), 0);
+	assert_true(contains("ip -o addr show dev cbrS", "10.70.0.5/24"));
+	struct cell_sa_policy pol;
+	struct in_addr *p4 = NULL;
+	struct in6_addr *p6 = NULL;
+	assert_int_equal(cell_vnet_sa_policy(nj, &pol, &p4, &p6, &err), 0);
 	struct cell_sa_progs progs;
 	int r = cell_sa_attach(cgfd, &pol, &progs, &err);
+	free(p4);
+	free(p6);
 	if (r < 0)
 		print_message("%s\n", err.msg);
 	assert_int_equal(r, 0);
@@ -860,8 +867,22 @@ static void test_sockaddr_bpf(void **state)
 	cgfd = -1;
 	assert_int_equal(rmdir(cgpath), 0);
 	cgpath[0] = '\0';
-	assert_int_equal(cell_addr_del4(-1, "cbrS", &j4, 24, &err), 0);
+	assert_int_equal(cell_ipalias_teardown(nj, &err), 0);
+	assert_false(contains("ip -o addr show dev cbrS", "10.70.0.5"));
+	assert_false(contains("ip -o addr show dev cbrS", "fd00:70::5"));
+	nt_jail_free(nj);
+	/* a failing alias takes back those added before it */
+	nt_jail(nj, "sa2", NULL, "10.70.0.7/24", "fd00:70::7/64");
+	nj->vnet = false;
+	snprintf(nj->interface, sizeof(nj->interface), "cbrS");
+	snprintf(nj->ip6_addr[0].ifname, sizeof(nj->ip6_addr[0].ifname),
+		 "nosuch0");
+	assert_int_equal(cell_ipalias_setup(nj, &err), -ENODEV);
+	assert_non_null(strstr(err.msg, "nosuch0"));
+	assert_false(contains("ip -o addr show dev cbrS", "10.70.0.7"));
+	nt_jail_free(nj);
 	assert_int_equal(cell_addr_del4(-1, "cbrS", &o4, 24, &err), 0);
+	assert_int_equal(cell_addr_del6(-1, "cbrS", &o6, 64, &err), 0);
 	assert_int_equal(cell_bridge_remove_if_unused("cbrS", &err), 0);
 	nbridges = 0;
 	assert_clean();
