@@ -8,10 +8,12 @@
  *   tput    iperf3 TCP jail-to-jail over the bridge vs over loopback in
  *           one netns
  *
- * Usage: net-bench [-n STARTS] [-t SECONDS] [-r RUNS] [-s] [-T]
+ * Usage: net-bench [-n STARTS] [-t SECONDS] [-r RUNS] [-s] [-T] [-N]
  *   -n  start iterations (default 50)   -t  iperf3 seconds (default 3)
  *   -r  iperf3 runs per case (default 3)
  *   -s  starts only                     -T  throughput only
+ *   -N  bridge-nf-call-ip{,6}tables = 0 in the stand-in host (bridged
+ *       traffic skips netfilter), to see what br_netfilter costs
  * Prints one line per measure, medians, and the ratios; exit 77 when not
  * root or when iperf3 is missing (throughput part).
  */
@@ -247,14 +249,15 @@ out:
 int main(int argc, char **argv)
 {
 	int n = 50, secs = 3, runs = 3, opt;
-	bool starts = true, tput = true;
-	while ((opt = getopt(argc, argv, "n:t:r:sT")) != -1) {
+	bool starts = true, tput = true, nobrnf = false;
+	while ((opt = getopt(argc, argv, "n:t:r:sTN")) != -1) {
 		switch (opt) {
 		case 'n': n = atoi(optarg); break;
 		case 't': secs = atoi(optarg); break;
 		case 'r': runs = atoi(optarg); break;
 		case 's': tput = false; break;
 		case 'T': starts = false; break;
+		case 'N': nobrnf = true; break;
 		default:
 			fprintf(stderr, "usage: net-bench [-n STARTS] "
 				"[-t SECONDS] [-r RUNS] [-s] [-T]\n");
@@ -274,6 +277,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "net-bench: stand-in netns: %s\n",
 			strerror(-r));
 		return 1;
+	}
+	if (nobrnf) {
+		/* per netns: this is the stand-in host's setting only */
+		const char *f[] = { "/proc/sys/net/bridge/bridge-nf-call-iptables",
+				    "/proc/sys/net/bridge/bridge-nf-call-ip6tables" };
+		for (int i = 0; i < 2; i++) {
+			FILE *fp = fopen(f[i], "we");
+			if (fp) {
+				fputs("0", fp);
+				fclose(fp);
+			}
+		}
+		printf("bridge-nf-call-ip*tables = 0 in the stand-in host\n");
 	}
 	int rc = 0;
 	if (starts)
