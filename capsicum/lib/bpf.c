@@ -69,6 +69,12 @@ void bpf_stmt(struct bpf_prog *p, uint16_t code, uint32_t k)
 	emit(p, (struct sock_filter)BPF_STMT(code, k));
 }
 
+void bpf_jump(struct bpf_prog *p, uint16_t code, uint32_t k, uint8_t jt,
+	      uint8_t jf)
+{
+	emit(p, (struct sock_filter)BPF_JUMP(code, k, jt, jf));
+}
+
 void bpf_ret(struct bpf_prog *p, uint32_t action)
 {
 	bpf_stmt(p, BPF_RET | BPF_K, action);

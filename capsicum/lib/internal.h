@@ -47,6 +47,9 @@ int bpf_label(struct bpf_prog *p);
 void bpf_place(struct bpf_prog *p, int label);
 void bpf_stmt(struct bpf_prog *p, uint16_t code, uint32_t k);
 void bpf_ret(struct bpf_prog *p, uint32_t action);
+/* A raw short conditional jump (jt/jf count instructions). */
+void bpf_jump(struct bpf_prog *p, uint16_t code, uint32_t k, uint8_t jt,
+	      uint8_t jf);
 void bpf_ld(struct bpf_prog *p, uint32_t offset);
 void bpf_ld_nr(struct bpf_prog *p);
 void bpf_ld_arg(struct bpf_prog *p, unsigned int arg, bool high);

@@ -284,11 +284,6 @@ static const struct fdrule rules[] = {
 	R(__NR_name_to_handle_at, 0, CAP_FSTATAT),
 };
 
-static const uint32_t known_fcntl[] = {
-	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETOWN,
-	F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETLK, F_SETLK, F_SETLKW,
-	F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW,
-};
 
 static bool right_missing(const cap_rights_t *have, uint64_t need)
 {
@@ -309,91 +304,202 @@ static bool rule_denies(const struct fdrule *r, const struct fdlimit *s)
 	return r->fcntl && !(s->fcntls & r->fcntl);
 }
 
-static void emit_test(struct bpf_prog *p, const struct argtest *t, int fail)
+
+static bool fcntl_other_denied(const struct fdlimit *s)
 {
-	bpf_ld_arg(p, t->arg, t->high);
-	switch (t->op) {
-	case T_EQ:
-	case T_NE:
-		if (t->mask != 0xffffffffU)
-			bpf_stmt(p, BPF_ALU | BPF_AND | BPF_K, t->mask);
-		if (t->op == T_EQ)
-			bpf_jne(p, t->val, fail);
-		else
-			bpf_jeq(p, t->val, fail);
-		break;
-	case T_SET:
-		bpf_jclear(p, t->mask, fail);
-		break;
-	case T_CLEAR:
-		bpf_jset(p, t->mask, fail);
-		break;
+	return rule_denies(&(struct fdrule){ .need = CAP_FCNTL,
+					     .fcntl = FCNTL_SUB_ALL }, s);
+}
+
+static size_t test_len(const struct argtest *t)
+{
+	return (t->op == T_EQ || t->op == T_NE) && t->mask != 0xffffffffU ? 3 : 2;
+}
+
+/* if (low32(arg) == fd && tests) return ENOTCAPABLE; all jumps short. */
+static void emit_rule_short(struct bpf_prog *p, int fd, const struct fdrule *r)
+{
+	size_t rest = 1; /* RET */
+	for (size_t t = 0; t < r->ntests; t++)
+		rest += test_len(&r->t[t]);
+	bpf_ld_arg(p, r->fdarg, false);
+	bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)fd, 0, (uint8_t)rest);
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct argtest *t = &r->t[i];
+		rest -= test_len(t);
+		uint8_t d = (uint8_t)rest; /* to the instruction after RET */
+		bpf_ld_arg(p, t->arg, t->high);
+		switch (t->op) {
+		case T_EQ:
+		case T_NE:
+			if (t->mask != 0xffffffffU)
+				bpf_stmt(p, BPF_ALU | BPF_AND | BPF_K, t->mask);
+			if (t->op == T_EQ)
+				bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, t->val, 0, d);
+			else
+				bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, t->val, d, 0);
+			break;
+		case T_SET:
+			bpf_jump(p, BPF_JMP | BPF_JSET | BPF_K, t->mask, 0, d);
+			break;
+		case T_CLEAR:
+			bpf_jump(p, BPF_JMP | BPF_JSET | BPF_K, t->mask, d, 0);
+			break;
+		}
 	}
+	bpf_ret(p, SECCOMP_RET_ERRNO | ENOTCAPABLE);
 }
 
-/* if (low32(arg) == fd && tests) return ENOTCAPABLE; */
-static void emit_rule(struct bpf_prog *p, int fd, unsigned int fdarg,
-		      const struct argtest *t, size_t nt, int deny)
+/* A = cmd; allow the listed values, deny the rest, all in short jumps. */
+static void emit_allow_list(struct bpf_prog *p, const uint32_t *v, size_t n)
 {
-	int skip = bpf_label(p);
-	bpf_ld_arg(p, fdarg, false);
-	bpf_jne(p, (uint32_t)fd, skip);
-	for (size_t i = 0; i < nt; i++)
-		emit_test(p, &t[i], skip);
-	bpf_goto(p, deny);
-	bpf_place(p, skip);
+	for (size_t i = 0; i < n; i++)
+		bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, v[i], (uint8_t)(n - i), 0);
+	bpf_ret(p, SECCOMP_RET_ERRNO | ENOTCAPABLE);
+	bpf_ret(p, SECCOMP_RET_ALLOW);
 }
 
+/* fcntl on fd: the commands this state allows. */
+static size_t fcntl_allowed(const struct fdlimit *s, uint32_t *out)
+{
+	size_t n = 0;
+	bool fc = !right_missing(&s->rights, CAP_FCNTL);
+	out[n++] = F_GETFD;
+	out[n++] = F_SETFD;
+	if (fc && (s->fcntls & CAP_FCNTL_GETFL))
+		out[n++] = F_GETFL;
+	if (fc && (s->fcntls & CAP_FCNTL_SETFL))
+		out[n++] = F_SETFL;
+	if (fc && (s->fcntls & CAP_FCNTL_GETOWN)) {
+		out[n++] = F_GETOWN;
+		out[n++] = F_GETOWN_EX;
+	}
+	if (fc && (s->fcntls & CAP_FCNTL_SETOWN)) {
+		out[n++] = F_SETOWN;
+		out[n++] = F_SETOWN_EX;
+	}
+	if (!right_missing(&s->rights, CAP_FLOCK)) {
+		static const uint32_t locks[] = { F_GETLK, F_SETLK, F_SETLKW,
+			F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW };
+		for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
+			out[n++] = locks[i];
+	}
+	return n;
+}
+
+/* Does an unconditional "fd in arg0" rule deny this call outright? */
+static bool plain_denies(int nr, const struct fdlimit *s)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct fdrule *r = &rules[i];
+		if (r->nr == nr && r->fdarg == 0 && r->ntests == 0 &&
+		    rule_denies(r, s))
+			return true;
+	}
+	return false;
+}
+
+/* A rule made redundant by an outright denial on arg0. */
+static bool shadowed(const struct fdrule *r, const struct fdlimit *s)
+{
+	return r->fdarg == 0 && r->ntests > 0 && plain_denies(r->nr, s);
+}
+
+/* Every remaining denying rule of this call is a plain arg0 rule. */
+static bool plain_only(int nr, const struct fdlimit *s)
+{
+	if (!plain_denies(nr, s))
+		return false;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct fdrule *r = &rules[i];
+		if (r->nr != nr || !rule_denies(r, s) || shadowed(r, s))
+			continue;
+		if (r->fdarg != 0 || r->ntests != 0)
+			return false;
+	}
+	return true;
+}
+
+#define CHUNK 200
+
+/*
+ * Layout.  The system call number is tested first and arguments are read
+ * only for calls with a rule, so the kernel's per-filter action cache
+ * keeps every other call free.  Calls whose only denying rules are
+ * "fd in arg0" share one compare each (short jumps, chunks of CHUNK);
+ * the rest get a block per rule.
+ */
 static void build_limit(struct bpf_prog *p, int fd, const struct fdlimit *s)
 {
-	int allow = bpf_label(p), deny = bpf_label(p);
 	size_t n = sizeof(rules) / sizeof(rules[0]);
+	int allow = bpf_label(p), deny = bpf_label(p);
+	int plain[sizeof(rules) / sizeof(rules[0])];
+	size_t np = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && rules[i - 1].nr == rules[i].nr)
+			continue;
+		if (plain_only(rules[i].nr, s))
+			plain[np++] = rules[i].nr;
+	}
 
 	bpf_check_arch(p, ENOTCAPABLE);
-	bpf_ld_nr(p);
+	for (size_t c = 0; c < np; c += CHUNK) {
+		size_t m = np - c < CHUNK ? np - c : CHUNK;
+		int after = bpf_label(p);
+		for (size_t i = 0; i < m; i++)
+			bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)plain[c + i],
+				 (uint8_t)(m - i), 0);
+		bpf_goto(p, after);
+		bpf_ld_arg(p, 0, false);
+		bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)fd, 0, 1);
+		bpf_ret(p, SECCOMP_RET_ERRNO | ENOTCAPABLE);
+		bpf_ret(p, SECCOMP_RET_ALLOW);
+		bpf_place(p, after);
+	}
+
 	for (size_t i = 0; i < n;) {
 		int nr = rules[i].nr, next = bpf_label(p);
 		size_t j = i;
-		bool any = false;
-		for (; j < n && rules[j].nr == nr; j++)
-			any |= rule_denies(&rules[j], s);
-		if (nr == __NR_fcntl && rule_denies(&(struct fdrule){
-			    .need = CAP_FCNTL, .fcntl = FCNTL_SUB_ALL }, s))
-			any = true;
-		if (nr == __NR_ioctl && s->nioctls >= 0)
-			any = true;
-		if (!any) {
+		while (j < n && rules[j].nr == nr)
+			j++;
+		bool ioctl_list = nr == __NR_ioctl && s->nioctls >= 0 &&
+				  !plain_denies(nr, s);
+		bool fcntl_other = nr == __NR_fcntl && fcntl_other_denied(s);
+		bool any = ioctl_list || fcntl_other;
+		for (size_t k = i; k < j; k++)
+			any |= rule_denies(&rules[k], s);
+		if (!any || plain_only(nr, s)) {
 			i = j;
 			continue;
 		}
 		bpf_jne(p, (uint32_t)nr, next);
-		for (size_t k = i; k < j; k++)
-			if (rule_denies(&rules[k], s))
-				emit_rule(p, fd, rules[k].fdarg, rules[k].t,
-					  rules[k].ntests, deny);
-		if (nr == __NR_ioctl && s->nioctls >= 0) {
-			/* commands outside the list */
-			int skip = bpf_label(p);
+		if (nr == __NR_fcntl && fcntl_other) {
+			/* an allow-list is shorter than the denials */
+			uint32_t ok[32];
+			size_t nok = fcntl_allowed(s, ok);
 			bpf_ld_arg(p, 0, false);
-			bpf_jne(p, (uint32_t)fd, skip);
+			bpf_jne(p, (uint32_t)fd, allow);
 			bpf_ld_arg(p, 1, false);
-			bpf_jeq(p, CAPSICUM_PIDFD_GET_INFO, skip);
-			for (long c = 0; c < s->nioctls; c++)
-				bpf_jeq(p, (uint32_t)s->ioctls[c], skip);
-			bpf_goto(p, deny);
-			bpf_place(p, skip);
+			emit_allow_list(p, ok, nok);
+			bpf_place(p, next);
+			i = j;
+			continue;
 		}
-		if (nr == __NR_fcntl && rule_denies(&(struct fdrule){
-			    .need = CAP_FCNTL, .fcntl = FCNTL_SUB_ALL }, s)) {
-			/* Linux-only commands need CAP_FCNTL and every sub-right */
-			int skip = bpf_label(p);
+		for (size_t k = i; k < j; k++) {
+			const struct fdrule *r = &rules[k];
+			if (rule_denies(r, s) && !shadowed(r, s))
+				emit_rule_short(p, fd, r);
+		}
+		if (ioctl_list) {
+			/* commands outside the list */
 			bpf_ld_arg(p, 0, false);
-			bpf_jne(p, (uint32_t)fd, skip);
+			bpf_jne(p, (uint32_t)fd, allow);
 			bpf_ld_arg(p, 1, false);
-			for (size_t c = 0; c < sizeof(known_fcntl) / sizeof(known_fcntl[0]); c++)
-				bpf_jeq(p, known_fcntl[c], skip);
+			bpf_jeq(p, CAPSICUM_PIDFD_GET_INFO, allow);
+			for (long c = 0; c < s->nioctls; c++)
+				bpf_jeq(p, (uint32_t)s->ioctls[c], allow);
 			bpf_goto(p, deny);
-			bpf_place(p, skip);
 		}
 		bpf_goto(p, allow);
 		bpf_place(p, next);
