@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <nftables/libnftables.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ struct nft_job {
 	char *errtext;
 };
 
-/* The error text without nftables' caret lines: first non-empty line. */
+/* nftables' complaint in one line: its first line, plus the offending
+ * input line that follows it (the caret line after that is dropped). */
 static char *first_line(const char *s)
 {
 	if (!s)
@@ -31,6 +33,23 @@ static char *first_line(const char *s)
 	size_t l = strcspn(s, "\n");
 	if (l > 300)
 		l = 300;
+	const char *src = s[l] == '\n' ? s + l + 1 : NULL;
+	size_t sl = 0;
+	if (src) {
+		src += strspn(src, " \t");
+		sl = strcspn(src, "\n");
+		if (sl > 160)
+			sl = 160;
+		if (!sl || src[0] == '^')
+			src = NULL;
+	}
+	char *out = NULL;
+	if (src) {
+		if (asprintf(&out, "%.*s (in: %.*s)", (int)l, s, (int)sl,
+			     src) < 0)
+			out = NULL;
+		return out;
+	}
 	return strndup(s, l);
 }
 

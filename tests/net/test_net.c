@@ -574,6 +574,9 @@ static void test_bad_input(void **state)
 					    &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/fw.nft"));
 	assert_int_equal(cell_firewall_load(-1, bad, &err), -EBADF);
+	const char *inc = write_tmp("table inet x {}\n  include \"/etc/passwd\"\n");
+	assert_int_equal(cell_firewall_load(jfd[0], inc, &err), -EPERM);
+	assert_non_null(strstr(err.msg, ":2: include"));
 	nt_jail_free(&jails[0]);
 	jset[0] = false;
 
