@@ -78,10 +78,11 @@ static void measure(int fd, double *rd, double *wr)
 	*wr = median(w, reps);
 }
 
-enum scenario { S_BASE, S_OTHERS10, S_LIMITED10, S_LIMITED100, S_CAPMODE10 };
+enum scenario { S_BASE, S_CAPMODE0, S_OTHERS10, S_LIMITED10, S_LIMITED100, S_CAPMODE10, S_COUNT };
 
 static const char *names[] = {
 	"baseline (no filters)",
+	"capability mode, no limits",
 	"unlimited fd, 10 other fds limited",
 	"limited fd, 10 fds limited",
 	"limited fd, 100 fds limited",
@@ -111,6 +112,11 @@ static void run_child(enum scenario s, int out)
 		_exit(2);
 	switch (s) {
 	case S_BASE:
+	case S_COUNT:
+		break;
+	case S_CAPMODE0:
+		if (cap_enter() < 0)
+			_exit(5);
 		break;
 	case S_OTHERS10:
 		if (limit_many(10, NULL) < 0)
@@ -190,7 +196,7 @@ static double enter_latency_us(void)
 int main(int argc, char **argv)
 {
 	int c;
-	double rd[5], wr[5];
+	double rd[S_COUNT], wr[S_COUNT];
 
 	while ((c = getopt(argc, argv, "n:r:d:h")) != -1) {
 		switch (c) {
@@ -230,7 +236,7 @@ int main(int argc, char **argv)
 	printf("%-42s %10s %10s %9s %9s\n", "scenario", "read ns", "write ns",
 	       "read %", "write %");
 	int rc = 0;
-	for (int s = S_BASE; s <= S_CAPMODE10; s++) {
+	for (int s = S_BASE; s < S_COUNT; s++) {
 		if (run((enum scenario)s, &rd[s], &wr[s]) < 0) {
 			rc = 1;
 			continue;
@@ -240,10 +246,21 @@ int main(int argc, char **argv)
 	}
 	printf("\ncap_enter() latency: %.1f us (median)\n", enter_latency_us());
 	if (!rc) {
-		double worst = (rd[S_LIMITED10] / rd[0] > wr[S_LIMITED10] / wr[0] ?
-				rd[S_LIMITED10] / rd[0] : wr[S_LIMITED10] / wr[0]);
-		printf("target: <= 5%% overhead on a limited fd among 10: %+.1f%% -> %s\n",
-		       (worst - 1) * 100, worst <= 1.05 ? "met" : "NOT met");
+		/* the target, read two ways */
+		double same_r = rd[S_LIMITED10] / rd[S_OTHERS10];
+		double same_w = wr[S_LIMITED10] / wr[S_OTHERS10];
+		double worst_same = same_r > same_w ? same_r : same_w;
+		double base_r = rd[S_LIMITED10] / rd[S_BASE];
+		double base_w = wr[S_LIMITED10] / wr[S_BASE];
+		double worst_base = base_r > base_w ? base_r : base_w;
+		printf("limited vs unlimited fd, same process with 10 limited fds: "
+		       "read %+.1f%%, write %+.1f%% (target <= 5%%: %s)\n",
+		       (same_r - 1) * 100, (same_w - 1) * 100,
+		       worst_same <= 1.05 ? "met" : "NOT met");
+		printf("limited fd among 10 vs a process without any filter:      "
+		       "read %+.1f%%, write %+.1f%% (target <= 5%%: %s)\n",
+		       (base_r - 1) * 100, (base_w - 1) * 100,
+		       worst_base <= 1.05 ? "met" : "NOT met");
 	}
 	unlink(path);
 	return rc;
