@@ -36,10 +36,8 @@ int cell_nat_name_check(const char *jail, struct cell_error *err)
 		return cell_error_set(err, -ENAMETOOLONG,
 				      "jail name \"%.64s...\" too long for "
 				      "nftables chain names (64 bytes)", jail);
-	if (!isalpha((unsigned char)jail[0]) && jail[0] != '_')
-		return cell_error_set(err, -EINVAL,
-				      "jail name \"%s\" must start with a "
-				      "letter or '_' for nftables", jail);
+	/* chain names are "masq_"/"rdr_"/"rdrout_" + the name, so any of
+	 * these may come first */
 	for (const char *p = jail; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
 			return cell_error_set(err, -EINVAL,

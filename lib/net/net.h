@@ -173,7 +173,8 @@ struct cell_rdr {
 /* "tcp|udp HOSTPORT JAILPORT" (vnet.rdr syntax); jail_addr left zero. */
 int cell_rdr_parse(const char *s, struct cell_rdr *out,
 		   struct cell_error *err);
-/* Jail names usable in chain names: [A-Za-z0-9_.-], 1..64 bytes. */
+/* Jail names usable in chain names: [A-Za-z0-9_.-], 1..64 bytes (the
+ * chains are prefixed, so a digit may come first). */
 int cell_nat_name_check(const char *jail, struct cell_error *err);
 /* Masquerade traffic from net/prefix leaving through any interface but
  * `bridge` (NULL: any interface). Chain "masq_JAIL". */

@@ -323,7 +323,7 @@ static void test_rdr_and_nat(void **state)
 	(void)state;
 	jfd[0] = nt_new_netns();
 	assert_true(jfd[0] >= 0);
-	nt_jail(&jails[0], "web", "cbrR", "10.62.0.2/24", NULL);
+	nt_jail(&jails[0], "1.web", "cbrR", "10.62.0.2/24", NULL);
 	jails[0].vnet_nat = true;
 	cell_strv_push(&jails[0].vnet_rdr, "tcp 8080 80");
 	cell_strv_push(&jails[0].vnet_rdr, "udp 8053 53");
@@ -342,7 +342,7 @@ static void test_rdr_and_nat(void **state)
 	if (r < 0)
 		print_message("%s\n", err.msg);
 	assert_int_equal(r, 0);
-	assert_true(contains("nft list table inet cell", "masq_web"));
+	assert_true(contains("nft list table inet cell", "masq_1.web"));
 	kid(nt_server(jfd[0], SOCK_STREAM, "10.62.0.2", 80, "http"));
 	kid(nt_server(jfd[0], SOCK_DGRAM, "10.62.0.2", 53, "dns"));
 	char buf[16];
@@ -378,7 +378,7 @@ static void test_rdr_and_nat(void **state)
 	/* list, duplicate, clear */
 	struct cell_rdr *l = NULL;
 	size_t n = 0;
-	assert_int_equal(cell_nat_rdr_list(-1, "web", &l, &n, &err), 0);
+	assert_int_equal(cell_nat_rdr_list(-1, "1.web", &l, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(l[0].proto, IPPROTO_TCP);
 	assert_int_equal(l[0].host_port, 8080);
@@ -390,10 +390,10 @@ static void test_rdr_and_nat(void **state)
 	dup.jail_addr = jails[0].ip4_addr[0].addr;
 	assert_int_equal(cell_nat_rdr_add(-1, "other", &dup, &err),
 			 -EADDRINUSE);
-	assert_int_equal(cell_nat_rdr_clear(-1, "web", &err), 0);
-	assert_int_equal(cell_nat_rdr_list(-1, "web", &l, &n, &err), 0);
+	assert_int_equal(cell_nat_rdr_clear(-1, "1.web", &err), 0);
+	assert_int_equal(cell_nat_rdr_list(-1, "1.web", &l, &n, &err), 0);
 	assert_int_equal(n, 0);
-	assert_true(contains("nft list table inet cell", "masq_web"));
+	assert_true(contains("nft list table inet cell", "masq_1.web"));
 	assert_int_equal(nt_client(-1, SOCK_STREAM, "10.62.0.1", 8080, buf,
 				   sizeof(buf), 1000), -1);
 	for (int i = 0; i < nkids; i++)
@@ -495,6 +495,7 @@ static void test_bad_input(void **state)
 			 -ENAMETOOLONG);
 	assert_int_equal(cell_ifname_check("a/b", &err), -EINVAL);
 	assert_int_equal(cell_nat_name_check("a b", &err), -EINVAL);
+	assert_int_equal(cell_nat_name_check("1.web-x", &err), 0);
 
 	/* long names fall back to a hash, deterministically */
 	struct cell_epair_names n1, n2;
