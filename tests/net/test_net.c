@@ -30,6 +30,7 @@
 #include "net/net.h"
 #include "nettest.h"
 #include "util.h"
+#include "cleanup.h"
 
 /* ---- what a test made, for the teardown -------------------------------- */
 
@@ -44,6 +45,10 @@ static int nbridges;
 static char cgpath[128];
 static int cgfd = -1;
 static char tmpfile_[64];
+/* bare epairs (no jail struct) tests make, and the stand-in host's own
+ * nft table: removed by name in the teardown whatever happened */
+static const char *const epairs[] = { "out", "mv", "k", "z", "nob",
+				      "clash" };
 
 static int teardown(void **state)
 {
@@ -61,6 +66,11 @@ static int teardown(void **state)
 			close(jfd[i]);
 		jfd[i] = -1;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(epairs); i++)
+		cell_epair_destroy(epairs[i], 0, NULL);
+	if (system("nft list table inet standin >/dev/null 2>&1 && "
+		   "nft delete table inet standin") < 0)
+		print_message("could not run nft\n");
 	for (int i = 0; i < nbridges; i++)
 		cell_bridge_remove_if_unused(bridges[i], NULL);
 	nbridges = 0;
