@@ -45,7 +45,6 @@ static inline int open_tree(void)
 
 static inline void enter_or_die(void)
 {
-	NEED_NO_ASAN();
 	if (cap_enter() != 0) {
 		fprintf(stderr, "  cap_enter: %s\n", capsicum_strerror(errno));
 		_exit(1);

@@ -479,7 +479,6 @@ static void fork_inherits(void)
 
 static void limits_in_capmode(void)
 {
-	NEED_NO_ASAN();
 	int fd = make_fd(K_FILE), dfd = make_fd(K_DIR);
 	cap_rights_t r;
 

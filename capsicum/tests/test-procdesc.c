@@ -52,7 +52,6 @@ static void in_capmode(void)
 	int pd = -1, st = 0;
 	struct __wrusage wru;
 
-	NEED_NO_ASAN();
 	CHECK_OK(cap_enter());
 	pid_t pid = pdfork(&pd, PD_CLOEXEC);
 	if (pid == 0)
