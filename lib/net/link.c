@@ -235,6 +235,38 @@ int cell_link_set_up(int netns_fd, const char *ifname, bool up,
 	return r;
 }
 
+int cell_link_set_mtu(int netns_fd, const char *ifname, unsigned int mtu,
+		      struct cell_error *err)
+{
+	int r = cell_ifname_check(ifname, err);
+	if (r < 0)
+		return r;
+	if (mtu < 68 || mtu > 65535)
+		return cell_error_set(err, -ERANGE,
+				      "%s: MTU %u out of range 68..65535",
+				      ifname, mtu);
+	struct cell_nl nl;
+	r = cell_nl_open(&nl, netns_fd, err);
+	if (r < 0)
+		return r;
+	struct cell_link_info li;
+	r = cell_link_get(&nl, ifname, &li, err);
+	if (r == -ENODEV)
+		r = cell_error_set(err, r, "interface %s does not exist",
+				   ifname);
+	if (r == 0) {
+		char buf[256];
+		struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+		char what[64];
+		snprintf(what, sizeof(what), "setting MTU %u on %s", mtu,
+			 ifname);
+		r = cell_nl_talk(&nl, nlh, what, err);
+	}
+	cell_nl_close(&nl);
+	return r;
+}
+
 static int nl_del_index(struct cell_nl *nl, int index, const char *ifname,
 			struct cell_error *err)
 {

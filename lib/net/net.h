@@ -123,6 +123,9 @@ int cell_epair_destroy(const char *jail, unsigned int idx,
 /* Set a link up (or down) in netns_fd. */
 int cell_link_set_up(int netns_fd, const char *ifname, bool up,
 		     struct cell_error *err);
+/* Set the MTU of ifname in netns_fd (68..65535). */
+int cell_link_set_mtu(int netns_fd, const char *ifname, unsigned int mtu,
+		      struct cell_error *err);
 /* Move host interface ifname into netns_fd (it stays named ifname). */
 int cell_link_move_in(const char *ifname, int netns_fd,
 		      struct cell_error *err);

@@ -8,12 +8,13 @@
  *   tput    iperf3 TCP jail-to-jail over the bridge vs over loopback in
  *           one netns
  *
- * Usage: net-bench [-n STARTS] [-t SECONDS] [-r RUNS] [-s] [-T] [-N]
+ * Usage: net-bench [-n STARTS] [-t SECONDS] [-r RUNS] [-s] [-T] [-N] [-m MTU]
  *   -n  start iterations (default 50)   -t  iperf3 seconds (default 3)
  *   -r  iperf3 runs per case (default 3)
  *   -s  starts only                     -T  throughput only
  *   -N  bridge-nf-call-ip{,6}tables = 0 in the stand-in host (bridged
  *       traffic skips netfilter), to see what br_netfilter costs
+ *   -m  MTU for the throughput jails' epairs (both ends), e.g. 9000
  * Prints one line per measure, medians, and the ratios; exit 77 when not
  * root or when iperf3 is missing (throughput part).
  */
@@ -195,7 +196,7 @@ static double iperf(int sns, int cns, const char *addr, int secs)
 	return gbps;
 }
 
-static int bench_tput(int runs, int secs)
+static int bench_tput(int runs, int secs, unsigned int mtu)
 {
 	const char *chk[] = { "iperf3", "--version", NULL };
 	if (nt_run(-1, chk) != 0) {
@@ -215,6 +216,15 @@ static int bench_tput(int runs, int secs)
 		fprintf(stderr, "setup: %s\n", err.msg);
 		goto out;
 	}
+	if (mtu && (cell_link_set_mtu(-1, "e0a_bencha", mtu, &err) < 0 ||
+		    cell_link_set_mtu(-1, "e0a_benchb", mtu, &err) < 0 ||
+		    cell_link_set_mtu(fa, "e0b_bencha", mtu, &err) < 0 ||
+		    cell_link_set_mtu(fb, "e0b_benchb", mtu, &err) < 0)) {
+		fprintf(stderr, "mtu: %s\n", err.msg);
+		goto out;
+	}
+	if (mtu)
+		printf("epair MTU %u\n", mtu);
 	double br[16], lo[16];
 	if (runs > 16)
 		runs = 16;
@@ -249,8 +259,9 @@ out:
 int main(int argc, char **argv)
 {
 	int n = 50, secs = 3, runs = 3, opt;
+	unsigned int mtu = 0;
 	bool starts = true, tput = true, nobrnf = false;
-	while ((opt = getopt(argc, argv, "n:t:r:sTN")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:r:sTNm:")) != -1) {
 		switch (opt) {
 		case 'n': n = atoi(optarg); break;
 		case 't': secs = atoi(optarg); break;
@@ -258,9 +269,10 @@ int main(int argc, char **argv)
 		case 's': tput = false; break;
 		case 'T': starts = false; break;
 		case 'N': nobrnf = true; break;
+		case 'm': mtu = (unsigned int)atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: net-bench [-n STARTS] "
-				"[-t SECONDS] [-r RUNS] [-s] [-T]\n");
+				"[-t SECONDS] [-r RUNS] [-s] [-T] [-N] [-m MTU]\n");
 			return 2;
 		}
 	}
@@ -295,6 +307,6 @@ int main(int argc, char **argv)
 	if (starts)
 		rc = bench_start(n);
 	if (!rc && tput)
-		rc = bench_tput(runs, secs);
+		rc = bench_tput(runs, secs, mtu);
 	return rc;
 }

@@ -504,6 +504,11 @@ static void test_bad_input(void **state)
 	assert_int_equal(cell_ifname_check("0123456789abcdef", &err),
 			 -ENAMETOOLONG);
 	assert_int_equal(cell_ifname_check("a/b", &err), -EINVAL);
+	assert_int_equal(cell_link_set_mtu(-1, "lo", 67, &err), -ERANGE);
+	assert_int_equal(cell_link_set_mtu(-1, "lo", 65536, &err), -ERANGE);
+	assert_int_equal(cell_link_set_mtu(-1, "nosuch0", 1500, &err),
+			 -ENODEV);
+	assert_non_null(strstr(err.msg, "nosuch0"));
 	assert_int_equal(cell_nat_name_check("a b", &err), -EINVAL);
 	assert_int_equal(cell_nat_name_check("1.web-x", &err), 0);
 
