@@ -34,6 +34,31 @@ case $out in *"Unknown error 134"*) ok denial_errno_ecapmode ;; *) bad "denial_e
 n1=$("$CZ" -- sh -c 'kill -0 1; kill -0 1; true' 2>&1 | grep -c 'denied kill()')
 n2=$("$CZ" -v -- sh -c 'kill -0 1; kill -0 1; true' 2>&1 | grep -c 'denied kill()')
 [ "$n1" -eq 1 ] && [ "$n2" -eq 2 ] && ok log_denials || bad "log_denials ($n1, $n2)"
+# -c HOST:PORT: connect only to the named TCP port
+if command -v bash >/dev/null && command -v python3 >/dev/null; then
+	port=$((20000 + $$ % 20000))
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); s.settimeout(5)
+try:
+    while True:
+        c, _ = s.accept(); c.close()
+except OSError:
+    pass
+' "$port" &
+	srv=$!
+	sleep 0.5
+	conn="exec 3<>/dev/tcp/127.0.0.1/$port && echo connected"
+	out=$("$CZ" -- bash -c "$conn" 2>&1)
+	case $out in *"denied connect()"*) ok connect_denied ;; *) bad "connect_denied: $out" ;; esac
+	[ "$("$CZ" -c "127.0.0.1:$port" -- bash -c "$conn" 2>/dev/null)" = connected ] && ok connect_named_port || bad connect_named_port
+	"$CZ" -c "127.0.0.1:$((port + 1))" -- bash -c "$conn" >/dev/null 2>&1 && bad connect_other_port || ok connect_other_port
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+else
+	echo "skip connect (needs bash and python3)"
+fi
 # static programs are in capability mode too
 if [ -n "$MINI" ] && [ -x "$MINI" ]; then
 	out=$("$CZ" -- "$MINI" 2>&1)
