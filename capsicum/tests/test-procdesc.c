@@ -2,6 +2,8 @@
 /* Process descriptors: pdfork, pdgetpid, pdkill, pdwait, on pidfds. */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/procdesc.h>
 #include "harness.h"
 
@@ -27,6 +29,26 @@ static void basics(void)
 	CHECK(!sigchld_seen); /* no SIGCHLD from a process descriptor child */
 	CHECK(fcntl(pd, F_GETFD) == FD_CLOEXEC);
 	CHECK_ERR(pdfork(&pd, 0x100), EINVAL);
+}
+
+/* glibc's cached thread id is right in the child: raise() and abort()
+ * signal the child itself. */
+static void child_raise(void)
+{
+	int pd = -1, st = 0;
+	pid_t pid = pdfork(&pd, PD_CLOEXEC);
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		abort();
+	}
+	CHECK(pdwait(pd, &st, 0, NULL, NULL) == pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	pid = pdfork(&pd, PD_CLOEXEC);
+	if (pid == 0) {
+		_exit(pthread_self() != 0 && syscall(SYS_gettid) == getpid() ? 0 : 1);
+	}
+	CHECK(pdwait(pd, &st, 0, NULL, NULL) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static void kill_and_poll(void)
@@ -98,6 +120,7 @@ static void wnohang(void)
 
 static const struct ctest tests[] = {
 	{ "procdesc_basics", basics },
+	{ "procdesc_child_raise", child_raise },
 	{ "procdesc_kill_and_poll", kill_and_poll },
 	{ "procdesc_in_capmode", in_capmode },
 	{ "procdesc_rights", rights },
