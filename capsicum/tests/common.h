@@ -13,7 +13,6 @@ static char tree[64];
 
 static inline void make_tree(void)
 {
-	char p[128];
 	snprintf(tree, sizeof(tree), "/tmp/capsicum-tree-XXXXXX");
 	if (!mkdtemp(tree)) {
 		perror("mkdtemp");
@@ -26,7 +25,6 @@ static inline void make_tree(void)
 	if (symlinkat("f", t, "lin") || symlinkat("/etc/passwd", t, "lout") ||
 	    symlinkat("../..", t, "lup") || symlinkat("../f", t, "d/lback"))
 		perror("symlinkat");
-	snprintf(p, sizeof(p), "%s", tree);
 	close(t);
 }
 
