@@ -618,6 +618,28 @@ static int init_drop(int keep_fd)
 	return 0;
 }
 
+/*
+ * init is a copy of the host command that created it: replace its command
+ * line, so the jail does not read the host's argv in /proc/1/cmdline.
+ */
+static void hide_cmdline(void)
+{
+	prctl(PR_SET_NAME, "init", 0, 0, 0);
+	_cleanup_free_ char *buf = NULL;
+	if (cell_read_file("/proc/self/stat", 4096, &buf, NULL) < 0)
+		return;
+	char *p = strrchr(buf, ')');
+	unsigned long start = 0, end = 0;
+	/* fields 48 and 49: arg_start, arg_end (field 3 follows ") ") */
+	for (int field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu %lu", &start, &end) != 2 || end <= start)
+		return;
+	char *args = (char *)start;
+	memset(args, 0, end - start);
+	snprintf(args, end - start, "init");
+}
+
 static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 						const struct cell_policy *pol,
 						int sock)
@@ -629,6 +651,7 @@ static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 	struct msg m;
 	if (recv_msg(sock, &m) < 0 || m.kind != 'G')
 		_exit(1);
+	hide_cmdline();
 
 	const char *step = "";
 	char bad[256] = "";
@@ -726,6 +749,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		close(mine);
 		init_main(j, pol, theirs);
 	}
+	/* only init holds its end: its death reads as EOF here */
+	close(TAKE_FD(theirs));
 	_cleanup_close_ int pfd = pidfd;
 
 	/* 3 */

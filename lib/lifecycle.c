@@ -22,6 +22,7 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -273,7 +274,7 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 		/* a leftover of a crashed jail of the same name: only ours
 		 * (below cell/) and only when it holds no process */
 		r = cg_open(c->h->rec.cgroup, &c->cg, false, err);
-		if (r == 0 && !cell_cgroup_is_empty(c->cg)) {
+		if (r == 0 && !cell_cgroup_is_empty(c->cg.cg)) {
 			cg_ctx_free(&c->cg);
 			return cell_error_set(err, -EBUSY,
 					      "cgroup %s is in use",

@@ -616,6 +616,18 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 				name);
 		if (r < 0)
 			return r;
+		/* As jail(8): addresses make ip4/ip6 "new" unless it was
+		 * set explicitly. */
+		{
+			const struct cell_param *fam = cell_param_lookup(
+				p->type == CELL_PT_IP6 ? "ip6" : "ip4");
+			if (!cell_param_is_set(j, fam)) {
+				if (p->type == CELL_PT_IP6)
+					j->ip6 = CELL_JAILSYS_NEW;
+				else
+					j->ip4 = CELL_JAILSYS_NEW;
+			}
+		}
 		break;
 	case CELL_PT_KV:
 	case CELL_PT_UNSUPPORTED:

@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* options that are parameters are applied after the op is known */
-	while ((c = getopt(argc, argv, "cCde:f:hiJ:lmn:p:qrRs:u:U:v")) != -1) {
+	while ((c = getopt(argc, argv, "+cCde:f:hiJ:lmn:p:qrRs:u:U:v")) != -1) {
 		switch (c) {
 		case 'c':
 			op |= OP_CREATE;

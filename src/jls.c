@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	argc = w;
 	argv[argc] = NULL;
 
-	while ((c = getopt(argc, argv, "adhj:Nnqsv")) != -1) {
+	while ((c = getopt(argc, argv, "+adhj:Nnqsv")) != -1) {
 		switch (c) {
 		case 'a':
 			break;
