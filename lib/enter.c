@@ -796,6 +796,14 @@ void cell_init_release(struct cell_running *run, bool persist)
 	run->init_sock = -1;
 }
 
+void cell_init_persist(struct cell_running *run, bool persist)
+{
+	if (run->init_sock < 0)
+		return;
+	struct msg m = { .kind = 'P', .arg = persist ? '1' : '0' };
+	send_msg(run->init_sock, &m);
+}
+
 int cell_init_pidfd(const struct cell_running *run)
 {
 	if (run->init_pid <= 0)

@@ -86,6 +86,9 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
  * temporary persist), and close the creator's socket. */
 void cell_init_release(struct cell_running *run, bool persist);
 
+/* Tell init whether the jail persists, keeping the creator's hold. */
+void cell_init_persist(struct cell_running *run, bool persist);
+
 /* pidfd of a running jail's init, checked against pid reuse; -errno. */
 int cell_init_pidfd(const struct cell_running *run);
 

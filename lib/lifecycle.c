@@ -252,6 +252,18 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 		if (r < 0)
 			return r;
 	}
+	if (!j->name[0]) {
+		/* FreeBSD names an unnamed jail by its jid */
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", j->jid);
+		memcpy(j->name, buf, strlen(buf) + 1);
+		if (cell_state_find(j->name, &other, NULL) == 0) {
+			cell_record_free(&other);
+			return cell_error_set(err, -EEXIST,
+					      "a jail named %s already exists",
+					      j->name);
+		}
+	}
 	struct cell_record *rec = &c->h->rec;
 	r = cell_jail_copy(&rec->jail, j, err);
 	if (r < 0)
@@ -315,6 +327,9 @@ static void undo_init(struct create_ctx *c)
 
 static int step_active(struct create_ctx *c, struct cell_error *err)
 {
+	/* From here the jail is complete: if we die now, a persistent jail
+	 * stands (init knows it is persistent) and any other is gone. */
+	cell_init_persist(&c->h->run, c->j->persist);
 	c->h->rec.state = CELL_REC_ACTIVE;
 	return cell_state_save(&c->h->rec, err);
 }
@@ -343,14 +358,6 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 		return r;
 	if (!j->path[0])
 		return cell_error_set(err, -EINVAL, "path= is required");
-	if (!j->name[0]) {
-		char buf[16];
-		snprintf(buf, sizeof(buf), "%d", j->jid);
-		/* FreeBSD names an unnamed jail by its jid */
-		r = cell_strlcpy(j->name, buf, sizeof(j->name));
-		if (r < 0)
-			return cell_error_set(err, r, "name");
-	}
 
 	struct create_ctx c = { .j = j, .h = h, .lockfd = -1 };
 	struct cell_record parent;

@@ -1182,9 +1182,6 @@ int cell_params_parse_line(struct cell_jail *j, const char *line,
 
 int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
 {
-	if (!j->name[0] && !j->jid)
-		return cell_error_set(err, -EINVAL,
-				      "a jail needs name= (or jid=)");
 	if (j->ip4 == CELL_JAILSYS_DISABLE && j->ip4_addr_n)
 		return cell_error_set(err, -EINVAL,
 				      "ip4.addr given but ip4=disable");

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cell-probe: tries one escape or privileged operation from inside a jail
+ * and prints "allowed" or "denied <errno name>". Linked statically so it
+ * runs in a bare busybox root. The boundary tests read its verdicts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+static int verdict(long r)
+{
+	if (r >= 0) {
+		printf("allowed\n");
+		return 0;
+	}
+	printf("denied %s\n", strerrorname_np(errno) ? strerrorname_np(errno)
+						       : "?");
+	return 0;
+}
+
+static int open_mode(const char *path, const char *mode)
+{
+	int flags = !strcmp(mode, "w") ? O_WRONLY : O_RDONLY;
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd >= 0 && flags == O_RDONLY) {
+		char c;
+		/* a masked file opens (it is /dev/null) but reads nothing */
+		if (read(fd, &c, 1) <= 0) {
+			printf("empty\n");
+			return 0;
+		}
+	}
+	return verdict(fd);
+}
+
+/* Try every way up and out of the root; print what "/" leads to. */
+static int escape(const char *marker)
+{
+	const char *tries[] = { "/../../../..", "/proc/1/root/../..",
+				"/proc/self/root/..", "/proc/1/cwd/../.." };
+	int found = 0;
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", tries[i], marker);
+		if (access(p, F_OK) == 0) {
+			printf("escaped via %s\n", tries[i]);
+			found = 1;
+		}
+	}
+	/* the chroot-in-chroot trick */
+	mkdir("/tmp/.probe", 0700);
+	if (chroot("/tmp/.probe") == 0) {
+		for (int k = 0; k < 32; k++)
+			if (chdir("..") < 0)
+				break;
+		if (chroot(".") == 0) {
+			char p[512];
+			snprintf(p, sizeof(p), "/%s", marker);
+			if (access(p, F_OK) == 0) {
+				printf("escaped via chroot\n");
+				found = 1;
+			}
+		}
+	}
+	if (!found)
+		printf("contained\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: cell-probe TEST [ARGS]\n");
+		return 2;
+	}
+	const char *t = argv[1];
+	const char *a = argc > 2 ? argv[2] : "";
+	if (!strcmp(t, "mount"))
+		return verdict(mount("none", "/tmp", "tmpfs", 0, NULL));
+	if (!strcmp(t, "umount"))
+		return verdict(umount2("/proc", MNT_DETACH));
+	if (!strcmp(t, "pivot_root"))
+		return verdict(syscall(SYS_pivot_root, "/tmp", "/tmp"));
+	if (!strcmp(t, "bpf")) {
+		union bpf_attr attr;
+		memset(&attr, 0, sizeof(attr));
+		return verdict(syscall(SYS_bpf, BPF_MAP_CREATE, &attr,
+				       sizeof(attr)));
+	}
+	if (!strcmp(t, "module"))
+		return verdict(syscall(SYS_finit_module, 0, "", 0));
+	if (!strcmp(t, "kexec"))
+		return verdict(syscall(SYS_kexec_load, 0, 0, NULL, 0));
+	if (!strcmp(t, "perf"))
+		return verdict(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
+	if (!strcmp(t, "keyctl"))
+		return verdict(syscall(SYS_add_key, "user", "x", "y", 1, -3));
+	if (!strcmp(t, "userfaultfd"))
+		return verdict(syscall(SYS_userfaultfd, 0));
+	if (!strcmp(t, "open_by_handle"))
+		return verdict(syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0));
+	if (!strcmp(t, "sethostname"))
+		return verdict(sethostname(a, strlen(a)));
+	if (!strcmp(t, "settime")) {
+		struct timespec ts = { 0, 0 };
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return verdict(clock_settime(CLOCK_REALTIME, &ts));
+	}
+	if (!strcmp(t, "raw"))
+		return verdict(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+	if (!strcmp(t, "packet"))
+		return verdict(socket(AF_PACKET, SOCK_RAW, 0));
+	if (!strcmp(t, "tcp"))
+		return verdict(socket(AF_INET, SOCK_STREAM, 0));
+	if (!strcmp(t, "bind80")) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons(80) };
+		return verdict(fd < 0 ? -1
+				      : bind(fd, (struct sockaddr *)&sin,
+					     sizeof(sin)));
+	}
+	if (!strcmp(t, "mknod"))
+		return verdict(mknod("/tmp/.probe-mem", S_IFCHR | 0600,
+				     makedev(1, 1)));
+	if (!strcmp(t, "unshare"))
+		return verdict(unshare(CLONE_NEWNS));
+	if (!strcmp(t, "userns"))
+		return verdict(unshare(CLONE_NEWUSER));
+	if (!strcmp(t, "setns")) {
+		int fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
+		return verdict(fd < 0 ? -1 : setns(fd, 0));
+	}
+	if (!strcmp(t, "ptrace")) {
+		pid_t pid = (pid_t)atoi(a);
+		return verdict(ptrace(PTRACE_ATTACH, pid, 0, 0));
+	}
+	if (!strcmp(t, "open"))
+		return open_mode(a, argc > 3 ? argv[3] : "r");
+	if (!strcmp(t, "readlink")) {
+		char buf[512];
+		ssize_t n = readlink(a, buf, sizeof(buf) - 1);
+		if (n < 0)
+			return verdict(-1);
+		buf[n] = '\0';
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (!strcmp(t, "escape"))
+		return escape(a);
+	if (!strcmp(t, "fds")) {
+		/* descriptors beyond stdio that the jailed process holds */
+		int n = 0;
+		for (int fd = 3; fd < 1024; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				n++;
+		printf("%d\n", n);
+		return 0;
+	}
+	fprintf(stderr, "cell-probe: unknown test %s\n", t);
+	return 2;
+}

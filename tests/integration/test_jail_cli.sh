@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# jail(8), jls(8), jexec(8): every command and flag, bad input, and the
+# repair of what a killed command left.
+. "$(dirname "$0")/lib.sh"
+
+R=$T/root
+mkroot "$R"
+N=cli$$
+MADE="$N ${N}b ${N}c ${N}d ${N}e"
+
+# --- jail -c with a command: runs, returns its status, leaves nothing ---
+check "jail -c command= runs in the jail" "hello $N.test" \
+	"$JAIL" -c name=$N path="$R" host.hostname=$N.test \
+	command=/bin/sh -c 'echo hello $(hostname)'
+check_rc "jail -c returns the command's status" 7 \
+	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'exit 7'
+check "non-persistent jail leaves no trace" "" traces $N
+check "the command is pid 2 under the jail's init" "2" \
+	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
+
+# --- persist, -i, -J, jls, jexec ---
+jid=$("$JAIL" -i -c name=$N path="$R" host.hostname=$N.test \
+	ip4.addr=192.0.2.10 persist meta.owner=alice)
+if [ -n "$jid" ] && [ "$jid" -gt 0 ] 2>/dev/null; then ok "jail -i prints the jid ($jid)"; else not_ok "jail -i printed '$jid'"; fi
+check_match "jls default columns" "^ +$jid  192\.0\.2\.10 +$N\.test +$R\$" "$JLS"
+check_match "jls header" "^   JID  IP Address      Hostname +Path" "$JLS"
+check_match "jls -N shows names" "^ *$N  192\.0\.2\.10" "$JLS" -N
+check "jls -n name persist" "name=$N persist=true" "$JLS" -n -j $N name persist
+check "jls params, no -n" "$N $N.test" "$JLS" -j $N name host.hostname
+check_match "jls -h header of names" "^name path" "$JLS" -h -j $N name path
+check_match "jls -v" "ACTIVE" "$JLS" -v
+check_match "jls --libxo json" "\"jail-information\": \{\"jail\": \[\{\"jid\":$jid,\"ipv4\":\"192.0.2.10\",\"hostname\":\"$N.test\"" "$JLS" --libxo json
+check_match "jls -s is jail(8) parameter text" "^name=$N .*persist .*allow\.noraw_sockets" "$JLS" -s -j $N
+# jls -s output creates an equivalent jail
+spec=$("$JLS" -s -j $N)
+eval "set -- $spec"
+shift # drop name=
+check_rc "jail -c accepts jls -s output" 0 "$JAIL" -c name=${N}b "$@" nopersist command=/bin/true
+check_rc "jls -j unknown jail fails" 1 "$JLS" -j no-such-jail$$
+check "jexec runs by name" "$N.test" "$JEXEC" $N hostname
+check "jexec runs by jid" "$N.test" "$JEXEC" $jid hostname
+check "jexec -U user (jail passwd)" "uid=1000(user) gid=1000(user) groups=50(staff),1000(user)" "$JEXEC" -U user $N id
+check_rc "jexec -U unknown user fails" 1 "$JEXEC" -U nosuchuser $N id
+check_match "jexec -u user (host passwd)" "^uid=65534" "$JEXEC" -u nobody $N id
+check "jexec -d dir" "/tmp" "$JEXEC" -d /tmp $N sh -c pwd
+check "jexec -e name=value" "bar" "$JEXEC" -e FOO=bar $N sh -c 'echo $FOO'
+check "jexec -l clean environment" "/root /bin:/usr/bin:/sbin:/usr/sbin -" "$JEXEC" -l $N sh -c 'echo $HOME $PATH ${FOO:--}'
+check_rc "jexec returns the status" 3 "$JEXEC" $N sh -c 'exit 3'
+check_rc "jexec of a missing program: 127" 127 "$JEXEC" $N /bin/nonexistent
+check_rc "jexec to a missing jail fails" 1 "$JEXEC" no-such-jail$$ true
+check "jexec'd processes share the jail's pid namespace" "1" \
+	"$JEXEC" $N sh -c 'ps -o pid | grep -c "^ *1$"'
+check "jail -J writes the parameters" "1" sh -c "'$JAIL' -J '$T/jfile' -c name=${N}c path='$R' persist >/dev/null && grep -c 'name=${N}c' '$T/jfile'"
+
+# --- jail -m ---
+check_rc "jail -m host.hostname" 0 "$JAIL" -m name=$N host.hostname=changed.test
+check "hostname changed inside" "changed.test" "$JEXEC" $N hostname
+check_match "jail -m of a create-only parameter is refused" "cannot be changed on a running jail" "$JAIL" -m name=$N allow.raw_sockets
+check_match "securelevel can only rise" "may only be raised" sh -c "'$JAIL' -m name=$N securelevel=1 && '$JAIL' -m name=$N securelevel=0"
+check_rc "jail -m nopersist keeps a jail with processes" 0 "$JAIL" -m name=${N}c nopersist
+
+# --- jail -r / -R ---
+check_rc "jail -r by name" 0 "$JAIL" -r $N
+check "removed jail leaves no trace" "" traces $N
+check_rc "jail -r of a missing jail fails" 1 "$JAIL" -r $N
+check_rc "jail -R by name" 0 "$JAIL" -R ${N}c
+"$JAIL" -c name=${N}d path="$R" persist >/dev/null
+check_rc "jail -r '*'" 0 "$JAIL" -r '*'
+check "jail -r '*' removed everything" "" "$JLS" -q -n name
+
+# --- the legacy form: path hostname ip command ---
+check "legacy jail path hostname ip command" "legacy.test" \
+	"$JAIL" "$R" legacy.test 192.0.2.11 /bin/hostname
+
+# --- bad input: one-line error, non-zero, nothing left ---
+check_match "unknown parameter is named" "unknown parameter: allow\.frobnicate" "$JAIL" -c name=${N}e path="$R" allow.frobnicate command=/bin/true
+check_match "bad value is named" "securelevel: expected an integer" "$JAIL" -c name=${N}e path="$R" securelevel=high command=/bin/true
+check_match "missing path" "no such directory" "$JAIL" -c name=${N}e path="$T/missing" command=/bin/true
+check_match "path not a directory" "not a directory" "$JAIL" -c name=${N}e path=/etc/passwd command=/bin/true
+check_match "unknown user" "nosuchuser: no such user" "$JAIL" -c name=${N}e path="$R" exec.jail_user=nosuchuser command=/bin/true
+"$JAIL" -c name=${N}e path="$R" persist >/dev/null
+check_match "duplicate name" "already exists" "$JAIL" -c name=${N}e path="$R" persist
+"$JAIL" -r ${N}e
+check_match "unknown devfs ruleset" "devfs_ruleset" "$JAIL" -c name=${N}e path="$R" devfs_ruleset=99 command=/bin/true
+check "bad input left no trace" "" traces ${N}e
+check_rc "usage error exits 1" 1 "$JAIL"
+check_match "--help" "usage: jail" "$JAIL" --help
+
+# --- crash safety: SIGKILL at each create step, the next command repairs ---
+for step in reserve cgroup init; do
+	CELL_TEST_CRASH_AT=$step "$JAIL" -c name=${N}e path="$R" persist >/dev/null 2>&1
+	"$JLS" >/dev/null 2>&1
+	left=$(traces ${N}e; pgrep -f "name=${N}e" 2>/dev/null)
+	if [ -z "$left" ]; then ok "killed at $step: repaired, nothing left"; else not_ok "killed at $step: left $left"; fi
+done
+# killed once the jail is complete: it stands, registered and removable
+CELL_TEST_CRASH_AT=active "$JAIL" -c name=${N}e path="$R" persist >/dev/null 2>&1
+check "killed after the last create step: the persistent jail stands" "${N}e" "$JLS" -j ${N}e name
+check "and it runs" "ok" "$JEXEC" ${N}e echo ok
+CELL_TEST_CRASH_AT=stop "$JAIL" -r ${N}e >/dev/null 2>&1
+"$JLS" >/dev/null 2>&1
+check "killed during jail -r: repaired" "" traces ${N}e
+
+finish
