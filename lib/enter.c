@@ -266,6 +266,8 @@ static int mask_paths(int root, const char *prefix, int null_tree,
 					      AT_EMPTY_PATH);
 			if (m < 0)
 				m = -errno;
+			else if (set_ro(m, false) < 0)
+				return -errno;
 		}
 		int r = m < 0 ? m : attach_at(m, t);
 		if (r < 0) {
@@ -424,12 +426,31 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 
-	/* host /dev/null, kept as a tree to bind over masked files */
-	_cleanup_close_ int null_tree = open_tree(
-		AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (null_tree < 0) {
-		snprintf(bad, badlen, "/dev/null (host)");
-		return -errno;
+	/* An empty read-only regular file, bound over masked files: reads
+	 * give nothing and writes fail with EROFS (a device node such as
+	 * /dev/null would take writes even on a read-only mount). */
+	_cleanup_close_ int null_tree = -1;
+	{
+		static const char *const o[] = { "size", "4k", "mode", "0555",
+						 NULL };
+		_cleanup_close_ int t = new_fs("tmpfs", o,
+					       MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NODEV |
+						       MOUNT_ATTR_NOEXEC);
+		int f = t < 0 ? -1
+			      : openat(t, "empty",
+				       O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+		if (f < 0) {
+			snprintf(bad, badlen, "empty file for masks");
+			return t < 0 ? t : -errno;
+		}
+		close(f);
+		null_tree = open_tree(t, "empty",
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (null_tree < 0 || set_ro(null_tree, false) < 0) {
+			snprintf(bad, badlen, "empty file for masks");
+			return -errno;
+		}
 	}
 
 	/* 6: the root, as a mount of its own (pivot_root needs one) */

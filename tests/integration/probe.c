@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	if (!strcmp(t, "userns"))
 		return verdict(unshare(CLONE_NEWUSER));
 	if (!strcmp(t, "setns")) {
-		int fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
+		int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 		return verdict(fd < 0 ? -1 : setns(fd, 0));
 	}
 	if (!strcmp(t, "ptrace")) {
