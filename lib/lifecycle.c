@@ -3,18 +3,33 @@
  * Life-cycle step tables.
  *
  * create: reserve (name, jid, "creating" record) -> cgroup -> init (the
- *         boundary, enter.c) -> network -> active record.
+ *         boundary, enter.c) -> network (lib/net) -> active record.
  * remove: dying record -> SIGTERM to everything but init, stop.timeout ->
- *         SIGKILL init (the whole pid namespace dies with it) -> cgroup
- *         emptied and removed -> network state removed -> record deleted.
+ *         network state removed (while init still holds the netns, so
+ *         vnet.interface goes back to the host) -> SIGKILL init (the
+ *         whole pid namespace dies with it) -> cgroup emptied and removed
+ *         -> record deleted.
  *
  * Each create step has an undo; a failure at step N runs the undos of
  * N-1 .. 1. A command killed in the middle leaves a "creating" record
- * with a dead creator, and cell_repair() runs the undos for it.
+ * with a dead creator, and cell_repair() runs the undos for it. The
+ * record's step field says how far creation got (steps completed), so
+ * repair removes only what may have been made.
+ *
+ * Network state of a jail, and where each part goes:
+ *   vnet jail:     lo, moved vnet.interface, the epair, addresses, routes
+ *                  and the jail's own firewall live in its netns; the host
+ *                  end of the epair, a bridge cell made and the nft chains
+ *                  in table "inet cell" are host-side and named after the
+ *                  jail, so teardown (and repair) removes them by name.
+ *   non-vnet jail: cgroup BPF address hooks on the jail's unified cgroup
+ *                  directory (they die with the cgroup; removal detaches
+ *                  them first) and "interface" aliases on the host.
  */
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +43,7 @@
 
 #include "cgroup/cgroup.h"
 #include "cleanup.h"
+#include "net/net.h"
 #include "param.h"
 #include "policy.h"
 #include "util.h"
@@ -171,10 +187,157 @@ static int count_children(const char *name)
 	return count;
 }
 
+/* --- network ------------------------------------------------------------- */
+
+/* Steps completed before "network" (see create_steps): a "creating"
+ * record with a smaller step never reached the network. */
+#define NETWORK_STEP 3
+
+/* A non-vnet jail whose addresses are restricted: ip4.addr / ip6.addr
+ * (they make ip4 / ip6 "new") or ip4 / ip6 = disable. */
+static bool sa_wanted(const struct cell_jail *j)
+{
+	return !j->vnet && (j->ip4 != CELL_JAILSYS_INHERIT ||
+			    j->ip6 != CELL_JAILSYS_INHERIT);
+}
+
+/* A readable fd on the jail's cgroup v2 / unified directory (BPF needs
+ * one that is not O_PATH). */
+static int cg_bpf_fd(struct cell_cgroup *cg, struct cell_error *err)
+{
+	int u = cell_cgroup_unified_fd(cg);
+	if (u < 0)
+		return cell_error_set(err, -EOPNOTSUPP,
+				      "ip4.addr / ip6.addr / ip4 / ip6 on a "
+				      "non-vnet jail need the cgroup v2 "
+				      "(unified) hierarchy");
+	int fd = openat(u, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "opening %s",
+					cell_cgroup_unified_path(cg));
+	return fd;
+}
+
+static int sa_attach(struct cell_cgroup *cg, const struct cell_jail *j,
+		     struct cell_error *err)
+{
+	_cleanup_close_ int fd = cg_bpf_fd(cg, err);
+	if (fd < 0)
+		return fd;
+	struct cell_sa_policy pol;
+	_cleanup_free_ struct in_addr *a4 = NULL;
+	_cleanup_free_ struct in6_addr *a6 = NULL;
+	int r = cell_vnet_sa_policy(j, &pol, &a4, &a6, err);
+	if (r < 0)
+		return r;
+	struct cell_sa_progs progs;
+	cell_sa_progs_init(&progs);
+	r = cell_sa_attach(fd, &pol, &progs, err);
+	if (r < 0)
+		return r;
+	/* the programs stay attached to the cgroup without our fds */
+	for (int h = 0; h < CELL_SA_NHOOKS; h++)
+		if (progs.fd[h] >= 0)
+			close(progs.fd[h]);
+	return 0;
+}
+
+/* Detach every cell_sa_* program from the jail's cgroup; absent is fine. */
+static int sa_detach(const char *relpath, struct cell_error *err)
+{
+	struct cg_ctx c;
+	if (cg_open(relpath, &c, false, NULL) < 0)
+		return 0;
+	int r = 0;
+	if (cell_cgroup_unified_fd(c.cg) >= 0) {
+		_cleanup_close_ int fd = cg_bpf_fd(c.cg, err);
+		r = fd < 0 ? fd : cell_sa_detach_all(fd, err);
+	}
+	cg_ctx_free(&c);
+	return r;
+}
+
+/* The netns of a record's init, checked against pid reuse (the pidfd
+ * names the process; it must still run after the open); -1 when gone. */
+static int init_netns(const struct cell_record *rec)
+{
+	struct cell_running run;
+	cell_record_running(rec, &run);
+	_cleanup_close_ int pfd = cell_init_pidfd(&run);
+	if (pfd < 0)
+		return -1;
+	int ns = cell_netns_open_pid(rec->init_pid, NULL);
+	if (ns < 0)
+		return -1;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	if (poll(&p, 1, 0) != 0) {
+		close(ns);
+		return -1;
+	}
+	return ns;
+}
+
+/* Build the jail's network; all or nothing. */
+static int net_setup(const struct cell_record *rec, struct cell_cgroup *cg,
+		     struct cell_error *err)
+{
+	const struct cell_jail *j = &rec->jail;
+	if (j->vnet) {
+		_cleanup_close_ int ns = cell_netns_open_pid(rec->init_pid,
+							     err);
+		if (ns < 0)
+			return ns;
+		/* no gateway parameter: the jail gets no default route */
+		struct cell_vnet_opts o = { .bridge_autocreate = true };
+		return cell_vnet_setup(j, ns, &o, err);
+	}
+	int r = cell_ipalias_setup(j, err);
+	if (r < 0)
+		return r;
+	if (sa_wanted(j) && (r = sa_attach(cg, j, err)) < 0) {
+		cell_ipalias_teardown(j, NULL);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * Remove the jail's network state. Tolerant of absence: it runs for
+ * removal, for create's undo and for repair, where any part may or may
+ * not exist. aliases: the "interface" aliases were (or may have been)
+ * added; they are removed even if the host had them before, as jail(8)
+ * does, so only when creation got that far. Goes on after an error and
+ * reports the first.
+ */
+static int net_teardown(const struct cell_record *rec, bool aliases,
+			struct cell_error *err)
+{
+	const struct cell_jail *j = &rec->jail;
+	if (j->vnet) {
+		/* with init alive, moved interfaces go back to the host; with
+		 * it gone, the host-side parts go by name */
+		_cleanup_close_ int ns = init_netns(rec);
+		return cell_vnet_teardown(j, ns, err);
+	}
+	int first = 0;
+	if (sa_wanted(j) && rec->cgroup[0])
+		first = sa_detach(rec->cgroup, err);
+	if (aliases) {
+		int r = cell_ipalias_teardown(j, first ? NULL : err);
+		if (r < 0 && !first)
+			first = r;
+	}
+	return first;
+}
+
 /* --- repair -------------------------------------------------------------- */
 
 static void teardown_record(const struct cell_record *rec)
 {
+	/* before init dies: its netns still holds vnet.interface */
+	net_teardown(rec, rec->state != CELL_REC_CREATING ||
+				  rec->step >= NETWORK_STEP,
+		     NULL);
 	kill_init(rec);
 	if (rec->cgroup[0])
 		cg_teardown(rec->cgroup, NULL);
@@ -325,6 +488,21 @@ static void undo_init(struct create_ctx *c)
 	c->h->run.init_sock = -1;
 }
 
+static int step_network(struct create_ctx *c, struct cell_error *err)
+{
+	/* say "network may exist" before building any of it, for repair */
+	c->h->rec.step = NETWORK_STEP;
+	int r = cell_state_save(&c->h->rec, err);
+	if (r < 0)
+		return r;
+	return net_setup(&c->h->rec, c->cg.cg, err);
+}
+
+static void undo_network(struct create_ctx *c)
+{
+	net_teardown(&c->h->rec, true, NULL);
+}
+
 static int step_active(struct create_ctx *c, struct cell_error *err)
 {
 	/* From here the jail is complete: if we die now, a persistent jail
@@ -344,6 +522,7 @@ static const struct create_step create_steps[] = {
 	{ "reserve", step_reserve, undo_reserve },
 	{ "cgroup", step_cgroup, undo_cgroup },
 	{ "init", step_init, undo_init },
+	{ "network", step_network, undo_network },
 	{ "active", step_active, NULL },
 };
 
@@ -393,6 +572,7 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 	size_t done = 0;
 	for (; done < ARRAY_SIZE(create_steps); done++) {
 		cell_error_context(err, NULL, create_steps[done].name, NULL);
+		h->rec.step = (int)done;   /* saved by the steps that save */
 		r = create_steps[done].run(&c, err);
 		if (r < 0)
 			break;
@@ -498,6 +678,12 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 		return r;
 	stop_processes(rec, err);
 	crash_point("stop");
+	/* while init holds the netns; an error here is reported, but the
+	 * rest goes on so that no process outlives the command */
+	struct cell_error nerr;
+	cell_error_clear(&nerr);
+	int nr = net_teardown(rec, true, &nerr);
+	crash_point("network-removed");
 	kill_init(rec);
 	if (rec->cgroup[0]) {
 		r = cg_teardown(rec->cgroup, err);
@@ -506,7 +692,9 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 	}
 	crash_point("cgroup-removed");
 	cell_state_delete(rec->jail.jid);
-	return 0;
+	if (nr < 0 && err)
+		*err = nerr;
+	return nr;
 }
 
 int cell_remove(const char *key, struct cell_error *err)

@@ -109,6 +109,13 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			o->master = (int)mnl_attr_get_u32(a);
 		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(a) == sizeof(o->addr)) {
+			memcpy(o->addr, mnl_attr_get_payload(a),
+			       sizeof(o->addr));
+			o->has_addr = true;
+		}
+		break;
 	case IFLA_IFALIAS:
 		snprintf(o->alias, sizeof(o->alias), "%.*s",
 			 (int)mnl_attr_get_payload_len(a),
@@ -535,10 +542,16 @@ int cell_epair_destroy(const char *jail, unsigned int idx,
 	if (r == -ENODEV)
 		r = 0;
 	else if (r == 0) {
+		uint8_t hmac[6], jmac[6];
+		cell_epair_macs(jail, idx, hmac, jmac);
 		if (strcmp(li.kind, "veth"))
 			r = cell_error_set(err, -EEXIST,
 					   "%s is not a veth; not deleting it",
 					   nm.host);
+		else if (!li.has_addr || memcmp(li.addr, hmac, 6))
+			r = cell_error_set(err, -EEXIST,
+					   "%s is not cell's epair (another "
+					   "MAC); not deleting it", nm.host);
 		else
 			r = nl_del_index(&nl, li.index, nm.host, err);
 	}

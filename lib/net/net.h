@@ -74,6 +74,8 @@ struct cell_link_info {
 	unsigned int flags;      /* IFF_* */
 	char kind[16];           /* "bridge", "veth", "" ... */
 	char alias[64];          /* IFLA_IFALIAS */
+	uint8_t addr[6];         /* IFLA_ADDRESS when Ethernet-sized */
+	bool has_addr;
 };
 
 /* Look a link up by name in nl's netns: -ENODEV when absent. */
@@ -117,7 +119,9 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 		      bool autocreate, int netns_fd,
 		      struct cell_epair_names *names, struct cell_error *err);
 /* Delete the epair (host end; the kernel takes the jail end with it).
- * Absent is not an error. */
+ * Absent is not an error; a host interface of that name that is not
+ * cell's (not a veth, or not the MAC cell_epair_macs() gives it) is
+ * -EEXIST and stays. */
 int cell_epair_destroy(const char *jail, unsigned int idx,
 		       struct cell_error *err);
 /* Set a link up (or down) in netns_fd. */
