@@ -419,7 +419,8 @@ static bool explicitly_off(const struct cell_jail *j, const char *name,
  * naming what failed.
  */
 static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
-		      const char **step, char *bad, size_t badlen)
+		      const char *root_path, const char **step, char *bad,
+		      size_t badlen)
 {
 	*step = "mount";
 	/* 5: nothing we mount from here on propagates back to the host */
@@ -455,8 +456,8 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 
 	/* 6: the root, as a mount of its own (pivot_root needs one) */
 	*step = "root";
-	_cleanup_close_ int at = open(j->path, O_PATH | O_DIRECTORY |
-						       O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int at = open(root_path, O_PATH | O_DIRECTORY |
+							  O_CLOEXEC | O_NOFOLLOW);
 	if (at < 0) {
 		snprintf(bad, badlen, "%.200s", j->path);
 		return -errno;
@@ -663,10 +664,13 @@ static void hide_cmdline(void)
 
 static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 						const struct cell_policy *pol,
-						int sock)
+						const char *root_path,
+						bool nested, int sock)
 {
-	/* 4: first things first */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* 4: first things first. (A nested init's parent is a helper that
+	 * exits at once; its creator's death still reads as EOF on sock.) */
+	if (!nested)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	struct msg m;
@@ -676,7 +680,7 @@ static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 
 	const char *step = "";
 	char bad[256] = "";
-	int r = build_root(j, pol, &step, bad, sizeof(bad));
+	int r = build_root(j, pol, root_path, &step, bad, sizeof(bad));
 	if (r < 0)
 		fail_to(sock, step, r, "%s%s%s", bad, bad[0] ? ": " : "",
 			strerror(-r));
@@ -734,10 +738,154 @@ static pid_t clone_pidfd(unsigned long flags, int *pidfd)
 			      pidfd, NULL, NULL);
 }
 
+/*
+ * A child jail's init is cloned from inside its parent. A new pid
+ * namespace can only be made by a process whose own pid namespace is its
+ * parent's, so: a helper joins the parent's pid namespace and forks; the
+ * fork, now a member of it, joins the parent's other namespaces and clones
+ * init there, hands init's pidfd back over a socket, and leaves. init is
+ * then the parent init's to reap.
+ */
+static int send_fd(int sock, int fd)
+{
+	char c = 'F';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
+		return -EPIPE;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	int fd;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* The pid a pidfd names, in our (the host's) pid namespace. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[128];
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4))
+			return (pid_t)strtol(line + 4, NULL, 10);
+	return -1;
+}
+
+static pid_t clone_in_parent(const struct cell_jail *j,
+			     const struct cell_policy *pol,
+			     const struct cell_parent *parent,
+			     const char *root_in, int init_sock, int *pidfd,
+			     struct cell_error *err)
+{
+	_cleanup_close_ int ppfd = cell_init_pidfd(&parent->run);
+	if (ppfd < 0)
+		return cell_error_set(err, ppfd, "parent jail %s is not "
+				      "running", parent->jail->name);
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return cell_error_errno(err, -errno, "socketpair");
+	fflush(NULL);
+	pid_t h = fork();
+	if (h < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return cell_error_errno(err, -errno, "fork");
+	}
+	if (h == 0) {
+		close(sp[0]);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (setns(ppfd, CLONE_NEWPID) < 0)
+			_exit(1);
+		pid_t inner = fork();
+		if (inner == 0) {
+			int flags = (int)ns_flags(parent->jail) & ~CLONE_NEWPID;
+			if (setns(ppfd, flags) < 0)
+				_exit(1);
+			int fd = -1;
+			pid_t pid = clone_pidfd(ns_flags(j), &fd);
+			if (pid == 0)
+				init_main(j, pol, root_in, true, init_sock);
+			if (pid < 0 || send_fd(sp[1], fd) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		int st = 1;
+		if (inner > 0)
+			while (waitpid(inner, &st, 0) < 0 && errno == EINTR)
+				;
+		_exit(inner > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	close(sp[1]);
+	int st = 0;
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	int fd = -1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		fd = recv_fd(sp[0]);
+	close(sp[0]);
+	if (fd < 0)
+		return cell_error_set(err, -ECHILD,
+				      "creating namespaces inside %s failed",
+				      parent->jail->name);
+	pid_t pid = pidfd_pid(fd);
+	if (pid <= 0) {
+		pidfd_send_signal(fd, SIGKILL, NULL, 0);
+		close(fd);
+		return cell_error_set(err, -ESRCH, "lost the child's init");
+	}
+	*pidfd = fd;
+	return pid;
+}
+
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
 		      struct cell_running *run, struct cell_error *err)
 {
+	const char *root_in = j->path;
+	if (parent) {
+		size_t pl = strlen(parent->jail->path);
+		while (pl > 1 && parent->jail->path[pl - 1] == '/')
+			pl--;
+		if (strncmp(j->path, parent->jail->path, pl) ||
+		    j->path[pl] != '/' || !j->path[pl + 1]) {
+			cell_error_context(err, j->name, "path", j->path);
+			return cell_error_set(err, -EINVAL,
+					      "a child jail's path must lie "
+					      "inside its parent's (%s)",
+					      parent->jail->path);
+		}
+		root_in = j->path + pl;
+	}
 	/* 1 */
 	_cleanup_close_ int rootfd = open(j->path, O_PATH | O_DIRECTORY |
 							   O_CLOEXEC);
@@ -761,14 +909,25 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	/* 2 */
 	int pidfd = -1;
 	fflush(NULL);
-	pid_t pid = clone_pidfd(ns_flags(j), &pidfd);
-	if (pid < 0) {
-		cell_error_context(err, j->name, "clone", NULL);
-		return cell_error_errno(err, -errno, "creating namespaces");
-	}
-	if (pid == 0) {
-		close(mine);
-		init_main(j, pol, theirs);
+	pid_t pid;
+	if (parent) {
+		pid = clone_in_parent(j, pol, parent, root_in, theirs, &pidfd,
+				      err);
+		if (pid < 0) {
+			cell_error_context(err, j->name, "clone", NULL);
+			return (int)pid;
+		}
+	} else {
+		pid = clone_pidfd(ns_flags(j), &pidfd);
+		if (pid < 0) {
+			cell_error_context(err, j->name, "clone", NULL);
+			return cell_error_errno(err, -errno,
+						"creating namespaces");
+		}
+		if (pid == 0) {
+			close(mine);
+			init_main(j, pol, root_in, false, theirs);
+		}
 	}
 	/* only init holds its end: its death reads as EOF here */
 	close(TAKE_FD(theirs));

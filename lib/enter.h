@@ -65,11 +65,21 @@ struct cell_running {
 
 /*
  * CREATE: clone init into new namespaces and build the boundary.
+ * parent (NULL: the host) is the running jail a child jail is created in:
+ * init is then cloned from inside the parent's namespaces, so the child's
+ * namespaces nest in the parent's, and its path must lie in the parent's.
  * place puts init in the jail's cgroups before init does anything else.
  * On return (0) init is ready and temporarily persistent until
  * cell_init_release().
  */
+/* The jail a child jail is built inside (FreeBSD's hierarchical jails). */
+struct cell_parent {
+	const struct cell_jail *jail;
+	struct cell_running run;
+};
+
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
+		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
 		      struct cell_running *run, struct cell_error *err);
 

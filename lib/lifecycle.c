@@ -384,6 +384,7 @@ struct create_ctx {
 	struct cell_policy pol;
 	struct cg_ctx cg;
 	int lockfd;
+	const struct cell_parent *parent;
 };
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
@@ -471,7 +472,8 @@ static void undo_cgroup(struct create_ctx *c)
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	struct cell_placement place = { place_in_cgroup, &c->cg };
-	int r = cell_enter_create(c->j, &c->pol, &place, &c->h->run, err);
+	int r = cell_enter_create(c->j, &c->pol, c->parent, &place,
+				  &c->h->run, err);
 	if (r < 0)
 		return r;
 	c->h->rec.init_pid = c->h->run.init_pid;
@@ -558,16 +560,19 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 			cell_record_free(&parent);
 			goto out_unlock;
 		}
-		r = cell_error_set(err, -EOPNOTSUPP,
-				   "child jails are created inside the parent's "
-				   "namespaces, which this version does not "
-				   "do yet");
-		cell_record_free(&parent);
-		goto out_unlock;
 	}
 	r = cell_policy_derive(j, has_parent ? &ppol : NULL, &c.pol, err);
-	if (r < 0)
+	if (r < 0) {
+		if (has_parent)
+			cell_record_free(&parent);
 		goto out_unlock;
+	}
+	struct cell_parent par;
+	if (has_parent) {
+		par.jail = &parent.jail;
+		cell_record_running(&parent, &par.run);
+		c.parent = &par;
+	}
 
 	size_t done = 0;
 	for (; done < ARRAY_SIZE(create_steps); done++) {
@@ -590,6 +595,8 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 		cell_record_free(&h->rec);
 	}
 	cg_ctx_free(&c.cg);
+	if (has_parent)
+		cell_record_free(&parent);
 out_unlock:
 	cell_state_unlock(c.lockfd);
 	return r;
@@ -610,8 +617,16 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	if (!cell_record_alive(rec))
 		return cell_error_set(err, -ESRCH, "jail %s is not running",
 				      rec->jail.name);
-	struct cell_policy pol;
-	int r = cell_policy_derive(&rec->jail, NULL, &pol, err);
+	struct cell_policy pol, ppol;
+	struct cell_record parent;
+	bool has_parent = false;
+	int r = parent_policy(&rec->jail, &ppol, &parent, &has_parent, err);
+	if (r < 0)
+		return r;
+	if (has_parent)
+		cell_record_free(&parent);
+	r = cell_policy_derive(&rec->jail, has_parent ? &ppol : NULL, &pol,
+			       err);
 	if (r < 0)
 		return r;
 	struct cg_ctx c;

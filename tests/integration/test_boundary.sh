@@ -94,8 +94,25 @@ check "sethostname with allow.set_hostname reaches the kernel (no CAP_SYS_ADMIN)
 	"$JAIL" -c name=${N}a path="$R" command=/bin/cell-probe sethostname x
 
 # a child jail cannot exceed its parent
+mkroot "$R/jails/kid"
 check_match "child jail refused without children.max" "children.max" \
-	"$JAIL" -c name=$N.kid path="$R" allow.raw_sockets command=/bin/true
+	"$JAIL" -c name=$N.kid path="$R/jails/kid" command=/bin/true
+"$JAIL" -c name=${N}p path="$R" children.max=1 allow.noraw_sockets persist >/dev/null
+MADE="$MADE ${N}p"
+check_match "a child's path must lie in its parent's" "inside its parent" \
+	"$JAIL" -c name=${N}p.out path="$T" persist
+check_rc "child jail created inside its parent" 0 \
+	"$JAIL" -c name=${N}p.kid path="$R/jails/kid" host.hostname=kid allow.raw_sockets allow.mlock persist
+check "child asked for allow.raw_sockets; its parent has none: denied" "denied EPERM" \
+	"$JEXEC" ${N}p.kid /bin/cell-probe raw
+check "child's capabilities are within its parent's (no NET_RAW, no IPC_LOCK)" "00000000a00485fb" \
+	"$JEXEC" ${N}p.kid sh -c 'grep CapBnd /proc/self/status | cut -f2'
+check "the parent sees its child's init" "2" "$JEXEC" ${N}p sh -c 'grep -l "^init$" /proc/[0-9]*/comm | wc -l'
+check "the child does not see its parent" "1" "$JEXEC" ${N}p.kid sh -c 'grep -l "^init$" /proc/[0-9]*/comm | wc -l'
+check_match "children.max is enforced" "children.max \(1\) reached" \
+	"$JAIL" -c name=${N}p.kid2 path="$R/jails/kid" persist
+check_rc "removing the parent removes the child" 0 "$JAIL" -r ${N}p
+check "no child left" "" traces ${N}p.kid
 
 "$JAIL" -r $N
 check "removal leaves nothing" "" traces $N
