@@ -78,7 +78,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
 #include <sys/capability.h>
+#include <sys/uio.h>
 
 #include "cleanup.h"
 #include "param.h"
@@ -141,6 +143,9 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 	send_msg(fd, &m);
 	_exit(127);
 }
+
+static int send_fd(int sock, int fd);
+static int recv_fd(int sock);
 
 /* --- fd-relative resolution inside the jail ------------------------------ */
 
@@ -1222,6 +1227,16 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 			strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
+	/* allow.set_hostname: the helper answers sethostname for us */
+	int lfd = cell_policy_hostname_listener(pol, &e);
+	if (lfd < 0)
+		fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
+	if (lfd > 0) {
+		if (send_fd(err_fd, lfd) < 0)
+			fail_to(err_fd, "seccomp", -EPIPE, "passing the "
+				"host name listener");
+		close(lfd);
+	}
 
 	/* argv */
 	char *shell_argv[4];
@@ -1265,6 +1280,77 @@ static int join_flags(const struct cell_jail *j)
 	return (int)ns_flags(j);
 }
 
+static size_t hostname_row(void)
+{
+	for (size_t i = 0; i < cell_policy_rows(); i++)
+		if (!strcmp(cell_policy_row(i)->param, "allow.set_hostname"))
+			return i;
+	return (size_t)-1;
+}
+
+/*
+ * Answer the jailed processes' sethostname / setdomainname until the
+ * child exits. We run in the jail's UTS namespace with the host's
+ * privileges; the name is read from the caller's memory, checked for
+ * length, and the notification re-validated before we act on it.
+ */
+static void hostname_agent(int lfd, pid_t child)
+{
+	int cfd = pidfd_open(child, 0);
+	struct seccomp_notif *req = NULL;
+	struct seccomp_notif_resp *resp = NULL;
+	if (cfd < 0 || seccomp_notify_alloc(&req, &resp) < 0)
+		goto out;
+	int nr_host = seccomp_syscall_resolve_name("sethostname");
+	for (;;) {
+		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
+				       { .fd = cfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			break;
+		memset(req, 0, sizeof(*req));
+		if (seccomp_notify_receive(lfd, req) < 0)
+			continue;
+		memset(resp, 0, sizeof(*resp));
+		resp->id = req->id;
+		char name[65];
+		size_t len = (size_t)req->data.args[1];
+		int rc = 0;
+		if (len > 64) {
+			rc = -EINVAL;
+		} else {
+			struct iovec local = { name, len };
+			struct iovec remote = {
+				(void *)(uintptr_t)req->data.args[0], len
+			};
+			if (process_vm_readv(req->pid, &local, 1, &remote, 1,
+					     0) != (ssize_t)len)
+				rc = -EFAULT;
+			else if (seccomp_notify_id_valid(lfd, req->id) < 0)
+				continue; /* the caller is gone */
+			else if ((req->data.nr == nr_host
+					  ? sethostname(name, len)
+					  : setdomainname(name, len)) < 0)
+				rc = -errno;
+		}
+		resp->error = rc;
+		resp->val = 0;
+		seccomp_notify_respond(lfd, resp);
+	}
+out:
+	if (req)
+		seccomp_notify_free(req, resp);
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+}
+
 /* The helper: joins the jail, forks the jailed child, relays. */
 static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 					     const struct cell_policy *pol,
@@ -1279,7 +1365,8 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 			strerror(errno));
 	close(pidfd);
 	int go[2], errp[2];
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, errp) < 0)
 		fail_to(report, "pipe", -errno, "%s", strerror(errno));
 	pid_t child = fork();
 	if (child < 0)
@@ -1305,7 +1392,11 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	if (write(go[1], "g", 1) != 1)
 		_exit(127);
 	close(go[1]);
-	/* exec succeeded when the error pipe closes without a message */
+	/* the host name listener first, when the jail has one */
+	int lfd = -1;
+	if (cell_policy_row_granted(pol, hostname_row()))
+		lfd = recv_fd(errp[0]);
+	/* exec succeeded when the channel closes without a message */
 	struct msg m;
 	ssize_t n;
 	do
@@ -1320,6 +1411,8 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	send_msg(report, &started);
 	if (detach)
 		_exit(0);
+	if (lfd >= 0)
+		hostname_agent(lfd, child);
 	int st;
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)

@@ -590,6 +590,35 @@ int cell_policy_apply_seccomp(const struct cell_policy *pol,
 	return 0;
 }
 
+int cell_policy_hostname_listener(const struct cell_policy *pol,
+				  struct cell_error *err)
+{
+	size_t row = 0;
+	for (; row < ARRAY_SIZE(priv_table); row++)
+		if (priv_table[row].granted == g_hostname)
+			break;
+	if (row == ARRAY_SIZE(priv_table) || !(pol->granted & (1ULL << row)))
+		return 0;
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx =
+		seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return cell_error_set(err, -ENOMEM, "seccomp_init failed");
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	int r = add_rule(ctx, SCMP_ACT_NOTIFY, "sethostname", 0, NULL, err);
+	if (r == 0)
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "setdomainname", 0, NULL,
+			     err);
+	if (r < 0)
+		return r;
+	r = seccomp_load(ctx);
+	if (r < 0)
+		return cell_error_errno(err, r, "loading the host name filter");
+	int fd = seccomp_notify_fd(ctx);
+	if (fd < 0)
+		return cell_error_errno(err, fd, "seccomp listener");
+	return fd;
+}
+
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err)
 {

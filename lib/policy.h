@@ -62,6 +62,17 @@ int cell_policy_derive(const struct cell_jail *j,
  */
 int cell_policy_apply_seccomp(const struct cell_policy *pol,
 			      struct cell_error *err);
+/*
+ * Host name changes (allow.set_hostname): sethostname(2) needs
+ * CAP_SYS_ADMIN, which no jail gets. Instead a second filter turns the
+ * two calls into seccomp user notifications, answered by the process that
+ * started the jailed one (enter.c), which makes the change in the jail's
+ * UTS namespace. Returns the listener fd, 0 when the jail may not change
+ * its name, or -errno.
+ */
+int cell_policy_hostname_listener(const struct cell_policy *pol,
+				  struct cell_error *err);
+
 /* Export the filter as BPF (for tests and cell audit). */
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err);

@@ -88,10 +88,12 @@ check "reserved port denied with allow.noreserved_ports" "denied EACCES" "$JEXEC
 # host name
 check "sethostname denied when allow.noset_hostname" "denied EPERM" \
 	"$JAIL" -c name=${N}a path="$R" allow.noset_hostname command=/bin/cell-probe sethostname x
-# allow.set_hostname opens the syscall; the kernel still wants CAP_SYS_ADMIN,
-# which cell never grants (docs/design.md, known gaps)
-check "sethostname with allow.set_hostname reaches the kernel (no CAP_SYS_ADMIN)" "denied EPERM" \
-	"$JAIL" -c name=${N}a path="$R" command=/bin/cell-probe sethostname x
+hosthn=$(hostname)
+check "sethostname allowed by default (allow.set_hostname), inside only" "allowed inside.test" \
+	"$JAIL" -c name=${N}a path="$R" command=/bin/sh -c 'echo $(cell-probe sethostname inside.test) $(hostname)'
+check "the host's name is untouched" "$hosthn" hostname
+check "a jexec'd process may rename the jail" "renamed" "$JEXEC" $N sh -c 'hostname renamed; hostname'
+check "an overlong name is refused" "denied EINVAL" "$JEXEC" $N cell-probe sethostname "$(printf '%070d' 0)"
 
 # a child jail cannot exceed its parent
 mkroot "$R/jails/kid"
