@@ -145,7 +145,6 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 }
 
 static int send_fd(int sock, int fd);
-static int recv_fd(int sock);
 
 /* --- fd-relative resolution inside the jail ------------------------------ */
 
@@ -1280,14 +1279,6 @@ static int join_flags(const struct cell_jail *j)
 	return (int)ns_flags(j);
 }
 
-static size_t hostname_row(void)
-{
-	for (size_t i = 0; i < cell_policy_rows(); i++)
-		if (!strcmp(cell_policy_row(i)->param, "allow.set_hostname"))
-			return i;
-	return (size_t)-1;
-}
-
 /*
  * Answer the jailed processes' sethostname / setdomainname until the
  * child exits. We run in the jail's UTS namespace with the host's
@@ -1392,16 +1383,32 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	if (write(go[1], "g", 1) != 1)
 		_exit(127);
 	close(go[1]);
-	/* the host name listener first, when the jail has one */
+	/* exec succeeded when the channel closes without an error; before
+	 * that it may hand us the host name listener */
 	int lfd = -1;
-	if (cell_policy_row_granted(pol, hostname_row()))
-		lfd = recv_fd(errp[0]);
-	/* exec succeeded when the channel closes without a message */
 	struct msg m;
 	ssize_t n;
-	do
-		n = read(errp[0], &m, sizeof(m));
-	while (n < 0 && errno == EINTR);
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = u.buf,
+				     .msg_controllen = sizeof(u.buf) };
+		do
+			n = recvmsg(errp[0], &mh, MSG_CMSG_CLOEXEC);
+		while (n < 0 && errno == EINTR);
+		struct cmsghdr *cmh = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		if (cmh && cmh->cmsg_type == SCM_RIGHTS) {
+			if (lfd >= 0)
+				close(lfd);
+			memcpy(&lfd, CMSG_DATA(cmh), sizeof(int));
+			continue;
+		}
+		break;
+	}
 	if (n == (ssize_t)sizeof(m) && m.kind == 'E') {
 		waitpid(child, NULL, 0);
 		send_msg(report, &m);
