@@ -1,0 +1,383 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# VNET end to end, through the built jail, jls and jexec (issue 4):
+#   - two vnet jails on one bridge reach each other (ping, TCP, UDP, IPv6)
+#   - the in-jail firewall (vnet.firewall) drops a port that is open
+#     otherwise, and lives in the jail's netns, not the host's
+#   - vnet.rdr forwards a stand-in host port to a server in a jail
+#   - a non-vnet jail with ip4.addr cannot bind another address, its
+#     wildcard bind lands on its address, its connections come from it;
+#     ip4=disable forbids IPv4 sockets
+#   - after jail -r nothing remains in ip link / ip addr / nft list
+#     ruleset / bpftool cgroup tree / cgroupfs / the state directory
+#   - bad input (bad address, interface name clash, firewall that does not
+#     parse) creates nothing; a create or remove killed half way is
+#     repaired by the next command
+#
+# SAFETY: the script re-executes itself under `unshare -n`, a stand-in
+# host network namespace. Every interface, address, nft rule and packet
+# lives there or in the jails' namespaces below it; the real host's
+# interfaces and nft tables are never touched. Global things it makes
+# (jails' cgroups, a temp dir with the state directory and roots) are
+# removed by the EXIT trap, by name.
+#
+# Output: one "ok - ..." / "not ok - ..." line per check; exit 1 on any
+# failure, 77 (skip) when not root.
+set -u
+
+if [ -z "${CELL_VNET_STANDIN:-}" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "# SKIP: needs root"
+		exit 77
+	fi
+	command -v unshare >/dev/null || { echo "# SKIP: no unshare"; exit 77; }
+	export CELL_VNET_STANDIN=$$
+	exec unshare -n -- bash "$0" "$@"
+fi
+
+B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
+JAIL=$B/src/jail
+JLS=$B/src/jls
+JEXEC=$B/src/jexec
+PROBE=$B/tests/net/cell-netprobe
+
+T=$(mktemp -d /tmp/cell-vnet.XXXXXX)
+export CELL_RUN_DIR=$T/run
+R=$T/root
+P=$(( $$ % 100000 ))
+FAILS=0
+CHECKS=0
+MADE=""        # jail names this test may have made
+BGPIDS=""      # background jexec/probe processes
+LINKS=""       # stand-in host interfaces the test made itself
+
+ok()     { CHECKS=$((CHECKS+1)); echo "ok - $*"; }
+not_ok() { CHECKS=$((CHECKS+1)); FAILS=$((FAILS+1)); echo "not ok - $*"; }
+
+# check DESCRIPTION EXPECTED COMMAND...: stdout of COMMAND equals EXPECTED
+check() {
+	local what=$1 want=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if [ "$got" = "$want" ]; then ok "$what"; else
+		not_ok "$what (expected '$want', got '$got')"; fi
+}
+# check_rc DESCRIPTION RC COMMAND...
+check_rc() {
+	local what=$1 want=$2; shift 2
+	local out
+	out=$("$@" 2>&1)
+	local rc=$?
+	if [ "$rc" = "$want" ]; then ok "$what"; else
+		not_ok "$what (exit $rc, expected $want: $out)"; fi
+}
+# check_match DESCRIPTION REGEX COMMAND...: output matches REGEX
+check_match() {
+	local what=$1 re=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if printf '%s' "$got" | grep -Eq -- "$re"; then ok "$what"; else
+		not_ok "$what (no match for /$re/ in '$got')"; fi
+}
+# check_nomatch DESCRIPTION REGEX COMMAND...: output does not match
+check_nomatch() {
+	local what=$1 re=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if printf '%s' "$got" | grep -Eq -- "$re"; then
+		not_ok "$what (/$re/ found in '$(printf '%s' "$got" |
+			grep -E -- "$re" | head -3)')"
+	else ok "$what"; fi
+}
+
+# every trace a jail named $1 could leave: cgroups, processes in them,
+# its record, its interfaces, its nft chains
+traces() {
+	local n=$1
+	ls -d /sys/fs/cgroup/*/cell/"$n" /sys/fs/cgroup/cell/"$n" 2>/dev/null
+	grep -l "cell/$n\$" /proc/[0-9]*/cgroup 2>/dev/null
+	grep -l "^name=$n\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null
+	ip -o link show 2>/dev/null | grep -E -- "e[0-9][ab]_$n[@: ]"
+	nft list ruleset 2>/dev/null | grep -E -- "_$n( |\$)"
+}
+# check_clean DESCRIPTION NAME: no trace of jail NAME
+check_clean() {
+	local got
+	got=$(traces "$2")
+	if [ -z "$got" ]; then ok "$1"; else
+		not_ok "$1 (left: $(echo $got))"; fi
+}
+
+mkroot() {
+	mkdir -p "$R"/bin "$R"/etc "$R"/proc "$R"/dev "$R"/sys "$R"/tmp \
+		"$R"/root
+	cp /bin/busybox "$R"/bin/busybox
+	for a in sh ls cat echo ip ping ping6 sleep true false nc; do
+		ln -sf busybox "$R/bin/$a"
+	done
+	cp "$PROBE" "$R"/bin/cell-netprobe
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R"/etc/passwd
+	printf 'root:x:0:\n' >"$R"/etc/group
+	chmod 1777 "$R"/tmp
+}
+
+# init pid of a jail, from its record
+init_pid() {
+	local f
+	f=$(grep -l "^name=$1\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null | head -1)
+	[ -n "$f" ] && sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$f"
+}
+
+cleanup() {
+	for p in $BGPIDS; do kill "$p" 2>/dev/null; done
+	for n in $MADE; do "$JAIL" -r "$n" >/dev/null 2>&1; done
+	"$JLS" >/dev/null 2>&1   # repairs what a killed command left
+	for n in $MADE; do
+		for d in /sys/fs/cgroup/*/cell/"$n" /sys/fs/cgroup/cell/"$n"; do
+			[ -d "$d" ] && rmdir "$d" 2>/dev/null
+		done
+	done
+	for l in $LINKS; do ip link del "$l" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+	# the stand-in netns goes with this process
+}
+trap cleanup EXIT
+
+bg() { "$@" >/dev/null 2>&1 & BGPIDS="$BGPIDS $!"; }
+
+for f in "$JAIL" "$JLS" "$JEXEC" "$PROBE"; do
+	[ -x "$f" ] || { echo "not ok - $f missing"; exit 1; }
+done
+command -v nft >/dev/null || { echo "# SKIP: no nft"; exit 77; }
+ip link set lo up
+mkroot
+
+A=vta$P; Bj=vtb$P; C=vtc$P; N=vtn$P; D=vtd$P
+BR=vtab$P        # made by cell (auto-create), shared by A and B
+RBR=vtrb$P       # made by the test, with the gateway address, for rdr
+SBR=vtsb$P       # made by the test: the shared stack's interface for N
+MADE="$A $Bj $C $N $D"
+
+# --- two vnet jails on one bridge -------------------------------------------
+
+cat >"$T/fw.nft" <<'EOF'
+table inet jailfw {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 9090 drop
+	}
+}
+EOF
+check_rc "vnet jail A on bridge $BR created" 0 \
+	"$JAIL" -c name=$A path=$R vnet vnet.bridge=$BR \
+	ip4.addr=10.81.0.2/24 ip6.addr=fd81::2/64 persist allow.raw_sockets
+check_rc "vnet jail B with vnet.firewall created" 0 \
+	"$JAIL" -c name=$Bj path=$R vnet vnet.bridge=$BR \
+	ip4.addr=10.81.0.3/24 ip6.addr=fd81::3/64 vnet.firewall=$T/fw.nft \
+	persist allow.raw_sockets
+check_match "bridge $BR made, host ends e0a_ on it" \
+	"e0a_$A.*master $BR" ip -o link show master $BR
+check_match "B's host end on $BR too" "e0a_$Bj" ip -o link show master $BR
+check_match "jail end e0b_$A inside A with its address" \
+	"e0b_$A.*10\.81\.0\.2/24" "$JEXEC" $A ip -o addr show
+check_match "lo up inside A" "lo.*UP|UP.*lo|LOOPBACK,UP" \
+	"$JEXEC" $A ip link show lo
+check_match "jls shows A's address" "10\.81\.0\.2 .*$R" "$JLS"
+check_nomatch "A's address is not on the stand-in host" "10\.81\.0\.2" \
+	ip -o addr show
+
+check_rc "ping A -> B (allow.raw_sockets)" 0 \
+	"$JEXEC" $A ping -c 1 -W 3 10.81.0.3
+bg "$JEXEC" $Bj /bin/cell-netprobe serve tcp 10.81.0.3 8080 b-tcp 60
+bg "$JEXEC" $Bj /bin/cell-netprobe serve udp 10.81.0.3 8053 b-udp 60
+bg "$JEXEC" $Bj /bin/cell-netprobe serve tcp fd81::3 8086 b-v6 60
+bg "$JEXEC" $Bj /bin/cell-netprobe serve tcp 10.81.0.3 9090 b-fw 60
+bg "$JEXEC" $A /bin/cell-netprobe serve tcp 10.81.0.2 9090 a-open 60
+check "TCP A -> B" "b-tcp" \
+	"$JEXEC" $A /bin/cell-netprobe send tcp 10.81.0.3 8080 5000
+check "UDP A -> B" "b-udp" \
+	"$JEXEC" $A /bin/cell-netprobe send udp 10.81.0.3 8053 5000
+check "IPv6 TCP A -> B" "b-v6" \
+	"$JEXEC" $A /bin/cell-netprobe send tcp fd81::3 8086 5000
+check_rc "ping6 A -> B" 0 "$JEXEC" $A ping6 -c 1 -W 3 fd81::3
+
+# --- the in-jail firewall ---------------------------------------------------
+
+check "port 9090 open in A (no firewall there): B -> A" "a-open" \
+	"$JEXEC" $Bj /bin/cell-netprobe send tcp 10.81.0.2 9090 5000
+check_rc "B's firewall drops tcp/9090: A -> B gets nothing" 1 \
+	"$JEXEC" $A /bin/cell-netprobe send tcp 10.81.0.3 9090 2000
+BPID=$(init_pid $Bj)
+if [ -n "$BPID" ]; then
+	check_match "B's ruleset is in B's netns" "table inet jailfw" \
+		nsenter --net=/proc/$BPID/ns/net nft list tables
+else
+	not_ok "B's init pid not found in its record"
+fi
+check_nomatch "the stand-in host has no jailfw table" "jailfw" \
+	nft list ruleset
+
+# --- rdr and nat --------------------------------------------------------------
+
+ip link add $RBR type bridge && LINKS="$LINKS $RBR"
+ip link set $RBR up
+ip addr add 10.82.0.1/24 dev $RBR
+check_rc "vnet jail C with vnet.rdr and vnet.nat on $RBR created" 0 \
+	"$JAIL" -c name=$C path=$R vnet vnet.bridge=$RBR \
+	ip4.addr=10.82.0.2/24 "vnet.rdr=tcp 18080 8000,udp 18053 8053" \
+	vnet.nat persist
+check_match "stand-in host has C's rdr chain" "chain rdr_$C" \
+	nft list table inet cell
+check_match "stand-in host has C's masquerade chain" "chain masq_$C" \
+	nft list table inet cell
+bg "$JEXEC" $C /bin/cell-netprobe serve tcp 10.82.0.2 8000 c-http 60
+bg "$JEXEC" $C /bin/cell-netprobe serve udp 10.82.0.2 8053 c-dns 60
+check "rdr: stand-in host tcp/18080 reaches C's server on 8000" "c-http" \
+	"$PROBE" send tcp 10.82.0.1 18080 5000
+check "rdr: stand-in host udp/18053 reaches C's server on 8053" "c-dns" \
+	"$PROBE" send udp 10.82.0.1 18053 5000
+
+# --- a non-vnet jail on the shared stack ------------------------------------
+
+ip link add $SBR type bridge && LINKS="$LINKS $SBR"
+ip link set $SBR up
+ip addr add 10.83.0.1/24 dev $SBR
+check_rc "non-vnet jail N with ip4.addr on interface $SBR created" 0 \
+	"$JAIL" -c name=$N path=$R ip4.addr=10.83.0.5/24 interface=$SBR \
+	persist
+check_match "N's address added as an alias on $SBR" "10\.83\.0\.5/24" \
+	ip -o addr show dev $SBR
+UNI=/sys/fs/cgroup/unified
+[ -d $UNI/cell ] || UNI=/sys/fs/cgroup
+check_match "bpftool: cell_sa programs on N's cgroup" "cell_sa_" \
+	bpftool cgroup show $UNI/cell/$N
+check_match "N cannot bind another host address" "^error: bind" \
+	"$JEXEC" $N /bin/cell-netprobe bind tcp 10.83.0.1 0
+check_match "N's wildcard bind lands on its address" "^10\.83\.0\.5:[0-9]+$" \
+	"$JEXEC" $N /bin/cell-netprobe bind tcp 0.0.0.0 0
+check_match "N's UDP wildcard bind lands on its address" \
+	"^10\.83\.0\.5:[0-9]+$" \
+	"$JEXEC" $N /bin/cell-netprobe bind udp 0.0.0.0 0
+check_match "N may bind its own address" "^10\.83\.0\.5:7001$" \
+	"$JEXEC" $N /bin/cell-netprobe bind tcp 10.83.0.5 7001
+bg "$PROBE" serve tcp 10.83.0.1 7000 =peer 60
+check "N's connection to the stand-in host comes from 10.83.0.5" \
+	"10.83.0.5" "$JEXEC" $N /bin/cell-netprobe send tcp 10.83.0.1 7000 5000
+check_rc "non-vnet jail D with ip4=disable created" 0 \
+	"$JAIL" -c name=$D path=$R ip4=disable persist
+check_match "D cannot open an IPv4 socket" "^error: " \
+	"$JEXEC" $D /bin/cell-netprobe bind tcp 0.0.0.0 0
+check_match "the stand-in host itself binds anywhere" "^10\.83\.0\.1:" \
+	"$PROBE" bind tcp 10.83.0.1 0
+
+# --- removal ------------------------------------------------------------------
+
+for n in $A $Bj $C $N $D; do
+	check_rc "jail -r $n" 0 "$JAIL" -r $n
+done
+for p in $BGPIDS; do wait "$p" 2>/dev/null; done
+BGPIDS=""
+for n in $A $Bj $C $N $D; do
+	check_clean "nothing left of $n" $n
+done
+check_nomatch "ip link: no epair, cell-made bridge $BR gone" \
+	"e0[ab]_vt[a-d]$P|$BR" ip -o link show
+check_match "ip link: the test's own bridge $RBR stays" "$RBR" \
+	ip -o link show
+check_nomatch "ip addr: N's alias removed" "10\.83\.0\.5" ip -o addr show
+check_nomatch "nft: table inet cell gone (no chains left)" "table inet cell" \
+	nft list ruleset
+check_nomatch "bpftool cgroup tree: nothing of N's cgroup" "cell/$N" \
+	bpftool cgroup tree $UNI
+check_nomatch "no cell_sa program left attached anywhere" "cell_sa_" \
+	bpftool cgroup tree $UNI
+
+# --- bad input ----------------------------------------------------------------
+
+X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P
+MADE="$MADE $X $Y $Z $W"
+check_rc "bad ip4.addr refused" 1 \
+	"$JAIL" -c name=$X path=$R vnet vnet.bridge=vtxb$P ip4.addr=bad persist
+check_clean "bad ip4.addr: nothing left" $X
+check_nomatch "bad ip4.addr: no bridge made" "vtxb$P" ip -o link show
+check_rc "bad ip4.addr prefix refused" 1 \
+	"$JAIL" -c name=$X path=$R vnet vnet.bridge=vtxb$P \
+	ip4.addr=10.84.0.2/33 persist
+check_clean "bad prefix: nothing left" $X
+
+# a host interface already has the epair's name
+ip link add e0a_$Y type veth peer name vtyp$P && LINKS="$LINKS e0a_$Y"
+OUT=$("$JAIL" -c name=$Y path=$R vnet vnet.bridge=vtyb$P \
+	ip4.addr=10.84.0.2/24 persist 2>&1)
+RC=$?
+if [ $RC != 0 ] && printf '%s' "$OUT" | grep -q "e0a_$Y"; then
+	ok "name clash with host interface e0a_$Y refused, naming it"
+else
+	not_ok "name clash: exit $RC, '$OUT'"
+fi
+check_match "name clash: the host's e0a_$Y is still there" "e0a_$Y" \
+	ip -o link show
+check_nomatch "name clash: no bridge made" "vtyb$P" ip -o link show
+got=$(ls -d /sys/fs/cgroup/*/cell/$Y 2>/dev/null; grep -l "^name=$Y\$" \
+	"$CELL_RUN_DIR"/jails/* 2>/dev/null; grep -l "cell/$Y\$" \
+	/proc/[0-9]*/cgroup 2>/dev/null)
+if [ -z "$got" ]; then ok "name clash: no cgroup, process or record"
+else not_ok "name clash: left $got"; fi
+check_rc "vnet.bridge naming a host interface that is no bridge refused" 1 \
+	"$JAIL" -c name=$Y path=$R vnet vnet.bridge=vtyp$P \
+	ip4.addr=10.84.0.2/24 persist
+check_match "... and that interface stays" "vtyp$P" ip -o link show
+check_rc "vnet.interface naming a missing interface refused" 1 \
+	"$JAIL" -c name=$X path=$R vnet vnet.interface=nosuch$P persist
+check_clean "missing vnet.interface: nothing left" $X
+
+# a firewall file that does not parse, after the rdr and nat were made
+printf 'table inet broken {\n\tchain input {\n\t\tthis is not nft\n\t}\n}\n' \
+	>"$T/bad.nft"
+OUT=$("$JAIL" -c name=$Z path=$R vnet vnet.bridge=vtzb$P \
+	ip4.addr=10.85.0.2/24 vnet.nat "vnet.rdr=tcp 18081 80" \
+	vnet.firewall=$T/bad.nft persist 2>&1)
+RC=$?
+if [ $RC != 0 ] && printf '%s' "$OUT" | grep -q "bad.nft"; then
+	ok "firewall that does not parse refused, naming the file"
+else
+	not_ok "bad firewall: exit $RC, '$OUT'"
+fi
+check_clean "bad firewall: nothing left" $Z
+check_nomatch "bad firewall: no bridge, no epair" "vtzb$P|_$Z" \
+	ip -o link show
+check_nomatch "bad firewall: no nft table left" "table inet cell" \
+	nft list ruleset
+
+# --- killed half way: repaired by the next command ----------------------------
+
+CELL_TEST_CRASH_AT=network "$JAIL" -c name=$W path=$R vnet \
+	vnet.bridge=vtwb$P ip4.addr=10.86.0.2/24 vnet.nat \
+	"vnet.rdr=tcp 18082 80" persist >/dev/null 2>&1
+check_match "killed after the network step: chains are there" "_$W" \
+	nft list ruleset
+"$JLS" >/dev/null 2>&1
+check_clean "... and gone after the next command (repair)" $W
+check_nomatch "... no bridge left" "vtwb$P" ip -o link show
+
+for at in stop network-removed cgroup-removed; do
+	"$JAIL" -c name=$W path=$R vnet vnet.bridge=vtwb$P \
+		ip4.addr=10.86.0.2/24 vnet.nat "vnet.rdr=tcp 18082 80" \
+		persist >/dev/null 2>&1
+	CELL_TEST_CRASH_AT=$at "$JAIL" -r $W >/dev/null 2>&1
+	"$JLS" >/dev/null 2>&1
+	check_clean "jail -r killed at $at: repaired" $W
+	check_nomatch "jail -r killed at $at: no bridge left" "vtwb$P" \
+		ip -o link show
+done
+
+CELL_TEST_CRASH_AT=network "$JAIL" -c name=$W path=$R ip4.addr=10.83.0.9/24 \
+	interface=$SBR persist >/dev/null 2>&1
+"$JLS" >/dev/null 2>&1
+check_clean "non-vnet create killed after network: repaired" $W
+check_nomatch "... its alias removed" "10\.83\.0\.9" ip -o addr show
+
+echo "# $CHECKS checks, $FAILS failed"
+[ "$FAILS" = 0 ]
