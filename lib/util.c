@@ -147,7 +147,8 @@ int cell_write_file_atomic(const char *path, const char *buf, size_t len)
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+	/* no fsync: state lives on /run, a tmpfs, and is rebuilt by repair */
+	if (rename(tmp, path) < 0) {
 		int r = -errno;
 		unlink(tmp);
 		return r;

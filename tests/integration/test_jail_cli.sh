@@ -85,6 +85,8 @@ check_match "duplicate name" "already exists" "$JAIL" -c name=${N}e path="$R" pe
 check_match "unknown devfs ruleset" "devfs_ruleset" "$JAIL" -c name=${N}e path="$R" devfs_ruleset=99 command=/bin/true
 check "bad input left no trace" "" traces ${N}e
 check_rc "usage error exits 1" 1 "$JAIL"
+check_match "cell jexec reaches cell's jexec (not OpenJDK's)" "usage: jexec \[-l\]" "$B/src/cell" jexec --help
+check_match "cell jls reaches jls" "JID  IP Address" "$B/src/cell" jls
 check_match "--help" "usage: jail" "$JAIL" --help
 
 # --- crash safety: SIGKILL at each create step, the next command repairs ---
