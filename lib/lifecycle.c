@@ -576,11 +576,14 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 
 	size_t done = 0;
 	for (; done < ARRAY_SIZE(create_steps); done++) {
-		cell_error_context(err, NULL, create_steps[done].name, NULL);
 		h->rec.step = (int)done;   /* saved by the steps that save */
 		r = create_steps[done].run(&c, err);
-		if (r < 0)
+		if (r < 0) {
+			/* a more precise step a callee named comes first */
+			cell_error_context(err, NULL, create_steps[done].name,
+					   NULL);
 			break;
+		}
 		/* the name is reserved: let other commands run */
 		if (done == 0) {
 			cell_state_unlock(c.lockfd);
