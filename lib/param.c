@@ -660,6 +660,12 @@ int cell_param_set(struct cell_jail *j, const char *name, const char *value,
 		if (!*key)
 			return cell_error_set(err, -EINVAL,
 					      "%s: missing key", name);
+		/* keys are names: they must print and parse back as one */
+		for (const char *k = key; *k; k++)
+			if (!isalnum((unsigned char)*k) && *k != '_' &&
+			    *k != '-' && *k != '.')
+				return cell_error_set(err, -EINVAL,
+						      "%s: invalid key", name);
 		int r = meta ? set_kv(&j->meta, &j->meta_n, key,
 				      value ? value : "")
 			     : set_kv(&j->env, &j->env_n, key,
