@@ -4,13 +4,15 @@
  *
  *   jail [-dhilqv] [-J jid_file] [-u username] [-U username]
  *        [-cmr] param=value ... [command=command ...]
- *   jail [-dqv] [-f conf_file] [-p limit] [-cmr] [jail]
+ *   jail [-dqv] [-f conf_file] [-p limit] [-J jid_file] [-cmr] [jail ...]
  *   jail [-qv] [-f conf_file] [-rR] [* | jail ...]
+ *   jail [-qv] [-f conf_file] -C [jail ...]
+ *   jail [-f conf_file] -e separator
  *   jail [-dhilqv] [-J jid_file] [-u username] [-U username]
  *        [-n jailname] [-s securelevel] path hostname ip[,...] command ...
  *
  * This file parses arguments and calls libcell; it decides nothing about
- * the boundary.
+ * the boundary. The order of actions (exec.*, depend) is lib/conf/jail8.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conf/jail8.h"
 #include "lifecycle.h"
 #include "param.h"
 
@@ -33,8 +36,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
 		"            -[cmr] param=value ... [command=command ...]\n"
-		"       jail [-dqv] [-f conf_file] [-p limit] -[cmr] [jail ...]\n"
+		"       jail [-dqv] [-f conf_file] [-p limit] [-J jid_file]\n"
+		"            -[cmr] [jail ...]\n"
 		"       jail [-qv] [-f conf_file] -[rR] ['*' | jail ...]\n"
+		"       jail [-qv] [-f conf_file] -C [jail ...]\n"
+		"       jail [-f conf_file] -e separator\n"
 		"       jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
 		"            [-n jailname] [-s securelevel]\n"
 		"            path hostname ip[,...] command ...\n"
@@ -46,7 +52,12 @@ static void usage(FILE *out)
 		"  -s level  securelevel=level   -h  ip_hostname\n"
 		"  -u user   exec.jail_user=user exec.system_jail_user\n"
 		"  -U user   exec.jail_user=user (the jail's passwd)\n"
-		"  -f file   jail.conf(5) file   -p N  parallel exec.* limit\n"
+		"  -f file   jail.conf(5) file ('-' = standard input; default\n"
+		"            /etc/jail.conf, /etc/jail.*.conf, /etc/jail.conf.d)\n"
+		"  -e sep    print the configured jails' parameters joined by sep\n"
+		"  -C        clean up after removed jails (exec.poststop, release)\n"
+		"  -p N      parallel exec.* limit (commands run one at a time)\n"
+		"No jail named: every jail in the configuration.\n"
 		"Parameters are listed in jail(8).\n");
 }
 
@@ -57,124 +68,32 @@ static void report(const char *what, struct cell_error *err)
 		what ? ": " : "", cell_error_format(err, buf, sizeof(buf)));
 }
 
-static int exit_code(int status)
+static void on_error(void *arg, const struct cell_error *err)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
+	(void)arg;
+	report(NULL, (struct cell_error *)err);
 }
 
-static int write_jfile(const char *file, const struct cell_jail *j)
-{
-	FILE *f = fopen(file, "we");
-	if (!f) {
-		fprintf(stderr, "jail: %s: %s\n", file, strerror(errno));
-		return -1;
-	}
-	cell_params_print(f, j, CELL_PRINT_QUOTE);
-	return fclose(f) == 0 ? 0 : -1;
-}
+struct front {
+	bool print_jid;
+	FILE *jfile;
+};
 
-/* Wait a moment for a non-persistent jail's init to leave, then clean up
- * after it, so "jail -c ... command=..." leaves nothing behind. */
-static void reap_if_gone(int jid)
+static void on_event(void *arg, const char *what, const struct cell_jail *j)
 {
-	struct cell_record rec;
-	if (cell_state_load(jid, &rec, NULL) < 0)
-		return;
-	struct cell_running run;
-	cell_record_running(&rec, &run);
-	int fd = cell_init_pidfd(&run);
-	bool gone = fd < 0;
-	if (fd >= 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		gone = poll(&p, 1, 500) == 1;
-		close(fd);
-	}
-	if (gone) {
-		char key[16];
-		snprintf(key, sizeof(key), "%d", jid);
-		cell_remove(key, NULL);
-	}
-	cell_record_free(&rec);
-}
-
-static int do_create(struct cell_jail *j, bool print_jid, const char *jfile)
-{
-	struct cell_error err;
-	cell_error_clear(&err);
-	struct cell_handle h;
-	int r = cell_create(j, &h, &err);
-	if (r < 0) {
-		report(NULL, &err);
-		return 1;
-	}
-	int jid = h.rec.jail.jid;
-	if (print_jid)
-		printf("%d\n", jid);
-	else if (verbose)
-		fprintf(stderr, "%s: created\n", h.rec.jail.name);
-	if (jfile && write_jfile(jfile, &h.rec.jail) < 0) {
-		cell_create_finish(&h);
-		return 1;
-	}
-	fflush(stdout);
-
-	int rc = 0;
-	/* exec.start then command, inside, as jail(8) orders them */
-	const struct cell_strv *cmds[] = { &j->exec_start };
-	for (size_t i = 0; i < 1 && rc == 0; i++)
-		for (size_t k = 0; k < cmds[i]->n && rc == 0; k++) {
-			char *argv[] = { cmds[i]->v[k], NULL };
-			struct cell_exec x = { .argv = argv,
-					       .shell_command = true,
-					       .clean_env = j->exec_clean,
-					       .user = j->exec_jail_user[0]
-							       ? j->exec_jail_user
-							       : NULL,
-					       .stdio = { -1, -1, -1 } };
-			int st = 0;
-			if (cell_exec(&h.rec, &x, false, &st, NULL, &err) < 0) {
-				report(NULL, &err);
-				rc = 1;
-			} else if (exit_code(st)) {
-				fprintf(stderr, "jail: %s: exec.start \"%s\" "
-						"failed\n", h.rec.jail.name,
-					cmds[i]->v[k]);
-				rc = 1;
-			}
+	struct front *f = arg;
+	if (!strcmp(what, "created")) {
+		if (f->print_jid) {
+			printf("%d\n", j->jid);
+			fflush(stdout);
 		}
-	if (rc == 0 && j->command.n) {
-		struct cell_exec x = {
-			.argv = j->command.v,
-			.clean_env = j->exec_clean,
-			.user = j->exec_jail_user[0] ? j->exec_jail_user : NULL,
-			.user_from_host = j->exec_system_jail_user[0] != '\0',
-			.stdio = { -1, -1, -1 },
-		};
-		int st = 0;
-		if (cell_exec(&h.rec, &x, false, &st, NULL, &err) < 0) {
-			report(NULL, &err);
-			rc = 1;
-		} else {
-			rc = exit_code(st);
-		}
+		if (f->jfile)
+			cell_params_print(f->jfile, j, CELL_PRINT_QUOTE);
+	} else if (!strcmp(what, "updated") && f->jfile) {
+		cell_params_print(f->jfile, j, CELL_PRINT_QUOTE);
 	}
-	bool persist = h.rec.jail.persist;
-	if (rc && !(rc > 0 && j->command.n)) {
-		/* a failed start-up command undoes the jail */
-		cell_create_finish(&h);
-		char key[16];
-		snprintf(key, sizeof(key), "%d", jid);
-		cell_remove(key, NULL);
-		return rc;
-	}
-	cell_create_finish(&h);
-	if (!persist)
-		reap_if_gone(jid);
-	return rc;
+	if (verbose)
+		fprintf(stderr, "%s: %s\n", j->name, what);
 }
 
 static int do_remove(const char *key)
@@ -214,24 +133,6 @@ static int do_remove(const char *key)
 	return 0;
 }
 
-static int do_modify(struct cell_jail *j)
-{
-	struct cell_error err;
-	cell_error_clear(&err);
-	char key[CELL_NAME_MAX];
-	if (j->name[0])
-		snprintf(key, sizeof(key), "%s", j->name);
-	else
-		snprintf(key, sizeof(key), "%d", j->jid);
-	if (cell_modify(key, j, &err) < 0) {
-		report(NULL, &err);
-		return 1;
-	}
-	if (verbose)
-		fprintf(stderr, "%s: updated\n", key);
-	return 0;
-}
-
 static int set(struct cell_jail *j, const char *name, const char *value)
 {
 	struct cell_error err;
@@ -243,11 +144,25 @@ static int set(struct cell_jail *j, const char *name, const char *value)
 	return 0;
 }
 
+static struct cell_conf *load(const char *file)
+{
+	struct cell_conf *conf = NULL;
+	struct cell_error err;
+	cell_error_clear(&err);
+	if (cell_jail8_load(file, &conf, &err) < 0) {
+		report(NULL, &err);
+		return NULL;
+	}
+	return conf;
+}
+
 int main(int argc, char **argv)
 {
 	int op = 0, c;
-	bool print_jid = false;
-	const char *jfile = NULL;
+	bool remove_plain = false, show = false;
+	const char *jfile = NULL, *cfile = NULL, *sep = NULL;
+	long parallel = 0;
+	struct front f = { 0 };
 	struct cell_jail j;
 	cell_jail_init(&j);
 
@@ -259,16 +174,27 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+cCde:f:hiJ:lmn:p:qrRs:u:U:v")) != -1) {
 		switch (c) {
 		case 'c':
-			op |= OP_CREATE;
+			op |= CELL_J8_CREATE;
 			break;
 		case 'm':
-			op |= OP_MODIFY;
+			op |= CELL_J8_MODIFY;
 			break;
 		case 'r':
-			op |= OP_REMOVE;
+			op |= CELL_J8_REMOVE;
 			break;
 		case 'R':
-			op |= OP_REMOVE;
+			op |= CELL_J8_REMOVE;
+			remove_plain = true;
+			break;
+		case 'C':
+			op |= CELL_J8_CLEANUP;
+			break;
+		case 'e':
+			show = true;
+			sep = optarg;
+			break;
+		case 'f':
+			cfile = optarg;
 			break;
 		case 'd':
 			if (set(&j, "allow.dying", NULL) < 0)
@@ -279,7 +205,7 @@ int main(int argc, char **argv)
 				return 1;
 			break;
 		case 'i':
-			print_jid = true;
+			f.print_jid = true;
 			quiet = true;
 			break;
 		case 'J':
@@ -312,22 +238,59 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
-		case 'p':
-			break; /* parallel limit: exec.* run one at a time */
-		case 'f':
-		case 'e':
-		case 'C':
-			fprintf(stderr, "jail: -%c: jail.conf files are not "
-					"supported by this build yet\n", c);
-			return 1;
+		case 'p': {
+			char *end;
+			errno = 0;
+			parallel = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || parallel < 0) {
+				fprintf(stderr, "jail: -p: expected a number, "
+						"got '%s'\n", optarg);
+				return 1;
+			}
+			break; /* exec.* commands run one at a time anyway */
+		}
 		default:
 			usage(stderr);
 			return 1;
 		}
 	}
 
-	/* the legacy form: path hostname ip[,...] command ... */
+	if (show) {
+		if (op || optind < argc) {
+			usage(stderr);
+			return 1;
+		}
+		struct cell_conf *conf = load(cfile);
+		if (!conf)
+			return 1;
+		int r = cell_jail8_show(conf, sep, stdout);
+		cell_conf_free(conf);
+		return r < 0 || fflush(stdout) ? 1 : 0;
+	}
+
+	if (jfile) {
+		f.jfile = fopen(jfile, "we");
+		if (!f.jfile) {
+			fprintf(stderr, "jail: %s: %s\n", jfile,
+				strerror(errno));
+			return 1;
+		}
+	}
+	struct cell_jail8 o = {
+		.op = (unsigned)op,
+		.parallel = (int)parallel,
+		.error = on_error,
+		.event = on_event,
+		.arg = &f,
+	};
+	int rc = 0;
+	bool params = false;
+	for (int i = optind; i < argc; i++)
+		if (strchr(argv[i], '='))
+			params = true;
+
 	if (!op && argc - optind >= 4 && !strchr(argv[optind], '=')) {
+		/* the legacy form: path hostname ip[,...] command ... */
 		if (set(&j, "path", argv[optind]) < 0 ||
 		    set(&j, "host.hostname", argv[optind + 1]) < 0)
 			return 1;
@@ -345,131 +308,73 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		int rc = do_create(&j, print_jid, jfile);
-		cell_jail_free(&j);
-		return rc;
-	}
-	if (!op) {
-		usage(stderr);
-		return 1;
-	}
-
-	if (op == OP_REMOVE) {
-		if (optind >= argc) {
-			fprintf(stderr, "jail: -r needs a jail (or '*'); "
-					"jail.conf is not supported yet\n");
-			return 1;
-		}
-		int rc = 0;
-		for (int i = optind; i < argc; i++)
-			if (strchr(argv[i], '=')) {
-				/* jail -r name=foo */
-				if (!strncmp(argv[i], "name=", 5) ||
-				    !strncmp(argv[i], "jid=", 4))
-					rc |= do_remove(strchr(argv[i], '=') + 1);
-			} else {
-				rc |= do_remove(argv[i]);
-			}
-		return rc;
-	}
-
-	for (int i = optind; i < argc; i++) {
-		struct cell_error err;
-		cell_error_clear(&err);
-		if (!strncmp(argv[i], "command=", 8)) {
-			/* command= eats the rest of the arguments */
-			for (int k = i; k < argc; k++) {
-				const char *w = k == i ? argv[k] + 8 : argv[k];
-				if (cell_param_set(&j, "command", w, k > i,
-						   &err) < 0) {
-					report(NULL, &err);
-					return 1;
-				}
-			}
-			break;
-		}
-		if (!strchr(argv[i], '=') && i == optind && op != OP_CREATE &&
-		    !cell_param_lookup(argv[i])) {
-			fprintf(stderr, "jail: \"%s\": jail.conf is not "
-					"supported yet; use name=\n", argv[i]);
-			return 1;
-		}
-		if (cell_param_set_arg(&j, argv[i], &err) < 0) {
-			report(NULL, &err);
-			cell_jail_free(&j);
-			return 1;
-		}
-	}
-
-	int rc = 0;
-	switch (op) {
-	case OP_CREATE:
-		rc = do_create(&j, print_jid, jfile);
-		break;
-	case OP_MODIFY:
-		rc = do_modify(&j);
-		break;
-	case OP_REMOVE | OP_CREATE: {
-		char key[CELL_NAME_MAX];
-		snprintf(key, sizeof(key), "%s", j.name);
-		rc = do_remove(key);
-		if (rc == 0)
-			rc = do_create(&j, print_jid, jfile);
-		break;
-	}
-	case OP_CREATE | OP_MODIFY: {
-		struct cell_record rec;
-		if (cell_state_find(j.name, &rec, NULL) == 0) {
-			bool running = cell_running(&rec);
-			cell_record_free(&rec);
-			rc = running ? do_modify(&j)
-				     : do_create(&j, print_jid, jfile);
-		} else {
-			rc = do_create(&j, print_jid, jfile);
-		}
-		break;
-	}
-	case OP_MODIFY | OP_REMOVE: {
-		/* modify, restarting if something cannot change live */
-		struct cell_error err;
-		cell_error_clear(&err);
-		if (cell_modify(j.name, &j, &err) == 0)
-			break;
-		if (err.code != -EPERM) {
-			report(NULL, &err);
-			rc = 1;
-			break;
-		}
-		struct cell_record rec;
-		if (cell_state_find(j.name, &rec, &err) < 0) {
-			report(NULL, &err);
-			rc = 1;
-			break;
-		}
-		/* the new parameters over the old ones */
-		struct cell_jail merged;
-		cell_jail_copy(&merged, &rec.jail, NULL);
-		cell_record_free(&rec);
-		for (size_t i = 0; i < cell_params_count; i++) {
-			const struct cell_param *p = &cell_params[i];
-			char buf[CELL_VALUE_MAX * 2];
-			if (!cell_param_is_set(&j, p) || p->type == CELL_PT_KV ||
-			    !strcmp(p->name, "jid"))
-				continue;
-			if (cell_param_format(&j, p, buf, sizeof(buf)) >= 0)
-				cell_param_set(&merged, p->name, buf, false,
-					       NULL);
-		}
-		rc = do_remove(j.name);
-		if (rc == 0)
-			rc = do_create(&merged, print_jid, jfile);
-		cell_jail_free(&merged);
-		break;
-	}
-	default:
+		o.op = CELL_J8_CREATE;
+		rc = cell_jail8_run_jail(&o, &j);
+	} else if (!op || ((op & CELL_J8_CLEANUP) && op != CELL_J8_CLEANUP) ||
+		   (remove_plain && op != CELL_J8_REMOVE)) {
 		usage(stderr);
 		rc = 1;
+	} else if (remove_plain || (op == CELL_J8_REMOVE && params)) {
+		/* -R, and -r name=/jid=: no configuration, no hooks */
+		if (optind >= argc) {
+			fprintf(stderr, "jail: -%c needs a jail (or '*')\n",
+				remove_plain ? 'R' : 'r');
+			rc = 1;
+		}
+		for (int i = optind; i < argc; i++) {
+			const char *eq = strchr(argv[i], '=');
+			if (!eq)
+				rc |= do_remove(argv[i]);
+			else if (!strncmp(argv[i], "name=", 5) ||
+				 !strncmp(argv[i], "jid=", 4))
+				rc |= do_remove(eq + 1);
+		}
+	} else if (params) {
+		/* one jail from the command line */
+		if (cfile) {
+			fprintf(stderr, "jail: -f with param=value is not "
+					"supported; name the jail instead\n");
+			rc = 1;
+			goto out;
+		}
+		for (int i = optind; i < argc; i++) {
+			struct cell_error err;
+			cell_error_clear(&err);
+			if (!strncmp(argv[i], "command=", 8)) {
+				/* command= eats the rest of the arguments */
+				for (int k = i; k < argc; k++) {
+					const char *w = k == i ? argv[k] + 8
+							       : argv[k];
+					if (cell_param_set(&j, "command", w,
+							   k > i, &err) < 0) {
+						report(NULL, &err);
+						rc = 1;
+						goto out;
+					}
+				}
+				break;
+			}
+			if (cell_param_set_arg(&j, argv[i], &err) < 0) {
+				report(NULL, &err);
+				rc = 1;
+				goto out;
+			}
+		}
+		rc = cell_jail8_run_jail(&o, &j);
+	} else {
+		/* jails from jail.conf: the named ones, or all */
+		struct cell_conf *conf = load(cfile);
+		if (!conf) {
+			rc = 1;
+			goto out;
+		}
+		rc = cell_jail8_run_conf(&o, conf, argv + optind,
+					 (size_t)(argc - optind));
+		cell_conf_free(conf);
 	}
+out:
+	if (f.jfile && fclose(f.jfile) != 0)
+		rc = rc ? rc : 1;
 	cell_jail_free(&j);
 	return rc;
 }

@@ -192,5 +192,12 @@ int cell_conf_apply(const struct cell_conf_jail *cj, struct cell_jail *j,
  */
 int cell_conf_print(const struct cell_conf *conf, FILE *out);
 int cell_conf_print_jail(const struct cell_conf_jail *cj, FILE *out);
+/*
+ * One jail's parameters on one line, joined by sep (jail -e): the text of
+ * the block's body, so that with sep ";" "NAME { LINE; }" parses back to
+ * the same jail.
+ */
+int cell_conf_print_params(const struct cell_conf_jail *cj, const char *sep,
+			   FILE *out);
 
 #endif

@@ -93,3 +93,23 @@ int cell_conf_print(const struct cell_conf *conf, FILE *out)
 	}
 	return ferror(out) ? -EIO : 0;
 }
+
+int cell_conf_print_params(const struct cell_conf_jail *cj, const char *sep,
+			   FILE *out)
+{
+	for (size_t i = 0; i < cj->nparams; i++) {
+		const struct cell_conf_param *p = &cj->params[i];
+		if (i)
+			fputs(sep, out);
+		put_name(out, p->name);
+		if (p->op != CELL_CONF_BOOL) {
+			fputs(p->op == CELL_CONF_APPEND ? " += " : " = ", out);
+			for (size_t k = 0; k < p->nvalues; k++) {
+				if (k)
+					fputs(", ", out);
+				put_quoted(out, p->values[k], '"');
+			}
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}
