@@ -411,6 +411,150 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 	return 0;
 }
 
+/*
+ * mount and mount.fstab: fstab(5) lines. As on FreeBSD the mount point is
+ * a host path below the jail's path; here it is resolved beneath the
+ * jail's root descriptor with no symlink followed, so a link planted in
+ * the jail cannot move a mount outside (CVE-2021-30465 class).
+ */
+#define FSTAB_LINES_MAX 256
+
+static int mount_line(const struct cell_jail *j, int root, const char *line,
+		      char *bad, size_t badlen)
+{
+	char buf[CELL_VALUE_MAX];
+	if (cell_strlcpy(buf, line, sizeof(buf)) < 0)
+		return -E2BIG;
+	char *save = NULL;
+	char *spec = strtok_r(buf, " \t\n", &save);
+	if (!spec || spec[0] == '#')
+		return 0;
+	char *file = strtok_r(NULL, " \t\n", &save);
+	char *type = strtok_r(NULL, " \t\n", &save);
+	char *opts = strtok_r(NULL, " \t\n", &save);
+	snprintf(bad, badlen, "%.200s", line);
+	if (!file || !type)
+		return -EINVAL;
+	size_t pl = strlen(j->path);
+	while (pl > 1 && j->path[pl - 1] == '/')
+		pl--;
+	if (strncmp(file, j->path, pl) || (file[pl] != '/' && file[pl]))
+		return -EXDEV;
+	const char *rel = file[pl] ? file + pl + 1 : ".";
+	unsigned attrs = 0;
+	bool bind = !strcmp(type, "nullfs") || !strcmp(type, "bind") ||
+		    !strcmp(type, "none");
+	bool recursive = false;
+	_cleanup_close_ int fs = -1;
+	if (!bind) {
+		fs = fsopen(type, FSOPEN_CLOEXEC);
+		if (fs < 0)
+			return -errno;
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "source", spec, 0) < 0 &&
+		    errno != EINVAL)
+			return -errno;
+	}
+	char *o2 = NULL;
+	for (char *o = opts ? strtok_r(opts, ",", &o2) : NULL; o;
+	     o = strtok_r(NULL, ",", &o2)) {
+		if (!strcmp(o, "ro"))
+			attrs |= MOUNT_ATTR_RDONLY;
+		else if (!strcmp(o, "nosuid"))
+			attrs |= MOUNT_ATTR_NOSUID;
+		else if (!strcmp(o, "nodev"))
+			attrs |= MOUNT_ATTR_NODEV;
+		else if (!strcmp(o, "noexec"))
+			attrs |= MOUNT_ATTR_NOEXEC;
+		else if (!strcmp(o, "rbind"))
+			recursive = true;
+		else if (!strcmp(o, "rw") || !strcmp(o, "defaults") ||
+			 !strcmp(o, "bind") || !strcmp(o, "late"))
+			continue;
+		else if (bind)
+			return -EINVAL;
+		else {
+			char *eq = strchr(o, '=');
+			if (eq)
+				*eq = '\0';
+			if ((eq ? fsconfig(fs, FSCONFIG_SET_STRING, o, eq + 1, 0)
+				: fsconfig(fs, FSCONFIG_SET_FLAG, o, NULL, 0)) <
+			    0)
+				return -errno;
+		}
+	}
+	_cleanup_close_ int m = -1;
+	if (bind) {
+		m = open_tree(AT_FDCWD, spec,
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				      (recursive ? AT_RECURSIVE : 0));
+		if (m < 0)
+			return -errno;
+		if (attrs) {
+			struct mount_attr a = { .attr_set = attrs };
+			if (mount_setattr(m, "", AT_EMPTY_PATH |
+					  (recursive ? AT_RECURSIVE : 0),
+					  &a, sizeof(a)) < 0)
+				return -errno;
+		}
+	} else {
+		if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+			return -errno;
+		m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+		if (m < 0)
+			return -errno;
+	}
+	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	if (t < 0)
+		return -errno;
+	return attach_at(m, t);
+}
+
+static int mount_fstab(const struct cell_jail *j, int root, const char **step,
+		       char *bad, size_t badlen)
+{
+	size_t lines = 0;
+	*step = "mount";
+	for (size_t i = 0; i < j->mount.n; i++) {
+		int r = mount_line(j, root, j->mount.v[i], bad, badlen);
+		if (r < 0)
+			return r;
+		lines++;
+	}
+	*step = "mount.fstab";
+	for (size_t i = 0; i < j->mount_fstab.n; i++) {
+		_cleanup_free_ char *text = NULL;
+		int r = cell_read_file(j->mount_fstab.v[i], 1 << 20, &text,
+				       NULL);
+		if (r < 0) {
+			snprintf(bad, badlen, "%.200s", j->mount_fstab.v[i]);
+			return r;
+		}
+		char *save = NULL;
+		int lineno = 0;
+		for (char *l = strtok_r(text, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			lineno++;
+			if (++lines > FSTAB_LINES_MAX)
+				return -E2BIG;
+			r = mount_line(j, root, l, bad, badlen);
+			if (r < 0) {
+				char where[300];
+				snprintf(where, sizeof(where), "%.200s:%d: ",
+					 j->mount_fstab.v[i], lineno);
+				size_t wl = strlen(where);
+				if (wl < badlen) {
+					memmove(bad + wl, bad,
+						badlen - wl - 1);
+					bad[badlen - 1] = '\0';
+					memcpy(bad, where, wl);
+				}
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
 static bool explicitly_off(const struct cell_jail *j, const char *name,
 			   bool value)
 {
@@ -474,6 +618,14 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 		return -errno;
 	}
 	/* root now names the top of the attached clone. */
+
+	/* 6b: the jail's own mounts (mount, mount.fstab), before the
+	 * standard ones, in jail(8)'s order */
+	if (j->mount.n || j->mount_fstab.n) {
+		int r = mount_fstab(j, root, step, bad, badlen);
+		if (r < 0)
+			return r;
+	}
 
 	/* 7: /proc */
 	if (!explicitly_off(j, "mount.procfs", j->mount_procfs)) {
