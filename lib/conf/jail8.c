@@ -306,6 +306,7 @@ struct job {
 	struct cell_conf_jail *owned;
 	struct cell_jail j;
 	bool named;                      /* asked for, not only a dependency */
+	bool dependant;                  /* stopped: it depends on one that is */
 	size_t *deps;
 	size_t ndeps;
 	bool failed;
@@ -908,6 +909,8 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		for (size_t i = n; i-- > 0;) {
 			struct job *jb = &jobs[order[i]];
 			struct cell_record rec;
+			if (!jb->named)
+				continue;
 			if (find_running(jb->name, &rec)) {
 				cell_record_free(&rec);
 				struct cell_error e;
@@ -927,10 +930,11 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		for (size_t i = 0; i < n; i++) {
 			struct job *jb = &jobs[order[i]];
 			struct cell_record rec;
+			if (!jb->named)
+				continue;
 			if (!find_running(jb->name, &rec)) {
-				if (!jb->named)
-					continue;
 				struct cell_error e;
+				cell_error_clear(&e);
 				cell_error_set(&e, -ENOENT, "jail \"%s\" not "
 					       "found", jb->name);
 				fail(o, &e, jb->name);
@@ -947,6 +951,9 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		for (size_t i = n; i-- > 0;) {
 			struct job *jb = &jobs[order[i]];
 			struct cell_record rec;
+			/* its dependencies stay */
+			if (!jb->named && !jb->dependant)
+				continue;
 			if (!find_running(jb->name, &rec)) {
 				if (!jb->named || (op & CELL_J8_CREATE))
 					continue;
@@ -1083,25 +1090,34 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 			for (size_t c = 0; c < conf->njails && r == 0; c++) {
 				const struct cell_conf_jail *cj =
 					&conf->jails[c];
-				if (job_index(jobs, n, cj->name) >= 0)
+				ssize_t at = job_index(jobs, n, cj->name);
+				if (at >= 0 && (jobs[at].named ||
+						jobs[at].dependant))
 					continue;
 				const struct cell_conf_param *dp =
 					cell_conf_param_find(cj, "depend");
 				bool hit = false;
-				for (size_t v = 0; dp && v < dp->nvalues; v++)
-					if (job_index(jobs, n, dp->values[v]) >=
-					    0)
+				for (size_t v = 0; dp && v < dp->nvalues; v++) {
+					ssize_t k = job_index(jobs, n,
+							      dp->values[v]);
+					if (k >= 0 && (jobs[k].named ||
+						       jobs[k].dependant))
 						hit = true;
+				}
 				struct cell_record rec;
 				if (!hit || !find_running(cj->name, &rec))
 					continue;
 				cell_record_free(&rec);
-				ssize_t k = job_add(conf, &jobs, &n, cj->name,
-						    false, err);
+				if (at < 0)
+					at = job_add(conf, &jobs, &n, cj->name,
+						     false, err);
 				*jobsp = jobs;
 				*np = n;
-				if (k < 0)
-					r = (int)k;
+				if (at < 0) {
+					r = (int)at;
+					break;
+				}
+				jobs[at].dependant = true;
 				more = true;
 			}
 		}
