@@ -307,6 +307,26 @@ static int readonly_paths(int root, char *bad, size_t badlen)
 	return 0;
 }
 
+/* mkdir name in dir (ours, not the jail's) and mount a new fs on it */
+static int mount_dir_in(int dir, const char *name, mode_t mode,
+			const char *type, const char *const *opts,
+			unsigned attrs)
+{
+	mode_t old = umask(0);
+	int r = mkdirat(dir, name, mode);
+	umask(old);
+	if (r < 0)
+		return -errno;
+	_cleanup_close_ int fs = new_fs(type, opts, attrs);
+	if (fs < 0)
+		return fs;
+	_cleanup_close_ int t = openat(dir, name, O_PATH | O_DIRECTORY |
+							  O_CLOEXEC | O_NOFOLLOW);
+	if (t < 0)
+		return -errno;
+	return attach_at(fs, t);
+}
+
 static int make_dev(int root, const struct cell_policy *pol, char *bad,
 		    size_t badlen)
 {
@@ -348,44 +368,23 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 			return r;
 		}
 	}
-	if (mkdirat(dev, "shm", 01777) < 0) {
-		r = -errno;
-		umask(old);
+	umask(old);
+	/* POSIX shared memory, and a private devpts instance: the jail
+	 * never sees host ptys */
+	static const char *const so[] = { "mode", "1777", "size", "64m",
+					  NULL };
+	r = mount_dir_in(dev, "shm", 01777, "tmpfs", so,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r < 0) {
 		snprintf(bad, badlen, "/dev/shm");
 		return r;
 	}
-	umask(old);
-	{
-		static const char *const so[] = { "mode", "1777", "size",
-						  "64m", NULL };
-		_cleanup_close_ int shm = new_fs("tmpfs", so,
-						 MOUNT_ATTR_NOSUID |
-							 MOUNT_ATTR_NODEV);
-		_cleanup_close_ int t = openat(dev, "shm",
-					       O_PATH | O_DIRECTORY |
-						       O_CLOEXEC | O_NOFOLLOW);
-		r = shm < 0 ? shm : t < 0 ? -errno : attach_at(shm, t);
-		if (r < 0) {
-			snprintf(bad, badlen, "/dev/shm");
-			return r;
-		}
-	}
 	if (pol->dev_pts) {
-		if (mkdirat(dev, "pts", 0755) < 0) {
-			snprintf(bad, badlen, "/dev/pts");
-			return -errno;
-		}
-		/* a private instance: the jail never sees host ptys */
 		static const char *const po[] = { "newinstance", NULL,
 						  "ptmxmode", "0666", "mode",
 						  "0620", NULL };
-		_cleanup_close_ int pts = new_fs("devpts", po,
-						 MOUNT_ATTR_NOSUID |
-							 MOUNT_ATTR_NOEXEC);
-		_cleanup_close_ int t = openat(dev, "pts",
-					       O_PATH | O_DIRECTORY |
-						       O_CLOEXEC | O_NOFOLLOW);
-		r = pts < 0 ? pts : t < 0 ? -errno : attach_at(pts, t);
+		r = mount_dir_in(dev, "pts", 0755, "devpts", po,
+				 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 		if (r < 0) {
 			snprintf(bad, badlen, "/dev/pts");
 			return r;
