@@ -2,7 +2,7 @@
 /*
  * A struct cell_jail's network parameters onto the parts of lib/net, in
  * one fixed order (setup) and its reverse (teardown):
- *   lo up → vnet.interface in → epair on vnet.bridge → IPv6 on →
+ *   lo up → vnet.interface in (and up) → epair on vnet.bridge → IPv6 on →
  *   ip4.addr / ip6.addr → default routes → vnet.nat → vnet.rdr →
  *   vnet.firewall
  * The addresses live on the jail's own interfaces and go with the netns;
@@ -82,9 +82,12 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 
 	if ((r = cell_link_set_up(netns_fd, "lo", true, err)) < 0)
 		goto fail;
+	/* a move takes an interface down; up inside, as jib does */
 	for (size_t i = 0; i < j->vnet_interface.n; i++)
 		if ((r = cell_link_move_in(j->vnet_interface.v[i], netns_fd,
-					   err)) < 0)
+					   err)) < 0 ||
+		    (r = cell_link_set_up(netns_fd, j->vnet_interface.v[i],
+					  true, err)) < 0)
 			goto fail;
 	if (j->vnet_bridge[0] &&
 	    (r = cell_epair_create(j->name, 0, j->vnet_bridge,
