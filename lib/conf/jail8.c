@@ -519,19 +519,22 @@ static int run_inside(const struct cell_record *rec,
 			_exit(exit_code(cst));
 		}
 		r = wait_child(pid, j->exec_timeout, false, &st);
-		if (r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 255)
+		if (r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 255) {
+			*code = 1;
 			r = cell_error_set(err, -ECHILD, "%s \"%s\": could "
 					   "not run it in the jail", param,
 					   argv[0]);
+			goto out;
+		}
 	} else {
 		r = cell_exec(rec, &x, false, &st, NULL, err);
-		if (r < 0)
+		if (r < 0) {
+			*code = 1;
 			goto out;
+		}
 	}
-	if (r != -ECHILD || j->exec_timeout <= 0) {
-		*code = r == 0 ? exit_code(st) : 1;
-		r = status_error(err, param, argv[0], r, st, j->exec_timeout);
-	}
+	*code = r == 0 ? exit_code(st) : 1;
+	r = status_error(err, param, argv[0], r, st, j->exec_timeout);
 out:
 	if (logfd >= 0)
 		close(logfd);
@@ -1191,6 +1194,8 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 	size_t njobs = 0;
 	size_t *order = NULL;
 	int r = 0;
+	if (n == 0 && conf->njails == 0)
+		r = cell_error_set(&err, -ENOENT, "no jail is configured");
 	if (n == 0) {
 		for (size_t i = 0; i < conf->njails && r == 0; i++) {
 			ssize_t k = job_add(conf, &jobs, &njobs,

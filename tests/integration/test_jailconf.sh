@@ -12,7 +12,7 @@ mkdir -m 1777 "$T/pub"
 LOG=$T/log
 N=jc$$
 A=${N}a B=${N}b X=${N}x Y=${N}y Z=${N}z
-MADE="$A $B $X $Y $Z ${N}m ${N}p ${N}q"
+MADE="$A $B $X $Y $Z ${N}m ${N}p ${N}q ${N}t"
 
 # every host-side hook appends "step JID JNAME JPATH" (JID "-" when empty)
 hooks() {
@@ -136,6 +136,10 @@ ${N}q {
 	exec.timeout = 1;
 	exec.prestart += "sleep 30";
 }
+${N}t {
+	exec.timeout = 1;
+	exec.start = "sleep 30";
+}
 EOF
 check_match "a failing exec.poststart fails the command" \
 	"exec.poststart \"exit 3\" failed \(exit 3\)" "$JAIL" -f "$T/fail.conf" -c $B
@@ -163,6 +167,13 @@ log_is "timeout in exec.prestart: not created, exec.release undoes exec.prepare"
 prestart - ${N}q $R
 release - ${N}q $R"
 check "nothing left of the timed-out jail" "" traces ${N}q
+start=$(date +%s)
+check_match "exec.timeout also limits commands inside the jail" \
+	"exec.start \"sleep 30\": exec.timeout \(1 s\) expired" "$JAIL" -f "$T/fail.conf" -c ${N}t
+[ $(($(date +%s) - start)) -lt 15 ] && ok "... and the jail went quickly" || not_ok "inside timeout took $(($(date +%s) - start))s"
+check "nothing left of the jail whose exec.start timed out" "" traces ${N}t
+check "its undo hooks ran" "poststop release" sh -c "grep -E '^(poststop|release)' '$LOG' | awk '{print \$1}' | tr '\n' ' ' | sed 's/ \$//'"
+: >"$LOG"
 
 # --- exec.system_user and exec.clean ---
 cat >"$T/user.conf" <<EOF
@@ -283,6 +294,7 @@ check "nothing created for mount lines" "" traces $A
 check_rc "-p N is accepted" 0 "$JAIL" -p 2 -J "$T/jfile" -f "$T/life.conf" -c $A
 check_match "-J writes the created jail's parameters" "name=$A " cat "$T/jfile"
 "$JAIL" -f "$T/life.conf" -r $A >/dev/null 2>&1
+check_match "an empty configuration is an error" "no jail is configured" sh -c "printf '# nothing\n' | '$JAIL' -f - -c"
 check_rc "-p needs a number" 1 "$JAIL" -p x -f "$T/life.conf" -c $A
 check_match "usage lists -f, -e, -C" "-f conf_file.*-e separator.*-C" sh -c "'$JAIL' --help | tr '\n' ' '"
 
