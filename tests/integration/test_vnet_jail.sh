@@ -321,6 +321,17 @@ check_nomatch "bpftool cgroup tree: nothing of N's cgroup" "cell/$N" \
 check_nomatch "no cell_sa program left attached anywhere" "cell_sa_" \
 	bpftool cgroup tree $UNI
 
+# a jail that ends with its command: network up before it, gone after
+F=vtf$P
+MADE="$MADE $F"
+check_match "command= in a vnet jail runs with its address configured" \
+	"10\.88\.0\.2/24" "$JAIL" -c name=$F path=$R vnet vnet.bridge=vtfb$P \
+	ip4.addr=10.88.0.2/24 vnet.nat "vnet.rdr=tcp 18083 80" \
+	command=/bin/ip -o addr show
+check_clean "non-persistent vnet jail: nothing left after its command" $F
+check_nomatch "... its cell-made bridge gone" "vtfb$P" ip -o link show
+check_nomatch "... its nft chains gone" "table inet cell" nft list ruleset
+
 # --- bad input ----------------------------------------------------------------
 
 X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P
