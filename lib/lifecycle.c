@@ -5,10 +5,9 @@
  * create: reserve (name, jid, "creating" record) -> cgroup -> init (the
  *         boundary, enter.c) -> network (lib/net) -> active record.
  * remove: dying record -> SIGTERM to everything but init, stop.timeout ->
- *         network state removed (while init still holds the netns, so
- *         vnet.interface goes back to the host) -> SIGKILL init (the
- *         whole pid namespace dies with it) -> cgroup emptied and removed
- *         -> record deleted.
+ *         SIGKILL init (the whole pid namespace dies with it; a netns fd
+ *         taken before keeps vnet.interface inside) -> network state
+ *         removed -> cgroup emptied and removed -> record deleted.
  *
  * Each create step has an undo; a failure at step N runs the undos of
  * N-1 .. 1. A command killed in the middle leaves a "creating" record
@@ -304,21 +303,19 @@ static int net_setup(const struct cell_record *rec, struct cell_cgroup *cg,
 /*
  * Remove the jail's network state. Tolerant of absence: it runs for
  * removal, for create's undo and for repair, where any part may or may
- * not exist. aliases: the "interface" aliases were (or may have been)
- * added; they are removed even if the host had them before, as jail(8)
- * does, so only when creation got that far. Goes on after an error and
- * reports the first.
+ * not exist. ns: the vnet jail's netns (held open across the kill of
+ * init, so that vnet.interface can still be given back), or -1: then the
+ * host-side parts go by name and the kernel takes what was inside.
+ * aliases: the "interface" aliases were (or may have been) added; they
+ * are removed even if the host had them before, as jail(8) does, so only
+ * when creation got that far. Goes on after an error, reports the first.
  */
-static int net_teardown(const struct cell_record *rec, bool aliases,
+static int net_teardown(const struct cell_record *rec, int ns, bool aliases,
 			struct cell_error *err)
 {
 	const struct cell_jail *j = &rec->jail;
-	if (j->vnet) {
-		/* with init alive, moved interfaces go back to the host; with
-		 * it gone, the host-side parts go by name */
-		_cleanup_close_ int ns = init_netns(rec);
+	if (j->vnet)
 		return cell_vnet_teardown(j, ns, err);
-	}
 	int first = 0;
 	if (sa_wanted(j) && rec->cgroup[0])
 		first = sa_detach(rec->cgroup, err);
@@ -334,11 +331,14 @@ static int net_teardown(const struct cell_record *rec, bool aliases,
 
 static void teardown_record(const struct cell_record *rec)
 {
-	/* before init dies: its netns still holds vnet.interface */
-	net_teardown(rec, rec->state != CELL_REC_CREATING ||
-				  rec->step >= NETWORK_STEP,
-		     NULL);
+	/* init's death ends every process of the jail (its pid namespace);
+	 * the netns fd keeps vnet.interface inside until it is given back,
+	 * and the programs on the cgroup hold until no process is left */
+	_cleanup_close_ int ns = rec->jail.vnet ? init_netns(rec) : -1;
 	kill_init(rec);
+	net_teardown(rec, ns, rec->state != CELL_REC_CREATING ||
+				      rec->step >= NETWORK_STEP,
+		     NULL);
 	if (rec->cgroup[0])
 		cg_teardown(rec->cgroup, NULL);
 	cell_state_delete(rec->jail.jid);
@@ -502,7 +502,8 @@ static int step_network(struct create_ctx *c, struct cell_error *err)
 
 static void undo_network(struct create_ctx *c)
 {
-	net_teardown(&c->h->rec, true, NULL);
+	_cleanup_close_ int ns = c->j->vnet ? init_netns(&c->h->rec) : -1;
+	net_teardown(&c->h->rec, ns, true, NULL);
 }
 
 static int step_active(struct create_ctx *c, struct cell_error *err)
@@ -696,13 +697,16 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 		return r;
 	stop_processes(rec, err);
 	crash_point("stop");
-	/* while init holds the netns; an error here is reported, but the
-	 * rest goes on so that no process outlives the command */
+	/* init's death ends every process of the jail, so none runs
+	 * without its address hooks; the netns fd keeps vnet.interface
+	 * inside until it is given back. A network error is reported, but
+	 * the rest goes on so that nothing else outlives the command. */
+	_cleanup_close_ int ns = rec->jail.vnet ? init_netns(rec) : -1;
+	kill_init(rec);
 	struct cell_error nerr;
 	cell_error_clear(&nerr);
-	int nr = net_teardown(rec, true, &nerr);
+	int nr = net_teardown(rec, ns, true, &nerr);
 	crash_point("network-removed");
-	kill_init(rec);
 	if (rec->cgroup[0]) {
 		r = cg_teardown(rec->cgroup, err);
 		if (r < 0)
