@@ -32,8 +32,25 @@ if [ -z "${CELL_VNET_STANDIN:-}" ]; then
 		exit 77
 	fi
 	command -v unshare >/dev/null || { echo "# SKIP: no unshare"; exit 77; }
-	export CELL_VNET_STANDIN=$$
+	# the netns we start in: the re-executed script must be elsewhere
+	CELL_VNET_STANDIN=$(readlink /proc/self/ns/net) || exit 1
+	export CELL_VNET_STANDIN
 	exec unshare -n -- bash "$0" "$@"
+fi
+
+# Never go on in the real host's network namespace: the marker must name
+# the netns the outer script started in, this one must be another, and a
+# fresh stand-in holds nothing but lo. (/proc/1 may not be readable, so it
+# is not compared with.)
+case $CELL_VNET_STANDIN in
+net:\[*\]) ;;
+*)	echo "not ok - CELL_VNET_STANDIN is not a netns marker; refusing to run"
+	exit 1 ;;
+esac
+if [ "$(readlink /proc/self/ns/net)" = "$CELL_VNET_STANDIN" ] ||
+   ip -o link show | grep -vq '^[0-9]*: lo:'; then
+	echo "not ok - not inside a fresh stand-in host netns; refusing to run"
+	exit 1
 fi
 
 B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
@@ -150,7 +167,9 @@ bg() { "$@" >/dev/null 2>&1 & BGPIDS="$BGPIDS $!"; }
 for f in "$JAIL" "$JLS" "$JEXEC" "$PROBE"; do
 	[ -x "$f" ] || { echo "not ok - $f missing"; exit 1; }
 done
-command -v nft >/dev/null || { echo "# SKIP: no nft"; exit 77; }
+for c in nft bpftool nsenter; do
+	command -v $c >/dev/null || { echo "# SKIP: no $c"; exit 77; }
+done
 ip link set lo up
 mkroot
 
