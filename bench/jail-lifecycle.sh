@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# jail-lifecycle.sh: how long cell takes to make, run /bin/true in, and
+# remove a jail, and to run /bin/true in an existing one, next to crun,
+# runc, bubblewrap and nsenter, on the same busybox root, in one run.
+#
+#   life cycle   jail -c ... command=/bin/true      (and with vnet)
+#                crun run, runc run                  (OCI bundle, /bin/true)
+#                bwrap --unshare-all ... /bin/true
+#   exec         jexec JAIL /bin/true                (persistent jail)
+#                crun exec CTR /bin/true             (crun run -d, sleep 1000)
+#                nsenter -t PID -a /bin/true         (PID: the jail's init)
+#
+# The rows are interleaved (round robin, rotating the starting row), so
+# drift on a noisy machine hits every row alike. Each sample is the wall
+# time of fork+exec+wait of the command ($EPOCHREALTIME, microseconds).
+# Medians in ms. This is a benchmark, not a test: it exits 0 whatever the
+# numbers are (non-zero only when it could not measure).
+#
+# usage: jail-lifecycle.sh [-n ITER] [-w WARMUP] [-o FILE]
+#   -n  samples per row (default 50)   -w  unrecorded warm-up rounds (3)
+#   -o  also write every sample as TSV (row, us) to FILE
+# env: BUILD (default /tmp/build-bench), built if a binary is missing.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+N=50
+WARM=3
+OUT=
+while getopts "n:w:o:h" opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	w) WARM=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) sed -n '3,25s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	esac
+done
+[[ $N =~ ^[1-9][0-9]*$ && $WARM =~ ^[0-9]+$ ]] || bench_die "bad -n/-w"
+
+bench_need_root
+for t in crun runc bwrap nsenter unshare jq; do
+	command -v $t >/dev/null || bench_die "$t not installed"
+done
+bench_init
+bench_build
+JAIL=$BUILD/src/jail
+JEXEC=$BUILD/src/jexec
+
+# cell's state in our temp dir: nothing shared with other jails but the
+# cgroup names, which carry our pid
+export CELL_RUN_DIR=$BENCH_TMP/run
+mkdir -p "$CELL_RUN_DIR"
+ROOT=$BENCH_TMP/root
+bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
+ID=cellbench$$
+BT=$BENCH_TMP/bundle-true
+BS=$BENCH_TMP/bundle-sleep
+bench_bundle "$BT" "$ROOT" /bin/true || bench_die "cannot make the OCI bundle"
+bench_bundle "$BS" "$ROOT" /bin/sleep 1000 || bench_die "cannot make the OCI bundle"
+
+echo "jail-lifecycle: $(bench_machine)"
+echo "  cell: $(bench_source)"
+echo "  $(crun --version | head -1), $(runc --version | head -1), $(bwrap --version), $(nsenter --version)"
+echo "  root: busybox $(/bin/busybox | head -1 | awk '{print $2}') (static) + $(ls "$ROOT/bin" | wc -l) entries in /bin, under $BENCH_TMP"
+echo "  $N samples per row after $WARM warm-up rounds, rows interleaved"
+echo
+
+# ---------------------------------------------------------------- crun
+# crun 1.8 refuses to run at all on a hybrid cgroup host whose cgroup2
+# mount has a controller enabled ("cgroups in hybrid mode not supported,
+# drop all controllers from cgroupv2"), even with --cgroup-manager=
+# disabled: the check is made before the manager is looked at. We do not
+# touch the host's cgroups. Instead crun runs in a private mount namespace
+# where /sys/fs/cgroup/unified is unmounted, so crun sees a legacy (v1)
+# host and uses its cgroupfs manager on the v1 hierarchies. A helper bash
+# lives in that namespace for the whole run and times the crun commands
+# itself, so the namespace costs nothing per sample.
+echo "what was done to make the others run here:"
+CRUN_WHERE=host
+if ! out=$(crun run --bundle "$BT" "${ID}x" 2>&1 </dev/null); then
+	crun delete -f "${ID}x" >/dev/null 2>&1
+	echo "  crun run (default config) refuses: $out"
+	out2=$(crun --cgroup-manager=disabled run --bundle "$BT" "${ID}x" 2>&1 </dev/null)
+	[ $? -ne 0 ] && echo "  crun --cgroup-manager=disabled run refuses too: $out2"
+	if grep -q hybrid <<<"$out" &&
+	   [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		CRUN_WHERE=ns
+		echo "  -> crun runs in a private mount namespace (unshare -m) where the cgroup2"
+		echo "     mount /sys/fs/cgroup/unified (controllers: $(cat /sys/fs/cgroup/unified/cgroup.controllers)) is unmounted;"
+		echo "     the host is not changed. crun then sees a legacy v1 host: 'crun run' uses"
+		echo "     its cgroupfs manager (a cgroup per v1 controller, like cell), and the"
+		echo "     'crun run, no cgroups' row adds --cgroup-manager=disabled."
+	else
+		echo "  -> crun rows skipped"
+		CRUN_WHERE=skip
+	fi
+else
+	echo "  crun: runs unmodified"
+fi
+echo "  crun/runc config: 'crun spec' with root.path, process.args and terminal=false"
+echo "     changed; namespaces pid,net,ipc,uts,mnt (no cgroupns), no seccomp profile."
+
+_ns_server() {
+	umount /sys/fs/cgroup/unified || exit 1
+	local line rc
+	echo ready
+	while IFS= read -r line; do
+		set -f
+		eval "bench_time_us $line"
+		rc=$?
+		set +f
+		echo "$BENCH_US $rc"
+	done
+}
+if [ "$CRUN_WHERE" = ns ]; then
+	coproc NS { exec unshare -m --propagation private bash -c \
+		"export LC_ALL=C; $(declare -f bench_time_us _ns_server); _ns_server" 2>/dev/null; }
+	bench_on_exit "kill $NS_PID"
+	read -r ready <&"${NS[0]}"
+	[ "$ready" = ready ] || bench_die "could not start the crun helper namespace"
+fi
+# crun_do CMD...: run a one-off crun command where crun works
+crun_do() {
+	if [ "$CRUN_WHERE" = ns ]; then
+		printf '%s\n' "$*" >&"${NS[1]}"
+		local us rc
+		read -r us rc <&"${NS[0]}"
+		return "$rc"
+	fi
+	"$@" >/dev/null 2>&1 </dev/null
+}
+
+# ---------------------------------------------------------------- runc
+RUNC_OK=1
+if ! out=$(runc run --bundle "$BT" "${ID}r" 2>&1 </dev/null); then
+	runc delete -f "${ID}r" >/dev/null 2>&1
+	echo "  runc cannot run here: $out -> runc row skipped"
+	RUNC_OK=0
+else
+	echo "  runc: runs unmodified (cgroupfs driver on the v1 hierarchies + unified)"
+fi
+echo
+
+# ---------------------------------------------------------------- rows
+NAMES=() WHERE=() CMDS=() FAILS=()
+row() { NAMES+=("$1"); WHERE+=("$2"); CMDS+=("$3"); FAILS+=(0); }
+
+row "cell jail -c"           host "$JAIL -c name=${ID}l path=$ROOT host.hostname=bench command=/bin/true"
+row "cell jail -c vnet"      host "$JAIL -c name=${ID}v path=$ROOT host.hostname=bench vnet command=/bin/true"
+if [ "$CRUN_WHERE" != skip ]; then
+	row "crun run"               "$CRUN_WHERE" "crun run --bundle $BT ${ID}c"
+	row "crun run, no cgroups"   "$CRUN_WHERE" "crun --cgroup-manager=disabled run --bundle $BT ${ID}d"
+fi
+[ $RUNC_OK = 1 ] && row "runc run" host "runc run --bundle $BT ${ID}r"
+row "bwrap --unshare-all"    host "bwrap --unshare-all --die-with-parent --bind $ROOT / --proc /proc --dev /dev /bin/true"
+LIFE_ROWS=${#NAMES[@]}
+# nothing of those should outlive an interrupted run
+bench_on_exit "$JAIL -r ${ID}l; $JAIL -r ${ID}v; runc delete -f ${ID}r"
+[ "$CRUN_WHERE" != skip ] && bench_on_exit "crun_do crun delete -f ${ID}c; crun_do crun delete -f ${ID}d"
+
+# exec targets
+$JAIL -c name=${ID}p path="$ROOT" host.hostname=bench persist >/dev/null ||
+	bench_die "cannot create the persistent jail"
+bench_on_exit "$JAIL -r ${ID}p"
+INIT=$(sed -n 's/.* init=\([0-9]*\).*/\1/p' "$CELL_RUN_DIR"/jails/* 2>/dev/null | head -1)
+[ -n "$INIT" ] || bench_die "cannot find the persistent jail's init pid"
+row "cell jexec"             host "$JEXEC ${ID}p /bin/true"
+if [ "$CRUN_WHERE" != skip ]; then
+	crun_do crun run -d --bundle "$BS" "${ID}s" || bench_die "crun run -d failed"
+	# registered after the helper's kill, so it runs before it
+	bench_on_exit "crun_do crun delete -f ${ID}s"
+	row "crun exec"              "$CRUN_WHERE" "crun exec ${ID}s /bin/true"
+fi
+row "nsenter -a (jail init)" host "nsenter -t $INIT -a /bin/true"
+
+for ((r = 0; r < ${#NAMES[@]}; r++)); do
+	: >"$BENCH_TMP/row$r"
+done
+
+run_row() {
+	local r=$1 rc
+	if [ "${WHERE[$r]}" = ns ]; then
+		printf '%s\n' "${CMDS[$r]}" >&"${NS[1]}"
+		read -r BENCH_US rc <&"${NS[0]}"
+	else
+		set -f
+		bench_time_us ${CMDS[$r]}
+		rc=$?
+		set +f
+	fi
+	return "$rc"
+}
+
+nrows=${#NAMES[@]}
+for ((i = 0; i < WARM + N; i++)); do
+	for ((k = 0; k < nrows; k++)); do
+		r=$(( (i + k) % nrows ))
+		if run_row $r; then
+			(( i >= WARM )) && echo "$BENCH_US" >>"$BENCH_TMP/row$r"
+		else
+			FAILS[$r]=$(( FAILS[r] + 1 ))
+		fi
+	done
+done
+
+# ---------------------------------------------------------------- report
+declare -A MED
+printf '%-26s %9s %9s %9s %6s\n' "row" "median" "p10" "p90" "fails"
+for ((r = 0; r < nrows; r++)); do
+	[ "$r" = "$LIFE_ROWS" ] && echo
+	f=$BENCH_TMP/row$r
+	MED[${NAMES[$r]}]=$(bench_median "$f")
+	printf '%-26s %6s ms %6s ms %6s ms %6s\n' "${NAMES[$r]}" "${MED[${NAMES[$r]}]}" \
+		"$(bench_pct "$f" 10)" "$(bench_pct "$f" 90)" "${FAILS[$r]}"
+	if [ -n "$OUT" ]; then
+		sed "s/^/${NAMES[$r]}\t/" "$f" >>"$OUT"
+	fi
+done
+echo
+
+m() { echo "${MED[$1]:-nan}"; }
+verdict() { # verdict LABEL VALUE OP LIMIT
+	local ok
+	ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+		if (v == "nan" || l == "nan") { print "n/a"; exit }
+		if (op == "<=") print (v <= l ? "PASS" : "MISS"); else print (v < l ? "PASS" : "MISS") }')
+	printf '  %-52s %s\n' "$1" "$ok"
+}
+cell=$(m "cell jail -c")
+echo "ratios (medians):"
+printf '  cell/crun        %s   (vnet: %s; vs crun without cgroups: %s)\n' \
+	"$(bench_ratio "$cell" "$(m "crun run")")" \
+	"$(bench_ratio "$(m "cell jail -c vnet")" "$(m "crun run")")" \
+	"$(bench_ratio "$cell" "$(m "crun run, no cgroups")")"
+[ $RUNC_OK = 1 ] && printf '  cell/runc        %s\n' "$(bench_ratio "$cell" "$(m "runc run")")"
+printf '  cell/bwrap       %s   (vnet: %s)\n' "$(bench_ratio "$cell" "$(m "bwrap --unshare-all")")" \
+	"$(bench_ratio "$(m "cell jail -c vnet")" "$(m "bwrap --unshare-all")")"
+printf '  jexec/crun-exec  %s   (jexec/nsenter: %s)\n' \
+	"$(bench_ratio "$(m "cell jexec")" "$(m "crun exec")")" \
+	"$(bench_ratio "$(m "cell jexec")" "$(m "nsenter -a (jail init)")")"
+echo "targets:"
+verdict "jail life cycle <= 0.35 x crun run ($(bench_ratio "$cell" "$(m "crun run")")x)" \
+	"$cell" "<=" "$(awk -v c="$(m "crun run")" 'BEGIN { print c == "nan" ? "nan" : 0.35 * c }')"
+verdict "jail life cycle < bwrap ($cell vs $(m "bwrap --unshare-all") ms)" \
+	"$cell" "<" "$(m "bwrap --unshare-all")"
+verdict "jexec <= 0.5 x crun exec ($(bench_ratio "$(m "cell jexec")" "$(m "crun exec")")x)" \
+	"$(m "cell jexec")" "<=" "$(awk -v c="$(m "crun exec")" 'BEGIN { print c == "nan" ? "nan" : 0.5 * c }')"
+exit 0
