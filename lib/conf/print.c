@@ -101,6 +101,11 @@ int cell_conf_print_params(const struct cell_conf_jail *cj, const char *sep,
 		const struct cell_conf_param *p = &cj->params[i];
 		if (i)
 			fputs(sep, out);
+		/* as in cell_conf_print_jail: "+=" to name follows "name;" */
+		if (!strcmp(p->name, "name") && p->op == CELL_CONF_APPEND) {
+			fputs("name", out);
+			fputs(sep, out);
+		}
 		put_name(out, p->name);
 		if (p->op != CELL_CONF_BOOL) {
 			fputs(p->op == CELL_CONF_APPEND ? " += " : " = ", out);
