@@ -276,9 +276,10 @@ static int init_netns(const struct cell_record *rec)
 	return ns;
 }
 
-/* Build the jail's network; all or nothing. */
-static int net_setup(const struct cell_record *rec, struct cell_cgroup *cg,
-		     struct cell_error *err)
+/* Build the jail's network, host side in the calling thread's netns;
+ * all or nothing. */
+static int net_setup_here(const struct cell_record *rec,
+			  struct cell_cgroup *cg, struct cell_error *err)
 {
 	const struct cell_jail *j = &rec->jail;
 	if (j->vnet) {
@@ -310,8 +311,8 @@ static int net_setup(const struct cell_record *rec, struct cell_cgroup *cg,
  * are removed even if the host had them before, as jail(8) does, so only
  * when creation got that far. Goes on after an error, reports the first.
  */
-static int net_teardown(const struct cell_record *rec, int ns, bool aliases,
-			struct cell_error *err)
+static int net_teardown_here(const struct cell_record *rec, int ns,
+			     bool aliases, struct cell_error *err)
 {
 	const struct cell_jail *j = &rec->jail;
 	if (j->vnet)
@@ -325,6 +326,89 @@ static int net_teardown(const struct cell_record *rec, int ns, bool aliases,
 			first = r;
 	}
 	return first;
+}
+
+/*
+ * A child jail's "host" is its nearest vnet ancestor: the host end of its
+ * epair, its bridge, its nft chains and its aliases belong in that
+ * jail's netns, never in the real host's. Without a vnet ancestor it is
+ * the host. *out: an fd on the ancestor's netns, or -1 for the host (the
+ * caller's own). -ESRCH when that ancestor does not run: its netns, and
+ * the child's host side in it, are gone.
+ */
+static int host_netns(const struct cell_jail *j, int *out)
+{
+	*out = -1;
+	char name[CELL_NAME_MAX];
+	snprintf(name, sizeof(name), "%s", j->name);
+	for (;;) {
+		char *dot = strrchr(name, '.');
+		if (!dot)
+			return 0;
+		*dot = '\0';
+		struct cell_record prec;
+		if (cell_state_find(name, &prec, NULL) < 0)
+			return -ESRCH;
+		bool vnet = prec.jail.vnet;
+		if (vnet)
+			*out = init_netns(&prec);
+		cell_record_free(&prec);
+		if (vnet)
+			return *out < 0 ? -ESRCH : 0;
+	}
+}
+
+struct net_call {
+	const struct cell_record *rec;
+	struct cell_cgroup *cg;
+	int ns;
+	bool aliases;
+	bool setup;
+	struct cell_error *err;
+};
+
+static int net_call_fn(void *arg)
+{
+	struct net_call *c = arg;
+	return c->setup ? net_setup_here(c->rec, c->cg, c->err)
+			: net_teardown_here(c->rec, c->ns, c->aliases, c->err);
+}
+
+/* Build the jail's network, host side in its vnet ancestor's netns for
+ * a child; all or nothing. */
+static int net_setup(const struct cell_record *rec, struct cell_cgroup *cg,
+		     struct cell_error *err)
+{
+	int hns;
+	int r = host_netns(&rec->jail, &hns);
+	if (r < 0)
+		return cell_error_set(err, r, "the parent jail does not run");
+	if (hns < 0)
+		return net_setup_here(rec, cg, err);
+	struct net_call c = { rec, cg, -1, false, true, err };
+	r = cell_netns_run(hns, net_call_fn, &c);
+	close(hns);
+	return r;
+}
+
+/* Remove the jail's network state (see net_teardown_here), host side in
+ * the vnet ancestor's netns for a child. A child whose vnet ancestor is
+ * gone has only its cgroup's programs left. */
+static int net_teardown(const struct cell_record *rec, int ns, bool aliases,
+			struct cell_error *err)
+{
+	int hns;
+	if (host_netns(&rec->jail, &hns) < 0) {
+		if (!rec->jail.vnet && sa_wanted(&rec->jail) && rec->cgroup[0])
+			return sa_detach(rec->cgroup, err);
+		return 0;
+	}
+	if (hns < 0)
+		return net_teardown_here(rec, ns, aliases, err);
+	struct net_call c = { rec, NULL, ns, aliases, false, err };
+	int r = cell_netns_run(hns, net_call_fn, &c);
+	close(hns);
+	return r;
 }
 
 /* --- repair -------------------------------------------------------------- */
