@@ -351,6 +351,35 @@ check_clean "non-persistent vnet jail: nothing left after its command" $F
 check_nomatch "... its cell-made bridge gone" "vtfb$P" ip -o link show
 check_nomatch "... its nft chains gone" "table inet cell" nft list ruleset
 
+# --- a vnet child of a vnet jail: its host side is in the parent --------------
+
+G=vtg$P
+MADE="$MADE $G.k $G"
+mkdir -p "$R"/jails
+cp -a "$R" "$T/kidroot" && mv "$T/kidroot" "$R/jails/k"
+check_rc "vnet parent G created" 0 "$JAIL" -c name=$G path=$R vnet \
+	vnet.bridge=vtgb$P ip4.addr=10.89.0.2/24 children.max=1 persist
+check_rc "vnet child G.k with bridge and rdr created" 0 \
+	"$JAIL" -c name=$G.k path=$R/jails/k vnet vnet.bridge=vtkb$P \
+	ip4.addr=10.90.0.2/24 "vnet.rdr=tcp 18084 80" persist
+GPID=$(init_pid $G)
+gns() { nsenter --net=/proc/$GPID/ns/net "$@"; }
+check_match "child's bridge is in G's netns" "vtkb$P" gns ip -o link show
+check_nomatch "... not on the stand-in host" "vtkb$P" ip -o link show
+check_match "child's rdr chain is in G's nft" "rdr_$G.k" gns nft list ruleset
+check_nomatch "... not in the stand-in host's" "rdr_$G.k" nft list ruleset
+check_match "child's address inside the child" "10\.90\.0\.2/24" \
+	"$JEXEC" $G.k ip -o addr show
+check_rc "jail -r G.k" 0 "$JAIL" -r $G.k
+check_nomatch "G's netns: child's bridge and epair gone" "vtkb$P|_$G\.k" \
+	gns ip -o link show
+check_nomatch "G's netns: child's chains gone" "$G\.k" gns nft list ruleset
+check_rc "jail -r G" 0 "$JAIL" -r $G
+check_clean "nothing left of G.k" $G.k
+check_clean "nothing left of G" $G
+check_nomatch "G's cell-made bridge gone" "vtgb$P" ip -o link show
+rm -rf "$R/jails"
+
 # --- bad input ----------------------------------------------------------------
 
 X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P
