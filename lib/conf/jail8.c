@@ -949,8 +949,8 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		}
 		return rc;
 	}
-	if (op & CELL_J8_REMOVE) {
-		/* dependants first: reverse order */
+	if ((op & CELL_J8_REMOVE) && !(op & CELL_J8_MODIFY)) {
+		/* -r, -rc: dependants first, in reverse order */
 		for (size_t i = n; i-- > 0;) {
 			struct job *jb = &jobs[order[i]];
 			struct cell_record rec;
@@ -997,7 +997,7 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		if (!(op & CELL_J8_CREATE))
 			return rc;
 	}
-	/* -c, -cm, -rc: dependencies first */
+	/* -c, -cm, -cmr, -rc: dependencies first */
 	for (size_t i = 0; i < n; i++) {
 		struct job *jb = &jobs[order[i]];
 		if (jb->failed)
@@ -1249,6 +1249,8 @@ int cell_jail8_run_jail(const struct cell_jail8 *o, const struct cell_jail *j)
 	memset(&jb, 0, sizeof(jb));
 	jb.named = true;
 	snprintf(jb.name, sizeof(jb.name), "%s", j->name);
+	if (!jb.name[0] && j->jid && o->op != CELL_J8_CREATE)
+		snprintf(jb.name, sizeof(jb.name), "%d", j->jid); /* jid=N */
 	int r = cell_jail_copy(&jb.j, j, &err);
 	if (r == 0 && (o->op & CELL_J8_CREATE)) {
 		int m = cell_jail8_check_mounts(j, NULL, &err);

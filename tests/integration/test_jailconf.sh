@@ -77,6 +77,19 @@ prepare - $A $R
 prestart - $A $R
 created $j2 $A $R
 poststart $j2 $A $R"
+sed "s/^$A {/$A { allow.noraw_sockets;/" "$T/life2.conf" >"$T/life4.conf"
+check_rc "-cmr of a running jail with a create-only change restarts it" 0 "$JAIL" -f "$T/life4.conf" -cmr $A
+j4=$(jid_of $A)
+check "... running the new parameters" "allow.raw_sockets=false" "$JLS" -j $A -n allow.raw_sockets
+log_is "... through the stop and start hooks" \
+"prestop $j2 $A $R
+poststop $j2 $A $R
+release $j2 $A $R
+prepare - $A $R
+prestart - $A $R
+created $j4 $A $R
+poststart $j4 $A $R"
+j2=$j4
 check "-cm on a running jail modifies it" "0" sh -c "'$JAIL' -f '$T/life.conf' -cm $A; echo \$?"
 check "-cm changed the host name back" "$A.test" "$JEXEC" $A hostname
 : >"$LOG"
