@@ -626,6 +626,8 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 		return 1;
 	}
 	jid = h.rec.jail.jid;
+	/* jail -i prints the jid here, before the commands, as FreeBSD does */
+	event(o, "created", &h.rec.jail);
 	int rc = 0;
 	if (host_list(&h.rec.jail, jid, "exec.created", &j->exec_created,
 		      &err) < 0 ||
@@ -652,7 +654,6 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 		undo_hooks(o, j, jid, true, true);
 		return rc;
 	}
-	event(o, "created", &h.rec.jail);
 	bool persist = h.rec.jail.persist;
 	cell_create_finish(&h);
 	if (!persist)

@@ -60,8 +60,9 @@ struct cell_jail8 {
 	int parallel;             /* -p; accepted, commands run one at a time */
 	/* an error (the operation on that jail failed) */
 	void (*error)(void *arg, const struct cell_error *err);
-	/* what = "created", "updated", "removed", "cleaned"; j is the jail
-	 * as it now is (for -i, -v, -J) */
+	/* what = "created" (right after the create step, before
+	 * exec.created: a later failure still removes it), "updated",
+	 * "removed", "cleaned"; j is the jail as it now is (-i, -v, -J) */
 	void (*event)(void *arg, const char *what, const struct cell_jail *j);
 	void *arg;
 };
