@@ -557,6 +557,24 @@ static void test_bad_input(void **state)
 	assert_false(contains("ip -o link show", "e0a_z"));
 	assert_int_equal(cell_epair_destroy("k", 0, &err), 0);
 
+	/* a host veth that has the epair's name but is not cell's (another
+	 * MAC): a clash, and neither a failed setup nor a destroy by name
+	 * takes it */
+	assert_int_equal(system("ip link add e0a_fv type veth peer name "
+				"fvpeer"), 0);
+	struct cell_jail fj;
+	nt_jail(&fj, "fv", "cbrfv", "10.67.0.2/24", NULL);
+	r = cell_vnet_setup(&fj, jfd[0], NULL, &err);
+	assert_int_equal(r, -EEXIST);
+	assert_true(contains("ip -o link show", "e0a_fv"));
+	r = cell_epair_destroy("fv", 0, &err);
+	assert_int_equal(r, -EEXIST);
+	assert_non_null(strstr(err.msg, "not cell's"));
+	assert_true(contains("ip -o link show", "e0a_fv"));
+	assert_false(contains("ip -o link show", "cbrfv"));
+	nt_jail_free(&fj);
+	assert_int_equal(system("ip link del e0a_fv"), 0);
+
 	/* the jail's policy for the BPF hooks */
 	struct cell_jail pj;
 	nt_jail(&pj, "pol", NULL, "10.66.0.2/24", NULL);
