@@ -3,8 +3,8 @@
  * Building and entering a jail, in one fixed order.
  *
  * CREATE (cell_enter_create), in the host:
- *   1. open the jail's root as a descriptor, so the checks below are made
- *      on the object that is used, not on a path that could change.
+ *   1. check that the jail's root is a directory (init opens it again,
+ *      in its own mount namespace, with O_NOFOLLOW).
  *   2. clone3(CLONE_PIDFD | NEWNS | NEWPID | NEWUTS | NEWIPC | NEWCGROUP
  *      [| NEWNET]): init is born inside every new namespace at once, and
  *      the pidfd names it without the pid-reuse race. (clone(2) is the
@@ -48,8 +48,9 @@
  *      (CVE-2024-21626), user lookup in the jail's passwd as plain text
  *      (no NSS modules of the jail loaded into a privileged process),
  *      chdir and a check that the cwd is inside the jail, rlimits,
- *      capability bounding set, setgroups/setgid/setuid, capabilities,
- *      no_new_privs, seccomp last, exec.
+ *      capabilities (bounding set first, then permitted/effective),
+ *      setgroups/setgid/setuid (which clear them for a non-root user),
+ *      no_new_privs, the host name listener, seccomp last, exec.
  */
 #include "enter.h"
 
@@ -237,8 +238,8 @@ static int set_ro(int mnt, bool recursive)
 	return 0;
 }
 
-/* Cover each masked path: files with /dev/null, directories with an
- * empty read-only tmpfs. Missing paths are fine. */
+/* Cover each masked path: files with an empty read-only file, directories
+ * with an empty read-only tmpfs. Missing paths are fine. */
 static int mask_paths(int root, const char *prefix, int null_tree,
 		      int *step_err, char *bad, size_t badlen)
 {
@@ -554,12 +555,6 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
 	return 0;
 }
 
-static bool explicitly_off(const struct cell_jail *j, const char *name,
-			   bool value)
-{
-	const struct cell_param *p = cell_param_lookup(name);
-	return p && cell_param_is_set(j, p) && !value;
-}
 
 /*
  * Steps 5 to 10, in init. On failure returns -errno with *step and bad
@@ -616,7 +611,17 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 		snprintf(bad, badlen, "%.200s", j->path);
 		return -errno;
 	}
-	/* root now names the top of the attached clone. */
+	/* root now names the top of the attached clone. Device nodes in
+	 * the jail's own tree are inert (nodev): the only usable nodes are
+	 * the ones step 9 puts on /dev. */
+	{
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_NODEV };
+		if (mount_setattr(root, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
+				  sizeof(a)) < 0) {
+			snprintf(bad, badlen, "%.200s (nodev)", j->path);
+			return -errno;
+		}
+	}
 
 	/* 6b: the jail's own mounts (mount, mount.fstab), before the
 	 * standard ones, in jail(8)'s order */
@@ -627,7 +632,7 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 
 	/* 7: /proc */
-	if (!explicitly_off(j, "mount.procfs", j->mount_procfs)) {
+	if (j->mount_procfs) {
 		*step = "mount.procfs";
 		_cleanup_close_ int t = open_beneath(root, "proc",
 						     O_PATH | O_DIRECTORY);
@@ -683,7 +688,7 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 
 	/* 9: /dev */
-	if (!explicitly_off(j, "mount.devfs", j->mount_devfs)) {
+	if (j->mount_devfs) {
 		*step = "mount.devfs";
 		int r = make_dev(root, pol, bad, badlen);
 		if (r < 0)
@@ -704,8 +709,13 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 
 static volatile sig_atomic_t init_persist_flag = -1;
 
-static void init_on_usr(int sig)
+/* Only the host may change persistence: a sender outside our pid
+ * namespace has no pid here, so si_pid is 0; one inside is ignored. */
+static void init_on_usr(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	if (si->si_pid != 0)
+		return;
 	init_persist_flag = sig == SIGUSR2;
 }
 
@@ -723,7 +733,8 @@ static __attribute__((noreturn)) void init_loop(int sock)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	struct sigaction sa = { .sa_handler = init_on_usr };
+	struct sigaction sa = { .sa_sigaction = init_on_usr,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	/* SIGTERM / SIGINT / SIGHUP from the host: jail -r ends us with
@@ -1166,11 +1177,35 @@ struct user_info {
 	char name[64];
 };
 
+/*
+ * Open a jail's passwd(5) or group(5) for reading as text. The jail owns
+ * the file: it must be a regular file of bounded size, opened without
+ * blocking (a FIFO or a device there must not hang us).
+ */
+static FILE *open_jail_db(const char *file)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+				    O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (1 << 20)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "re");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* Read one passwd(5)/group(5)-style file as text: no NSS, no jail code. */
 static int lookup_passwd_file(const char *file, const char *user,
 			      struct user_info *u)
 {
-	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	_cleanup_fclose_ FILE *f = open_jail_db(file);
 	if (!f)
 		return -errno;
 	char line[1024];
@@ -1213,7 +1248,7 @@ static void lookup_groups_file(const char *file, struct user_info *u)
 {
 	u->groups[0] = u->gid;
 	u->ngroups = 1;
-	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	_cleanup_fclose_ FILE *f = open_jail_db(file);
 	if (!f)
 		return;
 	char line[4096];
@@ -1436,7 +1471,24 @@ static int join_flags(const struct cell_jail *j)
  * privileges; the name is read from the caller's memory, checked for
  * length, and the notification re-validated before we act on it.
  */
-static void hostname_agent(int lfd, pid_t child)
+/* Is host pid `pid` running with effective uid 0? (host /proc) */
+static bool caller_is_root(int hostproc, pid_t pid)
+{
+	char path[32], buf[4096];
+	snprintf(path, sizeof(path), "%d/status", (int)pid);
+	_cleanup_close_ int fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *u = strstr(buf, "\nUid:");
+	unsigned ruid, euid;
+	return u && sscanf(u + 5, "%u %u", &ruid, &euid) == 2 && euid == 0;
+}
+
+static void hostname_agent(int lfd, int hostproc, pid_t child)
 {
 	int cfd = pidfd_open(child, 0);
 	struct seccomp_notif *req = NULL;
@@ -1464,7 +1516,10 @@ static void hostname_agent(int lfd, pid_t child)
 		char name[65];
 		size_t len = (size_t)req->data.args[1];
 		int rc = 0;
-		if (len > 64) {
+		if (!caller_is_root(hostproc, req->pid)) {
+			/* as on FreeBSD, only the jail's root renames it */
+			rc = -EPERM;
+		} else if (len > 64) {
 			rc = -EINVAL;
 		} else {
 			struct iovec local = { name, len };
@@ -1502,6 +1557,8 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the host's /proc, to check who asks for a host name change */
+	int hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (setns(pidfd, join_flags(j)) < 0)
 		fail_to(report, "setns", -errno, "joining the jail: %s",
 			strerror(errno));
@@ -1570,7 +1627,7 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	if (detach)
 		_exit(0);
 	if (lfd >= 0)
-		hostname_agent(lfd, child);
+		hostname_agent(lfd, hostproc, child);
 	int st;
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)

@@ -111,7 +111,6 @@ enum special {
 	SP_SOCKET_RAW,    /* inet raw, packet */
 	SP_SOCKET_ANY,    /* every family */
 	SP_CLONE_BASE,    /* clone without namespace flags */
-	SP_CLONE_NS,      /* clone/unshare/setns with namespace flags */
 };
 
 struct priv {
@@ -127,7 +126,11 @@ struct priv {
 
 static bool always(const struct cell_jail *j) { (void)j; return true; }
 static bool never(const struct cell_jail *j) { (void)j; return false; }
-static bool g_hostname(const struct cell_jail *j) { return j->allow.set_hostname; }
+/* A jail that shares the host's names (host=inherit) may never set them */
+static bool g_hostname(const struct cell_jail *j)
+{
+	return j->allow.set_hostname && j->host == CELL_JAILSYS_NEW;
+}
 static bool g_reserved(const struct cell_jail *j) { return j->allow.reserved_ports; }
 static bool g_raw(const struct cell_jail *j) { return j->allow.raw_sockets; }
 static bool g_socket_af(const struct cell_jail *j) { return j->allow.socket_af; }
@@ -230,8 +233,13 @@ static const struct priv priv_table[] = {
 	  SYSCALLS("semget", "semop", "semtimedop", "semctl"), SP_NONE },
 	{ "System V shared memory", "sysvshm", g_sysvshm, 0,
 	  SYSCALLS("shmget", "shmat", "shmdt", "shmctl"), SP_NONE },
-	{ "new namespaces (child jails)", "children.max", g_children, 0,
-	  SYSCALLS("unshare", "setns"), SP_CLONE_NS },
+	/* Child jails are built by the host inside the parent's namespaces
+	 * (enter.c): the jail itself never gets unshare, setns or
+	 * namespace flags on clone, whatever children.max says. */
+	{ "child jails (created from the host)", "children.max", g_children,
+	  0, NULL, SP_NONE },
+	{ "new namespaces", "", never, 0, SYSCALLS("unshare", "setns"),
+	  SP_NONE },
 	/* Never granted: kernel surfaces no jail may reach. */
 	{ "kernel modules", "", never, 0,
 	  SYSCALLS("init_module", "finit_module", "delete_module"), SP_NONE },
@@ -498,11 +506,6 @@ static int add_special(scmp_filter_ctx ctx, enum special sp,
 	case SP_CLONE_BASE:
 		a[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0);
 		r = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, a, err);
-		break;
-	case SP_CLONE_NS:
-		a[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ, NS_FLAGS, NS_FLAGS);
-		/* any namespace flag: allow clone outright */
-		r = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 0, NULL, err);
 		break;
 	}
 	return r;

@@ -34,7 +34,7 @@ struct cell_record {
 	pid_t init_pid;
 	unsigned long long init_start;
 	char cgroup[256];
-	int step;                 /* last life-cycle step completed */
+	int step;                 /* number of create steps completed */
 };
 
 const char *cell_run_dir(void);

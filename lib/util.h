@@ -22,7 +22,7 @@ int cell_parse_bool(const char *s, bool *out);
 /* Copy with truncation check: -ENAMETOOLONG when src does not fit. */
 int cell_strlcpy(char *dst, const char *src, size_t size);
 
-/* Write all of buf to path atomically (tmp + fsync + rename), mode 0600. */
+/* Write all of buf to path atomically (tmp + rename), mode 0600. */
 int cell_write_file_atomic(const char *path, const char *buf, size_t len);
 /* Read a whole small file (<= max bytes) into a NUL-terminated buffer. */
 int cell_read_file(const char *path, size_t max, char **out, size_t *len);

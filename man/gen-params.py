@@ -34,9 +34,6 @@ NOTES = {
                      "sets it from the host side (setns into the UTS "
                      "namespace).",
     "host.domainname": "as host.hostname.",
-    "host.hostuuid": "stored and shown only: nothing writes /etc/machine-id "
-                     "inside the jail yet, although the table's meaning "
-                     "says so.",
     "vnet": "own network namespace and CAP_NET_ADMIN over it; at creation lo "
             "is set up and vnet.interface, vnet.bridge, the addresses, "
             "vnet.nat, vnet.rdr and vnet.firewall are applied. There is no "
@@ -67,19 +64,20 @@ NOTES = {
     "devfs_ruleset": "1 to 5 (see jail(8) DEVICES); 0 and other values "
                      "are refused.",
     "children.max": "how many child jails (NAME.CHILD, path inside this "
-                    "jail's) jail(8) may create in this jail; above 0 it "
-                    "also grants unshare(2), setns(2) and clone(2) with "
-                    "namespace flags to the jail's own processes.",
+                    "jail's) jail(8) may create in this jail, from the "
+                    "host; the jail's own processes never get unshare(2), "
+                    "setns(2) or namespace flags on clone(2).",
     "children.cur": "always reported as 0.",
     "persist": "with -m, signals the jail's init (SIGUSR2 set, SIGUSR1 "
-               "clear).",
+               "clear); init ignores these signals from inside the jail.",
     "allow.set_hostname": "sethostname(2)/setdomainname(2) become seccomp user "
                           "notifications that the host-side helper which "
                           "started the process (jexec, command, exec.start) "
                           "carries out in the jail's UTS namespace while "
-                          "that process runs; the helper does not check the "
-                          "caller's uid. jail -m host.hostname= works from "
-                          "the host.",
+                          "that process runs, for callers with effective "
+                          "uid 0 only, and only with host=new. jail -m "
+                          "host.hostname= works from the host; jls shows "
+                          "the configured name, not one set inside.",
     "allow.sysvipc": "sets sysvmsg, sysvsem and sysvshm to inherit (true) "
                      "or disable (false) when given.",
     "allow.raw_sockets": "CAP_NET_RAW, raw inet and packet sockets. "
@@ -126,16 +124,10 @@ NOTES = {
                     "waiting for a command in the jail, and fails it.",
     "mount": "fstab(5) lines that libcell mounts in the jail's init before "
              "/proc and /dev (the mount point must lie below path and is "
-             "resolved beneath the jail root with no symlink followed); "
-             "jail(8) checks them but refuses to start a jail that has "
-             "any (not supported yet).",
+             "resolved beneath the jail root with no symlink followed).",
     "mount.fstab": "files of such lines, as mount.",
     "depend": "jail(8) starts the named configured jails first and stops "
               "them after; a cycle is an error.",
-    "mount.devfs": "the jail's /dev is built unless mount.devfs is set to "
-                   "false explicitly: the effective default is true.",
-    "mount.procfs": "/proc is mounted unless mount.procfs is set to false "
-                    "explicitly: the effective default is true.",
     "mount.fdescfs": "no effect: /dev/fd comes with devfs_ruleset 3 to 5.",
     "env": "KEY is letters, digits, '_', '-' and '.'; added to the environment of every process started in the "
            "jail.",

@@ -94,6 +94,22 @@ check "sethostname allowed by default (allow.set_hostname), inside only" "allowe
 check "the host's name is untouched" "$hosthn" hostname
 check "a jexec'd process may rename the jail" "renamed" "$JEXEC" $N sh -c 'hostname renamed; hostname'
 check "an overlong name is refused" "denied EINVAL" "$JEXEC" $N cell-probe sethostname "$(printf '%070d' 0)"
+check "only the jail's root may rename it" "denied EPERM" "$JEXEC" -U user $N cell-probe sethostname x
+# host=inherit shares the host's names: never settable from inside. Run in
+# a throw-away UTS namespace standing in for the host, so a regression
+# could not rename the real one.
+check "host=inherit: sethostname denied" "denied EPERM unchanged" \
+	unshare -u sh -c "hostname unchanged; '$JAIL' -c name=${N}a path='$R' host=inherit command=/bin/cell-probe sethostname x | tr '\n' ' '; hostname"
+
+# device nodes in the jail's tree are inert (nodev): only /dev's work
+mknod "$R/tmp/zero" c 1 5
+check "a device node planted in the jail tree cannot be opened" "denied EACCES" probe open /tmp/zero
+rm -f "$R/tmp/zero"
+
+# init takes persistence changes only from the host
+check "a signal from inside cannot make init drop the jail" "alive" \
+	injail sh -c 'kill -USR1 1; kill -USR2 1; kill -TERM 1; sleep 0.2; echo alive'
+check "jail still runs after the signals" "ok" injail echo ok
 
 # a child jail cannot exceed its parent
 mkroot "$R/jails/kid"
@@ -105,6 +121,8 @@ check_match "a child's path must lie in its parent's" "inside its parent" \
 	"$JAIL" -c name=${N}p.out path="$T" persist
 check_rc "child jail created inside its parent" 0 \
 	"$JAIL" -c name=${N}p.kid path="$R/jails/kid" host.hostname=kid allow.raw_sockets allow.mlock persist
+check "children.max does not give the jail new namespaces" "denied EPERM denied EPERM" \
+	"$JEXEC" ${N}p sh -c 'echo $(cell-probe unshare) $(cell-probe userns)'
 check "child asked for allow.raw_sockets; its parent has none: denied" "denied EPERM" \
 	"$JEXEC" ${N}p.kid /bin/cell-probe raw
 check "child's capabilities are within its parent's (no NET_RAW, no IPC_LOCK)" "00000000a00485fb" \
