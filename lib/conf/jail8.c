@@ -1228,6 +1228,13 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 		ssize_t k = job_add(conf, &jobs, &njobs, name, true, &err);
 		if (k < 0)
 			r = (int)k;
+		/* a running jail may be removed without being configured;
+		 * one to create or modify must be in the file */
+		else if ((o->op & (CELL_J8_CREATE | CELL_J8_MODIFY)) &&
+			 !cell_conf_find(conf, name) &&
+			 jobs[k].cj->nparams <= 1)
+			r = cell_error_set(&err, -ENOENT, "jail \"%s\" is not "
+					   "in the configuration", name);
 	}
 	if (r == 0)
 		r = prepare(o, conf, &jobs, &njobs, &order, &err);

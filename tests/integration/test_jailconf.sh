@@ -12,7 +12,7 @@ mkdir -m 1777 "$T/pub"
 LOG=$T/log
 N=jc$$
 A=${N}a B=${N}b X=${N}x Y=${N}y Z=${N}z
-MADE="$A $B $X $Y $Z ${N}m ${N}p ${N}q ${N}t"
+MADE="$A $B $X $Y $Z ${N}m ${N}n ${N}p ${N}q ${N}t"
 
 # every host-side hook appends "step JID JNAME JPATH" (JID "-" when empty)
 hooks() {
@@ -307,6 +307,8 @@ check "nothing created for mount lines" "" traces $A
 check_rc "-p N is accepted" 0 "$JAIL" -p 2 -J "$T/jfile" -f "$T/life.conf" -c $A
 check_match "-J writes the created jail's parameters" "name=$A " cat "$T/jfile"
 "$JAIL" -f "$T/life.conf" -r $A >/dev/null 2>&1
+check_match "a jail that is not in the file" "jail \"${N}n\" is not in the configuration" \
+	sh -c "printf '$A { path = \"$R\"; }\n' | '$JAIL' -f - -c ${N}n"
 check_match "an empty configuration is an error" "no jail is configured" sh -c "printf '# nothing\n' | '$JAIL' -f - -c"
 check_rc "-p needs a number" 1 "$JAIL" -p x -f "$T/life.conf" -c $A
 check_match "usage lists -f, -e, -C" "-f conf_file.*-e separator.*-C" sh -c "'$JAIL' --help | tr '\n' ' '"
