@@ -157,7 +157,19 @@ static int parent_policy(const struct cell_jail *j, struct cell_policy *pp,
 		return cell_error_set(err, -ENOENT,
 				      "parent jail %s is not running", pname);
 	}
-	r = cell_policy_derive(&parent->jail, NULL, pp, err);
+	/* the parent's effective policy: its own, within its parent's,
+	 * up to the host (a.b.c never gets more than a) */
+	struct cell_policy gp;
+	struct cell_record grand;
+	bool has_grand = false;
+	r = parent_policy(&parent->jail, &gp, &grand, &has_grand, err);
+	if (r < 0) {
+		cell_record_free(parent);
+		return r;
+	}
+	if (has_grand)
+		cell_record_free(&grand);
+	r = cell_policy_derive(&parent->jail, has_grand ? &gp : NULL, pp, err);
 	if (r < 0) {
 		cell_record_free(parent);
 		return r;

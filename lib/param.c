@@ -622,16 +622,19 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 		if (r < 0)
 			return r;
 		/* As jail(8): addresses make ip4/ip6 "new" unless it was
-		 * set explicitly. */
+		 * set explicitly, and a jail given addresses of one family
+		 * only gets none of the other ("new" with no addresses). */
 		{
-			const struct cell_param *fam = cell_param_lookup(
-				p->type == CELL_PT_IP6 ? "ip6" : "ip4");
-			if (!cell_param_is_set(j, fam)) {
-				if (p->type == CELL_PT_IP6)
-					j->ip6 = CELL_JAILSYS_NEW;
-				else
-					j->ip4 = CELL_JAILSYS_NEW;
-			}
+			bool v6 = p->type == CELL_PT_IP6;
+			const struct cell_param *fam =
+				cell_param_lookup(v6 ? "ip6" : "ip4");
+			const struct cell_param *other =
+				cell_param_lookup(v6 ? "ip4" : "ip6");
+			if (!cell_param_is_set(j, fam))
+				*(v6 ? &j->ip6 : &j->ip4) = CELL_JAILSYS_NEW;
+			if (!cell_param_is_set(j, other) &&
+			    !(v6 ? j->ip4_addr_n : j->ip6_addr_n))
+				*(v6 ? &j->ip4 : &j->ip6) = CELL_JAILSYS_NEW;
 		}
 		break;
 	case CELL_PT_KV:

@@ -127,6 +127,13 @@ check "child asked for allow.raw_sockets; its parent has none: denied" "denied E
 	"$JEXEC" ${N}p.kid /bin/cell-probe raw
 check "child's capabilities are within its parent's (no NET_RAW, no IPC_LOCK)" "00000000a00485fb" \
 	"$JEXEC" ${N}p.kid sh -c 'grep CapBnd /proc/self/status | cut -f2'
+# a grandchild is bounded by its grandparent too
+mkroot "$R/jails/kid/jails/g"
+"$JAIL" -r ${N}p.kid >/dev/null 2>&1
+"$JAIL" -c name=${N}p.kid path="$R/jails/kid" host.hostname=kid allow.raw_sockets allow.mlock children.max=1 persist >/dev/null
+check_rc "grandchild created" 0 "$JAIL" -c name=${N}p.kid.g path="$R/jails/kid/jails/g" allow.raw_sockets persist
+check "grandchild: no raw sockets (its grandparent has none)" "denied EPERM" "$JEXEC" ${N}p.kid.g /bin/cell-probe raw
+"$JAIL" -r ${N}p.kid.g >/dev/null
 check "the parent sees its child's init" "2" "$JEXEC" ${N}p sh -c 'grep -l "^init$" /proc/[0-9]*/comm | wc -l'
 check "the child does not see its parent" "1" "$JEXEC" ${N}p.kid sh -c 'grep -l "^init$" /proc/[0-9]*/comm | wc -l'
 check_match "children.max is enforced" "children.max \(1\) reached" \

@@ -128,6 +128,10 @@ static void ip_lists(void **state)
 					    &e), -EINVAL);
 	assert_int_equal(cell_param_set_arg(j, "ip4.addr=10.0.0.1,,10.0.0.2",
 					    &e), -EINVAL);
+	/* addresses of one family only: the other is "new" with none */
+	assert_int_equal(j->ip4, CELL_JAILSYS_NEW);
+	assert_int_equal(j->ip6, CELL_JAILSYS_NEW);
+	assert_int_equal(j->ip6_addr_n, 0);
 	assert_int_equal(cell_param_set_arg(j, "ip6.addr=fd00::1/64,::1", &e),
 			 0);
 	assert_int_equal(j->ip6_addr_n, 2);
