@@ -602,14 +602,6 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 	struct cell_error err;
 	cell_error_clear(&err);
 	int jid = j->jid;
-	if (j->mount.n || j->mount_fstab.n) {
-		/* validated when the jail was read */
-		cell_error_set(&err, -EOPNOTSUPP,
-			       "mount / mount.fstab: mounting inside the "
-			       "jail is not supported yet");
-		fail(o, &err, j->name);
-		return 1;
-	}
 	if (host_list(j, jid, "exec.prepare", &j->exec_prepare, &err) < 0) {
 		fail(o, &err, j->name);
 		return 1;

@@ -4,11 +4,15 @@
  * life cycle around the core's cell_create() / cell_remove().
  *
  * Start (FreeBSD's order):
- *   exec.prepare (host) -> [IP setup, /dev, /proc: inside cell_create]
- *   -> mount, mount.fstab (validated; mounting is not supported yet)
- *   -> exec.prestart (host) -> create -> exec.created (host)
- *   -> exec.start (inside) -> command (inside) -> exec.poststart (host)
- *   -> the jail's init is released with its persist flag.
+ *   exec.prepare (host) -> exec.prestart (host) -> create
+ *   -> exec.created (host) -> exec.start (inside) -> command (inside)
+ *   -> exec.poststart (host) -> init released with its persist flag.
+ * The create step (cell_create) does what FreeBSD does between
+ * exec.prepare and exec.prestart: IP aliases (and, later, vnet.interface),
+ * mount and mount.fstab lines (enter.c; every line is checked here first,
+ * before anything runs), /dev (mount.devfs) and /proc (mount.procfs); so
+ * they happen after exec.prestart rather than before it, and a failure
+ * among them is a failure of the create step.
  * Stop:
  *   exec.prestop (host) -> exec.stop (inside) -> SIGTERM, stop.timeout,
  *   kill (cell_remove) -> exec.poststop (host) -> exec.release (host).

@@ -299,9 +299,14 @@ check_match "a malformed fstab line: file:line" "$T/fstab:2: expected fs_vfstype
 	sh -c "printf '$A { path = \"$R\"; mount.fstab = \"$T/fstab\"; }\n' | '$JAIL' -f - -c"
 check_match "a mount point outside the jail is refused" "not below the jail's path" \
 	sh -c "printf '$A { path = \"$R\"; mount = \"tmpfs /etc/x tmpfs rw\"; }\n' | '$JAIL' -f - -c"
-check_match "a valid mount line: not supported yet, clearly" "not supported yet" \
-	sh -c "printf '$A { path = \"$R\"; mount += \"tmpfs $R/tmp tmpfs rw\"; }\n' | '$JAIL' -f - -c"
-check "nothing created for mount lines" "" traces $A
+check "nothing created for bad mount lines" "" traces $A
+printf '%s\n' "# the jail's /tmp" "" "tmpfs $R/tmp tmpfs rw,size=1m 0 0" >"$T/fstab"
+check_rc "mount.fstab and mount lines are mounted inside the jail" 0 \
+	sh -c "printf '$A { path = \"$R\"; persist; mount.fstab = \"$T/fstab\"; mount += \"tmpfs $R/home tmpfs ro\"; }\n' | '$JAIL' -f - -c"
+check "... seen inside, mount before mount.fstab" "tmpfs /home tmpfs ro
+tmpfs /tmp tmpfs rw" sh -c "'$JEXEC' $A cat /proc/mounts | awk '\$2 == \"/tmp\" || \$2 == \"/home\" {print \$1, \$2, \$3, substr(\$4, 1, 2)}'"
+check "... and not on the host" "" sh -c "grep ' $R/' /proc/mounts"
+"$JAIL" -r $A >/dev/null 2>&1
 
 # --- -J, -p, usage ---
 check_rc "-p N is accepted" 0 "$JAIL" -p 2 -J "$T/jfile" -f "$T/life.conf" -c $A
