@@ -1,59 +1,551 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cell(8): one name for cell's commands.
+ * cell(8): one name for cell's commands, and the jail manager.
  *
  *   cell jail ARGS...    same as jail(8)
  *   cell jls ARGS...     same as jls(8)
  *   cell jexec ARGS...   same as jexec(8)
+ *   cell [-jq] [-d DIR] SUBCOMMAND ...   the manager (lib/mgr)
  *
  * On Debian, OpenJDK owns /usr/bin/jexec through alternatives; "cell jexec"
  * always reaches cell's own jexec, installed beside this binary.
+ *
+ * This file parses arguments and prints; the work is in lib/mgr.
+ * Exit codes: 0 ok, 1 error, 2 usage.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-static void usage(FILE *out)
+#include "mgr/mgr.h"
+
+#define EX_OK 0
+#define EX_ERR 1
+#define EX_USAGE 2
+
+static bool json, quiet;
+static const char *home;
+
+struct sub {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct sub *current;
+
+static void usage_all(FILE *out);
+
+static int usage_sub(void)
 {
-	fprintf(out, "usage: cell jail|jls|jexec [arguments ...]\n"
-		     "       cell --version\n"
-		     "Runs cell's jail(8), jls(8) or jexec(8), installed beside "
-		     "cell.\n");
+	fprintf(stderr, "usage: cell %s %s\n", current->name, current->usage);
+	return EX_USAGE;
+}
+
+static int fail(const struct cell_error *err)
+{
+	char buf[1024];
+	fprintf(stderr, "cell %s: %s\n", current->name,
+		cell_error_format(err, buf, sizeof(buf)));
+	return EX_ERR;
+}
+
+static void on_progress(void *arg, const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
+static int open_mgr(struct cell_mgr *m, struct cell_error *err)
+{
+	cell_error_clear(err);
+	int r = cell_mgr_open(m, home, err);
+	if (r == 0 && !quiet && isatty(2))
+		m->progress = on_progress;
+	return r;
+}
+
+/* Parse only -h/--help (and the given short options) for subcommands. */
+static int sub_getopt(int argc, char **argv, const char *opts,
+		      const struct option *lo)
+{
+	static const struct option help[] = { { "help", no_argument, NULL, 'h' },
+					      { 0 } };
+	int c = getopt_long(argc, argv, opts, lo ? lo : help, NULL);
+	if (c == 'h') {
+		printf("usage: cell %s %s\n", current->name, current->usage);
+		exit(EX_OK);
+	}
+	return c;
+}
+
+/* "NAME: what" on standard error unless -q */
+static void note(const char *what, const char *name)
+{
+	if (!quiet)
+		fprintf(stderr, "%s: %s\n", name, what);
+}
+
+/* --- subcommands ------------------------------------------------------------ */
+
+static int cmd_setup(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "teardown", no_argument, NULL, 'T' },
+		{ "size", required_argument, NULL, 'S' },
+		{ 0 } };
+	enum cell_backend b = CELL_BACKEND_BTRFS;
+	bool teardown = false;
+	unsigned long long mb = 0;
+	int c;
+	while ((c = sub_getopt(argc, argv, "+hs:", lo)) != -1) {
+		switch (c) {
+		case 's':
+			if (cell_backend_parse(optarg, &b) < 0)
+				return usage_sub();
+			break;
+		case 'T':
+			teardown = true;
+			break;
+		case 'S': {
+			char *end;
+			mb = strtoull(optarg, &end, 10);
+			if (*end || mb < 128)
+				return usage_sub();
+			break;
+		}
+		default:
+			return usage_sub();
+		}
+	}
+	if (optind != argc)
+		return usage_sub();
+	struct cell_error err;
+	cell_error_clear(&err);
+	int r = teardown ? cell_mgr_teardown(home, &err)
+			 : cell_mgr_setup(home, b, mb, &err);
+	if (r < 0)
+		return fail(&err);
+	if (json)
+		printf("{\"ok\":true}\n");
+	return EX_OK;
+}
+
+static int cmd_bootstrap(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "tar", required_argument, NULL, 't' },
+		{ "busybox", required_argument, NULL, 'b' },
+		{ 0 } };
+	const char *tar = NULL, *bb = NULL;
+	int c;
+	while ((c = sub_getopt(argc, argv, "+h", lo)) != -1) {
+		if (c == 't')
+			tar = optarg;
+		else if (c == 'b')
+			bb = optarg;
+		else
+			return usage_sub();
+	}
+	int left = argc - optind;
+	const char *name;
+	if (tar) {
+		if (left != 1)
+			return usage_sub();
+		name = argv[optind];
+	} else {
+		if (left < 1 || left > 2 || strcmp(argv[optind], "busybox"))
+			return usage_sub();
+		name = left == 2 ? argv[optind + 1] : "busybox";
+	}
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0)
+		return fail(&err);
+	int r = tar ? cell_mgr_bootstrap_tar(&m, tar, name, &err)
+		    : cell_mgr_bootstrap_busybox(&m, name, bb, &err);
+	if (r < 0)
+		return fail(&err);
+	if (json)
+		printf("{\"release\":\"%s\"}\n", name);
+	else
+		note("release ready", name);
+	return EX_OK;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "no-boot", no_argument, NULL, 'N' },
+		{ "tags", required_argument, NULL, 'g' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "thick", no_argument, NULL, 'T' },
+		{ 0 } };
+	struct cell_mgr_create cr = { .boot = true, .priority = 99 };
+	int c;
+	while ((c = sub_getopt(argc, argv, "+hTp:", lo)) != -1) {
+		switch (c) {
+		case 'T':
+			cr.thick = true;
+			break;
+		case 'N':
+			cr.boot = false;
+			break;
+		case 'g':
+			cr.tags = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 0 || v > 9999)
+				return usage_sub();
+			cr.priority = (int)v;
+			break;
+		}
+		default:
+			return usage_sub();
+		}
+	}
+	int left = argc - optind;
+	if (left < 2 || left > 3)
+		return usage_sub();
+	cr.name = argv[optind];
+	cr.release = argv[optind + 1];
+	cr.ip4 = left == 3 ? argv[optind + 2] : NULL;
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 || cell_mgr_create(&m, &cr, &err) < 0)
+		return fail(&err);
+	if (json)
+		printf("{\"jail\":\"%s\"}\n", cr.name);
+	else
+		note("created", cr.name);
+	return EX_OK;
+}
+
+/* Run fn on every jail of TARGET; a jail already in the wanted state is
+ * a note, not an error. */
+static int each_target(const char *target,
+		       int (*fn)(struct cell_mgr *, const char *,
+				 struct cell_error *),
+		       const char *done, bool reverse)
+{
+	struct cell_mgr m;
+	struct cell_error err;
+	char **names;
+	size_t n;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_targets(&m, target, &names, &n, &err) < 0)
+		return fail(&err);
+	int rc = EX_OK;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = reverse ? n - 1 - k : k;
+		cell_error_clear(&err);
+		int r = fn(&m, names[i], &err);
+		if (r == -EALREADY) {
+			if (!quiet)
+				fprintf(stderr, "cell %s: %s\n", current->name,
+					err.msg);
+		} else if (r < 0) {
+			fail(&err);
+			rc = EX_ERR;
+		} else if (!json) {
+			note(done, names[i]);
+		}
+	}
+	cell_mgr_names_free(names, n);
+	return rc;
+}
+
+static int restart_one(struct cell_mgr *m, const char *name,
+		       struct cell_error *err)
+{
+	int r = cell_mgr_stop(m, name, err);
+	if (r < 0 && r != -EALREADY)
+		return r;
+	cell_error_clear(err);
+	return cell_mgr_start(m, name, err);
+}
+
+static int cmd_lifecycle(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	if (argc - optind != 1)
+		return usage_sub();
+	if (!strcmp(current->name, "start"))
+		return each_target(argv[optind], cell_mgr_start,
+				   "started", false);
+	if (!strcmp(current->name, "stop"))
+		return each_target(argv[optind], cell_mgr_stop,
+				   "stopped", true);
+	return each_target(argv[optind], restart_one, "restarted",
+			   false);
+}
+
+static int cmd_cmd(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	if (argc - optind < 2)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	char **names;
+	size_t n;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_targets(&m, argv[optind], &names, &n, &err) < 0)
+		return fail(&err);
+	int rc = EX_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1 && !quiet)
+			printf("[%s]\n", names[i]);
+		fflush(stdout);
+		int status = 0;
+		cell_error_clear(&err);
+		if (cell_mgr_cmd(&m, names[i], argv + optind + 1, &status,
+				 &err) < 0) {
+			fail(&err);
+			rc = EX_ERR;
+			continue;
+		}
+		int code = WIFEXITED(status) ? WEXITSTATUS(status)
+			   : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+		if (code && n == 1)
+			rc = code;
+		else if (code)
+			rc = EX_ERR;
+	}
+	cell_mgr_names_free(names, n);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	int c;
+	while ((c = sub_getopt(argc, argv, "+hj", NULL)) != -1) {
+		if (c != 'j')
+			return usage_sub();
+		json = true;
+	}
+	if (optind != argc)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 || cell_mgr_list(&m, json, stdout, &err) < 0)
+		return fail(&err);
+	return fflush(stdout) ? EX_ERR : EX_OK;
+}
+
+static int cmd_destroy(int argc, char **argv)
+{
+	bool force = false;
+	int c;
+	while ((c = sub_getopt(argc, argv, "+hf", NULL)) != -1) {
+		if (c != 'f')
+			return usage_sub();
+		force = true;
+	}
+	if (argc - optind != 1)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_destroy(&m, argv[optind], force, &err) < 0)
+		return fail(&err);
+	note("destroyed", argv[optind]);
+	return EX_OK;
+}
+
+static int cmd_snapshot(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	int left = argc - optind;
+	if (left < 1 || left > 2)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	char tag[128];
+	if (open_mgr(&m, &err) < 0)
+		return fail(&err);
+	int r;
+	if (!strcmp(current->name, "snapshot"))
+		r = cell_mgr_snapshot(&m, argv[optind],
+				      left == 2 ? argv[optind + 1] : NULL, tag,
+				      sizeof(tag), &err);
+	else
+		r = cell_mgr_rollback(&m, argv[optind],
+				      left == 2 ? argv[optind + 1] : NULL,
+				      &err);
+	if (r < 0)
+		return fail(&err);
+	if (!strcmp(current->name, "snapshot")) {
+		if (json)
+			printf("{\"jail\":\"%s\",\"tag\":\"%s\"}\n",
+			       argv[optind], tag);
+		else if (!quiet)
+			printf("%s@%s\n", argv[optind], tag);
+	}
+	return EX_OK;
+}
+
+static int cmd_clone(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	int left = argc - optind;
+	if (left < 2 || left > 3)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_clone(&m, argv[optind], argv[optind + 1],
+			   left == 3 ? argv[optind + 2] : NULL, &err) < 0)
+		return fail(&err);
+	note("cloned", argv[optind + 1]);
+	return EX_OK;
+}
+
+static int cmd_cp(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	if (argc - optind != 3)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0)
+		return fail(&err);
+	int r = !strcmp(current->name, "cp")
+			? cell_mgr_cp(&m, argv[optind], argv[optind + 1],
+				      argv[optind + 2], &err)
+			: cell_mgr_rcp(&m, argv[optind], argv[optind + 1],
+				       argv[optind + 2], &err);
+	return r < 0 ? fail(&err) : EX_OK;
+}
+
+static int exec_sibling(int argc, char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		perror("cell: /proc/self/exe");
+		return EX_ERR;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - self), self,
+		 argv[0]);
+	execv(path, argv);
+	fprintf(stderr, "cell: %s: %s\n", path, strerror(errno));
+	return 127;
+}
+
+static const struct sub subs[] = {
+	{ "jail", exec_sibling, "ARGS... (jail(8))" },
+	{ "jls", exec_sibling, "ARGS... (jls(8))" },
+	{ "jexec", exec_sibling, "ARGS... (jexec(8))" },
+	{ "setup", cmd_setup,
+	  "[-s btrfs|overlay|dir] [--size MB] | --teardown" },
+	{ "bootstrap", cmd_bootstrap,
+	  "busybox [NAME] [--busybox PATH] | --tar FILE NAME" },
+	{ "create", cmd_create,
+	  "[-T] [--no-boot] [-p PRIO] [--tags a,b] NAME RELEASE [IP]" },
+	{ "start", cmd_lifecycle, "TARGET" },
+	{ "stop", cmd_lifecycle, "TARGET" },
+	{ "restart", cmd_lifecycle, "TARGET" },
+	{ "cmd", cmd_cmd, "TARGET COMMAND [ARG...]" },
+	{ "list", cmd_list, "[-j]" },
+	{ "destroy", cmd_destroy, "[-f] NAME" },
+	{ "snapshot", cmd_snapshot, "NAME [TAG]" },
+	{ "rollback", cmd_snapshot, "NAME [TAG]" },
+	{ "clone", cmd_clone, "NAME NEW [IP]" },
+	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },
+	{ "rcp", cmd_cp, "NAME JAILPATH HOSTPATH" },
+};
+
+static void usage_all(FILE *out)
+{
+	fprintf(out, "usage: cell [-jq] [-d DIR] SUBCOMMAND [ARGS...]\n"
+		     "       cell --help | --version\n\n");
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		fprintf(out, "  %-10s %s\n", subs[i].name, subs[i].usage);
+	fprintf(out,
+		"\n  -d DIR  the manager's directory (default $CELL_HOME, "
+		"else " CELL_MGR_HOME_DEFAULT ")\n"
+		"  -j      JSON output        -q  quiet\n"
+		"TARGET: a jail name, a comma list of names or tags, a tag, "
+		"or ALL.\n"
+		"Exit status: 0 ok, 1 error, 2 usage (cmd: the command's).\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 1 : 0;
+	if (argc < 2) {
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage_all(stdout);
+		return EX_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("cell %s\n", CELL_VERSION);
-		return 0;
+		return EX_OK;
 	}
-	static const char *const cmds[] = { "jail", "jls", "jexec" };
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(argv[1], cmds[i]))
-			continue;
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n <= 0) {
-			perror("cell: /proc/self/exe");
-			return 1;
+	/* jail/jls/jexec: exec the sibling binary with the arguments as is */
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(argv[1], subs[i].name)) {
+			current = &subs[i];
+			return exec_sibling(argc - 1, argv + 1);
 		}
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char path[PATH_MAX + 16];
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - self),
-			 self, cmds[i]);
-		argv[1] = (char *)cmds[i];
-		execv(path, argv + 1);
-		fprintf(stderr, "cell: %s: %s\n", path, strerror(errno));
-		return 127;
+	int c;
+	while ((c = getopt(argc, argv, "+d:jqh")) != -1) {
+		switch (c) {
+		case 'd':
+			home = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage_all(stdout);
+			return EX_OK;
+		default:
+			usage_all(stderr);
+			return EX_USAGE;
+		}
 	}
-	fprintf(stderr, "cell: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 1;
+	if (optind >= argc) {
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(name, subs[i].name))
+			continue;
+		current = &subs[i];
+		if (i < 3)
+			return exec_sibling(argc - optind, argv + optind);
+		int sargc = argc - optind;
+		char **sargv = argv + optind;
+		optind = 1;
+		return subs[i].fn(sargc, sargv);
+	}
+	fprintf(stderr, "cell: unknown command '%s'\n", name);
+	usage_all(stderr);
+	return EX_USAGE;
 }

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * File helpers of the manager: copy and remove trees through directory
+ * fds (never following a symlink, never crossing into another mount),
+ * run a helper program, write a small file atomically.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "mgr/storage.h"
+
+/* --- copy ---------------------------------------------------------------- */
+
+struct link_ent {
+	dev_t dev;
+	ino_t ino;
+	char *rel;   /* destination path relative to the copy's root */
+};
+
+struct copy_ctx {
+	int droot;               /* destination root fd */
+	char rel[PATH_MAX];      /* current destination dir, relative */
+	struct link_ent *links;
+	size_t nlinks, cap;
+	struct cell_error *err;
+};
+
+static int copy_data(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
+		    errno != ENOSYS)
+			return -errno;
+		break;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+	}
+}
+
+static int set_meta(int dfd, const char *name, const struct stat *st,
+		    bool symlink)
+{
+	int fl = symlink ? AT_SYMLINK_NOFOLLOW : 0;
+	if (fchownat(dfd, name, st->st_uid, st->st_gid, fl) < 0)
+		return -errno;
+	if (!symlink && fchmodat(dfd, name, st->st_mode & 07777, 0) < 0)
+		return -errno;
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	if (utimensat(dfd, name, ts, fl) < 0)
+		return -errno;
+	return 0;
+}
+
+static int link_seen(struct copy_ctx *c, const struct stat *st,
+		     const char *name, int dfd)
+{
+	for (size_t i = 0; i < c->nlinks; i++)
+		if (c->links[i].dev == st->st_dev &&
+		    c->links[i].ino == st->st_ino) {
+			if (linkat(c->droot, c->links[i].rel, dfd, name, 0) < 0)
+				return -errno;
+			return 1;
+		}
+	return 0;
+}
+
+static int link_add(struct copy_ctx *c, const struct stat *st,
+		    const char *name)
+{
+	if (c->nlinks == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct link_ent *n = realloc(c->links, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->links = n;
+		c->cap = cap;
+	}
+	char *rel;
+	if (asprintf(&rel, "%s%s%s", c->rel, c->rel[0] ? "/" : "", name) < 0)
+		return -ENOMEM;
+	c->links[c->nlinks++] = (struct link_ent){ st->st_dev, st->st_ino, rel };
+	return 0;
+}
+
+static int copy_dir(struct copy_ctx *c, int sfd, int dfd);
+
+static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name)
+{
+	struct stat st;
+	int r;
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return cell_error_errno(c->err, -errno, "stat %s", name);
+
+	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+		r = link_seen(c, &st, name, dfd);
+		if (r < 0)
+			return cell_error_errno(c->err, r, "link %s", name);
+		if (r > 0)
+			return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(dfd, name, 0700) < 0)
+			return cell_error_errno(c->err, -errno, "mkdir %s",
+						name);
+		_cleanup_close_ int s = openat(sfd, name, O_RDONLY | O_DIRECTORY |
+					       O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int d = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+					       O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0 || d < 0)
+			return cell_error_errno(c->err, -errno, "open %s",
+						name);
+		size_t len = strlen(c->rel);
+		if (len + strlen(name) + 2 >= sizeof(c->rel))
+			return cell_error_set(c->err, -ENAMETOOLONG,
+					      "path too long: %s/%s", c->rel,
+					      name);
+		snprintf(c->rel + len, sizeof(c->rel) - len, "%s%s",
+			 len ? "/" : "", name);
+		r = copy_dir(c, s, d);
+		c->rel[len] = '\0';
+		if (r < 0)
+			return r;
+	} else if (S_ISREG(st.st_mode)) {
+		_cleanup_close_ int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW |
+						O_CLOEXEC);
+		if (in < 0)
+			return cell_error_errno(c->err, -errno, "open %s", name);
+		_cleanup_close_ int out = openat(dfd, name, O_WRONLY | O_CREAT |
+						 O_EXCL | O_NOFOLLOW |
+						 O_CLOEXEC, 0600);
+		if (out < 0)
+			return cell_error_errno(c->err, -errno, "create %s",
+						name);
+		r = copy_data(in, out);
+		if (r < 0)
+			return cell_error_errno(c->err, r, "copy %s", name);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return cell_error_errno(c->err, -errno, "readlink %s",
+						name);
+		target[n] = '\0';
+		if (symlinkat(target, dfd, name) < 0)
+			return cell_error_errno(c->err, -errno, "symlink %s",
+						name);
+	} else {
+		if (mknodat(dfd, name, st.st_mode, st.st_rdev) < 0)
+			return cell_error_errno(c->err, -errno, "mknod %s",
+						name);
+	}
+	r = set_meta(dfd, name, &st, S_ISLNK(st.st_mode));
+	if (r < 0)
+		return cell_error_errno(c->err, r, "attributes of %s", name);
+	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+		r = link_add(c, &st, name);
+		if (r < 0)
+			return cell_error_errno(c->err, r, "link table");
+	}
+	return 0;
+}
+
+static int copy_dir(struct copy_ctx *c, int sfd, int dfd)
+{
+	int fd = dup(sfd);
+	if (fd < 0)
+		return cell_error_errno(c->err, -errno, "dup");
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cell_error_errno(c->err, -errno, "opendir");
+	}
+	struct dirent *e;
+	while ((errno = 0, e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		int r = copy_one(c, sfd, dfd, e->d_name);
+		if (r < 0)
+			return r;
+	}
+	if (errno)
+		return cell_error_errno(c->err, -errno, "readdir");
+	return 0;
+}
+
+int cell_tree_copy_fd(int sfd, int dfd, struct cell_error *err)
+{
+	struct copy_ctx c = { .droot = dfd, .err = err };
+	int r = copy_dir(&c, sfd, dfd);
+	for (size_t i = 0; i < c.nlinks; i++)
+		free(c.links[i].rel);
+	free(c.links);
+	return r;
+}
+
+int cell_tree_copy(const char *src, const char *dst, struct cell_error *err)
+{
+	_cleanup_close_ int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s < 0)
+		return cell_error_errno(err, -errno, "open %s", src);
+	struct stat st;
+	if (fstat(s, &st) < 0)
+		return cell_error_errno(err, -errno, "stat %s", src);
+	if (mkdir(dst, 0700) < 0)
+		return cell_error_errno(err, -errno, "mkdir %s", dst);
+	_cleanup_close_ int d = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC);
+	int r = d < 0 ? cell_error_errno(err, -errno, "open %s", dst)
+		      : cell_tree_copy_fd(s, d, err);
+	if (r == 0) {
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		if (fchown(d, st.st_uid, st.st_gid) < 0 ||
+		    fchmod(d, st.st_mode & 07777) < 0 ||
+		    futimens(d, ts) < 0)
+			r = cell_error_errno(err, -errno, "attributes of %s",
+					     dst);
+	}
+	if (r < 0) {
+		cell_error_context(err, NULL, NULL, dst);
+		cell_tree_remove(dst, NULL);
+	}
+	return r;
+}
+
+/* --- remove -------------------------------------------------------------- */
+
+static int is_mount_root(int dfd, const char *name)
+{
+	struct statx sx;
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) < 0)
+		return -errno;
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int clear_dir(int dfd, struct cell_error *err, int depth)
+{
+	if (depth > 256)
+		return cell_error_set(err, -ELOOP, "tree too deep");
+	int fd = dup(dfd);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "dup");
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cell_error_errno(err, -errno, "opendir");
+	}
+	struct dirent *e;
+	while ((errno = 0, e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dfd, e->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR && errno != EPERM)
+			return cell_error_errno(err, -errno, "unlink %s",
+						e->d_name);
+		if (is_mount_root(dfd, e->d_name) > 0)
+			return cell_error_set(err, -EBUSY,
+					      "%s is a mount point", e->d_name);
+		_cleanup_close_ int sub = openat(dfd, e->d_name,
+						 O_RDONLY | O_DIRECTORY |
+						 O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return cell_error_errno(err, -errno, "open %s",
+						e->d_name);
+		/* a read-only directory cannot lose its entries */
+		fchmod(sub, 0700);
+		int r = clear_dir(sub, err, depth + 1);
+		if (r < 0)
+			return r;
+		if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0 &&
+		    errno != ENOENT)
+			return cell_error_errno(err, -errno, "rmdir %s",
+						e->d_name);
+	}
+	if (errno)
+		return cell_error_errno(err, -errno, "readdir");
+	return 0;
+}
+
+int cell_tree_clear_fd(int dfd, struct cell_error *err)
+{
+	return clear_dir(dfd, err, 0);
+}
+
+int cell_tree_remove(const char *path, struct cell_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0
+				       : cell_error_errno(err, -errno,
+							  "stat %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return cell_error_errno(err, -errno, "unlink %s",
+						path);
+		return 0;
+	}
+	if (cell_is_mountpoint(path) > 0)
+		return cell_error_set(err, -EBUSY, "%s is a mount point",
+				      path);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY |
+				      O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "open %s", path);
+	fchmod(fd, 0700);
+	int r = clear_dir(fd, err, 0);
+	if (r < 0) {
+		cell_error_context(err, NULL, NULL, path);
+		return r;
+	}
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return cell_error_errno(err, -errno, "rmdir %s", path);
+	return 0;
+}
+
+int cell_is_mountpoint(const char *path)
+{
+	int r = is_mount_root(AT_FDCWD, path);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* --- run a helper ---------------------------------------------------------- */
+
+int cell_run(char *const argv[], int out_fd, struct cell_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cell_error_errno(err, -errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(p[0]);
+		close(p[1]);
+		return cell_error_errno(err, e, "fork");
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		if (out_fd >= 0)
+			dup2(out_fd, 1);
+		else if (out_fd == -1 && devnull >= 0)
+			dup2(devnull, 1);
+		dup2(p[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	char buf[384];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1) {
+			char sink[4096];
+			while (read(p[0], sink, sizeof(sink)) > 0)
+				;
+			break;
+		}
+	}
+	close(p[0]);
+	buf[len] = '\0';
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	for (char *q = buf; *q; q++)
+		if (*q == '\n')
+			*q = ' ';
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return cell_error_errno(err, -errno, "waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return cell_error_set(err, -EIO, "%s failed (%s %d)%s%s", argv[0],
+			      WIFEXITED(status) ? "exit" : "signal",
+			      WIFEXITED(status) ? WEXITSTATUS(status)
+						: WTERMSIG(status),
+			      len ? ": " : "", buf);
+}
+
+int cell_write_atomic(const char *path, const char *buf, size_t len,
+		      mode_t mode, struct cell_error *err)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL |
+				      O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "create %s", tmp);
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			unlink(tmp);
+			return cell_error_errno(err, e, "write %s", tmp);
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+		int e = -errno;
+		unlink(tmp);
+		return cell_error_errno(err, e, "write %s", path);
+	}
+	return 0;
+}

@@ -1,0 +1,1145 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Jails of the manager: create, start, stop, cmd, destroy, snapshot,
+ * rollback, clone, cp/rcp, list, and TARGET resolution.
+ *
+ * A jail is DATA/jails/NAME/jail.conf (an ordinary jail.conf block) plus
+ * what its storage backend made in that directory. Start and stop go
+ * through lib/conf's jail(8) orchestration on that file, so the manager's
+ * jails are created exactly as `jail -f DATA/jails/NAME/jail.conf -c NAME`
+ * creates them, and `jls` and `jexec` see them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "cleanup.h"
+#include "conf/jail8.h"
+#include "conf/jailconf.h"
+#include "lifecycle.h"
+#include "mgr/mgr.h"
+#include "param.h"
+
+bool cell_mgr_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > CELL_MGR_NAME_MAX || name[0] == '-')
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && *c != '_' && *c != '-')
+			return false;
+	return strcmp(name, "ALL") != 0;
+}
+
+static int jail_dir(struct cell_mgr *m, const char *name, char *buf,
+		    struct cell_error *err)
+{
+	if (!cell_mgr_name_ok(name))
+		return cell_error_set(err, -EINVAL, "invalid jail name '%s' "
+				      "(letters, digits, '_', '-')", name);
+	if (snprintf(buf, PATH_MAX, "%s/jails/%s", m->data, name) >= PATH_MAX)
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	return 0;
+}
+
+void cell_mgr_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
+		      size_t *n, struct cell_error *err)
+{
+	char p[PATH_MAX];
+	*names = NULL;
+	*n = 0;
+	if (snprintf(p, sizeof(p), "%s/%s", m->data, sub) >= (int)sizeof(p))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	_cleanup_closedir_ DIR *d = opendir(p);
+	if (!d)
+		return errno == ENOENT ? 0 : cell_error_errno(err, -errno,
+							      "open %s", p);
+	char **v = NULL;
+	size_t cnt = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue; /* ., .., .NAME.partial */
+		char **nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv || !(nv[cnt] = strdup(e->d_name))) {
+			cell_mgr_names_free(nv ? nv : v, cnt);
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		}
+		v = nv;
+		cnt++;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+/* --- jail.conf -------------------------------------------------------------- */
+
+static const char *meta(const struct cell_jail *j, const char *key)
+{
+	for (size_t i = 0; i < j->meta_n; i++)
+		if (!strcmp(j->meta[i].key, key))
+			return j->meta[i].value;
+	return NULL;
+}
+
+/* Read jails/NAME/jail.conf into j through lib/conf and cell_param_set. */
+static int load_jail(struct cell_mgr *m, const char *name, struct cell_jail *j,
+		     struct cell_error *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	int r = jail_dir(m, name, dir, err);
+	if (r < 0)
+		return r;
+	snprintf(file, sizeof(file), "%s/jail.conf", dir);
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return cell_error_set(err, -ENOENT, "no jail named '%s'", name);
+	struct cell_conf *conf = NULL;
+	r = cell_conf_parse_file(file, &conf, err);
+	if (r < 0)
+		return r;
+	const struct cell_conf_jail *cj = cell_conf_find(conf, name);
+	if (!cj) {
+		cell_conf_free(conf);
+		return cell_error_set(err, -ENOENT, "%s: no block for jail "
+				      "'%s'", file, name);
+	}
+	cell_jail_init(j);
+	r = cell_conf_apply(cj, j, err);
+	cell_conf_free(conf);
+	if (r < 0)
+		cell_jail_free(j);
+	return r;
+}
+
+int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
+		       struct cell_mgr_jail *out, struct cell_error *err)
+{
+	struct cell_jail j;
+	memset(out, 0, sizeof(*out));
+	int r = load_jail(m, name, &j, err);
+	if (r < 0)
+		return r;
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	const char *v;
+	snprintf(out->release, sizeof(out->release), "%s",
+		 (v = meta(&j, "cell.release")) ? v : "");
+	snprintf(out->tags, sizeof(out->tags), "%s",
+		 (v = meta(&j, "cell.tags")) ? v : "");
+	out->thick = (v = meta(&j, "cell.type")) && !strcmp(v, "thick");
+	out->boot = !(v = meta(&j, "cell.boot")) || strcmp(v, "0");
+	out->priority = (v = meta(&j, "cell.priority")) ? atoi(v) : 99;
+	snprintf(out->path, sizeof(out->path), "%s", j.path);
+	if (j.ip4_addr_n)
+		cell_param_format(&j, cell_param_lookup("ip4.addr"), out->ip4,
+				  sizeof(out->ip4));
+	cell_jail_free(&j);
+
+	struct cell_record rec;
+	if (cell_state_find(name, &rec, NULL) == 0) {
+		out->running = cell_running(&rec);
+		out->jid = out->running ? rec.jail.jid : 0;
+		cell_record_free(&rec);
+	}
+	return 0;
+}
+
+struct conf_args {
+	const char *name, *release, *ip4, *tags;
+	bool thick, boot;
+	int priority;
+	bool rc;   /* the release has /etc/rc: exec.start runs it */
+};
+
+static int write_conf(struct cell_mgr *m, const char *dir,
+		      const struct conf_args *a, struct cell_error *err)
+{
+	char fstab[PATH_MAX + 16], file[PATH_MAX + 16];
+	snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+	snprintf(file, sizeof(file), "%s/jail.conf", dir);
+	const char *fs_text = "# DEVICE MOUNTPOINT TYPE OPTIONS DUMP PASS "
+			      "(mounted in the jail at start)\n";
+	int r = cell_write_atomic(fstab, fs_text, strlen(fs_text), 0644, err);
+	if (r < 0)
+		return r;
+
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return cell_error_errno(err, -errno, "open_memstream");
+	fprintf(f, "# Made by 'cell create'. 'jail -f THIS_FILE -c %s' "
+		   "starts it too.\n%s {\n", a->name, a->name);
+	fprintf(f, "\tpath = \"%s/root\";\n", dir);
+	fprintf(f, "\thost.hostname = \"%s\";\n", a->name);
+	if (a->ip4 && *a->ip4)
+		fprintf(f, "\tip4.addr = \"%s\";\n", a->ip4);
+	fprintf(f, "\tmount.fstab = \"%s\";\n", fstab);
+	fprintf(f, "\tpersist;\n");
+	if (a->rc)
+		fprintf(f, "\texec.start = \"/bin/sh /etc/rc\";\n");
+	fprintf(f, "\tmeta.cell.release = \"%s\";\n", a->release);
+	fprintf(f, "\tmeta.cell.type = \"%s\";\n", a->thick ? "thick" : "thin");
+	fprintf(f, "\tmeta.cell.boot = \"%d\";\n", a->boot);
+	fprintf(f, "\tmeta.cell.priority = \"%d\";\n", a->priority);
+	if (a->tags && *a->tags)
+		fprintf(f, "\tmeta.cell.tags = \"%s\";\n", a->tags);
+	fprintf(f, "}\n");
+	if (fclose(f) != 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+
+	/* the file must be a jail the core accepts, before it is written */
+	struct cell_conf *conf = NULL;
+	r = cell_conf_parse_string_flags(text, len, file, CELL_CONF_NOINCLUDE,
+					 &conf, err);
+	if (r < 0)
+		return r;
+	const struct cell_conf_jail *cj = cell_conf_find(conf, a->name);
+	struct cell_jail j;
+	cell_jail_init(&j);
+	r = cj ? cell_conf_apply(cj, &j, err)
+	       : cell_error_set(err, -EINVAL, "internal: no block");
+	if (r == 0)
+		r = cell_jail_validate(&j, err);
+	cell_jail_free(&j);
+	cell_conf_free(conf);
+	if (r < 0)
+		return r;
+	return cell_write_atomic(file, text, len, 0644, err);
+}
+
+static bool tags_ok(const char *tags)
+{
+	if (!tags)
+		return true;
+	char buf[512];
+	if (snprintf(buf, sizeof(buf), "%s", tags) >= (int)sizeof(buf))
+		return false;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save))
+		if (!cell_mgr_name_ok(t))
+			return false;
+	return true;
+}
+
+static int release_path(struct cell_mgr *m, const char *rel, char *buf,
+			struct cell_error *err)
+{
+	if (!*rel || strchr(rel, '/') || rel[0] == '.')
+		return cell_error_set(err, -EINVAL, "invalid release '%s'",
+				      rel);
+	if (snprintf(buf, PATH_MAX, "%s/releases/%s", m->data, rel) >=
+	    PATH_MAX)
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	struct stat st;
+	if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cell_error_set(err, -ENOENT, "unknown release '%s' "
+				      "(cell bootstrap it first)", rel);
+	return 0;
+}
+
+int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
+		    struct cell_error *err)
+{
+	char dir[PATH_MAX], rel[PATH_MAX];
+	int r = jail_dir(m, c->name, dir, err);
+	if (r < 0)
+		return r;
+	if (!tags_ok(c->tags))
+		return cell_error_set(err, -EINVAL, "invalid tags '%s'",
+				      c->tags);
+	if (c->priority < 0 || c->priority > 9999)
+		return cell_error_set(err, -EINVAL, "priority out of range");
+	r = release_path(m, c->release, rel, err);
+	if (r < 0)
+		return r;
+	struct cell_record rec;
+	if (cell_state_find(c->name, &rec, NULL) == 0) {
+		cell_record_free(&rec);
+		return cell_error_set(err, -EEXIST, "a jail named '%s' is "
+				      "running outside the manager", c->name);
+	}
+	/* the directory is the name's reservation */
+	if (mkdir(dir, 0700) < 0)
+		return errno == EEXIST
+			       ? cell_error_set(err, -EEXIST, "jail '%s' "
+						"exists", c->name)
+			       : cell_error_errno(err, -errno, "mkdir %s", dir);
+	char rc[PATH_MAX + 16];
+	snprintf(rc, sizeof(rc), "%s/etc/rc", rel);
+	/* plain directories: every jail is a copy */
+	bool thick = c->thick || m->backend == CELL_BACKEND_DIR;
+	struct conf_args a = {
+		.name = c->name, .release = c->release, .ip4 = c->ip4,
+		.tags = c->tags, .thick = thick, .boot = c->boot,
+		.priority = c->priority, .rc = access(rc, F_OK) == 0,
+	};
+	/* conf first: a bad IP fails before any storage is made */
+	r = write_conf(m, dir, &a, err);
+	if (r == 0)
+		r = m->st->jail_new(rel, dir, thick, err);
+	if (r < 0) {
+		cell_error_context(err, c->name, "create", NULL);
+		m->st->jail_remove(dir, NULL);
+		cell_tree_remove(dir, NULL);
+	}
+	return r;
+}
+
+/* --- targets ------------------------------------------------------------------- */
+
+static bool has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	for (const char *p = tags; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && !strncmp(p, tag, n))
+			return true;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return false;
+}
+
+struct prio_name {
+	int prio;
+	char *name;
+};
+
+static int cmp_prio(const void *a, const void *b)
+{
+	const struct prio_name *x = a, *y = b;
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int cell_mgr_targets(struct cell_mgr *m, const char *target, char ***names,
+		     size_t *n, struct cell_error *err)
+{
+	*names = NULL;
+	*n = 0;
+	char **all = NULL;
+	size_t nall = 0;
+	int r = cell_mgr_list_dir(m, "jails", &all, &nall, err);
+	if (r < 0)
+		return r;
+	bool *pick = calloc(nall + 1, sizeof(*pick));
+	struct cell_mgr_jail *info = calloc(nall + 1, sizeof(*info));
+	if (!pick || !info) {
+		r = cell_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nall; i++)
+		if (cell_mgr_jail_info(m, all[i], &info[i], NULL) < 0)
+			snprintf(info[i].name, sizeof(info[i].name), "%s",
+				 all[i]);
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", target) >= (int)sizeof(buf)) {
+		r = cell_error_set(err, -E2BIG, "target too long");
+		goto out;
+	}
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+		for (size_t i = 0; i < nall; i++)
+			if (!strcmp(t, "ALL") || !strcmp(t, all[i]) ||
+			    has_tag(info[i].tags, t)) {
+				pick[i] = true;
+				found = true;
+			}
+		if (!found && strcmp(t, "ALL")) {
+			r = cell_error_set(err, -ENOENT, "no jail or tag named "
+					   "'%s'", t);
+			goto out;
+		}
+	}
+	struct prio_name *pn = calloc(nall + 1, sizeof(*pn));
+	if (!pn) {
+		r = cell_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < nall; i++)
+		if (pick[i])
+			pn[k++] = (struct prio_name){ info[i].priority, all[i] };
+	qsort(pn, k, sizeof(*pn), cmp_prio);
+	char **v = calloc(k + 1, sizeof(*v));
+	if (!v) {
+		free(pn);
+		r = cell_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++) {
+		v[i] = pn[i].name;
+		for (size_t a = 0; a < nall; a++)
+			if (all[a] == pn[i].name)
+				all[a] = NULL; /* moved */
+	}
+	free(pn);
+	*names = v;
+	*n = k;
+out:
+	free(pick);
+	free(info);
+	for (size_t i = 0; i < nall; i++)
+		free(all[i]);
+	free(all);
+	return r;
+}
+
+/* --- start / stop ------------------------------------------------------------------ */
+
+struct j8_ctx {
+	struct cell_error *err;
+	bool failed;
+};
+
+static void j8_error(void *arg, const struct cell_error *e)
+{
+	struct j8_ctx *c = arg;
+	if (!c->failed && c->err)
+		*c->err = *e;
+	c->failed = true;
+}
+
+static int run_jail8(struct cell_mgr *m, const char *name, unsigned op,
+		     struct cell_error *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	int r = jail_dir(m, name, dir, err);
+	if (r < 0)
+		return r;
+	snprintf(file, sizeof(file), "%s/jail.conf", dir);
+	struct cell_conf *conf = NULL;
+	r = cell_jail8_load(file, &conf, err);
+	if (r < 0)
+		return r;
+	struct j8_ctx c = { .err = err };
+	struct cell_jail8 o = { .op = op, .error = j8_error, .arg = &c };
+	char *names[] = { (char *)name };
+	int rc = cell_jail8_run_conf(&o, conf, names, 1);
+	cell_conf_free(conf);
+	if (rc != 0 && !c.failed)
+		cell_error_set(err, -EIO, "jail %s failed (status %d)",
+			       op == CELL_J8_CREATE ? "start" : "stop", rc);
+	if (rc != 0 && err && !err->code)
+		err->code = -EIO;
+	return rc != 0 ? (err && err->code ? err->code : -EIO) : 0;
+}
+
+int cell_mgr_start(struct cell_mgr *m, const char *name,
+		   struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX], rel[PATH_MAX];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if (ji.running)
+		return cell_error_set(err, -EALREADY, "jail '%s' is already "
+				      "running", name);
+	if ((r = jail_dir(m, name, dir, err)) < 0)
+		return r;
+	if (!ji.thick && m->backend == CELL_BACKEND_OVERLAY &&
+	    (r = release_path(m, ji.release, rel, err)) < 0)
+		return r;
+	r = m->st->jail_mount(rel, dir, ji.thick, err);
+	if (r < 0)
+		return r;
+	r = run_jail8(m, name, CELL_J8_CREATE, err);
+	if (r < 0)
+		m->st->jail_umount(dir, NULL);
+	return r;
+}
+
+int cell_mgr_stop(struct cell_mgr *m, const char *name,
+		  struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if ((r = jail_dir(m, name, dir, err)) < 0)
+		return r;
+	if (!ji.running) {
+		/* what a crashed stop may have left mounted */
+		m->st->jail_umount(dir, NULL);
+		return cell_error_set(err, -EALREADY, "jail '%s' is not "
+				      "running", name);
+	}
+	r = run_jail8(m, name, CELL_J8_REMOVE, err);
+	if (r < 0)
+		return r;
+	return m->st->jail_umount(dir, err);
+}
+
+int cell_mgr_cmd(struct cell_mgr *m, const char *name, char *const *argv,
+		 int *status, struct cell_error *err)
+{
+	struct cell_record rec;
+	int r = cell_state_find(name, &rec, NULL);
+	if (r < 0 || !cell_running(&rec)) {
+		if (r == 0)
+			cell_record_free(&rec);
+		return cell_error_set(err, -ESRCH, "jail '%s' is not running",
+				      name);
+	}
+	struct cell_exec x = { .argv = argv, .stdio = { -1, -1, -1 },
+			       .cwd = "/" };
+	r = cell_exec(&rec, &x, false, status, NULL, err);
+	cell_record_free(&rec);
+	return r;
+}
+
+/* --- snapshots ------------------------------------------------------------------ */
+
+static int snap_dir(struct cell_mgr *m, const char *name, char *buf,
+		    struct cell_error *err)
+{
+	if (snprintf(buf, PATH_MAX, "%s/snapshots/%s", m->data, name) >=
+	    PATH_MAX)
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	return 0;
+}
+
+/* Freeze a running jail's cgroup for a consistent copy; *cg NULL when
+ * there is nothing to thaw. */
+struct frozen {
+	struct cell_cgroup_host *h;
+	struct cell_cgroup *cg;
+};
+
+static void freeze(const char *name, struct frozen *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct cell_record rec;
+	if (cell_state_find(name, &rec, NULL) < 0)
+		return;
+	if (cell_running(&rec) && rec.cgroup[0] &&
+	    cell_cgroup_host_open(NULL, &f->h, NULL) == 0 &&
+	    cell_cgroup_open(f->h, rec.cgroup, &f->cg, NULL) == 0 &&
+	    cell_cgroup_freeze(f->cg, true, NULL) < 0) {
+		cell_cgroup_free(f->cg);
+		f->cg = NULL;
+	}
+	cell_record_free(&rec);
+}
+
+static void thaw(struct frozen *f)
+{
+	if (f->cg) {
+		cell_cgroup_freeze(f->cg, false, NULL);
+		cell_cgroup_free(f->cg);
+	}
+	if (f->h)
+		cell_cgroup_host_free(f->h);
+}
+
+int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
+		      char *tag_out, size_t tag_len, struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX], sd[PATH_MAX], snap[PATH_MAX], stamp[32];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if (!tag) {
+		struct timespec ts;
+		struct tm tm;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp),
+			 "-%03ld", ts.tv_nsec / 1000000);
+		tag = stamp;
+	}
+	if (!cell_mgr_name_ok(tag))
+		return cell_error_set(err, -EINVAL, "invalid snapshot tag "
+				      "'%s'", tag);
+	if ((r = jail_dir(m, name, dir, err)) < 0 ||
+	    (r = snap_dir(m, name, sd, err)) < 0)
+		return r;
+	if (mkdir(sd, 0700) < 0 && errno != EEXIST)
+		return cell_error_errno(err, -errno, "mkdir %s", sd);
+	if (snprintf(snap, sizeof(snap), "%s/%s", sd, tag) >= (int)sizeof(snap))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	struct stat st;
+	if (lstat(snap, &st) == 0)
+		return cell_error_set(err, -EEXIST, "snapshot %s@%s exists",
+				      name, tag);
+	struct frozen f;
+	freeze(name, &f);
+	r = m->st->snapshot(dir, ji.thick, snap, err);
+	thaw(&f);
+	if (r < 0) {
+		m->st->tree_remove(snap, NULL);
+		rmdir(sd); /* only when empty */
+		return r;
+	}
+	if (tag_out)
+		snprintf(tag_out, tag_len, "%s", tag);
+	return 0;
+}
+
+/* The newest snapshot of name (by birth time). */
+static int newest_snapshot(struct cell_mgr *m, const char *name, char *tag,
+			   size_t len, struct cell_error *err)
+{
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof(sub), "snapshots/%s", name);
+	char **v;
+	size_t n;
+	int r = cell_mgr_list_dir(m, sub, &v, &n, err);
+	if (r < 0)
+		return r;
+	struct statx best = { 0 };
+	tag[0] = '\0';
+	char dir[PATH_MAX];
+	snap_dir(m, name, dir, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct statx sx;
+		char p[PATH_MAX * 2];
+		snprintf(p, sizeof(p), "%s/%s", dir, v[i]);
+		if (statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW,
+			  STATX_BTIME | STATX_MTIME, &sx) < 0)
+			continue;
+		struct statx_timestamp t = (sx.stx_mask & STATX_BTIME)
+						   ? sx.stx_btime
+						   : sx.stx_mtime;
+		if (!tag[0] || t.tv_sec > best.stx_btime.tv_sec ||
+		    (t.tv_sec == best.stx_btime.tv_sec &&
+		     t.tv_nsec > best.stx_btime.tv_nsec)) {
+			best.stx_btime = t;
+			snprintf(tag, len, "%s", v[i]);
+		}
+	}
+	cell_mgr_names_free(v, n);
+	if (!tag[0])
+		return cell_error_set(err, -ENOENT, "jail '%s' has no "
+				      "snapshots", name);
+	return 0;
+}
+
+int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
+		      struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX], sd[PATH_MAX], snap[PATH_MAX], newest[256];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if (!tag) {
+		r = newest_snapshot(m, name, newest, sizeof(newest), err);
+		if (r < 0)
+			return r;
+		tag = newest;
+	}
+	if (!cell_mgr_name_ok(tag))
+		return cell_error_set(err, -EINVAL, "invalid snapshot tag "
+				      "'%s'", tag);
+	if ((r = jail_dir(m, name, dir, err)) < 0 ||
+	    (r = snap_dir(m, name, sd, err)) < 0)
+		return r;
+	if (snprintf(snap, sizeof(snap), "%s/%s", sd, tag) >=
+	    (int)sizeof(snap))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	struct stat st;
+	if (lstat(snap, &st) < 0)
+		return cell_error_set(err, -ENOENT, "no snapshot %s@%s", name,
+				      tag);
+	if (ji.running && (r = cell_mgr_stop(m, name, err)) < 0)
+		return r;
+	r = m->st->rollback(dir, ji.thick, snap, err);
+	if (ji.running) {
+		struct cell_error e2;
+		cell_error_clear(&e2);
+		int r2 = cell_mgr_start(m, name, r < 0 ? &e2 : err);
+		if (r == 0)
+			r = r2;
+	}
+	return r;
+}
+
+int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
+			     const char *tag, struct cell_error *err)
+{
+	char sd[PATH_MAX], snap[PATH_MAX];
+	if (!cell_mgr_name_ok(name) || !cell_mgr_name_ok(tag))
+		return cell_error_set(err, -EINVAL, "invalid name or tag");
+	int r = snap_dir(m, name, sd, err);
+	if (r < 0)
+		return r;
+	if (snprintf(snap, sizeof(snap), "%s/%s", sd, tag) >=
+	    (int)sizeof(snap))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	struct stat st;
+	if (lstat(snap, &st) < 0)
+		return cell_error_set(err, -ENOENT, "no snapshot %s@%s", name,
+				      tag);
+	r = m->st->tree_remove(snap, err);
+	rmdir(sd);
+	return r;
+}
+
+static int remove_snapshots(struct cell_mgr *m, const char *name,
+			    struct cell_error *err)
+{
+	char sub[PATH_MAX], sd[PATH_MAX];
+	snprintf(sub, sizeof(sub), "snapshots/%s", name);
+	char **v;
+	size_t n;
+	int r = cell_mgr_list_dir(m, sub, &v, &n, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = cell_mgr_snapshot_remove(m, name, v[i], err);
+	cell_mgr_names_free(v, n);
+	if (r == 0 && snap_dir(m, name, sd, err) == 0)
+		r = cell_tree_remove(sd, err);
+	return r;
+}
+
+int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
+		     struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX];
+	int r = jail_dir(m, name, dir, err);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return cell_error_set(err, -ENOENT, "no jail named '%s'", name);
+	/* a jail whose jail.conf is broken can still be destroyed */
+	if (cell_mgr_jail_info(m, name, &ji, NULL) == 0 && ji.running) {
+		if (!force)
+			return cell_error_set(err, -EBUSY, "jail '%s' is "
+					      "running (stop it, or -f)", name);
+		r = cell_mgr_stop(m, name, err);
+		if (r < 0)
+			return r;
+	}
+	if ((r = remove_snapshots(m, name, err)) < 0 ||
+	    (r = m->st->jail_remove(dir, err)) < 0)
+		return r;
+	return cell_tree_remove(dir, err);
+}
+
+int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
+		   const char *ip4, struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char src[PATH_MAX], dst[PATH_MAX];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if ((r = jail_dir(m, name, src, err)) < 0 ||
+	    (r = jail_dir(m, newname, dst, err)) < 0)
+		return r;
+	if (mkdir(dst, 0700) < 0)
+		return errno == EEXIST
+			       ? cell_error_set(err, -EEXIST, "jail '%s' "
+						"exists", newname)
+			       : cell_error_errno(err, -errno, "mkdir %s", dst);
+	char rel[PATH_MAX], rc[PATH_MAX + 16];
+	if (snprintf(rel, sizeof(rel), "%s/releases/%s", m->data,
+		     ji.release) >= (int)sizeof(rel)) {
+		rmdir(dst);
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	}
+	snprintf(rc, sizeof(rc), "%s/etc/rc", rel);
+	struct conf_args a = {
+		.name = newname, .release = ji.release, .ip4 = ip4,
+		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
+		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
+	};
+	r = write_conf(m, dst, &a, err);
+	if (r == 0) {
+		struct frozen f;
+		freeze(name, &f);
+		r = m->st->clone(src, dst, ji.thick, err);
+		thaw(&f);
+	}
+	if (r < 0) {
+		cell_error_context(err, newname, "clone", NULL);
+		m->st->jail_remove(dst, NULL);
+		cell_tree_remove(dst, NULL);
+	}
+	return r;
+}
+
+/* --- cp / rcp ---------------------------------------------------------------------- */
+
+static int openat2_in(int root, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)flags | O_CLOEXEC,
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* The jail's root, mounted for the duration when it is an overlay that is
+ * not running; *umount tells whether to unmount after. */
+static int open_root(struct cell_mgr *m, const char *name, bool *umount,
+		     char *dir, struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	*umount = false;
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if ((r = jail_dir(m, name, dir, err)) < 0)
+		return r;
+	if (m->backend == CELL_BACKEND_OVERLAY && !ji.thick && !ji.running) {
+		char rel[PATH_MAX];
+		if ((r = release_path(m, ji.release, rel, err)) < 0 ||
+		    (r = m->st->jail_mount(rel, dir, false, err)) < 0)
+			return r;
+		*umount = true;
+	}
+	int fd = open(ji.path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = cell_error_errno(err, -errno, "open %s", ji.path);
+		if (*umount)
+			m->st->jail_umount(dir, NULL);
+		return r;
+	}
+	return fd;
+}
+
+static int copy_fds(int in, int out)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+	}
+}
+
+static int do_cp(int root, const char *hostpath, const char *jailpath,
+		 struct cell_error *err)
+{
+	_cleanup_close_ int in = open(hostpath, O_RDONLY | O_NOCTTY |
+				      O_NONBLOCK | O_CLOEXEC);
+	if (in < 0)
+		return cell_error_errno(err, -errno, "open %s", hostpath);
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return cell_error_errno(err, -errno, "stat %s", hostpath);
+	if (!S_ISREG(st.st_mode))
+		return cell_error_set(err, -EINVAL, "%s is not a regular file",
+				      hostpath);
+	/* the parent, resolved in the jail's root */
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", jailpath) >= (int)sizeof(buf))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	size_t len = strlen(buf);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	char *slash = strrchr(buf, '/');
+	const char *parent = slash ? (slash == buf ? "/" : buf) : ".";
+	const char *base = slash ? slash + 1 : buf;
+	if (slash && slash != buf)
+		*slash = '\0';
+	const char *hbase = strrchr(hostpath, '/');
+	hbase = hbase ? hbase + 1 : hostpath;
+	_cleanup_close_ int dfd = openat2_in(root, parent, O_PATH | O_DIRECTORY,
+					     0);
+	if (dfd < 0)
+		return cell_error_errno(err, dfd, "%s", parent);
+	/* an existing directory as the target: copy into it */
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		int sub = openat2_in(dfd, *base ? base : ".",
+				     O_PATH | O_DIRECTORY, 0);
+		if (sub < 0)
+			return cell_error_errno(err, sub, "%s", jailpath);
+		close(dfd);
+		dfd = sub;
+		base = hbase;
+	} else {
+		struct stat tst;
+		if (fstatat(dfd, base, &tst, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISLNK(tst.st_mode))
+				return cell_error_set(err, -ELOOP, "%s is a "
+						      "symbolic link in the "
+						      "jail: refused",
+						      jailpath);
+			if (S_ISDIR(tst.st_mode)) {
+				int sub = openat(dfd, base, O_PATH | O_DIRECTORY |
+						 O_NOFOLLOW | O_CLOEXEC);
+				if (sub < 0)
+					return cell_error_errno(err, -errno,
+								"%s", jailpath);
+				close(dfd);
+				dfd = sub;
+				base = hbase;
+				if (fstatat(dfd, base, &tst,
+					    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(tst.st_mode))
+					return cell_error_set(
+						err, -ELOOP, "%s/%s is a "
+						"symbolic link in the jail: "
+						"refused", jailpath, base);
+			} else if (!S_ISREG(tst.st_mode)) {
+				return cell_error_set(err, -EINVAL, "%s is not "
+						      "a regular file",
+						      jailpath);
+			}
+		}
+	}
+	/* write a new file next to it and rename it over the target, so
+	 * no symlink or hard link put there meanwhile is written through */
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), ".cell-cp.%d", (int)getpid());
+	/* dfd is O_PATH: reopen as a directory for *at calls that write */
+	_cleanup_close_ int d = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
+				       O_CLOEXEC);
+	if (d < 0)
+		return cell_error_errno(err, -errno, "%s", jailpath);
+	_cleanup_close_ int out = openat(d, tmp, O_WRONLY | O_CREAT | O_EXCL |
+					 O_NOFOLLOW | O_CLOEXEC,
+					 st.st_mode & 0777);
+	if (out < 0)
+		return cell_error_errno(err, -errno, "create in %s", jailpath);
+	int r = copy_fds(in, out);
+	if (r == 0 && fchmod(out, st.st_mode & 07777) < 0)
+		r = -errno;
+	if (r == 0 && renameat(d, tmp, d, base) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(d, tmp, 0);
+		return cell_error_errno(err, r, "write %s", jailpath);
+	}
+	return 0;
+}
+
+int cell_mgr_cp(struct cell_mgr *m, const char *name, const char *hostpath,
+		const char *jailpath, struct cell_error *err)
+{
+	bool um;
+	char dir[PATH_MAX];
+	int root = open_root(m, name, &um, dir, err);
+	if (root < 0)
+		return root;
+	int r = do_cp(root, hostpath, jailpath, err);
+	close(root);
+	if (um)
+		m->st->jail_umount(dir, NULL);
+	if (r < 0)
+		cell_error_context(err, name, "cp", NULL);
+	return r;
+}
+
+int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
+		 const char *hostpath, struct cell_error *err)
+{
+	bool um;
+	char dir[PATH_MAX];
+	int root = open_root(m, name, &um, dir, err);
+	if (root < 0)
+		return root;
+	int r = 0;
+	int in = openat2_in(root, jailpath, O_RDONLY | O_NOCTTY | O_NONBLOCK,
+			    0);
+	if (in < 0) {
+		r = cell_error_errno(err, in, "%s", jailpath);
+		goto out;
+	}
+	struct stat st;
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = cell_error_set(err, -EINVAL, "%s is not a regular file in "
+				   "the jail", jailpath);
+		close(in);
+		goto out;
+	}
+	/* the host side: the caller's path; a directory takes the name */
+	char target[PATH_MAX * 2];
+	struct stat hst;
+	const char *jb = strrchr(jailpath, '/');
+	if (stat(hostpath, &hst) == 0 && S_ISDIR(hst.st_mode))
+		snprintf(target, sizeof(target), "%s/%s", hostpath,
+			 jb ? jb + 1 : jailpath);
+	else
+		snprintf(target, sizeof(target), "%s", hostpath);
+	int out = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		       st.st_mode & 0777);
+	if (out < 0) {
+		r = cell_error_errno(err, -errno, "create %s", target);
+	} else {
+		r = copy_fds(in, out);
+		if (r < 0)
+			cell_error_errno(err, r, "copy to %s", target);
+		close(out);
+	}
+	close(in);
+out:
+	close(root);
+	if (um)
+		m->st->jail_umount(dir, NULL);
+	if (r < 0)
+		cell_error_context(err, name, "rcp", NULL);
+	return r;
+}
+
+/* --- list ------------------------------------------------------------------------- */
+
+int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
+		  struct cell_error *err)
+{
+	char **jails = NULL, **rels = NULL;
+	size_t nj = 0, nr = 0;
+	int r = cell_mgr_list_dir(m, "jails", &jails, &nj, err);
+	if (r == 0)
+		r = cell_mgr_list_dir(m, "releases", &rels, &nr, err);
+	if (r < 0) {
+		cell_mgr_names_free(jails, nj);
+		return r;
+	}
+	json_t *jj = json_array(), *jr = json_array(), *js = json_array();
+	if (!json) {
+		fprintf(out, "%-16s %-8s %5s %-12s %-6s %-16s %4s %-4s %s\n",
+			"NAME", "STATE", "JID", "RELEASE", "TYPE", "IP4",
+			"PRIO", "BOOT", "TAGS");
+	}
+	for (size_t i = 0; i < nj; i++) {
+		struct cell_mgr_jail ji;
+		if (cell_mgr_jail_info(m, jails[i], &ji, NULL) < 0) {
+			if (!json)
+				fprintf(out, "%-16s %-8s\n", jails[i], "broken");
+			else
+				json_array_append_new(
+					jj, json_pack("{s:s,s:s}", "name",
+						      jails[i], "state",
+						      "broken"));
+			continue;
+		}
+		const char *state = ji.running ? "running" : "stopped";
+		if (json) {
+			json_array_append_new(jj, json_pack(
+				"{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:b,s:s,s:s}",
+				"name", ji.name, "state", state, "jid", ji.jid,
+				"release", ji.release, "type",
+				ji.thick ? "thick" : "thin", "ip4", ji.ip4,
+				"priority", ji.priority, "boot", ji.boot,
+				"tags", ji.tags, "path", ji.path));
+		} else {
+			char jid[16] = "-";
+			if (ji.running)
+				snprintf(jid, sizeof(jid), "%d", ji.jid);
+			fprintf(out, "%-16s %-8s %5s %-12s %-6s %-16s %4d %-4s "
+				"%s\n", ji.name, state, jid, ji.release,
+				ji.thick ? "thick" : "thin",
+				ji.ip4[0] ? ji.ip4 : "-", ji.priority,
+				ji.boot ? "on" : "off",
+				ji.tags[0] ? ji.tags : "-");
+		}
+	}
+	if (!json)
+		fprintf(out, "\nRELEASES (%s)\n", cell_backend_name(m->backend));
+	for (size_t i = 0; i < nr; i++) {
+		if (json)
+			json_array_append_new(jr, json_string(rels[i]));
+		else
+			fprintf(out, "%s\n", rels[i]);
+	}
+	if (!json)
+		fprintf(out, "\nSNAPSHOTS\n");
+	for (size_t i = 0; i < nj; i++) {
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "snapshots/%s", jails[i]);
+		char **v;
+		size_t n;
+		if (cell_mgr_list_dir(m, sub, &v, &n, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (json)
+				json_array_append_new(js, json_pack(
+					"{s:s,s:s}", "jail", jails[i], "tag",
+					v[k]));
+			else
+				fprintf(out, "%s@%s\n", jails[i], v[k]);
+		}
+		cell_mgr_names_free(v, n);
+	}
+	if (json) {
+		json_t *root = json_pack("{s:s,s:s,s:o,s:o,s:o}", "home",
+					 m->home, "backend",
+					 cell_backend_name(m->backend), "jails",
+					 jj, "releases", jr, "snapshots", js);
+		json_dumpf(root, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(root);
+	} else {
+		json_decref(jj);
+		json_decref(jr);
+		json_decref(js);
+	}
+	cell_mgr_names_free(jails, nj);
+	cell_mgr_names_free(rels, nr);
+	return 0;
+}
+
+int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
+			    struct cell_error *err)
+{
+	char rel[PATH_MAX];
+	int r = release_path(m, name, rel, err);
+	if (r < 0)
+		return r;
+	char **v;
+	size_t n;
+	if ((r = cell_mgr_list_dir(m, "jails", &v, &n, err)) < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct cell_mgr_jail ji;
+		if (cell_mgr_jail_info(m, v[i], &ji, NULL) == 0 &&
+		    !strcmp(ji.release, name))
+			r = cell_error_set(err, -EBUSY, "release '%s' is used "
+					   "by jail '%s'", name, v[i]);
+	}
+	cell_mgr_names_free(v, n);
+	return r < 0 ? r : m->st->tree_remove(rel, err);
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The manager behind cell(8)'s subcommands: the bastille of Linux.
+ *
+ * Layout under the home directory (default /var/lib/cell, CELL_HOME or
+ * cell -d DIR override):
+ *
+ *   HOME/setup.conf            what `cell setup` made (backend, image,
+ *                              loop device, pool mount) as key=value
+ *   DATA/releases/NAME         read-only release trees
+ *   DATA/jails/NAME/jail.conf  an ordinary jail.conf block (jail -f reads it)
+ *   DATA/jails/NAME/fstab      the jail's mount.fstab
+ *   DATA/jails/NAME/root/      the jail's root (overlay: + upper/, work/)
+ *   DATA/snapshots/NAME/TAG    snapshots of jail NAME
+ *
+ * DATA is HOME, or HOME/pool when setup made a btrfs image on a loop
+ * device because HOME is not on btrfs.
+ *
+ * A jail's jail.conf carries the manager's own facts as meta.cell.*:
+ * release, type (thin|thick), boot, priority, tags. Starting a jail reads
+ * that file through lib/conf and creates the jail through cell_param_set()
+ * and cell_create() (jail8.c), the same path as `jail -f FILE -c NAME`.
+ *
+ * Every function returns 0 or -errno and fills err; nothing prints except
+ * through the progress callback, nothing exits.
+ */
+#ifndef CELL_MGR_H
+#define CELL_MGR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "mgr/storage.h"
+
+#define CELL_MGR_HOME_DEFAULT "/var/lib/cell"
+#define CELL_MGR_NAME_MAX 64
+
+struct cell_mgr {
+	char home[PATH_MAX];
+	char data[PATH_MAX];
+	enum cell_backend backend;
+	const struct cell_storage_ops *st;
+	bool ready;                 /* setup.conf was read */
+	/* progress lines (bootstrap); NULL: silent */
+	void (*progress)(void *arg, const char *line);
+	void *arg;
+};
+
+/* Fill m from home (NULL: CELL_HOME, then the default) and setup.conf.
+ * -ENOENT (with a message saying to run setup) when setup never ran. */
+int cell_mgr_open(struct cell_mgr *m, const char *home, struct cell_error *err);
+
+/* Prepare home for backend (idempotent; re-attaches a detached image). */
+int cell_mgr_setup(const char *home, enum cell_backend backend,
+		   unsigned long long image_mb, struct cell_error *err);
+/* Undo what setup made. Refuses while jails exist (-ENOTEMPTY). */
+int cell_mgr_teardown(const char *home, struct cell_error *err);
+
+/* Is name a valid jail / release / tag name ([A-Za-z0-9_-], 1..64)? */
+bool cell_mgr_name_ok(const char *name);
+
+/* --- releases ---------------------------------------------------------- */
+int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,
+			       const char *busybox, struct cell_error *err);
+int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
+			   const char *name, struct cell_error *err);
+/* Check a release tree: bin/sh is an executable file (in the root), etc. */
+int cell_mgr_release_verify(const char *path, struct cell_error *err);
+int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
+			    struct cell_error *err);
+
+/* --- jails ------------------------------------------------------------- */
+struct cell_mgr_create {
+	const char *name;
+	const char *release;
+	const char *ip4;       /* NULL: none */
+	bool thick;
+	bool boot;             /* default true */
+	int priority;          /* default 99 */
+	const char *tags;      /* comma list or NULL */
+};
+int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
+		    struct cell_error *err);
+
+/* A jail as the manager knows it (jail.conf + state registry). */
+struct cell_mgr_jail {
+	char name[CELL_MGR_NAME_MAX + 1];
+	char release[CELL_MGR_NAME_MAX + 1];
+	char ip4[256];
+	char tags[512];
+	bool thick, boot, running;
+	int priority;
+	int jid;               /* 0 when stopped */
+	char path[PATH_MAX];
+};
+int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
+		       struct cell_mgr_jail *out, struct cell_error *err);
+
+/* TARGET: a name, a comma list of names or tags, a tag, or ALL. Names are
+ * returned sorted by priority then name; free with cell_mgr_names_free. */
+int cell_mgr_targets(struct cell_mgr *m, const char *target, char ***names,
+		     size_t *n, struct cell_error *err);
+void cell_mgr_names_free(char **names, size_t n);
+/* Every jail / release / snapshot tag of a jail, sorted. */
+int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
+		      size_t *n, struct cell_error *err);
+
+/* Start / stop one jail. Starting a running jail or stopping a stopped one
+ * is -EALREADY. */
+int cell_mgr_start(struct cell_mgr *m, const char *name,
+		   struct cell_error *err);
+int cell_mgr_stop(struct cell_mgr *m, const char *name,
+		  struct cell_error *err);
+/* Run argv in a running jail; *status gets the wait status. */
+int cell_mgr_cmd(struct cell_mgr *m, const char *name, char *const *argv,
+		 int *status, struct cell_error *err);
+int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
+		     struct cell_error *err);
+
+/* tag NULL: a time stamp (written to tag_out when given). */
+int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
+		      char *tag_out, size_t tag_len, struct cell_error *err);
+/* tag NULL: the newest snapshot. A running jail is stopped and started
+ * again around it. */
+int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
+		      struct cell_error *err);
+int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
+			     const char *tag, struct cell_error *err);
+int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
+		   const char *ip4, struct cell_error *err);
+
+/* Host file -> jail path / jail path -> host file. The jail side is
+ * resolved with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) beneath
+ * the jail's root, so no symlink in the jail leads outside it; a symlink
+ * as the last component is refused (-ELOOP). */
+int cell_mgr_cp(struct cell_mgr *m, const char *name, const char *hostpath,
+		const char *jailpath, struct cell_error *err);
+int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
+		 const char *hostpath, struct cell_error *err);
+
+/* cell list: table or JSON of jails, releases, snapshots. */
+int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
+		  struct cell_error *err);
+
+#endif
