@@ -12,7 +12,8 @@
 #      per process/syscall/file, divided by R (ms per jail)
 #   3. the host's cgroup v1 attach cost (a write to cgroup.procs) when
 #      attaches are back to back vs after an idle gap, on a cgroup of ours
-#   4. jail -c wall median back to back vs after 100 ms idle
+#   4. jail -c wall median back to back vs after 100 ms idle, and CPU
+#      time per run of jail -c, jexec, bwrap, /bin/true
 #   5. CPU profile (perf record) by library, for the user-space part, and
 #      the start-up cost of the binary (jail -h vs /bin/true)
 # Falls back to strace -c -f when perf is missing.
@@ -166,6 +167,13 @@ fi
 echo
 
 echo "== 4. jail -c wall time, back to back vs 100 ms idle before each"
+# CPU of the waited-for children (cutime+cstime, ticks) of the calling
+# shell: read with a builtin, a $(...) would be another process
+child_ticks() {
+	local st
+	read -r -a st <"/proc/$BASHPID/stat"
+	CHILD_TICKS=$(( st[15] + st[16] ))
+}
 for gap in 0 0.1; do
 	: >"$BENCH_TMP/wall"
 	for i in $(seq $R); do
@@ -176,6 +184,25 @@ for gap in 0 0.1; do
 	printf '  gap %-4ss: median %s ms (p10 %s, p90 %s)\n' $gap "$(bench_median "$BENCH_TMP/wall")" \
 		"$(bench_pct "$BENCH_TMP/wall" 10)" "$(bench_pct "$BENCH_TMP/wall" 90)"
 done
+echo
+echo "== 4b. CPU time per run (user+sys of all processes, tick-accounted over 100 runs)"
+hz=$(getconf CLK_TCK)
+cpu_per_run() {
+	local c0 i
+	child_ticks
+	c0=$CHILD_TICKS
+	for i in $(seq 100); do "$@" >/dev/null 2>&1 </dev/null; done
+	child_ticks
+	awk -v t=$((CHILD_TICKS - c0)) -v hz="$hz" 'BEGIN { printf "%5.1f ms", t * 1000 / hz / 100 }'
+}
+"$BUILD/src/jail" -c name=${NAME}p path="$ROOT" host.hostname=bench persist >/dev/null ||
+	bench_die "cannot create the persistent jail"
+bench_on_exit "$BUILD/src/jail -r ${NAME}p"
+echo "  jail -c /bin/true   $(cpu_per_run "${JAIL[@]}")"
+echo "  jexec /bin/true     $(cpu_per_run "$BUILD/src/jexec" ${NAME}p /bin/true)"
+echo "  bwrap /bin/true     $(cpu_per_run bwrap --unshare-all --die-with-parent --bind "$ROOT" / --proc /proc --dev /dev /bin/true)"
+echo "  /bin/true           $(cpu_per_run /bin/true)"
+echo "  (wall ~ CPU means the run is CPU-bound, not waiting)"
 echo
 
 echo "== 5. CPU samples of jail/init/true by object, $R runs (perf record)"
