@@ -344,7 +344,7 @@ static int extract(struct cell_mgr *m, struct archive *a, int root,
 		ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
 		ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK);
+		ARCHIVE_EXTRACT_TIME);
 	archive_write_disk_set_standard_lookup(w);
 
 	/* libarchive writes relative to the working directory: make that
