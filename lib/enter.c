@@ -419,6 +419,23 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
  */
 #define FSTAB_LINES_MAX 256
 
+/* fstab(5) writes blanks in names as \040 (octal escapes): decode them */
+static void fstab_unescape(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p; p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
+		    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 +
+				      (p[3] - '0'));
+			p += 3;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+}
+
 static int mount_line(const struct cell_jail *j, int root, const char *line,
 		      char *bad, size_t badlen)
 {
@@ -435,6 +452,8 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	snprintf(bad, badlen, "%.200s", line);
 	if (!file || !type)
 		return -EINVAL;
+	fstab_unescape(spec);
+	fstab_unescape(file);
 	size_t pl = strlen(j->path);
 	while (pl > 1 && j->path[pl - 1] == '/')
 		pl--;
@@ -529,10 +548,11 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
 			snprintf(bad, badlen, "%.200s", j->mount_fstab.v[i]);
 			return r;
 		}
-		char *save = NULL;
 		int lineno = 0;
-		for (char *l = strtok_r(text, "\n", &save); l;
-		     l = strtok_r(NULL, "\n", &save)) {
+		for (char *l = text, *next; l && *l; l = next) {
+			next = strchr(l, '\n');
+			if (next)
+				*next++ = '\0';
 			lineno++;
 			if (++lines > FSTAB_LINES_MAX)
 				return -E2BIG;
