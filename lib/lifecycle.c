@@ -704,8 +704,30 @@ out_unlock:
 
 void cell_create_finish(struct cell_handle *h)
 {
-	cell_init_release(&h->run, h->rec.jail.persist);
+	bool persist = h->rec.jail.persist;
+	int jid = h->rec.jail.jid;
+	struct cell_running run;
+	cell_record_running(&h->rec, &run);
+	cell_init_release(&h->run, persist);
 	cell_record_free(&h->rec);
+	if (persist)
+		return;
+	/* A jail that is not persistent ends with its last process. When
+	 * that was the start-up command, its init leaves at once: clean up
+	 * after it now, so "jail -c ... command=..." leaves nothing behind.
+	 * (Otherwise the next command's repair does.) */
+	int fd = cell_init_pidfd(&run);
+	bool gone = fd < 0;
+	if (fd >= 0) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gone = poll(&p, 1, 500) == 1;
+		close(fd);
+	}
+	if (gone) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", jid);
+		cell_remove(key, NULL);
+	}
 }
 
 /* --- exec ---------------------------------------------------------------- */

@@ -30,7 +30,8 @@ struct cell_handle {
  */
 int cell_create(struct cell_jail *j, struct cell_handle *h,
 		struct cell_error *err);
-/* End of creation: init keeps the jail only if persist (or processes). */
+/* End of creation: init keeps the jail only if persist (or processes);
+ * a non-persistent jail already empty is removed here. */
 void cell_create_finish(struct cell_handle *h);
 
 /* Run x in the jail of rec (jexec, command=, exec.start, OCI exec). */

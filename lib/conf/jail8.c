@@ -557,29 +557,6 @@ static int inside_list(const struct cell_record *rec,
 
 /* --- start and stop ------------------------------------------------------ */
 
-/* A non-persistent jail's init leaves when its last process does; clean
- * up after it, so that "jail -c ... command=..." leaves nothing behind. */
-static void reap_if_gone(int jid)
-{
-	struct cell_record rec;
-	if (cell_state_load(jid, &rec, NULL) < 0)
-		return;
-	struct cell_running run;
-	cell_record_running(&rec, &run);
-	int fd = cell_init_pidfd(&run);
-	bool gone = fd < 0;
-	if (fd >= 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		gone = poll(&p, 1, 500) == 1;
-		close(fd);
-	}
-	if (gone) {
-		char key[16];
-		snprintf(key, sizeof(key), "%d", jid);
-		cell_remove(key, NULL);
-	}
-	cell_record_free(&rec);
-}
 
 /* The undo commands of a failed start: errors reported, not fatal. */
 static void undo_hooks(const struct cell_jail8 *o, const struct cell_jail *j,
@@ -646,10 +623,7 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 		undo_hooks(o, j, jid, true, true);
 		return rc;
 	}
-	bool persist = h.rec.jail.persist;
 	cell_create_finish(&h);
-	if (!persist)
-		reap_if_gone(jid);
 	return 0;
 }
 
