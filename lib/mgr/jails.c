@@ -368,10 +368,14 @@ int cell_mgr_targets(struct cell_mgr *m, const char *target, char ***names,
 	}
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		bool found = false;
+		bool found = false, is_name = false;
+		for (size_t i = 0; i < nall; i++)
+			if (!strcmp(t, all[i]))
+				is_name = true;
+		/* a jail's name wins over a tag of the same name */
 		for (size_t i = 0; i < nall; i++)
 			if (!strcmp(t, "ALL") || !strcmp(t, all[i]) ||
-			    has_tag(info[i].tags, t)) {
+			    (!is_name && has_tag(info[i].tags, t))) {
 				pick[i] = true;
 				found = true;
 			}

@@ -1,0 +1,323 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# cell(8) manager, end to end, as root, on each storage backend:
+# setup -> bootstrap busybox -> create -> start -> cmd -> snapshot ->
+# change a file -> rollback -> the file is back -> clone -> both run ->
+# destroy -> teardown; cp/rcp symlink escapes; malicious tarballs; bad
+# input that must leave nothing behind. Everything lives in one temp dir;
+# the exit trap removes exactly what the test made (jails, mounts, loop
+# devices), also when a check or the script fails.
+set -u
+
+B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
+CELL=$B/src/cell
+JLS=$B/src/jls
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 77
+fi
+
+T=$(mktemp -d /tmp/cell-mgr.XXXXXX)
+export CELL_RUN_DIR=$T/run
+unset CELL_HOME
+FAILS=0
+CHECKS=0
+HOMES=""                               # homes this test set up
+ESC_ABS=/cell-mgr-escape-$$            # where a naive cp would write
+
+ok()     { CHECKS=$((CHECKS+1)); echo "ok - $*"; }
+not_ok() { CHECKS=$((CHECKS+1)); FAILS=$((FAILS+1)); echo "not ok - $*"; }
+
+check() {
+	local what=$1 want=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if [ "$got" = "$want" ]; then ok "$what"; else
+		not_ok "$what (expected '$want', got '$got')"; fi
+}
+
+check_rc() {
+	local what=$1 want=$2; shift 2
+	local out
+	out=$("$@" 2>&1)
+	local rc=$?
+	if [ "$rc" = "$want" ]; then ok "$what"; else
+		not_ok "$what (exit $rc, expected $want: $out)"; fi
+}
+
+check_match() {
+	local what=$1 re=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if printf '%s' "$got" | grep -Eq -- "$re"; then ok "$what"; else
+		not_ok "$what (no match for /$re/ in '$got')"; fi
+}
+
+check_true() {
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
+}
+
+cleanup() {
+	local h j
+	for h in $HOMES; do
+		[ -f "$h/setup.conf" ] || continue
+		for j in $(CELL_HOME=$h "$CELL" -j list 2>/dev/null |
+			   sed -n 's/^ *"name": "\(.*\)",$/\1/p'); do
+			CELL_HOME=$h "$CELL" -q destroy -f "$j" >/dev/null 2>&1
+		done
+		CELL_HOME=$h "$CELL" -q setup --teardown >/dev/null 2>&1
+	done
+	"$JLS" >/dev/null 2>&1   # repairs what a crashed command left
+	# whatever is still mounted or attached under $T, deepest first
+	findmnt -rn -o TARGET | grep "^$T/" | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null; done
+	for img in "$T"/*/btrfs.img; do
+		[ -f "$img" ] || continue
+		losetup -j "$img" -O NAME -n 2>/dev/null |
+			while read -r dev; do losetup -d "$dev"; done
+	done
+	[ -e "$ESC_ABS" ] && rm -f "$ESC_ABS"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ms() { date +%s%N; }
+
+# --- the full path on one backend ------------------------------------------------
+run_backend() {
+	local be=$1 net=$2
+	local H=$T/$be
+	export CELL_HOME=$H
+	HOMES="$HOMES $H"
+	local C=$CELL
+	echo "# backend $be"
+
+	local extra=()
+	[ "$be" = btrfs ] && extra=(--size 1024)
+	check_rc "$be: setup" 0 $C setup -s "$be" "${extra[@]}"
+	check_rc "$be: setup again is a no-op" 0 $C setup -s "$be"
+	check_rc "$be: setup for another backend refused" 1 \
+		$C setup -s "$( [ "$be" = dir ] && echo overlay || echo dir)"
+	local D=$H
+	if [ "$be" = btrfs ]; then
+		D=$(sed -n 's/^pool=//p' "$H/setup.conf")
+		if [ "$(stat -f -c %T "$H")" != btrfs ]; then
+			check "$be: pool is a btrfs loop mount" btrfs \
+				findmnt -n -o FSTYPE "$D"
+			check_match "$be: loop device recorded" '^loop=/dev/loop' \
+				cat "$H/setup.conf"
+		fi
+	fi
+
+	check_rc "$be: bootstrap busybox" 0 $C -q bootstrap busybox
+	check_true "$be: release has bin/sh" test -x "$D/releases/busybox/bin/sh"
+	check_true "$be: release has etc/passwd" test -f "$D/releases/busybox/etc/passwd"
+	check_rc "$be: bootstrap twice refused" 1 $C -q bootstrap busybox
+	if [ "$be" = btrfs ]; then
+		check_match "$be: release is a read-only subvolume" readonly \
+			btrfs subvolume show "$D/releases/busybox"
+	fi
+
+	check_rc "$be: create web" 0 $C -q create -p 10 --tags front,web \
+		web busybox "$net.10"
+	check_true "$be: web/jail.conf written" test -f "$D/jails/web/jail.conf"
+	check_match "$be: jail.conf is a jail(8) block" "path = \"$D/jails/web/root\"" \
+		"$B/src/jail" -f "$D/jails/web/jail.conf" -e ' '
+	if [ "$be" = btrfs ]; then
+		check_match "$be: thin jail is a snapshot of the release" \
+			"Parent UUID:.*[0-9a-f]{8}-" \
+			btrfs subvolume show "$D/jails/web/root"
+	fi
+	check_rc "$be: start web" 0 $C -q start web
+	check_match "$be: jls sees web" "^name=web$" "$JLS" -n name
+	check "$be: cmd hostname" web $C cmd web hostname
+	check_rc "$be: cmd exit status passed through" 3 $C cmd web sh -c 'exit 3'
+	check_rc "$be: write a file" 0 $C cmd web sh -c 'echo one > /etc/f'
+
+	local t0 t1
+	t0=$(ms)
+	check_rc "$be: snapshot web s1" 0 $C -q snapshot web s1
+	t1=$(ms)
+	local snap_ms=$(( (t1 - t0) / 1000000 ))
+	check_rc "$be: snapshot tag clash refused" 1 $C -q snapshot web s1
+	check_rc "$be: change the file" 0 $C cmd web sh -c 'echo two > /etc/f; rm /bin/ls'
+	check "$be: file changed" two $C cmd web cat /etc/f
+	check_rc "$be: rollback web s1 (running: stop/start)" 0 $C -q rollback web s1
+	check "$be: file is back" one $C cmd web cat /etc/f
+	check_rc "$be: deleted file is back" 0 $C cmd web test -e /bin/ls
+	check_rc "$be: rollback to unknown tag refused" 1 $C -q rollback web nosuch
+
+	t0=$(ms)
+	check_rc "$be: clone web web2" 0 $C -q clone web web2 "$net.11"
+	t1=$(ms)
+	local clone_ms=$(( (t1 - t0) / 1000000 ))
+	check_rc "$be: clone onto an existing name refused" 1 $C -q clone web web2
+	check_rc "$be: start web2" 0 $C -q start web2
+	check "$be: clone has the file" one $C cmd web2 cat /etc/f
+	check "$be: clone has its own hostname" web2 $C cmd web2 hostname
+	check_rc "$be: clone writes do not reach web" 0 $C cmd web2 sh -c 'echo three > /etc/f'
+	check "$be: web unchanged" one $C cmd web cat /etc/f
+	check "$be: both run" 2 bash -c "$C -j list | grep -c '\"state\": \"running\"'"
+	check "$be: TARGET by tag" "$(printf '[web]\nweb\n[web2]\nweb2')" $C cmd front hostname
+	check "$be: TARGET ALL" "$(printf '[web]\nweb\n[web2]\nweb2')" $C cmd ALL hostname
+	check "$be: TARGET list" "$(printf '[web]\nweb\n[web2]\nweb2')" $C cmd web2,web hostname
+	check_rc "$be: unknown TARGET" 1 $C cmd nosuch hostname
+	check_rc "$be: start a running jail is a note" 0 $C -q start web
+	check_rc "$be: restart web" 0 $C -q restart web
+	check "$be: web runs after restart" web $C cmd web hostname
+	check_match "$be: list shows the snapshot" "web@s1" $C list
+	check_match "$be: list shows the release" "^busybox$" $C list
+
+	# cp / rcp: no symlink in the jail leads outside it
+	local R=$D/jails/web/root
+	[ "$be" = overlay ] && R=$D/jails/web/root   # mounted while running
+	echo payload >"$T/hostfile"
+	echo secret >"$T/secret"
+	$C cmd web sh -c "ln -s / /tmp/esc; ln -s ../.. /tmp/up; ln -s $T/secret /tmp/sec; ln -s $T/victim /tmp/lnk"
+	check_rc "$be: cp host to jail" 0 $C cp web "$T/hostfile" /tmp/copied
+	check "$be: cp content" payload $C cmd web cat /tmp/copied
+	check_rc "$be: cp into a directory" 0 $C cp web "$T/hostfile" /root
+	check "$be: cp into a directory content" payload $C cmd web cat /root/hostfile
+	check_rc "$be: cp through symlink to / stays in the jail" 0 \
+		$C cp web "$T/hostfile" "/tmp/esc$ESC_ABS"
+	check_true "$be: nothing written at host $ESC_ABS" test ! -e "$ESC_ABS"
+	check "$be: ... it landed in the jail's root" payload $C cmd web cat "$ESC_ABS"
+	check_rc "$be: cp through symlink to .. stays in the jail" 0 \
+		$C cp web "$T/hostfile" /tmp/up/up-escape
+	check_true "$be: nothing written beside the jail root" \
+		test ! -e "$D/jails/web/up-escape" -a ! -e "$D/jails/up-escape"
+	check "$be: ... it landed in the jail's root" payload $C cmd web cat /up-escape
+	check_rc "$be: cp onto a symlink refused" 1 $C cp web "$T/hostfile" /tmp/lnk
+	check_true "$be: symlink target on the host not written" test ! -e "$T/victim"
+	check_rc "$be: rcp jail to host" 0 $C rcp web /tmp/copied "$T/back"
+	check "$be: rcp content" payload cat "$T/back"
+	check_rc "$be: rcp through an absolute symlink to a host file refused" 1 \
+		$C rcp web /tmp/sec "$T/stolen"
+	check_true "$be: host secret not copied" test ! -e "$T/stolen"
+	check_rc "$be: rcp of a device refused" 1 $C rcp web /dev/zero "$T/zero"
+
+	# destroy
+	check_rc "$be: destroy a running jail refused" 1 $C -q destroy web
+	check "$be: ... still running" web $C cmd web hostname
+	check_rc "$be: destroy -f web" 0 $C -q destroy -f web
+	check_rc "$be: stop web2" 0 $C -q stop web2
+	check_rc "$be: stop a stopped jail is a note" 0 $C -q stop web2
+	check_rc "$be: destroy web2" 0 $C -q destroy web2
+	check "$be: no jails left" "" ls -A "$D/jails"
+	check "$be: no snapshots left" "" ls -A "$D/snapshots"
+	check "$be: no jail mounts left" "" bash -c "findmnt -rn -o TARGET | grep '^$D/jails' || true"
+	if [ "$be" = btrfs ]; then
+		check "$be: only the release subvolume left" "releases/busybox" \
+			bash -c "btrfs subvolume list -o '$D' | awk '{print \$NF}'"
+	fi
+	check "$be: no records left" "" bash -c "grep -lE '^name=web2?\$' '$CELL_RUN_DIR'/jails/* 2>/dev/null || true"
+
+	# bad input leaves nothing
+	check_rc "$be: unknown release" 1 $C -q create a nosuch
+	check_true "$be: ... no jail dir" test ! -e "$D/jails/a"
+	check_rc "$be: bad address" 1 $C -q create a busybox 300.1.2.3
+	check_true "$be: ... no jail dir" test ! -e "$D/jails/a"
+	check_rc "$be: bad name" 1 $C -q create ../a busybox
+	check_rc "$be: create a" 0 $C -q create a busybox
+	check_rc "$be: name clash" 1 $C -q create a busybox
+	check_true "$be: ... first jail intact" test -f "$D/jails/a/jail.conf"
+	check "$be: only a exists" a ls "$D/jails"
+	check_rc "$be: thick jail" 0 $C -q create -T b busybox
+	check_rc "$be: thick jail starts" 0 $C -q start b
+	check "$be: thick jail runs" b $C cmd b hostname
+	check_rc "$be: thick snapshot" 0 $C -q snapshot b
+	check_rc "$be: thick rollback to newest" 0 $C -q rollback b
+	check_rc "$be: destroy b" 0 $C -q destroy -f b
+	check_rc "$be: destroy a" 0 $C -q destroy a
+	check_rc "$be: destroy unknown" 1 $C -q destroy a
+
+	echo "# timing ($be): snapshot ${snap_ms} ms, clone ${clone_ms} ms"
+	check_rc "$be: teardown" 0 $C -q setup --teardown
+	check_true "$be: home removed" test ! -e "$H"
+	if [ "$be" = btrfs ]; then
+		check "$be: loop device detached" "" bash -c "losetup -j '$H/btrfs.img'"
+	fi
+	unset CELL_HOME
+}
+
+# --- tarballs ------------------------------------------------------------------------
+run_tar() {
+	local H=$T/tar
+	export CELL_HOME=$H
+	HOMES="$HOMES $H"
+	local C=$CELL
+	echo "# tar import"
+	$C -q setup -s dir
+	$C -q bootstrap busybox
+	mkdir -p "$T/outside"
+	tar -C "$H/releases/busybox" -cf "$T/good.tar" .
+	python3 - "$T" <<'PY'
+import io, sys, tarfile
+T = sys.argv[1]
+def mk(name, entries):
+    with tarfile.open(f"{T}/{name}.tar", "w") as t:
+        for kind, path, *rest in entries:
+            ti = tarfile.TarInfo(path)
+            if kind == 'f':
+                data = b"pwned\n"; ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data)); continue
+            if kind == 'd': ti.type = tarfile.DIRTYPE; ti.mode = 0o755
+            if kind == 'l': ti.type = tarfile.SYMTYPE; ti.linkname = rest[0]
+            if kind == 'h': ti.type = tarfile.LNKTYPE; ti.linkname = rest[0]
+            if kind == 'c': ti.type = tarfile.CHRTYPE; ti.devmajor, ti.devminor = 1, 1
+            if kind == 'b': ti.type = tarfile.BLKTYPE; ti.devmajor, ti.devminor = 7, 0
+            t.addfile(ti)
+up = "../" * 12
+mk("abs", [('d', 'bin'), ('f', f"{T}/outside/abs")])
+mk("dotdot", [('d', 'bin'), ('f', f"{up}{T[1:]}/outside/dotdot")])
+mk("dotdot-mid", [('d', 'bin'), ('f', f"bin/../../outside-mid")])
+mk("symabs", [('l', 'lnk', f"{T}/outside"), ('f', 'lnk/symabs')])
+mk("symrel", [('d', 'a'), ('l', 'a/lnk', f"{up}{T[1:]}/outside"),
+              ('f', 'a/lnk/symrel')])
+mk("symdir", [('l', 'etc', f"{T}/outside"), ('d', 'etc/sub')])
+mk("chr", [('d', 'dev'), ('c', 'dev/mem')])
+mk("blk", [('d', 'dev'), ('b', 'dev/loop0')])
+mk("hard", [('h', 'pw', f"{up}etc/passwd")])
+mk("empty", [('d', 'bin')])
+PY
+	check_rc "tar: import a good rootfs" 0 $C -q bootstrap --tar "$T/good.tar" imported
+	check_rc "tar: a jail from it runs" 0 $C -q create t1 imported
+	check_rc "tar: start it" 0 $C -q start t1
+	check "tar: runs" t1 $C cmd t1 hostname
+	check_rc "tar: destroy" 0 $C -q destroy -f t1
+	local t
+	for t in abs dotdot dotdot-mid symabs symrel symdir chr blk hard; do
+		check_rc "tar: malicious '$t' refused" 1 $C -q bootstrap --tar "$T/$t.tar" "m-$t"
+		check_true "tar: '$t' left no release" test ! -e "$H/releases/m-$t" -a ! -e "$H/releases/.m-$t.partial"
+	done
+	check "tar: nothing written outside" "" ls -A "$T/outside"
+	check_true "tar: nothing beside the releases" test ! -e "$H/outside-mid" -a ! -e "$H/releases/outside-mid"
+	check_rc "tar: an archive without bin/sh fails verification" 1 \
+		$C -q bootstrap --tar "$T/empty.tar" m-empty
+	check_true "tar: ... and leaves nothing" test ! -e "$H/releases/m-empty" -a ! -e "$H/releases/.m-empty.partial"
+	check_rc "tar: missing file" 1 $C -q bootstrap --tar "$T/nosuch.tar" m-none
+	check "tar: only the good releases" "$(printf 'busybox\nimported')" ls "$H/releases"
+	check_rc "tar: teardown" 0 $C -q setup --teardown
+	unset CELL_HOME
+}
+
+# --- usage -----------------------------------------------------------------------------
+check_rc "usage: no arguments" 2 "$CELL"
+check_rc "usage: unknown subcommand" 2 "$CELL" bogus
+check_rc "usage: create without a release" 2 "$CELL" create onlyname
+check_rc "usage: --help" 0 "$CELL" --help
+check_match "usage: subcommand --help" "usage: cell create" "$CELL" create --help
+check_rc "not set up: a clear error" 1 env CELL_HOME="$T/none" "$CELL" list
+check_true "not set up: nothing made" test ! -e "$T/none"
+
+run_backend dir 198.51.100
+run_backend btrfs 198.51.100
+if grep -qw overlay /proc/filesystems; then
+	run_backend overlay 198.51.100
+fi
+run_tar
+
+echo "# $CHECKS checks, $FAILS failed"
+[ "$FAILS" = 0 ]
