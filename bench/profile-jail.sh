@@ -208,9 +208,10 @@ echo
 echo "== 5. CPU samples of jail/init/true by object, $R runs (perf record)"
 perf record -q -o "$BENCH_TMP/perf.data" -F 20000 -- bash -c \
 	"for i in \$(seq $R); do $(printf '%q ' "${JAIL[@]}"); done" >/dev/null 2>&1
-perf report -i "$BENCH_TMP/perf.data" --comm jail,init,true --no-children \
-	--sort dso --stdio 2>/dev/null | grep '%' | head -8 | sed 's/^/  /'
-echo "  (percent of all samples of the run, including the bash loop)"
+perf report -i "$BENCH_TMP/perf.data" --no-children --sort comm,dso --stdio 2>/dev/null |
+	grep '%' | awk '$2 ~ /^(jail|init|true)$/' | head -12 | sed 's/^/  /'
+echo "  (percent of all samples of the run, including the bash loop; init is"
+echo "   the jail's init, jail the creator and the attach helper)"
 for i in $(seq 50); do
 	bench_time_us "$BUILD/src/jail" -h
 	echo "$BENCH_US" >>"$BENCH_TMP/start-jail"
