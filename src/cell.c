@@ -243,7 +243,8 @@ static int each_target(const char *target,
 	char **names;
 	size_t n;
 	if (open_mgr(&m, &err) < 0 ||
-	    cell_mgr_targets(&m, target, &names, &n, &err) < 0)
+	    (target ? cell_mgr_targets(&m, target, &names, &n, &err)
+		    : cell_mgr_boot_names(&m, &names, &n, &err)) < 0)
 		return fail(&err);
 	int rc = EX_OK;
 	for (size_t k = 0; k < n; k++) {
@@ -279,6 +280,11 @@ static int cmd_lifecycle(int argc, char **argv)
 {
 	while (sub_getopt(argc, argv, "+h", NULL) != -1)
 		return usage_sub();
+	if (!strcmp(current->name, "boot")) {
+		if (argc - optind != 0)
+			return usage_sub();
+		return each_target(NULL, cell_mgr_start, "started", false);
+	}
 	if (argc - optind != 1)
 		return usage_sub();
 	if (!strcmp(current->name, "start"))
@@ -464,6 +470,8 @@ static const struct sub subs[] = {
 	{ "start", cmd_lifecycle, "TARGET" },
 	{ "stop", cmd_lifecycle, "TARGET" },
 	{ "restart", cmd_lifecycle, "TARGET" },
+	{ "boot", cmd_lifecycle, "(start every jail marked for boot, by "
+				 "priority)" },
 	{ "cmd", cmd_cmd, "TARGET COMMAND [ARG...]" },
 	{ "list", cmd_list, "[-j]" },
 	{ "destroy", cmd_destroy, "[-f] NAME" },

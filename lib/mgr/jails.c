@@ -263,7 +263,7 @@ static int release_path(struct cell_mgr *m, const char *rel, char *buf,
 	return 0;
 }
 
-int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
+static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		    struct cell_error *err)
 {
 	char dir[PATH_MAX], rel[PATH_MAX];
@@ -419,6 +419,25 @@ out:
 	return r;
 }
 
+int cell_mgr_boot_names(struct cell_mgr *m, char ***names, size_t *n,
+			struct cell_error *err)
+{
+	int r = cell_mgr_targets(m, "ALL", names, n, err);
+	if (r < 0)
+		return r;
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		struct cell_mgr_jail ji;
+		if (cell_mgr_jail_info(m, (*names)[i], &ji, NULL) == 0 &&
+		    ji.boot)
+			(*names)[k++] = (*names)[i];
+		else
+			free((*names)[i]);
+	}
+	*n = k;
+	return 0;
+}
+
 /* --- start / stop ------------------------------------------------------------------ */
 
 struct j8_ctx {
@@ -459,7 +478,7 @@ static int run_jail8(struct cell_mgr *m, const char *name, unsigned op,
 	return rc != 0 ? (err && err->code ? err->code : -EIO) : 0;
 }
 
-int cell_mgr_start(struct cell_mgr *m, const char *name,
+static int start_locked(struct cell_mgr *m, const char *name,
 		   struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -484,7 +503,7 @@ int cell_mgr_start(struct cell_mgr *m, const char *name,
 	return r;
 }
 
-int cell_mgr_stop(struct cell_mgr *m, const char *name,
+static int stop_locked(struct cell_mgr *m, const char *name,
 		  struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -568,7 +587,7 @@ static void thaw(struct frozen *f)
 		cell_cgroup_host_free(f->h);
 }
 
-int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
+static int snapshot_locked(struct cell_mgr *m, const char *name, const char *tag,
 		      char *tag_out, size_t tag_len, struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -653,7 +672,7 @@ static int newest_snapshot(struct cell_mgr *m, const char *name, char *tag,
 	return 0;
 }
 
-int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
+static int rollback_locked(struct cell_mgr *m, const char *name, const char *tag,
 		      struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -693,7 +712,7 @@ int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
 	return r;
 }
 
-int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
+static int snapshot_remove_locked(struct cell_mgr *m, const char *name,
 			     const char *tag, struct cell_error *err)
 {
 	char sd[PATH_MAX], snap[PATH_MAX];
@@ -730,7 +749,7 @@ static int remove_snapshots(struct cell_mgr *m, const char *name,
 	return r;
 }
 
-int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
+static int destroy_locked(struct cell_mgr *m, const char *name, bool force,
 		     struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -756,7 +775,7 @@ int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
 	return cell_tree_remove(dir, err);
 }
 
-int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
+static int clone_locked(struct cell_mgr *m, const char *name, const char *newname,
 		   const char *ip4, struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -1126,7 +1145,7 @@ int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
 	return 0;
 }
 
-int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
+static int release_remove_locked(struct cell_mgr *m, const char *name,
 			    struct cell_error *err)
 {
 	char rel[PATH_MAX];
@@ -1146,4 +1165,103 @@ int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
 	}
 	cell_mgr_names_free(v, n);
 	return r < 0 ? r : m->st->tree_remove(rel, err);
+}
+
+int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
+		    struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = create_locked(m, c, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_start(struct cell_mgr *m, const char *name,
+		   struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = start_locked(m, name, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_stop(struct cell_mgr *m, const char *name,
+		  struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = stop_locked(m, name, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
+		      char *tag_out, size_t tag_len, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = snapshot_locked(m, name, tag, tag_out, tag_len, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
+		      struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = rollback_locked(m, name, tag, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
+			     const char *tag, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = snapshot_remove_locked(m, name, tag, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
+		     struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = destroy_locked(m, name, force, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
+		   const char *ip4, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = clone_locked(m, name, newname, ip4, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
+			    struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = release_remove_locked(m, name, err);
+	cell_mgr_unlock(m);
+	return r;
 }

@@ -21,6 +21,10 @@
  * that file through lib/conf and creates the jail through cell_param_set()
  * and cell_create() (jail8.c), the same path as `jail -f FILE -c NAME`.
  *
+ * Calls that change the layout hold an flock(2) on HOME/lock (nested calls
+ * share it), so two commands never create, start or destroy the same jail
+ * at once.
+ *
  * Every function returns 0 or -errno and fills err; nothing prints except
  * through the progress callback, nothing exits.
  */
@@ -44,6 +48,8 @@ struct cell_mgr {
 	enum cell_backend backend;
 	const struct cell_storage_ops *st;
 	bool ready;                 /* setup.conf was read */
+	int lockfd;                 /* HOME/lock, held by changing calls */
+	int lockdepth;
 	/* progress lines (bootstrap); NULL: silent */
 	void (*progress)(void *arg, const char *line);
 	void *arg;
@@ -52,6 +58,10 @@ struct cell_mgr {
 /* Fill m from home (NULL: CELL_HOME, then the default) and setup.conf.
  * -ENOENT (with a message saying to run setup) when setup never ran. */
 int cell_mgr_open(struct cell_mgr *m, const char *home, struct cell_error *err);
+
+/* The manager's lock (nests); every changing call below takes it. */
+int cell_mgr_lock(struct cell_mgr *m, struct cell_error *err);
+void cell_mgr_unlock(struct cell_mgr *m);
 
 /* Prepare home for backend (idempotent; re-attaches a detached image). */
 int cell_mgr_setup(const char *home, enum cell_backend backend,
@@ -104,6 +114,9 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 int cell_mgr_targets(struct cell_mgr *m, const char *target, char ***names,
 		     size_t *n, struct cell_error *err);
 void cell_mgr_names_free(char **names, size_t n);
+/* The jails marked for boot (meta.cell.boot), in priority order. */
+int cell_mgr_boot_names(struct cell_mgr *m, char ***names, size_t *n,
+			struct cell_error *err);
 /* Every jail / release / snapshot tag of a jail, sorted. */
 int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
 		      size_t *n, struct cell_error *err);

@@ -294,7 +294,7 @@ static int fill_busybox(struct cell_mgr *m, int root, const char *busybox,
 	return r;
 }
 
-int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,
+static int bootstrap_busybox_locked(struct cell_mgr *m, const char *name,
 			       const char *busybox, struct cell_error *err)
 {
 	char final[PATH_MAX], partial[PATH_MAX];
@@ -427,7 +427,7 @@ static int extract(struct cell_mgr *m, struct archive *a, int root,
 	return r;
 }
 
-int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
+static int bootstrap_tar_locked(struct cell_mgr *m, const char *file,
 			   const char *name, struct cell_error *err)
 {
 	char final[PATH_MAX], partial[PATH_MAX];
@@ -458,4 +458,26 @@ int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
 	if (r < 0)
 		cell_error_context(err, NULL, NULL, file);
 	return rel_finish(m, partial, final, r, err);
+}
+
+int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,
+			       const char *busybox, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = bootstrap_busybox_locked(m, name, busybox, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
+			   const char *name, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = bootstrap_tar_locked(m, file, name, err);
+	cell_mgr_unlock(m);
+	return r;
 }

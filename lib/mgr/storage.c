@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -542,6 +543,7 @@ int cell_mgr_open(struct cell_mgr *m, const char *home,
 		  struct cell_error *err)
 {
 	memset(m, 0, sizeof(*m));
+	m->lockfd = -1;
 	home = resolve_home(home);
 	if (home[0] != '/')
 		return cell_error_set(err, -EINVAL, "home directory must be "
@@ -565,6 +567,33 @@ int cell_mgr_open(struct cell_mgr *m, const char *home,
 				      s.pool);
 	m->ready = true;
 	return 0;
+}
+
+int cell_mgr_lock(struct cell_mgr *m, struct cell_error *err)
+{
+	if (m->lockdepth++ > 0)
+		return 0;
+	char p[PATH_MAX];
+	int r = path_join(p, sizeof(p), m->home, "lock", err);
+	if (r == 0) {
+		m->lockfd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+				 0600);
+		if (m->lockfd < 0)
+			r = cell_error_errno(err, -errno, "open %s", p);
+		else if (flock(m->lockfd, LOCK_EX) < 0)
+			r = cell_error_errno(err, -errno, "lock %s", p);
+	}
+	if (r < 0)
+		cell_mgr_unlock(m);
+	return r;
+}
+
+void cell_mgr_unlock(struct cell_mgr *m)
+{
+	if (m->lockdepth > 0 && --m->lockdepth == 0 && m->lockfd >= 0) {
+		close(m->lockfd);
+		m->lockfd = -1;
+	}
 }
 
 /* --- loop devices ---------------------------------------------------------- */
@@ -855,6 +884,9 @@ int cell_mgr_teardown(const char *home, struct cell_error *err)
 	}
 	if (s.image[0] && unlink(s.image) < 0 && errno != ENOENT)
 		return cell_error_errno(err, -errno, "unlink %s", s.image);
+	if ((r = path_join(p, sizeof(p), home, "lock", err)) < 0)
+		return r;
+	unlink(p);
 	if ((r = path_join(p, sizeof(p), home, "setup.conf", err)) < 0)
 		return r;
 	if (unlink(p) < 0)

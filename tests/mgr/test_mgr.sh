@@ -136,6 +136,9 @@ run_backend() {
 	check_rc "$be: cmd exit status passed through" 3 $C cmd web sh -c 'exit 3'
 	check_rc "$be: write a file" 0 $C cmd web sh -c 'echo one > /etc/f'
 
+	# some data, so that a copy shows in the timings and O(1) does not
+	$C cmd web dd if=/dev/zero of=/var/big bs=1M count=64 2>/dev/null
+	sync   # time the snapshot, not the write-back of that data
 	local t0 t1
 	t0=$(ms)
 	check_rc "$be: snapshot web s1" 0 $C -q snapshot web s1
@@ -229,11 +232,18 @@ run_backend() {
 	check "$be: thick jail runs" b $C cmd b hostname
 	check_rc "$be: thick snapshot" 0 $C -q snapshot b
 	check_rc "$be: thick rollback to newest" 0 $C -q rollback b
+	check_rc "$be: --no-boot jail" 0 $C -q create --no-boot -p 5 nb busybox
+	check_rc "$be: stop b" 0 $C -q stop b
+	check_rc "$be: boot starts the boot jails" 0 $C -q boot
+	check "$be: ... a and b run, nb does not" "a running
+b running
+nb stopped" bash -c "$C list | awk 'NR>1 && NF>3 {print \$1, \$2}'"
+	check_rc "$be: destroy nb" 0 $C -q destroy nb
 	check_rc "$be: destroy b" 0 $C -q destroy -f b
-	check_rc "$be: destroy a" 0 $C -q destroy a
+	check_rc "$be: destroy a" 0 $C -q destroy -f a
 	check_rc "$be: destroy unknown" 1 $C -q destroy a
 
-	echo "# timing ($be): snapshot ${snap_ms} ms, clone ${clone_ms} ms"
+	echo "# timing ($be, jail with 64 MiB of data): snapshot ${snap_ms} ms, clone ${clone_ms} ms (cell process included)"
 	check_rc "$be: teardown" 0 $C -q setup --teardown
 	check_true "$be: home removed" test ! -e "$H"
 	if [ "$be" = btrfs ]; then
@@ -245,9 +255,8 @@ run_backend() {
 # --- tarballs ------------------------------------------------------------------------
 run_tar() {
 	local H=$T/tar
-	export CELL_HOME=$H
 	HOMES="$HOMES $H"
-	local C=$CELL
+	local C="$CELL -d $H"    # the home by -d this time
 	echo "# tar import"
 	$C -q setup -s dir
 	$C -q bootstrap busybox
@@ -300,7 +309,6 @@ PY
 	check_rc "tar: missing file" 1 $C -q bootstrap --tar "$T/nosuch.tar" m-none
 	check "tar: only the good releases" "$(printf 'busybox\nimported')" ls "$H/releases"
 	check_rc "tar: teardown" 0 $C -q setup --teardown
-	unset CELL_HOME
 }
 
 # --- usage -----------------------------------------------------------------------------
