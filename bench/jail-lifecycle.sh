@@ -12,8 +12,9 @@
 #                crun exec CTR /bin/true             (crun run -d, sleep 1000)
 #                nsenter -t PID -a /bin/true         (PID: the jail's init)
 #
-# The rows are interleaved (round robin, rotating the starting row), so
-# drift on a noisy machine hits every row alike. Each sample is the wall
+# The rows are interleaved, in a new random order every round, so drift on
+# a noisy machine hits every row alike and no row always runs after the
+# same neighbour. Each sample is the wall
 # time of fork+exec+wait of the command ($EPOCHREALTIME, microseconds).
 # Medians in ms. This is a benchmark, not a test: it exits 0 whatever the
 # numbers are (non-zero only when it could not measure).
@@ -21,7 +22,8 @@
 # usage: jail-lifecycle.sh [-n ITER] [-w WARMUP] [-o FILE]
 #   -n  samples per row (default 50)   -w  unrecorded warm-up rounds (3)
 #   -o  also write every sample as TSV (row, us) to FILE
-# env: BUILD (default /tmp/build-bench), built if a binary is missing.
+# env: BUILD (default /tmp/build-bench; the benchmarked targets are built
+# first), BENCH_REV=<commit> to build and measure a commit (see README).
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -64,7 +66,7 @@ echo "jail-lifecycle: $(bench_machine)"
 echo "  cell: $(bench_source)"
 echo "  $(crun --version | head -1), $(runc --version | head -1), $(bwrap --version), $(nsenter --version)"
 echo "  root: busybox $(/bin/busybox | head -1 | awk '{print $2}') (static) + $(ls "$ROOT/bin" | wc -l) entries in /bin, under $BENCH_TMP"
-echo "  $N samples per row after $WARM warm-up rounds, rows interleaved"
+echo "  $N samples per row after $WARM warm-up rounds, rows interleaved in a random order per round"
 echo
 
 # ---------------------------------------------------------------- crun
@@ -194,9 +196,22 @@ run_row() {
 }
 
 nrows=${#NAMES[@]}
+order=()
+for ((r = 0; r < nrows; r++)); do
+	order+=("$r")
+done
 for ((i = 0; i < WARM + N; i++)); do
-	for ((k = 0; k < nrows; k++)); do
-		r=$(( (i + k) % nrows ))
+	# a new random order every round (Fisher-Yates): a row's cost can
+	# depend on what ran just before it (a netns torn down in the
+	# background, a cgroup lock left warm), so no row always follows
+	# the same one
+	for ((k = nrows - 1; k > 0; k--)); do
+		j=$(( RANDOM % (k + 1) ))
+		t=${order[$k]}
+		order[$k]=${order[$j]}
+		order[$j]=$t
+	done
+	for r in "${order[@]}"; do
 		if run_row $r; then
 			(( i >= WARM )) && echo "$BENCH_US" >>"$BENCH_TMP/row$r"
 		else
