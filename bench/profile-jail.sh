@@ -37,7 +37,7 @@ mkdir -p "$CELL_RUN_DIR"
 ROOT=$BENCH_TMP/root
 bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
 NAME=cellprof$$
-JAIL=("$BUILD/src/jail" -c name=$NAME path="$ROOT" host.hostname=bench command=/bin/true)
+JAIL=("$BUILD/src/jail" -c "name=$NAME" path="$ROOT" host.hostname=bench command=/bin/true)
 bench_on_exit "$BUILD/src/jail -r $NAME"
 "${JAIL[@]}" || bench_die "jail -c failed"
 
