@@ -353,19 +353,23 @@ static int cmd_list(int argc, char **argv)
 
 static int cmd_destroy(int argc, char **argv)
 {
-	bool force = false;
+	bool force = false, release = false;
 	int c;
-	while ((c = sub_getopt(argc, argv, "+hf", NULL)) != -1) {
-		if (c != 'f')
+	while ((c = sub_getopt(argc, argv, "+hfr", NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'r')
+			release = true;
+		else
 			return usage_sub();
-		force = true;
 	}
 	if (argc - optind != 1)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
 	if (open_mgr(&m, &err) < 0 ||
-	    cell_mgr_destroy(&m, argv[optind], force, &err) < 0)
+	    (release ? cell_mgr_release_remove(&m, argv[optind], &err)
+		     : cell_mgr_destroy(&m, argv[optind], force, &err)) < 0)
 		return fail(&err);
 	note("destroyed", argv[optind]);
 	return EX_OK;
@@ -373,10 +377,15 @@ static int cmd_destroy(int argc, char **argv)
 
 static int cmd_snapshot(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
+	bool del = false;
+	int c;
+	while ((c = sub_getopt(argc, argv, "+hd", NULL)) != -1) {
+		if (c != 'd' || strcmp(current->name, "snapshot"))
+			return usage_sub();
+		del = true;
+	}
 	int left = argc - optind;
-	if (left < 1 || left > 2)
+	if (left < 1 + del || left > 2)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
@@ -384,6 +393,12 @@ static int cmd_snapshot(int argc, char **argv)
 	if (open_mgr(&m, &err) < 0)
 		return fail(&err);
 	int r;
+	if (del) {
+		if (cell_mgr_snapshot_remove(&m, argv[optind],
+					     argv[optind + 1], &err) < 0)
+			return fail(&err);
+		return EX_OK;
+	}
 	if (!strcmp(current->name, "snapshot"))
 		r = cell_mgr_snapshot(&m, argv[optind],
 				      left == 2 ? argv[optind + 1] : NULL, tag,
@@ -474,8 +489,8 @@ static const struct sub subs[] = {
 				 "priority)" },
 	{ "cmd", cmd_cmd, "TARGET COMMAND [ARG...]" },
 	{ "list", cmd_list, "[-j]" },
-	{ "destroy", cmd_destroy, "[-f] NAME" },
-	{ "snapshot", cmd_snapshot, "NAME [TAG]" },
+	{ "destroy", cmd_destroy, "[-f] NAME | -r RELEASE" },
+	{ "snapshot", cmd_snapshot, "NAME [TAG] | -d NAME TAG" },
 	{ "rollback", cmd_snapshot, "NAME [TAG]" },
 	{ "clone", cmd_clone, "NAME NEW [IP]" },
 	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },

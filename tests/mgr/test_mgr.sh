@@ -206,6 +206,10 @@ run_backend() {
 	check_rc "$be: rcp of a device refused" 1 $C rcp web /dev/zero "$T/zero"
 
 	# destroy
+	check_rc "$be: snapshot s2" 0 $C -q snapshot web s2
+	check_rc "$be: snapshot -d s2" 0 $C -q snapshot -d web s2
+	check_true "$be: ... s2 gone" test ! -e "$D/snapshots/web/s2"
+	check_rc "$be: a release in use cannot be destroyed" 1 $C -q destroy -r busybox
 	check_rc "$be: destroy a running jail refused" 1 $C -q destroy web
 	check "$be: ... still running" web $C cmd web hostname
 	check_rc "$be: destroy -f web" 0 $C -q destroy -f web
@@ -247,6 +251,9 @@ nb stopped" bash -c "$C list | awk 'NR>1 && NF>3 {print \$1, \$2}'"
 	check_rc "$be: destroy a" 0 $C -q destroy -f a
 	check_rc "$be: destroy unknown" 1 $C -q destroy a
 
+	check_rc "$be: bootstrap a second release" 0 $C -q bootstrap busybox bb2
+	check_rc "$be: destroy -r an unused release" 0 $C -q destroy -r bb2
+	check_true "$be: ... gone" test ! -e "$D/releases/bb2"
 	echo "# timing ($be, jail with 64 MiB of data): snapshot ${snap_ms} ms, clone ${clone_ms} ms (cell process included)"
 	check_rc "$be: teardown" 0 $C -q setup --teardown
 	check_true "$be: home removed" test ! -e "$H"
