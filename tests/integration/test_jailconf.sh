@@ -308,6 +308,24 @@ tmpfs /tmp tmpfs rw" sh -c "'$JEXEC' $A cat /proc/mounts | awk '\$2 == \"/tmp\" 
 check "... and not on the host" "" sh -c "grep ' $R/' /proc/mounts"
 "$JAIL" -r $A >/dev/null 2>&1
 
+# --- jls -s output is jail.conf parameter text ---
+"$JAIL" -c name=${A}s path="$R" host.hostname="s.example" "meta.note=two words; \$x" \
+	ip4.addr=192.0.2.7 allow.noset_hostname securelevel=1 persist >/dev/null
+MADE="$MADE ${A}s ${A}t"
+spec=$("$JLS" -s -j ${A}s)
+# each "name=value" word becomes a statement of a block for another jail
+python3 - "$spec" "${A}t" >"$T/from-jls.conf" <<'PY'
+import shlex, sys
+words = [w for w in shlex.split(sys.argv[1], posix=False) if not w.startswith("name=")]
+print(sys.argv[2] + " {")
+for w in words:
+    print("  " + w.replace("=", " = ", 1) + ";")
+print("}")
+PY
+check_rc "a jail.conf made of jls -s output creates a jail" 0 "$JAIL" -f "$T/from-jls.conf" -c ${A}t
+check "... with the same parameters" "$(printf '%s' "$spec" | sed "s/^name=${A}s /name=${A}t /")" "$JLS" -s -j ${A}t
+"$JAIL" -r ${A}t >/dev/null 2>&1; "$JAIL" -r ${A}s >/dev/null 2>&1
+
 # --- -J, -p, usage ---
 check_rc "-p N is accepted" 0 "$JAIL" -p 2 -J "$T/jfile" -f "$T/life.conf" -c $A
 check_match "-J writes the created jail's parameters" "name=$A " cat "$T/jfile"
