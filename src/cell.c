@@ -436,6 +436,21 @@ static int cmd_clone(int argc, char **argv)
 	return EX_OK;
 }
 
+static int cmd_rename(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	if (argc - optind != 2)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_rename(&m, argv[optind], argv[optind + 1], &err) < 0)
+		return fail(&err);
+	note("renamed", argv[optind + 1]);
+	return EX_OK;
+}
+
 static int cmd_cp(int argc, char **argv)
 {
 	while (sub_getopt(argc, argv, "+h", NULL) != -1)
@@ -493,6 +508,7 @@ static const struct sub subs[] = {
 	{ "snapshot", cmd_snapshot, "NAME [TAG] | -d NAME TAG" },
 	{ "rollback", cmd_snapshot, "NAME [TAG]" },
 	{ "clone", cmd_clone, "NAME NEW [IP]" },
+	{ "rename", cmd_rename, "NAME NEW" },
 	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },
 	{ "rcp", cmd_cp, "NAME JAILPATH HOSTPATH" },
 };

@@ -818,6 +818,67 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 	return r;
 }
 
+static int rename_locked(struct cell_mgr *m, const char *name,
+			 const char *newname, struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char src[PATH_MAX], dst[PATH_MAX], ssrc[PATH_MAX], sdst[PATH_MAX];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if (ji.running)
+		return cell_error_set(err, -EBUSY, "jail '%s' is running "
+				      "(stop it first)", name);
+	if ((r = jail_dir(m, name, src, err)) < 0 ||
+	    (r = jail_dir(m, newname, dst, err)) < 0 ||
+	    (r = snap_dir(m, name, ssrc, err)) < 0 ||
+	    (r = snap_dir(m, newname, sdst, err)) < 0)
+		return r;
+	struct cell_record rec;
+	if (cell_state_find(newname, &rec, NULL) == 0) {
+		cell_record_free(&rec);
+		return cell_error_set(err, -EEXIST, "a jail named '%s' is "
+				      "running", newname);
+	}
+	struct stat st;
+	if (lstat(dst, &st) == 0 || lstat(sdst, &st) == 0)
+		return cell_error_set(err, -EEXIST, "jail '%s' exists",
+				      newname);
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) < 0)
+		return cell_error_errno(err, -errno, "rename %s", src);
+	char rc[PATH_MAX + 16];
+	if (snprintf(rc, sizeof(rc), "%s/releases/%s/etc/rc", m->data,
+		     ji.release) >= (int)sizeof(rc))
+		rc[0] = '\0';
+	struct conf_args a = {
+		.name = newname, .release = ji.release, .ip4 = ji.ip4,
+		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
+		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
+	};
+	r = write_conf(m, dst, &a, err);
+	if (r == 0 && lstat(ssrc, &st) == 0 &&
+	    renameat2(AT_FDCWD, ssrc, AT_FDCWD, sdst, RENAME_NOREPLACE) < 0)
+		r = cell_error_errno(err, -errno, "rename %s", ssrc);
+	if (r < 0) {
+		/* put it back as it was */
+		rename(dst, src);
+		a.name = name;
+		write_conf(m, src, &a, NULL);
+	}
+	return r;
+}
+
+int cell_mgr_rename(struct cell_mgr *m, const char *name, const char *newname,
+		    struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = rename_locked(m, name, newname, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
 /* --- cp / rcp ---------------------------------------------------------------------- */
 
 static int openat2_in(int root, const char *path, int flags, mode_t mode)

@@ -145,6 +145,10 @@ int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
 int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
 		   const char *ip4, struct cell_error *err);
 
+/* Rename a stopped jail (its directory, jail.conf and snapshots). */
+int cell_mgr_rename(struct cell_mgr *m, const char *name, const char *newname,
+		    struct cell_error *err);
+
 /* Host file -> jail path / jail path -> host file. The jail side is
  * resolved with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) beneath
  * the jail's root, so no symlink in the jail leads outside it; a symlink

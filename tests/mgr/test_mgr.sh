@@ -43,7 +43,7 @@ check_rc() {
 	out=$("$@" 2>&1)
 	local rc=$?
 	if [ "$rc" = "$want" ]; then ok "$what"; else
-		not_ok "$what (exit $rc, expected $want: $out)"; fi
+		not_ok "$what (exit $rc, expected $want: ${out%%$'\n'*})"; fi
 }
 
 check_match() {
@@ -213,7 +213,15 @@ run_backend() {
 	check_rc "$be: destroy a running jail refused" 1 $C -q destroy web
 	check "$be: ... still running" web $C cmd web hostname
 	check_rc "$be: destroy -f web" 0 $C -q destroy -f web
+	check "$be: jexec(8) reaches a manager jail" web2 "$B/src/jexec" web2 hostname
 	check_rc "$be: stop web2" 0 $C -q stop web2
+	check_rc "$be: rename web2 web3" 0 $C -q rename web2 web3
+	check_rc "$be: renamed jail starts" 0 $C -q start web3
+	check "$be: ... with its new name and old files" "web3 three" \
+		$C cmd web3 sh -c 'echo $(hostname) $(cat /etc/f)'
+	check_rc "$be: rename a running jail refused" 1 $C -q rename web3 web2
+	check_rc "$be: stop web3" 0 $C -q stop web3
+	check_rc "$be: rename back" 0 $C -q rename web3 web2
 	check_rc "$be: stop a stopped jail is a note" 0 $C -q stop web2
 	check_rc "$be: destroy web2" 0 $C -q destroy web2
 	check "$be: no jails left" "" ls -A "$D/jails"
