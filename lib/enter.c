@@ -238,10 +238,51 @@ static int set_ro(int mnt, bool recursive)
 	return 0;
 }
 
-/* Cover each masked path: files with an empty read-only file, directories
- * with an empty read-only tmpfs. Missing paths are fine. */
-static int mask_paths(int root, const char *prefix, int null_tree,
-		      int *step_err, char *bad, size_t badlen)
+/*
+ * Cover each masked path: files with an empty read-only file, directories
+ * with an empty read-only directory, both clones from one small tmpfs
+ * (one file system instance for all masks). Missing paths are fine.
+ */
+struct masks {
+	int file;   /* detached read-only mount of an empty file */
+	int dir;    /* detached read-only mount of an empty directory */
+};
+
+static int masks_make(struct masks *mk)
+{
+	static const char *const o[] = { "size", "4k", "mode", "0555", NULL };
+	mk->file = mk->dir = -1;
+	_cleanup_close_ int t = new_fs("tmpfs", o, MOUNT_ATTR_NOSUID |
+							   MOUNT_ATTR_NODEV |
+							   MOUNT_ATTR_NOEXEC);
+	if (t < 0)
+		return t;
+	int f = openat(t, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+	if (f < 0 || mkdirat(t, "dir", 0500) < 0) {
+		int r = -errno;
+		if (f >= 0)
+			close(f);
+		return r;
+	}
+	close(f);
+	mk->file = open_tree(t, "empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	mk->dir = open_tree(t, "dir", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (mk->file < 0 || mk->dir < 0 || set_ro(mk->file, false) < 0 ||
+	    set_ro(mk->dir, false) < 0)
+		return -errno;
+	return 0;
+}
+
+static void masks_close(struct masks *mk)
+{
+	if (mk->file >= 0)
+		close(mk->file);
+	if (mk->dir >= 0)
+		close(mk->dir);
+}
+
+static int mask_paths(int root, const char *prefix, const struct masks *mk,
+		      char *bad, size_t badlen)
 {
 	size_t plen = strlen(prefix);
 	for (const char *const *p = cell_masked_paths; *p; p++) {
@@ -257,27 +298,13 @@ static int mask_paths(int root, const char *prefix, int null_tree,
 		struct stat st;
 		if (fstat(t, &st) < 0)
 			return -errno;
-		_cleanup_close_ int m = -1;
-		if (S_ISDIR(st.st_mode)) {
-			static const char *const o[] = { "size", "0", "mode",
-							 "0500", NULL };
-			m = new_fs("tmpfs", o, MOUNT_ATTR_RDONLY |
-						MOUNT_ATTR_NOSUID |
-						MOUNT_ATTR_NODEV |
-						MOUNT_ATTR_NOEXEC);
-		} else {
-			m = open_tree(null_tree, "",
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-					      AT_EMPTY_PATH);
-			if (m < 0)
-				m = -errno;
-			else if (set_ro(m, false) < 0)
-				return -errno;
-		}
-		int r = m < 0 ? m : attach_at(m, t);
+		/* a clone keeps the read-only flag of what it clones */
+		_cleanup_close_ int m = open_tree(
+			S_ISDIR(st.st_mode) ? mk->dir : mk->file, "",
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		int r = m < 0 ? -errno : attach_at(m, t);
 		if (r < 0) {
 			snprintf(bad, badlen, "/%s", *p);
-			*step_err = 1;
 			return r;
 		}
 	}
@@ -589,31 +616,14 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 
-	/* An empty read-only regular file, bound over masked files: reads
-	 * give nothing and writes fail with EROFS (a device node such as
-	 * /dev/null would take writes even on a read-only mount). */
-	_cleanup_close_ int null_tree = -1;
-	{
-		static const char *const o[] = { "size", "4k", "mode", "0555",
-						 NULL };
-		_cleanup_close_ int t = new_fs("tmpfs", o,
-					       MOUNT_ATTR_NOSUID |
-						       MOUNT_ATTR_NODEV |
-						       MOUNT_ATTR_NOEXEC);
-		int f = t < 0 ? -1
-			      : openat(t, "empty",
-				       O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-		if (f < 0) {
-			snprintf(bad, badlen, "empty file for masks");
-			return t < 0 ? t : -errno;
-		}
-		close(f);
-		null_tree = open_tree(t, "empty",
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		if (null_tree < 0 || set_ro(null_tree, false) < 0) {
-			snprintf(bad, badlen, "empty file for masks");
-			return -errno;
-		}
+	/* What masked paths are covered with: reads give nothing and
+	 * writes fail with EROFS (a device node such as /dev/null would
+	 * take writes even on a read-only mount). */
+	__attribute__((cleanup(masks_close))) struct masks mk;
+	int mr = masks_make(&mk);
+	if (mr < 0) {
+		snprintf(bad, badlen, "mask file system");
+		return mr;
 	}
 
 	/* 6: the root, as a mount of its own (pivot_root needs one) */
@@ -668,9 +678,8 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 			snprintf(bad, badlen, "/proc");
 			return r;
 		}
-		int dummy = 0;
 		*step = "masked paths";
-		r = mask_paths(root, "proc/", null_tree, &dummy, bad, badlen);
+		r = mask_paths(root, "proc/", &mk, bad, badlen);
 		if (r < 0)
 			return r;
 		*step = "read-only paths";
@@ -697,10 +706,8 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 					snprintf(bad, badlen, "/sys");
 					return r;
 				}
-				int dummy = 0;
 				*step = "masked paths";
-				r = mask_paths(root, "sys/", null_tree, &dummy,
-					       bad, badlen);
+				r = mask_paths(root, "sys/", &mk, bad, badlen);
 				if (r < 0)
 					return r;
 			}
