@@ -888,7 +888,14 @@ static int openat2_in(int root, const char *path, int flags, mode_t mode)
 		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+	/* EAGAIN: a ".." met a concurrent rename or mount anywhere; the
+	 * kernel asks for a retry rather than risk a wrong answer */
+	long fd;
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries >= 256)
+			break;
+	}
 	return fd < 0 ? -errno : (int)fd;
 }
 

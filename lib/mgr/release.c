@@ -98,7 +98,14 @@ static int open_in_root(int rootfd, const char *path, int flags,
 		.flags = (unsigned long long)flags | O_CLOEXEC,
 		.resolve = resolve,
 	};
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	/* EAGAIN: a ".." met a concurrent rename or mount anywhere; the
+	 * kernel asks for a retry rather than risk a wrong answer */
+	long fd;
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries >= 256)
+			break;
+	}
 	return fd < 0 ? -errno : (int)fd;
 }
 

@@ -259,7 +259,12 @@ nb stopped" bash -c "$C list | awk 'NR>1 && NF>3 {print \$1, \$2}'"
 	check_rc "$be: destroy a" 0 $C -q destroy -f a
 	check_rc "$be: destroy unknown" 1 $C -q destroy a
 
+	# what a killed bootstrap leaves is cleaned by the next one
+	mkdir -p "$D/releases/.bb2.partial/bin" && touch "$D/releases/.bb2.partial/bin/half"
 	check_rc "$be: bootstrap a second release" 0 $C -q bootstrap busybox bb2
+	check_true "$be: ... a killed bootstrap's leftovers are gone" test ! -e "$D/releases/.bb2.partial"
+	check_true "$be: ... not in the new release" test ! -e "$D/releases/bb2/bin/half"
+	check_true "$be: list -j is JSON" bash -c "$C -j list | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"releases\"]==[\"bb2\",\"busybox\"]'"
 	check_rc "$be: destroy -r an unused release" 0 $C -q destroy -r bb2
 	check_true "$be: ... gone" test ! -e "$D/releases/bb2"
 	echo "# timing ($be, jail with 64 MiB of data): snapshot ${snap_ms} ms, clone ${clone_ms} ms (cell process included)"
