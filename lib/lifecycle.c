@@ -539,6 +539,29 @@ static void undo_reserve(struct create_ctx *c)
 	cell_state_delete(c->h->rec.jail.jid);
 }
 
+/*
+ * The device controller repeats the devfs ruleset (defense in depth: even
+ * a node that appeared in the jail some other way cannot be opened): the
+ * nodes of /dev, the pty devices with devpts, nothing else.
+ */
+static int devices_from_policy(const struct cell_policy *pol,
+			       struct cell_dev_rule *rules, size_t max)
+{
+	size_t n = 0;
+	const unsigned rwm = CELL_DEV_READ | CELL_DEV_WRITE | CELL_DEV_MKNOD;
+	for (size_t i = 0; i < pol->dev_n && n < max; i++)
+		rules[n++] = (struct cell_dev_rule){ 'c', pol->dev[i].major,
+						     pol->dev[i].minor, rwm };
+	if (pol->dev_pts && n + 2 <= max) {
+		rules[n++] = (struct cell_dev_rule){ 'c', 5, 2, rwm }; /* ptmx */
+		rules[n++] = (struct cell_dev_rule){ 'c', 136,
+						     CELL_DEV_WILDCARD,
+						     CELL_DEV_READ |
+							     CELL_DEV_WRITE };
+	}
+	return (int)n;
+}
+
 static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 {
 	int r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
@@ -553,7 +576,11 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 					      c->h->rec.cgroup);
 		}
 	}
-	return r;
+	if (r < 0)
+		return r;
+	struct cell_dev_rule rules[CELL_POLICY_DEV_MAX + 2];
+	int n = devices_from_policy(&c->pol, rules, ARRAY_SIZE(rules));
+	return cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
 }
 
 static void undo_cgroup(struct create_ctx *c)

@@ -106,6 +106,18 @@ mknod "$R/tmp/zero" c 1 5
 check "a device node planted in the jail tree cannot be opened" "denied EACCES" probe open /tmp/zero
 rm -f "$R/tmp/zero"
 
+# the device cgroup repeats the ruleset: a node that appears in /dev anyway
+# (made here from the host, through init's root) still cannot be opened
+jid=$("$JLS" -j $N jid)
+init=$(sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$CELL_RUN_DIR/jails/$jid")
+if [ -n "$init" ] && mknod "/proc/$init/root/dev/mem" c 1 1 2>/dev/null; then
+	check "device cgroup refuses a node outside the ruleset" "denied EPERM" probe open /dev/mem
+	rm -f "/proc/$init/root/dev/mem"
+else
+	not_ok "could not plant /dev/mem through init's root (init=$init)"
+fi
+check "device cgroup lets the ruleset's nodes through" "allowed" probe open /dev/zero w
+
 # init takes persistence changes only from the host
 check "a signal from inside cannot make init drop the jail" "alive" \
 	injail sh -c 'kill -USR1 1; kill -USR2 1; kill -TERM 1; sleep 0.2; echo alive'
