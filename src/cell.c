@@ -451,6 +451,42 @@ static int cmd_rename(int argc, char **argv)
 	return EX_OK;
 }
 
+static int cmd_limits(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	int left = argc - optind;
+	if (left < 2)
+		return usage_sub();
+	const char *op = argv[optind + 1];
+	int want = !strcmp(op, "add") ? 4 : !strcmp(op, "remove") ? 3
+		   : (!strcmp(op, "show") || !strcmp(op, "clear")) ? 2 : -1;
+	if (left != want)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	char **names;
+	size_t n;
+	if (open_mgr(&m, &err) < 0 ||
+	    cell_mgr_targets(&m, argv[optind], &names, &n, &err) < 0)
+		return fail(&err);
+	int rc = EX_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1 && !strcmp(op, "show"))
+			printf("[%s]\n", names[i]);
+		cell_error_clear(&err);
+		if (cell_mgr_limits(&m, names[i], op,
+				    left > 2 ? argv[optind + 2] : NULL,
+				    left > 3 ? argv[optind + 3] : NULL, stdout,
+				    &err) < 0) {
+			fail(&err);
+			rc = EX_ERR;
+		}
+	}
+	cell_mgr_names_free(names, n);
+	return rc;
+}
+
 static int cmd_cp(int argc, char **argv)
 {
 	while (sub_getopt(argc, argv, "+h", NULL) != -1)
@@ -509,6 +545,11 @@ static const struct sub subs[] = {
 	{ "rollback", cmd_snapshot, "NAME [TAG]" },
 	{ "clone", cmd_clone, "NAME NEW [IP]" },
 	{ "rename", cmd_rename, "NAME NEW" },
+	{ "limits", cmd_limits,
+	  "TARGET add RES VALUE | remove RES | clear | show\n"
+	  "             (RES: memory pids cpu.weight cpu.shares cpu.quota\n"
+	  "              io.read_bps io.write_bps io.read_iops "
+	  "io.write_iops)" },
 	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },
 	{ "rcp", cmd_cp, "NAME JAILPATH HOSTPATH" },
 };

@@ -498,8 +498,16 @@ static int start_locked(struct cell_mgr *m, const char *name,
 	if (r < 0)
 		return r;
 	r = run_jail8(m, name, CELL_J8_CREATE, err);
-	if (r < 0)
+	if (r < 0) {
 		m->st->jail_umount(dir, NULL);
+		return r;
+	}
+	/* a jail whose limits cannot be set does not run */
+	r = cell_mgr_limits_apply(m, name, err);
+	if (r < 0) {
+		run_jail8(m, name, CELL_J8_REMOVE, NULL);
+		m->st->jail_umount(dir, NULL);
+	}
 	return r;
 }
 

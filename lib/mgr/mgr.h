@@ -158,6 +158,18 @@ int cell_mgr_cp(struct cell_mgr *m, const char *name, const char *hostpath,
 int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
 		 const char *hostpath, struct cell_error *err);
 
+/*
+ * cell limits NAME add RES VALUE | remove RES | clear | show: kept in
+ * DATA/jails/NAME/limits, set on the cgroup at once when running and at
+ * every start. show prints "RES VALUE (kernel: K, usage: U)" lines.
+ */
+int cell_mgr_limits(struct cell_mgr *m, const char *name, const char *op,
+		    const char *res, const char *value, FILE *out,
+		    struct cell_error *err);
+/* Set the stored limits on the running jail's cgroup (start does this). */
+int cell_mgr_limits_apply(struct cell_mgr *m, const char *name,
+			  struct cell_error *err);
+
 /* cell list: table or JSON of jails, releases, snapshots. */
 int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
 		  struct cell_error *err);

@@ -254,6 +254,26 @@ run_backend() {
 	check "$be: ... a and b run, nb does not" "a running
 b running
 nb stopped" bash -c "$C list | awk 'NR>1 && NF>3 {print \$1, \$2}'"
+	if [ "$be" = dir ]; then
+		check_rc "limits: add memory on a running jail" 0 $C limits a add memory 32M
+		check_rc "limits: add pids" 0 $C limits a add maxproc 10
+		check_rc "limits: unknown resource" 1 $C limits a add bogus 1
+		check_rc "limits: bad value" 1 $C limits a add memory lots
+		check_match "limits: show with the kernel's value and usage" \
+			"memory 32M \(kernel: 33554432, usage: [0-9]+\)" $C limits a show
+		check_rc "limits: a memory hog is stopped" 137 $C cmd a sh -c \
+			'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo ${#x}'
+		check_match "limits: a fork bomb hits the process cap" "can't fork" \
+			$C cmd a sh -c 'for i in $(seq 30); do sleep 2 & done; wait'
+		check_rc "limits: kept over a restart" 0 $C -q restart a
+		check_match "limits: ... set again at start" "pids 10 \(kernel: 10" $C limits a show
+		check_rc "limits: remove pids" 0 $C limits a remove pids
+		check_match "limits: ... lifted in the kernel" "^max$" \
+			bash -c "cat /sys/fs/cgroup/pids/cell/a/pids.max 2>/dev/null || cat /sys/fs/cgroup/cell/a/pids.max"
+		check_rc "limits: remove what is not set" 1 $C limits a remove pids
+		check_rc "limits: clear" 0 $C limits a clear
+		check "limits: none left" "" $C limits a show
+	fi
 	check_rc "$be: destroy nb" 0 $C -q destroy nb
 	check_rc "$be: destroy b" 0 $C -q destroy -f b
 	check_rc "$be: destroy a" 0 $C -q destroy -f a
