@@ -89,6 +89,19 @@ check_match "cell jexec reaches cell's jexec (not OpenJDK's)" "usage: jexec \[-l
 check_match "cell jls reaches jls" "JID  IP Address" "$B/src/cell" jls
 check_match "--help" "usage: jail" "$JAIL" --help
 
+# --- concurrency: the state lock serialises names and jids ---
+MADE="$MADE ${N}same $(seq -f "${N}k%g" 20 | tr '\n' ' ')"
+for i in $(seq 20); do
+	( "$JAIL" -c name=${N}same path="$R" persist >/dev/null 2>&1; echo $? >"$T/rc.same.$i" ) &
+	( "$JAIL" -c name=${N}k$i path="$R" persist >/dev/null 2>&1; echo $? >"$T/rc.k.$i" ) &
+done
+wait
+check "20 concurrent creates of one name: exactly one succeeds" "1" sh -c "cat '$T'/rc.same.* | grep -c '^0$'"
+check "20 concurrent creates of distinct names: all succeed" "20" sh -c "cat '$T'/rc.k.* | grep -c '^0$'"
+check "jids are unique" "" sh -c "'$JLS' -q jid | sort | uniq -d"
+check_rc "and all of them go" 0 "$JAIL" -r '*'
+check "nothing left after the concurrent run" "" sh -c "'$JLS' -q name"
+
 # --- crash safety: SIGKILL at each create step, the next command repairs ---
 for step in reserve cgroup init; do
 	CELL_TEST_CRASH_AT=$step "$JAIL" -c name=${N}e path="$R" persist >/dev/null 2>&1
