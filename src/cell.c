@@ -487,6 +487,33 @@ static int cmd_limits(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return usage_sub();
+	int left = argc - optind;
+	bool exp = !strcmp(current->name, "export");
+	if (left < 1 || left > 2)
+		return usage_sub();
+	char def[PATH_MAX];
+	const char *second = left == 2 ? argv[optind + 1] : NULL;
+	if (exp && !second) {
+		snprintf(def, sizeof(def), "%s.cell.tar.zst", argv[optind]);
+		second = def;
+	}
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0 ||
+	    (exp ? cell_mgr_export(&m, argv[optind], second, &err)
+		 : cell_mgr_import(&m, argv[optind], second, &err)) < 0)
+		return fail(&err);
+	if (exp)
+		note("exported", second);
+	else
+		note("imported", argv[optind]);
+	return EX_OK;
+}
+
 static int cmd_cp(int argc, char **argv)
 {
 	while (sub_getopt(argc, argv, "+h", NULL) != -1)
@@ -545,6 +572,8 @@ static const struct sub subs[] = {
 	{ "rollback", cmd_snapshot, "NAME [TAG]" },
 	{ "clone", cmd_clone, "NAME NEW [IP]" },
 	{ "rename", cmd_rename, "NAME NEW" },
+	{ "export", cmd_export, "NAME [FILE]  (FILE.sha256 beside it)" },
+	{ "import", cmd_export, "FILE [NAME]  (FILE.sha256 must match)" },
 	{ "limits", cmd_limits,
 	  "TARGET add RES VALUE | remove RES | clear | show\n"
 	  "             (RES: memory pids cpu.weight cpu.shares cpu.quota\n"

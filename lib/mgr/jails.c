@@ -9,10 +9,13 @@
  * jails are created exactly as `jail -f DATA/jails/NAME/jail.conf -c NAME`
  * creates them, and `jls` and `jexec` see them.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/openat2.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +29,10 @@
 #include "conf/jail8.h"
 #include "conf/jailconf.h"
 #include "lifecycle.h"
+#include "mgr/internal.h"
 #include "mgr/mgr.h"
 #include "param.h"
+#include "util.h"
 
 bool cell_mgr_name_ok(const char *name)
 {
@@ -1338,6 +1343,405 @@ int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
 	if (r < 0)
 		return r;
 	r = release_remove_locked(m, name, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+/* --- export / import ------------------------------------------------------------- */
+
+#define EXPORT_META "cell-export.conf"
+
+static int sha256_file(const char *path, char hex[65], struct cell_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "open %s", path);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return cell_error_set(err, -ENOMEM, "sha256");
+	}
+	char buf[65536];
+	ssize_t n;
+	int r = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	if (n < 0)
+		r = cell_error_errno(err, -errno, "read %s", path);
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return r;
+}
+
+static int add_entry(struct archive *a, const char *name, const char *data,
+		     size_t len, struct cell_error *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, time(NULL), 0);
+	int r = 0;
+	if (archive_write_header(a, e) < ARCHIVE_WARN ||
+	    archive_write_data(a, data, len) != (la_ssize_t)len)
+		r = cell_error_set(err, -EIO, "export: %s",
+				   archive_error_string(a));
+	archive_entry_free(e);
+	return r;
+}
+
+/* Write the tree at root as root/... entries. */
+static int add_tree(struct archive *a, const char *root,
+		    struct cell_error *err)
+{
+	struct archive *d = archive_read_disk_new();
+	if (!d)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	archive_read_disk_set_symlink_physical(d);
+	archive_read_disk_set_standard_lookup(d);
+	archive_read_disk_set_behavior(d,
+				       ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+	int r = 0;
+	if (archive_read_disk_open(d, root) != ARCHIVE_OK) {
+		r = cell_error_set(err, -EIO, "%s: %s", root,
+				   archive_error_string(d));
+		archive_read_free(d);
+		return r;
+	}
+	size_t rl = strlen(root);
+	struct archive_entry *e = archive_entry_new();
+	for (;;) {
+		archive_entry_clear(e);
+		int ar = archive_read_next_header2(d, e);
+		if (ar == ARCHIVE_EOF)
+			break;
+		if (ar < ARCHIVE_WARN) {
+			r = cell_error_set(err, -EIO, "read %s: %s", root,
+					   archive_error_string(d));
+			break;
+		}
+		archive_read_disk_descend(d);
+		const char *p = archive_entry_pathname(e);
+		if (!p || strncmp(p, root, rl))
+			continue;
+		char np[PATH_MAX + 8];
+		snprintf(np, sizeof(np), "root%s", p + rl);
+		archive_entry_copy_pathname(e, np);
+		if (archive_write_header(a, e) < ARCHIVE_WARN) {
+			r = cell_error_set(err, -EIO, "export %s: %s", np,
+					   archive_error_string(a));
+			break;
+		}
+		if (archive_entry_filetype(e) == AE_IFREG &&
+		    archive_entry_size(e) > 0) {
+			char buf[65536];
+			la_ssize_t n;
+			while ((n = archive_read_data(d, buf, sizeof(buf))) > 0)
+				if (archive_write_data(a, buf, (size_t)n) != n) {
+					n = -1;
+					break;
+				}
+			if (n < 0) {
+				r = cell_error_set(err, -EIO, "export %s: %s",
+						   np, archive_error_string(d));
+				break;
+			}
+		}
+	}
+	archive_entry_free(e);
+	archive_read_free(d);
+	return r;
+}
+
+static int export_locked(struct cell_mgr *m, const char *name,
+			 const char *file, struct cell_error *err)
+{
+	struct cell_mgr_jail ji;
+	char dir[PATH_MAX], part[PATH_MAX + 8], sum[PATH_MAX + 8];
+	int r = cell_mgr_jail_info(m, name, &ji, err);
+	if (r < 0)
+		return r;
+	if (snprintf(part, sizeof(part), "%s.part", file) >= (int)sizeof(part) ||
+	    snprintf(sum, sizeof(sum), "%s.sha256", file) >= (int)sizeof(sum))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	struct stat st;
+	if (lstat(file, &st) == 0)
+		return cell_error_set(err, -EEXIST, "%s exists", file);
+
+	/* the meta entry: what import needs to make the jail again */
+	_cleanup_free_ char *meta_txt = NULL;
+	size_t meta_len = 0;
+	FILE *f = open_memstream(&meta_txt, &meta_len);
+	if (!f)
+		return cell_error_errno(err, -errno, "open_memstream");
+	fprintf(f, "format=1\nname=%s\nrelease=%s\ntype=%s\nip4=%s\ntags=%s\n"
+		   "priority=%d\nboot=%d\n", ji.name, ji.release,
+		ji.thick ? "thick" : "thin", ji.ip4, ji.tags, ji.priority,
+		ji.boot);
+	{
+		char lp[PATH_MAX + 16];
+		_cleanup_free_ char *lim = NULL;
+		size_t ll;
+		snprintf(lp, sizeof(lp), "%s/jails/%s/limits", m->data, name);
+		if (cell_read_file(lp, 65536, &lim, &ll) == 0)
+			for (char *s = NULL, *l = strtok_r(lim, "\n", &s); l;
+			     l = strtok_r(NULL, "\n", &s))
+				if (l[0] != '#')
+					fprintf(f, "limit=%s\n", l);
+	}
+	if (fclose(f) != 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+
+	bool um;
+	int rootfd = open_root(m, name, &um, dir, err);
+	if (rootfd < 0)
+		return rootfd;
+	close(rootfd);
+
+	struct archive *a = archive_write_new();
+	if (!a) {
+		r = cell_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, part) != ARCHIVE_OK) {
+		r = cell_error_set(err, -EIO, "%s: %s", part,
+				   archive_error_string(a));
+		archive_write_free(a);
+		goto out;
+	}
+	r = add_entry(a, EXPORT_META, meta_txt, meta_len, err);
+	if (r == 0) {
+		struct frozen fz;
+		freeze(name, &fz);
+		r = add_tree(a, ji.path, err);
+		thaw(&fz);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
+		r = cell_error_set(err, -EIO, "%s: %s", part,
+				   archive_error_string(a));
+	archive_write_free(a);
+	char hex[65], line[PATH_MAX + 80];
+	if (r == 0)
+		r = sha256_file(part, hex, err);
+	if (r == 0 && rename(part, file) < 0)
+		r = cell_error_errno(err, -errno, "rename %s", part);
+	if (r == 0) {
+		const char *base = strrchr(file, '/');
+		int n = snprintf(line, sizeof(line), "%s  %s\n", hex,
+				 base ? base + 1 : file);
+		r = cell_write_atomic(sum, line, (size_t)n, 0644, err);
+		if (r < 0)
+			unlink(file);
+	}
+out:
+	if (r < 0)
+		unlink(part);
+	if (um)
+		m->st->jail_umount(dir, NULL);
+	return r;
+}
+
+int cell_mgr_export(struct cell_mgr *m, const char *name, const char *file,
+		    struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = export_locked(m, name, file, err);
+	cell_mgr_unlock(m);
+	return r;
+}
+
+struct import_meta {
+	char name[CELL_MGR_NAME_MAX + 1];
+	char release[CELL_MGR_NAME_MAX + 1];
+	char ip4[256];
+	char tags[512];
+	int priority;
+	bool boot;
+	char limits[4096];
+};
+
+static int parse_meta(char *txt, struct import_meta *im,
+		      struct cell_error *err)
+{
+	memset(im, 0, sizeof(*im));
+	im->priority = 99;
+	im->boot = true;
+	bool format = false;
+	size_t loff = 0;
+	for (char *s = NULL, *l = strtok_r(txt, "\n", &s); l;
+	     l = strtok_r(NULL, "\n", &s)) {
+		char *eq = strchr(l, '=');
+		if (!eq)
+			return cell_error_set(err, -EINVAL, EXPORT_META ": bad "
+					      "line");
+		*eq++ = '\0';
+		int r = 0;
+		if (!strcmp(l, "format"))
+			format = !strcmp(eq, "1");
+		else if (!strcmp(l, "name"))
+			r = cell_strlcpy(im->name, eq, sizeof(im->name));
+		else if (!strcmp(l, "release"))
+			r = cell_strlcpy(im->release, eq, sizeof(im->release));
+		else if (!strcmp(l, "ip4"))
+			r = cell_strlcpy(im->ip4, eq, sizeof(im->ip4));
+		else if (!strcmp(l, "tags"))
+			r = cell_strlcpy(im->tags, eq, sizeof(im->tags));
+		else if (!strcmp(l, "priority"))
+			im->priority = atoi(eq);
+		else if (!strcmp(l, "boot"))
+			im->boot = strcmp(eq, "0") != 0;
+		else if (!strcmp(l, "limit")) {
+			int n = snprintf(im->limits + loff,
+					 sizeof(im->limits) - loff, "%s\n", eq);
+			if (n < 0 || (size_t)n >= sizeof(im->limits) - loff)
+				r = -E2BIG;
+			else
+				loff += (size_t)n;
+		}
+		if (r < 0)
+			return cell_error_set(err, -E2BIG, EXPORT_META ": %s "
+					      "too long", l);
+	}
+	if (!format)
+		return cell_error_set(err, -EINVAL, EXPORT_META ": unknown "
+				      "format");
+	if ((im->release[0] && strchr(im->release, '/')) ||
+	    strchr(im->release, '"') || strchr(im->ip4, '"') ||
+	    !tags_ok(im->tags[0] ? im->tags : NULL) || im->priority < 0 ||
+	    im->priority > 9999)
+		return cell_error_set(err, -EINVAL, EXPORT_META ": bad value");
+	return 0;
+}
+
+static int import_locked(struct cell_mgr *m, const char *file,
+			 const char *newname, struct cell_error *err)
+{
+	char sum[PATH_MAX + 8], hex[65];
+	if (snprintf(sum, sizeof(sum), "%s.sha256", file) >= (int)sizeof(sum))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	_cleanup_free_ char *want = NULL;
+	size_t wl;
+	int r = cell_read_file(sum, 4096, &want, &wl);
+	if (r < 0)
+		return cell_error_errno(err, r, "checksum file %s", sum);
+	r = sha256_file(file, hex, err);
+	if (r < 0)
+		return r;
+	if (wl < 64 || strncmp(want, hex, 64))
+		return cell_error_set(err, -EBADMSG, "%s: checksum mismatch "
+				      "(corrupted or tampered archive)", file);
+
+	struct archive *a = archive_read_new();
+	if (!a)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	char dir[PATH_MAX], root[PATH_MAX + 8];
+	bool made = false;
+	struct archive_entry *e;
+	struct import_meta im;
+	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+		r = cell_error_set(err, -EINVAL, "%s: %s", file,
+				   archive_error_string(a));
+		goto out;
+	}
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK ||
+	    strcmp(archive_entry_pathname(e), EXPORT_META) ||
+	    archive_entry_filetype(e) != AE_IFREG ||
+	    archive_entry_size(e) <= 0 || archive_entry_size(e) > 65536) {
+		r = cell_error_set(err, -EINVAL, "%s: not a cell export (no "
+				   EXPORT_META " first)", file);
+		goto out;
+	}
+	{
+		char txt[65537];
+		la_ssize_t n = archive_read_data(a, txt, sizeof(txt) - 1);
+		if (n != archive_entry_size(e)) {
+			r = cell_error_set(err, -EIO, "%s: short " EXPORT_META,
+					   file);
+			goto out;
+		}
+		txt[n] = '\0';
+		r = parse_meta(txt, &im, err);
+		if (r < 0)
+			goto out;
+	}
+	const char *name = newname ? newname : im.name;
+	if ((r = jail_dir(m, name, dir, err)) < 0)
+		goto out;
+	snprintf(root, sizeof(root), "%s/root", dir);
+	if (mkdir(dir, 0700) < 0) {
+		r = errno == EEXIST ? cell_error_set(err, -EEXIST, "jail '%s' "
+						     "exists", name)
+				    : cell_error_errno(err, -errno, "mkdir %s",
+						       dir);
+		goto out;
+	}
+	made = true;
+	r = m->st->tree_new(root, err);
+	if (r < 0)
+		goto out;
+	{
+		_cleanup_close_ int rfd = open(root, O_RDONLY | O_DIRECTORY |
+					       O_NOFOLLOW | O_CLOEXEC);
+		if (rfd < 0) {
+			r = cell_error_errno(err, -errno, "open %s", root);
+			goto out;
+		}
+		r = cell_mgr_extract(m, a, rfd, "root/", err);
+		if (r == 0 && fchmod(rfd, 0755) < 0)
+			r = cell_error_errno(err, -errno, "chmod %s", root);
+	}
+	if (r == 0)
+		r = cell_mgr_release_verify(root, err);
+	if (r == 0) {
+		struct conf_args ca = {
+			.name = name, .release = im.release,
+			.ip4 = im.ip4[0] ? im.ip4 : NULL,
+			.tags = im.tags[0] ? im.tags : NULL, .thick = true,
+			.boot = im.boot, .priority = im.priority,
+		};
+		char rc[PATH_MAX + 16];
+		snprintf(rc, sizeof(rc), "%s/etc/rc", root);
+		ca.rc = access(rc, F_OK) == 0;
+		r = write_conf(m, dir, &ca, err);
+	}
+	if (r == 0 && im.limits[0]) {
+		char lp[PATH_MAX + 16];
+		snprintf(lp, sizeof(lp), "%s/limits", dir);
+		r = cell_write_atomic(lp, im.limits, strlen(im.limits), 0644,
+				      err);
+	}
+out:
+	archive_read_free(a);
+	if (r < 0 && made) {
+		m->st->tree_remove(root, NULL);
+		cell_tree_remove(dir, NULL);
+	}
+	if (r < 0)
+		cell_error_context(err, NULL, "import", NULL);
+	return r;
+}
+
+int cell_mgr_import(struct cell_mgr *m, const char *file, const char *name,
+		    struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	if (r < 0)
+		return r;
+	r = import_locked(m, file, name, err);
 	cell_mgr_unlock(m);
 	return r;
 }

@@ -170,6 +170,19 @@ int cell_mgr_limits(struct cell_mgr *m, const char *name, const char *op,
 int cell_mgr_limits_apply(struct cell_mgr *m, const char *name,
 			  struct cell_error *err);
 
+/*
+ * export: a zstd tar (root/... plus cell-export.conf: name, release, type,
+ * tags, priority, boot, address, limits) and FILE.sha256. A running jail
+ * is frozen while its tree is read. import: the checksum must match (a
+ * corrupted or tampered archive is refused), entries are extracted as by
+ * bootstrap --tar (nothing outside root/, no "..", no writes through
+ * symlinks, no device nodes); the jail is made thick on any backend.
+ */
+int cell_mgr_export(struct cell_mgr *m, const char *name, const char *file,
+		    struct cell_error *err);
+int cell_mgr_import(struct cell_mgr *m, const char *file, const char *name,
+		    struct cell_error *err);
+
 /* cell list: table or JSON of jails, releases, snapshots. */
 int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
 		  struct cell_error *err);

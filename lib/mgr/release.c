@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mgr/internal.h"
 #include "mgr/mgr.h"
 
 static void progress(struct cell_mgr *m, const char *fmt, ...)
@@ -340,8 +341,8 @@ static const char *bad_path(const char *p)
 	return NULL;
 }
 
-static int extract(struct cell_mgr *m, struct archive *a, int root,
-		   struct cell_error *err)
+int cell_mgr_extract(struct cell_mgr *m, struct archive *a, int root,
+		     const char *strip, struct cell_error *err)
 {
 	struct archive *w = archive_write_disk_new();
 	if (!w)
@@ -384,10 +385,30 @@ static int extract(struct cell_mgr *m, struct archive *a, int root,
 			why = "device node";
 		if (!why && type == AE_IFSOCK)
 			why = "socket";
+		/* an export: everything under strip ("root/"), which goes */
+		size_t sl = strip ? strlen(strip) : 0;
+		if (!why && strip) {
+			if (!strcmp(p, strip) ||
+			    (!strncmp(p, strip, sl - 1) && !p[sl - 1]))
+				continue; /* the root directory itself */
+			if (strncmp(p, strip, sl) ||
+			    (hl && strncmp(hl, strip, sl)))
+				why = "not under the archive's root/";
+		}
 		if (why) {
 			r = cell_error_set(err, -EPERM, "refused entry '%s': "
 					   "%s", p ? p : "", why);
 			break;
+		}
+		if (strip) {
+			char np[PATH_MAX];
+			snprintf(np, sizeof(np), "%s", p + sl);
+			archive_entry_copy_pathname(e, np);
+			if (hl) {
+				snprintf(np, sizeof(np), "%s", hl + sl);
+				archive_entry_copy_hardlink(e, np);
+			}
+			p = archive_entry_pathname(e);
 		}
 		ar = archive_write_header(w, e);
 		if (ar >= ARCHIVE_WARN && archive_entry_size(e) > 0) {
@@ -460,7 +481,7 @@ static int bootstrap_tar_locked(struct cell_mgr *m, const char *file,
 	if (root < 0)
 		r = cell_error_errno(err, -errno, "open %s", partial);
 	else
-		r = extract(m, a, root, err);
+		r = cell_mgr_extract(m, a, root, NULL, err);
 	archive_read_free(a);
 	if (r < 0)
 		cell_error_context(err, NULL, NULL, file);
