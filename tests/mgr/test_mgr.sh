@@ -205,7 +205,19 @@ run_backend() {
 	check_true "$be: host secret not copied" test ! -e "$T/stolen"
 	check_rc "$be: rcp of a device refused" 1 $C rcp web /dev/zero "$T/zero"
 
-	# destroy
+	# export / import (web runs: frozen while read)
+	mkdir -p "$T/exports"
+	check_rc "$be: export web" 0 $C -q export web "$T/exports/$be-${H##*/}.tar.zst"
+	check_true "$be: ... with a checksum file" test -s "$T/exports/$be-${H##*/}.tar.zst.sha256"
+	check_rc "$be: export onto an existing file refused" 1 $C -q export web "$T/exports/$be-${H##*/}.tar.zst"
+	check_rc "$be: import as webimp" 0 $C -q import "$T/exports/$be-${H##*/}.tar.zst" webimp
+	check_rc "$be: import onto an existing name refused" 1 $C -q import "$T/exports/$be-${H##*/}.tar.zst" webimp
+	check_rc "$be: imported jail starts" 0 $C -q start webimp
+	check "$be: imported jail has web's files" "webimp one" \
+		$C cmd webimp sh -c 'echo $(hostname) $(cat /etc/f)'
+	check_rc "$be: destroy webimp" 0 $C -q destroy -f webimp
+
+	# snapshots and destroy
 	check_rc "$be: snapshot s2" 0 $C -q snapshot web s2
 	check_rc "$be: snapshot -d s2" 0 $C -q snapshot -d web s2
 	check_true "$be: ... s2 gone" test ! -e "$D/snapshots/web/s2"
@@ -352,6 +364,54 @@ PY
 		$C -q bootstrap --tar "$T/empty.tar" m-empty
 	check_true "tar: ... and leaves nothing" test ! -e "$H/releases/m-empty" -a ! -e "$H/releases/.m-empty.partial"
 	check_rc "tar: missing file" 1 $C -q bootstrap --tar "$T/nosuch.tar" m-none
+	# import: an archive from another backend, tampered ones, malicious ones
+	if [ -f "$T/exports/btrfs-btrfs.tar.zst" ]; then
+		check_rc "import: a btrfs export on the dir backend" 0 \
+			$C -q import "$T/exports/btrfs-btrfs.tar.zst" fromb
+		check_rc "import: ... starts" 0 $C -q start fromb
+		check "import: ... runs with its files" one $C cmd fromb cat /etc/f
+		check_rc "import: ... destroy" 0 $C -q destroy -f fromb
+		cp "$T/exports/btrfs-btrfs.tar.zst" "$T/tampered.tar.zst"
+		cp "$T/exports/btrfs-btrfs.tar.zst.sha256" "$T/tampered.tar.zst.sha256"
+		printf 'X' | dd of="$T/tampered.tar.zst" bs=1 seek=4000 conv=notrunc 2>/dev/null
+		check_rc "import: a tampered archive refused" 1 $C -q import "$T/tampered.tar.zst" tam
+		cp "$T/exports/btrfs-btrfs.tar.zst" "$T/nosum.tar.zst"
+		check_rc "import: an archive without its checksum refused" 1 $C -q import "$T/nosum.tar.zst" nos
+		check "import: nothing left of them" "" ls -A "$H/jails"
+	else
+		not_ok "import: no btrfs export to import"
+	fi
+	python3 - "$T" <<'PY'
+import io, sys, tarfile, hashlib
+T = sys.argv[1]
+meta = b"format=1\nname=evil\nrelease=busybox\ntype=thick\n"
+def mk(name, entries):
+    path = f"{T}/{name}.tar"
+    with tarfile.open(path, "w") as t:
+        ti = tarfile.TarInfo("cell-export.conf"); ti.size = len(meta)
+        t.addfile(ti, io.BytesIO(meta))
+        for kind, p, *rest in entries:
+            ti = tarfile.TarInfo(p)
+            if kind == 'f':
+                d = b"pwned\n"; ti.size = len(d); t.addfile(ti, io.BytesIO(d)); continue
+            if kind == 'd': ti.type = tarfile.DIRTYPE; ti.mode = 0o755
+            if kind == 'l': ti.type = tarfile.SYMTYPE; ti.linkname = rest[0]
+            if kind == 'c': ti.type = tarfile.CHRTYPE; ti.devmajor, ti.devminor = 1, 1
+            t.addfile(ti)
+    h = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    open(path + ".sha256", "w").write(f"{h}  {name}.tar\n")
+mk("imp-dotdot", [('d', 'root/'), ('f', 'root/../../outside/imp-dotdot')])
+mk("imp-outside-root", [('d', 'root/'), ('f', 'etc-outside')])
+mk("imp-symlink", [('d', 'root/'), ('l', 'root/lnk', f"{T}/outside"), ('f', 'root/lnk/imp-sym')])
+mk("imp-dev", [('d', 'root/'), ('c', 'root/mem')])
+mk("imp-abs", [('d', 'root/'), ('f', f"{T}/outside/imp-abs")])
+PY
+	for t in imp-dotdot imp-outside-root imp-symlink imp-dev imp-abs; do
+		check_rc "import: malicious '$t' refused" 1 $C -q import "$T/$t.tar" evil
+		check_true "import: '$t' left no jail" test ! -e "$H/jails/evil"
+	done
+	check "import: nothing written outside" "" ls -A "$T/outside"
+	check_true "import: nothing beside the jails" test ! -e "$H/etc-outside" -a ! -e "$H/jails/etc-outside"
 	check "tar: only the good releases" "$(printf 'busybox\nimported')" ls "$H/releases"
 	check_rc "tar: teardown" 0 $C -q setup --teardown
 }
