@@ -181,6 +181,22 @@ struct conf_args {
 	bool rc;   /* the release has /etc/rc: exec.start runs it */
 };
 
+/* name = "value"; with jail.conf's escapes, so that no value can end the
+ * string or expand a variable. -EINVAL for control characters. */
+static int put_q(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, "\t%s = \"", name);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			return -EINVAL;
+		if (*c == '"' || *c == '\\' || *c == '$')
+			fputc('\\', f);
+		fputc(*c, f);
+	}
+	fprintf(f, "\";\n");
+	return 0;
+}
+
 static int write_conf(struct cell_mgr *m, const char *dir,
 		      const struct conf_args *a, struct cell_error *err)
 {
@@ -200,23 +216,28 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 		return cell_error_errno(err, -errno, "open_memstream");
 	fprintf(f, "# Made by 'cell create'. 'jail -f THIS_FILE -c %s' "
 		   "starts it too.\n%s {\n", a->name, a->name);
-	fprintf(f, "\tpath = \"%s/root\";\n", dir);
-	fprintf(f, "\thost.hostname = \"%s\";\n", a->name);
+	char rootp[PATH_MAX + 8];
+	snprintf(rootp, sizeof(rootp), "%s/root", dir);
+	bool bad = put_q(f, "path", rootp) < 0;
+	bad |= put_q(f, "host.hostname", a->name) < 0;
 	if (a->ip4 && *a->ip4)
-		fprintf(f, "\tip4.addr = \"%s\";\n", a->ip4);
-	fprintf(f, "\tmount.fstab = \"%s\";\n", fstab);
+		bad |= put_q(f, "ip4.addr", a->ip4) < 0;
+	bad |= put_q(f, "mount.fstab", fstab) < 0;
 	fprintf(f, "\tpersist;\n");
 	if (a->rc)
 		fprintf(f, "\texec.start = \"/bin/sh /etc/rc\";\n");
-	fprintf(f, "\tmeta.cell.release = \"%s\";\n", a->release);
+	bad |= put_q(f, "meta.cell.release", a->release) < 0;
 	fprintf(f, "\tmeta.cell.type = \"%s\";\n", a->thick ? "thick" : "thin");
 	fprintf(f, "\tmeta.cell.boot = \"%d\";\n", a->boot);
 	fprintf(f, "\tmeta.cell.priority = \"%d\";\n", a->priority);
 	if (a->tags && *a->tags)
-		fprintf(f, "\tmeta.cell.tags = \"%s\";\n", a->tags);
+		bad |= put_q(f, "meta.cell.tags", a->tags) < 0;
 	fprintf(f, "}\n");
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
+	if (bad)
+		return cell_error_set(err, -EINVAL, "a control character in a "
+				      "value for jail.conf");
 
 	/* the file must be a jail the core accepts, before it is written */
 	struct cell_conf *conf = NULL;

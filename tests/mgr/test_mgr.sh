@@ -250,6 +250,9 @@ run_backend() {
 	check_true "$be: ... no jail dir" test ! -e "$D/jails/a"
 	check_rc "$be: bad address" 1 $C -q create a busybox 300.1.2.3
 	check_true "$be: ... no jail dir" test ! -e "$D/jails/a"
+	check_rc "$be: jail.conf injection through the address refused" 1 \
+		$C -q create a busybox "1.2.3.4\"; exec.prestart = \"touch $T/injected"
+	check_true "$be: ... nothing ran, nothing left" test ! -e "$T/injected" -a ! -e "$D/jails/a"
 	check_rc "$be: bad name" 1 $C -q create ../a busybox
 	check_rc "$be: create a" 0 $C -q create a busybox
 	check_rc "$be: name clash" 1 $C -q create a busybox
