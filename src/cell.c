@@ -188,11 +188,19 @@ static int cmd_create(int argc, char **argv)
 		{ "tags", required_argument, NULL, 'g' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "thick", no_argument, NULL, 'T' },
+		{ "bridge", required_argument, NULL, 'B' },
+		{ "nat", no_argument, NULL, 'n' },
 		{ 0 } };
 	struct cell_mgr_create cr = { .boot = true, .priority = 99 };
 	int c;
-	while ((c = sub_getopt(argc, argv, "+hTp:", lo)) != -1) {
+	while ((c = sub_getopt(argc, argv, "+hTp:B:", lo)) != -1) {
 		switch (c) {
+		case 'B':
+			cr.bridge = optarg;
+			break;
+		case 'n':
+			cr.nat = true;
+			break;
 		case 'T':
 			cr.thick = true;
 			break;
@@ -559,7 +567,9 @@ static const struct sub subs[] = {
 	{ "bootstrap", cmd_bootstrap,
 	  "busybox [NAME] [--busybox PATH] | --tar FILE NAME" },
 	{ "create", cmd_create,
-	  "[-T] [--no-boot] [-p PRIO] [--tags a,b] NAME RELEASE [IP]" },
+	  "[-T] [-B BRIDGE [--nat]] [--no-boot] [-p PRIO] [--tags a,b]\n"
+	  "             NAME RELEASE [IP]   (-B: vnet on BRIDGE, IP[/LEN] "
+	  "inside)" },
 	{ "start", cmd_lifecycle, "TARGET" },
 	{ "stop", cmd_lifecycle, "TARGET" },
 	{ "restart", cmd_lifecycle, "TARGET" },

@@ -160,6 +160,10 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 	out->boot = !(v = meta(&j, "cell.boot")) || strcmp(v, "0");
 	out->priority = (v = meta(&j, "cell.priority")) ? atoi(v) : 99;
 	snprintf(out->path, sizeof(out->path), "%s", j.path);
+	if (j.vnet) {
+		snprintf(out->bridge, sizeof(out->bridge), "%s", j.vnet_bridge);
+		out->nat = j.vnet_nat;
+	}
 	if (j.ip4_addr_n)
 		cell_param_format(&j, cell_param_lookup("ip4.addr"), out->ip4,
 				  sizeof(out->ip4));
@@ -175,7 +179,8 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 }
 
 struct conf_args {
-	const char *name, *release, *ip4, *tags;
+	const char *name, *release, *ip4, *tags, *bridge;
+	bool nat;
 	bool thick, boot;
 	int priority;
 	bool rc;   /* the release has /etc/rc: exec.start runs it */
@@ -223,6 +228,12 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 	if (a->ip4 && *a->ip4)
 		bad |= put_q(f, "ip4.addr", a->ip4) < 0;
 	bad |= put_q(f, "mount.fstab", fstab) < 0;
+	if (a->bridge && *a->bridge) {
+		fprintf(f, "\tvnet;\n");
+		bad |= put_q(f, "vnet.bridge", a->bridge) < 0;
+		if (a->nat)
+			fprintf(f, "\tvnet.nat;\n");
+	}
 	fprintf(f, "\tpersist;\n");
 	if (a->rc)
 		fprintf(f, "\texec.start = \"/bin/sh /etc/rc\";\n");
@@ -299,6 +310,8 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 	if (!tags_ok(c->tags))
 		return cell_error_set(err, -EINVAL, "invalid tags '%s'",
 				      c->tags);
+	if (c->nat && !(c->bridge && *c->bridge))
+		return cell_error_set(err, -EINVAL, "--nat needs a bridge (-B)");
 	if (c->priority < 0 || c->priority > 9999)
 		return cell_error_set(err, -EINVAL, "priority out of range");
 	r = release_path(m, c->release, rel, err);
@@ -324,6 +337,7 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		.name = c->name, .release = c->release, .ip4 = c->ip4,
 		.tags = c->tags, .thick = thick, .boot = c->boot,
 		.priority = c->priority, .rc = access(rc, F_OK) == 0,
+		.bridge = c->bridge, .nat = c->nat,
 	};
 	/* conf first: a bad IP fails before any storage is made */
 	r = write_conf(m, dir, &a, err);
@@ -836,6 +850,7 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		.name = newname, .release = ji.release, .ip4 = ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
+		.bridge = ji.bridge, .nat = ji.nat,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0) {
@@ -888,6 +903,7 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		.name = newname, .release = ji.release, .ip4 = ji.ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
+		.bridge = ji.bridge, .nat = ji.nat,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&
@@ -1184,12 +1200,14 @@ int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
 		const char *state = ji.running ? "running" : "stopped";
 		if (json) {
 			json_array_append_new(jj, json_pack(
-				"{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:b,s:s,s:s}",
+				"{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:b,s:s,s:s,s:s,"
+				"s:b}",
 				"name", ji.name, "state", state, "jid", ji.jid,
 				"release", ji.release, "type",
 				ji.thick ? "thick" : "thin", "ip4", ji.ip4,
 				"priority", ji.priority, "boot", ji.boot,
-				"tags", ji.tags, "path", ji.path));
+				"tags", ji.tags, "path", ji.path, "bridge",
+				ji.bridge, "nat", ji.nat));
 		} else {
 			char jid[16] = "-";
 			if (ji.running)
@@ -1503,9 +1521,9 @@ static int export_locked(struct cell_mgr *m, const char *name,
 	if (!f)
 		return cell_error_errno(err, -errno, "open_memstream");
 	fprintf(f, "format=1\nname=%s\nrelease=%s\ntype=%s\nip4=%s\ntags=%s\n"
-		   "priority=%d\nboot=%d\n", ji.name, ji.release,
-		ji.thick ? "thick" : "thin", ji.ip4, ji.tags, ji.priority,
-		ji.boot);
+		   "priority=%d\nboot=%d\nbridge=%s\nnat=%d\n", ji.name,
+		ji.release, ji.thick ? "thick" : "thin", ji.ip4, ji.tags,
+		ji.priority, ji.boot, ji.bridge, ji.nat);
 	{
 		char lp[PATH_MAX + 16];
 		_cleanup_free_ char *lim = NULL;
@@ -1590,6 +1608,8 @@ struct import_meta {
 	int priority;
 	bool boot;
 	char limits[4096];
+	char bridge[16];
+	bool nat;
 };
 
 static int parse_meta(char *txt, struct import_meta *im,
@@ -1622,6 +1642,10 @@ static int parse_meta(char *txt, struct import_meta *im,
 			im->priority = atoi(eq);
 		else if (!strcmp(l, "boot"))
 			im->boot = strcmp(eq, "0") != 0;
+		else if (!strcmp(l, "bridge"))
+			r = cell_strlcpy(im->bridge, eq, sizeof(im->bridge));
+		else if (!strcmp(l, "nat"))
+			im->nat = !strcmp(eq, "1");
 		else if (!strcmp(l, "limit")) {
 			int n = snprintf(im->limits + loff,
 					 sizeof(im->limits) - loff, "%s\n", eq);
@@ -1733,6 +1757,8 @@ static int import_locked(struct cell_mgr *m, const char *file,
 			.ip4 = im.ip4[0] ? im.ip4 : NULL,
 			.tags = im.tags[0] ? im.tags : NULL, .thick = true,
 			.boot = im.boot, .priority = im.priority,
+			.bridge = im.bridge[0] ? im.bridge : NULL,
+			.nat = im.nat,
 		};
 		char rc[PATH_MAX + 16];
 		snprintf(rc, sizeof(rc), "%s/etc/rc", root);

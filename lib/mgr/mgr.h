@@ -91,6 +91,8 @@ struct cell_mgr_create {
 	bool boot;             /* default true */
 	int priority;          /* default 99 */
 	const char *tags;      /* comma list or NULL */
+	const char *bridge;    /* vnet on this bridge (epair), or NULL */
+	bool nat;              /* vnet.nat (with a bridge) */
 };
 int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
 		    struct cell_error *err);
@@ -101,7 +103,8 @@ struct cell_mgr_jail {
 	char release[CELL_MGR_NAME_MAX + 1];
 	char ip4[256];
 	char tags[512];
-	bool thick, boot, running;
+	char bridge[16];       /* "" when not vnet */
+	bool thick, boot, running, nat;
 	int priority;
 	int jid;               /* 0 when stopped */
 	char path[PATH_MAX];

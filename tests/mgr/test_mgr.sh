@@ -419,6 +419,44 @@ PY
 	check_rc "tar: teardown" 0 $C -q setup --teardown
 }
 
+# --- vnet jails (-B), in a stand-in host netns ------------------------------------------
+run_vnet() {
+	local H=$T/vnet
+	HOMES="$HOMES $H"
+	local C="$CELL -d $H"
+	echo "# vnet (in a fresh network namespace)"
+	if [ "$(readlink /proc/self/ns/net)" = "${CELL_MGR_HOST_NETNS:-}" ]; then
+		not_ok "vnet: still in the host's network namespace; refusing"
+		return
+	fi
+	ip link set lo up
+	$C -q setup -s dir && $C -q bootstrap busybox
+	check_rc "vnet: --nat without a bridge refused" 1 $C -q create --nat v0 busybox
+	check_rc "vnet: create -B" 0 $C -q create -B cellmgr0 v1 busybox 10.77.0.2/24
+	check_rc "vnet: create -B (second)" 0 $C -q create -B cellmgr0 v2 busybox 10.77.0.3/24
+	check_match "vnet: jail.conf has vnet on the bridge" 'vnet.bridge = "cellmgr0"' \
+		cat "$H/jails/v1/jail.conf"
+	check_rc "vnet: start both" 0 $C -q start v1,v2
+	check_match "vnet: the address is inside the jail" "inet 10\.77\.0\.2/24" $C cmd v1 ip -4 -o addr
+	check "vnet: both host ends on the bridge" 2 bash -c "ip -o link show master cellmgr0 | wc -l"
+	$C cmd v2 sh -c 'echo pong | nc -l -p 8080 >/dev/null &'
+	sleep 0.3
+	check "vnet: TCP from one jail to the other" pong $C cmd v1 sh -c 'echo x | nc -w 2 10.77.0.3 8080'
+	check_rc "vnet: clone keeps the bridge" 0 $C -q clone v1 v3 10.77.0.4/24
+	check_rc "vnet: clone starts" 0 $C -q start v3
+	check_match "vnet: clone has its address" "inet 10\.77\.0\.4/24" $C cmd v3 ip -4 -o addr
+	check_rc "vnet: destroy all" 0 bash -c "$C -q destroy -f v1 && $C -q destroy -f v2 && $C -q destroy -f v3"
+	check "vnet: no links left" "lo" bash -c "ip -o link | awk -F': ' '{print \$2}'"
+	$C -q setup --teardown
+}
+
+if [ "${1:-}" = --vnet ]; then
+	run_vnet
+	echo "# $CHECKS checks, $FAILS failed"
+	[ "$FAILS" = 0 ]
+	exit
+fi
+
 # --- usage -----------------------------------------------------------------------------
 check_rc "usage: no arguments" 2 "$CELL"
 check_rc "usage: unknown subcommand" 2 "$CELL" bogus
@@ -445,6 +483,16 @@ if grep -qw overlay /proc/filesystems; then
 	run_backend overlay 198.51.100
 fi
 run_tar
+# vnet: the same script, re-run in a fresh network namespace
+if command -v unshare >/dev/null; then
+	CELL_MGR_HOST_NETNS=$(readlink /proc/self/ns/net) \
+		unshare -n bash "${BASH_SOURCE[0]}" --vnet >"$T/vnet.out" 2>&1
+	cat "$T/vnet.out"
+	CHECKS=$((CHECKS + $(grep -c '^ok - \|^not ok - ' "$T/vnet.out")))
+	FAILS=$((FAILS + $(grep -c '^not ok - ' "$T/vnet.out")))
+	grep -q '^# [0-9]* checks, 0 failed' "$T/vnet.out" ||
+		not_ok "vnet: the vnet part did not finish"
+fi
 
 echo "# $CHECKS checks, $FAILS failed"
 [ "$FAILS" = 0 ]
