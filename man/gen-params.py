@@ -47,7 +47,9 @@ NOTES = {
                 "interface (an address with neither must exist already) and "
                 "enforced by the BPF hooks; with vnet: put on the epair's "
                 "jail end or the first vnet.interface. Setting it makes "
-                "ip4=new unless ip4 was given.",
+                "ip4=new unless ip4 was given, and ip6=new with no "
+                "addresses (IPv6 sockets refused without vnet) unless ip6 "
+                "was given or has addresses.",
     "ip6.addr": "as ip4.addr.",
     "sysvmsg": "disable: the calls are refused by seccomp; new: allowed in "
                "the jail's own IPC namespace; inherit: only when sysvmsg, "
@@ -62,14 +64,20 @@ NOTES = {
                    "and a raised level applies to processes started "
                    "afterwards.",
     "devfs_ruleset": "1 to 5 (see jail(8) DEVICES); 0 and other values "
-                     "are refused.",
+                     "are refused. The jail's device cgroup allows the "
+                     "same nodes (and the pty devices with devpts), "
+                     "nothing else.",
     "children.max": "how many child jails (NAME.CHILD, path inside this "
                     "jail's) jail(8) may create in this jail, from the "
                     "host; the jail's own processes never get unshare(2), "
                     "setns(2) or namespace flags on clone(2).",
     "children.cur": "always reported as 0.",
     "persist": "with -m, signals the jail's init (SIGUSR2 set, SIGUSR1 "
-               "clear); init ignores these signals from inside the jail.",
+               "clear); init acts only on those whose si_pid is 0 (sent from "
+               "outside its pid namespace), so a kill(2) from inside the "
+               "jail is ignored; a parent jail's processes, and a signal "
+               "queued with a forged si_pid (rt_sigqueueinfo(2)), still "
+               "change it (see jail(8) BUGS).",
     "allow.set_hostname": "sethostname(2)/setdomainname(2) become seccomp user "
                           "notifications that the host-side helper which "
                           "started the process (jexec, command, exec.start) "
@@ -108,8 +116,9 @@ NOTES = {
                       "needs allow.socket_af.",
     "allow.vmm": "adds /dev/kvm to the jail's /dev.",
     "exec.jail_user": "user of exec.start, exec.stop and command; looked up in "
-                      "the jail's /etc/passwd, or in the host's when "
-                      "exec.system_jail_user is set.",
+                      "the jail's /etc/passwd (and /etc/group), which must be "
+                      "regular files of at most 1 MiB, not symlinks, or in "
+                      "the host's when exec.system_jail_user is set.",
     "exec.clean": "clean environment for the commands in the jail (PATH, "
                   "HOME, SHELL, USER, LOGNAME, TERM) and for the host-side "
                   "ones (PATH, HOME, SHELL, USER, TERM, no JID/JNAME/JPATH).",
@@ -122,9 +131,12 @@ NOTES = {
                     "the undo on failure are in jail(8) CREATING A JAIL.",
     "exec.timeout": "kills a host command's process group, or the process "
                     "waiting for a command in the jail, and fails it.",
-    "mount": "fstab(5) lines that libcell mounts in the jail's init before "
-             "/proc and /dev (the mount point must lie below path and is "
-             "resolved beneath the jail root with no symlink followed).",
+    "mount": "fstab(5) lines (\\040 escapes decoded) that the jail's "
+             "init mounts before /proc and /dev (the mount point must lie "
+             "below path and is resolved beneath the jail root with no "
+             "symlink followed). Only the line's options apply: the "
+             "jail's tree is nodev, a mount from these lines is not "
+             "unless it says so.",
     "mount.fstab": "files of such lines, as mount.",
     "depend": "jail(8) starts the named configured jails first and stops "
               "them after; a cycle is an error.",
