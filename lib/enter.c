@@ -741,7 +741,8 @@ static volatile sig_atomic_t init_persist_flag = -1;
 static void init_on_usr(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	if (si->si_pid != 0)
+	/* SI_USER cannot be forged with rt_sigqueueinfo by another process */
+	if (si->si_code != SI_USER || si->si_pid != 0)
 		return;
 	init_persist_flag = sig == SIGUSR2;
 }

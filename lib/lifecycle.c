@@ -544,6 +544,8 @@ static void undo_reserve(struct create_ctx *c)
  * a node that appeared in the jail some other way cannot be opened): the
  * nodes of /dev, the pty devices with devpts, nothing else.
  */
+static void undo_cgroup(struct create_ctx *c);
+
 static int devices_from_policy(const struct cell_policy *pol,
 			       struct cell_dev_rule *rules, size_t max)
 {
@@ -580,7 +582,16 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 		return r;
 	struct cell_dev_rule rules[CELL_POLICY_DEV_MAX + 2];
 	int n = devices_from_policy(&c->pol, rules, ARRAY_SIZE(rules));
-	return cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
+	r = cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
+	if (r == -EOPNOTSUPP) {
+		/* a host with neither a devices controller nor cgroup v2:
+		 * /dev's contents and nodev remain the boundary */
+		cell_error_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		undo_cgroup(c); /* this step's own undo: it failed half-way */
+	return r;
 }
 
 static void undo_cgroup(struct create_ctx *c)

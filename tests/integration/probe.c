@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -149,6 +150,16 @@ int main(int argc, char **argv)
 	if (!strcmp(t, "ptrace")) {
 		pid_t pid = (pid_t)atoi(a);
 		return verdict(ptrace(PTRACE_ATTACH, pid, 0, 0));
+	}
+	if (!strcmp(t, "sigqueue")) {
+		/* a queued signal that claims to come from outside (pid 0) */
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = atoi(argc > 3 ? argv[3] : "10");
+		si.si_code = SI_QUEUE;
+		si.si_pid = 0;
+		return verdict(syscall(SYS_rt_sigqueueinfo, atoi(a),
+				       si.si_signo, &si));
 	}
 	if (!strcmp(t, "open"))
 		return open_mode(a, argc > 3 ? argv[3] : "r");

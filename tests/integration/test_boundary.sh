@@ -122,6 +122,9 @@ check "device cgroup lets the ruleset's nodes through" "allowed" probe open /dev
 check "a signal from inside cannot make init drop the jail" "alive" \
 	injail sh -c 'kill -USR1 1; kill -USR2 1; kill -TERM 1; sleep 0.2; echo alive'
 check "jail still runs after the signals" "ok" injail echo ok
+check "a queued SIGUSR1 that claims pid 0 reaches init" "allowed" probe sigqueue 1 10
+sleep 0.2
+check "... but init ignores it (SI_QUEUE is not SI_USER): the jail stands" "ok" injail echo ok
 
 # a child jail cannot exceed its parent
 mkroot "$R/jails/kid"
