@@ -10,7 +10,8 @@ JLS=$B/src/jls
 JEXEC=$B/src/jexec
 PROBE=$B/tests/integration/cell-probe
 
-T=$(mktemp -d /tmp/cell-it.XXXXXX)
+# CELL_IT_TMP: the temp dir's name prefix (a script may set it first)
+T=$(mktemp -d "/tmp/${CELL_IT_TMP:-cell-it}.XXXXXX")
 export CELL_RUN_DIR=$T/run
 FAILS=0
 CHECKS=0
@@ -29,13 +30,23 @@ check() {
 		not_ok "$what (expected '$want', got '$got')"; fi
 }
 
-# check_rc DESCRIPTION RC COMMAND...: exit status of COMMAND equals RC
+# check_rc DESCRIPTION RC COMMAND...: exit status of COMMAND equals RC.
+# With CHECK_RC_OUT=all (or first) a failure also shows COMMAND's output
+# (or its first line); COMMAND then must not leave its stdout open.
 check_rc() {
 	local what=$1 want=$2; shift 2
-	"$@" >/dev/null 2>&1
-	local rc=$?
+	local out="" rc
+	if [ -n "${CHECK_RC_OUT:-}" ]; then
+		out=$("$@" 2>&1)
+		rc=$?
+		[ "$CHECK_RC_OUT" = first ] && out=${out%%$'\n'*}
+		out=": $out"
+	else
+		"$@" >/dev/null 2>&1
+		rc=$?
+	fi
 	if [ "$rc" = "$want" ]; then ok "$what"; else
-		not_ok "$what (exit $rc, expected $want)"; fi
+		not_ok "$what (exit $rc, expected $want$out)"; fi
 }
 
 # check_match DESCRIPTION REGEX COMMAND...: output matches REGEX
@@ -47,13 +58,33 @@ check_match() {
 		not_ok "$what (no match for /$re/ in '$got')"; fi
 }
 
+# check_nomatch DESCRIPTION REGEX COMMAND...: output does not match
+check_nomatch() {
+	local what=$1 re=$2; shift 2
+	local got
+	got=$("$@" 2>&1)
+	if printf '%s' "$got" | grep -Eq -- "$re"; then
+		not_ok "$what (/$re/ found in '$(printf '%s' "$got" |
+			grep -E -- "$re" | head -3)')"
+	else ok "$what"; fi
+}
+
+# check_true DESCRIPTION COMMAND...: COMMAND succeeds
+check_true() {
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
+}
+
+# mkroot DIR [APPLET...]: a busybox root; the applets linked default to
+# the ones the jail tests use
 mkroot() {
-	local r=$1
+	local r=$1; shift
+	[ $# -gt 0 ] || set -- sh ls cat echo id hostname ps true false sleep \
+		wc grep mkdir touch kill head
 	mkdir -p "$r"/bin "$r"/etc "$r"/proc "$r"/dev "$r"/sys "$r"/tmp \
 		"$r"/root "$r"/home/user
 	cp /bin/busybox "$r"/bin/busybox
-	for a in sh ls cat echo id hostname ps true false sleep wc grep \
-		 mkdir touch kill head; do
+	for a in "$@"; do
 		ln -sf busybox "$r/bin/$a"
 	done
 	[ -x "$PROBE" ] && cp "$PROBE" "$r"/bin/cell-probe
@@ -67,6 +98,13 @@ traces() {
 	local n=$1
 	ls -d /sys/fs/cgroup/*/cell/"$n" /sys/fs/cgroup/cell/"$n" 2>/dev/null
 	grep -l "^name=$n\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null
+}
+# check_clean DESCRIPTION NAME: no trace of jail NAME (see traces)
+check_clean() {
+	local got
+	got=$(traces "$2")
+	if [ -z "$got" ]; then ok "$1"; else
+		not_ok "$1 (left: $(echo $got))"; fi
 }
 
 cleanup() {

@@ -53,60 +53,14 @@ if [ "$(readlink /proc/self/ns/net)" = "$CELL_VNET_STANDIN" ] ||
 	exit 1
 fi
 
-B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
-JAIL=$B/src/jail
-JLS=$B/src/jls
-JEXEC=$B/src/jexec
+CELL_IT_TMP=cell-vnet
+. "${CELL_SOURCE_DIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+CHECK_RC_OUT=all
 PROBE=$B/tests/net/cell-netprobe
-
-T=$(mktemp -d /tmp/cell-vnet.XXXXXX)
-export CELL_RUN_DIR=$T/run
 R=$T/root
 P=$(( $$ % 100000 ))
-FAILS=0
-CHECKS=0
-MADE=""        # jail names this test may have made
 BGPIDS=""      # background jexec/probe processes
 LINKS=""       # stand-in host interfaces the test made itself
-
-ok()     { CHECKS=$((CHECKS+1)); echo "ok - $*"; }
-not_ok() { CHECKS=$((CHECKS+1)); FAILS=$((FAILS+1)); echo "not ok - $*"; }
-
-# check DESCRIPTION EXPECTED COMMAND...: stdout of COMMAND equals EXPECTED
-check() {
-	local what=$1 want=$2; shift 2
-	local got
-	got=$("$@" 2>&1)
-	if [ "$got" = "$want" ]; then ok "$what"; else
-		not_ok "$what (expected '$want', got '$got')"; fi
-}
-# check_rc DESCRIPTION RC COMMAND...
-check_rc() {
-	local what=$1 want=$2; shift 2
-	local out
-	out=$("$@" 2>&1)
-	local rc=$?
-	if [ "$rc" = "$want" ]; then ok "$what"; else
-		not_ok "$what (exit $rc, expected $want: $out)"; fi
-}
-# check_match DESCRIPTION REGEX COMMAND...: output matches REGEX
-check_match() {
-	local what=$1 re=$2; shift 2
-	local got
-	got=$("$@" 2>&1)
-	if printf '%s' "$got" | grep -Eq -- "$re"; then ok "$what"; else
-		not_ok "$what (no match for /$re/ in '$got')"; fi
-}
-# check_nomatch DESCRIPTION REGEX COMMAND...: output does not match
-check_nomatch() {
-	local what=$1 re=$2; shift 2
-	local got
-	got=$("$@" 2>&1)
-	if printf '%s' "$got" | grep -Eq -- "$re"; then
-		not_ok "$what (/$re/ found in '$(printf '%s' "$got" |
-			grep -E -- "$re" | head -3)')"
-	else ok "$what"; fi
-}
 
 # every trace a jail named $1 could leave: cgroups, processes in them,
 # its record, its interfaces, its nft chains
@@ -118,25 +72,10 @@ traces() {
 	ip -o link show 2>/dev/null | grep -E -- "e[0-9][ab]_$n[@: ]"
 	nft list ruleset 2>/dev/null | grep -E -- "_$n( |\$)"
 }
-# check_clean DESCRIPTION NAME: no trace of jail NAME
-check_clean() {
-	local got
-	got=$(traces "$2")
-	if [ -z "$got" ]; then ok "$1"; else
-		not_ok "$1 (left: $(echo $got))"; fi
-}
-
-mkroot() {
-	mkdir -p "$R"/bin "$R"/etc "$R"/proc "$R"/dev "$R"/sys "$R"/tmp \
-		"$R"/root
-	cp /bin/busybox "$R"/bin/busybox
-	for a in sh ls cat echo ip ping ping6 sleep true false nc; do
-		ln -sf busybox "$R/bin/$a"
-	done
+# the vnet root: its applets and the net probe
+mkroot_vnet() {
+	mkroot "$R" sh ls cat echo ip ping ping6 sleep true false nc
 	cp "$PROBE" "$R"/bin/cell-netprobe
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R"/etc/passwd
-	printf 'root:x:0:\n' >"$R"/etc/group
-	chmod 1777 "$R"/tmp
 }
 
 # init pid of a jail, from its record
@@ -146,21 +85,15 @@ init_pid() {
 	[ -n "$f" ] && sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$f"
 }
 
-cleanup() {
+# the test's own leftovers, then lib.sh's cleanup (jails, $T)
+vnet_cleanup() {
 	for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-	for n in $MADE; do "$JAIL" -r "$n" >/dev/null 2>&1; done
-	"$JLS" >/dev/null 2>&1   # repairs what a killed command left
-	for n in $MADE; do
-		for d in /sys/fs/cgroup/*/cell/"$n" /sys/fs/cgroup/cell/"$n"; do
-			[ -d "$d" ] && rmdir "$d" 2>/dev/null
-		done
-	done
+	cleanup
 	for l in $LINKS; do ip link del "$l" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -rf "$T"
 	# the stand-in netns goes with this process
 }
-trap cleanup EXIT
+trap vnet_cleanup EXIT
 
 bg() { "$@" >/dev/null 2>&1 & BGPIDS="$BGPIDS $!"; }
 
@@ -171,7 +104,7 @@ for c in nft bpftool nsenter; do
 	command -v $c >/dev/null || { echo "# SKIP: no $c"; exit 77; }
 done
 ip link set lo up
-mkroot
+mkroot_vnet
 
 A=vta$P; Bj=vtb$P; C=vtc$P; N=vtn$P; D=vtd$P
 BR=vtab$P        # made by cell (auto-create), shared by A and B
@@ -466,5 +399,4 @@ done
 check_clean "non-vnet create killed after network: repaired" $W
 check_nomatch "... its alias removed" "10\.83\.0\.9" ip -o addr show
 
-echo "# $CHECKS checks, $FAILS failed"
-[ "$FAILS" = 0 ]
+finish

@@ -9,57 +9,21 @@
 # devices), also when a check or the script fails.
 set -u
 
-B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
-CELL=$B/src/cell
-JLS=$B/src/jls
-
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root"
 	exit 77
 fi
 
-T=$(mktemp -d /tmp/cell-mgr.XXXXXX)
-export CELL_RUN_DIR=$T/run
+CELL_IT_TMP=cell-mgr
+. "${CELL_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/integration/lib.sh"
+CHECK_RC_OUT=first
+CELL=$B/src/cell
 unset CELL_HOME
-FAILS=0
-CHECKS=0
 HOMES=""                               # homes this test set up
 ESC_ABS=/cell-mgr-escape-$$            # where a naive cp would write
 
-ok()     { CHECKS=$((CHECKS+1)); echo "ok - $*"; }
-not_ok() { CHECKS=$((CHECKS+1)); FAILS=$((FAILS+1)); echo "not ok - $*"; }
-
-check() {
-	local what=$1 want=$2; shift 2
-	local got
-	got=$("$@" 2>&1)
-	if [ "$got" = "$want" ]; then ok "$what"; else
-		not_ok "$what (expected '$want', got '$got')"; fi
-}
-
-check_rc() {
-	local what=$1 want=$2; shift 2
-	local out
-	out=$("$@" 2>&1)
-	local rc=$?
-	if [ "$rc" = "$want" ]; then ok "$what"; else
-		not_ok "$what (exit $rc, expected $want: ${out%%$'\n'*})"; fi
-}
-
-check_match() {
-	local what=$1 re=$2; shift 2
-	local got
-	got=$("$@" 2>&1)
-	if printf '%s' "$got" | grep -Eq -- "$re"; then ok "$what"; else
-		not_ok "$what (no match for /$re/ in '$got')"; fi
-}
-
-check_true() {
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
-}
-
-cleanup() {
+# the homes, mounts and loop devices this test made, then lib.sh's cleanup
+mgr_cleanup() {
 	local h j
 	for h in $HOMES; do
 		[ -f "$h/setup.conf" ] || continue
@@ -79,9 +43,9 @@ cleanup() {
 			while read -r dev; do losetup -d "$dev"; done
 	done
 	[ -e "$ESC_ABS" ] && rm -f "$ESC_ABS"
-	rm -rf "$T"
+	cleanup
 }
-trap cleanup EXIT
+trap mgr_cleanup EXIT
 trap "exit 1" INT TERM HUP
 
 ms() { date +%s%N; }
@@ -452,8 +416,7 @@ run_vnet() {
 
 if [ "${1:-}" = --vnet ]; then
 	run_vnet
-	echo "# $CHECKS checks, $FAILS failed"
-	[ "$FAILS" = 0 ]
+	finish
 	exit
 fi
 
@@ -494,5 +457,4 @@ if command -v unshare >/dev/null; then
 		not_ok "vnet: the vnet part did not finish"
 fi
 
-echo "# $CHECKS checks, $FAILS failed"
-[ "$FAILS" = 0 ]
+finish
