@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mgr/internal.h"
 #include "mgr/storage.h"
 
 /* --- copy ---------------------------------------------------------------- */
@@ -34,21 +35,8 @@ struct copy_ctx {
 	struct cell_error *err;
 };
 
-static int copy_data(int in, int out)
+int cell_mgr_copy_rw(int in, int out)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
-		    errno != ENOSYS)
-			return -errno;
-		break;
-	}
 	char buf[65536];
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
@@ -67,6 +55,24 @@ static int copy_data(int in, int out)
 			off += w;
 		}
 	}
+}
+
+static int copy_data(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
+		    errno != ENOSYS)
+			return -errno;
+		break;
+	}
+	return cell_mgr_copy_rw(in, out);
 }
 
 static int set_meta(int dfd, const char *name, const struct stat *st,

@@ -922,11 +922,8 @@ int cell_mgr_rename(struct cell_mgr *m, const char *name, const char *newname,
 		    struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = rename_locked(m, name, newname, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		rename_locked(m, name, newname, err));
 }
 
 /* --- cp / rcp ---------------------------------------------------------------------- */
@@ -976,28 +973,6 @@ static int open_root(struct cell_mgr *m, const char *name, bool *umount,
 		return r;
 	}
 	return fd;
-}
-
-static int copy_fds(int in, int out)
-{
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
-	}
 }
 
 static int do_cp(int root, const char *hostpath, const char *jailpath,
@@ -1085,7 +1060,7 @@ static int do_cp(int root, const char *hostpath, const char *jailpath,
 					 st.st_mode & 0777);
 	if (out < 0)
 		return cell_error_errno(err, -errno, "create in %s", jailpath);
-	int r = copy_fds(in, out);
+	int r = cell_mgr_copy_rw(in, out);
 	if (r == 0 && fchmod(out, st.st_mode & 07777) < 0)
 		r = -errno;
 	if (r == 0 && renameat(d, tmp, d, base) < 0)
@@ -1150,7 +1125,7 @@ int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
 	if (out < 0) {
 		r = cell_error_errno(err, -errno, "create %s", target);
 	} else {
-		r = copy_fds(in, out);
+		r = cell_mgr_copy_rw(in, out);
 		if (r < 0)
 			cell_error_errno(err, r, "copy to %s", target);
 		close(out);
@@ -1291,99 +1266,69 @@ int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
 		    struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = create_locked(m, c, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m, create_locked(m, c, err));
 }
 
 int cell_mgr_start(struct cell_mgr *m, const char *name,
 		   struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = start_locked(m, name, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m, start_locked(m, name, err));
 }
 
 int cell_mgr_stop(struct cell_mgr *m, const char *name,
 		  struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = stop_locked(m, name, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m, stop_locked(m, name, err));
 }
 
 int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
 		      char *tag_out, size_t tag_len, struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = snapshot_locked(m, name, tag, tag_out, tag_len, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		snapshot_locked(m, name, tag, tag_out, tag_len, err));
 }
 
 int cell_mgr_rollback(struct cell_mgr *m, const char *name, const char *tag,
 		      struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = rollback_locked(m, name, tag, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		rollback_locked(m, name, tag, err));
 }
 
 int cell_mgr_snapshot_remove(struct cell_mgr *m, const char *name,
 			     const char *tag, struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = snapshot_remove_locked(m, name, tag, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		snapshot_remove_locked(m, name, tag, err));
 }
 
 int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
 		     struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = destroy_locked(m, name, force, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		destroy_locked(m, name, force, err));
 }
 
 int cell_mgr_clone(struct cell_mgr *m, const char *name, const char *newname,
 		   const char *ip4, struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = clone_locked(m, name, newname, ip4, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		clone_locked(m, name, newname, ip4, err));
 }
 
 int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
 			    struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = release_remove_locked(m, name, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		release_remove_locked(m, name, err));
 }
 
 /* --- export / import ------------------------------------------------------------- */
@@ -1593,11 +1538,8 @@ int cell_mgr_export(struct cell_mgr *m, const char *name, const char *file,
 		    struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = export_locked(m, name, file, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		export_locked(m, name, file, err));
 }
 
 struct import_meta {
@@ -1786,9 +1728,6 @@ int cell_mgr_import(struct cell_mgr *m, const char *file, const char *name,
 		    struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = import_locked(m, file, name, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		import_locked(m, file, name, err));
 }

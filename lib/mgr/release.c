@@ -492,20 +492,14 @@ int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,
 			       const char *busybox, struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = bootstrap_busybox_locked(m, name, busybox, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		bootstrap_busybox_locked(m, name, busybox, err));
 }
 
 int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
 			   const char *name, struct cell_error *err)
 {
 	int r = cell_mgr_lock(m, err);
-	if (r < 0)
-		return r;
-	r = bootstrap_tar_locked(m, file, name, err);
-	cell_mgr_unlock(m);
-	return r;
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		bootstrap_tar_locked(m, file, name, err));
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mgr/internal.h"
 #include "mgr/mgr.h"
 #include "util.h"
 
@@ -594,6 +595,12 @@ void cell_mgr_unlock(struct cell_mgr *m)
 		close(m->lockfd);
 		m->lockfd = -1;
 	}
+}
+
+int cell_mgr_unlock_ret(struct cell_mgr *m, int r)
+{
+	cell_mgr_unlock(m);
+	return r;
 }
 
 /* --- loop devices ---------------------------------------------------------- */
