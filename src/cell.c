@@ -84,6 +84,16 @@ static int sub_getopt(int argc, char **argv, const char *opts,
 	return c;
 }
 
+/* Only -h/--help, then min to max operands (max < 0: no upper bound):
+ * the number of operands, or -1 for a usage error. */
+static int sub_operands(int argc, char **argv, int min, int max)
+{
+	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+		return -1;
+	int left = argc - optind;
+	return left < min || (max >= 0 && left > max) ? -1 : left;
+}
+
 /* "NAME: what" on standard error unless -q */
 static void note(const char *what, const char *name)
 {
@@ -286,15 +296,11 @@ static int restart_one(struct cell_mgr *m, const char *name,
 
 static int cmd_lifecycle(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
+	bool boot = !strcmp(current->name, "boot");
+	if (sub_operands(argc, argv, !boot, !boot) < 0)
 		return usage_sub();
-	if (!strcmp(current->name, "boot")) {
-		if (argc - optind != 0)
-			return usage_sub();
+	if (boot)
 		return each_target(NULL, cell_mgr_start, "started", false);
-	}
-	if (argc - optind != 1)
-		return usage_sub();
 	if (!strcmp(current->name, "start"))
 		return each_target(argv[optind], cell_mgr_start,
 				   "started", false);
@@ -307,9 +313,7 @@ static int cmd_lifecycle(int argc, char **argv)
 
 static int cmd_cmd(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	if (argc - optind < 2)
+	if (sub_operands(argc, argv, 2, -1) < 0)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
@@ -429,10 +433,8 @@ static int cmd_snapshot(int argc, char **argv)
 
 static int cmd_clone(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	int left = argc - optind;
-	if (left < 2 || left > 3)
+	int left = sub_operands(argc, argv, 2, 3);
+	if (left < 0)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
@@ -446,9 +448,7 @@ static int cmd_clone(int argc, char **argv)
 
 static int cmd_rename(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	if (argc - optind != 2)
+	if (sub_operands(argc, argv, 2, 2) < 0)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
@@ -461,10 +461,8 @@ static int cmd_rename(int argc, char **argv)
 
 static int cmd_limits(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	int left = argc - optind;
-	if (left < 2)
+	int left = sub_operands(argc, argv, 2, -1);
+	if (left < 0)
 		return usage_sub();
 	const char *op = argv[optind + 1];
 	int want = !strcmp(op, "add") ? 4 : !strcmp(op, "remove") ? 3
@@ -497,11 +495,9 @@ static int cmd_limits(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	int left = argc - optind;
+	int left = sub_operands(argc, argv, 1, 2);
 	bool exp = !strcmp(current->name, "export");
-	if (left < 1 || left > 2)
+	if (left < 0)
 		return usage_sub();
 	char def[PATH_MAX];
 	const char *second = left == 2 ? argv[optind + 1] : NULL;
@@ -524,9 +520,7 @@ static int cmd_export(int argc, char **argv)
 
 static int cmd_cp(int argc, char **argv)
 {
-	while (sub_getopt(argc, argv, "+h", NULL) != -1)
-		return usage_sub();
-	if (argc - optind != 3)
+	if (sub_operands(argc, argv, 3, 3) < 0)
 		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
