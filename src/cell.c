@@ -70,6 +70,18 @@ static int open_mgr(struct cell_mgr *m, struct cell_error *err)
 	return r;
 }
 
+/* open_mgr, then the jails target names (a name, list or tag; NULL: the
+ * jails that start at boot) into *names, *n. */
+static int open_targets(struct cell_mgr *m, struct cell_error *err,
+			const char *target, char ***names, size_t *n)
+{
+	int r = open_mgr(m, err);
+	if (r < 0)
+		return r;
+	return target ? cell_mgr_targets(m, target, names, n, err)
+		      : cell_mgr_boot_names(m, names, n, err);
+}
+
 /* Parse only -h/--help (and the given short options) for subcommands. */
 static int sub_getopt(int argc, char **argv, const char *opts,
 		      const struct option *lo)
@@ -260,9 +272,7 @@ static int each_target(const char *target,
 	struct cell_error err;
 	char **names;
 	size_t n;
-	if (open_mgr(&m, &err) < 0 ||
-	    (target ? cell_mgr_targets(&m, target, &names, &n, &err)
-		    : cell_mgr_boot_names(&m, &names, &n, &err)) < 0)
+	if (open_targets(&m, &err, target, &names, &n) < 0)
 		return fail(&err);
 	int rc = EX_OK;
 	for (size_t k = 0; k < n; k++) {
@@ -319,8 +329,7 @@ static int cmd_cmd(int argc, char **argv)
 	struct cell_error err;
 	char **names;
 	size_t n;
-	if (open_mgr(&m, &err) < 0 ||
-	    cell_mgr_targets(&m, argv[optind], &names, &n, &err) < 0)
+	if (open_targets(&m, &err, argv[optind], &names, &n) < 0)
 		return fail(&err);
 	int rc = EX_OK;
 	for (size_t i = 0; i < n; i++) {
@@ -473,8 +482,7 @@ static int cmd_limits(int argc, char **argv)
 	struct cell_error err;
 	char **names;
 	size_t n;
-	if (open_mgr(&m, &err) < 0 ||
-	    cell_mgr_targets(&m, argv[optind], &names, &n, &err) < 0)
+	if (open_targets(&m, &err, argv[optind], &names, &n) < 0)
 		return fail(&err);
 	int rc = EX_OK;
 	for (size_t i = 0; i < n; i++) {
