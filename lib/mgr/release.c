@@ -302,6 +302,13 @@ static int fill_busybox(struct cell_mgr *m, int root, const char *busybox,
 	return r;
 }
 
+/* the directory a release is made in: an fd, or an error in err */
+static int open_partial(const char *partial, struct cell_error *err)
+{
+	int fd = open(partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? cell_error_errno(err, -errno, "open %s", partial) : fd;
+}
+
 static int bootstrap_busybox_locked(struct cell_mgr *m, const char *name,
 			       const char *busybox, struct cell_error *err)
 {
@@ -311,12 +318,8 @@ static int bootstrap_busybox_locked(struct cell_mgr *m, const char *name,
 	int r = rel_paths(m, name, final, partial, err);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int root = open(partial, O_RDONLY | O_DIRECTORY |
-					O_NOFOLLOW | O_CLOEXEC);
-	if (root < 0)
-		r = cell_error_errno(err, -errno, "open %s", partial);
-	else
-		r = fill_busybox(m, root, busybox, err);
+	_cleanup_close_ int root = open_partial(partial, err);
+	r = root < 0 ? root : fill_busybox(m, root, busybox, err);
 	if (r == 0 && fchmod(root, 0755) < 0)
 		r = cell_error_errno(err, -errno, "chmod %s", partial);
 	return rel_finish(m, partial, final, r, err);
@@ -476,12 +479,8 @@ static int bootstrap_tar_locked(struct cell_mgr *m, const char *file,
 		archive_read_free(a);
 		return r;
 	}
-	_cleanup_close_ int root = open(partial, O_RDONLY | O_DIRECTORY |
-					O_NOFOLLOW | O_CLOEXEC);
-	if (root < 0)
-		r = cell_error_errno(err, -errno, "open %s", partial);
-	else
-		r = cell_mgr_extract(m, a, root, NULL, err);
+	_cleanup_close_ int root = open_partial(partial, err);
+	r = root < 0 ? root : cell_mgr_extract(m, a, root, NULL, err);
 	archive_read_free(a);
 	if (r < 0)
 		cell_error_context(err, NULL, NULL, file);
