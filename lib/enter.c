@@ -18,7 +18,9 @@
  *      CVE-2019-5736).
  *   5. every mount made private, so nothing below propagates to the host.
  *   6. a recursive clone of the root tree (open_tree) is attached on the
- *      root; every later mount target is resolved with openat2
+ *      root and made nodev (device nodes in the jail's tree are inert;
+ *      only /dev's own are usable); the jail's mount and mount.fstab
+ *      lines follow; every later mount target is resolved with openat2
  *      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS under it, so a symlink
  *      planted in the jail cannot send a mount outside (CVE-2021-30465,
  *      CVE-2019-19921, CVE-2025-31133 classes), and mounts are attached
