@@ -112,6 +112,10 @@ static int cg_teardown(const char *relpath, struct cell_error *err)
 	r = cell_cgroup_kill(c.cg, err);
 	if (r == 0)
 		r = cell_cgroup_destroy(c.cg, err);
+	/* the shared "cell" directory goes with the last jail (we hold the
+	 * state lock, and creation makes cgroups under it too) */
+	if (r == 0)
+		cell_cgroup_prune_top(c.host, "cell");
 	cg_ctx_free(&c);
 	return r;
 }
@@ -719,8 +723,9 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 					   NULL);
 			break;
 		}
-		/* the name is reserved: let other commands run */
-		if (done == 0) {
+		/* the name is reserved and the cgroup made (under the lock,
+		 * so no removal prunes "cell/" meanwhile): let others run */
+		if (done == 1) {
 			cell_state_unlock(c.lockfd);
 			c.lockfd = -1;
 		}

@@ -1145,3 +1145,18 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 	}
 	return ret;
 }
+
+void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name)
+{
+	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..") || h->fake)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		char p[PATH_MAX];
+		if (snprintf(p, sizeof(p), "%s/%s", h->hier[i].mnt, name) >=
+		    (int)sizeof(p))
+			continue;
+		/* fails with EBUSY / ENOTEMPTY while jails remain: fine */
+		rmdir(p);
+	}
+}

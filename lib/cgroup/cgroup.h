@@ -98,6 +98,13 @@ void cell_cgroup_free(struct cell_cgroup *cg);
  * Owned by cg (do not close; dup it to keep it): use it for clone3's
  * CLONE_INTO_CGROUP on v2 hosts. */
 int cell_cgroup_unified_fd(const struct cell_cgroup *cg);
+/*
+ * Remove the top directory NAME (one component, e.g. "cell") from every
+ * hierarchy where it is empty; a directory that still holds cgroups stays.
+ * Callers serialise this against creations below NAME.
+ */
+void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name);
+
 /* Path of the v2 / unified directory, or NULL. */
 const char *cell_cgroup_unified_path(const struct cell_cgroup *cg);
 

@@ -4,6 +4,8 @@
 # repair of what a killed command left.
 . "$(dirname "$0")/lib.sh"
 
+# were there cell jails on this host before us? (then cell/ stays)
+cell_cg_before=$(ls -d /sys/fs/cgroup/*/cell /sys/fs/cgroup/cell 2>/dev/null)
 R=$T/root
 mkroot "$R"
 N=cli$$
@@ -101,6 +103,9 @@ check "20 concurrent creates of distinct names: all succeed" "20" sh -c "cat '$T
 check "jids are unique" "" sh -c "'$JLS' -q jid | sort | uniq -d"
 check_rc "and all of them go" 0 "$JAIL" -r '*'
 check "nothing left after the concurrent run" "" sh -c "'$JLS' -q name"
+if [ -z "$cell_cg_before" ]; then
+	check "the shared cell/ cgroup goes with the last jail" "" sh -c 'ls -d /sys/fs/cgroup/*/cell /sys/fs/cgroup/cell 2>/dev/null'
+fi
 
 # --- crash safety: SIGKILL at each create step, the next command repairs ---
 for step in reserve cgroup init; do
