@@ -1065,6 +1065,7 @@ static pid_t clone_in_parent(const struct cell_jail *j,
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
+		      const struct cell_init_proc *proc,
 		      struct cell_running *run, struct cell_error *err)
 {
 	const char *root_in = j->path;
@@ -1196,6 +1197,16 @@ int cell_init_pidfd(const struct cell_running *run)
 }
 
 /* --- the tail ------------------------------------------------------------ */
+
+void cell_exec_init(struct cell_exec *x)
+{
+	memset(x, 0, sizeof(*x));
+	for (int i = 0; i < 3; i++)
+		x->stdio[i] = -1;
+	x->umask = -1;
+	x->exec_fd = -1;
+	x->console_sock = -1;
+}
 
 struct user_info {
 	uid_t uid;

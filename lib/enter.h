@@ -16,7 +16,9 @@
 
 #include <stdbool.h>
 #include <sys/resource.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <linux/filter.h>
 
 #include "jail.h"
 #include "policy.h"
@@ -28,7 +30,7 @@ struct cell_rlimit {
 	struct rlimit lim;
 };
 
-/* A process to run inside a jail. */
+/* A process to run inside a jail. Fill with cell_exec_init() first. */
 struct cell_exec {
 	char *const *argv;         /* NULL: the user's shell */
 	char *const *envp;         /* extra variables (NAME=value) */
@@ -41,11 +43,42 @@ struct cell_exec {
 	int stdio[3];              /* fds for 0,1,2 (-1: inherit) */
 	const struct cell_rlimit *rlimits;
 	size_t rlimit_n;
+	/* Numeric identity (OCI process.user): when uid_set, uid, gid and
+	 * groups are used as given and user is ignored. */
+	bool uid_set;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	int umask;                 /* -1: leave as is */
+	bool oom_score_adj_set;
+	int oom_score_adj;
+	/* Capabilities the process asks for (OCI process.capabilities):
+	 * when caps_set, the jail's policy intersected with caps. A
+	 * process never gets a capability its jail's policy denies. */
+	bool caps_set;
+	uint64_t caps;
+	/* A second seccomp filter (OCI linux.seccomp), loaded after the
+	 * jail's own: the kernel runs both and the stricter answer wins,
+	 * so it can only narrow the boundary. NULL: none. */
+	const struct sock_fprog *extra_filter;
+	/* >= 0: execveat(exec_fd, "", AT_EMPTY_PATH) instead of looking
+	 * argv[0] up in the jail (cell audit's probe, a sealed memfd). */
+	int exec_fd;
+	/* >= 0: an AF_UNIX socket. A pseudo-terminal is made inside the
+	 * jail (its own devpts), its master sent over this socket with
+	 * SCM_RIGHTS and its slave made stdio and controlling terminal
+	 * (jexec/console -t, OCI --console-socket and --tty). */
+	int console_sock;
+	unsigned short console_rows, console_cols; /* 0: leave */
 	/* Called in the child right before exec, for tests' fault
 	 * injection (e.g. a filter that makes a call fail). */
 	int (*pre_exec_hook)(void *arg);
 	void *hook_arg;
 };
+
+/* Every field empty, every descriptor -1. */
+void cell_exec_init(struct cell_exec *x);
 
 /*
  * Placing a new process in the jail's cgroups, called in the host with the
@@ -72,6 +105,23 @@ struct cell_running {
  * On return (0) init is ready and temporarily persistent until
  * cell_init_release().
  */
+/*
+ * What init does once the boundary is built. NULL: it is cell's own
+ * reaper (jail -c, the manager). Otherwise init itself becomes the
+ * jail's process, as an OCI container's process is pid 1 of its
+ * namespaces and the child of the runtime's caller (conmon,
+ * containerd-shim), which reaps it: it runs the tail that every jailed
+ * process runs (enter.c), reports ready, and then, when start_fd >= 0,
+ * blocks reading one byte from start_fd (a FIFO opened O_RDWR, so the
+ * read waits for a writer's byte rather than seeing end of file) before
+ * exec. Every check that can fail runs before "ready", so a create that
+ * succeeds leaves a process that only has to exec.
+ */
+struct cell_init_proc {
+	const struct cell_exec *x;
+	int start_fd;
+};
+
 /* The jail a child jail is built inside (FreeBSD's hierarchical jails). */
 struct cell_parent {
 	const struct cell_jail *jail;
@@ -81,6 +131,7 @@ struct cell_parent {
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
+		      const struct cell_init_proc *proc,
 		      struct cell_running *run, struct cell_error *err);
 
 /*

@@ -164,6 +164,17 @@ struct cell_jail {
 	struct cell_strv depend;
 	bool ip_hostname;
 
+	/* Linux-only parts of the boundary (cell.*), for what FreeBSD has
+	 * no word for; the OCI front end says them through these too */
+	char netns_path[4096];           /* join this netns instead */
+	char ipcns_path[4096];           /* join this IPC namespace */
+	char utsns_path[4096];           /* join this UTS namespace */
+	struct cell_strv sysctl;         /* namespaced sysctls, key=value */
+	struct cell_strv masked_paths;   /* more paths masked inside */
+	struct cell_strv readonly_paths; /* more paths read-only inside */
+	char cgroup_path[256];           /* instead of cell/NAME */
+	bool root_readonly;              /* the root mount is read-only */
+
 	/* key/value parameters */
 	struct cell_kv *meta;            /* meta.KEY=value */
 	size_t meta_n;

@@ -485,6 +485,7 @@ struct create_ctx {
 	struct cg_ctx cg;
 	int lockfd;
 	const struct cell_parent *parent;
+	const struct cell_init_proc *proc;
 };
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
@@ -610,7 +611,7 @@ static void undo_cgroup(struct create_ctx *c)
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	struct cell_placement place = { place_in_cgroup, &c->cg };
-	int r = cell_enter_create(c->j, &c->pol, c->parent, &place,
+	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
 	if (r < 0)
 		return r;
@@ -670,6 +671,12 @@ static const struct create_step create_steps[] = {
 int cell_create(struct cell_jail *j, struct cell_handle *h,
 		struct cell_error *err)
 {
+	return cell_create_proc(j, NULL, h, err);
+}
+
+int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
+		     struct cell_handle *h, struct cell_error *err)
+{
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
 	cell_error_context(err, j->name, NULL, NULL);
@@ -679,7 +686,7 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
 	if (!j->path[0])
 		return cell_error_set(err, -EINVAL, "path= is required");
 
-	struct create_ctx c = { .j = j, .h = h, .lockfd = -1 };
+	struct create_ctx c = { .j = j, .h = h, .lockfd = -1, .proc = proc };
 	struct cell_record parent;
 	struct cell_policy ppol;
 	bool has_parent = false;

@@ -30,6 +30,12 @@ struct cell_handle {
  */
 int cell_create(struct cell_jail *j, struct cell_handle *h,
 		struct cell_error *err);
+/*
+ * The same, with init becoming the process of proc (see enter.h): the
+ * OCI front end's create. The jail lives as long as that process.
+ */
+int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
+		     struct cell_handle *h, struct cell_error *err);
 /* End of creation: init keeps the jail only if persist (or processes);
  * a non-persistent jail already empty is removed here. */
 void cell_create_finish(struct cell_handle *h);

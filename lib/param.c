@@ -140,6 +140,22 @@ const struct cell_param cell_params[] = {
 	ALLOW_NOLINUX("nfsd", nfsd, "false", "no Linux effect"),
 	ALLOW("vmm", vmm, "false", "use /dev/kvm"),
 	ALLOW_NOLINUX("dying", dying, "false", "deprecated, no effect"),
+	STRP("cell.netns", netns_path, "", 0,
+	     "join this network namespace (a path) instead of making one"),
+	STRP("cell.ipcns", ipcns_path, "", 0,
+	     "join this IPC namespace (a path) instead of making one"),
+	STRP("cell.utsns", utsns_path, "", 0,
+	     "join this UTS namespace (a path) instead of making one"),
+	LISTP("cell.sysctl", sysctl, 0,
+	      "namespaced sysctls set inside the jail: key=value, ..."),
+	LISTP("cell.masked_paths", masked_paths, 0,
+	      "more paths inside the jail hidden behind an empty one"),
+	LISTP("cell.readonly_paths", readonly_paths, 0,
+	      "more paths inside the jail made read-only"),
+	STRP("cell.cgroup", cgroup_path, "", 0,
+	     "cgroup of the jail, below each hierarchy's root (cell/NAME)"),
+	BOOLP("cell.root_readonly", root_readonly, "false", 0,
+	      "mount the jail's root read-only"),
 	STRP("exec.jail_user", exec_jail_user, "", CELL_PF_JAIL8,
 	     "user that commands run as inside the jail"),
 	STRP("exec.system_jail_user", exec_system_jail_user, "",
@@ -462,6 +478,77 @@ static bool valid_hostname(const char *s)
 	return true;
 }
 
+/*
+ * The cell.* values. A joined namespace is a host path; masked and
+ * read-only paths are absolute paths inside the jail with no "..";
+ * sysctls are only the ones a jail's own namespaces hold (the kernel
+ * would apply any other to the whole host); a cgroup path stays below
+ * the hierarchy's root.
+ */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			return true;
+	return false;
+}
+
+static const char *const namespaced_sysctls[] = {
+	"kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.",
+	"net.", "kernel.hostname", "kernel.domainname", NULL,
+};
+
+static int check_linux_value(const char *name, const char *value,
+			     struct cell_error *err)
+{
+	if (!strcmp(name, "cell.netns") || !strcmp(name, "cell.ipcns") ||
+	    !strcmp(name, "cell.utsns")) {
+		if (value[0] != '/' || has_dotdot(value))
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected an absolute path "
+					      "without \"..\", got '%s'", name,
+					      value);
+	} else if (!strcmp(name, "cell.masked_paths") ||
+		   !strcmp(name, "cell.readonly_paths")) {
+		if (value[0] != '/' || !value[1] || has_dotdot(value))
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected an absolute path "
+					      "inside the jail without \"..\", "
+					      "got '%s'", name, value);
+	} else if (!strcmp(name, "cell.sysctl")) {
+		const char *eq = strchr(value, '=');
+		size_t kl = eq ? (size_t)(eq - value) : 0;
+		bool ok = kl > 0 && kl < 128 && !memchr(value, '/', kl);
+		for (size_t i = 0; ok && i < kl; i++)
+			ok = isalnum((unsigned char)value[i]) ||
+			     strchr("._-", value[i]);
+		if (ok && memmem(value, kl, "..", 2))
+			ok = false;
+		bool ns = false;
+		for (size_t i = 0; ok && namespaced_sysctls[i]; i++)
+			ns |= !strncmp(value, namespaced_sysctls[i],
+				       strlen(namespaced_sysctls[i]));
+		if (!ok)
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected key=value, got "
+					      "'%s'", name, value);
+		if (!ns)
+			return cell_error_set(err, -EPERM,
+					      "%s: '%.*s' is not namespaced: "
+					      "it would change the host",
+					      name, (int)kl, value);
+	} else if (!strcmp(name, "cell.cgroup")) {
+		bool ok = !has_dotdot(value);
+		for (const char *p = value; ok && *p; p++)
+			ok = isalnum((unsigned char)*p) || strchr("_.:@/-", *p);
+		if (!ok || !strcmp(value, "/"))
+			return cell_error_set(err, -EINVAL,
+					      "%s: invalid cgroup path '%s'",
+					      name, value);
+	}
+	return 0;
+}
+
 static int set_typed(struct cell_jail *j, const struct cell_param *p,
 		     const char *value, bool append, struct cell_error *err)
 {
@@ -525,6 +612,9 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 			return cell_error_set(err, -EINVAL,
 					      "%s: invalid host name '%s'",
 					      name, value);
+		r = *value ? check_linux_value(name, value, err) : 0;
+		if (r < 0)
+			return r;
 		if (!strcmp(name, "path") && *value && value[0] != '/')
 			return cell_error_set(err, -EINVAL,
 					      "path: must be absolute, got "
@@ -555,7 +645,8 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 		bool split = !strcmp(name, "vnet.interface") ||
 			     !strcmp(name, "depend") ||
 			     !strcmp(name, "vnet.rdr") ||
-			     !strcmp(name, "mount.fstab");
+			     !strcmp(name, "mount.fstab") ||
+			     !strncmp(name, "cell.", 5);
 		if (!*value) {
 			r = 0; /* "" clears the list */
 		} else if (split) {
@@ -568,6 +659,13 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 			return cell_error_set(err, r, "%s: %s", name,
 					      r == -EINVAL ? "empty item in list"
 						       : "list too long");
+		}
+		for (size_t i = 0; i < tmp.n; i++) {
+			r = check_linux_value(name, tmp.v[i], err);
+			if (r < 0) {
+				cell_strv_free(&tmp);
+				return r;
+			}
 		}
 		if (!append)
 			cell_strv_free(l);

@@ -37,11 +37,12 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	struct cell_exec x = { .stdio = { -1, -1, -1 } };
+	struct cell_exec x;
 	char *envs[MAX_ENV + 1];
 	size_t nenv = 0;
 	int c;
 
+	cell_exec_init(&x);
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

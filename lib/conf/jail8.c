@@ -496,14 +496,14 @@ static int run_inside(const struct cell_record *rec,
 	int logfd = open_log(j, err);
 	if (logfd < -1)
 		return logfd;
-	struct cell_exec x = {
-		.argv = argv,
-		.shell_command = shell,
-		.clean_env = j->exec_clean,
-		.user = j->exec_jail_user[0] ? j->exec_jail_user : NULL,
-		.user_from_host = j->exec_system_jail_user[0] != '\0',
-		.stdio = { -1, logfd, logfd },
-	};
+	struct cell_exec x;
+	cell_exec_init(&x);
+	x.argv = argv;
+	x.shell_command = shell;
+	x.clean_env = j->exec_clean;
+	x.user = j->exec_jail_user[0] ? j->exec_jail_user : NULL;
+	x.user_from_host = j->exec_system_jail_user[0] != '\0';
+	x.stdio[1] = x.stdio[2] = logfd;
 	int st = 0, r;
 	if (j->exec_timeout > 0) {
 		fflush(NULL);

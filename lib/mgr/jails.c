@@ -584,8 +584,10 @@ int cell_mgr_cmd(struct cell_mgr *m, const char *name, char *const *argv,
 		return cell_error_set(err, -ESRCH, "jail '%s' is not running",
 				      name);
 	}
-	struct cell_exec x = { .argv = argv, .stdio = { -1, -1, -1 },
-			       .cwd = "/" };
+	struct cell_exec x;
+	cell_exec_init(&x);
+	x.argv = argv;
+	x.cwd = "/";
 	r = cell_exec(&rec, &x, false, status, NULL, err);
 	cell_record_free(&rec);
 	return r;
