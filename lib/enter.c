@@ -83,6 +83,9 @@
 
 #include <seccomp.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <linux/seccomp.h>
+#include <termios.h>
 #include <sys/uio.h>
 
 #include "cleanup.h"
@@ -94,6 +97,33 @@
 #endif
 
 extern char **environ;
+
+/* A NULL-terminated copy of a NULL-terminated string array. */
+static char **strv_dup(char *const *v)
+{
+	if (!v)
+		return NULL;
+	size_t n = 0;
+	while (v[n])
+		n++;
+	char **c = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			while (i-- > 0)
+				free(c[i]);
+			free(c);
+			return NULL;
+		}
+	return c;
+}
+
+static void strv_freep(char ***v)
+{
+	for (char **p = *v; p && *p; p++)
+		free(*p);
+	free(*v);
+}
+#define _cleanup_strv_ __attribute__((cleanup(strv_freep)))
 
 /* --- messages between creator, helper and init -------------------------- */
 
@@ -283,6 +313,54 @@ static void masks_close(struct masks *mk)
 		close(mk->dir);
 }
 
+/* Cover rel (below root) with an empty read-only file or directory. */
+static int mask_one(int root, const char *rel, const struct masks *mk,
+		    char *bad, size_t badlen)
+{
+	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	if (t < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		snprintf(bad, badlen, "/%s", rel);
+		return -errno;
+	}
+	struct stat st;
+	if (fstat(t, &st) < 0)
+		return -errno;
+	/* a clone keeps the read-only flag of what it clones */
+	_cleanup_close_ int m = open_tree(S_ISDIR(st.st_mode) ? mk->dir
+							     : mk->file,
+					  "", OPEN_TREE_CLONE |
+						      OPEN_TREE_CLOEXEC |
+						      AT_EMPTY_PATH);
+	int r = m < 0 ? -errno : attach_at(m, t);
+	if (r < 0)
+		snprintf(bad, badlen, "/%s", rel);
+	return r;
+}
+
+/* Make rel (below root) and everything under it read-only. */
+static int readonly_one(int root, const char *rel, char *bad, size_t badlen)
+{
+	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	if (t < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		snprintf(bad, badlen, "/%s", rel);
+		return -errno;
+	}
+	_cleanup_close_ int m = open_tree(t, "", OPEN_TREE_CLONE |
+							 OPEN_TREE_CLOEXEC |
+							 AT_EMPTY_PATH |
+							 AT_RECURSIVE);
+	int r = m < 0 ? -errno : set_ro(m, true);
+	if (r == 0)
+		r = attach_at(m, t);
+	if (r < 0)
+		snprintf(bad, badlen, "/%s", rel);
+	return r;
+}
+
 static int mask_paths(int root, const char *prefix, const struct masks *mk,
 		      char *bad, size_t badlen)
 {
@@ -290,25 +368,9 @@ static int mask_paths(int root, const char *prefix, const struct masks *mk,
 	for (const char *const *p = cell_masked_paths; *p; p++) {
 		if (strncmp(*p, prefix, plen))
 			continue;
-		_cleanup_close_ int t = open_beneath(root, *p, O_PATH);
-		if (t < 0) {
-			if (errno == ENOENT || errno == ENOTDIR)
-				continue;
-			snprintf(bad, badlen, "/%s", *p);
-			return -errno;
-		}
-		struct stat st;
-		if (fstat(t, &st) < 0)
-			return -errno;
-		/* a clone keeps the read-only flag of what it clones */
-		_cleanup_close_ int m = open_tree(
-			S_ISDIR(st.st_mode) ? mk->dir : mk->file, "",
-			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-		int r = m < 0 ? -errno : attach_at(m, t);
-		if (r < 0) {
-			snprintf(bad, badlen, "/%s", *p);
+		int r = mask_one(root, *p, mk, bad, badlen);
+		if (r < 0)
 			return r;
-		}
 	}
 	return 0;
 }
@@ -316,23 +378,35 @@ static int mask_paths(int root, const char *prefix, const struct masks *mk,
 static int readonly_paths(int root, char *bad, size_t badlen)
 {
 	for (const char *const *p = cell_readonly_paths; *p; p++) {
-		_cleanup_close_ int t = open_beneath(root, *p, O_PATH);
-		if (t < 0) {
-			if (errno == ENOENT || errno == ENOTDIR)
-				continue;
-			snprintf(bad, badlen, "/%s", *p);
-			return -errno;
-		}
-		_cleanup_close_ int m = open_tree(
-			t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				       AT_EMPTY_PATH | AT_RECURSIVE);
-		int r = m < 0 ? -errno : set_ro(m, true);
-		if (r == 0)
-			r = attach_at(m, t);
-		if (r < 0) {
-			snprintf(bad, badlen, "/%s", *p);
+		int r = readonly_one(root, *p, bad, badlen);
+		if (r < 0)
 			return r;
-		}
+	}
+	return 0;
+}
+
+/*
+ * cell.masked_paths and cell.readonly_paths: the jail's own additions
+ * (OCI maskedPaths/readonlyPaths), after every standard mount so that
+ * they can cover parts of /proc, /sys and /dev too. They only narrow.
+ */
+static int extra_paths(const struct cell_jail *j, int root,
+		       const struct masks *mk, const char **step, char *bad,
+		       size_t badlen)
+{
+	*step = "cell.masked_paths";
+	for (size_t i = 0; i < j->masked_paths.n; i++) {
+		int r = mask_one(root, j->masked_paths.v[i] + 1, mk, bad,
+				 badlen);
+		if (r < 0)
+			return r;
+	}
+	*step = "cell.readonly_paths";
+	for (size_t i = 0; i < j->readonly_paths.n; i++) {
+		int r = readonly_one(root, j->readonly_paths.v[i] + 1, bad,
+				     badlen);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -465,6 +539,118 @@ static void fstab_unescape(char *s)
 	*o = '\0';
 }
 
+/*
+ * X-mount.mkdir (util-linux's option): make a missing mount point below
+ * root, one component at a time, never through a symlink or "..": a
+ * directory, or an empty file when a file is bind-mounted on it (OCI
+ * mounts of /etc/resolv.conf and the like).
+ */
+static int make_beneath(int root, const char *rel, bool dir)
+{
+	char buf[PATH_MAX];
+	if (cell_strlcpy(buf, rel, sizeof(buf)) < 0)
+		return -ENAMETOOLONG;
+	_cleanup_close_ int cur = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	if (cur < 0)
+		return -errno;
+	char *save = NULL;
+	char *part = strtok_r(buf, "/", &save);
+	while (part) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (!strcmp(part, ".."))
+			return -EXDEV;
+		if (!strcmp(part, ".")) {
+			part = next;
+			continue;
+		}
+		bool last = !next;
+		int nfd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC |
+						    (last && !dir ? 0
+								  : O_DIRECTORY));
+		if (nfd < 0 && errno == ENOENT) {
+			if (last && !dir) {
+				int f = openat(cur, part, O_CREAT | O_EXCL |
+							  O_WRONLY | O_NOFOLLOW |
+							  O_CLOEXEC, 0644);
+				if (f < 0 && errno != EEXIST)
+					return -errno;
+				if (f >= 0)
+					close(f);
+			} else if (mkdirat(cur, part, 0755) < 0 &&
+				   errno != EEXIST) {
+				return -errno;
+			}
+			nfd = openat(cur, part,
+				     O_PATH | O_NOFOLLOW | O_CLOEXEC |
+					     (last && !dir ? 0 : O_DIRECTORY));
+		}
+		if (nfd < 0)
+			return -errno;
+		close(cur);
+		cur = nfd;
+		part = next;
+	}
+	return 0;
+}
+
+/* Options that are mount attributes, for every file system type. */
+static bool mount_attr_option(const char *o, unsigned *set, bool *rec_ro)
+{
+	static const struct {
+		const char *name;
+		unsigned attr;
+	} attrs[] = {
+		{ "ro", MOUNT_ATTR_RDONLY },
+		{ "nosuid", MOUNT_ATTR_NOSUID },
+		{ "nodev", MOUNT_ATTR_NODEV },
+		{ "noexec", MOUNT_ATTR_NOEXEC },
+		{ "noatime", MOUNT_ATTR_NOATIME },
+		{ "relatime", MOUNT_ATTR_RELATIME },
+		{ "strictatime", MOUNT_ATTR_STRICTATIME },
+		{ "nodiratime", MOUNT_ATTR_NODIRATIME },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
+		if (!strcmp(o, attrs[i].name)) {
+			*set |= attrs[i].attr;
+			return true;
+		}
+	if (!strcmp(o, "rro")) {
+		*set |= MOUNT_ATTR_RDONLY;
+		*rec_ro = true;
+		return true;
+	}
+	/* the defaults, and what only says "not the flag above" */
+	static const char *const noops[] = {
+		"rw", "defaults", "bind", "late", "suid", "dev", "exec",
+		"atime", "diratime", "norelatime", "async", "auto",
+		"noauto", "nofail",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(noops); i++)
+		if (!strcmp(o, noops[i]))
+			return true;
+	return false;
+}
+
+static bool propagation_option(const char *o, unsigned long *prop)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} props[] = {
+		{ "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE },
+		{ "slave", MS_SLAVE },       { "rslave", MS_SLAVE },
+		{ "shared", MS_SHARED },     { "rshared", MS_SHARED },
+		{ "unbindable", MS_UNBINDABLE },
+		{ "runbindable", MS_UNBINDABLE },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(props); i++)
+		if (!strcmp(o, props[i].name)) {
+			*prop = props[i].flag;
+			return true;
+		}
+	return false;
+}
+
 static int mount_line(const struct cell_jail *j, int root, const char *line,
 		      char *bad, size_t badlen)
 {
@@ -489,10 +675,13 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	if (strncmp(file, j->path, pl) || (file[pl] != '/' && file[pl]))
 		return -EXDEV;
 	const char *rel = file[pl] ? file + pl + 1 : ".";
-	unsigned attrs = 0;
+	/* Device nodes work only on the jail's /dev: every mount of the
+	 * jail's own is nodev, whatever its line says. */
+	unsigned attrs = MOUNT_ATTR_NODEV;
+	unsigned long prop = 0;
 	bool bind = !strcmp(type, "nullfs") || !strcmp(type, "bind") ||
 		    !strcmp(type, "none");
-	bool recursive = false;
+	bool recursive = false, rec_ro = false, mkdir_target = false;
 	_cleanup_close_ int fs = -1;
 	if (!bind) {
 		fs = fsopen(type, FSOPEN_CLOEXEC);
@@ -505,18 +694,12 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	char *o2 = NULL;
 	for (char *o = opts ? strtok_r(opts, ",", &o2) : NULL; o;
 	     o = strtok_r(NULL, ",", &o2)) {
-		if (!strcmp(o, "ro"))
-			attrs |= MOUNT_ATTR_RDONLY;
-		else if (!strcmp(o, "nosuid"))
-			attrs |= MOUNT_ATTR_NOSUID;
-		else if (!strcmp(o, "nodev"))
-			attrs |= MOUNT_ATTR_NODEV;
-		else if (!strcmp(o, "noexec"))
-			attrs |= MOUNT_ATTR_NOEXEC;
-		else if (!strcmp(o, "rbind"))
+		if (!strcmp(o, "rbind"))
 			recursive = true;
-		else if (!strcmp(o, "rw") || !strcmp(o, "defaults") ||
-			 !strcmp(o, "bind") || !strcmp(o, "late"))
+		else if (!strcasecmp(o, "x-mount.mkdir"))
+			mkdir_target = true;
+		else if (mount_attr_option(o, &attrs, &rec_ro) ||
+			 propagation_option(o, &prop))
 			continue;
 		else if (bind)
 			return -EINVAL;
@@ -531,19 +714,29 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 		}
 	}
 	_cleanup_close_ int m = -1;
+	bool source_dir = true;
 	if (bind) {
 		m = open_tree(AT_FDCWD, spec,
 			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 				      (recursive ? AT_RECURSIVE : 0));
 		if (m < 0)
 			return -errno;
-		if (attrs) {
-			struct mount_attr a = { .attr_set = attrs };
-			if (mount_setattr(m, "", AT_EMPTY_PATH |
-					  (recursive ? AT_RECURSIVE : 0),
-					  &a, sizeof(a)) < 0)
-				return -errno;
-		}
+		struct stat st;
+		if (fstat(m, &st) == 0)
+			source_dir = S_ISDIR(st.st_mode);
+		/* rbind,ro makes only the top read-only, as runc does;
+		 * rro (OCI) makes the whole tree read-only. The other
+		 * attributes (nodev first) apply to every mount below. */
+		unsigned below = attrs;
+		if (!rec_ro)
+			below &= ~(unsigned)MOUNT_ATTR_RDONLY;
+		struct mount_attr a = { .attr_set = below };
+		if (mount_setattr(m, "", AT_EMPTY_PATH |
+				  (recursive ? AT_RECURSIVE : 0), &a,
+				  sizeof(a)) < 0)
+			return -errno;
+		if ((attrs & MOUNT_ATTR_RDONLY) && set_ro(m, false) < 0)
+			return -errno;
 	} else {
 		if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 			return -errno;
@@ -551,7 +744,20 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 		if (m < 0)
 			return -errno;
 	}
+	if (prop) {
+		struct mount_attr a = { .propagation = prop };
+		if (mount_setattr(m, "", AT_EMPTY_PATH |
+				  (recursive ? AT_RECURSIVE : 0), &a,
+				  sizeof(a)) < 0)
+			return -errno;
+	}
 	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	if (t < 0 && errno == ENOENT && mkdir_target) {
+		int r = make_beneath(root, rel, source_dir);
+		if (r < 0)
+			return r;
+		t = open_beneath(root, rel, O_PATH);
+	}
 	if (t < 0)
 		return -errno;
 	return attach_at(m, t);
@@ -724,6 +930,22 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 			return r;
 	}
 
+	/* 9b: the jail's own masked and read-only paths, then a
+	 * read-only root (its submounts keep their own flags) */
+	{
+		int r = extra_paths(j, root, &mk, step, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+	if (j->root_readonly) {
+		*step = "cell.root_readonly";
+		int r = set_ro(root, false);
+		if (r < 0) {
+			snprintf(bad, badlen, "%.200s", j->path);
+			return r;
+		}
+	}
+
 	/* 10: switch roots; the old root is detached, not just hidden */
 	*step = "pivot_root";
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
@@ -858,14 +1080,79 @@ static void hide_cmdline(void)
 	snprintf(args, end - start, "init");
 }
 
-static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
-						const struct cell_policy *pol,
-						const char *root_path,
-						bool nested, int sock)
+struct user_info;
+static __attribute__((noreturn)) void tail(const struct cell_jail *j,
+					   const struct cell_policy *pol,
+					   const struct cell_exec *x,
+					   const struct user_info *host_u,
+					   int go_fd, int err_fd, bool as_init,
+					   int gate_fd);
+
+/* What init is born with. */
+struct init_args {
+	const struct cell_jail *j;
+	const struct cell_policy *pol;
+	const char *root_path;          /* the jail's root, as init sees it */
+	bool nested;                    /* cloned inside a parent jail */
+	int sock;                       /* to the creator */
+	const struct cell_init_proc *proc;
+	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
+};
+
+static const int join_types[3] = { CLONE_NEWNET, CLONE_NEWIPC,
+				   CLONE_NEWUTS };
+static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
+					    "cell.utsns" };
+
+/*
+ * cell.sysctl: written through our /proc before the jail's root is
+ * built; a /proc/sys file shows the namespaces of the process that opens
+ * it, and init is in the jail's network and IPC namespaces already. The
+ * keys were checked on the way in (param.c): namespaced ones only.
+ */
+static int set_sysctls(const struct cell_jail *j, char *bad, size_t badlen)
 {
+	if (!j->sysctl.n)
+		return 0;
+	_cleanup_close_ int sys = open("/proc/sys", O_PATH | O_DIRECTORY |
+							    O_CLOEXEC);
+	if (sys < 0)
+		return -errno;
+	for (size_t i = 0; i < j->sysctl.n; i++) {
+		const char *kv = j->sysctl.v[i];
+		const char *eq = strchr(kv, '=');
+		char key[128];
+		snprintf(bad, badlen, "%.200s", kv);
+		if (!eq || (size_t)(eq - kv) >= sizeof(key))
+			return -EINVAL;
+		memcpy(key, kv, (size_t)(eq - kv));
+		key[eq - kv] = '\0';
+		for (char *p = key; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		struct open_how how = {
+			.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+				   RESOLVE_NO_MAGICLINKS,
+		};
+		_cleanup_close_ int fd = (int)syscall(SYS_openat2, sys, key,
+						      &how, sizeof(how));
+		if (fd < 0)
+			return -errno;
+		size_t len = strlen(eq + 1);
+		if (write(fd, eq + 1, len) != (ssize_t)len)
+			return -errno;
+	}
+	return 0;
+}
+
+static __attribute__((noreturn)) void init_main(const struct init_args *a)
+{
+	const struct cell_jail *j = a->j;
+	int sock = a->sock;
 	/* 4: first things first. (A nested init's parent is a helper that
 	 * exits at once; its creator's death still reads as EOF on sock.) */
-	if (!nested)
+	if (!a->nested)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
@@ -874,15 +1161,31 @@ static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 		_exit(1);
 	hide_cmdline();
 
+	/* 4b: namespaces joined by path (cell.netns ...), before anything
+	 * is built in them: sysfs follows the network namespace */
+	for (int i = 0; i < 3; i++) {
+		if (a->nsfd[i] < 0)
+			continue;
+		if (setns(a->nsfd[i], join_types[i]) < 0)
+			fail_to(sock, join_params[i], -errno, "joining %s: %s",
+				i == 0 ? j->netns_path
+				: i == 1 ? j->ipcns_path : j->utsns_path,
+				strerror(errno));
+		close(a->nsfd[i]);
+	}
 	const char *step = "";
 	char bad[256] = "";
-	int r = build_root(j, pol, root_path, &step, bad, sizeof(bad));
+	int r = set_sysctls(j, bad, sizeof(bad));
+	if (r < 0)
+		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
+
+	r = build_root(j, a->pol, a->root_path, &step, bad, sizeof(bad));
 	if (r < 0)
 		fail_to(sock, step, r, "%s%s%s", bad, bad[0] ? ": " : "",
 			strerror(-r));
 
 	/* 11: names */
-	if (j->host == CELL_JAILSYS_NEW) {
+	if (j->host == CELL_JAILSYS_NEW || j->utsns_path[0]) {
 		if (j->hostname[0] &&
 		    sethostname(j->hostname, strlen(j->hostname)) < 0)
 			fail_to(sock, "host.hostname", -errno,
@@ -891,6 +1194,15 @@ static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 		    setdomainname(j->domainname, strlen(j->domainname)) < 0)
 			fail_to(sock, "host.domainname", -errno,
 				"setdomainname: %s", strerror(errno));
+	}
+
+	/* 12 (OCI): init becomes the jail's process. It stays pid 1 and
+	 * the child of whoever created it, which reaps it. The tail drops
+	 * what init held and reports ready itself. */
+	if (a->proc) {
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+		tail(j, a->pol, a->proc->x, NULL, -1, sock, true,
+		     a->proc->start_fd);
 	}
 
 	/* 12 */
@@ -908,13 +1220,13 @@ static __attribute__((noreturn)) void init_main(const struct cell_jail *j,
 static unsigned long ns_flags(const struct cell_jail *j)
 {
 	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
-	if (j->host != CELL_JAILSYS_INHERIT)
+	if (j->host != CELL_JAILSYS_INHERIT && !j->utsns_path[0])
 		f |= CLONE_NEWUTS;
 	if (!(j->sysvmsg == CELL_JAILSYS_INHERIT &&
 	      j->sysvsem == CELL_JAILSYS_INHERIT &&
-	      j->sysvshm == CELL_JAILSYS_INHERIT))
+	      j->sysvshm == CELL_JAILSYS_INHERIT) && !j->ipcns_path[0])
 		f |= CLONE_NEWIPC;
-	if (j->vnet)
+	if (j->vnet && !j->netns_path[0])
 		f |= CLONE_NEWNET;
 	return f;
 }
@@ -996,12 +1308,13 @@ static pid_t pidfd_pid(int pidfd)
 	return -1;
 }
 
-static pid_t clone_in_parent(const struct cell_jail *j,
-			     const struct cell_policy *pol,
-			     const struct cell_parent *parent,
-			     const char *root_in, int init_sock, int *pidfd,
+static int join_flags(const struct cell_jail *j);
+
+static pid_t clone_in_parent(const struct init_args *a,
+			     const struct cell_parent *parent, int *pidfd,
 			     struct cell_error *err)
 {
+	const struct cell_jail *j = a->j;
 	_cleanup_close_ int ppfd = cell_init_pidfd(&parent->run);
 	if (ppfd < 0)
 		return cell_error_set(err, ppfd, "parent jail %s is not "
@@ -1023,13 +1336,13 @@ static pid_t clone_in_parent(const struct cell_jail *j,
 			_exit(1);
 		pid_t inner = fork();
 		if (inner == 0) {
-			int flags = (int)ns_flags(parent->jail) & ~CLONE_NEWPID;
+			int flags = join_flags(parent->jail) & ~CLONE_NEWPID;
 			if (setns(ppfd, flags) < 0)
 				_exit(1);
 			int fd = -1;
 			pid_t pid = clone_pidfd(ns_flags(j), &fd);
 			if (pid == 0)
-				init_main(j, pol, root_in, true, init_sock);
+				init_main(a);
 			if (pid < 0 || send_fd(sp[1], fd) < 0)
 				_exit(1);
 			_exit(0);
@@ -1097,34 +1410,88 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		return cell_error_set(err, -EINVAL,
 				      "path=/ would share the host's root");
 
+	/* 1b: namespaces to join, opened while we see the host's paths */
+	int nsfd[3] = { -1, -1, -1 };
+	const char *const nspath[3] = { j->netns_path, j->ipcns_path,
+					j->utsns_path };
+	for (int i = 0; i < 3; i++) {
+		if (!nspath[i][0])
+			continue;
+		nsfd[i] = open(nspath[i], O_RDONLY | O_CLOEXEC);
+		if (nsfd[i] < 0) {
+			int r = -errno;
+			for (int k = 0; k < i; k++)
+				if (nsfd[k] >= 0)
+					close(nsfd[k]);
+			cell_error_context(err, j->name, join_params[i],
+					   nspath[i]);
+			return cell_error_set(err, r, "%s", strerror(-r));
+		}
+	}
+
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		for (int i = 0; i < 3; i++)
+			if (nsfd[i] >= 0)
+				close(nsfd[i]);
 		return cell_error_errno(err, -errno, "socketpair");
+	}
 	_cleanup_close_ int mine = sv[0];
 	_cleanup_close_ int theirs = sv[1];
+	/* init hides its command line (hide_cmdline), which wipes the
+	 * memory argv strings may live in: give it copies of its own */
+	_cleanup_strv_ char **argv_copy = NULL;
+	_cleanup_strv_ char **envp_copy = NULL;
+	_cleanup_free_ char *cwd_copy = NULL, *user_copy = NULL;
+	struct cell_exec xc;
+	struct cell_init_proc pc;
+	if (proc) {
+		xc = *proc->x;
+		argv_copy = strv_dup(xc.argv);
+		envp_copy = strv_dup(xc.envp);
+		cwd_copy = xc.cwd ? strdup(xc.cwd) : NULL;
+		user_copy = xc.user ? strdup(xc.user) : NULL;
+		if ((xc.argv && !argv_copy) || (xc.envp && !envp_copy) ||
+		    (xc.cwd && !cwd_copy) || (xc.user && !user_copy)) {
+			for (int i = 0; i < 3; i++)
+				if (nsfd[i] >= 0)
+					close(nsfd[i]);
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		}
+		xc.argv = argv_copy;
+		xc.envp = envp_copy;
+		xc.cwd = cwd_copy;
+		xc.user = user_copy;
+		pc = (struct cell_init_proc){ .x = &xc,
+					      .start_fd = proc->start_fd };
+	}
+	struct init_args ia = { .j = j, .pol = pol, .root_path = root_in,
+				.nested = parent != NULL, .sock = theirs,
+				.proc = proc ? &pc : NULL,
+				.nsfd = { nsfd[0], nsfd[1], nsfd[2] } };
 
 	/* 2 */
 	int pidfd = -1;
 	fflush(NULL);
 	pid_t pid;
 	if (parent) {
-		pid = clone_in_parent(j, pol, parent, root_in, theirs, &pidfd,
-				      err);
-		if (pid < 0) {
-			cell_error_context(err, j->name, "clone", NULL);
-			return (int)pid;
-		}
+		pid = clone_in_parent(&ia, parent, &pidfd, err);
 	} else {
 		pid = clone_pidfd(ns_flags(j), &pidfd);
-		if (pid < 0) {
-			cell_error_context(err, j->name, "clone", NULL);
-			return cell_error_errno(err, -errno,
-						"creating namespaces");
-		}
 		if (pid == 0) {
 			close(mine);
-			init_main(j, pol, root_in, false, theirs);
+			init_main(&ia);
 		}
+		if (pid < 0)
+			pid = cell_error_errno(err, -errno,
+					       "creating namespaces");
+	}
+	for (int i = 0; i < 3; i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
+	if (pid < 0) {
+		cell_error_context(err, j->name, "clone", NULL);
+		return (int)pid;
 	}
 	/* only init holds its end: its death reads as EOF here */
 	close(TAKE_FD(theirs));
@@ -1373,17 +1740,105 @@ static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
 	return env;
 }
 
+/*
+ * Move the descriptors the tail keeps to 3.. in order (err, start gate,
+ * console socket, exec fd), close every other one (CVE-2024-21626), and
+ * return their new numbers in place (-1 stays -1).
+ */
+static void keep_fds(int *fds, size_t n)
+{
+	int hi[8];
+	for (size_t i = 0; i < n; i++)
+		hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 64) : -1;
+	for (size_t i = 0; i < n; i++) {
+		if (hi[i] < 0) {
+			fds[i] = -1;
+			continue;
+		}
+		if (dup3(hi[i], 3 + (int)i, O_CLOEXEC) < 0)
+			_exit(127);
+		fds[i] = 3 + (int)i;
+	}
+	close_range(3 + (unsigned)n, ~0U, 0);
+}
+
+/*
+ * A terminal for the process, made inside the jail (its own devpts, not
+ * the host's: no host pty is ever handed to a jail), the master sent to
+ * whoever asked, the slave made our controlling terminal and stdio.
+ */
+static int make_console(int sock, unsigned short rows, unsigned short cols)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY |
+							      O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return -errno;
+	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER,
+					  O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return -errno;
+	if (rows && cols) {
+		struct winsize ws = { .ws_row = rows, .ws_col = cols };
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	int r = send_fd(sock, master);
+	if (r < 0)
+		return r;
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return -errno;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return -errno;
+	return 0;
+}
+
+/* Would execvp find argv0 with this environment's PATH? (checked before
+ * an OCI create reports ready, as runc does) */
+static int find_program(const char *argv0, char **env)
+{
+	if (strchr(argv0, '/'))
+		return access(argv0, X_OK) < 0 ? -errno : 0;
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	for (char **e = env; e && *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
+	char buf[PATH_MAX];
+	for (const char *p = path; *p;) {
+		size_t l = strcspn(p, ":");
+		if (l && snprintf(buf, sizeof(buf), "%.*s/%s", (int)l, p,
+				  argv0) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		p += l;
+		if (*p == ':')
+			p++;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The tail every jailed process runs, in this order. go_fd (attach): wait
+ * for the host to have placed us in the cgroups. as_init (an init that
+ * becomes the process, cell_init_proc): report ready on err_fd when every
+ * check passed, then wait for the start byte on gate_fd (if any).
+ */
 static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 					   const struct cell_policy *pol,
 					   const struct cell_exec *x,
 					   const struct user_info *host_u,
-					   int go_fd, int err_fd)
+					   int go_fd, int err_fd, bool as_init,
+					   int gate_fd)
 {
 	struct cell_error e;
 	char c;
-	if (read(go_fd, &c, 1) != 1)
-		_exit(127);
-	close(go_fd);
+	if (go_fd >= 0) {
+		if (read(go_fd, &c, 1) != 1)
+			_exit(127);
+		close(go_fd);
+	}
 
 	if (setsid() < 0)
 		fail_to(err_fd, "session", -errno, "setsid: %s",
@@ -1393,18 +1848,42 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		    dup2(x->stdio[fd], fd) < 0)
 			fail_to(err_fd, "stdio", -errno, "dup2: %s",
 				strerror(errno));
-	/* Every descriptor but stdio and our error channel goes. */
-	if (dup2(err_fd, 3) < 0)
+	/* Every descriptor but stdio and the few we need goes. */
+	int keep[4] = { err_fd, gate_fd, x->console_sock, x->exec_fd };
+	keep_fds(keep, ARRAY_SIZE(keep));
+	err_fd = keep[0];
+	gate_fd = keep[1];
+	int console_sock = keep[2], exec_fd = keep[3];
+	if (err_fd < 0)
 		_exit(127);
-	err_fd = 3;
-	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
-	close_range(4, ~0U, 0);
+	if (console_sock >= 0) {
+		int r = make_console(console_sock, x->console_rows,
+				     x->console_cols);
+		if (r < 0)
+			fail_to(err_fd, "console", r, "%s%s", strerror(-r),
+				pol->dev_pts ? ""
+					     : " (devfs_ruleset gives this "
+					       "jail no pseudo-terminals)");
+		close(console_sock);
+	}
 
 	struct user_info u = { .uid = 0, .gid = 0, .ngroups = 0,
 			       .home = "/root", .shell = "/bin/sh",
 			       .name = "root" };
 	const char *user = x->user ? x->user : NULL;
-	if (host_u) {
+	if (x->uid_set) {
+		/* numeric ids as given (OCI); passwd only names the home */
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)x->uid);
+		if (lookup_passwd_file("/etc/passwd", num, &u) < 0)
+			snprintf(u.home, sizeof(u.home), "/");
+		u.uid = x->uid;
+		u.gid = x->gid;
+		u.groups[0] = x->gid;
+		u.ngroups = 1;
+		for (size_t i = 0; i < x->ngroups && u.ngroups < 64; i++)
+			u.groups[u.ngroups++] = x->groups[i];
+	} else if (host_u) {
 		u = *host_u;
 	} else if (user && strcmp(user, "root")) {
 		int r = lookup_passwd_file("/etc/passwd", user, &u);
@@ -1435,6 +1914,16 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		if (setrlimit(x->rlimits[i].resource, &x->rlimits[i].lim) < 0)
 			fail_to(err_fd, "rlimit", -errno, "setrlimit %d: %s",
 				x->rlimits[i].resource, strerror(errno));
+	if (x->oom_score_adj_set) {
+		/* our own /proc entry, in the jail's /proc */
+		_cleanup_close_ int fd = open("/proc/self/oom_score_adj",
+					      O_WRONLY | O_CLOEXEC);
+		char v[16];
+		int n = snprintf(v, sizeof(v), "%d", x->oom_score_adj);
+		if (fd < 0 || write(fd, v, (size_t)n) != n)
+			fail_to(err_fd, "oom_score_adj", -errno, "%s",
+				strerror(errno));
+	}
 
 	char **env = build_env(j, x, &u);
 	if (!env)
@@ -1442,32 +1931,43 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 
 	/* Capabilities: the bounding set first (needs CAP_SETPCAP), then
 	 * the ids (needs CAP_SETUID/SETGID), which for a non-root user
-	 * clears permitted and effective by the kernel's own rules. */
+	 * clears permitted and effective by the kernel's own rules. A
+	 * process that asks for fewer (OCI) gets the intersection. */
+	struct cell_policy narrowed = *pol;
+	if (x->caps_set)
+		narrowed.caps &= x->caps;
 	cell_error_clear(&e);
-	if (cell_policy_apply_caps(pol, true, &e) < 0)
+	if (cell_policy_apply_caps(&narrowed, true, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
 	    setresgid(u.gid, u.gid, u.gid) < 0 ||
 	    setresuid(u.uid, u.uid, u.uid) < 0)
 		fail_to(err_fd, "user", -errno, "switching to %s: %s", u.name,
 			strerror(errno));
+	if (x->umask >= 0)
+		umask((mode_t)x->umask);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
-	/* allow.set_hostname: the helper answers sethostname for us */
-	int lfd = cell_policy_hostname_listener(pol, &e);
-	if (lfd < 0)
-		fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
-	if (lfd > 0) {
-		if (send_fd(err_fd, lfd) < 0)
-			fail_to(err_fd, "seccomp", -EPIPE, "passing the "
-				"host name listener");
-		close(lfd);
+	/* allow.set_hostname: the helper answers sethostname for us. An
+	 * init that becomes the process has no helper: the call is
+	 * refused (it has no CAP_SYS_ADMIN either). */
+	if (!as_init) {
+		int lfd = cell_policy_hostname_listener(pol, &e);
+		if (lfd < 0)
+			fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
+		if (lfd > 0) {
+			if (send_fd(err_fd, lfd) < 0)
+				fail_to(err_fd, "seccomp", -EPIPE,
+					"passing the host name listener");
+			close(lfd);
+		}
 	}
 
 	/* argv */
 	char *shell_argv[4];
 	char login_name[300];
 	char *const *argv = x->argv;
+	const char *prog = NULL;
 	if (!argv || !argv[0]) {
 		const char *sh = u.shell[0] ? u.shell : "/bin/sh";
 		const char *base = strrchr(sh, '/');
@@ -1476,34 +1976,71 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		shell_argv[0] = login_name;
 		shell_argv[1] = NULL;
 		argv = shell_argv;
-		environ = env;
-		if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
-			fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
-		if (cell_policy_apply_seccomp(pol, &e) < 0)
-			fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
-		execv(sh, argv);
-		fail_to(err_fd, "exec", -errno, "%s: %s", sh, strerror(errno));
-	}
-	if (x->shell_command) {
+		prog = sh;
+	} else if (x->shell_command) {
 		shell_argv[0] = (char *)"/bin/sh";
 		shell_argv[1] = (char *)"-c";
 		shell_argv[2] = argv[0];
 		shell_argv[3] = NULL;
 		argv = shell_argv;
 	}
+	if (as_init && exec_fd < 0) {
+		int r = find_program(prog ? prog : argv[0], env);
+		if (r < 0)
+			fail_to(err_fd, "exec", r, "%s: %s",
+				prog ? prog : argv[0], strerror(-r));
+	}
 	environ = env;
 	if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
 		fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
-	/* 13: seccomp last: after it, only exec */
+	/* 13: seccomp last: after it, only exec. The jail's filter first,
+	 * then the process's own (it can only narrow: the kernel runs
+	 * both and the stricter answer wins). */
 	if (cell_policy_apply_seccomp(pol, &e) < 0)
 		fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
-	execvp(argv[0], argv);
-	fail_to(err_fd, "exec", -errno, "%s: %s", argv[0], strerror(errno));
+	if (x->extra_filter &&
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    x->extra_filter) < 0)
+		fail_to(err_fd, "seccomp", -errno, "the process's filter: %s",
+			strerror(errno));
+	if (as_init) {
+		struct msg ready = { .kind = 'R' };
+		if (send_msg(err_fd, &ready) < 0)
+			_exit(127);
+		if (gate_fd >= 0) {
+			ssize_t n;
+			do
+				n = read(gate_fd, &c, 1);
+			while (n < 0 && errno == EINTR);
+			if (n != 1)
+				_exit(127);
+			close(gate_fd);
+		}
+	}
+	if (exec_fd >= 0) {
+		syscall(SYS_execveat, exec_fd, "", argv, env, AT_EMPTY_PATH);
+		fail_to(err_fd, "exec", -errno, "%s: %s", argv[0],
+			strerror(errno));
+	}
+	if (prog)
+		execv(prog, argv);
+	else
+		execvp(argv[0], argv);
+	fail_to(err_fd, "exec", -errno, "%s: %s", prog ? prog : argv[0],
+		strerror(errno));
 }
 
+/* What attach joins: every namespace init made, and the ones it joined */
 static int join_flags(const struct cell_jail *j)
 {
-	return (int)ns_flags(j);
+	unsigned long f = ns_flags(j);
+	if (j->netns_path[0])
+		f |= CLONE_NEWNET;
+	if (j->ipcns_path[0])
+		f |= CLONE_NEWIPC;
+	if (j->utsns_path[0])
+		f |= CLONE_NEWUTS;
+	return (int)f;
 }
 
 /*
@@ -1615,7 +2152,7 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 		close(go[1]);
 		close(errp[0]);
 		close(report);
-		tail(j, pol, x, host_u, go[0], errp[1]);
+		tail(j, pol, x, host_u, go[0], errp[1], false, -1);
 	}
 	close(go[0]);
 	close(errp[1]);

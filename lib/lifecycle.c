@@ -49,6 +49,14 @@
 
 static void cgroup_relpath(const struct cell_jail *j, char *buf, size_t len)
 {
+	if (j->cgroup_path[0]) {
+		/* cell.cgroup (OCI cgroupsPath): as given, below the root */
+		const char *p = j->cgroup_path;
+		while (*p == '/')
+			p++;
+		snprintf(buf, len, "%s", p);
+		return;
+	}
 	/* dots are the hierarchy: a.b lives below a's cgroup */
 	snprintf(buf, len, "cell/%s", j->name);
 	for (char *p = buf + 5; *p; p++)
@@ -679,6 +687,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 {
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
+	h->proc = proc != NULL;
 	cell_error_context(err, j->name, NULL, NULL);
 	int r = cell_jail_validate(j, err);
 	if (r < 0)
@@ -754,6 +763,15 @@ out_unlock:
 
 void cell_create_finish(struct cell_handle *h)
 {
+	if (h->proc) {
+		/* init is the jail's process: it lives on, waiting for its
+		 * start byte or running; nothing to release but our hold */
+		if (h->run.init_sock >= 0)
+			close(h->run.init_sock);
+		h->run.init_sock = -1;
+		cell_record_free(&h->rec);
+		return;
+	}
 	bool persist = h->rec.jail.persist;
 	int jid = h->rec.jail.jid;
 	struct cell_running run;

@@ -20,6 +20,7 @@
 struct cell_handle {
 	struct cell_record rec;
 	struct cell_running run;
+	bool proc;                /* init is the jail's process (OCI) */
 };
 
 /*

@@ -1294,6 +1294,15 @@ int cell_params_parse_line(struct cell_jail *j, const char *line,
 
 int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
 {
+	if (j->vnet && j->netns_path[0])
+		return cell_error_set(err, -EINVAL,
+				      "vnet and cell.netns exclude each other: "
+				      "a jail either makes its network stack "
+				      "or joins one");
+	if (j->utsns_path[0] && j->host == CELL_JAILSYS_INHERIT)
+		return cell_error_set(err, -EINVAL,
+				      "host=inherit and cell.utsns exclude "
+				      "each other");
 	if (j->ip4 == CELL_JAILSYS_DISABLE && j->ip4_addr_n)
 		return cell_error_set(err, -EINVAL,
 				      "ip4.addr given but ip4=disable");
