@@ -355,6 +355,26 @@ static int cmd_cmd(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_console(int argc, char **argv)
+{
+	int left = sub_operands(argc, argv, 1, 2);
+	if (left < 0)
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	if (open_mgr(&m, &err) < 0)
+		return fail(&err);
+	struct cell_mgr_console con = {
+		.user = left == 2 ? argv[optind + 1] : NULL,
+		.in = 0, .out = 1, .term = getenv("TERM"),
+	};
+	int status = 0;
+	if (cell_mgr_console(&m, argv[optind], &con, &status, &err) < 0)
+		return fail(&err);
+	return WIFEXITED(status) ? WEXITSTATUS(status)
+	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EX_ERR;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	int c;
@@ -578,6 +598,8 @@ static const struct sub subs[] = {
 	{ "boot", cmd_lifecycle, "(start every jail marked for boot, by "
 				 "priority)" },
 	{ "cmd", cmd_cmd, "TARGET COMMAND [ARG...]" },
+	{ "console", cmd_console, "NAME [USER]  (a login shell on a pty in "
+				  "the jail)" },
 	{ "list", cmd_list, "[-j]" },
 	{ "destroy", cmd_destroy, "[-f] NAME | -r RELEASE" },
 	{ "snapshot", cmd_snapshot, "NAME [TAG] | -d NAME TAG" },

@@ -136,6 +136,22 @@ int cell_mgr_cmd(struct cell_mgr *m, const char *name, char *const *argv,
 int cell_mgr_destroy(struct cell_mgr *m, const char *name, bool force,
 		     struct cell_error *err);
 
+/*
+ * cell console NAME [USER]: a login shell of USER (NULL: root) on a
+ * pseudo-terminal made inside the jail, relayed to in/out (the caller's
+ * terminal, put in raw mode and restored before returning; pipes work
+ * too). Window size and signals are passed through (console.c). *status
+ * gets the shell's wait status.
+ */
+struct cell_mgr_console {
+	const char *user;
+	int in, out;
+	const char *term;      /* TERM inside (NULL: vt100) */
+};
+int cell_mgr_console(struct cell_mgr *m, const char *name,
+		     const struct cell_mgr_console *c, int *status,
+		     struct cell_error *err);
+
 /* tag NULL: a time stamp (written to tag_out when given). */
 int cell_mgr_snapshot(struct cell_mgr *m, const char *name, const char *tag,
 		      char *tag_out, size_t tag_len, struct cell_error *err);
