@@ -1933,17 +1933,27 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * the ids (needs CAP_SETUID/SETGID), which for a non-root user
 	 * clears permitted and effective by the kernel's own rules. A
 	 * process that asks for fewer (OCI) gets the intersection. */
-	struct cell_policy narrowed = *pol;
-	if (x->caps_set)
+	struct cell_policy narrowed = *pol, wide = *pol;
+	if (x->caps_set) {
+		/* the id switch below still needs these three */
+		const uint64_t ids = (1ULL << CAP_SETUID) |
+				     (1ULL << CAP_SETGID) |
+				     (1ULL << CAP_SETPCAP);
 		narrowed.caps &= x->caps;
+		wide.caps = narrowed.caps | (pol->caps & ids);
+	}
 	cell_error_clear(&e);
-	if (cell_policy_apply_caps(&narrowed, true, &e) < 0)
+	if (cell_policy_apply_caps(&wide, true, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
 	    setresgid(u.gid, u.gid, u.gid) < 0 ||
 	    setresuid(u.uid, u.uid, u.uid) < 0)
 		fail_to(err_fd, "user", -errno, "switching to %s: %s", u.name,
 			strerror(errno));
+	/* root keeps its capabilities across setresuid: now narrow them */
+	if (x->caps_set && u.uid == 0 && wide.caps != narrowed.caps &&
+	    cell_policy_apply_caps(&narrowed, true, &e) < 0)
+		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The enter path's Linux-only parts: an init that becomes the jail's
+# process behind a start gate (the OCI runtime's create/start), the
+# process options (numeric ids, umask, oom_score_adj, capability
+# narrowing, a second seccomp filter, exec of a sealed descriptor, a pty
+# made in the jail) and the cell.* parameters (sysctls, joined network
+# namespace, masked/read-only paths, read-only root, cgroup path,
+# X-mount.mkdir).
+. "$(dirname "$0")/lib.sh"
+
+DRIVE=$B/tests/integration/enter-drive
+R=$T/root
+mkroot "$R" sh ls cat echo id touch mkdir tty stty umask grep sleep
+N=ent$$
+NS=cellent$$
+CG=cellent$$
+MADE="$N ${N}b"
+trap 'ip netns del $NS 2>/dev/null; for d in /sys/fs/cgroup/*/$CG /sys/fs/cgroup/$CG; do [ -d "$d" ] && rmdir "$d"/sub "$d" 2>/dev/null; done; cleanup' EXIT
+
+drive() { "$DRIVE" name=$N path="$R" "$@"; }
+
+# --- init becomes the process --------------------------------------------
+check "the process is pid 1 and waits for its start byte" \
+	"$(printf 'created\npid 1\nexit 0')" \
+	drive --proc --gate -- /bin/sh -c 'echo pid $$'
+check "its exit status is the jail's" "$(printf 'created\nexit 7')" \
+	drive --proc -- /bin/sh -c 'exit 7'
+check_rc "a missing program fails the create, not the start" 1 \
+	drive --proc --gate -- /nonexistent
+check_match "... and says so" "exec.*nonexistent.*No such file" \
+	drive --proc --gate -- /nonexistent
+check_clean "... leaving nothing" $N
+check "the start gate FIFO is gone after start" "" \
+	sh -c "ls $CELL_RUN_DIR | grep gate"
+
+# --- the process's own options (create and attach alike) ---------------
+for mode in --proc ""; do
+	m=${mode:-attach}; m=${m#--}
+	check_match "$m: numeric uid, gid and groups" \
+		"uid=1000.*gid=1000.*groups=.*50" \
+		drive $mode --uid 1000 --gid 1000 --group 50 -- id
+	check_match "$m: umask" "^(created.)?0027" \
+		drive $mode --umask 027 -- /bin/sh -c umask
+	check_match "$m: oom_score_adj" "^(created.)?500" \
+		drive $mode --oom 500 -- cat /proc/self/oom_score_adj
+	check_match "$m: capabilities narrowed to none" \
+		"CapEff:.0000000000000000" \
+		drive $mode --caps 0 -- grep CapEff /proc/self/status
+	check_match "$m: capabilities narrowed to CAP_CHOWN" \
+		"CapEff:.0000000000000001" \
+		drive $mode --caps 1 -- grep CapEff /proc/self/status
+	check_match "$m: asking for CAP_SYS_ADMIN gets nothing the policy denies" \
+		"CapEff:.0000000000000000" \
+		drive $mode --caps 200000 -- grep CapEff /proc/self/status
+	check_match "$m: a second seccomp filter narrows (mkdir EPERM)" \
+		"Operation not permitted" \
+		drive $mode --deny mkdir -- mkdir /tmp/denied
+	check_match "$m: the jail's filter still holds under it (mount)" \
+		"denied EPERM" \
+		drive $mode --deny mkdir --exec-fd "$PROBE" -- cell-probe mount
+	check_match "$m: exec of a sealed memfd (CVE-2019-5736)" \
+		"memfd:probe" \
+		drive $mode --exec-fd "$PROBE" -- cell-probe readlink /proc/self/exe
+	check_match "$m: a pty from the jail's own devpts" \
+		"/dev/pts/0" drive $mode --console -- tty
+	check_match "$m: the window size passes" \
+		"33 77" drive $mode --console -- stty size
+done
+check_clean "the process options leave nothing" $N
+
+# --- cell.* parameters, through jail(8) ---------------------------------
+host_shmmax=$(cat /proc/sys/kernel/shmmax)
+check "cell.sysctl sets a namespaced sysctl inside" "4242" \
+	"$JAIL" -c name=$N path="$R" sysvshm=new cell.sysctl=kernel.shmmax=4242 \
+	command=cat /proc/sys/kernel/shmmax
+check "... and not on the host" "$host_shmmax" cat /proc/sys/kernel/shmmax
+check_rc "a sysctl that is not namespaced is refused" 1 \
+	"$JAIL" -c name=$N path="$R" cell.sysctl=vm.swappiness=1 command=true
+check_match "... naming it" "vm.swappiness.*not namespaced" \
+	"$JAIL" -c name=$N path="$R" cell.sysctl=vm.swappiness=1 command=true
+check_clean "... leaving nothing" $N
+
+printf 'secret\n' > "$R/etc/secret"
+check "cell.masked_paths hides a file" "" \
+	"$JAIL" -c name=$N path="$R" cell.masked_paths=/etc/secret \
+	command=cat /etc/secret
+check_match "cell.readonly_paths makes a tree read-only" "Read-only" \
+	"$JAIL" -c name=$N path="$R" cell.readonly_paths=/home \
+	command=touch /home/user/x
+check_match "cell.root_readonly makes the root read-only" "Read-only" \
+	"$JAIL" -c name=$N path="$R" cell.root_readonly=true command=touch /x
+check "... but not /dev/shm" "ok" \
+	"$JAIL" -c name=$N path="$R" cell.root_readonly=true \
+	command=/bin/sh -c 'touch /dev/shm/x && echo ok'
+
+# a network namespace made here, joined by the jail
+ip netns add $NS
+ip -n $NS link add cellent0 type veth peer name cellent1
+check_match "cell.netns joins an existing network namespace" "cellent0" \
+	"$JAIL" -c name=$N path="$R" cell.netns=/run/netns/$NS \
+	command=cat /proc/net/dev
+check_rc "vnet and cell.netns exclude each other" 1 \
+	"$JAIL" -c name=$N path="$R" vnet cell.netns=/run/netns/$NS command=true
+check_rc "a missing namespace path fails cleanly" 1 \
+	"$JAIL" -c name=$N path="$R" cell.netns=/run/netns/none$$ command=true
+check_clean "... leaving nothing" $N
+
+"$JAIL" -c name=$N path="$R" persist cell.cgroup=$CG/sub >/dev/null
+check_true "cell.cgroup places the jail" \
+	sh -c "ls -d /sys/fs/cgroup/*/$CG/sub /sys/fs/cgroup/$CG/sub 2>/dev/null | grep -q ."
+"$JAIL" -r $N >/dev/null
+check "... and its cgroup goes with it" "" \
+	sh -c "ls -d /sys/fs/cgroup/*/$CG/sub /sys/fs/cgroup/$CG/sub 2>/dev/null"
+
+# X-mount.mkdir: missing mount points made beneath the root only
+printf 'hostfile\n' > "$T/hostfile"
+check "X-mount.mkdir makes a missing file mount point" "hostfile" \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=$T/hostfile $R/etc/new/file nullfs ro,X-mount.mkdir 0 0" \
+	command=cat /etc/new/file
+check_match "... read-only as asked" "Read-only" \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=$T/hostfile $R/etc/new/file nullfs ro,X-mount.mkdir 0 0" \
+	command=/bin/sh -c 'echo x > /etc/new/file'
+ln -s "$T" "$R/escape"
+check_rc "X-mount.mkdir never follows a symlink out" 1 \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=tmpfs $R/escape/made tmpfs X-mount.mkdir 0 0" command=true
+check "... nothing made outside" "" sh -c "ls -d $T/made 2>/dev/null"
+check_clean "... leaving nothing" $N
+
+finish
