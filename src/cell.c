@@ -580,6 +580,7 @@ static int exec_sibling(int argc, char **argv)
 	return 127;
 }
 
+int cell_cmd_audit(int argc, char **argv); /* src/audit.c */
 static const struct sub subs[] = {
 	{ "jail", exec_sibling, "ARGS... (jail(8))" },
 	{ "jls", exec_sibling, "ARGS... (jls(8))" },
@@ -615,6 +616,7 @@ static const struct sub subs[] = {
 	  "io.write_iops)" },
 	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },
 	{ "rcp", cmd_cp, "NAME JAILPATH HOSTPATH" },
+	{ "audit", cell_cmd_audit, "[-jv] [-r ADDR:PORT]... [JAIL...]" },
 };
 
 static void usage_all(FILE *out)
