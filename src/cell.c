@@ -375,6 +375,97 @@ static int cmd_console(int argc, char **argv)
 	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EX_ERR;
 }
 
+static int cmd_template(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "arg", required_argument, NULL, 'a' },
+		{ 0 } };
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	size_t nargs = 0;
+	int c;
+	if (!args)
+		return EX_ERR;
+	/* options may follow the operands (optind 0: getopt starts over,
+	 * permuting, not in main's "+" order) */
+	optind = 0;
+	while ((c = sub_getopt(argc, argv, "h", lo)) != -1) {
+		if (c != 'a') {
+			free(args);
+			return usage_sub();
+		}
+		args[nargs++] = optarg;
+	}
+	if (argc - optind != 2) {
+		free(args);
+		return usage_sub();
+	}
+	struct cell_mgr m;
+	struct cell_error err;
+	char **names;
+	size_t n;
+	if (open_targets(&m, &err, argv[optind], &names, &n) < 0) {
+		free(args);
+		return fail(&err);
+	}
+	int rc = EX_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1 && !quiet)
+			printf("[%s]\n", names[i]);
+		fflush(stdout);
+		cell_error_clear(&err);
+		if (cell_mgr_template(&m, names[i], argv[optind + 1], args,
+				      nargs, &err) < 0) {
+			/* FILE:LINE:COL: message, as compilers print it */
+			fprintf(stderr, "%s%s%s\n", err.msg,
+				err.jail[0] ? " (jail " : "",
+				err.jail[0] ? names[i] : "");
+			rc = EX_ERR;
+		} else if (!json) {
+			note("template applied", names[i]);
+		}
+	}
+	cell_mgr_names_free(names, n);
+	free(args);
+	return rc;
+}
+
+static int cmd_rdr(int argc, char **argv)
+{
+	int left = sub_operands(argc, argv, 2, 4);
+	if (left < 0)
+		return usage_sub();
+	const char *op = argv[optind + 1];
+	bool add = !strcmp(op, "tcp") || !strcmp(op, "udp");
+	if (add ? left != 4
+		: (left != 2 || (strcmp(op, "list") && strcmp(op, "clear"))))
+		return usage_sub();
+	char spec[128];
+	if (add && snprintf(spec, sizeof(spec), "%s %s %s", op,
+			    argv[optind + 2], argv[optind + 3]) >=
+			   (int)sizeof(spec))
+		return usage_sub();
+	struct cell_mgr m;
+	struct cell_error err;
+	char **names;
+	size_t n;
+	if (open_targets(&m, &err, argv[optind], &names, &n) < 0)
+		return fail(&err);
+	int rc = EX_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1 && !strcmp(op, "list") && !json)
+			printf("[%s]\n", names[i]);
+		cell_error_clear(&err);
+		if (cell_mgr_rdr(&m, names[i], add ? "add" : op,
+				 add ? spec : NULL, json, stdout, &err) < 0) {
+			fail(&err);
+			rc = EX_ERR;
+		}
+	}
+	cell_mgr_names_free(names, n);
+	return rc;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	int c;
@@ -614,6 +705,10 @@ static const struct sub subs[] = {
 	  "             (RES: memory pids cpu.weight cpu.shares cpu.quota\n"
 	  "              io.read_bps io.write_bps io.read_iops "
 	  "io.write_iops)" },
+	{ "template", cmd_template, "TARGET DIR [--arg NAME=VALUE]...  "
+				    "(DIR/Cellfile)" },
+	{ "rdr", cmd_rdr, "TARGET tcp|udp HOSTPORT JAILPORT | TARGET "
+			  "list|clear" },
 	{ "cp", cmd_cp, "NAME HOSTPATH JAILPATH" },
 	{ "rcp", cmd_cp, "NAME JAILPATH HOSTPATH" },
 	{ "audit", cell_cmd_audit, "[-jv] [-r ADDR:PORT]... [JAIL...]" },

@@ -4,6 +4,7 @@
 #define CELL_MGR_INTERNAL_H
 
 #include <archive.h>
+#include <sys/types.h>
 
 #include "mgr/mgr.h"
 
@@ -25,5 +26,23 @@ int cell_mgr_unlock_ret(struct cell_mgr *m, int r);
 /* Copy in to out with read(2)/write(2) until end of file (EINTR retried).
  * 0, or -errno. */
 int cell_mgr_copy_rw(int in, int out);
+
+/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) beneath root (EAGAIN
+ * retried); the fd or -errno. */
+int cell_mgr_openat2_in(int root, const char *path, int flags, mode_t mode);
+
+/* An O_PATH fd of the jail's root (an overlay that is not running is
+ * mounted for the duration: *umount, then m->st->jail_umount(dir)). */
+int cell_mgr_open_root(struct cell_mgr *m, const char *name, bool *umount,
+		       char *dir, struct cell_error *err);
+
+/* cell_mgr_cp beneath an open root (cell_mgr_open_root). */
+int cell_mgr_cp_fd(int root, const char *hostpath, const char *jailpath,
+		   struct cell_error *err);
+
+/* cell_mgr_conf_set without writing: would the change be accepted? */
+int cell_mgr_conf_check(struct cell_mgr *m, const char *name,
+			const char *param, const char *value,
+			struct cell_error *err);
 
 #endif

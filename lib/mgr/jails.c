@@ -202,6 +202,27 @@ static int put_q(FILE *f, const char *name, const char *v)
 	return 0;
 }
 
+/* text is a jail.conf with one block for name that the core accepts */
+static int conf_check(const char *text, size_t len, const char *file,
+		      const char *name, struct cell_error *err)
+{
+	struct cell_conf *conf = NULL;
+	int r = cell_conf_parse_string_flags(text, len, file,
+					     CELL_CONF_NOINCLUDE, &conf, err);
+	if (r < 0)
+		return r;
+	const struct cell_conf_jail *cj = cell_conf_find(conf, name);
+	struct cell_jail j;
+	cell_jail_init(&j);
+	r = cj ? cell_conf_apply(cj, &j, err)
+	       : cell_error_set(err, -EINVAL, "no block for jail '%s'", name);
+	if (r == 0)
+		r = cell_jail_validate(&j, err);
+	cell_jail_free(&j);
+	cell_conf_free(conf);
+	return r;
+}
+
 static int write_conf(struct cell_mgr *m, const char *dir,
 		      const struct conf_args *a, struct cell_error *err)
 {
@@ -251,23 +272,124 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 				      "value for jail.conf");
 
 	/* the file must be a jail the core accepts, before it is written */
-	struct cell_conf *conf = NULL;
-	r = cell_conf_parse_string_flags(text, len, file, CELL_CONF_NOINCLUDE,
-					 &conf, err);
-	if (r < 0)
-		return r;
-	const struct cell_conf_jail *cj = cell_conf_find(conf, a->name);
-	struct cell_jail j;
-	cell_jail_init(&j);
-	r = cj ? cell_conf_apply(cj, &j, err)
-	       : cell_error_set(err, -EINVAL, "internal: no block");
-	if (r == 0)
-		r = cell_jail_validate(&j, err);
-	cell_jail_free(&j);
-	cell_conf_free(conf);
+	r = conf_check(text, len, file, a->name, err);
 	if (r < 0)
 		return r;
 	return cell_write_atomic(file, text, len, 0644, err);
+}
+
+/* Parameters a template's CONFIG (or cell_mgr_conf_set) may not change:
+ * the manager's own facts, and hooks that run on the host. */
+static bool conf_param_reserved(const char *p)
+{
+	static const char *const no[] = {
+		"name", "path", "jid", "mount.fstab", "command",
+		"exec.prepare", "exec.prestart", "exec.created",
+		"exec.poststart", "exec.prestop", "exec.poststop",
+		"exec.release", "exec.consolelog",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		if (!strcmp(p, no[i]))
+			return true;
+	return !strncmp(p, "meta.cell.", 10);
+}
+
+/* Does line (after its indent) assign param? */
+static bool line_sets(const char *line, const char *param)
+{
+	while (*line == '\t' || *line == ' ')
+		line++;
+	size_t n = strlen(param);
+	if (strncmp(line, param, n))
+		return false;
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '=' || *line == ';' || !strncmp(line, "+=", 2);
+}
+
+static int conf_edit(struct cell_mgr *m, const char *name, const char *param,
+		     const char *value, bool write, struct cell_error *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	int r = jail_dir(m, name, dir, err);
+	if (r < 0)
+		return r;
+	if (!*param || strpbrk(param, " \t\n\"=;{}#$\\") ||
+	    conf_param_reserved(param))
+		return cell_error_set(err, -EPERM, "parameter '%s' cannot be "
+				      "set here", param);
+	snprintf(file, sizeof(file), "%s/jail.conf", dir);
+	_cleanup_free_ char *old = NULL;
+	size_t oldlen = 0;
+	r = cell_read_file(file, 1 << 20, &old, &oldlen);
+	if (r < 0)
+		return r == -ENOENT ? cell_error_set(err, r, "no jail named "
+						     "'%s'", name)
+				    : cell_error_errno(err, r, "read %s", file);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return cell_error_errno(err, -errno, "open_memstream");
+	/* every line but the param's own, the new value before the '}'
+	 * that ends the block (the last line that is just "}") */
+	char *end = strrchr(old, '}');
+	bool bad = !end;
+	for (char *l = old; !bad && l < end;) {
+		char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t n = nl ? (size_t)(nl - l + 1) : (size_t)(end - l);
+		if (!line_sets(l, param))
+			fwrite(l, 1, n, f);
+		l += n;
+	}
+	if (!bad && value)
+		bad = put_q(f, param, value) < 0;
+	if (!bad)
+		fputs(end, f);
+	if (fclose(f) != 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	if (bad)
+		return cell_error_set(err, -EINVAL, "%s: cannot set '%s' "
+				      "(a control character, or no block)",
+				      file, param);
+	r = conf_check(text, len, file, name, err);
+	if (r < 0 || !write)
+		return r;
+	return cell_write_atomic(file, text, len, 0644, err);
+}
+
+int cell_mgr_conf_set(struct cell_mgr *m, const char *name, const char *param,
+		      const char *value, struct cell_error *err)
+{
+	return conf_edit(m, name, param, value, true, err);
+}
+
+int cell_mgr_conf_check(struct cell_mgr *m, const char *name,
+			const char *param, const char *value,
+			struct cell_error *err)
+{
+	return conf_edit(m, name, param, value, false, err);
+}
+
+/* The value of param in name's jail.conf, as the libjail string form
+ * (lists joined with commas); "" when unset. */
+int cell_mgr_conf_get(struct cell_mgr *m, const char *name, const char *param,
+		      char *buf, size_t len, struct cell_error *err)
+{
+	const struct cell_param *p = cell_param_lookup(param);
+	if (!p)
+		return cell_error_set(err, -EINVAL, "unknown parameter '%s'",
+				      param);
+	struct cell_jail j;
+	int r = load_jail(m, name, &j, err);
+	if (r < 0)
+		return r;
+	buf[0] = '\0';
+	if (cell_param_is_set(&j, p) && cell_param_format(&j, p, buf, len) < 0)
+		r = cell_error_set(err, -E2BIG, "%s: value too long", param);
+	cell_jail_free(&j);
+	return r;
 }
 
 static bool tags_ok(const char *tags)
@@ -930,7 +1052,7 @@ int cell_mgr_rename(struct cell_mgr *m, const char *name, const char *newname,
 
 /* --- cp / rcp ---------------------------------------------------------------------- */
 
-static int openat2_in(int root, const char *path, int flags, mode_t mode)
+int cell_mgr_openat2_in(int root, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (unsigned long long)flags | O_CLOEXEC,
@@ -950,7 +1072,7 @@ static int openat2_in(int root, const char *path, int flags, mode_t mode)
 
 /* The jail's root, mounted for the duration when it is an overlay that is
  * not running; *umount tells whether to unmount after. */
-static int open_root(struct cell_mgr *m, const char *name, bool *umount,
+int cell_mgr_open_root(struct cell_mgr *m, const char *name, bool *umount,
 		     char *dir, struct cell_error *err)
 {
 	struct cell_mgr_jail ji;
@@ -1004,13 +1126,13 @@ static int do_cp(int root, const char *hostpath, const char *jailpath,
 		*slash = '\0';
 	const char *hbase = strrchr(hostpath, '/');
 	hbase = hbase ? hbase + 1 : hostpath;
-	_cleanup_close_ int dfd = openat2_in(root, parent, O_PATH | O_DIRECTORY,
+	_cleanup_close_ int dfd = cell_mgr_openat2_in(root, parent, O_PATH | O_DIRECTORY,
 					     0);
 	if (dfd < 0)
 		return cell_error_errno(err, dfd, "%s", parent);
 	/* an existing directory as the target: copy into it */
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
-		int sub = openat2_in(dfd, *base ? base : ".",
+		int sub = cell_mgr_openat2_in(dfd, *base ? base : ".",
 				     O_PATH | O_DIRECTORY, 0);
 		if (sub < 0)
 			return cell_error_errno(err, sub, "%s", jailpath);
@@ -1074,12 +1196,18 @@ static int do_cp(int root, const char *hostpath, const char *jailpath,
 	return 0;
 }
 
+int cell_mgr_cp_fd(int root, const char *hostpath, const char *jailpath,
+		   struct cell_error *err)
+{
+	return do_cp(root, hostpath, jailpath, err);
+}
+
 int cell_mgr_cp(struct cell_mgr *m, const char *name, const char *hostpath,
 		const char *jailpath, struct cell_error *err)
 {
 	bool um;
 	char dir[PATH_MAX];
-	int root = open_root(m, name, &um, dir, err);
+	int root = cell_mgr_open_root(m, name, &um, dir, err);
 	if (root < 0)
 		return root;
 	int r = do_cp(root, hostpath, jailpath, err);
@@ -1096,11 +1224,11 @@ int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
 {
 	bool um;
 	char dir[PATH_MAX];
-	int root = open_root(m, name, &um, dir, err);
+	int root = cell_mgr_open_root(m, name, &um, dir, err);
 	if (root < 0)
 		return root;
 	int r = 0;
-	int in = openat2_in(root, jailpath, O_RDONLY | O_NOCTTY | O_NONBLOCK,
+	int in = cell_mgr_openat2_in(root, jailpath, O_RDONLY | O_NOCTTY | O_NONBLOCK,
 			    0);
 	if (in < 0) {
 		r = cell_error_errno(err, in, "%s", jailpath);
@@ -1486,7 +1614,7 @@ static int export_locked(struct cell_mgr *m, const char *name,
 		return cell_error_set(err, -ENOMEM, "out of memory");
 
 	bool um;
-	int rootfd = open_root(m, name, &um, dir, err);
+	int rootfd = cell_mgr_open_root(m, name, &um, dir, err);
 	if (rootfd < 0)
 		return rootfd;
 	close(rootfd);

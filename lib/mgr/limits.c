@@ -258,3 +258,9 @@ int cell_mgr_limits(struct cell_mgr *m, const char *name, const char *op,
 	cell_mgr_unlock(m);
 	return r;
 }
+
+int cell_mgr_limits_res_ok(const char *res)
+{
+	enum cell_cgroup_res which;
+	return res_parse(res, &which) == 0;
+}

@@ -112,6 +112,17 @@ struct cell_mgr_jail {
 int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 		       struct cell_mgr_jail *out, struct cell_error *err);
 
+/* Set (value) or remove (NULL) one parameter in the jail's jail.conf,
+ * checked by the core as create checks the whole file; takes effect at the
+ * next start. The manager's own (path, name, meta.cell.*, mount.fstab) and
+ * the hooks that run on the host (exec.pre*, exec.post*, ...) are refused
+ * (-EPERM). */
+int cell_mgr_conf_set(struct cell_mgr *m, const char *name, const char *param,
+		      const char *value, struct cell_error *err);
+/* Its value in the libjail string form ("" when unset). */
+int cell_mgr_conf_get(struct cell_mgr *m, const char *name, const char *param,
+		      char *buf, size_t len, struct cell_error *err);
+
 /* TARGET: a name, a comma list of names or tags, a tag, or ALL. Names are
  * returned sorted by priority then name; free with cell_mgr_names_free. */
 int cell_mgr_targets(struct cell_mgr *m, const char *target, char ***names,
@@ -185,6 +196,8 @@ int cell_mgr_rcp(struct cell_mgr *m, const char *name, const char *jailpath,
 int cell_mgr_limits(struct cell_mgr *m, const char *name, const char *op,
 		    const char *res, const char *value, FILE *out,
 		    struct cell_error *err);
+/* Is res a resource name cell_mgr_limits knows? */
+int cell_mgr_limits_res_ok(const char *res);
 /* Set the stored limits on the running jail's cgroup (start does this). */
 int cell_mgr_limits_apply(struct cell_mgr *m, const char *name,
 			  struct cell_error *err);
@@ -201,6 +214,28 @@ int cell_mgr_export(struct cell_mgr *m, const char *name, const char *file,
 		    struct cell_error *err);
 int cell_mgr_import(struct cell_mgr *m, const char *file, const char *name,
 		    struct cell_error *err);
+
+/*
+ * cell rdr NAME tcp|udp HOSTPORT JAILPORT | list | clear (rdr.c): op
+ * "add" with spec "tcp|udp HOSTPORT JAILPORT", "list" (lines "tcp 8080
+ * 80 active|configured", or JSON) to out, "clear". Kept as the jail's
+ * vnet.rdr; a running jail's forwards change at once. Needs a vnet jail
+ * on a bridge with an IPv4 address; a host port goes to one jail only.
+ */
+int cell_mgr_rdr(struct cell_mgr *m, const char *name, const char *op,
+		 const char *spec, bool json, FILE *out,
+		 struct cell_error *err);
+
+/*
+ * cell template NAME DIR [--arg NAME=VALUE]... (template.h, template_apply.c):
+ * DIR/Cellfile (or Bastillefile) applied to the jail. The whole file and
+ * its INCLUDEs are parsed, every ARG resolved and every directive checked
+ * against the jail first, so that a bad template changes nothing; errors
+ * are "FILE:LINE:COL: message". args: "NAME=VALUE" strings. CMD output
+ * goes to the caller's stdout/stderr.
+ */
+int cell_mgr_template(struct cell_mgr *m, const char *name, const char *dir,
+		      char *const *args, size_t nargs, struct cell_error *err);
 
 /* cell list: table or JSON of jails, releases, snapshots. */
 int cell_mgr_list(struct cell_mgr *m, bool json, FILE *out,
