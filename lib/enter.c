@@ -977,9 +977,10 @@ static void init_on_usr(int sig, siginfo_t *si, void *uc)
  * and then what the creator said; SIGUSR1 / SIGUSR2 from jail -m clear and
  * set it later.
  */
-static __attribute__((noreturn)) void init_loop(int sock)
+static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
+						bool persist)
 {
-	bool persist = false, held = true;
+	bool held = true;
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -1021,7 +1022,13 @@ static __attribute__((noreturn)) void init_loop(int sock)
 				;
 		}
 		for (;;) {
-			pid_t w = waitpid(-1, NULL, WNOHANG);
+			int st = 0;
+			pid_t w = waitpid(-1, &st, WNOHANG);
+			if (w > 0 && w == cmd && held) {
+				/* the start command's end, for jail -c */
+				struct msg x = { .kind = 'X', .code = st };
+				send_msg(sock, &x);
+			}
 			if (w > 0)
 				continue;
 			if (w < 0 && errno == ECHILD && !held && !persist)
@@ -1199,10 +1206,45 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	/* 12 (OCI): init becomes the jail's process. It stays pid 1 and
 	 * the child of whoever created it, which reaps it. The tail drops
 	 * what init held and reports ready itself. */
-	if (a->proc) {
+	if (a->proc && !a->proc->keep_init) {
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 		tail(j, a->pol, a->proc->x, NULL, -1, sock, true,
 		     a->proc->start_fd);
+	}
+
+	/* 12b (keep_init): ready while still privileged; the creator
+	 * says 'C' when the network and hooks are done, and we fork the
+	 * command, already in the jail's namespaces and cgroups */
+	pid_t cmd = 0;
+	bool persist = false;
+	if (a->proc && a->proc->keep_init) {
+		struct msg ready = { .kind = 'R' };
+		if (send_msg(sock, &ready) < 0)
+			_exit(1);
+		for (;;) {
+			if (recv_msg(sock, &m) < 0)
+				_exit(1);
+			if (m.kind == 'P')
+				persist = m.arg == '1';
+			else if (m.kind == 'C')
+				break;
+		}
+		fflush(NULL);
+		cmd = fork();
+		if (cmd == 0) {
+			prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+			tail(j, a->pol, a->proc->x, NULL, -1, sock, false, -1);
+		}
+		struct msg started = { .kind = 'S', .pid = cmd };
+		if (cmd < 0) {
+			struct msg e = { .kind = 'E', .code = -errno };
+			snprintf(e.step, sizeof(e.step), "command");
+			snprintf(e.text, sizeof(e.text), "fork: %s",
+				 strerror(errno));
+			send_msg(sock, &e);
+		} else {
+			send_msg(sock, &started);
+		}
 	}
 
 	/* 12 */
@@ -1211,10 +1253,12 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		fail_to(sock, "init", r, "dropping privileges: %s",
 			strerror(-r));
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	struct msg ready = { .kind = 'R' };
-	if (send_msg(sock, &ready) < 0)
-		_exit(1);
-	init_loop(sock);
+	if (!(a->proc && a->proc->keep_init)) {
+		struct msg ready = { .kind = 'R' };
+		if (send_msg(sock, &ready) < 0)
+			_exit(1);
+	}
+	init_loop(sock, cmd, persist);
 }
 
 static unsigned long ns_flags(const struct cell_jail *j)
@@ -1462,8 +1506,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		xc.envp = envp_copy;
 		xc.cwd = cwd_copy;
 		xc.user = user_copy;
-		pc = (struct cell_init_proc){ .x = &xc,
-					      .start_fd = proc->start_fd };
+		pc = *proc;
+		pc.x = &xc;
 	}
 	struct init_args ia = { .j = j, .pol = pol, .root_path = root_in,
 				.nested = parent != NULL, .sock = theirs,
@@ -1561,6 +1605,79 @@ int cell_init_pidfd(const struct cell_running *run)
 		return -ESRCH;
 	}
 	return fd;
+}
+
+static void hostname_agent(int lfd, int hostproc, pid_t child);
+
+int cell_init_run(struct cell_running *run, int *status,
+		  struct cell_error *err)
+{
+	struct msg go = { .kind = 'C' };
+	if (run->init_sock < 0 || send_msg(run->init_sock, &go) < 0)
+		return cell_error_set(err, -EPIPE, "the jail's init is gone");
+	pid_t agent = -1;
+	struct msg m;
+	int r = 0;
+	bool failed = false;
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = u.buf,
+				     .msg_controllen = sizeof(u.buf) };
+		ssize_t n;
+		do
+			n = recvmsg(run->init_sock, &mh, MSG_CMSG_CLOEXEC);
+		while (n < 0 && errno == EINTR);
+		struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		if (cm && cm->cmsg_type == SCM_RIGHTS) {
+			/* the command's host name listener: answer it from
+			 * the jail's UTS namespace, in a process of ours */
+			int lfd;
+			memcpy(&lfd, CMSG_DATA(cm), sizeof(int));
+			_cleanup_close_ int pidfd = cell_init_pidfd(run);
+			fflush(NULL);
+			agent = pidfd >= 0 ? fork() : -1;
+			if (agent == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+				int hostproc = open("/proc", O_PATH |
+							     O_DIRECTORY |
+							     O_CLOEXEC);
+				if (setns(pidfd, CLONE_NEWUTS) < 0)
+					_exit(1);
+				hostname_agent(lfd, hostproc, 0);
+				_exit(0);
+			}
+			close(lfd);
+			continue;
+		}
+		if (n != (ssize_t)sizeof(m)) {
+			r = cell_error_set(err, -ECHILD, "the jail's init died "
+					   "while running the command");
+			break;
+		}
+		if (m.kind == 'E' && !failed) {
+			m.step[sizeof(m.step) - 1] = '\0';
+			m.text[sizeof(m.text) - 1] = '\0';
+			cell_error_context(err, NULL, m.step, NULL);
+			r = cell_error_set(err, m.code, "%s", m.text);
+			failed = true;
+			continue;
+		}
+		if (m.kind == 'X') {
+			*status = m.code;
+			break;
+		}
+	}
+	if (agent > 0) {
+		kill(agent, SIGKILL);
+		while (waitpid(agent, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	return r;
 }
 
 /* --- the tail ------------------------------------------------------------ */
@@ -2078,10 +2195,12 @@ static bool caller_is_root(int hostproc, pid_t pid)
 
 static void hostname_agent(int lfd, int hostproc, pid_t child)
 {
-	int cfd = pidfd_open(child, 0);
+	/* without a child to watch, the listener's hang-up (no task uses
+	 * the filter any more) ends us */
+	int cfd = child > 0 ? pidfd_open(child, 0) : -1;
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
-	if (cfd < 0 || seccomp_notify_alloc(&req, &resp) < 0)
+	if ((child > 0 && cfd < 0) || seccomp_notify_alloc(&req, &resp) < 0)
 		goto out;
 	int nr_host = seccomp_syscall_resolve_name("sethostname");
 	for (;;) {
@@ -2092,7 +2211,7 @@ static void hostname_agent(int lfd, int hostproc, pid_t child)
 				continue;
 			break;
 		}
-		if (p[1].revents)
+		if (cfd >= 0 && p[1].revents)
 			break;
 		if (!(p[0].revents & POLLIN))
 			break;

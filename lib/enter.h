@@ -120,7 +120,23 @@ struct cell_running {
 struct cell_init_proc {
 	const struct cell_exec *x;
 	int start_fd;
+	/*
+	 * keep_init: init stays the jail's reaper and forks x itself when
+	 * cell_init_run() says so (jail -c command=, after the network and
+	 * hooks are ready). The process is then born in the jail, in its
+	 * cgroups, without the attach path's helper, setns and cgroup
+	 * writes; it runs the same tail.
+	 */
+	bool keep_init;
 };
+
+/*
+ * Run the process a keep_init create left pending and wait for it; its
+ * wait status goes to *status. Answers its host name changes meanwhile
+ * (allow.set_hostname), as the attach path's helper does.
+ */
+int cell_init_run(struct cell_running *run, int *status,
+		  struct cell_error *err);
 
 /* The jail a child jail is built inside (FreeBSD's hierarchical jails). */
 struct cell_parent {

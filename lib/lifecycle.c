@@ -687,7 +687,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 {
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
-	h->proc = proc != NULL;
+	h->proc = proc != NULL && !proc->keep_init;
 	cell_error_context(err, j->name, NULL, NULL);
 	int r = cell_jail_validate(j, err);
 	if (r < 0)
@@ -759,6 +759,13 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 out_unlock:
 	cell_state_unlock(c.lockfd);
 	return r;
+}
+
+int cell_create_run(struct cell_handle *h, int *status,
+		    struct cell_error *err)
+{
+	cell_error_context(err, h->rec.jail.name, "command", NULL);
+	return cell_init_run(&h->run, status, err);
 }
 
 void cell_create_finish(struct cell_handle *h)

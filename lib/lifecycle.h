@@ -37,6 +37,9 @@ int cell_create(struct cell_jail *j, struct cell_handle *h,
  */
 int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 		     struct cell_handle *h, struct cell_error *err);
+/* The process of a keep_init create: start it, wait, *status. */
+int cell_create_run(struct cell_handle *h, int *status,
+		    struct cell_error *err);
 /* End of creation: init keeps the jail only if persist (or processes);
  * a non-persistent jail already empty is removed here. */
 void cell_create_finish(struct cell_handle *h);

@@ -588,8 +588,27 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 		undo_hooks(o, j, jid, false, true);
 		return 1;
 	}
+	/*
+	 * The common "jail -c ... command=..." with nothing to run in the
+	 * jail before the command: the jail's init forks the command itself
+	 * once the jail is complete (no helper, setns or second cgroup
+	 * attach). Anything that needs the attach path (a log file opened
+	 * per command, a timeout, a host user, commands before it) takes
+	 * it.
+	 */
+	bool fast = j->command.n && !j->exec_start.n && !j->exec_created.n &&
+		    j->exec_timeout == 0 && !j->exec_consolelog[0] &&
+		    !j->exec_system_jail_user[0];
+	struct cell_exec fx;
+	cell_exec_init(&fx);
+	fx.argv = j->command.v;
+	fx.shell_command = needs_shell(&j->command);
+	fx.clean_env = j->exec_clean;
+	fx.user = j->exec_jail_user[0] ? j->exec_jail_user : NULL;
+	struct cell_init_proc fp = { .x = &fx, .start_fd = -1,
+				     .keep_init = true };
 	struct cell_handle h;
-	if (cell_create(j, &h, &err) < 0) {
+	if (cell_create_proc(j, fast ? &fp : NULL, &h, &err) < 0) {
 		fail(o, &err, j->name);
 		undo_hooks(o, j, jid, true, true);
 		return 1;
@@ -603,7 +622,15 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 	    inside_list(&h.rec, &h.rec.jail, "exec.start", &j->exec_start,
 			&err) < 0)
 		rc = 1;
-	if (rc == 0 && j->command.n) {
+	if (rc == 0 && fast) {
+		int st = 0;
+		int r = cell_create_run(&h, &st, &err);
+		if (r < 0)
+			rc = 1; /* err says why (the child's own report) */
+		else if (status_error(&err, "command", j->command.v[0], r, st,
+				      0) < 0)
+			rc = exit_code(st) ? exit_code(st) : 1;
+	} else if (rc == 0 && j->command.n) {
 		int code = 0;
 		if (run_inside(&h.rec, &h.rec.jail, "command", j->command.v,
 			       needs_shell(&j->command), &code, &err) < 0)

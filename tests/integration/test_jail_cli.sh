@@ -20,6 +20,19 @@ check_rc "jail -c returns the command's status" 7 \
 check "non-persistent jail leaves no trace" "" traces $N
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
+# command= alone is forked by the jail's init (no attach); with an
+# exec.start before it, it takes the attach path: both behave the same
+check "the forked command's host name changes are answered" "renamed" \
+	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'hostname renamed; hostname'
+check "... and refused for a non-root user" "refused" \
+	"$JAIL" -c name=$N path="$R" exec.jail_user=user \
+	command=/bin/sh -c 'hostname x 2>/dev/null || echo refused'
+check "exec.start then command= (attach path)" "$(printf 'start\ncmd 3')" \
+	"$JAIL" -c name=$N path="$R" "exec.start=echo start" \
+	command=/bin/sh -c 'echo cmd $$'
+check_match "a missing command is named" "command: /nonexistent: No such file" \
+	"$JAIL" -c name=$N path="$R" command=/nonexistent
+check "... and leaves no trace" "" traces $N
 
 # --- persist, -i, -J, jls, jexec ---
 jid=$("$JAIL" -i -c name=$N path="$R" host.hostname=$N.test \
