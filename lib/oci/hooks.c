@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * OCI hooks: each runs in the runtime's namespaces (docs/oci.md says why
+ * createContainer and startContainer do too) with args and env exactly as
+ * the config gives them, the container's state JSON on its stdin, and a
+ * timeout after which it is killed (SIGKILL through its pidfd, so a
+ * reused pid is never hit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "oci/oci.h"
+
+static char *const empty_env[] = { NULL };
+
+/* Write the state to the hook's stdin; a hook that does not read it (or
+ * exits early) is fine: EPIPE ends the write. */
+static void feed(int fd, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int run_one(const struct cell_oci_hook *h, const char *state,
+		   int *status, struct cell_error *err)
+{
+	int in[2];
+	/* a socket, so that a hook that never reads gives EPIPE without
+	 * a SIGPIPE to the runtime (MSG_NOSIGNAL) */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
+		return cell_error_errno(err, -errno, "socketpair");
+	pid_t pid = fork();
+	/* a pidfd right away: the child cannot be reaped before we wait */
+	int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (pid < 0) {
+		int e = -errno;
+		close(in[0]);
+		close(in[1]);
+		return cell_error_errno(err, e, "fork");
+	}
+	if (pid == 0) {
+		/* stdout/stderr stay the runtime's (conmon logs them) */
+		if (dup2(in[0], 0) < 0)
+			_exit(127);
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		char *const def[] = { (char *)h->path, NULL };
+		execve(h->path, h->args ? h->args : def,
+		       h->env ? h->env : empty_env);
+		_exit(127);
+	}
+	close(in[0]);
+	/* non-blocking: a hook that does not read a state bigger than the
+	 * socket buffer gets what fits; its timeout still bounds it */
+	int fl = fcntl(in[1], F_GETFL);
+	fcntl(in[1], F_SETFL, fl | O_NONBLOCK);
+	feed(in[1], state);
+	close(in[1]);
+
+	int timed_out = 0;
+	if (pidfd >= 0 && h->timeout > 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int ms = h->timeout * 1000;
+		int n;
+		while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+			;
+		if (n == 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			timed_out = 1;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return cell_error_errno(err, -errno, "wait for hook");
+	*status = st;
+	if (timed_out)
+		return cell_error_set(err, -ETIMEDOUT, "hook %s killed after "
+				      "its timeout of %d s", h->path,
+				      h->timeout);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st))
+		return cell_error_set(err, -ECANCELED, "hook %s exited with "
+				      "status %d", h->path, WEXITSTATUS(st));
+	return cell_error_set(err, -ECANCELED, "hook %s killed by signal %d",
+			      h->path, WTERMSIG(st));
+}
+
+int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
+		       enum cell_oci_hook_kind k, const char *state_json,
+		       bool warn_only, const struct cell_oci_log *log,
+		       struct cell_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int st = 0;
+		struct cell_error e;
+		cell_error_clear(&e);
+		cell_oci_logf(log, CELL_OCI_DEBUG, "hooks.%s[%zu]: %s",
+			      cell_oci_hook_name(k), i, hooks[i].path);
+		int r = run_one(&hooks[i], state_json, &st, &e);
+		if (r == 0)
+			continue;
+		if (warn_only) {
+			cell_oci_logf(log, CELL_OCI_WARN, "hooks.%s[%zu]: %s",
+				      cell_oci_hook_name(k), i, e.msg);
+			continue;
+		}
+		return cell_error_set(err, r, "hooks.%s[%zu]: %s",
+				      cell_oci_hook_name(k), i, e.msg);
+	}
+	return 0;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * linux.resources on a container's cgroup, through lib/cgroup's limits
+ * (the API cell limits uses), at create and at update. Devices are not
+ * here: the jail's devfs_ruleset governs them (translate.c checks).
+ *
+ * Limits cell cannot set are refused, not skipped: a limit the operator
+ * believes in but that is not there is worse than an error. Memory
+ * reservation, swap and swappiness, which only relax or tune, are not
+ * read (config.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "cleanup.h"
+#include "oci/oci.h"
+
+static int limit(struct cell_cgroup *cg, enum cell_cgroup_res res,
+		 const char *value, const char *json_path,
+		 struct cell_error *err)
+{
+	int r = cell_cgroup_limit_set(cg, res, value, err);
+	if (r < 0) {
+		char m[CELL_ERR_MSG_MAX];
+		snprintf(m, sizeof(m), "%s", err ? err->msg : "");
+		if (r == -EOPNOTSUPP)
+			return cell_error_set(err, r, "%s: the %s controller is "
+					      "not available to this cgroup "
+					      "(%.300s)", json_path,
+					      cell_cgroup_res_name(res), m);
+		return cell_error_set(err, r, "%s: '%s': %.300s", json_path,
+				      value, m);
+	}
+	return 0;
+}
+
+static bool unified_key_ok(const char *k)
+{
+	const char *dot = strchr(k, '.');
+	if (!dot || dot == k || !dot[1] || strlen(k) > 64)
+		return false;
+	for (const char *p = k; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '.' || *p == '_'))
+			return false;
+	/* cgroup.procs and friends move processes or change the tree */
+	return strncmp(k, "cgroup.", 7) != 0;
+}
+
+static int unified(struct cell_cgroup *cg, const struct cell_oci_resources *r,
+		   struct cell_error *err)
+{
+	if (!r->nunified)
+		return 0;
+	const char *dir = cell_cgroup_unified_path(cg);
+	if (!dir)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.resources.unified"
+				      ": this host has no cgroup v2 hierarchy");
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cell_error_errno(err, -errno, "linux.resources.unified: "
+					"%.200s", dir);
+	for (size_t i = 0; i < r->nunified; i++) {
+		const char *k = r->unified_key[i];
+		if (!unified_key_ok(k))
+			return cell_error_set(err, -EINVAL, "linux.resources."
+					      "unified.%.64s: not an interface "
+					      "file cell writes", k);
+		_cleanup_close_ int fd = openat(dfd, k, O_WRONLY | O_NOFOLLOW |
+						O_CLOEXEC);
+		if (fd < 0)
+			return cell_error_errno(err, -errno, "linux.resources."
+						"unified.%.64s%s", k,
+						errno == ENOENT ? " (on a "
+						"hybrid host the unified "
+						"hierarchy has no controllers)"
+						: "");
+		size_t l = strlen(r->unified_val[i]);
+		if (write(fd, r->unified_val[i], l) != (ssize_t)l)
+			return cell_error_errno(err, -errno, "linux.resources."
+						"unified.%.64s", k);
+	}
+	return 0;
+}
+
+static int apply(struct cell_cgroup *cg, const struct cell_oci_resources *r,
+		 struct cell_error *err)
+{
+	char v[64];
+	int x;
+	if (r->has_memory_limit) {
+		if (r->memory_limit <= 0)
+			snprintf(v, sizeof(v), "max");
+		else
+			snprintf(v, sizeof(v), "%lld",
+				 (long long)r->memory_limit);
+		if ((x = limit(cg, CELL_CG_MEMORY, v, "linux.resources.memory."
+			       "limit", err)) < 0)
+			return x;
+	}
+	if (r->has_cpu_shares && r->cpu_shares) {
+		snprintf(v, sizeof(v), "%llu",
+			 (unsigned long long)(r->cpu_shares < 2 ? 2
+							       : r->cpu_shares));
+		if ((x = limit(cg, CELL_CG_CPU_SHARES, v, "linux.resources.cpu."
+			       "shares", err)) < 0)
+			return x;
+	}
+	if (r->has_cpu_quota) {
+		unsigned long long period = r->has_cpu_period && r->cpu_period ?
+			r->cpu_period : 100000;
+		if (r->cpu_quota <= 0)
+			snprintf(v, sizeof(v), "max");
+		else
+			snprintf(v, sizeof(v), "%lld/%llu",
+				 (long long)r->cpu_quota, period);
+		if ((x = limit(cg, CELL_CG_CPU_QUOTA, v, "linux.resources.cpu."
+			       "quota", err)) < 0)
+			return x;
+	}
+	if (r->has_pids_limit) {
+		if (r->pids_limit <= 0)
+			snprintf(v, sizeof(v), "max");
+		else
+			snprintf(v, sizeof(v), "%lld", (long long)r->pids_limit);
+		if ((x = limit(cg, CELL_CG_PIDS, v, "linux.resources.pids.limit",
+			       err)) < 0)
+			return x;
+	}
+	for (size_t i = 0; i < r->nthrottle; i++) {
+		snprintf(v, sizeof(v), "%ld:%ld %llu", r->throttle[i].major,
+			 r->throttle[i].minor,
+			 (unsigned long long)r->throttle[i].rate);
+		if ((x = limit(cg, (enum cell_cgroup_res)r->throttle[i].kind,
+			       v, "linux.resources.blockIO", err)) < 0)
+			return x;
+	}
+	if (r->nhugepages)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.resources."
+				      "hugepageLimits: not supported");
+	if (r->has_blkio_weight)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.resources."
+				      "blockIO.weight: not supported");
+	return unified(cg, r, err);
+}
+
+int cell_oci_resources_apply(const char *cgroup,
+			     const struct cell_oci_resources *r,
+			     const struct cell_jail *j,
+			     const struct cell_oci_log *log,
+			     struct cell_error *err)
+{
+	(void)j;
+	(void)log;
+	if (!cgroup || !cgroup[0] || !strcmp(cgroup, "-"))
+		return cell_error_set(err, -ENOENT, "linux.resources: the "
+				      "container has no cgroup");
+	struct cell_cgroup_host *h = NULL;
+	int x = cell_cgroup_host_open(NULL, &h, err);
+	if (x < 0)
+		return x;
+	struct cell_cgroup *cg = NULL;
+	x = cell_cgroup_open(h, cgroup, &cg, err);
+	if (x == 0) {
+		x = apply(cg, r, err);
+		cell_cgroup_free(cg);
+	}
+	cell_cgroup_host_free(h);
+	return x;
+}

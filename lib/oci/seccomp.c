@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * linux.seccomp → a BPF program (struct sock_fprog) for cell_exec's
+ * extra_filter. The core loads it after the jail's own filter; the kernel
+ * runs both and the stricter answer wins, so an OCI profile can only
+ * narrow what the jail's policy allows.
+ *
+ * libseccomp compiles it (every action, argument comparisons,
+ * architectures) and exports BPF into a memfd, read back here. Flags act
+ * at load time and the core loads the program, so they are logged and
+ * not applied (each only changes logging or speculation mitigation).
+ * SCMP_ACT_NOTIFY needs the listener descriptor the kernel returns at
+ * load; the core does not hand it out yet, so a profile with it is
+ * refused (docs/oci.md, core requests).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <seccomp.h>
+
+#include "cleanup.h"
+#include "oci/oci.h"
+
+#define BPF_MAX_BYTES (1u << 20)
+
+static int action(const char *name, json_t *errno_ret, uint32_t def_errno,
+		  uint32_t *out)
+{
+	uint32_t e = json_is_integer(errno_ret) ?
+		(uint32_t)json_integer_value(errno_ret) : def_errno;
+	if (json_is_integer(errno_ret) && (json_integer_value(errno_ret) < 0 ||
+					   json_integer_value(errno_ret) > 4095))
+		return -ERANGE;
+	if (!strcmp(name, "SCMP_ACT_KILL") ||
+	    !strcmp(name, "SCMP_ACT_KILL_THREAD"))
+		*out = SCMP_ACT_KILL_THREAD;
+	else if (!strcmp(name, "SCMP_ACT_KILL_PROCESS"))
+		*out = SCMP_ACT_KILL_PROCESS;
+	else if (!strcmp(name, "SCMP_ACT_TRAP"))
+		*out = SCMP_ACT_TRAP;
+	else if (!strcmp(name, "SCMP_ACT_ERRNO"))
+		*out = SCMP_ACT_ERRNO(e);
+	else if (!strcmp(name, "SCMP_ACT_TRACE"))
+		*out = SCMP_ACT_TRACE(e);
+	else if (!strcmp(name, "SCMP_ACT_ALLOW"))
+		*out = SCMP_ACT_ALLOW;
+	else if (!strcmp(name, "SCMP_ACT_LOG"))
+		*out = SCMP_ACT_LOG;
+	else if (!strcmp(name, "SCMP_ACT_NOTIFY"))
+		*out = SCMP_ACT_NOTIFY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int compare_op(const char *name, enum scmp_compare *out)
+{
+	static const struct { const char *n; enum scmp_compare op; } ops[] = {
+		{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
+		{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+		{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (name && !strcmp(name, ops[i].n)) {
+			*out = ops[i].op;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int arch_add(scmp_filter_ctx ctx, const char *name)
+{
+	/* "SCMP_ARCH_X86_64" → libseccomp's "x86_64" */
+	if (!name || strncmp(name, "SCMP_ARCH_", 10))
+		return -EINVAL;
+	char low[32];
+	size_t i = 0;
+	for (const char *p = name + 10; *p && i + 1 < sizeof(low); p++)
+		low[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	low[i] = '\0';
+	uint32_t a = seccomp_arch_resolve_name(low);
+	if (!a)
+		return -EINVAL;
+	int r = seccomp_arch_add(ctx, a);
+	return r == -EEXIST ? 0 : r;
+}
+
+static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
+		    uint32_t def_action, uint32_t def_errno, bool *notify,
+		    const struct cell_oci_log *log, struct cell_error *err)
+{
+	if (!json_is_object(rule))
+		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls[%zu]"
+				      ": must be an object", i);
+	const char *an = json_string_value(json_object_get(rule, "action"));
+	uint32_t act;
+	if (!an || action(an, json_object_get(rule, "errnoRet"), def_errno,
+			  &act) < 0)
+		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls[%zu]"
+				      ".action: unknown action '%.40s' (or "
+				      "errnoRet out of range)", i, an ? an : "");
+	if (act == SCMP_ACT_NOTIFY)
+		*notify = true;
+	json_t *names = json_object_get(rule, "names");
+	json_t *args = json_object_get(rule, "args");
+	if (!json_is_array(names) || !json_array_size(names))
+		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls[%zu]"
+				      ".names: must be a non-empty array", i);
+	if (args && !json_is_null(args) &&
+	    (!json_is_array(args) || json_array_size(args) > 6))
+		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls[%zu]"
+				      ".args: must be an array of at most 6",
+				      i);
+	struct scmp_arg_cmp cmp[6];
+	unsigned ncmp = 0;
+	size_t k;
+	json_t *a;
+	json_array_foreach(args, k, a) {
+		json_t *idx = json_object_get(a, "index");
+		json_t *val = json_object_get(a, "value");
+		json_t *v2 = json_object_get(a, "valueTwo");
+		enum scmp_compare op;
+		if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
+		    json_integer_value(idx) > 5 || !json_is_integer(val) ||
+		    (v2 && !json_is_integer(v2)) ||
+		    compare_op(json_string_value(json_object_get(a, "op")),
+			       &op) < 0)
+			return cell_error_set(err, -EINVAL, "linux.seccomp."
+					      "syscalls[%zu].args[%zu]: needs "
+					      "index 0..5, value, op "
+					      "SCMP_CMP_*", i, k);
+		cmp[ncmp++] = (struct scmp_arg_cmp){
+			.arg = (unsigned)json_integer_value(idx),
+			.op = op,
+			.datum_a = (scmp_datum_t)json_integer_value(val),
+			.datum_b = (scmp_datum_t)json_integer_value(v2),
+		};
+	}
+	if (act == def_action)
+		return 0; /* libseccomp refuses a rule equal to the default */
+	json_t *n;
+	json_array_foreach(names, k, n) {
+		const char *name = json_string_value(n);
+		if (!name)
+			return cell_error_set(err, -EINVAL, "linux.seccomp."
+					      "syscalls[%zu].names[%zu]: must "
+					      "be a string", i, k);
+		int nr = seccomp_syscall_resolve_name(name);
+		if (nr == __NR_SCMP_ERROR) {
+			/* as runc: a name this libseccomp does not know is
+			 * a call this kernel's filter cannot name either */
+			cell_oci_logf(log, CELL_OCI_DEBUG, "seccomp: unknown "
+				      "system call '%s' skipped", name);
+			continue;
+		}
+		int r = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+		if (r < 0)
+			return cell_error_set(err, r, "linux.seccomp.syscalls"
+					      "[%zu]: rule for '%.40s': %s", i,
+					      name, strerror(-r));
+	}
+	return 0;
+}
+
+static int build(scmp_filter_ctx *out, json_t *sc,
+		 const struct cell_oci_log *log, bool *notify,
+		 struct cell_error *err)
+{
+	if (!json_is_object(sc))
+		return cell_error_set(err, -EINVAL, "linux.seccomp: must be an "
+				      "object");
+	json_t *jerr = json_object_get(sc, "defaultErrnoRet");
+	if (jerr && (!json_is_integer(jerr) || json_integer_value(jerr) < 0 ||
+		     json_integer_value(jerr) > 4095))
+		return cell_error_set(err, -EINVAL, "linux.seccomp."
+				      "defaultErrnoRet: must be 0..4095");
+	uint32_t def_errno = jerr ? (uint32_t)json_integer_value(jerr) : EPERM;
+	const char *dn = json_string_value(json_object_get(sc,
+							   "defaultAction"));
+	uint32_t def;
+	if (!dn || action(dn, jerr, def_errno, &def) < 0)
+		return cell_error_set(err, -EINVAL, "linux.seccomp."
+				      "defaultAction: unknown action '%.40s'",
+				      dn ? dn : "");
+	if (def == SCMP_ACT_NOTIFY)
+		*notify = true;
+	scmp_filter_ctx ctx = seccomp_init(def);
+	if (!ctx)
+		return cell_error_set(err, -ENOMEM, "linux.seccomp: "
+				      "seccomp_init failed");
+	*out = ctx;
+	json_t *archs = json_object_get(sc, "architectures");
+	size_t i;
+	json_t *e;
+	json_array_foreach(archs, i, e)
+		if (arch_add(ctx, json_string_value(e)) < 0)
+			return cell_error_set(err, -EINVAL, "linux.seccomp."
+					      "architectures[%zu]: unknown "
+					      "architecture '%.32s'", i,
+					      json_string_value(e) ?
+					      json_string_value(e) : "");
+	json_t *flags = json_object_get(sc, "flags");
+	json_array_foreach(flags, i, e) {
+		const char *f = json_string_value(e);
+		static const char *const known[] = {
+			"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+			"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+			"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+		};
+		bool ok = false;
+		for (size_t k = 0; f && k < ARRAY_SIZE(known); k++)
+			ok |= !strcmp(f, known[k]);
+		if (!ok)
+			return cell_error_set(err, -EINVAL, "linux.seccomp."
+					      "flags[%zu]: unknown flag '%.40s'",
+					      i, f ? f : "");
+		cell_oci_logf(log, CELL_OCI_DEBUG, "seccomp: flag %s not "
+			      "applied (the core loads the filter)", f);
+	}
+	json_t *calls = json_object_get(sc, "syscalls");
+	if (calls && !json_is_null(calls) &&
+	    (!json_is_array(calls) ||
+	     json_array_size(calls) > CELL_OCI_SECCOMP_MAX))
+		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls: "
+				      "must be an array of at most %d",
+				      CELL_OCI_SECCOMP_MAX);
+	json_array_foreach(calls, i, e) {
+		int r = add_rule(ctx, e, i, def, def_errno, notify, log, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cell_oci_seccomp_compile(const void *seccomp, struct sock_fprog *out,
+			     const struct cell_oci_log *log,
+			     struct cell_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!seccomp)
+		return 0;
+	json_t *sc = (json_t *)seccomp;
+	scmp_filter_ctx ctx = NULL;
+	bool notify = false;
+	int r = build(&ctx, sc, log, &notify, err);
+	if (r == 0 && (notify || json_object_get(sc, "listenerPath")))
+		r = cell_error_set(err, -EOPNOTSUPP, "linux.seccomp: "
+				   "SCMP_ACT_NOTIFY and listenerPath are not "
+				   "supported yet (the core does not hand "
+				   "out the listener descriptor)");
+	_cleanup_close_ int fd = -1;
+	if (r == 0) {
+		fd = memfd_create("cell-oci-seccomp", MFD_CLOEXEC);
+		if (fd < 0)
+			r = cell_error_errno(err, -errno, "linux.seccomp: "
+					     "memfd_create");
+	}
+	if (r == 0 && (r = seccomp_export_bpf(ctx, fd)) < 0)
+		cell_error_set(err, r, "linux.seccomp: export: %s",
+			       strerror(-r));
+	if (ctx)
+		seccomp_release(ctx);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return cell_error_errno(err, -errno, "linux.seccomp: fstat");
+	if (st.st_size <= 0 || st.st_size > BPF_MAX_BYTES ||
+	    st.st_size % sizeof(struct sock_filter))
+		return cell_error_set(err, -EINVAL, "linux.seccomp: the program"
+				      " has %lld bytes", (long long)st.st_size);
+	struct sock_filter *f = malloc((size_t)st.st_size);
+	if (!f)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	ssize_t n = pread(fd, f, (size_t)st.st_size, 0);
+	if (n != st.st_size) {
+		free(f);
+		return cell_error_set(err, -EIO, "linux.seccomp: short read");
+	}
+	size_t count = (size_t)st.st_size / sizeof(struct sock_filter);
+	if (count > 0xffff) {
+		free(f);
+		return cell_error_set(err, -E2BIG, "linux.seccomp: more than "
+				      "65535 instructions");
+	}
+	out->filter = f;
+	out->len = (unsigned short)count;
+	return 0;
+}
+
+void cell_oci_seccomp_free(struct sock_fprog *p)
+{
+	free(p->filter);
+	p->filter = NULL;
+	p->len = 0;
+}

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The OCI state directory (--root, default /run/cell-oci):
+ *
+ *   <root>/<id>/             0700, flock(2)ed by the command working on id
+ *   <root>/<id>/state.json   the record, replaced atomically (tmp+rename)
+ *   <root>/<id>/config.json  the bundle's config as create read it
+ *                            (delete's poststop hooks, update)
+ *   <root>/<id>/start.fifo   the start gate while the container is created
+ *
+ * The status is derived, never trusted: a recorded created/running/paused
+ * container whose process (pid and start time) is gone is stopped. cell's
+ * own record of the jail may be gone by then (cell's commands repair jails
+ * whose init died); this directory is what keeps an OCI container until
+ * delete. A directory with no readable state.json, or a state "creating"
+ * whose creator died, is what a killed runtime left: stale.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cleanup.h"
+#include "oci/oci.h"
+#include "util.h"
+
+static const char *const status_names[] = {
+	[CELL_OCI_CREATING] = "creating", [CELL_OCI_CREATED] = "created",
+	[CELL_OCI_RUNNING] = "running", [CELL_OCI_STOPPED] = "stopped",
+	[CELL_OCI_PAUSED] = "paused",
+};
+
+const char *cell_oci_status_name(enum cell_oci_status s)
+{
+	return s <= CELL_OCI_PAUSED ? status_names[s] : "unknown";
+}
+
+static int status_from_name(const char *n)
+{
+	for (size_t i = 0; n && i < ARRAY_SIZE(status_names); i++)
+		if (!strcmp(n, status_names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* An id is one path component of a safe alphabet; cell_param_set("name")
+ * checks it again as a jail name. */
+static int check_id(const char *id, struct cell_error *err)
+{
+	size_t l = id ? strlen(id) : 0;
+	if (!l || l >= CELL_OCI_ID_MAX)
+		return cell_error_set(err, -EINVAL, "container id: must be 1 to "
+				      "%d bytes", CELL_OCI_ID_MAX - 1);
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		      *p == '.'))
+			return cell_error_set(err, -EINVAL, "container id "
+					      "'%.64s': only letters, digits, "
+					      "'_' and '-'", id);
+	if (id[0] == '.' || id[0] == '-')
+		return cell_error_set(err, -EINVAL, "container id '%.64s': may "
+				      "not start with '.' or '-'", id);
+	return 0;
+}
+
+static int lock_dir(struct cell_oci_dir *d, bool lock, struct cell_error *err)
+{
+	for (;;) {
+		d->dirfd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				O_NOFOLLOW);
+		if (d->dirfd < 0)
+			return -errno;
+		if (!lock)
+			return 0;
+		if (flock(d->dirfd, LOCK_EX) < 0) {
+			int e = -errno;
+			close(d->dirfd);
+			d->dirfd = -1;
+			return cell_error_errno(err, e, "lock %s", d->path);
+		}
+		/* removed (delete) while we waited: the id is free now */
+		struct stat a, b;
+		if (fstat(d->dirfd, &a) == 0 && stat(d->path, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_nlink)
+			return 0;
+		close(d->dirfd);
+		d->dirfd = -1;
+		if (stat(d->path, &b) < 0)
+			return -ENOENT;
+	}
+}
+
+static int dir_path(const char *root, const char *id, struct cell_oci_dir *d,
+		    struct cell_error *err)
+{
+	d->dirfd = -1;
+	int r = check_id(id, err);
+	if (r < 0)
+		return r;
+	if (!root || root[0] != '/')
+		return cell_error_set(err, -EINVAL, "--root must be an absolute "
+				      "path");
+	if (snprintf(d->path, sizeof(d->path), "%s/%s", root, id) >=
+	    (int)sizeof(d->path))
+		return cell_error_set(err, -ENAMETOOLONG, "--root too long");
+	return 0;
+}
+
+int cell_oci_dir_create(const char *root, const char *id,
+			const struct cell_oci_state *first,
+			struct cell_oci_dir *d, struct cell_error *err)
+{
+	int r = dir_path(root, id, d, err);
+	if (r < 0)
+		return r;
+	r = cell_mkdir_p(root, 0700);
+	if (r < 0)
+		return cell_error_errno(err, r, "state directory %s", root);
+	/* made under a hidden name, locked and given its first record, then
+	 * renamed into place: <root>/<id> never exists without a record,
+	 * so no reader can take a create in progress for a killed one */
+	char final[sizeof(d->path)];
+	memcpy(final, d->path, sizeof(final));
+	if (snprintf(d->path, sizeof(d->path), "%s/.%s.%d", root, id,
+		     (int)getpid()) >= (int)sizeof(d->path))
+		return cell_error_set(err, -ENAMETOOLONG, "--root too long");
+	if (mkdir(d->path, 0700) < 0)
+		return cell_error_errno(err, -errno, "mkdir %s", d->path);
+	r = lock_dir(d, true, err);
+	if (r == 0)
+		r = cell_oci_state_save(d, first, err);
+	if (r == 0 && renameat2(AT_FDCWD, d->path, AT_FDCWD, final,
+				RENAME_NOREPLACE) < 0) {
+		r = errno == EEXIST || errno == ENOTEMPTY
+			? cell_error_set(err, -EEXIST, "container '%s' already "
+					 "exists", id)
+			: cell_error_errno(err, -errno, "rename to %s", final);
+	}
+	if (r < 0) {
+		if (d->dirfd >= 0)
+			cell_oci_dir_remove(d, NULL);
+		cell_oci_dir_close(d);
+		return r;
+	}
+	memcpy(d->path, final, sizeof(final));
+	return 0;
+}
+
+static bool stale(const struct cell_oci_dir *d, bool locked)
+{
+	struct cell_oci_state s;
+	struct cell_error e;
+	if (cell_oci_state_load(d, &s, &e) < 0) {
+		/* no record yet: stale only when no command holds the lock
+		 * (a create in progress does) */
+		return locked || flock(d->dirfd, LOCK_EX | LOCK_NB) == 0;
+	}
+	bool dead = s.status == CELL_OCI_CREATING &&
+		    (s.creator <= 0 || (kill(s.creator, 0) < 0 &&
+					errno == ESRCH));
+	cell_oci_state_free(&s);
+	return dead;
+}
+
+int cell_oci_dir_open(const char *root, const char *id, bool lock,
+		      struct cell_oci_dir *d, bool *is_stale,
+		      struct cell_error *err)
+{
+	*is_stale = false;
+	int r = dir_path(root, id, d, err);
+	if (r < 0)
+		return r;
+	r = lock_dir(d, lock, err);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return cell_error_set(err, -ENOENT, "container '%s' does not "
+				      "exist", id);
+	if (r < 0)
+		return err && err->code ? r
+			: cell_error_errno(err, r, "open %s", d->path);
+	*is_stale = stale(d, lock);
+	return 0;
+}
+
+void cell_oci_dir_close(struct cell_oci_dir *d)
+{
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->dirfd = -1;
+}
+
+int cell_oci_dir_remove(struct cell_oci_dir *d, struct cell_error *err)
+{
+	/* only the names this file makes, then the directory itself; a
+	 * leftover ".tmp" of a killed writer goes too */
+	_cleanup_closedir_ DIR *dir = NULL;
+	int fd = openat(d->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		dir = fdopendir(fd);
+	if (dir) {
+		struct dirent *e;
+		while ((e = readdir(dir)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(d->dirfd, e->d_name, 0);
+	}
+	if (rmdir(d->path) < 0 && errno != ENOENT)
+		return cell_error_errno(err, -errno, "rmdir %s", d->path);
+	return 0;
+}
+
+/* --- state.json -------------------------------------------------------- */
+
+static json_t *to_json(const struct cell_oci_state *s, enum cell_oci_status st,
+		       bool internal)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "ociVersion", json_string(CELL_OCI_VERSION));
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "status", json_string(cell_oci_status_name(st)));
+	/* the spec: pid is REQUIRED when created or running (and paused,
+	 * runc's extra state); not there once stopped */
+	if (s->pid > 0 && (internal || st == CELL_OCI_CREATED ||
+			   st == CELL_OCI_RUNNING || st == CELL_OCI_PAUSED))
+		json_object_set_new(o, "pid", json_integer(s->pid));
+	json_object_set_new(o, "bundle", json_string(s->bundle));
+	json_object_set_new(o, "rootfs", json_string(s->rootfs));
+	json_object_set_new(o, "created", json_string(s->created));
+	json_object_set_new(o, "owner", json_string(s->owner));
+	json_object_set_new(o, "annotations", s->annotations ?
+			    json_incref(s->annotations) : json_object());
+	if (internal) {
+		json_object_set_new(o, "cell.pidStart",
+				    json_integer((json_int_t)s->pid_start));
+		json_object_set_new(o, "cell.creator", json_integer(s->creator));
+		json_object_set_new(o, "cell.cgroup", json_string(s->cgroup));
+		json_object_set_new(o, "cell.jail", json_string(s->id));
+		json_object_set_new(o, "cell.poststop",
+				    json_boolean(s->poststop_hooks));
+	}
+	return o;
+}
+
+int cell_oci_state_save(const struct cell_oci_dir *d,
+			const struct cell_oci_state *s, struct cell_error *err)
+{
+	json_t *o = to_json(s, s->status, true);
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return cell_error_set(err, -ENOMEM, "state.json: out of memory");
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/state.json", d->path);
+	int r = cell_write_file_atomic(path, text, strlen(text));
+	free(text);
+	if (r < 0)
+		return cell_error_errno(err, r, "write %s", path);
+	return 0;
+}
+
+static void copy_str(char *dst, size_t len, json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
+			struct cell_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/state.json", d->path);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = cell_read_file(path, 1 << 20, &text, &len);
+	if (r < 0)
+		return cell_error_errno(err, r, "read %s", path);
+	json_error_t je;
+	json_t *o = json_loadb(text, len, 0, &je);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return cell_error_set(err, -EINVAL, "%s: damaged", path);
+	}
+	copy_str(s->id, sizeof(s->id), o, "id");
+	int st = status_from_name(json_string_value(json_object_get(o,
+								    "status")));
+	s->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	s->pid_start = (unsigned long long)json_integer_value(
+		json_object_get(o, "cell.pidStart"));
+	s->creator = (pid_t)json_integer_value(json_object_get(o,
+							       "cell.creator"));
+	copy_str(s->bundle, sizeof(s->bundle), o, "bundle");
+	copy_str(s->rootfs, sizeof(s->rootfs), o, "rootfs");
+	copy_str(s->created, sizeof(s->created), o, "created");
+	copy_str(s->owner, sizeof(s->owner), o, "owner");
+	copy_str(s->cgroup, sizeof(s->cgroup), o, "cell.cgroup");
+	s->poststop_hooks = json_is_true(json_object_get(o, "cell.poststop"));
+	json_t *a = json_object_get(o, "annotations");
+	if (json_is_object(a))
+		s->annotations = json_incref(a);
+	json_decref(o);
+	if (st < 0 || !s->id[0]) {
+		cell_oci_state_free(s);
+		return cell_error_set(err, -EINVAL, "%s: damaged", path);
+	}
+	s->status = (enum cell_oci_status)st;
+	return 0;
+}
+
+void cell_oci_state_free(struct cell_oci_state *s)
+{
+	json_decref(s->annotations);
+	s->annotations = NULL;
+}
+
+enum cell_oci_status cell_oci_state_status(const struct cell_oci_dir *d,
+					   const struct cell_oci_state *s)
+{
+	(void)d;
+	if (s->status == CELL_OCI_STOPPED || s->status == CELL_OCI_CREATING)
+		return s->status;
+	if (s->pid <= 0 || !s->pid_start ||
+	    cell_proc_starttime(s->pid) != s->pid_start)
+		return CELL_OCI_STOPPED;
+	/* a process that exited but was not reaped yet (its parent, conmon
+	 * or the shim, is about to) is stopped too */
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n > 0) {
+		buf[n] = '\0';
+		char *rp = strrchr(buf, ')');
+		if (rp && (rp[2] == 'Z' || rp[2] == 'X'))
+			return CELL_OCI_STOPPED;
+	}
+	return s->status;
+}
+
+char *cell_oci_state_json(const struct cell_oci_state *s,
+			  enum cell_oci_status now, bool pretty)
+{
+	json_t *o = to_json(s, now, false);
+	char *text = json_dumps(o, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+int cell_oci_list(const char *root, char ***ids, size_t *n,
+		  struct cell_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	_cleanup_closedir_ DIR *d = opendir(root);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return cell_error_errno(err, -errno, "open %s", root);
+	}
+	struct dirent *e;
+	size_t cap = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || check_id(e->d_name, NULL) < 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > 1u << 20)
+				break;
+			char **v = realloc(*ids, cap * sizeof(char *));
+			if (!v)
+				return cell_error_set(err, -ENOMEM, "out of "
+						      "memory");
+			*ids = v;
+		}
+		(*ids)[*n] = strdup(e->d_name);
+		if ((*ids)[*n])
+			(*n)++;
+	}
+	return 0;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cell-oci create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK]
+ *                 [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID
+ *
+ * The spec's create: the container's process is made and stops before
+ * the user's program (the start gate); create returns once every check
+ * that can fail has passed. The jail is created by cell_create_proc(),
+ * the same function and boundary as jail -c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "lifecycle.h"
+#include "util.h"
+
+static void rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int copy_config(const struct cell_oci_dir *d, const char *bundle,
+		       struct cell_error *err)
+{
+	char src[4200], dst[4200];
+	snprintf(src, sizeof(src), "%s/config.json", bundle);
+	snprintf(dst, sizeof(dst), "%s/config.json", d->path);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = cell_read_file(src, CELL_OCI_CONFIG_MAX, &text, &len);
+	if (r == 0)
+		r = cell_write_file_atomic(dst, text, len);
+	if (r < 0)
+		return cell_error_errno(err, r, "save %s", dst);
+	return 0;
+}
+
+/* Hooks of create, in the spec's order, with the state "created". */
+static int create_hooks(const struct cell_oci_config *c,
+			const struct cell_oci_state *s, struct cell_error *err)
+{
+	static const enum cell_oci_hook_kind order[] = {
+		CELL_OCI_HOOK_PRESTART, CELL_OCI_HOOK_CREATE_RUNTIME,
+		CELL_OCI_HOOK_CREATE_CONTAINER,
+	};
+	_cleanup_free_ char *js = cell_oci_state_json(s, CELL_OCI_CREATED,
+						      false);
+	if (!js)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		int r = cell_oci_hooks_run(c->hooks[order[i]],
+					   c->nhooks[order[i]], order[i], js,
+					   false, &oci_logger, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
+{
+	struct cell_error err;
+	cell_error_clear(&err);
+	if (a->preserve_fds > 0)
+		return oci_fail("--preserve-fds %d: not supported yet (the core "
+				"closes every descriptor above 2 before exec)",
+				a->preserve_fds);
+	char bundle[PATH_MAX];
+	if (!realpath(a->bundle, bundle))
+		return oci_fail("--bundle %s: %s", a->bundle, strerror(errno));
+
+	struct cell_oci_config c;
+	int r = cell_oci_config_load(bundle, &c, &err);
+	if (r < 0) {
+		cell_oci_config_free(&c);
+		return oci_fail_err(NULL, &err);
+	}
+	struct cell_oci_opts o = {
+		.id = a->id, .bundle = bundle,
+		.systemd_cgroup = G.systemd_cgroup, .log = oci_logger,
+	};
+	struct cell_jail j;
+	cell_jail_init(&j);
+	struct cell_exec x;
+	struct sock_fprog filter = { 0 };
+	_cleanup_close_ int console = -1;
+	_cleanup_close_ int start_fd = -1;
+	struct cell_oci_dir d = { .dirfd = -1 };
+	struct cell_oci_state s = { 0 };
+	bool made = false, jail_made = false;
+	int ret = 1;
+
+	if ((r = cell_oci_to_jail(&c, &o, &j, &err)) < 0 ||
+	    (r = cell_oci_to_exec(&c, &o, &x, &filter, &err)) < 0) {
+		oci_fail_err(NULL, &err);
+		goto out;
+	}
+	if (c.terminal && !a->console_socket) {
+		oci_fail("process.terminal is true: --console-socket is "
+			 "required");
+		goto out;
+	}
+	if (!c.terminal && a->console_socket) {
+		oci_fail("--console-socket given but process.terminal is "
+			 "false");
+		goto out;
+	}
+
+	/* a directory a killed runtime left under this id is cleaned */
+	{
+		bool stale = false;
+		struct cell_oci_dir old;
+		if (cell_oci_dir_open(G.root, a->id, true, &old, &stale,
+				      NULL) == 0) {
+			if (stale) {
+				struct cell_oci_state os;
+				oci_log(CELL_OCI_WARN, "container '%s': "
+					"cleaning up the state a killed "
+					"runtime left", a->id);
+				if (cell_oci_state_load(&old, &os, NULL) == 0) {
+					oci_destroy(&old, &os);
+					cell_oci_state_free(&os);
+				} else {
+					cell_oci_dir_remove(&old, NULL);
+				}
+			}
+			cell_oci_dir_close(&old);
+		}
+	}
+
+	snprintf(s.id, sizeof(s.id), "%s", a->id);
+	s.status = CELL_OCI_CREATING;
+	s.creator = getpid();
+	snprintf(s.bundle, sizeof(s.bundle), "%s", bundle);
+	snprintf(s.rootfs, sizeof(s.rootfs), "%s", j.path);
+	rfc3339(s.created, sizeof(s.created));
+	struct passwd *pw = getpwuid(geteuid());
+	snprintf(s.owner, sizeof(s.owner), "%s", pw ? pw->pw_name : "");
+	s.poststop_hooks = c.nhooks[CELL_OCI_HOOK_POSTSTOP] > 0;
+	/* annotations as the config has them (the spec's state) */
+	s.annotations = cell_oci_config_annotations(&c);
+	if (cell_oci_dir_create(G.root, a->id, &s, &d, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		goto out;
+	}
+	made = true;
+	if (copy_config(&d, bundle, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		goto out;
+	}
+
+	/* the start gate: opened read-write, so the process's read waits
+	 * for start's byte instead of seeing end of file */
+	char fifo[4200];
+	snprintf(fifo, sizeof(fifo), "%s/start.fifo", d.path);
+	if (mkfifo(fifo, 0600) < 0 ||
+	    (start_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
+		oci_fail("%s: %s", fifo, strerror(errno));
+		goto out;
+	}
+	if (a->console_socket) {
+		console = oci_console_connect(a->console_socket, &err);
+		if (console < 0) {
+			oci_fail_err(NULL, &err);
+			goto out;
+		}
+		x.console_sock = console;
+	}
+
+	struct cell_init_proc proc = { .x = &x, .start_fd = start_fd };
+	struct cell_handle h;
+	if (cell_create_proc(&j, &proc, &h, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		goto out;
+	}
+	jail_made = true;
+	s.pid = h.rec.init_pid;
+	s.pid_start = h.rec.init_start;
+	snprintf(s.cgroup, sizeof(s.cgroup), "%s", h.rec.cgroup);
+	s.status = CELL_OCI_CREATED;
+	s.creator = 0;
+
+	if (c.has_resources &&
+	    cell_oci_resources_apply(s.cgroup, &c.res, &j, &oci_logger,
+				     &err) < 0) {
+		oci_fail_err(NULL, &err);
+		cell_create_finish(&h);
+		goto out;
+	}
+	if (create_hooks(&c, &s, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		cell_create_finish(&h);
+		goto out;
+	}
+	if (a->pid_file && oci_write_pidfile(a->pid_file, s.pid, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		cell_create_finish(&h);
+		goto out;
+	}
+	if (cell_oci_state_save(&d, &s, &err) < 0) {
+		oci_fail_err(NULL, &err);
+		cell_create_finish(&h);
+		goto out;
+	}
+	cell_create_finish(&h);
+	oci_log(CELL_OCI_DEBUG, "container %s created: pid %d, jail %s, "
+		"cgroup %s", a->id, s.pid, j.name, s.cgroup);
+	if (pid_out)
+		*pid_out = s.pid;
+	ret = 0;
+out:
+	if (ret && made) {
+		/* nothing left behind: the jail, its process, the record */
+		if (jail_made) {
+			s.poststop_hooks = false;
+			oci_destroy(&d, &s);
+		} else {
+			cell_oci_dir_remove(&d, NULL);
+		}
+		if (a->pid_file && jail_made)
+			unlink(a->pid_file);
+	}
+	cell_oci_dir_close(&d);
+	cell_oci_state_free(&s);
+	cell_oci_seccomp_free(&filter);
+	cell_jail_free(&j);
+	cell_oci_config_free(&c);
+	return ret;
+}
+
+static const struct option create_opts[] = {
+	{ "bundle", required_argument, NULL, 'b' },
+	{ "pid-file", required_argument, NULL, 'p' },
+	{ "console-socket", required_argument, NULL, 'c' },
+	{ "no-pivot", no_argument, NULL, 'P' },
+	{ "no-new-keyring", no_argument, NULL, 'K' },
+	{ "preserve-fds", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+int cmd_create(int argc, char **argv)
+{
+	struct oci_create_args a = { .bundle = "." };
+	int ch;
+	while ((ch = getopt_long_only(argc, argv, "+b:h", create_opts,
+				      NULL)) != -1) {
+		switch (ch) {
+		case 'b': a.bundle = optarg; break;
+		case 'p': a.pid_file = optarg; break;
+		case 'c': a.console_socket = optarg; break;
+		case 'P':
+			oci_log(CELL_OCI_DEBUG, "--no-pivot: cell always "
+				"pivots (its root is its own mount)");
+			break;
+		case 'K':
+			oci_log(CELL_OCI_DEBUG, "--no-new-keyring: no jail "
+				"may use keyrings (the policy denies keyctl)");
+			break;
+		case 'f': a.preserve_fds = atoi(optarg); break;
+		case 'h': return oci_usage("create", false);
+		default: return oci_usage("create", true);
+		}
+	}
+	if (optind + 1 != argc)
+		return oci_usage("create", true);
+	a.id = argv[optind];
+	return oci_do_create(&a, NULL);
+}
