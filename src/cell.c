@@ -417,9 +417,10 @@ static int cmd_template(int argc, char **argv)
 		if (cell_mgr_template(&m, names[i], argv[optind + 1], args,
 				      nargs, &err) < 0) {
 			/* FILE:LINE:COL: message, as compilers print it */
-			fprintf(stderr, "%s%s%s\n", err.msg,
-				err.jail[0] ? " (jail " : "",
-				err.jail[0] ? names[i] : "");
+			if (!strcmp(err.step, "template"))
+				fprintf(stderr, "%s\n", err.msg);
+			else
+				fail(&err);
 			rc = EX_ERR;
 		} else if (!json) {
 			note("template applied", names[i]);

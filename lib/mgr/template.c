@@ -82,6 +82,7 @@ static int tpl_err(struct cell_error *err, int code, const char *file,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cell_error_context(err, NULL, "template", NULL);
 	return cell_error_set(err, code, "%.100s:%d:%d: %s", file, line, col,
 			      msg);
 }

@@ -61,6 +61,7 @@ static int at(struct tctx *c, const struct where *w, int r, const char *what)
 		 w->line, w->col, what, buf);
 	cell_error_clear(c->err);
 	c->err->code = r;
+	snprintf(c->err->step, sizeof(c->err->step), "template");
 	snprintf(c->err->msg, sizeof(c->err->msg), "%s", msg);
 	return r;
 }
@@ -75,6 +76,8 @@ static int fail(struct tctx *c, const struct where *w, int r,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cell_error_clear(c->err);
+	cell_error_context(c->err, NULL, "template", NULL);
 	return cell_error_set(c->err, r, "%.100s:%d:%d: %s", w->file,
 			      w->line, w->col, msg);
 }
@@ -343,6 +346,9 @@ static int render(struct tctx *c, const struct where *w, int root,
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return fail(c, w, -errno, "RENDER: %s", path);
+	if (S_ISLNK(st.st_mode))
+		return fail(c, w, -ELOOP, "RENDER: %s in the jail: a symbolic "
+			    "link (refused)", path);
 	if (S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int d = openat(fd, ".", O_RDONLY | O_DIRECTORY |
 					       O_CLOEXEC);

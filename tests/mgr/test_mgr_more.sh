@@ -92,8 +92,172 @@ part_console() {
 		bash -c "$C cmd c1 ps -o comm | tail -n +2 | sort | xargs"
 }
 
+# --- template ------------------------------------------------------------------
+# tpl DIR LINES...: DIR/Cellfile with these lines
+tpl() {
+	local d=$T/tpl/$1; shift
+	mkdir -p "$d"
+	printf '%s\n' "$@" >"$d/Cellfile"
+}
+
+part_template() {
+	new_home template || { not_ok "template: setup"; return; }
+	$C -q create t1 busybox && $C -q start t1
+	local TP=$T/tpl
+	mkdir -p "$TP/full/files/etc/app" "$TP/full/inc" "$T/share"
+	echo shared >"$T/share/s.txt"
+	echo 'greeting=${GREETING} who=${WHO} port=${PORT} home=${HOME} pid=$$' \
+		>"$TP/full/files/etc/app/app.conf"
+	tpl full '# every directive' 'ARG GREETING=hello' 'ARG WHO' \
+		'ARG PORT=8080' \
+		'CMD echo "cmd ${GREETING} ${WHO}" > /tmp/cmd.out' \
+		'CP files /' 'CP files/etc/app/app.conf /etc/app.copy' \
+		'RENDER /etc/app' \
+		"MOUNT $T/share /mnt/share nullfs ro" \
+		'LIMITS memory 64M' \
+		'CONFIG set host.hostname "tpl-${WHO}"' \
+		'CONFIG allow.raw_sockets=1' \
+		'INCLUDE inc EXTRA=more' \
+		'RESTART' \
+		'CMD cat /mnt/share/s.txt > /tmp/mount.out'
+	tpl full/inc 'ARG EXTRA' 'ARG WHO=nobody' 'CMD echo "inc ${EXTRA} ${WHO}" > /tmp/inc.out'
+	local conf=$T/template/jails/t1/jail.conf
+	cp "$conf" "$T/conf.before"
+	check "template: a required ARG missing: FILE:LINE:COL" \
+		"$TP/full/Cellfile:3:1: ARG WHO is required (--arg WHO=VALUE)" \
+		$C template t1 "$TP/full"
+	check_true "template: ... nothing ran" test ! -e "$T/template/jails/t1/root/tmp/cmd.out"
+	check_true "template: ... jail.conf unchanged" cmp "$conf" "$T/conf.before"
+	check_rc "template: every directive" 0 $C -q template t1 "$TP/full" --arg WHO=bob
+	check "template: ARG default and --arg in CMD" "cmd hello bob" $C cmd t1 cat /tmp/cmd.out
+	check "template: CP of a tree, RENDER replaced the ARGs only" \
+		'greeting=hello who=bob port=8080 home=${HOME} pid=$$' $C cmd t1 cat /etc/app/app.conf
+	check "template: CP of a file (not rendered)" \
+		'greeting=${GREETING} who=${WHO} port=${PORT} home=${HOME} pid=$$' $C cmd t1 cat /etc/app.copy
+	check "template: INCLUDE with its NAME=VALUE and the caller's ARGs" "inc more bob" \
+		$C cmd t1 cat /tmp/inc.out
+	check "template: MOUNT, mounted at RESTART" shared $C cmd t1 cat /tmp/mount.out
+	check_rc "template: ... read-only as asked" 1 $C cmd t1 touch /mnt/share/x
+	check "template: CONFIG set, in effect after RESTART" tpl-bob $C cmd t1 hostname
+	check_match "template: CONFIG PARAM=VALUE in jail.conf" 'allow.raw_sockets = "1";' cat "$conf"
+	check_match "template: LIMITS" "^memory 64M \(kernel: 67108864" $C limits t1 show
+	check_rc "template: applied twice (idempotent)" 0 $C -q template t1 "$TP/full" --arg WHO=bob
+	check "template: ... one fstab line for the mount point" 1 grep -c /mnt/share "$T/template/jails/t1/fstab"
+	check "template: ... one host.hostname" 1 grep -c host.hostname "$conf"
+	check_true "template: jail(8) still takes the jail.conf" "$JAIL" -f "$conf" -e ' '
+
+	# errors: FILE:LINE:COL, nothing changed
+	cp "$conf" "$T/conf.before"
+	tpl e1 'CMD touch /tmp/ran' 'FOO bar'
+	check "template: unknown directive" "$TP/e1/Cellfile:2:1: unknown directive 'FOO'" \
+		$C template t1 "$TP/e1"
+	tpl e2 'CMD touch /tmp/ran' 'CP "a b /x'
+	check "template: unterminated quote at its column" \
+		"$TP/e2/Cellfile:2:4: unterminated double quote" $C template t1 "$TP/e2"
+	tpl e3 'ARG A=1' 'CMD touch /tmp/ran' '  CONFIG set host.hostname ${B}'
+	check "template: undefined variable at its column" \
+		"$TP/e3/Cellfile:3:28: undefined variable '\${B}' (no ARG before this line)" \
+		$C template t1 "$TP/e3"
+	tpl e4 'CMD touch /tmp/ran' 'RESTART now'
+	check "template: too many arguments" "$TP/e4/Cellfile:2:9: RESTART takes no arguments" \
+		$C template t1 "$TP/e4"
+	tpl e5 'CMD touch /tmp/ran' 'PKG nginx'
+	check "template: PKG on a busybox jail: a clear error" \
+		"$TP/e5/Cellfile:2:1: PKG needs apt-get in the jail (a Debian release); jail 't1' (release 'busybox') has none" \
+		$C template t1 "$TP/e5"
+	tpl e6 'CMD touch /tmp/ran' 'CONFIG set exec.prestart "touch /host-owned"'
+	check_match "template: CONFIG of a host-side hook refused" \
+		"^$TP/e6/Cellfile:2:1: CONFIG: .*parameter 'exec.prestart' cannot be set here" \
+		$C template t1 "$TP/e6"
+	tpl e7 'CMD touch /tmp/ran' 'CONFIG set no.such.param 1'
+	check_match "template: CONFIG of an unknown parameter" "^$TP/e7/Cellfile:2:1: CONFIG: .*no.such.param" \
+		$C template t1 "$TP/e7"
+	tpl e8 'CMD touch /tmp/ran' 'CP ../e1/Cellfile /x'
+	check_match "template: CP from outside the template refused" "^$TP/e8/Cellfile:2:1: CP: source" \
+		$C template t1 "$TP/e8"
+	tpl e9 'CMD touch /tmp/ran' 'CP lnk /x'
+	ln -s /etc/passwd "$TP/e9/lnk"
+	check_match "template: CP through a symlink out of the template refused" \
+		"^$TP/e9/Cellfile:2:1: CP: .*outside the template" $C template t1 "$TP/e9"
+	tpl e10 'CMD touch /tmp/ran' 'RDR tcp 8080 80'
+	check_match "template: RDR on a jail without vnet" "^$TP/e10/Cellfile:2:1: RDR needs a vnet jail" \
+		$C template t1 "$TP/e10"
+	tpl e11 'CMD touch /tmp/ran' 'LIMITS bogus 1'
+	check "template: LIMITS of an unknown resource" \
+		"$TP/e11/Cellfile:2:8: LIMITS: unknown resource 'bogus'" $C template t1 "$TP/e11"
+	tpl e12 'CMD touch /tmp/ran' 'INCLUDE .'
+	check_match "template: INCLUDE is depth-limited" "^$TP/e12/(\./)*Cellfile:2:1: INCLUDE nested deeper than 8" \
+		$C template t1 "$TP/e12"
+	tpl e13 'CMD touch /tmp/ran' 'INCLUDE nosuch'
+	check "template: INCLUDE of a missing template" \
+		"$TP/e13/Cellfile:2:1: INCLUDE: $TP/e13/nosuch: no Cellfile or Bastillefile" $C template t1 "$TP/e13"
+	tpl e14 'CMD touch /tmp/ran' 'MOUNT relative /mnt'
+	check_match "template: MOUNT of a relative host path" "^$TP/e14/Cellfile:2:1: MOUNT: the host path" \
+		$C template t1 "$TP/e14"
+	check_rc "template: no such directory" 1 $C template t1 "$TP/nosuch"
+	check_rc "template: a bad --arg" 1 $C template t1 "$TP/full" --arg 1x=2
+	check_rc "template: usage" 2 $C template t1
+	check_true "template: none of the bad templates ran a line" \
+		test ! -e "$T/template/jails/t1/root/tmp/ran"
+	check_true "template: ... nor changed jail.conf" cmp "$conf" "$T/conf.before"
+	tpl e15 'CMD touch /tmp/ran' 'CMD exit 4' 'CMD touch /tmp/after'
+	check "template: a failing CMD stops at its line" \
+		"$TP/e15/Cellfile:2:1: CMD failed (exit status 4)" $C template t1 "$TP/e15"
+	check_true "template: ... the lines after it did not run" test ! -e "$T/template/jails/t1/root/tmp/after"
+
+	# RENDER never writes outside the jail, whatever links the jail holds
+	echo 'secret ${WHO}' >"$T/hostfile"
+	$C cmd t1 sh -c "mkdir -p /srv/r && echo 'x \${WHO}' >/srv/r/a && ln -s $T/hostfile /srv/r/evil && ln -s $T/hostfile /srv/evil2 && ln -s / /srv/up"
+	tpl r1 'ARG WHO=me' 'RENDER /srv/r'
+	check_rc "template: RENDER of a directory with a symlink in it" 0 $C -q template t1 "$TP/r1"
+	check "template: ... its file rendered" "x me" $C cmd t1 cat /srv/r/a
+	check "template: ... the host file the link names untouched" 'secret ${WHO}' cat "$T/hostfile"
+	tpl r2 'ARG WHO=me' "RENDER /srv/evil2"
+	check_match "template: RENDER of a symlink refused" "^$TP/r2/Cellfile:2:8: RENDER: /srv/evil2 in the jail: a symbolic link" \
+		$C template t1 "$TP/r2"
+	tpl r3 'ARG WHO=me' "RENDER /srv/up$T/hostfile"
+	check_rc "template: RENDER through a link to / stays in the jail" 1 $C -q template t1 "$TP/r3"
+	check "template: ... host file untouched" 'secret ${WHO}' cat "$T/hostfile"
+
+	# PKG with apt-get present (a stand-in that records its arguments)
+	$C cmd t1 sh -c 'mkdir -p /usr/bin && printf "#!/bin/sh\necho \"\$DEBIAN_FRONTEND \$*\" >> /tmp/apt.log\n" > /usr/bin/apt-get && chmod +x /usr/bin/apt-get'
+	tpl p1 'ARG P=curl' 'PKG nginx ${P}'
+	check_rc "template: PKG runs apt-get in the jail" 0 $C -q template t1 "$TP/p1"
+	check "template: ... apt-get install, non-interactive" "noninteractive install -y -q -- nginx curl" \
+		$C cmd t1 cat /tmp/apt.log
+	tpl p2 'PKG -oAPT::x=1'
+	check "template: PKG refuses an option as a package" "$TP/p2/Cellfile:1:5: PKG: bad package name '-oAPT::x=1'" \
+		$C template t1 "$TP/p2"
+	tpl b1 'CMD echo bastille > /tmp/b'
+	mv "$TP/b1/Cellfile" "$TP/b1/Bastillefile"
+	check_rc "template: a Bastillefile works too" 0 $C -q template t1 "$TP/b1"
+	check "template: ... ran" bastille $C cmd t1 cat /tmp/b
+	$C -q create --no-boot t2 busybox
+	check "template: CMD on a stopped jail: an error before anything" \
+		"$TP/full/Cellfile:5:1: CMD needs the jail running (cell start t2, or RESTART before)" \
+		$C template t2 "$TP/full" --arg WHO=x
+	tpl s1 'CONFIG host.hostname started' 'RESTART' 'CMD hostname > /tmp/h'
+	check_rc "template: RESTART starts a stopped jail for the CMDs after it" 0 $C -q template t2 "$TP/s1"
+	check "template: ... it ran" started $C cmd t2 cat /tmp/h
+	check_rc "template: TARGET list" 0 $C -q template t1,t2 "$TP/b1"
+	# the corpus of the fuzz target (tests/fuzz/corpus/template) parses
+	# or fails with a location, here through cell itself
+	local f out bad=0
+	for f in "$SRC"/tests/fuzz/corpus/template/*.tpl; do
+		mkdir -p "$TP/corpus"
+		cp "$f" "$TP/corpus/Cellfile"
+		out=$($C -q template t2 "$TP/corpus" --arg WHO=x --arg X=1 2>&1 </dev/null) && continue
+		case $out in
+		"$TP/corpus/Cellfile:"[0-9]*:[0-9]*": "*) ;;
+		*) bad=1; echo "# $f: $out" ;;
+		esac
+	done
+	check "template: every corpus file applies or fails at FILE:LINE:COL" 0 echo $bad
+}
+
 case $PART in
 console) part_console ;;
+template) part_template ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish

@@ -1,0 +1,2 @@
+ARG X
+CMD echo ${X} $HOME ${UNSET} $$

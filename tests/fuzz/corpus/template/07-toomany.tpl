@@ -1,0 +1,1 @@
+RESTART now

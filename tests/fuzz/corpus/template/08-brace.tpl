@@ -1,0 +1,1 @@
+RENDER ${A

@@ -1,0 +1,1 @@
+INCLUDE ../x N=1 bad
