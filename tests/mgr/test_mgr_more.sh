@@ -255,9 +255,74 @@ part_template() {
 	check "template: every corpus file applies or fails at FILE:LINE:COL" 0 echo $bad
 }
 
+# --- rdr (in a network namespace this test makes: the stand-in host) -----------
+part_rdr() {
+	if [ "${CELL_MGR_INNER:-}" != 1 ]; then
+		# the same part again, in a fresh network namespace
+		CELL_MGR_INNER=1 CELL_MGR_HOST_NETNS=$(readlink /proc/self/ns/net) \
+			unshare -n bash "${BASH_SOURCE[0]}" rdr >"$T/inner.out" 2>&1
+		cat "$T/inner.out"
+		CHECKS=$((CHECKS + $(grep -c '^ok - \|^not ok - ' "$T/inner.out")))
+		FAILS=$((FAILS + $(grep -c '^not ok - ' "$T/inner.out")))
+		grep -q '^# [0-9]* checks, 0 failed' "$T/inner.out" ||
+			not_ok "rdr: the part in its network namespace did not finish"
+		return
+	fi
+	if [ "$(readlink /proc/self/ns/net)" = "${CELL_MGR_HOST_NETNS:-}" ]; then
+		not_ok "rdr: still in the host's network namespace; refusing"
+		return
+	fi
+	ip link set lo up
+	new_home rdr || { not_ok "rdr: setup"; return; }
+	$C -q create -B cellrdr0 r1 busybox 10.78.0.2/24
+	$C -q create r2 busybox
+	check_rc "rdr: add on a stopped jail" 0 $C -q rdr r1 tcp 8080 80
+	check "rdr: ... kept as vnet.rdr" 'vnet.rdr = "tcp 8080 80";' \
+		bash -c "grep vnet.rdr '$T/rdr/jails/r1/jail.conf' | tr -d '\t'"
+	check "rdr: list, configured" "tcp 8080 80 configured" $C rdr r1 list
+	check_rc "rdr: start r1" 0 $C -q start r1
+	check "rdr: list, active after start" "tcp 8080 80 active" $C rdr r1 list
+	ip addr add 10.78.0.1/24 dev cellrdr0
+	$C cmd r1 sh -c 'while :; do echo hello-from-r1 | nc -l -p 80; done >/dev/null 2>&1 &'
+	sleep 0.3
+	check "rdr: host port 8080 reaches the jail's port 80" hello-from-r1 \
+		busybox nc -w 2 10.78.0.1 8080
+	check_rc "rdr: add on a running jail" 0 $C -q rdr r1 udp 5353 53
+	check "rdr: ... active at once" "tcp 8080 80 active
+udp 5353 53 active" $C rdr r1 list
+	check_match "rdr: ... in cell's nftables table" "udp dport 5353 dnat ip to 10.78.0.2:53" \
+		nft list table inet cell
+	check_rc "rdr: the same forward again is a no-op" 0 $C -q rdr r1 tcp 8080 80
+	check_rc "rdr: a host port forwarded twice refused" 1 $C -q rdr r1 tcp 8080 81
+	$C -q create -B cellrdr0 r3 busybox 10.78.0.3/24
+	check_match "rdr: ... also to another jail" "already forwarded to jail 'r1'" $C rdr r3 tcp 8080 80
+	check_rc "rdr: a jail without vnet refused" 1 $C -q rdr r2 tcp 9090 90
+	check_rc "rdr: port 0 refused" 1 $C -q rdr r1 tcp 0 80
+	check_rc "rdr: port 65536 refused" 1 $C -q rdr r1 tcp 1 65536
+	check_rc "rdr: sctp is a usage error" 2 $C -q rdr r1 sctp 1 2
+	check_rc "rdr: unknown jail" 1 $C -q rdr nosuch tcp 1 2
+	check "rdr: ... nothing changed by the refusals" 'vnet.rdr = "tcp 8080 80,udp 5353 53";' \
+		bash -c "grep vnet.rdr '$T/rdr/jails/r1/jail.conf' | tr -d '\t'"
+	check_true "rdr: list -j is JSON" bash -c "$C -j rdr r1 list | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]==dict(proto=\"tcp\",host_port=8080,jail_port=80,active=True), d'"
+	mkdir -p "$T/tpl/rdr"
+	printf 'ARG P=8081\nRDR tcp ${P} 80\n' >"$T/tpl/rdr/Cellfile"
+	check_rc "rdr: a template's RDR" 0 $C -q template r1 "$T/tpl/rdr"
+	check "rdr: ... reaches the jail" hello-from-r1 busybox nc -w 2 10.78.0.1 8081
+	check_rc "rdr: restart" 0 $C -q restart r1
+	check "rdr: forwards are back after a restart" 3 bash -c "$C rdr r1 list | grep -c active"
+	check_rc "rdr: clear" 0 $C -q rdr r1 clear
+	check "rdr: ... none listed" "" $C rdr r1 list
+	check_nomatch "rdr: ... none in nftables" "rdr_r1|dport 8080" nft list ruleset
+	check_rc "rdr: the freed port goes to another jail" 0 $C -q rdr r3 tcp 8080 80
+	check_rc "rdr: destroy all" 0 bash -c "$C -q destroy -f r1 && $C -q destroy -f r2 && $C -q destroy -f r3"
+	check "rdr: no links left" "lo" bash -c "ip -o link | awk -F': ' '{print \$2}'"
+	check "rdr: no nftables rules left" "" bash -c "nft list ruleset | grep -c dnat | grep -v '^0$'"
+}
+
 case $PART in
 console) part_console ;;
 template) part_template ;;
+rdr) part_rdr ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish
