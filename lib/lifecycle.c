@@ -494,6 +494,7 @@ struct create_ctx {
 	int lockfd;
 	const struct cell_parent *parent;
 	const struct cell_init_proc *proc;
+	struct sock_fprog bpf;
 };
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
@@ -618,6 +619,15 @@ static void undo_cgroup(struct create_ctx *c)
 
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
+	/* the filter is compiled here once: init and its processes
+	 * inherit it, and later entries load it from beside the record */
+	int r0 = cell_policy_compile(&c->pol, &c->bpf, err);
+	if (r0 < 0)
+		return r0;
+	c->pol.compiled = &c->bpf;
+	r0 = cell_state_save_bpf(c->h->rec.jail.jid, &c->bpf, err);
+	if (r0 < 0)
+		return r0;
 	struct cell_placement place = { place_in_cgroup, &c->cg };
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -754,6 +764,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 		cell_record_free(&h->rec);
 	}
 	cg_ctx_free(&c.cg);
+	free(c.bpf.filter);
 	if (has_parent)
 		cell_record_free(&parent);
 out_unlock:
@@ -826,16 +837,23 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 			       err);
 	if (r < 0)
 		return r;
+	/* the filter the jail was created with (its record's neighbour) */
+	struct sock_fprog bpf = { 0 };
+	if (cell_state_load_bpf(rec->jail.jid, &bpf) == 0)
+		pol.compiled = &bpf;
 	struct cg_ctx c;
 	r = cg_open(rec->cgroup, &c, false, err);
-	if (r < 0)
+	if (r < 0) {
+		free(bpf.filter);
 		return r;
+	}
 	struct cell_running run;
 	cell_record_running(rec, &run);
 	struct cell_placement place = { place_in_cgroup, &c };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	cg_ctx_free(&c);
+	free(bpf.filter);
 	return r;
 }
 
@@ -1062,6 +1080,25 @@ int cell_modify(const char *key, const struct cell_jail *changes,
 	if (cell_param_is_set(changes, cell_param_lookup("persist")))
 		kill(rec.init_pid, rec.jail.persist ? SIGUSR2 : SIGUSR1);
 	r = cell_state_save(&rec, err);
+	if (r == 0) {
+		/* the policy may follow a changed parameter (securelevel):
+		 * processes entering from now on get it compiled afresh */
+		struct cell_policy pol, ppol;
+		struct cell_record parent;
+		bool has_parent = false;
+		struct sock_fprog bpf = { 0 };
+		if (parent_policy(&rec.jail, &ppol, &parent, &has_parent,
+				  NULL) == 0) {
+			if (has_parent)
+				cell_record_free(&parent);
+			if (cell_policy_derive(&rec.jail,
+					       has_parent ? &ppol : NULL, &pol,
+					       NULL) == 0 &&
+			    cell_policy_compile(&pol, &bpf, NULL) == 0)
+				cell_state_save_bpf(rec.jail.jid, &bpf, NULL);
+			free(bpf.filter);
+		}
+	}
 out:
 	cell_record_free(&rec);
 	cell_state_unlock(lockfd);

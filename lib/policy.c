@@ -17,9 +17,13 @@
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -580,9 +584,47 @@ static int build_filter(const struct cell_policy *pol, scmp_filter_ctx *out,
 	return 0;
 }
 
+int cell_policy_compile(const struct cell_policy *pol, struct sock_fprog *prog,
+			struct cell_error *err)
+{
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
+	int r = build_filter(pol, &ctx, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int m = memfd_create("cell-bpf", MFD_CLOEXEC);
+	if (m < 0)
+		return cell_error_errno(err, -errno, "memfd_create");
+	r = seccomp_export_bpf(ctx, m);
+	if (r < 0)
+		return cell_error_errno(err, r, "exporting the seccomp filter");
+	off_t len = lseek(m, 0, SEEK_END);
+	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) ||
+	    len / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return cell_error_set(err, -E2BIG, "seccomp filter size %lld",
+				      (long long)len);
+	struct sock_filter *f = malloc((size_t)len);
+	if (!f)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	if (pread(m, f, (size_t)len, 0) != len) {
+		free(f);
+		return cell_error_errno(err, -EIO, "reading the filter back");
+	}
+	prog->filter = f;
+	prog->len = (unsigned short)(len / (off_t)sizeof(*f));
+	return 0;
+}
+
 int cell_policy_apply_seccomp(const struct cell_policy *pol,
 			      struct cell_error *err)
 {
+	if (pol->compiled) {
+		/* the compiled form of the same rows (no_new_privs is set) */
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+			    pol->compiled) < 0)
+			return cell_error_errno(err, -errno,
+						"loading the seccomp filter");
+		return 0;
+	}
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	int r = build_filter(pol, &ctx, err);
 	if (r < 0)

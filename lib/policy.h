@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <linux/filter.h>
+
 #include "jail.h"
 
 /* A device node the jail's /dev holds. */
@@ -38,7 +40,16 @@ struct cell_policy {
 	size_t dev_n;
 	bool dev_pts;                  /* devpts newinstance at /dev/pts */
 	bool dev_fd_links;             /* fd, stdin, stdout, stderr links */
+	/* The seccomp filter, compiled once when the jail is created and
+	 * kept beside its record (state.c), so that processes entering
+	 * later load it as it was without compiling it again. NULL: compile
+	 * from the rows. */
+	const struct sock_fprog *compiled;
 };
+
+/* Compile the policy's filter to BPF; free prog->filter when done. */
+int cell_policy_compile(const struct cell_policy *pol, struct sock_fprog *prog,
+			struct cell_error *err);
 
 /* One row of the policy table, for audit and documentation. */
 struct cell_priv_row {

@@ -145,13 +145,74 @@ int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 	return 0;
 }
 
+static int bpf_path(int jid, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/jails/%d.bpf", cell_run_dir(), jid) >=
+	    (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int cell_state_delete(int jid)
 {
 	char path[PATH_MAX];
+	if (bpf_path(jid, path, sizeof(path)) == 0)
+		unlink(path);
 	if (record_path(jid, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
+	return 0;
+}
+
+int cell_state_save_bpf(int jid, const struct sock_fprog *prog,
+			struct cell_error *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 32];
+	if (bpf_path(jid, path, sizeof(path)) < 0)
+		return cell_error_set(err, -ENAMETOOLONG, "state path");
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
+						   O_NOFOLLOW | O_CLOEXEC,
+				      0600);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "creating %s", tmp);
+	size_t len = prog->len * sizeof(struct sock_filter);
+	if (write(fd, prog->filter, len) != (ssize_t)len ||
+	    rename(tmp, path) < 0) {
+		int r = -errno;
+		unlink(tmp);
+		return cell_error_errno(err, r, "writing %s", path);
+	}
+	return 0;
+}
+
+int cell_state_load_bpf(int jid, struct sock_fprog *prog)
+{
+	char path[PATH_MAX];
+	if (bpf_path(jid, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* ours (root-only directory), but a torn or foreign file is not
+	 * loaded: a whole number of instructions, at most BPF_MAXINSNS */
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -EINVAL;
+	struct sock_filter *f = malloc((size_t)st.st_size);
+	if (!f)
+		return -ENOMEM;
+	if (read(fd, f, (size_t)st.st_size) != st.st_size) {
+		free(f);
+		return -EIO;
+	}
+	prog->filter = f;
+	prog->len = (unsigned short)(st.st_size / (off_t)sizeof(*f));
 	return 0;
 }
 

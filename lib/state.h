@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include <linux/filter.h>
+
 #include "enter.h"
 #include "jail.h"
 
@@ -52,6 +54,15 @@ int cell_state_find(const char *key, struct cell_record *rec,
 		    struct cell_error *err);
 /* The next free jid, counting up from the highest one, as FreeBSD does. */
 int cell_state_next_jid(struct cell_error *err);
+
+/*
+ * The jail's compiled seccomp filter, beside its record (jails/JID.bpf):
+ * written once at create, loaded by every later entry. load returns
+ * -ENOENT when there is none (a record of an older cell): compile then.
+ */
+int cell_state_save_bpf(int jid, const struct sock_fprog *prog,
+			struct cell_error *err);
+int cell_state_load_bpf(int jid, struct sock_fprog *prog);
 
 void cell_record_free(struct cell_record *rec);
 /* Is the record's init still the process it was? */

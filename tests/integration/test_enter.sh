@@ -130,4 +130,16 @@ check_rc "X-mount.mkdir never follows a symlink out" 1 \
 check "... nothing made outside" "" sh -c "ls -d $T/made 2>/dev/null"
 check_clean "... leaving nothing" $N
 
+# the compiled filter kept beside the record, loaded by later entries
+jid=$("$JAIL" -i -c name=$N path="$R" persist)
+check_true "the jail's compiled filter is kept beside its record" \
+	test -s "$CELL_RUN_DIR/jails/$jid.bpf"
+check "jexec loads it: mount still denied" "denied EPERM" \
+	"$JEXEC" $N /bin/cell-probe mount
+printf 'garbage' > "$CELL_RUN_DIR/jails/$jid.bpf"
+check "a damaged one is not loaded: compiled again, same verdict" \
+	"denied EPERM" "$JEXEC" $N /bin/cell-probe mount
+"$JAIL" -r $N >/dev/null
+check "removal takes it away" "" sh -c "ls $CELL_RUN_DIR/jails/ | grep bpf"
+
 finish
