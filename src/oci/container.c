@@ -163,7 +163,13 @@ int oci_find_jail(const struct cell_oci_state *s, struct cell_record *rec,
 	int r = cell_state_find(s->id, rec, err);
 	if (r < 0)
 		return r;
-	if (rec->init_pid != s->pid || rec->init_start != s->pid_start) {
+	/* ours: the process we recorded, or, for a create killed before it
+	 * recorded one, the jail that same create command made */
+	bool ours = (s->pid > 0 && rec->init_pid == s->pid &&
+		     rec->init_start == s->pid_start) ||
+		    (s->status == CELL_OCI_CREATING && s->creator > 0 &&
+		     rec->creator == s->creator);
+	if (!ours) {
 		cell_record_free(rec);
 		return cell_error_set(err, -ENOENT, "jail %s is not this "
 				      "container's", s->id);

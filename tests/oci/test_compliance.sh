@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# cell-oci against the runtime-spec: one check per MUST of runtime.md and
+# config-linux.md (and config.md's process fields) that this machine can
+# exercise. Each check names the spec's rule it shows.
+. "$(dirname "$0")/lib.sh"
+MADE="c1 c2 c3 hk hkf hkt ps pa ex mt cg an rl us sc sy ro rs du"
+
+# --- runtime.md: lifecycle and state ---------------------------------------
+B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
+check_rc "create succeeds" 0 oci create --bundle "$B1" c1
+check "state after create is 'created'" created field c1 status
+PID=$(field c1 pid)
+check_true "state has the process's pid, which is alive" kill -0 "$PID"
+check "the user's program has not run before start" "no" \
+	sh -c "[ -e $ROOTFS/tmp/started ] && echo yes || echo no"
+check "state.id is the id" c1 field c1 id
+check "state.ociVersion is set" "1.2.0" field c1 ociVersion
+check "state.bundle is the absolute bundle path" "$B1" field c1 bundle
+check "state.annotations is an object" object \
+	sh -c "$OCI_BIN --root $OCI_ROOT state c1 | jq -r '.annotations|type'"
+check_rc "create with an id in use is an error" 1 oci create --bundle "$B1" c1
+check "... and leaves the first container as it was" created field c1 status
+check_rc "start succeeds" 0 oci start c1
+sleep 0.3
+check "the program runs after start" started cat "$ROOTFS/tmp/started"
+check "state after start is 'running'" running field c1 status
+check_rc "start of a running container is an error" 1 oci start c1
+check_rc "delete of a running container is an error" 1 oci delete c1
+check "... and leaves it running" running field c1 status
+check_rc "kill sends a signal (KILL)" 0 oci kill c1 KILL
+sleep 0.3
+check "state after the process exits is 'stopped'" stopped field c1 status
+check "a stopped container's state has no pid" null field c1 pid
+check_rc "kill of a stopped container is an error" 1 oci kill c1 KILL
+check_rc "delete of a stopped container succeeds" 0 oci delete c1
+check_rc "state of a deleted container is an error" 1 oci state c1
+oci_clean "delete leaves nothing" c1
+rm -f "$ROOTFS/tmp/started"
+
+B2=$(bundle c2 'sleep 30')
+oci create --bundle "$B2" c2 >/dev/null 2>&1
+check_rc "kill works on a created container" 0 oci kill c2 KILL
+sleep 0.3
+check "... which is then stopped" stopped field c2 status
+check_rc "start of a stopped container is an error" 1 oci start c2
+oci delete c2 >/dev/null 2>&1
+B3=$(bundle c3 'sleep 30')
+oci run --detach --bundle "$B3" c3 >/dev/null 2>&1
+check_rc "delete --force removes a running container" 0 oci delete --force c3
+oci_clean "... leaving nothing" c3
+check_rc "run returns the process's exit status" 7 \
+	oci run --bundle "$(bundle rs 'exit 7')" rs
+oci_clean "run removes the container when the process ends" rs
+
+# --- hooks (config.md: order, state on stdin, failures) -------------------
+HL=$T/hooks.log
+cat >"$T/hook.sh" <<HOOK
+#!/bin/sh
+# hook NAME: logs NAME and the id and status of the state on stdin
+echo "\$1 \$(jq -r '.id + " " + .status')" >>$HL
+HOOK
+chmod +x "$T/hook.sh"
+hook() { printf '{"path":"%s","args":["hook.sh","%s"]}' "$T/hook.sh" "$1"; }
+HOOKS=$(printf '.hooks = {"prestart":[%s],"createRuntime":[%s],"createContainer":[%s],"startContainer":[%s],"poststart":[%s],"poststop":[%s]}' \
+	"$(hook prestart)" "$(hook createRuntime)" "$(hook createContainer)" \
+	"$(hook startContainer)" "$(hook poststart)" "$(hook poststop)")
+BH=$(bundle hk 'sleep 30' "$HOOKS")
+oci create --bundle "$BH" hk >/dev/null 2>&1
+check "create runs prestart, createRuntime, createContainer in order" \
+	"prestart createRuntime createContainer" \
+	sh -c "cut -d' ' -f1 $HL | tr '\n' ' ' | sed 's/ \$//'"
+check "hooks get the state on stdin (id, status)" "prestart hk created" \
+	sh -c "head -1 $HL"
+oci start hk >/dev/null 2>&1
+check "start runs startContainer, then poststart" \
+	"startContainer poststart" \
+	sh -c "sed -n '4,5p' $HL | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ \$//'"
+oci delete --force hk >/dev/null 2>&1
+check "delete runs poststop last" "poststop" sh -c "tail -1 $HL | cut -d' ' -f1"
+rm -f "$HL"
+BF=$(bundle hkf 'true' '.hooks = {"prestart":[{"path":"/bin/false"}]}')
+check_rc "a failing prestart hook fails create" 1 oci create --bundle "$BF" hkf
+oci_clean "... leaving nothing" hkf
+BT=$(bundle hkt 'true' '.hooks = {"createRuntime":[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]}')
+check_match "a hook past its timeout is killed and fails create" "timeout" \
+	oci create --bundle "$BT" hkt
+oci_clean "... leaving nothing" hkt
+BP=$(bundle hkt 'true' '.hooks = {"poststart":[{"path":"/bin/false"}]}')
+check_rc "a failing poststart hook only warns (run succeeds)" 0 oci run --bundle "$BP" hkt
+
+# --- process (config.md) --------------------------------------------------
+run_out() { local n=$1; shift; oci run --bundle "$(bundle "$n" "$@")" "$n" 2>&1; }
+check "process.args, env, cwd" "bar /tmp" \
+	run_out ex 'echo $FOO $(pwd)' '.process.cwd = "/tmp"'
+# the core adds HOME, USER, LOGNAME, SHELL (and TERM) to a clean
+# environment: docs/oci.md, core requests
+check "process.env: nothing of the runtime's environment crosses" "" \
+	run_out ex 'env | grep -E "^(CELL_|MESON|ASAN)"'
+check "process.env: PATH is the config's" "/bin:/custom" \
+	run_out ex 'echo $PATH' '.process.env = ["PATH=/bin:/custom"]'
+check "process.user: uid, gid, additionalGids" "1000 1000 1000 50" \
+	run_out us 'echo $(id -u) $(id -g) $(id -G)' \
+	'.process.user = {"uid":1000,"gid":1000,"additionalGids":[50]}'
+check "process.user.umask" "0027" run_out us 'umask' \
+	'.process.user.umask = 23'
+check "process.rlimits" "123" run_out rl 'ulimit -n' \
+	'.process.rlimits = [{"type":"RLIMIT_NOFILE","hard":200,"soft":123}]'
+check "process.capabilities: the bounding set narrows" "0000000000000020" \
+	run_out ex 'grep CapBnd /proc/self/status | cut -f2' \
+	'.process.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}'
+check "process.oomScoreAdj" "500" run_out ex 'cat /proc/self/oom_score_adj' \
+	'.process.oomScoreAdj = 500'
+check "the process is pid 1 of its pid namespace" "1" run_out ex 'echo $$'
+check_match "process.args empty is refused, naming the path" \
+	"process.args: must be a non-empty array" \
+	oci run --bundle "$(bundle ex x '.process.args = []')" ex
+
+# --- config-linux.md ------------------------------------------------------
+check "hostname in the uts namespace" "oci" run_out ex hostname
+check_match "a hostname without a uts namespace is refused" "uts namespace" \
+	oci run --bundle "$(bundle ex hostname '.linux.namespaces |= map(select(.type != "uts"))')" ex
+check_match "a missing pid namespace is refused" "pid namespace is required" \
+	oci run --bundle "$(bundle ex true '.linux.namespaces |= map(select(.type != "pid"))')" ex
+check_match "user namespaces are refused clearly" "user namespaces.*not supported" \
+	oci run --bundle "$(bundle ex true '.linux.namespaces += [{"type":"user"}]')" ex
+check "no network namespace: the host's interfaces" "yes" \
+	run_out ex 'test $(ls /sys/class/net | wc -l) -gt 1 && echo yes' \
+	'.linux.namespaces |= map(select(.type != "network"))'
+check "a new network namespace holds only lo" "lo" run_out ex 'ls /sys/class/net'
+check "linux.sysctl in the container's namespaces" "1" \
+	run_out sy 'cat /proc/sys/net/ipv4/ip_forward' \
+	'.linux.sysctl = {"net.ipv4.ip_forward":"1"}'
+check_match "a sysctl of the host is refused" "not namespaced" \
+	oci run --bundle "$(bundle sy true '.linux.sysctl = {"vm.swappiness":"10"}')" sy
+check "linux.maskedPaths: the file reads empty" "" \
+	run_out ex 'cat /etc/secret' '.linux.maskedPaths = ["/etc/secret"]'
+check_match "linux.readonlyPaths: writes fail" "Read-only" \
+	run_out ex 'touch /data/x' '.linux.readonlyPaths = ["/data"]'
+check_match "root.readonly: the root is read-only" "Read-only" \
+	run_out ro 'touch /x' '.root.readonly = true'
+mkdir -p "$T/host-data"; echo hostfile >"$T/host-data/f"
+check "mounts: a read-only bind mount shows the host directory" "hostfile" \
+	run_out mt 'cat /mnt/data/f' \
+	".mounts += [{\"destination\":\"/mnt/data\",\"type\":\"bind\",\"source\":\"$T/host-data\",\"options\":[\"rbind\",\"ro\"]}]"
+check_match "... and cannot be written" "Read-only" \
+	run_out mt 'touch /mnt/data/g' \
+	".mounts += [{\"destination\":\"/mnt/data\",\"type\":\"bind\",\"source\":\"$T/host-data\",\"options\":[\"rbind\",\"ro\"]}]"
+check "mounts: tmpfs with size and mode" "1777 tmpfs" \
+	run_out mt 'echo $(stat -c %a /scratch) $(grep " /scratch " /proc/mounts | cut -d" " -f3)' \
+	'.mounts += [{"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["nosuid","size=1m","mode=1777"]}]'
+rm -rf "$ROOTFS/mnt" "$ROOTFS/scratch"
+check_match "linux.seccomp: SCMP_ACT_ERRNO with errnoRet" "Function not implemented" \
+	run_out sc 'mkdir /tmp/nope' \
+	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}'
+check_match "linux.seccomp: SCMP_ACT_NOTIFY is refused clearly" "SCMP_ACT_NOTIFY.*not supported" \
+	run_out sc true \
+	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}'
+check_match "linux.intelRdt is refused clearly" "intelRdt" \
+	run_out ex true '.linux.intelRdt = {"closID":"x"}'
+
+CGP=cell-oci-test$$
+BC=$(bundle cg 'sleep 30' ".linux.cgroupsPath = \"/$CGP/cg\" | .linux.resources = {\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":50}}")
+oci create --bundle "$BC" cg >/dev/null 2>&1
+check "linux.cgroupsPath: the process is in that cgroup" "/$CGP/cg" \
+	sh -c "grep -m1 ':pids:' /proc/$(field cg pid)/cgroup | cut -d: -f3"
+check "linux.resources.memory.limit" "67108864" \
+	cat "/sys/fs/cgroup/memory/$CGP/cg/memory.limit_in_bytes"
+check "linux.resources.pids.limit" "50" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
+check_rc "update --pids-limit" 0 oci update --pids-limit 60 cg
+check "... is set" "60" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
+oci start cg >/dev/null 2>&1
+check_rc "pause" 0 oci pause cg
+check "state after pause is 'paused'" paused field cg status
+check_rc "resume" 0 oci resume cg
+check "state after resume is 'running'" running field cg status
+check_match "ps --format json lists the pid" "^\[$(field cg pid)\]$" oci ps --format json cg
+check_match "list shows the container" "^cg +[0-9]+ +running" oci list
+check "list --format json" "cg running" \
+	sh -c "$OCI_BIN --root $OCI_ROOT list --format json | jq -r '.[] | .id + \" \" + .status'"
+check_match "jls lists the container as a jail" "name=cg" "$JLS" -n -j cg
+oci delete --force cg >/dev/null 2>&1
+check "delete removes the cgroup" "" sh -c "ls -d /sys/fs/cgroup/*/$CGP/cg 2>/dev/null"
+for d in /sys/fs/cgroup/*/$CGP /sys/fs/cgroup/unified/$CGP; do [ -d "$d" ] && rmdir "$d"; done
+
+# --- exec ----------------------------------------------------------------
+BE=$(bundle ex 'sleep 30')
+oci run --detach --bundle "$BE" ex >/dev/null 2>&1
+check "exec runs in the container with its env" "bar oci" oci exec ex sh -c 'echo $FOO $(hostname)'
+check "exec --user --cwd --env" "1000 /tmp X" \
+	oci exec --user 1000:1000 --cwd /tmp --env V=X ex sh -c 'echo $(id -u) $(pwd) $V'
+check_rc "exec returns the exit status" 3 oci exec ex sh -c 'exit 3'
+echo '{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c","echo fromfile"],"env":["PATH=/bin"],"cwd":"/"}' >"$T/proc.json"
+check "exec --process FILE" "fromfile" oci exec --process "$T/proc.json" ex
+check_rc "exec --detach --pid-file" 0 oci exec --detach --pid-file "$T/ex.pid" ex sleep 1
+check_true "... writes the pid" test -s "$T/ex.pid"
+oci delete --force ex >/dev/null 2>&1
+
+# --- annotations ---------------------------------------------------------
+BA=$(bundle an 'sleep 30' '.annotations = {"org.cell.jail.allow.raw_sockets":"true","x.y":"z"}')
+oci create --bundle "$BA" an >/dev/null 2>&1
+check "annotations are in the state" "z" field an 'annotations["x.y"]'
+check_match "org.cell.jail.* annotations set jail parameters" "allow.raw_sockets" \
+	"$JLS" -n -j an
+oci delete --force an >/dev/null 2>&1
+check_match "an unknown org.cell.jail parameter is an error naming it" \
+	"annotations.org.cell.jail.bogus" \
+	oci run --bundle "$(bundle an true '.annotations = {"org.cell.jail.bogus":"1"}')" an
+check_match "an id with a '.' is refused" "hierarchy" \
+	oci run --bundle "$(bundle du true)" a.b
+
+finish
