@@ -494,7 +494,7 @@ struct create_ctx {
 	int lockfd;
 	const struct cell_parent *parent;
 	const struct cell_init_proc *proc;
-	struct sock_fprog bpf;
+	struct sock_fprog bpf[2];        /* the filter, the listener's */
 };
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
@@ -621,13 +621,16 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	/* the filter is compiled here once: init and its processes
 	 * inherit it, and later entries load it from beside the record */
-	int r0 = cell_policy_compile(&c->pol, &c->bpf, err);
-	if (r0 < 0)
-		return r0;
-	c->pol.compiled = &c->bpf;
-	r0 = cell_state_save_bpf(c->h->rec.jail.jid, &c->bpf, err);
-	if (r0 < 0)
-		return r0;
+	for (int l = 0; l < 2; l++) {
+		int r0 = cell_policy_compile(&c->pol, l, &c->bpf[l], err);
+		if (r0 == 0 && c->bpf[l].len)
+			r0 = cell_state_save_bpf(c->h->rec.jail.jid, l,
+						 &c->bpf[l], err);
+		if (r0 < 0)
+			return r0;
+	}
+	c->pol.compiled = &c->bpf[0];
+	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
 	struct cell_placement place = { place_in_cgroup, &c->cg };
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -764,7 +767,8 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 		cell_record_free(&h->rec);
 	}
 	cg_ctx_free(&c.cg);
-	free(c.bpf.filter);
+	free(c.bpf[0].filter);
+	free(c.bpf[1].filter);
 	if (has_parent)
 		cell_record_free(&parent);
 out_unlock:
@@ -838,13 +842,16 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	if (r < 0)
 		return r;
 	/* the filter the jail was created with (its record's neighbour) */
-	struct sock_fprog bpf = { 0 };
-	if (cell_state_load_bpf(rec->jail.jid, &bpf) == 0)
+	struct sock_fprog bpf = { 0 }, lbpf = { 0 };
+	if (cell_state_load_bpf(rec->jail.jid, false, &bpf) == 0)
 		pol.compiled = &bpf;
+	if (cell_state_load_bpf(rec->jail.jid, true, &lbpf) == 0)
+		pol.compiled_listener = &lbpf;
 	struct cg_ctx c;
 	r = cg_open(rec->cgroup, &c, false, err);
 	if (r < 0) {
 		free(bpf.filter);
+		free(lbpf.filter);
 		return r;
 	}
 	struct cell_running run;
@@ -854,6 +861,7 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 			      status, pid, err);
 	cg_ctx_free(&c);
 	free(bpf.filter);
+	free(lbpf.filter);
 	return r;
 }
 
@@ -1094,8 +1102,9 @@ int cell_modify(const char *key, const struct cell_jail *changes,
 			if (cell_policy_derive(&rec.jail,
 					       has_parent ? &ppol : NULL, &pol,
 					       NULL) == 0 &&
-			    cell_policy_compile(&pol, &bpf, NULL) == 0)
-				cell_state_save_bpf(rec.jail.jid, &bpf, NULL);
+			    cell_policy_compile(&pol, false, &bpf, NULL) == 0)
+				cell_state_save_bpf(rec.jail.jid, false, &bpf,
+						    NULL);
 			free(bpf.filter);
 		}
 	}

@@ -584,11 +584,19 @@ static int build_filter(const struct cell_policy *pol, scmp_filter_ctx *out,
 	return 0;
 }
 
-int cell_policy_compile(const struct cell_policy *pol, struct sock_fprog *prog,
-			struct cell_error *err)
+static bool hostname_granted(const struct cell_policy *pol);
+static int build_listener(scmp_filter_ctx *out, struct cell_error *err);
+
+int cell_policy_compile(const struct cell_policy *pol, bool listener,
+			struct sock_fprog *prog, struct cell_error *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	int r = build_filter(pol, &ctx, err);
+	prog->filter = NULL;
+	prog->len = 0;
+	if (listener && !hostname_granted(pol))
+		return 0;
+	int r = listener ? build_listener(&ctx, err)
+			 : build_filter(pol, &ctx, err);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int m = memfd_create("cell-bpf", MFD_CLOEXEC);
@@ -635,17 +643,18 @@ int cell_policy_apply_seccomp(const struct cell_policy *pol,
 	return 0;
 }
 
-int cell_policy_hostname_listener(const struct cell_policy *pol,
-				  struct cell_error *err)
+static bool hostname_granted(const struct cell_policy *pol)
 {
 	size_t row = 0;
 	for (; row < ARRAY_SIZE(priv_table); row++)
 		if (priv_table[row].granted == g_hostname)
 			break;
-	if (row == ARRAY_SIZE(priv_table) || !(pol->granted & (1ULL << row)))
-		return 0;
-	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx =
-		seccomp_init(SCMP_ACT_ALLOW);
+	return row < ARRAY_SIZE(priv_table) && (pol->granted & (1ULL << row));
+}
+
+static int build_listener(scmp_filter_ctx *out, struct cell_error *err)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return cell_error_set(err, -ENOMEM, "seccomp_init failed");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
@@ -653,6 +662,30 @@ int cell_policy_hostname_listener(const struct cell_policy *pol,
 	if (r == 0)
 		r = add_rule(ctx, SCMP_ACT_NOTIFY, "setdomainname", 0, NULL,
 			     err);
+	if (r < 0) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int cell_policy_hostname_listener(const struct cell_policy *pol,
+				  struct cell_error *err)
+{
+	if (!hostname_granted(pol))
+		return 0;
+	if (pol->compiled_listener) {
+		int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				      SECCOMP_FILTER_FLAG_NEW_LISTENER,
+				      pol->compiled_listener);
+		if (fd < 0)
+			return cell_error_errno(err, -errno,
+						"loading the host name filter");
+		return fd;
+	}
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
+	int r = build_listener(&ctx, err);
 	if (r < 0)
 		return r;
 	r = seccomp_load(ctx);

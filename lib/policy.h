@@ -45,11 +45,15 @@ struct cell_policy {
 	 * later load it as it was without compiling it again. NULL: compile
 	 * from the rows. */
 	const struct sock_fprog *compiled;
+	const struct sock_fprog *compiled_listener; /* the same, for the
+						     * host name listener */
 };
 
-/* Compile the policy's filter to BPF; free prog->filter when done. */
-int cell_policy_compile(const struct cell_policy *pol, struct sock_fprog *prog,
-			struct cell_error *err);
+/* Compile the policy's filter to BPF; free prog->filter when done.
+ * listener: the host name listener's filter instead (prog->len is 0 when
+ * the jail may not change its name). */
+int cell_policy_compile(const struct cell_policy *pol, bool listener,
+			struct sock_fprog *prog, struct cell_error *err);
 
 /* One row of the policy table, for audit and documentation. */
 struct cell_priv_row {

@@ -145,10 +145,10 @@ int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 	return 0;
 }
 
-static int bpf_path(int jid, char *buf, size_t len)
+static int bpf_path(int jid, bool listener, char *buf, size_t len)
 {
-	if (snprintf(buf, len, "%s/jails/%d.bpf", cell_run_dir(), jid) >=
-	    (int)len)
+	if (snprintf(buf, len, "%s/jails/%d.%s", cell_run_dir(), jid,
+		     listener ? "lbpf" : "bpf") >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -156,7 +156,9 @@ static int bpf_path(int jid, char *buf, size_t len)
 int cell_state_delete(int jid)
 {
 	char path[PATH_MAX];
-	if (bpf_path(jid, path, sizeof(path)) == 0)
+	if (bpf_path(jid, false, path, sizeof(path)) == 0)
+		unlink(path);
+	if (bpf_path(jid, true, path, sizeof(path)) == 0)
 		unlink(path);
 	if (record_path(jid, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
@@ -165,11 +167,11 @@ int cell_state_delete(int jid)
 	return 0;
 }
 
-int cell_state_save_bpf(int jid, const struct sock_fprog *prog,
+int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,
 			struct cell_error *err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 32];
-	if (bpf_path(jid, path, sizeof(path)) < 0)
+	if (bpf_path(jid, listener, path, sizeof(path)) < 0)
 		return cell_error_set(err, -ENAMETOOLONG, "state path");
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
@@ -187,10 +189,10 @@ int cell_state_save_bpf(int jid, const struct sock_fprog *prog,
 	return 0;
 }
 
-int cell_state_load_bpf(int jid, struct sock_fprog *prog)
+int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog)
 {
 	char path[PATH_MAX];
-	if (bpf_path(jid, path, sizeof(path)) < 0)
+	if (bpf_path(jid, listener, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;

@@ -56,13 +56,14 @@ int cell_state_find(const char *key, struct cell_record *rec,
 int cell_state_next_jid(struct cell_error *err);
 
 /*
- * The jail's compiled seccomp filter, beside its record (jails/JID.bpf):
+ * The jail's compiled seccomp filters, beside its record (jails/JID.bpf,
+ * and jails/JID.lbpf for the host name listener's):
  * written once at create, loaded by every later entry. load returns
  * -ENOENT when there is none (a record of an older cell): compile then.
  */
-int cell_state_save_bpf(int jid, const struct sock_fprog *prog,
+int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,
 			struct cell_error *err);
-int cell_state_load_bpf(int jid, struct sock_fprog *prog);
+int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog);
 
 void cell_record_free(struct cell_record *rec);
 /* Is the record's init still the process it was? */
