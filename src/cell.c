@@ -212,6 +212,7 @@ static int cmd_create(int argc, char **argv)
 		{ "thick", no_argument, NULL, 'T' },
 		{ "bridge", required_argument, NULL, 'B' },
 		{ "nat", no_argument, NULL, 'n' },
+		{ "depend", required_argument, NULL, 'D' },
 		{ 0 } };
 	struct cell_mgr_create cr = { .boot = true, .priority = 99 };
 	int c;
@@ -222,6 +223,9 @@ static int cmd_create(int argc, char **argv)
 			break;
 		case 'n':
 			cr.nat = true;
+			break;
+		case 'D':
+			cr.depend = optarg;
 			break;
 		case 'T':
 			cr.thick = true;
@@ -261,12 +265,32 @@ static int cmd_create(int argc, char **argv)
 	return EX_OK;
 }
 
-/* Run fn on every jail of TARGET; a jail already in the wanted state is
- * a note, not an error. */
+/* Is one of name's dependencies among failed[0..nf)? */
+static const char *failed_dep(struct cell_mgr *m, const char *name,
+			      char **failed, size_t nf)
+{
+	static char dep[CELL_MGR_NAME_MAX + 1];
+	struct cell_mgr_jail ji;
+	if (!nf || cell_mgr_jail_info(m, name, &ji, NULL) < 0)
+		return NULL;
+	for (char *save = NULL, *d = strtok_r(ji.depend, ",", &save); d;
+	     d = strtok_r(NULL, ",", &save))
+		for (size_t i = 0; i < nf; i++)
+			if (!strcmp(failed[i], d)) {
+				snprintf(dep, sizeof(dep), "%s", d);
+				return dep;
+			}
+	return NULL;
+}
+
+/* Run fn on every jail of TARGET (NULL: the boot jails) in depend order
+ * (starting: dependencies join and come first; a jail whose dependency
+ * failed is not started; stopping: the reverse); a jail already in the
+ * wanted state is a note, not an error. */
 static int each_target(const char *target,
 		       int (*fn)(struct cell_mgr *, const char *,
 				 struct cell_error *),
-		       const char *done, bool reverse)
+		       const char *done, bool reverse, bool add_deps)
 {
 	struct cell_mgr m;
 	struct cell_error err;
@@ -274,11 +298,23 @@ static int each_target(const char *target,
 	size_t n;
 	if (open_targets(&m, &err, target, &names, &n) < 0)
 		return fail(&err);
+	if (cell_mgr_order(&m, &names, &n, add_deps, &err) < 0) {
+		cell_mgr_names_free(names, n);
+		return fail(&err);
+	}
+	char **failed = calloc(n + 1, sizeof(*failed));
+	size_t nf = 0;
 	int rc = EX_OK;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = reverse ? n - 1 - k : k;
 		cell_error_clear(&err);
-		int r = fn(&m, names[i], &err);
+		const char *dep = reverse || !failed ? NULL
+			: failed_dep(&m, names[i], failed, nf);
+		int r = dep ? cell_error_set(&err, -EAGAIN, "jail '%s' not "
+					     "started: it depends on '%s', "
+					     "which did not start", names[i],
+					     dep)
+			    : fn(&m, names[i], &err);
 		if (r == -EALREADY) {
 			if (!quiet)
 				fprintf(stderr, "cell %s: %s\n", current->name,
@@ -286,10 +322,13 @@ static int each_target(const char *target,
 		} else if (r < 0) {
 			fail(&err);
 			rc = EX_ERR;
+			if (failed)
+				failed[nf++] = names[i];
 		} else if (!json) {
 			note(done, names[i]);
 		}
 	}
+	free(failed);
 	cell_mgr_names_free(names, n);
 	return rc;
 }
@@ -310,15 +349,16 @@ static int cmd_lifecycle(int argc, char **argv)
 	if (sub_operands(argc, argv, !boot, !boot) < 0)
 		return usage_sub();
 	if (boot)
-		return each_target(NULL, cell_mgr_start, "started", false);
+		return each_target(NULL, cell_mgr_start, "started", false,
+				   true);
 	if (!strcmp(current->name, "start"))
 		return each_target(argv[optind], cell_mgr_start,
-				   "started", false);
+				   "started", false, true);
 	if (!strcmp(current->name, "stop"))
 		return each_target(argv[optind], cell_mgr_stop,
-				   "stopped", true);
+				   "stopped", true, false);
 	return each_target(argv[optind], restart_one, "restarted",
-			   false);
+			   false, false);
 }
 
 static int cmd_cmd(int argc, char **argv)
@@ -683,13 +723,13 @@ static const struct sub subs[] = {
 	  "busybox [NAME] [--busybox PATH] | --tar FILE NAME" },
 	{ "create", cmd_create,
 	  "[-T] [-B BRIDGE [--nat]] [--no-boot] [-p PRIO] [--tags a,b]\n"
-	  "             NAME RELEASE [IP]   (-B: vnet on BRIDGE, IP[/LEN] "
+	  "             [--depend a,b] NAME RELEASE [IP]   (-B: vnet on BRIDGE, IP[/LEN] "
 	  "inside)" },
 	{ "start", cmd_lifecycle, "TARGET" },
 	{ "stop", cmd_lifecycle, "TARGET" },
 	{ "restart", cmd_lifecycle, "TARGET" },
 	{ "boot", cmd_lifecycle, "(start every jail marked for boot, by "
-				 "priority)" },
+				 "depend, then priority)" },
 	{ "cmd", cmd_cmd, "TARGET COMMAND [ARG...]" },
 	{ "console", cmd_console, "NAME [USER]  (a login shell on a pty in "
 				  "the jail)" },

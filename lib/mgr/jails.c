@@ -156,6 +156,8 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 		 (v = meta(&j, "cell.release")) ? v : "");
 	snprintf(out->tags, sizeof(out->tags), "%s",
 		 (v = meta(&j, "cell.tags")) ? v : "");
+	snprintf(out->depend, sizeof(out->depend), "%s",
+		 (v = meta(&j, "cell.depend")) ? v : "");
 	out->thick = (v = meta(&j, "cell.type")) && !strcmp(v, "thick");
 	out->boot = !(v = meta(&j, "cell.boot")) || strcmp(v, "0");
 	out->priority = (v = meta(&j, "cell.priority")) ? atoi(v) : 99;
@@ -179,7 +181,7 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 }
 
 struct conf_args {
-	const char *name, *release, *ip4, *tags, *bridge;
+	const char *name, *release, *ip4, *tags, *bridge, *depend;
 	bool nat;
 	bool thick, boot;
 	int priority;
@@ -264,6 +266,8 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 	fprintf(f, "\tmeta.cell.priority = \"%d\";\n", a->priority);
 	if (a->tags && *a->tags)
 		bad |= put_q(f, "meta.cell.tags", a->tags) < 0;
+	if (a->depend && *a->depend)
+		bad |= put_q(f, "meta.cell.depend", a->depend) < 0;
 	fprintf(f, "}\n");
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
@@ -392,6 +396,8 @@ int cell_mgr_conf_get(struct cell_mgr *m, const char *name, const char *param,
 	return r;
 }
 
+static bool has_tag(const char *tags, const char *tag);
+
 static bool tags_ok(const char *tags)
 {
 	if (!tags)
@@ -432,6 +438,10 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 	if (!tags_ok(c->tags))
 		return cell_error_set(err, -EINVAL, "invalid tags '%s'",
 				      c->tags);
+	if (!tags_ok(c->depend) || (c->depend && has_tag(c->depend, c->name)))
+		return cell_error_set(err, -EINVAL, "invalid depend '%s' "
+				      "(jail names; not the jail itself)",
+				      c->depend);
 	if (c->nat && !(c->bridge && *c->bridge))
 		return cell_error_set(err, -EINVAL, "--nat needs a bridge (-B)");
 	if (c->priority < 0 || c->priority > 9999)
@@ -459,7 +469,7 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		.name = c->name, .release = c->release, .ip4 = c->ip4,
 		.tags = c->tags, .thick = thick, .boot = c->boot,
 		.priority = c->priority, .rc = access(rc, F_OK) == 0,
-		.bridge = c->bridge, .nat = c->nat,
+		.bridge = c->bridge, .nat = c->nat, .depend = c->depend,
 	};
 	/* conf first: a bad IP fails before any storage is made */
 	r = write_conf(m, dir, &a, err);
@@ -598,6 +608,129 @@ int cell_mgr_boot_names(struct cell_mgr *m, char ***names, size_t *n,
 	}
 	*n = k;
 	return 0;
+}
+
+int cell_mgr_order(struct cell_mgr *m, char ***names, size_t *n,
+		   bool add_deps, struct cell_error *err)
+{
+	size_t cnt = *n, cap = *n + 1;
+	char **v = calloc(cap, sizeof(*v));
+	struct cell_mgr_jail *ji = calloc(cap, sizeof(*ji));
+	int r = 0;
+	if (!v || !ji) {
+		free(v);
+		free(ji);
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < cnt; i++)
+		v[i] = (*names)[i];
+	/* the set: the names, and (add_deps) what they depend on */
+	for (size_t i = 0; i < cnt && r == 0; i++) {
+		if ((r = cell_mgr_jail_info(m, v[i], &ji[i], err)) < 0)
+			break;
+		char buf[sizeof(ji[i].depend)];
+		snprintf(buf, sizeof(buf), "%s", ji[i].depend);
+		for (char *save = NULL, *d = strtok_r(buf, ",", &save);
+		     d && r == 0; d = strtok_r(NULL, ",", &save)) {
+			bool have = false;
+			for (size_t k = 0; k < cnt; k++)
+				have |= !strcmp(v[k], d);
+			if (have || !add_deps)
+				continue;
+			struct stat st;
+			char p[PATH_MAX];
+			if (jail_dir(m, d, p, NULL) < 0 || stat(p, &st) < 0) {
+				r = cell_error_set(err, -ENOENT, "jail '%s' "
+						   "depends on '%s', which "
+						   "does not exist", v[i], d);
+				break;
+			}
+			if (cnt + 1 >= cap) {
+				cap *= 2;
+				char **nv = realloc(v, cap * sizeof(*v));
+				struct cell_mgr_jail *nj =
+					nv ? realloc(ji, cap * sizeof(*ji)) : NULL;
+				if (nv)
+					v = nv;
+				if (nj)
+					ji = nj;
+				if (!nv || !nj) {
+					r = cell_error_set(err, -ENOMEM,
+							   "out of memory");
+					break;
+				}
+			}
+			if (!(v[cnt] = strdup(d))) {
+				r = cell_error_set(err, -ENOMEM,
+						   "out of memory");
+				break;
+			}
+			memset(&ji[cnt], 0, sizeof(ji[cnt]));
+			cnt++;
+		}
+	}
+	/* priority, then name; then dependencies first (a depth-first walk
+	 * in that order, so the priority order holds where depend allows) */
+	struct prio_name *pn = r == 0 ? calloc(cnt + 1, sizeof(*pn)) : NULL;
+	size_t **deps = r == 0 ? calloc(cnt + 1, sizeof(*deps)) : NULL;
+	size_t *ndeps = r == 0 ? calloc(cnt + 1, sizeof(*ndeps)) : NULL;
+	size_t *order = r == 0 ? calloc(cnt + 1, sizeof(*order)) : NULL;
+	char **sorted = r == 0 ? calloc(cnt + 1, sizeof(*sorted)) : NULL;
+	if (r == 0 && (!pn || !deps || !ndeps || !order || !sorted))
+		r = cell_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < cnt && r == 0; i++)
+		pn[i] = (struct prio_name){ ji[i].priority, v[i] };
+	if (r == 0)
+		qsort(pn, cnt, sizeof(*pn), cmp_prio);
+	for (size_t i = 0; i < cnt && r == 0; i++) {
+		sorted[i] = pn[i].name;
+		size_t at = 0;
+		while (v[at] != pn[i].name)
+			at++;
+		deps[i] = calloc(cnt + 1, sizeof(**deps));
+		if (!deps[i]) {
+			r = cell_error_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		char buf[sizeof(ji[at].depend)];
+		snprintf(buf, sizeof(buf), "%s", ji[at].depend);
+		for (char *save = NULL, *d = strtok_r(buf, ",", &save); d;
+		     d = strtok_r(NULL, ",", &save))
+			for (size_t k = 0; k < cnt; k++)
+				if (!strcmp(pn[k].name, d))
+					deps[i][ndeps[i]++] = k;
+	}
+	if (r == 0)
+		r = cell_jail8_order(sorted, cnt,
+				     (const size_t *const *)deps, ndeps,
+				     order, err);
+	if (r == 0) {
+		char **out = calloc(cnt + 1, sizeof(*out));
+		if (!out) {
+			r = cell_error_set(err, -ENOMEM, "out of memory");
+		} else {
+			for (size_t i = 0; i < cnt; i++)
+				out[i] = sorted[order[i]];
+			free(*names);
+			*names = out;
+			*n = cnt;
+			free(v);
+			v = NULL;
+		}
+	}
+	if (v) /* failed: the caller keeps its names; drop what we added */
+		for (size_t i = *n; i < cnt; i++)
+			free(v[i]);
+	for (size_t i = 0; deps && i < cnt; i++)
+		free(deps[i]);
+	free(deps);
+	free(ndeps);
+	free(order);
+	free(sorted);
+	free(pn);
+	free(v);
+	free(ji);
+	return r;
 }
 
 /* --- start / stop ------------------------------------------------------------------ */
@@ -974,7 +1107,7 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		.name = newname, .release = ji.release, .ip4 = ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
-		.bridge = ji.bridge, .nat = ji.nat,
+		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0) {
@@ -1027,7 +1160,7 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		.name = newname, .release = ji.release, .ip4 = ji.ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
-		.bridge = ji.bridge, .nat = ji.nat,
+		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&

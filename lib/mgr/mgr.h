@@ -93,6 +93,7 @@ struct cell_mgr_create {
 	const char *tags;      /* comma list or NULL */
 	const char *bridge;    /* vnet on this bridge (epair), or NULL */
 	bool nat;              /* vnet.nat (with a bridge) */
+	const char *depend;    /* comma list of jails started before it */
 };
 int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
 		    struct cell_error *err);
@@ -103,6 +104,7 @@ struct cell_mgr_jail {
 	char release[CELL_MGR_NAME_MAX + 1];
 	char ip4[256];
 	char tags[512];
+	char depend[512];      /* meta.cell.depend: jails started first */
 	char bridge[16];       /* "" when not vnet */
 	bool thick, boot, running, nat;
 	int priority;
@@ -131,6 +133,16 @@ void cell_mgr_names_free(char **names, size_t n);
 /* The jails marked for boot (meta.cell.boot), in priority order. */
 int cell_mgr_boot_names(struct cell_mgr *m, char ***names, size_t *n,
 			struct cell_error *err);
+/*
+ * Order names (as cell_mgr_targets returns them) for starting: every jail
+ * after the jails it depends on (meta.cell.depend, cell create --depend),
+ * else by priority then name. add_deps: the dependencies join the list
+ * (start, boot); a dependency that does not exist is -ENOENT, a cycle
+ * -ELOOP ("depend cycle: a -> b -> a"), found before anything runs. Stop
+ * walks the result backwards. On failure *names is left as it was.
+ */
+int cell_mgr_order(struct cell_mgr *m, char ***names, size_t *n,
+		   bool add_deps, struct cell_error *err);
 /* Every jail / release / snapshot tag of a jail, sorted. */
 int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
 		      size_t *n, struct cell_error *err);

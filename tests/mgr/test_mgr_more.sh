@@ -55,11 +55,11 @@ C=$CELL
 # --- console -------------------------------------------------------------------
 part_console() {
 	new_home console || { not_ok "console: setup"; return; }
-	$C -q create c1 busybox && $C -q start c1
-	$C cmd c1 sh -c 'echo "alice:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd'
+	$C -q create con1 busybox && $C -q start con1
+	$C cmd con1 sh -c 'echo "alice:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd'
 	mkdir -p "$T/st"
 	local out
-	out=$(python3 "$SRC/tests/mgr/console_drive.py" "$T/st" "$C" console c1 2>&1)
+	out=$(python3 "$SRC/tests/mgr/console_drive.py" "$T/st" "$C" console con1 2>&1)
 	echo "$out" | sed 's/^/# /'
 	r() { echo "$out" | sed -n "s/^RESULT $1 //p"; }
 	check "console: a command's output" MARK3 r echo
@@ -71,25 +71,25 @@ part_console() {
 	check "console: ... and the rest of its command line" no r slept
 	check "console: the shell's exit status" 7 r exit
 	check_true "console: the terminal's mode is restored" cmp "$T/st/before" "$T/st/after"
-	out=$(python3 "$SRC/tests/mgr/console_drive.py" "$T/st" "$C" console c1 alice 2>&1)
+	out=$(python3 "$SRC/tests/mgr/console_drive.py" "$T/st" "$C" console con1 alice 2>&1)
 	check "console: as USER" 1000 r id
 	check "console: as USER, exit status" 7 r exit
 	check "console: stdin a pipe works too" "hi2" bash -c \
-		"printf 'echo hi\$((1+1))\nexit 3\n' | $C console c1 | tr -d '\r' | grep '^hi'"
+		"printf 'echo hi\$((1+1))\nexit 3\n' | $C console con1 | tr -d '\r' | grep '^hi'"
 	check_rc "console: ... exit status through a pipe" 3 bash -c \
-		"printf 'exit 3\n' | $C console c1 >/dev/null"
-	check_rc "console: unknown user" 1 $C console c1 nosuch </dev/null
-	check_rc "console: a stopped jail" 1 bash -c "$C -q create c2 busybox && $C console c2 </dev/null"
+		"printf 'exit 3\n' | $C console con1 >/dev/null"
+	check_rc "console: unknown user" 1 $C console con1 nosuch </dev/null
+	check_rc "console: a stopped jail" 1 bash -c "$C -q create con2 busybox && $C console con2 </dev/null"
 	check_rc "console: unknown jail" 1 $C console nosuch </dev/null
 	check_rc "console: usage" 2 $C console
-	$C console c1 < <(sleep 5) >/dev/null 2>&1 &
+	$C console con1 < <(sleep 5) >/dev/null 2>&1 &
 	local pid=$!
 	sleep 1
 	kill -TERM $pid
 	wait $pid
 	check "console: SIGTERM hangs the terminal up (the shell gets SIGHUP)" 129 echo $?
 	check "console: nothing left in the jail but init (and ps)" "init ps" \
-		bash -c "$C cmd c1 ps -o comm | tail -n +2 | sort | xargs"
+		bash -c "$C cmd con1 ps -o comm | tail -n +2 | sort | xargs"
 }
 
 # --- template ------------------------------------------------------------------
@@ -102,7 +102,7 @@ tpl() {
 
 part_template() {
 	new_home template || { not_ok "template: setup"; return; }
-	$C -q create t1 busybox && $C -q start t1
+	$C -q create tpl1 busybox && $C -q start tpl1
 	local TP=$T/tpl
 	mkdir -p "$TP/full/files/etc/app" "$TP/full/inc" "$T/share"
 	echo shared >"$T/share/s.txt"
@@ -121,28 +121,28 @@ part_template() {
 		'RESTART' \
 		'CMD cat /mnt/share/s.txt > /tmp/mount.out'
 	tpl full/inc 'ARG EXTRA' 'ARG WHO=nobody' 'CMD echo "inc ${EXTRA} ${WHO}" > /tmp/inc.out'
-	local conf=$T/template/jails/t1/jail.conf
+	local conf=$T/template/jails/tpl1/jail.conf
 	cp "$conf" "$T/conf.before"
 	check "template: a required ARG missing: FILE:LINE:COL" \
 		"$TP/full/Cellfile:3:1: ARG WHO is required (--arg WHO=VALUE)" \
-		$C template t1 "$TP/full"
-	check_true "template: ... nothing ran" test ! -e "$T/template/jails/t1/root/tmp/cmd.out"
+		$C template tpl1 "$TP/full"
+	check_true "template: ... nothing ran" test ! -e "$T/template/jails/tpl1/root/tmp/cmd.out"
 	check_true "template: ... jail.conf unchanged" cmp "$conf" "$T/conf.before"
-	check_rc "template: every directive" 0 $C -q template t1 "$TP/full" --arg WHO=bob
-	check "template: ARG default and --arg in CMD" "cmd hello bob" $C cmd t1 cat /tmp/cmd.out
+	check_rc "template: every directive" 0 $C -q template tpl1 "$TP/full" --arg WHO=bob
+	check "template: ARG default and --arg in CMD" "cmd hello bob" $C cmd tpl1 cat /tmp/cmd.out
 	check "template: CP of a tree, RENDER replaced the ARGs only" \
-		'greeting=hello who=bob port=8080 home=${HOME} pid=$$' $C cmd t1 cat /etc/app/app.conf
+		'greeting=hello who=bob port=8080 home=${HOME} pid=$$' $C cmd tpl1 cat /etc/app/app.conf
 	check "template: CP of a file (not rendered)" \
-		'greeting=${GREETING} who=${WHO} port=${PORT} home=${HOME} pid=$$' $C cmd t1 cat /etc/app.copy
+		'greeting=${GREETING} who=${WHO} port=${PORT} home=${HOME} pid=$$' $C cmd tpl1 cat /etc/app.copy
 	check "template: INCLUDE with its NAME=VALUE and the caller's ARGs" "inc more bob" \
-		$C cmd t1 cat /tmp/inc.out
-	check "template: MOUNT, mounted at RESTART" shared $C cmd t1 cat /tmp/mount.out
-	check_rc "template: ... read-only as asked" 1 $C cmd t1 touch /mnt/share/x
-	check "template: CONFIG set, in effect after RESTART" tpl-bob $C cmd t1 hostname
+		$C cmd tpl1 cat /tmp/inc.out
+	check "template: MOUNT, mounted at RESTART" shared $C cmd tpl1 cat /tmp/mount.out
+	check_rc "template: ... read-only as asked" 1 $C cmd tpl1 touch /mnt/share/x
+	check "template: CONFIG set, in effect after RESTART" tpl-bob $C cmd tpl1 hostname
 	check_match "template: CONFIG PARAM=VALUE in jail.conf" 'allow.raw_sockets = "1";' cat "$conf"
-	check_match "template: LIMITS" "^memory 64M \(kernel: 67108864" $C limits t1 show
-	check_rc "template: applied twice (idempotent)" 0 $C -q template t1 "$TP/full" --arg WHO=bob
-	check "template: ... one fstab line for the mount point" 1 grep -c /mnt/share "$T/template/jails/t1/fstab"
+	check_match "template: LIMITS" "^memory 64M \(kernel: 67108864" $C limits tpl1 show
+	check_rc "template: applied twice (idempotent)" 0 $C -q template tpl1 "$TP/full" --arg WHO=bob
+	check "template: ... one fstab line for the mount point" 1 grep -c /mnt/share "$T/template/jails/tpl1/fstab"
 	check "template: ... one host.hostname" 1 grep -c host.hostname "$conf"
 	check_true "template: jail(8) still takes the jail.conf" "$JAIL" -f "$conf" -e ' '
 
@@ -150,103 +150,103 @@ part_template() {
 	cp "$conf" "$T/conf.before"
 	tpl e1 'CMD touch /tmp/ran' 'FOO bar'
 	check "template: unknown directive" "$TP/e1/Cellfile:2:1: unknown directive 'FOO'" \
-		$C template t1 "$TP/e1"
+		$C template tpl1 "$TP/e1"
 	tpl e2 'CMD touch /tmp/ran' 'CP "a b /x'
 	check "template: unterminated quote at its column" \
-		"$TP/e2/Cellfile:2:4: unterminated double quote" $C template t1 "$TP/e2"
+		"$TP/e2/Cellfile:2:4: unterminated double quote" $C template tpl1 "$TP/e2"
 	tpl e3 'ARG A=1' 'CMD touch /tmp/ran' '  CONFIG set host.hostname ${B}'
 	check "template: undefined variable at its column" \
 		"$TP/e3/Cellfile:3:28: undefined variable '\${B}' (no ARG before this line)" \
-		$C template t1 "$TP/e3"
+		$C template tpl1 "$TP/e3"
 	tpl e4 'CMD touch /tmp/ran' 'RESTART now'
 	check "template: too many arguments" "$TP/e4/Cellfile:2:9: RESTART takes no arguments" \
-		$C template t1 "$TP/e4"
+		$C template tpl1 "$TP/e4"
 	tpl e5 'CMD touch /tmp/ran' 'PKG nginx'
 	check "template: PKG on a busybox jail: a clear error" \
-		"$TP/e5/Cellfile:2:1: PKG needs apt-get in the jail (a Debian release); jail 't1' (release 'busybox') has none" \
-		$C template t1 "$TP/e5"
+		"$TP/e5/Cellfile:2:1: PKG needs apt-get in the jail (a Debian release); jail 'tpl1' (release 'busybox') has none" \
+		$C template tpl1 "$TP/e5"
 	tpl e6 'CMD touch /tmp/ran' 'CONFIG set exec.prestart "touch /host-owned"'
 	check_match "template: CONFIG of a host-side hook refused" \
 		"^$TP/e6/Cellfile:2:1: CONFIG: .*parameter 'exec.prestart' cannot be set here" \
-		$C template t1 "$TP/e6"
+		$C template tpl1 "$TP/e6"
 	tpl e7 'CMD touch /tmp/ran' 'CONFIG set no.such.param 1'
 	check_match "template: CONFIG of an unknown parameter" "^$TP/e7/Cellfile:2:1: CONFIG: .*no.such.param" \
-		$C template t1 "$TP/e7"
+		$C template tpl1 "$TP/e7"
 	tpl e8 'CMD touch /tmp/ran' 'CP ../e1/Cellfile /x'
 	check_match "template: CP from outside the template refused" "^$TP/e8/Cellfile:2:1: CP: source" \
-		$C template t1 "$TP/e8"
+		$C template tpl1 "$TP/e8"
 	tpl e9 'CMD touch /tmp/ran' 'CP lnk /x'
 	ln -s /etc/passwd "$TP/e9/lnk"
 	check_match "template: CP through a symlink out of the template refused" \
-		"^$TP/e9/Cellfile:2:1: CP: .*outside the template" $C template t1 "$TP/e9"
+		"^$TP/e9/Cellfile:2:1: CP: .*outside the template" $C template tpl1 "$TP/e9"
 	tpl e10 'CMD touch /tmp/ran' 'RDR tcp 8080 80'
 	check_match "template: RDR on a jail without vnet" "^$TP/e10/Cellfile:2:1: RDR needs a vnet jail" \
-		$C template t1 "$TP/e10"
+		$C template tpl1 "$TP/e10"
 	tpl e11 'CMD touch /tmp/ran' 'LIMITS bogus 1'
 	check "template: LIMITS of an unknown resource" \
-		"$TP/e11/Cellfile:2:8: LIMITS: unknown resource 'bogus'" $C template t1 "$TP/e11"
+		"$TP/e11/Cellfile:2:8: LIMITS: unknown resource 'bogus'" $C template tpl1 "$TP/e11"
 	tpl e12 'CMD touch /tmp/ran' 'INCLUDE .'
 	check_match "template: INCLUDE is depth-limited" "^$TP/e12/(\./)*Cellfile:2:1: INCLUDE nested deeper than 8" \
-		$C template t1 "$TP/e12"
+		$C template tpl1 "$TP/e12"
 	tpl e13 'CMD touch /tmp/ran' 'INCLUDE nosuch'
 	check "template: INCLUDE of a missing template" \
-		"$TP/e13/Cellfile:2:1: INCLUDE: $TP/e13/nosuch: no Cellfile or Bastillefile" $C template t1 "$TP/e13"
+		"$TP/e13/Cellfile:2:1: INCLUDE: $TP/e13/nosuch: no Cellfile or Bastillefile" $C template tpl1 "$TP/e13"
 	tpl e14 'CMD touch /tmp/ran' 'MOUNT relative /mnt'
 	check_match "template: MOUNT of a relative host path" "^$TP/e14/Cellfile:2:1: MOUNT: the host path" \
-		$C template t1 "$TP/e14"
-	check_rc "template: no such directory" 1 $C template t1 "$TP/nosuch"
-	check_rc "template: a bad --arg" 1 $C template t1 "$TP/full" --arg 1x=2
-	check_rc "template: usage" 2 $C template t1
+		$C template tpl1 "$TP/e14"
+	check_rc "template: no such directory" 1 $C template tpl1 "$TP/nosuch"
+	check_rc "template: a bad --arg" 1 $C template tpl1 "$TP/full" --arg 1x=2
+	check_rc "template: usage" 2 $C template tpl1
 	check_true "template: none of the bad templates ran a line" \
-		test ! -e "$T/template/jails/t1/root/tmp/ran"
+		test ! -e "$T/template/jails/tpl1/root/tmp/ran"
 	check_true "template: ... nor changed jail.conf" cmp "$conf" "$T/conf.before"
 	tpl e15 'CMD touch /tmp/ran' 'CMD exit 4' 'CMD touch /tmp/after'
 	check "template: a failing CMD stops at its line" \
-		"$TP/e15/Cellfile:2:1: CMD failed (exit status 4)" $C template t1 "$TP/e15"
-	check_true "template: ... the lines after it did not run" test ! -e "$T/template/jails/t1/root/tmp/after"
+		"$TP/e15/Cellfile:2:1: CMD failed (exit status 4)" $C template tpl1 "$TP/e15"
+	check_true "template: ... the lines after it did not run" test ! -e "$T/template/jails/tpl1/root/tmp/after"
 
 	# RENDER never writes outside the jail, whatever links the jail holds
 	echo 'secret ${WHO}' >"$T/hostfile"
-	$C cmd t1 sh -c "mkdir -p /srv/r && echo 'x \${WHO}' >/srv/r/a && ln -s $T/hostfile /srv/r/evil && ln -s $T/hostfile /srv/evil2 && ln -s / /srv/up"
+	$C cmd tpl1 sh -c "mkdir -p /srv/r && echo 'x \${WHO}' >/srv/r/a && ln -s $T/hostfile /srv/r/evil && ln -s $T/hostfile /srv/evil2 && ln -s / /srv/up"
 	tpl r1 'ARG WHO=me' 'RENDER /srv/r'
-	check_rc "template: RENDER of a directory with a symlink in it" 0 $C -q template t1 "$TP/r1"
-	check "template: ... its file rendered" "x me" $C cmd t1 cat /srv/r/a
+	check_rc "template: RENDER of a directory with a symlink in it" 0 $C -q template tpl1 "$TP/r1"
+	check "template: ... its file rendered" "x me" $C cmd tpl1 cat /srv/r/a
 	check "template: ... the host file the link names untouched" 'secret ${WHO}' cat "$T/hostfile"
 	tpl r2 'ARG WHO=me' "RENDER /srv/evil2"
 	check_match "template: RENDER of a symlink refused" "^$TP/r2/Cellfile:2:8: RENDER: /srv/evil2 in the jail: a symbolic link" \
-		$C template t1 "$TP/r2"
+		$C template tpl1 "$TP/r2"
 	tpl r3 'ARG WHO=me' "RENDER /srv/up$T/hostfile"
-	check_rc "template: RENDER through a link to / stays in the jail" 1 $C -q template t1 "$TP/r3"
+	check_rc "template: RENDER through a link to / stays in the jail" 1 $C -q template tpl1 "$TP/r3"
 	check "template: ... host file untouched" 'secret ${WHO}' cat "$T/hostfile"
 
 	# PKG with apt-get present (a stand-in that records its arguments)
-	$C cmd t1 sh -c 'mkdir -p /usr/bin && printf "#!/bin/sh\necho \"\$DEBIAN_FRONTEND \$*\" >> /tmp/apt.log\n" > /usr/bin/apt-get && chmod +x /usr/bin/apt-get'
+	$C cmd tpl1 sh -c 'mkdir -p /usr/bin && printf "#!/bin/sh\necho \"\$DEBIAN_FRONTEND \$*\" >> /tmp/apt.log\n" > /usr/bin/apt-get && chmod +x /usr/bin/apt-get'
 	tpl p1 'ARG P=curl' 'PKG nginx ${P}'
-	check_rc "template: PKG runs apt-get in the jail" 0 $C -q template t1 "$TP/p1"
+	check_rc "template: PKG runs apt-get in the jail" 0 $C -q template tpl1 "$TP/p1"
 	check "template: ... apt-get install, non-interactive" "noninteractive install -y -q -- nginx curl" \
-		$C cmd t1 cat /tmp/apt.log
+		$C cmd tpl1 cat /tmp/apt.log
 	tpl p2 'PKG -oAPT::x=1'
 	check "template: PKG refuses an option as a package" "$TP/p2/Cellfile:1:5: PKG: bad package name '-oAPT::x=1'" \
-		$C template t1 "$TP/p2"
+		$C template tpl1 "$TP/p2"
 	tpl b1 'CMD echo bastille > /tmp/b'
 	mv "$TP/b1/Cellfile" "$TP/b1/Bastillefile"
-	check_rc "template: a Bastillefile works too" 0 $C -q template t1 "$TP/b1"
-	check "template: ... ran" bastille $C cmd t1 cat /tmp/b
-	$C -q create --no-boot t2 busybox
+	check_rc "template: a Bastillefile works too" 0 $C -q template tpl1 "$TP/b1"
+	check "template: ... ran" bastille $C cmd tpl1 cat /tmp/b
+	$C -q create --no-boot tpl2 busybox
 	check "template: CMD on a stopped jail: an error before anything" \
-		"$TP/full/Cellfile:5:1: CMD needs the jail running (cell start t2, or RESTART before)" \
-		$C template t2 "$TP/full" --arg WHO=x
+		"$TP/full/Cellfile:5:1: CMD needs the jail running (cell start tpl2, or RESTART before)" \
+		$C template tpl2 "$TP/full" --arg WHO=x
 	tpl s1 'CONFIG host.hostname started' 'RESTART' 'CMD hostname > /tmp/h'
-	check_rc "template: RESTART starts a stopped jail for the CMDs after it" 0 $C -q template t2 "$TP/s1"
-	check "template: ... it ran" started $C cmd t2 cat /tmp/h
-	check_rc "template: TARGET list" 0 $C -q template t1,t2 "$TP/b1"
+	check_rc "template: RESTART starts a stopped jail for the CMDs after it" 0 $C -q template tpl2 "$TP/s1"
+	check "template: ... it ran" started $C cmd tpl2 cat /tmp/h
+	check_rc "template: TARGET list" 0 $C -q template tpl1,tpl2 "$TP/b1"
 	# the corpus of the fuzz target (tests/fuzz/corpus/template) parses
 	# or fails with a location, here through cell itself
 	local f out bad=0
 	for f in "$SRC"/tests/fuzz/corpus/template/*.tpl; do
 		mkdir -p "$TP/corpus"
 		cp "$f" "$TP/corpus/Cellfile"
-		out=$($C -q template t2 "$TP/corpus" --arg WHO=x --arg X=1 2>&1 </dev/null) && continue
+		out=$($C -q template tpl2 "$TP/corpus" --arg WHO=x --arg X=1 2>&1 </dev/null) && continue
 		case $out in
 		"$TP/corpus/Cellfile:"[0-9]*:[0-9]*": "*) ;;
 		*) bad=1; echo "# $f: $out" ;;
@@ -274,55 +274,124 @@ part_rdr() {
 	fi
 	ip link set lo up
 	new_home rdr || { not_ok "rdr: setup"; return; }
-	$C -q create -B cellrdr0 r1 busybox 10.78.0.2/24
-	$C -q create r2 busybox
-	check_rc "rdr: add on a stopped jail" 0 $C -q rdr r1 tcp 8080 80
+	$C -q create -B cellrdr0 rdr1 busybox 10.78.0.2/24
+	$C -q create rdr2 busybox
+	check_rc "rdr: add on a stopped jail" 0 $C -q rdr rdr1 tcp 8080 80
 	check "rdr: ... kept as vnet.rdr" 'vnet.rdr = "tcp 8080 80";' \
-		bash -c "grep vnet.rdr '$T/rdr/jails/r1/jail.conf' | tr -d '\t'"
-	check "rdr: list, configured" "tcp 8080 80 configured" $C rdr r1 list
-	check_rc "rdr: start r1" 0 $C -q start r1
-	check "rdr: list, active after start" "tcp 8080 80 active" $C rdr r1 list
+		bash -c "grep vnet.rdr '$T/rdr/jails/rdr1/jail.conf' | tr -d '\t'"
+	check "rdr: list, configured" "tcp 8080 80 configured" $C rdr rdr1 list
+	check_rc "rdr: start rdr1" 0 $C -q start rdr1
+	check "rdr: list, active after start" "tcp 8080 80 active" $C rdr rdr1 list
 	ip addr add 10.78.0.1/24 dev cellrdr0
-	$C cmd r1 sh -c 'while :; do echo hello-from-r1 | nc -l -p 80; done >/dev/null 2>&1 &'
+	$C cmd rdr1 sh -c 'while :; do echo hello-from-rdr1 | nc -l -p 80; done >/dev/null 2>&1 &'
 	sleep 0.3
-	check "rdr: host port 8080 reaches the jail's port 80" hello-from-r1 \
+	check "rdr: host port 8080 reaches the jail's port 80" hello-from-rdr1 \
 		busybox nc -w 2 10.78.0.1 8080
-	check_rc "rdr: add on a running jail" 0 $C -q rdr r1 udp 5353 53
+	check_rc "rdr: add on a running jail" 0 $C -q rdr rdr1 udp 5353 53
 	check "rdr: ... active at once" "tcp 8080 80 active
-udp 5353 53 active" $C rdr r1 list
+udp 5353 53 active" $C rdr rdr1 list
 	check_match "rdr: ... in cell's nftables table" "udp dport 5353 dnat ip to 10.78.0.2:53" \
 		nft list table inet cell
-	check_rc "rdr: the same forward again is a no-op" 0 $C -q rdr r1 tcp 8080 80
-	check_rc "rdr: a host port forwarded twice refused" 1 $C -q rdr r1 tcp 8080 81
-	$C -q create -B cellrdr0 r3 busybox 10.78.0.3/24
-	check_match "rdr: ... also to another jail" "already forwarded to jail 'r1'" $C rdr r3 tcp 8080 80
-	check_rc "rdr: a jail without vnet refused" 1 $C -q rdr r2 tcp 9090 90
-	check_rc "rdr: port 0 refused" 1 $C -q rdr r1 tcp 0 80
-	check_rc "rdr: port 65536 refused" 1 $C -q rdr r1 tcp 1 65536
-	check_rc "rdr: sctp is a usage error" 2 $C -q rdr r1 sctp 1 2
+	check_rc "rdr: the same forward again is a no-op" 0 $C -q rdr rdr1 tcp 8080 80
+	check_rc "rdr: a host port forwarded twice refused" 1 $C -q rdr rdr1 tcp 8080 81
+	$C -q create -B cellrdr0 rdr3 busybox 10.78.0.3/24
+	check_match "rdr: ... also to another jail" "already forwarded to jail 'rdr1'" $C rdr rdr3 tcp 8080 80
+	check_rc "rdr: a jail without vnet refused" 1 $C -q rdr rdr2 tcp 9090 90
+	check_rc "rdr: port 0 refused" 1 $C -q rdr rdr1 tcp 0 80
+	check_rc "rdr: port 65536 refused" 1 $C -q rdr rdr1 tcp 1 65536
+	check_rc "rdr: sctp is a usage error" 2 $C -q rdr rdr1 sctp 1 2
 	check_rc "rdr: unknown jail" 1 $C -q rdr nosuch tcp 1 2
 	check "rdr: ... nothing changed by the refusals" 'vnet.rdr = "tcp 8080 80,udp 5353 53";' \
-		bash -c "grep vnet.rdr '$T/rdr/jails/r1/jail.conf' | tr -d '\t'"
-	check_true "rdr: list -j is JSON" bash -c "$C -j rdr r1 list | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]==dict(proto=\"tcp\",host_port=8080,jail_port=80,active=True), d'"
+		bash -c "grep vnet.rdr '$T/rdr/jails/rdr1/jail.conf' | tr -d '\t'"
+	check_true "rdr: list -j is JSON" bash -c "$C -j rdr rdr1 list | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]==dict(proto=\"tcp\",host_port=8080,jail_port=80,active=True), d'"
 	mkdir -p "$T/tpl/rdr"
 	printf 'ARG P=8081\nRDR tcp ${P} 80\n' >"$T/tpl/rdr/Cellfile"
-	check_rc "rdr: a template's RDR" 0 $C -q template r1 "$T/tpl/rdr"
-	check "rdr: ... reaches the jail" hello-from-r1 busybox nc -w 2 10.78.0.1 8081
-	check_rc "rdr: restart" 0 $C -q restart r1
-	check "rdr: forwards are back after a restart" 3 bash -c "$C rdr r1 list | grep -c active"
-	check_rc "rdr: clear" 0 $C -q rdr r1 clear
-	check "rdr: ... none listed" "" $C rdr r1 list
-	check_nomatch "rdr: ... none in nftables" "rdr_r1|dport 8080" nft list ruleset
-	check_rc "rdr: the freed port goes to another jail" 0 $C -q rdr r3 tcp 8080 80
-	check_rc "rdr: destroy all" 0 bash -c "$C -q destroy -f r1 && $C -q destroy -f r2 && $C -q destroy -f r3"
+	check_rc "rdr: a template's RDR" 0 $C -q template rdr1 "$T/tpl/rdr"
+	check "rdr: ... reaches the jail" hello-from-rdr1 busybox nc -w 2 10.78.0.1 8081
+	check_rc "rdr: restart" 0 $C -q restart rdr1
+	check "rdr: forwards are back after a restart" 3 bash -c "$C rdr rdr1 list | grep -c active"
+	check_rc "rdr: clear" 0 $C -q rdr rdr1 clear
+	check "rdr: ... none listed" "" $C rdr rdr1 list
+	check_nomatch "rdr: ... none in nftables" "rdr_rdr1|dport 8080" nft list ruleset
+	check_rc "rdr: the freed port goes to another jail" 0 $C -q rdr rdr3 tcp 8080 80
+	check_rc "rdr: destroy all" 0 bash -c "$C -q destroy -f rdr1 && $C -q destroy -f rdr2 && $C -q destroy -f rdr3"
 	check "rdr: no links left" "lo" bash -c "ip -o link | awk -F': ' '{print \$2}'"
 	check "rdr: no nftables rules left" "" bash -c "nft list ruleset | grep -c dnat | grep -v '^0$'"
+}
+
+# --- boot: depend and priority order; the systemd unit ----------------------------
+# the jails in the order they were created (jid order), by host name
+started_order() {
+	"$JLS" -n jid name | sed -n 's/^jid=\([0-9]*\) name=\(.*\)$/\1 \2/p' |
+		sort -n | awk '{print $2}' | xargs
+}
+
+part_boot() {
+	new_home boot || { not_ok "boot: setup"; return; }
+	$C -q create -p 50 bdb busybox
+	$C -q create -p 10 --depend bdb bapp busybox
+	$C -q create -p 5 --depend bapp,bdb bweb busybox
+	$C -q create -p 1 bsolo busybox
+	$C -q create -p 0 --no-boot boff busybox
+	check_match "boot: depend kept in jail.conf" 'meta.cell.depend = "bapp,bdb";' \
+		cat "$T/boot/jails/bweb/jail.conf"
+	check_rc "boot: --depend on itself refused" 1 $C -q create --depend bself bself busybox
+	check_rc "boot" 0 $C -q boot
+	check "boot: dependencies first, else priority (bsolo 1, bweb 5 needs bapp 10 needs bdb 50)" \
+		"bsolo bdb bapp bweb" started_order
+	check "boot: --no-boot jail not started" stopped bash -c "$C list | awk '\$1==\"boff\" {print \$2}'"
+	local out
+	out=$($C stop ALL 2>&1)
+	check "stop ALL: dependants first" "bweb: stopped bapp: stopped bdb: stopped bsolo: stopped" \
+		bash -c "echo '$out' | grep stopped | xargs"
+	check_rc "start of a jail starts what it depends on" 0 $C -q start bweb
+	check "... in depend order" "bdb bapp bweb" started_order
+	$C -q stop ALL
+	# a dependency that fails to start: its dependants are not started
+	echo "/nonexistent-$$ $T/boot/jails/bdb/root/mnt nullfs ro 0 0" >>"$T/boot/jails/bdb/fstab"
+	out=$($C boot 2>&1)
+	check "boot: a failed dependency: exit status 1" 1 bash -c "$C -q stop ALL >/dev/null 2>&1; $C boot >/dev/null 2>&1; echo \$?"
+	check_match "boot: ... its dependants are named" "jail 'bapp' not started: it depends on 'bdb', which did not start" echo "$out"
+	check "boot: ... and only the others run" "bsolo" started_order
+	$C -q stop ALL
+	sed -i '$d' "$T/boot/jails/bdb/fstab"
+	# a cycle: found before anything runs
+	$C -q create --depend bc2 bc1 busybox
+	$C -q create --depend bc1 bc2 busybox
+	check_match "boot: a depend cycle is named" "depend cycle: bc1 -> bc2 -> bc1|depend cycle: bc2 -> bc1 -> bc2" $C boot
+	check "boot: ... and nothing started" "" started_order
+	$C -q destroy bc1 && $C -q destroy bc2
+	$C -q create --depend nosuch borphan busybox
+	check_match "boot: a dependency that does not exist" "jail 'borphan' depends on 'nosuch', which does not exist" $C boot
+	$C -q destroy borphan
+
+	# the unit file
+	local unit=$SRC/tools/cell.service
+	check_match "unit: Type=oneshot" "^Type=oneshot$" cat "$unit"
+	check_match "unit: RemainAfterExit" "^RemainAfterExit=yes$" cat "$unit"
+	check_match "unit: ExecStart runs cell boot" "^ExecStart=/[^ ]*/cell (-q )?boot$" cat "$unit"
+	check_match "unit: ExecStop stops ALL" "^ExecStop=/[^ ]*/cell (-q )?stop ALL$" cat "$unit"
+	check_match "unit: wanted by multi-user.target" "^WantedBy=multi-user.target$" cat "$unit"
+	if command -v systemd-analyze >/dev/null; then
+		# verified with the built cell in place of the installed one
+		mkdir -p "$T/unit"
+		sed "s|/usr/local/sbin/cell|$CELL|" "$unit" >"$T/unit/cell.service"
+		check "unit: systemd-analyze verify" "" bash -c \
+			"SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$T/unit/cell.service' 2>&1 | grep -v -e 'Failed to connect to bus' -e 'No such file or directory.*cgroup' || true"
+	fi
+	# what the unit runs, as systemd runs it: boot, then stop ALL
+	check_rc "unit: ExecStart command" 0 $C -q boot
+	check "unit: ... started" "bsolo bdb bapp bweb" started_order
+	check_rc "unit: ExecStop command" 0 $C -q stop ALL
+	check "unit: ... all stopped" "" started_order
+	check_rc "unit: ExecStop with nothing running" 0 $C -q stop ALL
 }
 
 case $PART in
 console) part_console ;;
 template) part_template ;;
 rdr) part_rdr ;;
+boot) part_boot ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish
