@@ -608,6 +608,40 @@ int cell_oci_to_jail(const struct cell_oci_config *c,
 
 /* --- the process ------------------------------------------------------- */
 
+/*
+ * Without CAP_SYS_RESOURCE (some sandboxes run root without it) no one
+ * can raise a hard limit above the runtime's own, and engines ask for
+ * more (podman: 1048576 files). Such a limit is lowered to the one this
+ * process has, with a warning: it only narrows what was asked.
+ */
+static void clamp_rlimits(struct cell_oci_config *c,
+			  const struct cell_oci_log *log)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+	if (caps)
+		cap_get_flag(caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &v);
+	cap_free(caps);
+	if (v == CAP_SET)
+		return;
+	for (size_t i = 0; i < c->nrlimits; i++) {
+		struct rlimit own;
+		struct rlimit *l = &c->rlimits[i].lim;
+		if (getrlimit(c->rlimits[i].resource, &own) < 0 ||
+		    l->rlim_max <= own.rlim_max)
+			continue;
+		cell_oci_logf(log, CELL_OCI_WARN, "process.rlimits: resource "
+			      "%d hard limit %llu lowered to %llu (no "
+			      "CAP_SYS_RESOURCE to raise it)",
+			      c->rlimits[i].resource,
+			      (unsigned long long)l->rlim_max,
+			      (unsigned long long)own.rlim_max);
+		l->rlim_max = own.rlim_max;
+		if (l->rlim_cur > l->rlim_max)
+			l->rlim_cur = l->rlim_max;
+	}
+}
+
 int cell_oci_to_exec(const struct cell_oci_config *c,
 		     const struct cell_oci_opts *o, struct cell_exec *x,
 		     struct sock_fprog *filter, struct cell_error *err)
@@ -628,6 +662,7 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 	x->ngroups = c->ngroups;
 	/* runc's default when the config says none */
 	x->umask = c->umask >= 0 ? c->umask : 022;
+	clamp_rlimits((struct cell_oci_config *)c, &o->log);
 	x->rlimits = c->rlimits;
 	x->rlimit_n = c->nrlimits;
 	x->oom_score_adj_set = c->has_oom_score_adj;

@@ -22,8 +22,8 @@ struct oci_globals {
 };
 extern struct oci_globals G;
 
-/* To the --log file (debug only with --debug; warnings also to stderr
- * when there is no log file). */
+/* To the --log file (debug only with --debug; to stderr only with
+ * --debug and no log file). */
 void oci_log(enum cell_oci_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An error: stderr ("cell-oci: ...") and the --log file. Returns 1, the

@@ -85,7 +85,10 @@ void oci_log(enum cell_oci_level lvl, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	to_file(level_name(lvl, false), msg);
-	if (!G.log_path && (lvl == CELL_OCI_WARN || G.debug))
+	/* without a log file only --debug prints: create's stderr is often
+	 * the container's own (conmon, the shim), and a warning there would
+	 * read as the program's output */
+	if (!G.log_path && G.debug)
 		fprintf(stderr, "cell-oci: %s: %s\n", level_name(lvl, false),
 			msg);
 }

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# podman with cell-oci as its runtime: run --rm with --rootfs, detached
+# containers, exec, logs, stop. Skipped only when podman is not installed.
+# Options this machine needs (docs/oci.md): --cgroup-manager=cgroupfs (no
+# systemd cgroups), --storage-driver vfs, --network=none (no traffic),
+# private --root/--runroot, and a runtime wrapper that gives cell-oci the
+# test's --root and CELL_RUN_DIR (conmon does not pass the environment).
+. "$(dirname "$0")/lib.sh"
+if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
+	echo "# skip: podman or conmon not installed (apt-get install podman)"
+	exit 77
+fi
+
+WRAP=$T/cell-oci-wrap
+cat >"$WRAP" <<W
+#!/bin/sh
+export CELL_RUN_DIR=$CELL_RUN_DIR
+exec $OCI_BIN --root $OCI_ROOT "\$@"
+W
+chmod +x "$WRAP"
+# cgroups podman's cgroupfs manager makes (libpod_parent/...): removed at
+# the end only if this test made them
+PRE_LIBPOD=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
+P() {
+	podman --runtime "$WRAP" --cgroup-manager=cgroupfs \
+		--root "$T/podman/root" --runroot "$T/podman/run" \
+		--storage-driver vfs --events-backend none \
+		--tmpdir "$T/podman/tmp" "$@"
+}
+podman_cleanup() {
+	P rm -af -t 0 >/dev/null 2>&1
+	if [ -z "$PRE_LIBPOD" ]; then
+		for h in /sys/fs/cgroup/*/libpod_parent; do
+			[ -d "$h" ] || continue
+			find "$h" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+			rmdir "$h" 2>/dev/null
+		done
+	fi
+	grep -q " $T/" /proc/mounts && grep " $T/" /proc/mounts | cut -d' ' -f2 |
+		sort -r | xargs -r -n1 umount -l 2>/dev/null
+	oci_cleanup
+}
+trap podman_cleanup EXIT
+
+check "podman run --rm --rootfs: output, host name, user" \
+	"$(printf 'hello\nuid=0(root) gid=0(root) groups=0(root)')" \
+	P run --rm --network=none --rootfs "$ROOTFS" /bin/sh -c 'echo hello; id'
+check "podman run: the exit status" "5" \
+	sh -c "$(declare -f P); WRAP=$WRAP T=$T; P run --rm --network=none --rootfs $ROOTFS /bin/sh -c 'exit 5' >/dev/null 2>&1; echo \$?"
+check "podman run --hostname, --env, --workdir" "web bar /tmp" \
+	P run --rm --network=none --hostname web -e FOO=bar -w /tmp \
+	--rootfs "$ROOTFS" /bin/sh -c 'echo $(hostname) $FOO $(pwd)'
+check "podman run --user" "1000" \
+	P run --rm --network=none --user 1000:1000 --rootfs "$ROOTFS" id -u
+check_rc "podman run -d --memory" 0 P run -d --name pd --network=none \
+	--memory 64m --rootfs "$ROOTFS" /bin/sh -c 'echo logged; sleep 60'
+sleep 1
+check "podman ps shows it running" "pd Up" \
+	sh -c "$(declare -f P); WRAP=$WRAP T=$T; P ps --format '{{.Names}} {{.Status}}' | cut -c1-5"
+CID=$(P inspect -f '{{.Id}}' pd)
+check "cell-oci state agrees" running field "$CID" status
+PID=$(field "$CID" pid)
+check "--memory is the limit of the container's cgroup" 67108864 \
+	cat "/sys/fs/cgroup/memory$(grep -m1 ':memory:' /proc/$PID/cgroup | cut -d: -f3)/memory.limit_in_bytes"
+check "podman exec" "in pd" P exec pd /bin/sh -c 'echo in pd'
+check "podman exec --user --env" "1000 Y" P exec --user 1000 -e X=Y pd /bin/sh -c 'echo $(id -u) $X'
+check "podman logs" "logged" P logs pd
+check_rc "podman stop" 0 P stop -t 2 pd
+check "podman ps -a shows it exited" "Exited" \
+	sh -c "$(declare -f P); WRAP=$WRAP T=$T; P ps -a --format '{{.Status}}' | cut -d' ' -f1"
+check_rc "podman rm" 0 P rm pd
+oci_clean "nothing of the container is left" "$CID"
+
+finish
