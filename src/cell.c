@@ -213,11 +213,15 @@ static int cmd_create(int argc, char **argv)
 		{ "bridge", required_argument, NULL, 'B' },
 		{ "nat", no_argument, NULL, 'n' },
 		{ "depend", required_argument, NULL, 'D' },
+		{ "vnet-if", required_argument, NULL, 'V' },
 		{ 0 } };
 	struct cell_mgr_create cr = { .boot = true, .priority = 99 };
 	int c;
-	while ((c = sub_getopt(argc, argv, "+hTp:B:", lo)) != -1) {
+	while ((c = sub_getopt(argc, argv, "+hTp:B:V:", lo)) != -1) {
 		switch (c) {
+		case 'V':
+			cr.vnet_if = optarg;
+			break;
 		case 'B':
 			cr.bridge = optarg;
 			break;
@@ -722,8 +726,9 @@ static const struct sub subs[] = {
 	{ "bootstrap", cmd_bootstrap,
 	  "busybox [NAME] [--busybox PATH] | --tar FILE NAME" },
 	{ "create", cmd_create,
-	  "[-T] [-B BRIDGE [--nat]] [--no-boot] [-p PRIO] [--tags a,b]\n"
-	  "             [--depend a,b] NAME RELEASE [IP]   (-B: vnet on BRIDGE, IP[/LEN] "
+	  "[-T] [-B BRIDGE | -V IFACE [--nat]] [--no-boot] [-p PRIO]\n"
+	  "             [--tags a,b] [--depend a,b] NAME RELEASE [IP]\n"
+	  "             (-B: vnet on BRIDGE, -V: on IFACE's bridge; IP[/LEN] "
 	  "inside)" },
 	{ "start", cmd_lifecycle, "TARGET" },
 	{ "stop", cmd_lifecycle, "TARGET" },

@@ -45,4 +45,10 @@ int cell_mgr_conf_check(struct cell_mgr *m, const char *name,
 			const char *param, const char *value,
 			struct cell_error *err);
 
+/* -V IFACE (vnet_if.c): the bridge's name for IFACE, and (at start) the
+ * bridge made with IFACE on it. */
+int cell_mgr_vnet_if_bridge(const char *ifname, char *bridge, size_t len,
+			    struct cell_error *err);
+int cell_mgr_vnet_if_attach(const char *ifname, struct cell_error *err);
+
 #endif

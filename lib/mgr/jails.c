@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/openat2.h>
+#include <net/if.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,8 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 		 (v = meta(&j, "cell.tags")) ? v : "");
 	snprintf(out->depend, sizeof(out->depend), "%s",
 		 (v = meta(&j, "cell.depend")) ? v : "");
+	snprintf(out->vnet_if, sizeof(out->vnet_if), "%s",
+		 (v = meta(&j, "cell.vnet_if")) ? v : "");
 	out->thick = (v = meta(&j, "cell.type")) && !strcmp(v, "thick");
 	out->boot = !(v = meta(&j, "cell.boot")) || strcmp(v, "0");
 	out->priority = (v = meta(&j, "cell.priority")) ? atoi(v) : 99;
@@ -181,7 +184,7 @@ int cell_mgr_jail_info(struct cell_mgr *m, const char *name,
 }
 
 struct conf_args {
-	const char *name, *release, *ip4, *tags, *bridge, *depend;
+	const char *name, *release, *ip4, *tags, *bridge, *depend, *vnet_if;
 	bool nat;
 	bool thick, boot;
 	int priority;
@@ -268,6 +271,8 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 		bad |= put_q(f, "meta.cell.tags", a->tags) < 0;
 	if (a->depend && *a->depend)
 		bad |= put_q(f, "meta.cell.depend", a->depend) < 0;
+	if (a->vnet_if && *a->vnet_if)
+		bad |= put_q(f, "meta.cell.vnet_if", a->vnet_if) < 0;
 	fprintf(f, "}\n");
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
@@ -442,8 +447,23 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		return cell_error_set(err, -EINVAL, "invalid depend '%s' "
 				      "(jail names; not the jail itself)",
 				      c->depend);
-	if (c->nat && !(c->bridge && *c->bridge))
-		return cell_error_set(err, -EINVAL, "--nat needs a bridge (-B)");
+	const char *bridge = c->bridge;
+	char vbr[IFNAMSIZ];
+	if (c->vnet_if && *c->vnet_if) {
+		if (bridge && *bridge)
+			return cell_error_set(err, -EINVAL, "-V and -B exclude "
+					      "each other");
+		if ((r = cell_mgr_vnet_if_bridge(c->vnet_if, vbr, sizeof(vbr),
+						 err)) < 0)
+			return r;
+		if (!if_nametoindex(c->vnet_if))
+			return cell_error_set(err, -ENODEV, "no host interface "
+					      "'%s' (-V)", c->vnet_if);
+		bridge = vbr;
+	}
+	if (c->nat && !(bridge && *bridge))
+		return cell_error_set(err, -EINVAL, "--nat needs a bridge (-B "
+				      "or -V)");
 	if (c->priority < 0 || c->priority > 9999)
 		return cell_error_set(err, -EINVAL, "priority out of range");
 	r = release_path(m, c->release, rel, err);
@@ -469,7 +489,8 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		.name = c->name, .release = c->release, .ip4 = c->ip4,
 		.tags = c->tags, .thick = thick, .boot = c->boot,
 		.priority = c->priority, .rc = access(rc, F_OK) == 0,
-		.bridge = c->bridge, .nat = c->nat, .depend = c->depend,
+		.bridge = bridge, .nat = c->nat, .depend = c->depend,
+		.vnet_if = c->vnet_if,
 	};
 	/* conf first: a bad IP fails before any storage is made */
 	r = write_conf(m, dir, &a, err);
@@ -788,6 +809,9 @@ static int start_locked(struct cell_mgr *m, const char *name,
 		return r;
 	if (!ji.thick && m->backend == CELL_BACKEND_OVERLAY &&
 	    (r = release_path(m, ji.release, rel, err)) < 0)
+		return r;
+	/* -V: the interface's bridge, with the interface on it */
+	if (ji.vnet_if[0] && (r = cell_mgr_vnet_if_attach(ji.vnet_if, err)) < 0)
 		return r;
 	r = m->st->jail_mount(rel, dir, ji.thick, err);
 	if (r < 0)
@@ -1108,6 +1132,7 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
+		.vnet_if = ji.vnet_if,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0) {
@@ -1161,6 +1186,7 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
+		.vnet_if = ji.vnet_if,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&

@@ -94,6 +94,7 @@ struct cell_mgr_create {
 	const char *bridge;    /* vnet on this bridge (epair), or NULL */
 	bool nat;              /* vnet.nat (with a bridge) */
 	const char *depend;    /* comma list of jails started before it */
+	const char *vnet_if;   /* -V: vnet on this host interface's bridge */
 };
 int cell_mgr_create(struct cell_mgr *m, const struct cell_mgr_create *c,
 		    struct cell_error *err);
@@ -105,6 +106,7 @@ struct cell_mgr_jail {
 	char ip4[256];
 	char tags[512];
 	char depend[512];      /* meta.cell.depend: jails started first */
+	char vnet_if[16];      /* meta.cell.vnet_if (-V), "" when none */
 	char bridge[16];       /* "" when not vnet */
 	bool thick, boot, running, nat;
 	int priority;

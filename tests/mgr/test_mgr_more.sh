@@ -315,6 +315,34 @@ udp 5353 53 active" $C rdr rdr1 list
 	check_nomatch "rdr: ... none in nftables" "rdr_rdr1|dport 8080" nft list ruleset
 	check_rc "rdr: the freed port goes to another jail" 0 $C -q rdr rdr3 tcp 8080 80
 	check_rc "rdr: destroy all" 0 bash -c "$C -q destroy -f rdr1 && $C -q destroy -f rdr2 && $C -q destroy -f rdr3"
+
+	# -V: a vnet jail on a host interface (a veth end standing in for the
+	# NIC, its peer with an address standing in for the LAN)
+	ip link add lannic0 type veth peer name lanpeer0
+	ip addr add 10.79.0.9/24 dev lanpeer0
+	ip link set lanpeer0 up
+	check_rc "-V: unknown interface refused" 1 $C -q create -V nosuch0 vif0 busybox 10.79.0.2/24
+	check_true "-V: ... nothing left" test ! -e "$T/rdr/jails/vif0"
+	check_rc "-V and -B together refused" 1 $C -q create -V lannic0 -B x vif0 busybox
+	check_rc "-V: create" 0 $C -q create -V lannic0 vif1 busybox 10.79.0.2/24
+	check_match "-V: jail.conf: vnet on the interface's bridge" 'vnet.bridge = "lannic0bridge"' \
+		cat "$T/rdr/jails/vif1/jail.conf"
+	check_rc "-V: start" 0 $C -q start vif1
+	check "-V: the interface is on the bridge" lannic0bridge \
+		bash -c "ip -o link show lannic0 | sed -n 's/.* master \([^ ]*\) .*/\1/p'"
+	echo lan-peer | busybox nc -l -p 7000 >/dev/null 2>&1 &
+	local ncpid=$!
+	sleep 0.3
+	check "-V: the jail reaches the LAN through the interface" lan-peer \
+		$C cmd vif1 nc -w 2 10.79.0.9 7000
+	kill $ncpid 2>/dev/null; wait $ncpid 2>/dev/null
+	check_rc "-V: restart (bridge and interface found as they are)" 0 $C -q restart vif1
+	check_rc "-V: clone keeps it" 0 $C -q clone vif1 vif2 10.79.0.3/24
+	check_match "-V: ... in the clone's jail.conf" 'meta.cell.vnet_if = "lannic0"' \
+		cat "$T/rdr/jails/vif2/jail.conf"
+	check_rc "-V: destroy" 0 bash -c "$C -q destroy -f vif1 && $C -q destroy vif2"
+	ip link del lannic0 2>/dev/null
+	ip link del lannic0bridge 2>/dev/null
 	check "rdr: no links left" "lo" bash -c "ip -o link | awk -F': ' '{print \$2}'"
 	check "rdr: no nftables rules left" "" bash -c "nft list ruleset | grep -c dnat | grep -v '^0$'"
 }
