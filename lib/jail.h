@@ -127,6 +127,9 @@ struct cell_jail {
 	char vnet_firewall[4096];        /* the jail's own nftables file */
 	bool vnet_nat;
 	struct cell_strv vnet_rdr;       /* "tcp|udp HOSTPORT JAILPORT" */
+	int vnet_mtu;                    /* epair MTU, 0: automatic */
+	char vnet_defaultrouter[64];     /* address, "auto" or "" */
+	char vnet_defaultrouter6[64];
 
 	/* System V IPC */
 	enum cell_jailsys sysvmsg;

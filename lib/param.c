@@ -85,6 +85,13 @@ const struct cell_param cell_params[] = {
 	      "masquerade the jail's egress through the host"),
 	LISTP("vnet.rdr", vnet_rdr, CELL_PF_NET,
 	      "port forwarding: \"tcp|udp HOSTPORT JAILPORT\", ..."),
+	INTP("vnet.mtu", vnet_mtu, 0, 65535, "0", CELL_PF_NET,
+	     "epair MTU; 0: 65535 on a bridge cell made, else the bridge's"),
+	STRP("vnet.defaultrouter", vnet_defaultrouter, "", CELL_PF_NET,
+	     "IPv4 default route inside: an address, or auto (the first "
+	     "address of ip4.addr's network, put on a bridge cell made)"),
+	STRP("vnet.ipv6_defaultrouter", vnet_defaultrouter6, "", CELL_PF_NET,
+	     "IPv6 default route inside: an address, or auto (as for IPv4)"),
 	SYSP("sysvmsg", sysvmsg, "disable", 0, "System V message queues"),
 	SYSP("sysvsem", sysvsem, "disable", 0, "System V semaphores"),
 	SYSP("sysvshm", sysvshm, "disable", 0, "System V shared memory"),
@@ -537,6 +544,16 @@ static int check_linux_value(const char *name, const char *value,
 					      "%s: '%.*s' is not namespaced: "
 					      "it would change the host",
 					      name, (int)kl, value);
+	} else if (!strcmp(name, "vnet.defaultrouter") ||
+		   !strcmp(name, "vnet.ipv6_defaultrouter")) {
+		bool v6 = name[5] == 'i';
+		unsigned char buf[sizeof(struct in6_addr)];
+		if (strcmp(value, "auto") &&
+		    inet_pton(v6 ? AF_INET6 : AF_INET, value, buf) != 1)
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected an IPv%c address "
+					      "or auto, got '%s'", name,
+					      v6 ? '6' : '4', value);
 	} else if (!strcmp(name, "cell.cgroup")) {
 		bool ok = !has_dotdot(value);
 		for (const char *p = value; ok && *p; p++)

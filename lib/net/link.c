@@ -109,6 +109,10 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			o->master = (int)mnl_attr_get_u32(a);
 		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			o->mtu = mnl_attr_get_u32(a);
+		break;
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(a) == sizeof(o->addr)) {
 			memcpy(o->addr, mnl_attr_get_payload(a),
@@ -421,7 +425,7 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err)
 /* ---- epairs --------------------------------------------------------------- */
 
 int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
-		      bool autocreate, int netns_fd,
+		      bool autocreate, unsigned int mtu, int netns_fd,
 		      struct cell_epair_names *names, struct cell_error *err)
 {
 	struct cell_epair_names nm;
@@ -470,6 +474,25 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 		if (r < 0)
 			goto out;
 	}
+	/*
+	 * MTU 0: automatic. On a bridge cell made (its ports are all
+	 * epairs, nothing leaves it unrouted) the largest, 65535, which
+	 * lets jail-to-jail traffic move like loopback's; on a bridge of
+	 * the admin's, the bridge's own (it is the smallest of its ports,
+	 * so no frame is too big for an uplink).
+	 */
+	if (!mtu && bridge) {
+		struct cell_link_info bi;
+		if (cell_link_get(&nl, bridge, &bi, err) == 0)
+			mtu = !strcmp(bi.alias, CELL_BRIDGE_ALIAS) ? 65535
+								  : bi.mtu;
+		cell_error_clear(err);
+	}
+	if (mtu && (mtu < 68 || mtu > 65535)) {
+		r = cell_error_set(err, -EINVAL, "vnet.mtu %u: out of range "
+				   "(68 to 65535)", mtu);
+		goto undo;
+	}
 	uint8_t hmac[6], jmac[6];
 	cell_epair_macs(jail, idx, hmac, jmac);
 
@@ -481,6 +504,8 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, nm.host);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, hmac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (bridx)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)bridx);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -494,6 +519,8 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	pifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, nm.jail);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, jmac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);

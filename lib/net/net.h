@@ -76,6 +76,7 @@ struct cell_link_info {
 	char alias[64];          /* IFLA_IFALIAS */
 	uint8_t addr[6];         /* IFLA_ADDRESS when Ethernet-sized */
 	bool has_addr;
+	unsigned int mtu;        /* IFLA_MTU */
 };
 
 /* Look a link up by name in nl's netns: -ENODEV when absent. */
@@ -116,7 +117,7 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err);
  * directly inside netns_fd. A host interface of the same name is -EEXIST
  * and nothing is created. names may be NULL. */
 int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
-		      bool autocreate, int netns_fd,
+		      bool autocreate, unsigned int mtu, int netns_fd,
 		      struct cell_epair_names *names, struct cell_error *err);
 /* Delete the epair (host end; the kernel takes the jail end with it).
  * Absent is not an error; a host interface of that name that is not

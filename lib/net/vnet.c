@@ -11,6 +11,7 @@
  */
 #include "net/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,93 @@ static const char *addr_ifname(const struct cell_jail *j, const char *given,
 	if (j->vnet_interface.n)
 		return j->vnet_interface.v[0];
 	return NULL;
+}
+
+/*
+ * vnet.defaultrouter / vnet.ipv6_defaultrouter: an address, or "auto":
+ * the first address of the network of the jail's first ip4.addr (ip6.addr),
+ * which cell also puts on the bridge when the bridge is cell's own, so a
+ * jail on a bridge cell made reaches the host, and through vnet.nat the
+ * rest, with no further setup. (On a bridge of the admin's, the admin
+ * gives the bridge its address.)
+ */
+static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
+			   bool *has4, struct in6_addr *gw6, bool *has6,
+			   struct cell_error *err)
+{
+	struct cell_link_info bi;
+	struct cell_nl nl;
+	bool cells_bridge = false;
+	if (j->vnet_bridge[0] && cell_nl_open(&nl, -1, NULL) == 0) {
+		cells_bridge = cell_link_get(&nl, j->vnet_bridge, &bi, NULL) ==
+				       0 &&
+			       !strcmp(bi.alias, CELL_BRIDGE_ALIAS);
+		cell_nl_close(&nl);
+	}
+	if (j->vnet_defaultrouter[0]) {
+		if (strcmp(j->vnet_defaultrouter, "auto")) {
+			inet_pton(AF_INET, j->vnet_defaultrouter, gw4);
+		} else {
+			if (!j->ip4_addr_n || j->ip4_addr[0].prefix > 30)
+				return cell_error_set(err, -EINVAL,
+						      "vnet.defaultrouter=auto "
+						      "needs an ip4.addr with a "
+						      "prefix of at most 30");
+			uint32_t a = ntohl(j->ip4_addr[0].addr.s_addr);
+			uint32_t mask = ~0U << (32 - j->ip4_addr[0].prefix);
+			uint32_t g = (a & mask) + 1;
+			if (g == a)
+				return cell_error_set(err, -EINVAL,
+						      "vnet.defaultrouter=auto "
+						      "would be the jail's own "
+						      "address: name one");
+			gw4->s_addr = htonl(g);
+			if (cells_bridge) {
+				int r = cell_addr_add4(-1, j->vnet_bridge, gw4,
+						       j->ip4_addr[0].prefix,
+						       err);
+				if (r < 0 && r != -EEXIST)
+					return r;
+				cell_error_clear(err);
+			}
+		}
+		*has4 = true;
+	}
+	if (j->vnet_defaultrouter6[0]) {
+		if (strcmp(j->vnet_defaultrouter6, "auto")) {
+			inet_pton(AF_INET6, j->vnet_defaultrouter6, gw6);
+		} else {
+			if (!j->ip6_addr_n || j->ip6_addr[0].prefix > 126)
+				return cell_error_set(err, -EINVAL,
+						      "vnet.ipv6_defaultrouter="
+						      "auto needs an ip6.addr "
+						      "with a prefix of at most "
+						      "126");
+			struct in6_addr g = j->ip6_addr[0].addr;
+			unsigned p = j->ip6_addr[0].prefix;
+			for (unsigned b = p; b < 128; b++)
+				g.s6_addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			g.s6_addr[15] |= 1;
+			if (!memcmp(&g, &j->ip6_addr[0].addr, sizeof(g)))
+				return cell_error_set(err, -EINVAL,
+						      "vnet.ipv6_defaultrouter="
+						      "auto would be the jail's "
+						      "own address: name one");
+			*gw6 = g;
+			if (cells_bridge) {
+				int r = cell_ipv6_enable(-1, j->vnet_bridge,
+							 err);
+				if (r == 0)
+					r = cell_addr_add6(-1, j->vnet_bridge,
+							   gw6, p, err);
+				if (r < 0 && r != -EEXIST)
+					return r;
+				cell_error_clear(err);
+			}
+		}
+		*has6 = true;
+	}
+	return 0;
 }
 
 int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
@@ -91,10 +179,11 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 			goto fail;
 	if (j->vnet_bridge[0] &&
 	    (r = cell_epair_create(j->name, 0, j->vnet_bridge,
-				   o->bridge_autocreate, netns_fd, &nm,
+				   o->bridge_autocreate, (unsigned)j->vnet_mtu,
+				   netns_fd, &nm,
 				   err)) < 0)
 		goto fail;
-	if (j->ip6_addr_n || o->has_gw6) {
+	if (j->ip6_addr_n || o->has_gw6 || j->vnet_defaultrouter6[0]) {
 		const char *ifn = addr_ifname(j, NULL, &nm);
 		if ((r = cell_ipv6_enable(netns_fd, ifn, err)) < 0)
 			goto fail;
@@ -125,13 +214,18 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 					j->ip6_addr[i].prefix, err)) < 0)
 			goto fail;
 	}
-	if (o->has_gw4 &&
-	    (r = cell_route_default4(netns_fd, addr_ifname(j, NULL, &nm),
-				     &o->gw4, err)) < 0)
+	struct in_addr gw4 = o->gw4;
+	struct in6_addr gw6 = o->gw6;
+	bool has_gw4 = o->has_gw4, has_gw6 = o->has_gw6;
+	if ((r = default_routers(j, &gw4, &has_gw4, &gw6, &has_gw6, err)) < 0)
 		goto fail;
-	if (o->has_gw6 &&
+	if (has_gw4 &&
+	    (r = cell_route_default4(netns_fd, addr_ifname(j, NULL, &nm),
+				     &gw4, err)) < 0)
+		goto fail;
+	if (has_gw6 &&
 	    (r = cell_route_default6(netns_fd, addr_ifname(j, NULL, &nm),
-				     &o->gw6, err)) < 0)
+				     &gw6, err)) < 0)
 		goto fail;
 	if (j->vnet_nat &&
 	    (r = cell_nat_masq_add(-1, j->name, &j->ip4_addr[0].addr,

@@ -155,6 +155,36 @@ check "IPv6 TCP A -> B" "b-v6" \
 	"$JEXEC" $A /bin/cell-netprobe send tcp fd81::3 8086 5000
 check_rc "ping6 A -> B" 0 "$JEXEC" $A ping6 -c 1 -W 3 fd81::3
 
+# --- MTU and default routers ---------------------------------------------------
+
+check_match "an epair on a bridge cell made gets MTU 65535" \
+	"e0b_$A.*mtu 65535" "$JEXEC" $A ip -o link show e0b_$A
+check_match "... and so does the bridge" "mtu 65535" ip -o link show $BR
+G=vtg$P; GBR=vtgb$P; MADE="$MADE $G"
+check_rc "vnet.defaultrouter=auto on a bridge cell makes" 0 \
+	"$JAIL" -c name=$G path=$R vnet vnet.bridge=$GBR \
+	ip4.addr=10.88.0.5/24 ip6.addr=fd88::5/64 vnet.defaultrouter=auto \
+	vnet.ipv6_defaultrouter=auto vnet.mtu=9000 persist allow.raw_sockets
+check_match "the jail's default route is the network's first address" \
+	"default via 10\.88\.0\.1" "$JEXEC" $G ip route
+check_match "... IPv6 too" "default via fd88::1" "$JEXEC" $G ip -6 route
+check_match "cell put the gateway address on its bridge" \
+	"$GBR.*10\.88\.0\.1/24" ip -o addr show dev $GBR
+check_rc "the jail reaches its gateway (the stand-in host)" 0 \
+	"$JEXEC" $G ping -c 1 -W 3 10.88.0.1
+check_match "vnet.mtu sets the epair's MTU" "mtu 9000" \
+	"$JEXEC" $G ip -o link show e0b_$G
+check_rc "jail -r $G" 0 "$JAIL" -r $G
+check "the bridge and its gateway address went with the last jail" "" \
+	sh -c "ip -o link show $GBR 2>/dev/null"
+check_rc "vnet.defaultrouter=auto that is the jail's own address refused" 1 \
+	"$JAIL" -c name=$G path=$R vnet vnet.bridge=$GBR \
+	ip4.addr=10.88.0.1/24 vnet.defaultrouter=auto persist
+check_rc "a bad vnet.defaultrouter refused" 1 \
+	"$JAIL" -c name=$G path=$R vnet vnet.bridge=$GBR \
+	ip4.addr=10.88.0.5/24 vnet.defaultrouter=10.88.0.300 persist
+check "... leaving nothing" "" traces $G
+
 # --- vnet.interface, and the same subnet on a second bridge ------------------
 
 E=vte$P
