@@ -10,4 +10,5 @@ apt-get install -y -qq --no-install-recommends \
 	libarchive-dev libcmocka-dev libbtrfsutil-dev libzstd-dev \
 	busybox-static iproute2 nftables bpftool iperf3 btrfs-progs \
 	crun runc bubblewrap hyperfine util-linux procps \
+	podman containerd skopeo umoci jq \
 	>/dev/null

@@ -72,6 +72,7 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGCHLD);
 	if (!detach)
 		sigprocmask(SIG_BLOCK, &mask, &old);
 	pid_t pid = 0;
@@ -84,15 +85,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (detach)
 		return 0;
+	/* SIGCHLD was blocked before create: its exit cannot be missed */
 	int st = 0;
 	for (;;) {
-		siginfo_t si;
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = 50 * 1000000 };
-		int sig = sigtimedwait(&mask, &si, &ts);
-		if (sig > 0) {
-			kill(pid, sig);
-			continue;
-		}
 		pid_t w = waitpid(pid, &st, WNOHANG);
 		if (w == pid)
 			break;
@@ -100,6 +95,10 @@ int cmd_run(int argc, char **argv)
 			st = 0;
 			break;
 		}
+		siginfo_t si;
+		int sig = sigwaitinfo(&mask, &si);
+		if (sig > 0 && sig != SIGCHLD)
+			kill(pid, sig);
 	}
 	if (!keep)
 		delete_stopped(a.id);

@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# oci.sh: cell-oci next to crun and runc, on one bundle, in one run.
+#
+#   run          RUNTIME run --bundle B ID        (/bin/true; medians)
+#   podman       podman --runtime RUNTIME run --rm --rootfs ROOT /bin/true
+#   detached     COUNT containers "run -d" (sleep), the time to start them
+#                all, host memory per container (MemAvailable before and
+#                after, divided by COUNT), then the time to delete them all
+#
+# This host is hybrid (v1 controllers + a cgroup2 mount with controllers):
+# crun 1.8 refuses it, so, as jail-lifecycle.sh does, every crun command
+# (and podman with crun) runs in a private mount namespace where
+# /sys/fs/cgroup/unified is unmounted; the host is not changed. Samples
+# are taken inside that namespace for crun, so the unshare is not counted.
+#
+# usage: oci.sh [-n ITER] [-c COUNT] [-P]
+#   -n  samples per run row (default 30)   -c  detached containers (1000)
+#   -P  skip the podman rows
+# This is a benchmark, not a test: it exits 0 whatever the numbers are.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+N=30
+COUNT=1000
+PODMAN=1
+while getopts "n:c:Ph" opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	c) COUNT=$OPTARG ;;
+	P) PODMAN=0 ;;
+	*) sed -n '3,22s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	esac
+done
+[[ $N =~ ^[1-9][0-9]*$ && $COUNT =~ ^[1-9][0-9]*$ ]] || bench_die "bad -n/-c"
+bench_need_root
+for t in crun runc jq unshare; do
+	command -v $t >/dev/null || bench_die "$t not installed"
+done
+bench_init
+BENCH_TARGETS=(src/oci/cell-oci)
+bench_build
+CELLOCI=$BUILD/src/oci/cell-oci
+export CELL_RUN_DIR=$BENCH_TMP/run
+ROOT=$BENCH_TMP/root
+bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
+BT=$BENCH_TMP/bundle-true
+BS=$BENCH_TMP/bundle-sleep
+bench_bundle "$BT" "$ROOT" /bin/true || bench_die "bundle"
+bench_bundle "$BS" "$ROOT" /bin/sleep 100000 || bench_die "bundle"
+ID=cellbench$$
+STATE=$BENCH_TMP/state
+mkdir -p "$STATE"
+
+HYBRID=0
+[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && HYBRID=1
+# where RUNTIME's commands run: crun in the private namespace on hybrid
+wrap() {
+	if [ "$1" = crun ] && [ $HYBRID = 1 ]; then
+		shift
+		unshare -m bash -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && "$@"' _ "$@"
+	else
+		shift
+		"$@"
+	fi
+}
+rt_bin() {
+	case $1 in
+	cell-oci) echo "$CELLOCI --root $STATE/cell" ;;
+	crun) echo "crun --root $STATE/crun" ;;
+	runc) echo "runc --root $STATE/runc" ;;
+	esac
+}
+
+# sample_run RUNTIME OUT: N timed "run" of /bin/true, in one shell (the
+# private namespace for crun), appended to OUT in microseconds
+sample_run() {
+	local rt=$1 out=$2 bin
+	bin=$(rt_bin "$rt")
+	wrap "$rt" bash -c '
+		. "$1"; bin=$2; n=$3; b=$4; id=$5; out=$6
+		for ((i = 0; i < n + 3; i++)); do
+			bench_time_us $bin run --bundle "$b" "$id"
+			$bin delete -f "$id" >/dev/null 2>&1
+			[ $i -ge 3 ] && echo $BENCH_US >>"$out"
+		done' _ "$REPO/bench/lib.sh" "$bin" "$N" "$BT" "${ID}r" "$out"
+}
+
+echo "oci.sh: $(bench_machine)"
+echo "  $(bench_source); $(crun --version | head -1); $(runc --version | head -1)"
+[ $HYBRID = 1 ] && echo "  hybrid cgroup host: crun runs with /sys/fs/cgroup/unified unmounted in a private mount namespace"
+echo
+printf '%-34s %10s %10s %8s\n' "row" "median ms" "p90 ms" "x crun"
+for rt in crun runc cell-oci; do
+	sample_run $rt "$BENCH_TMP/run-$rt"
+done
+CM=$(bench_median "$BENCH_TMP/run-crun")
+for rt in crun runc cell-oci; do
+	m=$(bench_median "$BENCH_TMP/run-$rt")
+	printf '%-34s %10s %10s %8s\n' "$rt run /bin/true" "$m" \
+		"$(bench_pct "$BENCH_TMP/run-$rt" 90)" "$(bench_ratio "$m" "$CM")"
+done
+echo "  target: cell-oci run at most 0.35x crun's median"
+
+if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
+	for rt in crun runc cell-oci; do
+		exe=$(command -v $rt 2>/dev/null)
+		[ $rt = cell-oci ] && exe=$CELLOCI
+		P="podman --runtime $exe --cgroup-manager=cgroupfs --root $BENCH_TMP/podman/root --runroot $BENCH_TMP/podman/run --storage-driver vfs --events-backend none"
+		bench_on_exit "$P rm -af -t 0"
+		wrap $rt bash -c '
+			. "$1"; P=$2; n=$3; root=$4; out=$5
+			for ((i = 0; i < n + 2; i++)); do
+				bench_time_us $P run --rm --network=none --rootfs "$root" /bin/true
+				[ $i -ge 2 ] && echo $BENCH_US >>"$out"
+			done' _ "$REPO/bench/lib.sh" "$P" "$(( N < 10 ? N : 10 ))" "$ROOT" "$BENCH_TMP/podman-$rt"
+	done
+	PM=$(bench_median "$BENCH_TMP/podman-crun")
+	for rt in crun runc cell-oci; do
+		m=$(bench_median "$BENCH_TMP/podman-$rt")
+		printf '%-34s %10s %10s %8s\n' "podman run --rm ($rt)" "$m" \
+			"$(bench_pct "$BENCH_TMP/podman-$rt" 90)" "$(bench_ratio "$m" "$PM")"
+	done
+fi
+
+# detached containers: all started, memory, all deleted
+avail_kb() { awk '/MemAvailable/ { print $2 }' /proc/meminfo; }
+echo
+printf '%-22s %8s %12s %14s %12s\n' "detached x$COUNT" "start s" "per ctr ms" "host KiB/ctr" "delete s"
+for rt in crun cell-oci; do
+	bin=$(rt_bin $rt)
+	bench_on_exit "wrap $rt bash -c 'for i in \$(seq $COUNT); do $bin delete -f ${ID}d\$i; done'"
+	sync; echo 1 >/proc/sys/vm/drop_caches 2>/dev/null
+	res=$(wrap $rt bash -c '
+		bin=$1; n=$2; b=$3; id=$4
+		avail() { awk "/MemAvailable/ { print \$2 }" /proc/meminfo; }
+		m0=$(avail); t0=$EPOCHREALTIME
+		for ((i = 1; i <= n; i++)); do
+			$bin run -d --bundle "$b" "$id$i" >/dev/null 2>&1 </dev/null || echo "fail $i" >&2
+		done
+		t1=$EPOCHREALTIME; sleep 2; m1=$(avail)
+		for ((i = 1; i <= n; i++)); do $bin delete -f "$id$i" >/dev/null 2>&1; done
+		t2=$EPOCHREALTIME
+		echo $(( 10#${t1/./} - 10#${t0/./} )) $(( m0 - m1 )) $(( 10#${t2/./} - 10#${t1/./} ))
+		' _ "$bin" "$COUNT" "$BS" "${ID}d")
+	read -r us kb del <<<"$res"
+	awk -v rt="$rt" -v us="$us" -v kb="$kb" -v del="$del" -v n="$COUNT" 'BEGIN {
+		printf "%-22s %8.2f %12.2f %14.0f %12.2f\n", rt, us / 1e6, us / 1e3 / n, kb / n, del / 1e6 }'
+done
+echo "  host KiB/ctr: drop in MemAvailable while all run, divided by the count (target: below crun's)"
