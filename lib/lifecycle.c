@@ -216,12 +216,12 @@ static int count_children(const char *name)
  * record with a smaller step never reached the network. */
 #define NETWORK_STEP 3
 
-/* A non-vnet jail whose addresses are restricted: ip4.addr / ip6.addr
- * (they make ip4 / ip6 "new") or ip4 / ip6 = disable. */
+/* Does the policy put address hooks on this jail (a non-vnet jail with
+ * ip4.addr / ip6.addr or a family disabled)? Decided in policy.c. */
 static bool sa_wanted(const struct cell_jail *j)
 {
-	return !j->vnet && (j->ip4 != CELL_JAILSYS_INHERIT ||
-			    j->ip6 != CELL_JAILSYS_INHERIT);
+	struct cell_policy pol;
+	return cell_policy_derive(j, NULL, &pol, NULL) == 0 && pol.addr_hooks;
 }
 
 /* A readable fd on the jail's cgroup v2 / unified directory (BPF needs
@@ -250,7 +250,7 @@ static int sa_attach(struct cell_cgroup *cg, const struct cell_jail *j,
 	struct cell_sa_policy pol;
 	_cleanup_free_ struct in_addr *a4 = NULL;
 	_cleanup_free_ struct in6_addr *a6 = NULL;
-	int r = cell_vnet_sa_policy(j, &pol, &a4, &a6, err);
+	int r = cell_vnet_sa_policy(j, NULL, &pol, &a4, &a6, err);
 	if (r < 0)
 		return r;
 	struct cell_sa_progs progs;

@@ -406,6 +406,18 @@ int cell_policy_derive(const struct cell_jail *j,
 	out->securelevel = j->securelevel;
 	out->children_max = j->children_max;
 	out->vnet = j->vnet;
+	if (!j->vnet) {
+		/* "new" with no address of the family refuses it, as
+		 * FreeBSD's jail with ip4.addr only has no IPv6 */
+		out->ip4_disable = j->ip4 == CELL_JAILSYS_DISABLE ||
+				   (j->ip4 == CELL_JAILSYS_NEW && !j->ip4_addr_n);
+		out->ip6_disable = j->ip6 == CELL_JAILSYS_DISABLE ||
+				   (j->ip6 == CELL_JAILSYS_NEW && !j->ip6_addr_n);
+		out->ip4_restricted = j->ip4 == CELL_JAILSYS_NEW &&
+				      j->ip4_addr_n;
+		out->ip6_restricted = j->ip6 == CELL_JAILSYS_NEW &&
+				      j->ip6_addr_n;
+	}
 	int r = derive_dev(j, out, err);
 	if (r < 0)
 		return r;
@@ -432,8 +444,18 @@ int cell_policy_derive(const struct cell_jail *j,
 		}
 		out->dev_n = k;
 		out->dev_pts = out->dev_pts && parent->dev_pts;
+		/* a family the parent may not use, the child may not; a
+		 * child on its parent's stack keeps its parent's limits
+		 * (its own addresses narrow them further) */
+		if (!j->vnet) {
+			out->ip4_disable |= parent->ip4_disable;
+			out->ip6_disable |= parent->ip6_disable;
+		}
 		out->dev_fd_links = out->dev_fd_links && parent->dev_fd_links;
 	}
+	out->addr_hooks = !j->vnet &&
+			  (out->ip4_disable || out->ip6_disable ||
+			   out->ip4_restricted || out->ip6_restricted);
 	return 0;
 }
 

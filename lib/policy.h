@@ -40,6 +40,13 @@ struct cell_policy {
 	size_t dev_n;
 	bool dev_pts;                  /* devpts newinstance at /dev/pts */
 	bool dev_fd_links;             /* fd, stdin, stdout, stderr links */
+	/* Addresses on a shared network stack (a non-vnet jail), FreeBSD's
+	 * prison_check_ip4/6: the family refused, or only the jail's own
+	 * ip4.addr / ip6.addr usable (bind, connect, send), enforced by
+	 * cgroup BPF socket hooks on the jail's cgroup (lib/net). */
+	bool addr_hooks;
+	bool ip4_disable, ip6_disable;
+	bool ip4_restricted, ip6_restricted;
 	/* The seccomp filter, compiled once when the jail is created and
 	 * kept beside its record (state.c), so that processes entering
 	 * later load it as it was without compiling it again. NULL: compile

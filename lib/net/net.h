@@ -278,8 +278,9 @@ int cell_ipalias_teardown(const struct cell_jail *j, struct cell_error *err);
 /* Non-vnet jail: the cell_sa_attach policy from ip4.addr / ip6.addr /
  * ip4 / ip6 (ip4 = new without addresses means disable, as in FreeBSD).
  * *ip4 / *ip6 are malloc'd arrays the policy points into; free them. */
-int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
-			struct in_addr **ip4, struct in6_addr **ip6,
-			struct cell_error *err);
+struct cell_policy;
+int cell_vnet_sa_policy(const struct cell_jail *j, const struct cell_policy *jp,
+			struct cell_sa_policy *pol, struct in_addr **ip4,
+			struct in6_addr **ip6, struct cell_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "policy.h"
 
 /* Interface an address goes on: "if|addr" form, else the epair's jail
  * end, else the first vnet.interface. */
@@ -285,18 +286,28 @@ int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 	return first;
 }
 
-int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
-			struct in_addr **ip4, struct in6_addr **ip6,
-			struct cell_error *err)
+/*
+ * What the hooks enforce is decided in the policy (policy.c, with the
+ * parent's limits); here it becomes the hooks' input: the jail's own
+ * addresses for a restricted family.
+ */
+int cell_vnet_sa_policy(const struct cell_jail *j, const struct cell_policy *jp,
+			struct cell_sa_policy *pol, struct in_addr **ip4,
+			struct in6_addr **ip6, struct cell_error *err)
 {
 	memset(pol, 0, sizeof(*pol));
 	*ip4 = NULL;
 	*ip6 = NULL;
-	pol->ip4_disable = j->ip4 == CELL_JAILSYS_DISABLE ||
-			   (j->ip4 == CELL_JAILSYS_NEW && !j->ip4_addr_n);
-	pol->ip6_disable = j->ip6 == CELL_JAILSYS_DISABLE ||
-			   (j->ip6 == CELL_JAILSYS_NEW && !j->ip6_addr_n);
-	if (j->ip4 == CELL_JAILSYS_NEW && j->ip4_addr_n) {
+	struct cell_policy own;
+	if (!jp) {
+		int r = cell_policy_derive(j, NULL, &own, err);
+		if (r < 0)
+			return r;
+		jp = &own;
+	}
+	pol->ip4_disable = jp->ip4_disable;
+	pol->ip6_disable = jp->ip6_disable;
+	if (jp->ip4_restricted && !jp->ip4_disable) {
 		*ip4 = calloc(j->ip4_addr_n, sizeof(**ip4));
 		if (!*ip4)
 			return cell_error_set(err, -ENOMEM, "out of memory");
@@ -305,7 +316,7 @@ int cell_vnet_sa_policy(const struct cell_jail *j, struct cell_sa_policy *pol,
 		pol->ip4 = *ip4;
 		pol->ip4_n = j->ip4_addr_n;
 	}
-	if (j->ip6 == CELL_JAILSYS_NEW && j->ip6_addr_n) {
+	if (jp->ip6_restricted && !jp->ip6_disable) {
 		*ip6 = calloc(j->ip6_addr_n, sizeof(**ip6));
 		if (!*ip6) {
 			free(*ip4);

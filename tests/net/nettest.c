@@ -63,6 +63,7 @@ void nt_jail(struct cell_jail *j, const char *name, const char *bridge,
 {
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->devfs_ruleset = 4;   /* FreeBSD's default, for the policy */
 	j->vnet = true;
 	j->ip4 = CELL_JAILSYS_INHERIT;
 	j->ip6 = CELL_JAILSYS_INHERIT;

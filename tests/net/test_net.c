@@ -583,7 +583,7 @@ static void test_bad_input(void **state)
 	struct cell_sa_policy pol;
 	struct in_addr *p4 = NULL;
 	struct in6_addr *p6 = NULL;
-	assert_int_equal(cell_vnet_sa_policy(&pj, &pol, &p4, &p6, &err), 0);
+	assert_int_equal(cell_vnet_sa_policy(&pj, NULL, &pol, &p4, &p6, &err), 0);
 	assert_int_equal(pol.ip4_n, 1);
 	assert_false(pol.ip4_disable);
 	assert_true(pol.ip6_disable);
@@ -845,7 +845,7 @@ static void test_sockaddr_bpf(void **state)
 	struct cell_sa_policy pol;
 	struct in_addr *p4 = NULL;
 	struct in6_addr *p6 = NULL;
-	assert_int_equal(cell_vnet_sa_policy(nj, &pol, &p4, &p6, &err), 0);
+	assert_int_equal(cell_vnet_sa_policy(nj, NULL, &pol, &p4, &p6, &err), 0);
 	struct cell_sa_progs progs;
 	int r = cell_sa_attach(cgfd, &pol, &progs, &err);
 	free(p4);

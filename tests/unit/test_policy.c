@@ -139,6 +139,39 @@ static void child_never_exceeds_parent(void **state)
 	cell_jail_free(&cj);
 }
 
+/* Addresses on a shared stack: decided by the policy, narrowed by the
+ * parent's (FreeBSD's prison_check_ip4/6). */
+static void shared_stack_addresses(void **state)
+{
+	(void)state;
+	struct cell_jail j, pj, cj, vj;
+	struct cell_policy p, pp, cp, vp;
+	const char *a[] = { "ip4.addr=192.0.2.5/24", NULL };
+	derive(&j, a, &p, NULL);
+	assert_true(p.addr_hooks);
+	assert_true(p.ip4_restricted);
+	assert_false(p.ip4_disable);
+	assert_true(p.ip6_disable); /* ip4.addr only: no IPv6, as FreeBSD */
+	const char *none[] = { NULL };
+	derive(&pj, (const char *[]){ "ip4=disable", NULL }, &pp, NULL);
+	assert_true(pp.ip4_disable);
+	derive(&cj, none, &cp, &pp);
+	assert_true(cp.ip4_disable); /* the parent's refusal holds */
+	assert_true(cp.addr_hooks);
+	derive(&vj, (const char *[]){ "vnet", "ip4.addr=192.0.2.5/24", NULL },
+	       &vp, NULL);
+	assert_false(vp.addr_hooks); /* its own stack: nothing to narrow */
+	struct cell_jail ij;
+	struct cell_policy ip;
+	derive(&ij, none, &ip, NULL);
+	assert_false(ip.addr_hooks); /* the host's stack, as ip4=inherit */
+	cell_jail_free(&j);
+	cell_jail_free(&pj);
+	cell_jail_free(&cj);
+	cell_jail_free(&vj);
+	cell_jail_free(&ij);
+}
+
 static void rulesets(void **state)
 {
 	(void)state;
@@ -266,6 +299,7 @@ int main(void)
 		cmocka_unit_test(allow_flags_grant),
 		cmocka_unit_test(securelevel_limits),
 		cmocka_unit_test(child_never_exceeds_parent),
+		cmocka_unit_test(shared_stack_addresses),
 		cmocka_unit_test(rulesets),
 		cmocka_unit_test(seccomp_default_denies),
 		cmocka_unit_test(seccomp_allow_opens),
