@@ -51,4 +51,8 @@ int cell_mgr_vnet_if_bridge(const char *ifname, char *bridge, size_t len,
 			    struct cell_error *err);
 int cell_mgr_vnet_if_attach(const char *ifname, struct cell_error *err);
 
+/* With the lock just taken: remove what killed commands left (jail
+ * directories without jail.conf, releases/.NAME.partial). */
+void cell_mgr_sweep(struct cell_mgr *m);
+
 #endif

@@ -88,6 +88,15 @@ int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue; /* ., .., .NAME.partial */
+		/* a jail without its jail.conf is half made (or half
+		 * destroyed): not listed, swept by the next locked call */
+		if (!strcmp(sub, "jails") &&
+		    faccessat(dirfd(d), e->d_name, F_OK, 0) == 0) {
+			char cf[NAME_MAX + 16];
+			snprintf(cf, sizeof(cf), "%s/jail.conf", e->d_name);
+			if (faccessat(dirfd(d), cf, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+		}
 		char **nv = realloc(v, (cnt + 1) * sizeof(*v));
 		if (!nv || !(nv[cnt] = strdup(e->d_name))) {
 			cell_mgr_names_free(nv ? nv : v, cnt);
@@ -101,6 +110,43 @@ int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
 	*names = v;
 	*n = cnt;
 	return 0;
+}
+
+void cell_mgr_sweep(struct cell_mgr *m)
+{
+	char p[PATH_MAX];
+	if (!m->ready || !m->st ||
+	    snprintf(p, sizeof(p), "%s/jails", m->data) >= (int)sizeof(p))
+		return;
+	_cleanup_closedir_ DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !cell_mgr_name_ok(e->d_name))
+			continue;
+		char cf[NAME_MAX + 16], dir[PATH_MAX];
+		snprintf(cf, sizeof(cf), "%s/jail.conf", e->d_name);
+		if (faccessat(dirfd(d), cf, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT ||
+		    snprintf(dir, sizeof(dir), "%s/%s", p, e->d_name) >=
+			    (int)sizeof(dir))
+			continue;
+		m->st->jail_umount(dir, NULL);
+		m->st->jail_remove(dir, NULL);
+		cell_tree_remove(dir, NULL);
+	}
+	if (snprintf(p, sizeof(p), "%s/releases", m->data) >= (int)sizeof(p))
+		return;
+	_cleanup_closedir_ DIR *r = opendir(p);
+	while (r && (e = readdir(r))) {
+		size_t n = strlen(e->d_name);
+		char dir[PATH_MAX];
+		if (e->d_name[0] != '.' || n < 10 ||
+		    strcmp(e->d_name + n - 8, ".partial") ||
+		    snprintf(dir, sizeof(dir), "%s/%s", p, e->d_name) >=
+			    (int)sizeof(dir))
+			continue;
+		m->st->tree_remove(dir, NULL);
+	}
 }
 
 /* --- jail.conf -------------------------------------------------------------- */
@@ -189,6 +235,8 @@ struct conf_args {
 	bool thick, boot;
 	int priority;
 	bool rc;   /* the release has /etc/rc: exec.start runs it */
+	bool pending; /* write .jail.conf.new: publish_conf() makes it the
+			 jail.conf once the storage is made */
 };
 
 /* name = "value"; with jail.conf's escapes, so that no value can end the
@@ -228,12 +276,28 @@ static int conf_check(const char *text, size_t len, const char *file,
 	return r;
 }
 
+/*
+ * A jail is registered once DATA/jails/NAME/jail.conf exists: create and
+ * clone write it last (pending, then this rename), so a killed command
+ * leaves a directory without one, which cell_mgr_sweep() removes.
+ */
+static int publish_conf(const char *dir, struct cell_error *err)
+{
+	char from[PATH_MAX + 32], to[PATH_MAX + 32];
+	snprintf(from, sizeof(from), "%s/.jail.conf.new", dir);
+	snprintf(to, sizeof(to), "%s/jail.conf", dir);
+	if (rename(from, to) < 0)
+		return cell_error_errno(err, -errno, "rename %s", from);
+	return 0;
+}
+
 static int write_conf(struct cell_mgr *m, const char *dir,
 		      const struct conf_args *a, struct cell_error *err)
 {
 	char fstab[PATH_MAX + 16], file[PATH_MAX + 16];
 	snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
-	snprintf(file, sizeof(file), "%s/jail.conf", dir);
+	snprintf(file, sizeof(file), "%s/%s", dir,
+		 a->pending ? ".jail.conf.new" : "jail.conf");
 	const char *fs_text = "# DEVICE MOUNTPOINT TYPE OPTIONS DUMP PASS "
 			      "(mounted in the jail at start)\n";
 	int r = cell_write_atomic(fstab, fs_text, strlen(fs_text), 0644, err);
@@ -493,9 +557,12 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		.vnet_if = c->vnet_if,
 	};
 	/* conf first: a bad IP fails before any storage is made */
+	a.pending = true;
 	r = write_conf(m, dir, &a, err);
 	if (r == 0)
 		r = m->st->jail_new(rel, dir, thick, err);
+	if (r == 0)
+		r = publish_conf(dir, err);
 	if (r < 0) {
 		cell_error_context(err, c->name, "create", NULL);
 		m->st->jail_remove(dir, NULL);
@@ -1098,8 +1165,15 @@ static int destroy_locked(struct cell_mgr *m, const char *name, bool force,
 		if (r < 0)
 			return r;
 	}
-	if ((r = remove_snapshots(m, name, err)) < 0 ||
-	    (r = m->st->jail_remove(dir, err)) < 0)
+	if ((r = remove_snapshots(m, name, err)) < 0)
+		return r;
+	/* unregistered first: if this is killed now, the next command's
+	 * sweep finishes it */
+	char cf[PATH_MAX + 16];
+	snprintf(cf, sizeof(cf), "%s/jail.conf", dir);
+	if (unlink(cf) < 0 && errno != ENOENT)
+		return cell_error_errno(err, -errno, "unlink %s", cf);
+	if ((r = m->st->jail_remove(dir, err)) < 0)
 		return r;
 	return cell_tree_remove(dir, err);
 }
@@ -1134,6 +1208,7 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
 		.vnet_if = ji.vnet_if,
 	};
+	a.pending = true;
 	r = write_conf(m, dst, &a, err);
 	if (r == 0) {
 		struct frozen f;
@@ -1141,6 +1216,8 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		r = m->st->clone(src, dst, ji.thick, err);
 		thaw(&f);
 	}
+	if (r == 0)
+		r = publish_conf(dst, err);
 	if (r < 0) {
 		cell_error_context(err, newname, "clone", NULL);
 		m->st->jail_remove(dst, NULL);

@@ -586,6 +586,8 @@ int cell_mgr_lock(struct cell_mgr *m, struct cell_error *err)
 	}
 	if (r < 0)
 		cell_mgr_unlock(m);
+	else /* what a killed command left, now that none runs */
+		cell_mgr_sweep(m);
 	return r;
 }
 

@@ -415,11 +415,104 @@ part_boot() {
 	check_rc "unit: ExecStop with nothing running" 0 $C -q stop ALL
 }
 
+# --- robustness: a full disk; commands killed half-way ---------------------------
+# wait_for PATH: until it exists (5 s at most)
+wait_for() {
+	local i
+	for i in $(seq 500); do
+		[ -e "$1" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+part_robust() {
+	# a small tmpfs made for this test, filled up
+	mkdir -p "$T/full"
+	mount -t tmpfs -o size=40M cellfull "$T/full" || { not_ok "robust: tmpfs"; return; }
+	export CELL_HOME=$T/full/home
+	HOMES="$HOMES $CELL_HOME"
+	local H=$CELL_HOME
+	$C -q setup -s dir && $C -q bootstrap busybox && $C -q create rb1 busybox
+	check_rc "disk full: export before" 0 $C -q export rb1 "$T/rb1.tar.zst"
+	dd if=/dev/zero of="$T/full/filler" bs=1M 2>/dev/null
+	check_match "disk full: create fails with a clear error" "No space left on device" \
+		$C create rb2 busybox
+	check_true "disk full: ... nothing left of it" test ! -e "$H/jails/rb2"
+	check_rc "disk full: snapshot fails" 1 $C -q snapshot rb1 s1
+	check_true "disk full: ... no snapshot left" test ! -e "$H/snapshots/rb1/s1"
+	check_rc "disk full: import fails" 1 $C -q import "$T/rb1.tar.zst" rb3
+	check_true "disk full: ... nothing left of it" test ! -e "$H/jails/rb3"
+	check_rc "disk full: clone fails" 1 $C -q clone rb1 rb4
+	check_true "disk full: ... nothing left of it" test ! -e "$H/jails/rb4"
+	check_rc "disk full: bootstrap fails" 1 $C -q bootstrap busybox bb2
+	check "disk full: ... no release left" "busybox" ls -A "$H/releases"
+	check "disk full: only rb1 is registered" "rb1" \
+		bash -c "$C -j list | python3 -c 'import json,sys; print(*[j[\"name\"] for j in json.load(sys.stdin)[\"jails\"]])'"
+	rm -f "$T/full/filler"
+	check_rc "disk full: with room again, create works" 0 $C -q create rb2 busybox
+	check_rc "disk full: ... and snapshot" 0 $C -q snapshot rb1 s1
+	check_rc "disk full: ... and import" 0 $C -q import "$T/rb1.tar.zst" rb3
+	$C -q destroy rb1; $C -q destroy rb2; $C -q destroy rb3
+	$C -q setup --teardown
+	umount "$T/full"
+
+	# killed half-way: nothing registered, the next command cleans up
+	new_home killed || { not_ok "killed: setup"; return; }
+	H=$CELL_HOME
+	mkdir -p "$T/bigroot"
+	cp -a "$H/releases/busybox/." "$T/bigroot/"
+	head -c 400M /dev/zero >"$T/bigroot/big"
+	tar -C "$T/bigroot" -cf "$T/big.tar" .
+	$C -q bootstrap --tar "$T/big.tar" bigrel &
+	local pid=$!
+	wait_for "$H/releases/.bigrel.partial/bin"
+	kill -9 $pid; wait $pid 2>/dev/null
+	check_true "killed bootstrap: it was half-way" test -e "$H/releases/.bigrel.partial"
+	check_nomatch "killed bootstrap: not listed" "bigrel" $C list
+	check_rc "killed bootstrap: a jail on it is refused" 1 $C -q create kx bigrel
+	check_true "killed bootstrap: the next command cleaned up" test ! -e "$H/releases/.bigrel.partial"
+	check_rc "killed bootstrap: bootstrap again" 0 $C -q bootstrap --tar "$T/big.tar" bigrel
+	# create (a copy of the 400 MiB release) killed
+	$C -q create -T kc bigrel &
+	pid=$!
+	wait_for "$H/jails/kc/root/bin"
+	kill -9 $pid; wait $pid 2>/dev/null
+	check_true "killed create: it was half-way" test -d "$H/jails/kc"
+	check_nomatch "killed create: not listed" "^kc " $C list
+	check_rc "killed create: not a target" 1 $C -q start kc
+	check_rc "killed create: the next command (create) works" 0 $C -q create kc2 busybox
+	check_true "killed create: ... and removed what was left" test ! -e "$H/jails/kc"
+	check_rc "killed create: the name is free again" 0 $C -q create kc busybox
+	# import killed
+	$C -q create -T big bigrel
+	$C -q export big "$T/big.cell.tar.zst"
+	$C -q import "$T/big.cell.tar.zst" ki &
+	pid=$!
+	wait_for "$H/jails/ki/root/bin"
+	kill -9 $pid; wait $pid 2>/dev/null
+	check_true "killed import: it was half-way" test -d "$H/jails/ki"
+	check_nomatch "killed import: not listed" "^ki " $C list
+	check_rc "killed import: import again (cleans, then imports)" 0 $C -q import "$T/big.cell.tar.zst" ki
+	check_rc "killed import: ... it starts" 0 $C -q start ki
+	check "killed import: ... with its data" 419430400 $C cmd ki sh -c 'wc -c < /big'
+	# what a destroy killed right after it unregistered the jail leaves
+	# (its jail.conf removed first), made by hand
+	$C -q stop ki
+	rm "$H/jails/ki/jail.conf"
+	check_nomatch "killed destroy: not listed" "^ki " $C list
+	check_true "killed destroy: the next command finished it" \
+		bash -c "$C -q create kd busybox && test ! -e '$H/jails/ki'"
+	rm -f "$T/big.tar" "$T/big.cell.tar.zst" "$T/big.cell.tar.zst.sha256"
+	rm -rf "$T/bigroot"
+}
+
 case $PART in
 console) part_console ;;
 template) part_template ;;
 rdr) part_rdr ;;
 boot) part_boot ;;
+robust) part_robust ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish
