@@ -507,12 +507,84 @@ part_robust() {
 	rm -rf "$T/bigroot"
 }
 
+# --- docs: man page synopses = --help, completion (no root needed) ---------------
+# bash: the completions offered for the words (the last one partial)
+complete_words() {
+	bash -c '
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\) .*/\1/")
+		"$f"; printf "%s\n" "${COMPREPLY[@]}" | sort | xargs' _ "$SRC/tools/completion/cell.bash" "$@"
+}
+
+part_docs() {
+	local subs s help man
+	subs=$($CELL --help | awk '/^  [a-z]/ {print $1}')
+	check_true "docs: cell --help lists subcommands" test -n "$subs"
+	for s in $subs; do
+		case $s in
+		jail | jls | jexec)
+			check_true "docs: $s has its man page" test -f "$SRC/man/$s.8"
+			continue ;;
+		esac
+		help=$($CELL "$s" --help 2>&1 | awk 'NR == 1 || (started && /^ /) { started = 1; print; next } { exit }' |
+			sed 's/^usage: //' | xargs -0 echo | tr -s ' \n' '  ' | sed 's/ *$//')
+		if [ -f "$SRC/man/cell-$s.8" ]; then
+			check_true "docs: $s has its own page cell-$s.8" true
+			continue
+		fi
+		man=$(awk -v want="$s" '
+			/^\.SS / { inss = 1; next }
+			/^\.nf/ { nf = 1; next }
+			/^\.fi/ { nf = 0; next }
+			nf { print }' "$SRC/man/cell.8" |
+			sed 's/\\f[BIRP]//g; s/\\-/-/g; s/\\\\/\\/g' |
+			awk -v p="cell $s " -v q="cell $s" 'index($0, p) == 1 || $0 == q' | head -1 |
+			tr -s ' ' ' ' | sed 's/ *$//')
+		check "docs: cell $s --help = its synopsis in cell(8)" "$help" echo "$man"
+		check_match "docs: completion offers $s" "(^| )$s( |$)" complete_words cell "${s:0:3}"
+	done
+	check "docs: completion's parameter list = cell-params(7)" \
+		"$(grep -B1 '^\.B' "$SRC/man/cell-params.7" | grep -v '^--' | paste - - |
+		   awk -F'\t' '$1==".TP"{print $2}' | sed 's/^\.B //; s/"//g; s/\\-/-/g' |
+		   awk '{print $1}' | grep -v '^\[' | xargs)" \
+		bash -c ". '$SRC/tools/completion/cell.bash'; echo \$_cell_params | xargs"
+	check "docs: completion: global options" "--help --version" complete_words cell --
+	check "docs: completion: create's options" "--depend" complete_words cell create --dep
+	check "docs: completion: setup -s" "btrfs" complete_words cell setup -s bt
+	check "docs: completion: limits resources" "memory" complete_words cell limits x add mem
+	check "docs: completion: rdr operations" "tcp" complete_words cell rdr x tc
+	check "docs: completion: jail parameters" "allow.raw_sockets=" complete_words jail -c allow.raw_s
+	check "docs: completion: jls options" "-N -d -h -j -n -q -s -v" complete_words jls -
+	check "docs: completion: jexec options" "-U -d -e -h -l -u" complete_words jexec -
+	# jails, releases and tags of a home (made by hand: no root needed)
+	local H=$T/comphome
+	mkdir -p "$H/jails/alpha" "$H/jails/beta" "$H/releases/busybox" "$H/snapshots/alpha/s1"
+	printf 'alpha {\n\tmeta.cell.tags = "front,web";\n}\n' >"$H/jails/alpha/jail.conf"
+	: >"$H/jails/beta/jail.conf"
+	check "docs: completion: TARGETs (jails, ALL, tags)" "ALL alpha beta front web" \
+		env CELL_HOME="$H" bash -c "$(declare -f complete_words); SRC='$SRC'; complete_words cell start ''"
+	check "docs: completion: -d DIR on the line" "alpha beta" \
+		bash -c "$(declare -f complete_words); SRC='$SRC'; complete_words cell -d '$H' console ''"
+	check "docs: completion: releases for create" "busybox" \
+		env CELL_HOME="$H" bash -c "$(declare -f complete_words); SRC='$SRC'; complete_words cell create new ''"
+	check "docs: completion: snapshot tags for rollback" "s1" \
+		env CELL_HOME="$H" bash -c "$(declare -f complete_words); SRC='$SRC'; complete_words cell rollback alpha ''"
+	check "docs: completion: cell jail is jail's" "allow.raw_sockets=" complete_words cell jail -c allow.raw_s
+	check_match "docs: cell(8) documents the Cellfile directives" \
+		"ARG.*CMD.*CP.*MOUNT.*PKG.*RDR.*LIMITS.*CONFIG.*RENDER.*INCLUDE.*RESTART" \
+		bash -c "grep -o '^\.BI* \"*[A-Z][A-Z]*' '$SRC/man/cell.8' | sed 's/.* \"*//' | xargs"
+	check_true "docs: cell.8 formats without warnings" bash -c \
+		"! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l '$SRC/man/cell.8' 2>&1 >/dev/null | grep ."
+}
+
 case $PART in
 console) part_console ;;
 template) part_template ;;
 rdr) part_rdr ;;
 boot) part_boot ;;
 robust) part_robust ;;
+docs) part_docs ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish
