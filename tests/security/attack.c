@@ -4,10 +4,11 @@
  * run inside a jail. Each subcommand re-creates one known container
  * escape and prints what it got; tests/security/test_cve.sh decides.
  *
- *   exe-watch SECS COMM   CVE-2019-5736: catch every process named COMM
+ *   exe-watch SECS COMM [GO] CVE-2019-5736: catch every process named COMM
  *                         (or any new one), SIGSTOP it, keep an O_PATH
  *                         fd on /proc/PID/exe; when it is gone, try to
- *                         reopen each for writing. Prints "seen DEV:INO"
+ *                         reopen each for writing (after file GO
+ *                         exists, when given). Prints "seen DEV:INO"
  *                         and "writable DEV:INO" / "refused DEV:INO ERR".
  *                         Never writes a byte.
  *   exe-self              /proc/self/exe opened for writing.
@@ -66,7 +67,7 @@ static double now(void)
 
 #define MAXFD 256
 
-static int exe_watch(double secs, const char *comm)
+static int exe_watch(double secs, const char *comm, const char *gofile)
 {
 	int fds[MAXFD];
 	pid_t pids[MAXFD];
@@ -74,6 +75,9 @@ static int exe_watch(double secs, const char *comm)
 	ino_t inos[MAXFD];
 	int n = 0;
 	pid_t me = getpid();
+	/* "+COMM": only watch (no SIGSTOP, ptrace or mem) */
+	bool passive = comm[0] == '+';
+	comm += passive;
 	double end = now() + secs;
 	while (now() < end && n < MAXFD) {
 		DIR *d = opendir("/proc");
@@ -97,18 +101,8 @@ static int exe_watch(double secs, const char *comm)
 					known = true;
 			if (known || strcmp(c, comm))
 				continue;
-			kill(pid, SIGSTOP);
-			/* CVE-2016-9962: its memory, while it is entering */
-			snprintf(p, sizeof(p), "/proc/%d/mem", (int)pid);
-			int mfd = open(p, O_RDWR | O_CLOEXEC);
-			if (mfd >= 0) {
-				printf("mem-open pid %d\n", (int)pid);
-				close(mfd);
-			}
-			if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
-				printf("ptrace-seized pid %d\n", (int)pid);
-				ptrace(PTRACE_DETACH, pid, 0, 0);
-			}
+			if (!passive)
+				kill(pid, SIGSTOP);
 			snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
 			int fd = open(p, O_PATH | O_CLOEXEC);
 			struct stat st;
@@ -117,6 +111,23 @@ static int exe_watch(double secs, const char *comm)
 					close(fd);
 				kill(pid, SIGCONT);
 				continue;
+			}
+			/* CVE-2016-9962: its memory and ptrace, printed with
+			 * the binary it runs (a process past its exec runs
+			 * the jail's own) */
+			snprintf(p, sizeof(p), "/proc/%d/mem", (int)pid);
+			int mfd = passive ? -1 : open(p, O_RDWR | O_CLOEXEC);
+			if (mfd >= 0) {
+				printf("mem-open %lu:%lu pid %d\n",
+				       (unsigned long)st.st_dev,
+				       (unsigned long)st.st_ino, (int)pid);
+				close(mfd);
+			}
+			if (!passive && ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+				printf("ptrace-seized %lu:%lu pid %d\n",
+				       (unsigned long)st.st_dev,
+				       (unsigned long)st.st_ino, (int)pid);
+				ptrace(PTRACE_DETACH, pid, 0, 0);
 			}
 			fds[n] = fd;
 			pids[n] = pid;
@@ -132,6 +143,10 @@ static int exe_watch(double secs, const char *comm)
 		if (d)
 			closedir(d);
 	}
+	/* the caller says when the host is done running the binary */
+	for (int k = 0; gofile && gofile[0] && k < 6000 && access(gofile, F_OK);
+	     k++)
+		usleep(10000);
 	/* wait for each to be gone, then try to reopen for writing */
 	for (int i = 0; i < n; i++) {
 		char p[64];
@@ -253,7 +268,7 @@ int main(int argc, char **argv)
 	const char *b = argc > 3 ? argv[3] : "";
 	alarm(120);
 	if (!strcmp(t, "exe-watch"))
-		return exe_watch(atof(a), b);
+		return exe_watch(atof(a), b, argc > 4 ? argv[4] : NULL);
 	if (!strcmp(t, "exe-self"))
 		return verdict(open("/proc/self/exe", O_WRONLY | O_CLOEXEC));
 	if (!strcmp(t, "fd-cwd"))
