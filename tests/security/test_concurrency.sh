@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# 50 concurrent creates of distinct names all succeed with distinct jids;
+# 50 concurrent creates of one name: exactly one succeeds, the others fail
+# cleanly (exit 1, a message, no signal, no record or cgroup left).
+CELL_IT_TMP=cell-conc
+. "$CELL_SOURCE_DIR/tests/integration/lib.sh"
+R=$T/root
+mkroot "$R" sh true echo
+P=cc$$
+MADE=""
+for i in $(seq 1 50); do MADE="$MADE ${P}d$i"; done
+MADE="$MADE ${P}same"
+
+for i in $(seq 1 50); do
+	( "$JAIL" -c name=${P}d$i path="$R" persist >/dev/null 2>"$T/d$i.err"; echo $? >"$T/d$i.rc" ) &
+done
+wait
+okc=0
+for i in $(seq 1 50); do [ "$(cat "$T/d$i.rc")" = 0 ] && okc=$((okc+1)); done
+check "50 concurrent creates of distinct names: all succeed" "50" echo $okc
+[ $okc = 50 ] && true || cat "$T"/d*.err | sort | uniq -c | head -5
+jids=$("$JLS" jid name | grep " ${P}d" | awk '{print $1}' | sort -u | wc -l)
+check "... jids unique" "50" echo $jids
+for i in $(seq 1 50); do "$JAIL" -r ${P}d$i >/dev/null 2>&1 & done
+wait
+check "all 50 removed" "0" sh -c "'$JLS' name | grep -c '^${P}d'"
+
+for i in $(seq 1 50); do
+	( "$JAIL" -c name=${P}same path="$R" persist >/dev/null 2>"$T/s$i.err"; echo $? >"$T/s$i.rc" ) &
+done
+wait
+won=0 lost=0 other=0
+for i in $(seq 1 50); do
+	case $(cat "$T/s$i.rc") in
+	0) won=$((won+1));;
+	1) lost=$((lost+1));;
+	*) other=$((other+1));;
+	esac
+done
+check "50 concurrent creates of one name: exactly one succeeds" "1" echo $won
+check "... the other 49 fail with exit 1 (no signal, no crash)" "49 0" echo $lost $other
+msgs=$(cat "$T"/s*.err | sed 's/^jail: //' | sort | uniq -c | sort -rn | head -3)
+echo "# loser messages: $msgs"
+check_nomatch "... each with an error message, none empty" "^ *[0-9]+ *$" echo "$msgs"
+check "... one record for the name" "1" sh -c "grep -l '^name=${P}same\$' '$CELL_RUN_DIR'/jails/* | wc -l"
+check "... and it works" "ok" "$JEXEC" ${P}same echo ok
+"$JAIL" -r ${P}same >/dev/null
+check "nothing left of the name" "" traces ${P}same
+check "no record left" "0" sh -c "ls '$CELL_RUN_DIR'/jails | wc -l"
+finish
