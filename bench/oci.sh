@@ -104,6 +104,11 @@ done
 echo "  target: cell-oci run at most 0.35x crun's median"
 
 if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
+	# podman's cgroupfs manager makes libpod_parent/: removed at exit
+	# only if this run made it
+	if ! ls -d /sys/fs/cgroup/*/libpod_parent >/dev/null 2>&1; then
+		bench_on_exit 'for h in /sys/fs/cgroup/*/libpod_parent; do find "$h" -mindepth 1 -depth -type d -exec rmdir {} \;; rmdir "$h"; done'
+	fi
 	for rt in crun runc cell-oci; do
 		exe=$(command -v $rt 2>/dev/null)
 		[ $rt = cell-oci ] && exe=$CELLOCI
