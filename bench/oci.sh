@@ -112,7 +112,9 @@ if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
 	for rt in crun runc cell-oci; do
 		exe=$(command -v $rt 2>/dev/null)
 		[ $rt = cell-oci ] && exe=$CELLOCI
-		P="podman --runtime $exe --cgroup-manager=cgroupfs --root $BENCH_TMP/podman/root --runroot $BENCH_TMP/podman/run --storage-driver vfs --events-backend none"
+		# podman passes no --root of its own: keep each runtime's
+		# state in the bench's temp dir
+		P="podman --runtime $exe --runtime-flag root=$STATE/podman-$rt --cgroup-manager=cgroupfs --root $BENCH_TMP/podman/root --runroot $BENCH_TMP/podman/run --storage-driver vfs --events-backend none"
 		bench_on_exit "$P rm -af -t 0"
 		wrap $rt bash -c '
 			. "$1"; P=$2; n=$3; root=$4; out=$5
