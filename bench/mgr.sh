@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# mgr.sh: the manager (cell(8)) on btrfs: snapshot and clone of a 10 MiB
+# and a 2 GiB jail against a plain copy of the same tree, the extra disk a
+# thin jail takes right after create, and the time to bootstrap the
+# busybox release.
+#
+# usage: mgr.sh [-n ITER] [-o FILE.tsv]
+#   -n  samples per row (default 7; the 2 GiB copy row takes 3 at most)
+#   -o  also write the rows as TSV (what, median_ms, min_ms, max_ms, n)
+# Everything lives on a btrfs image on a loop device made under the
+# benchmark's temp dir (6 GiB sparse); the exit trap unmounts and detaches
+# exactly that. Times are of the whole `cell` command (fork, exec, lock,
+# freeze/thaw when the jail runs), from bash's $EPOCHREALTIME; `sync` runs
+# before every sample so earlier writes are not what is timed.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+N=7 TSV=
+while getopts "n:o:h" opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	o) TSV=$OPTARG ;;
+	*) sed -n '3,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	esac
+done
+bench_need_root
+command -v mkfs.btrfs >/dev/null || bench_die "needs mkfs.btrfs"
+BENCH_TARGETS=(src/cell src/jail src/jls src/jexec)
+bench_init
+bench_build
+C=$BUILD/src/cell
+export CELL_RUN_DIR=$BENCH_TMP/run
+
+img=$BENCH_TMP/btrfs.img
+mnt=$BENCH_TMP/mnt
+mkdir -p "$mnt"
+truncate -s 6G "$img"
+mkfs.btrfs -q -f "$img" >/dev/null || bench_die "mkfs.btrfs failed"
+loop=$(losetup --show -f "$img") || bench_die "losetup failed"
+bench_on_exit "losetup -d '$loop'"
+mount "$loop" "$mnt" || bench_die "mount failed"
+bench_on_exit "umount -l '$mnt'"
+export CELL_HOME=$mnt/home
+bench_on_exit "for j in \$(ls '$CELL_HOME/jails' 2>/dev/null); do '$C' -q destroy -f \$j; done; '$C' -q setup --teardown"
+"$C" -q setup -s btrfs || bench_die "cell setup failed"
+
+rows=()
+# row NAME FILE: median/min/max of FILE (microseconds) as milliseconds
+row() {
+	local name=$1 f=$2 med min max n
+	med=$(echo "$(bench_median "$f") * 1000" | bc -l)   # ms -> us
+	min=$(sort -n "$f" | head -1)
+	max=$(sort -n "$f" | tail -1)
+	n=$(wc -l <"$f")
+	rows+=("$(printf '%s\t%.1f\t%.1f\t%.1f\t%d' "$name" \
+		"$(echo "$med / 1000" | bc -l)" "$(echo "$min / 1000" | bc -l)" \
+		"$(echo "$max / 1000" | bc -l)" "$n")")
+	printf '%-44s %9.1f ms  (min %.1f, max %.1f, n=%d)\n' "$name" \
+		"$(echo "$med / 1000" | bc -l)" "$(echo "$min / 1000" | bc -l)" \
+		"$(echo "$max / 1000" | bc -l)" "$n"
+}
+
+# --- bootstrap of the busybox release ------------------------------------------
+: >"$BENCH_TMP/boot.us"
+for i in $(seq "$N"); do
+	sync
+	bench_time_us "$C" -q bootstrap busybox "bb$i" || bench_die "bootstrap failed"
+	echo "$BENCH_US" >>"$BENCH_TMP/boot.us"
+	[ "$i" -gt 1 ] && "$C" -q destroy -r "bb$i"
+done
+"$C" -q bootstrap busybox busybox
+"$C" -q destroy -r bb1
+row "bootstrap busybox (btrfs)" "$BENCH_TMP/boot.us"
+
+# --- a thin jail's extra disk use right after create ------------------------------
+D=$CELL_HOME
+[ -d "$D/releases" ] || D=$(sed -n 's/^pool=//p' "$CELL_HOME/setup.conf")
+used() { # bytes the filesystem has in use (data and metadata)
+	btrfs subvolume sync "$mnt" >/dev/null 2>&1   # deleted subvolumes cleaned
+	btrfs filesystem sync "$mnt" >/dev/null
+	btrfs filesystem usage -b "$mnt" 2>/dev/null | awk '/^ *Used:/ {print $2; exit}'
+}
+excl() { # exclusive bytes of a subvolume tree (data only)
+	btrfs filesystem du -s --raw "$1" | awk 'NR==2 {print $2}'
+}
+u0=$(used)
+"$C" -q create thin busybox
+u1=$(used)
+"$C" -q create -T thick busybox
+u2=$(used)
+rel_bytes=$(du -sb --apparent-size "$D/releases/busybox" | awk '{print $1}')
+thin_excl=$(excl "$D/jails/thin/root")
+thick_excl=$(excl "$D/jails/thick/root")
+printf '%-44s %9s bytes\n' "release busybox (apparent size)" "$rel_bytes"
+printf '%-44s %9s bytes (exclusive data %s)\n' "thin jail: filesystem use after create" \
+	"$((u1 - u0))" "$thin_excl"
+printf '%-44s %9s bytes (exclusive data %s)\n' "thick jail: filesystem use after create" \
+	"$((u2 - u1))" "$thick_excl"
+rows+=("$(printf 'release_bytes\t%s\t\t\t1' "$rel_bytes")")
+rows+=("$(printf 'thin_jail_used_bytes\t%s\t\t\t1' "$((u1 - u0))")")
+rows+=("$(printf 'thin_jail_exclusive_data_bytes\t%s\t\t\t1' "$thin_excl")")
+rows+=("$(printf 'thick_jail_used_bytes\t%s\t\t\t1' "$((u2 - u1))")")
+rows+=("$(printf 'thick_jail_exclusive_data_bytes\t%s\t\t\t1' "$thick_excl")")
+"$C" -q destroy thin && "$C" -q destroy thick
+
+# --- snapshot / clone / plain copy of a 10 MiB and a 2 GiB jail ----------------------
+for size in 10M 2G; do
+	j=j$size
+	"$C" -q create "$j" busybox
+	head -c "$( [ $size = 10M ] && echo 10485760 || echo 2147483648)" /dev/urandom \
+		>"$D/jails/$j/root/data" 2>/dev/null ||
+		dd if=/dev/urandom of="$D/jails/$j/root/data" bs=1M \
+			count=$( [ $size = 10M ] && echo 10 || echo 2048) 2>/dev/null
+	sync
+	for state in stopped running; do
+		[ $state = running ] && "$C" -q start "$j"
+		: >"$BENCH_TMP/snap.us"
+		: >"$BENCH_TMP/clone.us"
+		for i in $(seq "$N"); do
+			sync
+			bench_time_us "$C" -q snapshot "$j" "s$i" || bench_die "snapshot failed"
+			echo "$BENCH_US" >>"$BENCH_TMP/snap.us"
+			sync
+			bench_time_us "$C" -q clone "$j" "c$i" || bench_die "clone failed"
+			echo "$BENCH_US" >>"$BENCH_TMP/clone.us"
+		done
+		row "snapshot $size jail ($state)" "$BENCH_TMP/snap.us"
+		row "clone $size jail ($state)" "$BENCH_TMP/clone.us"
+		for i in $(seq "$N"); do
+			"$C" -q snapshot -d "$j" "s$i"
+			"$C" -q destroy "c$i"
+		done
+		[ $state = running ] && "$C" -q stop "$j"
+	done
+	# the same tree copied byte for byte (no reflinks), as a thick
+	# clone on a filesystem without snapshots would
+	: >"$BENCH_TMP/copy.us"
+	reps=$N
+	[ $size = 2G ] && [ "$reps" -gt 3 ] && reps=3
+	for i in $(seq "$reps"); do
+		sync
+		bench_time_us cp -a --reflink=never "$D/jails/$j/root" "$BENCH_TMP/mnt/copy$i" ||
+			bench_die "cp failed"
+		echo "$BENCH_US" >>"$BENCH_TMP/copy.us"
+		rm -rf --one-file-system "$BENCH_TMP/mnt/copy$i"
+	done
+	row "plain copy of the $size jail (cp -a)" "$BENCH_TMP/copy.us"
+	"$C" -q destroy "$j"
+done
+
+echo "# $(bench_machine)"
+if [ -n "$TSV" ]; then
+	printf 'what\tmedian_ms\tmin_ms\tmax_ms\tn\n' >"$TSV"
+	printf '%s\n' "${rows[@]}" >>"$TSV"
+fi
