@@ -153,9 +153,22 @@ static int bpf_path(int jid, bool listener, char *buf, size_t len)
 	return 0;
 }
 
+int cell_state_open_mounts(int jid)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/jails/%d.mnt", cell_run_dir(),
+		     jid) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
 int cell_state_delete(int jid)
 {
 	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/jails/%d.mnt", cell_run_dir(),
+		     jid) < (int)sizeof(path))
+		unlink(path);
 	if (bpf_path(jid, false, path, sizeof(path)) == 0)
 		unlink(path);
 	if (bpf_path(jid, true, path, sizeof(path)) == 0)
@@ -308,10 +321,29 @@ bool cell_record_alive(const struct cell_record *rec)
 	       cell_proc_starttime(rec->init_pid) == rec->init_start;
 }
 
+/* A zombie has ended: a creator killed together with its parent waits,
+ * as a zombie, for whoever adopts it, and must not keep its record. */
+static bool zombie(pid_t pid)
+{
+	char p[64], buf[512];
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
 bool cell_record_creator_alive(const struct cell_record *rec)
 {
 	return rec->creator > 0 &&
-	       (kill(rec->creator, 0) == 0 || errno == EPERM);
+	       (kill(rec->creator, 0) == 0 || errno == EPERM) &&
+	       !zombie(rec->creator);
 }
 
 void cell_record_running(const struct cell_record *rec,
@@ -320,4 +352,6 @@ void cell_record_running(const struct cell_record *rec,
 	run->init_pid = rec->init_pid;
 	run->init_start = rec->init_start;
 	run->init_sock = -1;
+	run->agent_fd = -1;
+	run->mount_fs = 0;
 }

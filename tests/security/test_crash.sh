@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Crash safety beyond jail -c: jail -r killed at each of its steps
+# (CELL_TEST_CRASH_AT), and jail -c / jail -r killed at random moments
+# by a timer. After each kill the next command (jls) must report a
+# usable state and repair it: no record, cgroup, init process or network
+# namespace of the jail left, and the name is free again.
+CELL_IT_TMP=cell-crash
+. "$CELL_SOURCE_DIR/tests/integration/lib.sh"
+R=$T/root
+mkroot "$R" sh true echo sleep
+P=cr$$
+MADE="$P"
+
+init_of() { sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$CELL_RUN_DIR"/jails/[0-9]* 2>/dev/null | head -1; }
+# a process is gone when it has no /proc entry or is a zombie (this
+# host's pid 1 may reap adopted children late)
+gone() { [ ! -d /proc/$1 ] || grep -q '^State:.*[ZX]' /proc/$1/status 2>/dev/null; }
+
+for vnet in "" vnet; do
+for step in stop network-removed cgroup-removed; do
+	"$JAIL" -c name=$P path="$R" $vnet persist >/dev/null || { not_ok "create ($step)"; continue; }
+	init=$(init_of)
+	CELL_TEST_CRASH_AT=$step "$JAIL" -r $P >/dev/null 2>&1
+	rc=$?
+	check "jail -r ${vnet:+(vnet) }killed after '$step' (SIGKILL)" "137" echo $rc
+	check_rc "the next command (jls) runs" 0 "$JLS"
+	check "... and repaired it: no trace" "" traces $P
+	check "... init $init is gone" "gone" sh -c "$(declare -f gone); gone $init && echo gone || echo alive"
+	check_rc "... the name is free again" 0 "$JAIL" -c name=$P path="$R" $vnet command=/bin/true
+done
+done
+
+# random moments: a timer kills jail -c / jail -r after 0..40 ms; the
+# test reaps it (kill_after), so the next command sees it dead
+kill_after() {
+	local d=$1; shift
+	"$@" >/dev/null 2>&1 &
+	local pid=$!
+	sleep "$d"
+	kill -KILL $pid 2>/dev/null
+	wait $pid
+}
+killed=0
+for i in $(seq 1 30); do
+	d=$(printf '0.%03d' $((RANDOM % 40)))
+	[ $((i % 2)) = 0 ] && v=vnet || v=
+	kill_after $d "$JAIL" -c name=$P path="$R" $v persist
+	[ $? = 137 ] && killed=$((killed+1))
+	"$JLS" >/dev/null 2>&1
+	if "$JLS" -j $P jid >/dev/null 2>&1; then
+		# it finished before the timer: kill its removal instead
+		kill_after $d "$JAIL" -r $P
+		[ $? = 137 ] && killed=$((killed+1))
+		"$JLS" >/dev/null 2>&1
+		"$JLS" -j $P jid >/dev/null 2>&1 && "$JAIL" -r $P >/dev/null 2>&1
+	fi
+	left=$(traces $P)
+	[ -n "$left" ] && { not_ok "random kill $i (after ${d}s): left $left"; break; }
+done
+echo "# random kills: $killed of 30 runs killed mid-way"
+check "random kills of jail -c / jail -r: nothing left each time" "" traces $P
+check "no cell init left from this test" "" sh -c "ps -eo pid,comm,args | awk '\$2==\"init\"' | grep -F '$R' || true"
+check "no record left" "0" sh -c "ls '$CELL_RUN_DIR'/jails 2>/dev/null | grep -c '^[0-9]*\$'"
+finish
