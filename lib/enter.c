@@ -52,7 +52,11 @@
  *      chdir and a check that the cwd is inside the jail, rlimits,
  *      capabilities (bounding set first, then permitted/effective),
  *      setgroups/setgid/setuid (which clear them for a non-root user),
- *      no_new_privs, the host name listener, seccomp last, exec.
+ *      no_new_privs, the agent's filter, seccomp last, exec.
+ *   5. the helper stays as the jail's agent (agent.c) when the policy
+ *      grants host name changes or mounts (allow.set_hostname,
+ *      allow.mount.*): it answers those calls of the jail's root, which
+ *      has no CAP_SYS_ADMIN, after checking them.
  */
 #include "enter.h"
 
@@ -88,6 +92,7 @@
 #include <termios.h>
 #include <sys/uio.h>
 
+#include "agent.h"
 #include "cleanup.h"
 #include "param.h"
 #include "util.h"
@@ -1607,8 +1612,6 @@ int cell_init_pidfd(const struct cell_running *run)
 	return fd;
 }
 
-static void hostname_agent(int lfd, int hostproc, pid_t child);
-
 int cell_init_run(struct cell_running *run, int *status,
 		  struct cell_error *err)
 {
@@ -1646,9 +1649,13 @@ int cell_init_run(struct cell_running *run, int *status,
 				int hostproc = open("/proc", O_PATH |
 							     O_DIRECTORY |
 							     O_CLOEXEC);
-				if (setns(pidfd, CLONE_NEWUTS) < 0)
+				/* the jail's UTS and mount namespaces; our
+				 * children (the mounts) in its pid ns */
+				if (setns(pidfd, CLONE_NEWUTS | CLONE_NEWNS |
+						      CLONE_NEWPID) < 0)
 					_exit(1);
-				hostname_agent(lfd, hostproc, 0);
+				cell_agent_run(lfd, hostproc, 0,
+					       run->agent_fd, run->mount_fs);
 				_exit(0);
 			}
 			close(lfd);
@@ -2079,7 +2086,7 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * init that becomes the process has no helper: the call is
 	 * refused (it has no CAP_SYS_ADMIN either). */
 	if (!as_init) {
-		int lfd = cell_policy_hostname_listener(pol, &e);
+		int lfd = cell_policy_agent_listener(pol, &e);
 		if (lfd < 0)
 			fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
 		if (lfd > 0) {
@@ -2170,97 +2177,13 @@ static int join_flags(const struct cell_jail *j)
 	return (int)f;
 }
 
-/*
- * Answer the jailed processes' sethostname / setdomainname until the
- * child exits. We run in the jail's UTS namespace with the host's
- * privileges; the name is read from the caller's memory, checked for
- * length, and the notification re-validated before we act on it.
- */
-/* Is host pid `pid` running with effective uid 0? (host /proc) */
-static bool caller_is_root(int hostproc, pid_t pid)
-{
-	char path[32], buf[4096];
-	snprintf(path, sizeof(path), "%d/status", (int)pid);
-	_cleanup_close_ int fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	char *u = strstr(buf, "\nUid:");
-	unsigned ruid, euid;
-	return u && sscanf(u + 5, "%u %u", &ruid, &euid) == 2 && euid == 0;
-}
-
-static void hostname_agent(int lfd, int hostproc, pid_t child)
-{
-	/* without a child to watch, the listener's hang-up (no task uses
-	 * the filter any more) ends us */
-	int cfd = child > 0 ? pidfd_open(child, 0) : -1;
-	struct seccomp_notif *req = NULL;
-	struct seccomp_notif_resp *resp = NULL;
-	if ((child > 0 && cfd < 0) || seccomp_notify_alloc(&req, &resp) < 0)
-		goto out;
-	int nr_host = seccomp_syscall_resolve_name("sethostname");
-	for (;;) {
-		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
-				       { .fd = cfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (cfd >= 0 && p[1].revents)
-			break;
-		if (!(p[0].revents & POLLIN))
-			break;
-		memset(req, 0, sizeof(*req));
-		if (seccomp_notify_receive(lfd, req) < 0)
-			continue;
-		memset(resp, 0, sizeof(*resp));
-		resp->id = req->id;
-		char name[65];
-		size_t len = (size_t)req->data.args[1];
-		int rc = 0;
-		if (!caller_is_root(hostproc, req->pid)) {
-			/* as on FreeBSD, only the jail's root renames it */
-			rc = -EPERM;
-		} else if (len > 64) {
-			rc = -EINVAL;
-		} else {
-			struct iovec local = { name, len };
-			struct iovec remote = {
-				(void *)(uintptr_t)req->data.args[0], len
-			};
-			if (process_vm_readv(req->pid, &local, 1, &remote, 1,
-					     0) != (ssize_t)len)
-				rc = -EFAULT;
-			else if (seccomp_notify_id_valid(lfd, req->id) < 0)
-				continue; /* the caller is gone */
-			else if ((req->data.nr == nr_host
-					  ? sethostname(name, len)
-					  : setdomainname(name, len)) < 0)
-				rc = -errno;
-		}
-		resp->error = rc;
-		resp->val = 0;
-		seccomp_notify_respond(lfd, resp);
-	}
-out:
-	if (req)
-		seccomp_notify_free(req, resp);
-	if (cfd >= 0)
-		close(cfd);
-	close(lfd);
-}
-
 /* The helper: joins the jail, forks the jailed child, relays. */
 static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 					     const struct cell_policy *pol,
 					     const struct cell_exec *x,
 					     const struct user_info *host_u,
-					     int pidfd, bool detach, int report)
+					     int pidfd, int agent_fd,
+					     bool detach, int report)
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -2334,7 +2257,7 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	if (detach)
 		_exit(0);
 	if (lfd >= 0)
-		hostname_agent(lfd, hostproc, child);
+		cell_agent_run(lfd, hostproc, child, agent_fd, pol->mount_fs);
 	int st;
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)
@@ -2379,7 +2302,7 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 	if (h == 0) {
 		close(mine);
-		helper(j, pol, x, host_u, pidfd, detach, sv[1]);
+		helper(j, pol, x, host_u, pidfd, run->agent_fd, detach, sv[1]);
 	}
 	close(sv[1]);
 

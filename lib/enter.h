@@ -94,6 +94,10 @@ struct cell_running {
 	pid_t init_pid;                   /* in the host's pid namespace */
 	unsigned long long init_start;    /* start time, against pid reuse */
 	int init_sock;                    /* creator's end of init's socket */
+	/* The mounts the jail's agent made (allow.mount.*), the only ones
+	 * it will unmount for the jail: a file beside the record, or -1. */
+	int agent_fd;
+	unsigned mount_fs;                /* the policy's CELL_MOUNT_* */
 };
 
 /*

@@ -638,6 +638,10 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 		return r;
 	c->h->rec.init_pid = c->h->run.init_pid;
 	c->h->rec.init_start = c->h->run.init_start;
+	if (c->pol.mount_fs) {
+		c->h->run.agent_fd = cell_state_open_mounts(c->j->jid);
+		c->h->run.mount_fs = c->pol.mount_fs;
+	}
 	/* record init before anything else can fail, for repair */
 	return cell_state_save(&c->h->rec, err);
 }
@@ -648,6 +652,9 @@ static void undo_init(struct create_ctx *c)
 	if (c->h->run.init_sock >= 0)
 		close(c->h->run.init_sock);
 	c->h->run.init_sock = -1;
+	if (c->h->run.agent_fd >= 0)
+		close(c->h->run.agent_fd);
+	c->h->run.agent_fd = -1;
 }
 
 static int step_network(struct create_ctx *c, struct cell_error *err)
@@ -700,6 +707,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 {
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
+	h->run.agent_fd = -1;
 	h->proc = proc != NULL && !proc->keep_init;
 	cell_error_context(err, j->name, NULL, NULL);
 	int r = cell_jail_validate(j, err);
@@ -785,6 +793,9 @@ int cell_create_run(struct cell_handle *h, int *status,
 
 void cell_create_finish(struct cell_handle *h)
 {
+	if (h->run.agent_fd >= 0)
+		close(h->run.agent_fd);
+	h->run.agent_fd = -1;
 	if (h->proc) {
 		/* init is the jail's process: it lives on, waiting for its
 		 * start byte or running; nothing to release but our hold */
@@ -856,9 +867,15 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	}
 	struct cell_running run;
 	cell_record_running(rec, &run);
+	if (pol.mount_fs) {
+		run.agent_fd = cell_state_open_mounts(rec->jail.jid);
+		run.mount_fs = pol.mount_fs;
+	}
 	struct cell_placement place = { place_in_cgroup, &c };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
+	if (run.agent_fd >= 0)
+		close(run.agent_fd);
 	cg_ctx_free(&c);
 	free(bpf.filter);
 	free(lbpf.filter);

@@ -421,6 +421,13 @@ int cell_policy_derive(const struct cell_jail *j,
 	int r = derive_dev(j, out, err);
 	if (r < 0)
 		return r;
+	if (g_mount(j)) {
+		const struct cell_allow *a = &j->allow;
+		out->mount_fs = (a->mount_tmpfs ? CELL_MOUNT_TMPFS : 0) |
+				(a->mount_procfs || a->mount_linprocfs
+					 ? CELL_MOUNT_PROC : 0) |
+				(a->mount_nullfs ? CELL_MOUNT_BIND : 0);
+	}
 
 	if (parent) {
 		/*
@@ -444,6 +451,7 @@ int cell_policy_derive(const struct cell_jail *j,
 		}
 		out->dev_n = k;
 		out->dev_pts = out->dev_pts && parent->dev_pts;
+		out->mount_fs &= parent->mount_fs;
 		/* a family the parent may not use, the child may not; a
 		 * child on its parent's stack keeps its parent's limits
 		 * (its own addresses narrow them further) */
@@ -606,8 +614,9 @@ static int build_filter(const struct cell_policy *pol, scmp_filter_ctx *out,
 	return 0;
 }
 
-static bool hostname_granted(const struct cell_policy *pol);
-static int build_listener(scmp_filter_ctx *out, struct cell_error *err);
+static bool agent_wanted(const struct cell_policy *pol);
+static int build_listener(const struct cell_policy *pol, scmp_filter_ctx *out,
+			  struct cell_error *err);
 
 int cell_policy_compile(const struct cell_policy *pol, bool listener,
 			struct sock_fprog *prog, struct cell_error *err)
@@ -615,9 +624,9 @@ int cell_policy_compile(const struct cell_policy *pol, bool listener,
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	prog->filter = NULL;
 	prog->len = 0;
-	if (listener && !hostname_granted(pol))
+	if (listener && !agent_wanted(pol))
 		return 0;
-	int r = listener ? build_listener(&ctx, err)
+	int r = listener ? build_listener(pol, &ctx, err)
 			 : build_filter(pol, &ctx, err);
 	if (r < 0)
 		return r;
@@ -674,16 +683,34 @@ static bool hostname_granted(const struct cell_policy *pol)
 	return row < ARRAY_SIZE(priv_table) && (pol->granted & (1ULL << row));
 }
 
-static int build_listener(scmp_filter_ctx *out, struct cell_error *err)
+static bool agent_wanted(const struct cell_policy *pol)
+{
+	return hostname_granted(pol) || pol->mount_fs;
+}
+
+/* The main filter allows these calls (their rows are granted): a
+ * notification outranks an allow, so the agent gets them. */
+static int build_listener(const struct cell_policy *pol, scmp_filter_ctx *out,
+			  struct cell_error *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return cell_error_set(err, -ENOMEM, "seccomp_init failed");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	int r = add_rule(ctx, SCMP_ACT_NOTIFY, "sethostname", 0, NULL, err);
-	if (r == 0)
-		r = add_rule(ctx, SCMP_ACT_NOTIFY, "setdomainname", 0, NULL,
+	int r = 0;
+	if (hostname_granted(pol)) {
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "sethostname", 0, NULL,
 			     err);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "setdomainname", 0,
+				     NULL, err);
+	}
+	if (r == 0 && pol->mount_fs) {
+		r = add_rule(ctx, SCMP_ACT_NOTIFY, "mount", 0, NULL, err);
+		if (r == 0)
+			r = add_rule(ctx, SCMP_ACT_NOTIFY, "umount2", 0, NULL,
+				     err);
+	}
 	if (r < 0) {
 		seccomp_release(ctx);
 		return r;
@@ -692,10 +719,10 @@ static int build_listener(scmp_filter_ctx *out, struct cell_error *err)
 	return 0;
 }
 
-int cell_policy_hostname_listener(const struct cell_policy *pol,
-				  struct cell_error *err)
+int cell_policy_agent_listener(const struct cell_policy *pol,
+			       struct cell_error *err)
 {
-	if (!hostname_granted(pol))
+	if (!agent_wanted(pol))
 		return 0;
 	if (pol->compiled_listener) {
 		int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -707,7 +734,7 @@ int cell_policy_hostname_listener(const struct cell_policy *pol,
 		return fd;
 	}
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	int r = build_listener(&ctx, err);
+	int r = build_listener(pol, &ctx, err);
 	if (r < 0)
 		return r;
 	r = seccomp_load(ctx);

@@ -28,6 +28,12 @@ struct cell_devnode {
 
 #define CELL_POLICY_DEV_MAX 32
 
+enum {
+	CELL_MOUNT_TMPFS = 1 << 0,   /* allow.mount.tmpfs */
+	CELL_MOUNT_PROC = 1 << 1,    /* allow.mount.procfs / linprocfs */
+	CELL_MOUNT_BIND = 1 << 2,    /* allow.mount.nullfs: binds inside */
+};
+
 struct cell_policy {
 	uint64_t caps;                 /* bounding = permitted = effective */
 	/* seccomp decisions, one bit per policy row (see policy.c) */
@@ -45,6 +51,10 @@ struct cell_policy {
 	 * ip4.addr / ip6.addr usable (bind, connect, send), enforced by
 	 * cgroup BPF socket hooks on the jail's cgroup (lib/net). */
 	bool addr_hooks;
+	/* File systems the jail's root may mount (allow.mount and
+	 * allow.mount.<fs>, enforce_statfs < 2), through the agent that
+	 * answers its mount(2) and umount2(2) (enter.c): CELL_MOUNT_*. */
+	unsigned mount_fs;
 	bool ip4_disable, ip6_disable;
 	bool ip4_restricted, ip6_restricted;
 	/* The seccomp filter, compiled once when the jail is created and
@@ -85,15 +95,16 @@ int cell_policy_derive(const struct cell_jail *j,
 int cell_policy_apply_seccomp(const struct cell_policy *pol,
 			      struct cell_error *err);
 /*
- * Host name changes (allow.set_hostname): sethostname(2) needs
- * CAP_SYS_ADMIN, which no jail gets. Instead a second filter turns the
- * two calls into seccomp user notifications, answered by the process that
- * started the jailed one (enter.c), which makes the change in the jail's
- * UTS namespace. Returns the listener fd, 0 when the jail may not change
- * its name, or -errno.
+ * The agent's filter. What a jail's root may do that needs CAP_SYS_ADMIN,
+ * which no jail gets: host name changes (allow.set_hostname) and mounts of
+ * the allowed file systems (allow.mount.*). A second filter turns those
+ * calls into seccomp user notifications, answered by a process of the
+ * host's that joined the jail (enter.c's agent), which checks and makes
+ * the change inside the jail. Returns the listener fd, 0 when the jail
+ * may do neither, or -errno.
  */
-int cell_policy_hostname_listener(const struct cell_policy *pol,
-				  struct cell_error *err);
+int cell_policy_agent_listener(const struct cell_policy *pol,
+			       struct cell_error *err);
 
 /* Export the filter as BPF (for tests and cell audit). */
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,

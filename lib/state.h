@@ -65,6 +65,10 @@ int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,
 			struct cell_error *err);
 int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog);
 
+/* jails/JID.mnt: mount ids the jail's agent made (enter.c), opened
+ * read-write (created when missing); -errno. */
+int cell_state_open_mounts(int jid);
+
 void cell_record_free(struct cell_record *rec);
 /* Is the record's init still the process it was? */
 bool cell_record_alive(const struct cell_record *rec);

@@ -11,7 +11,10 @@
 
 DRIVE=$B/tests/integration/enter-drive
 R=$T/root
-mkroot "$R" sh ls cat echo id touch mkdir tty stty umask grep sleep
+mkroot "$R" sh ls cat echo id touch mkdir tty stty umask grep sleep \
+	mount umount su
+mkdir -p "$R/mnt" "$R/data"
+echo inside > "$R/data/f"
 N=ent$$
 NS=cellent$$
 CG=cellent$$
@@ -128,6 +131,53 @@ check_rc "X-mount.mkdir never follows a symlink out" 1 \
 	"$JAIL" -c name=$N path="$R" \
 	"mount=tmpfs $R/escape/made tmpfs X-mount.mkdir 0 0" command=true
 check "... nothing made outside" "" sh -c "ls -d $T/made 2>/dev/null"
+check_clean "... leaving nothing" $N
+
+# --- allow.mount.*: the agent mounts for the jail's root -------------------
+M="allow.mount enforce_statfs=1"
+check_match "allow.mount.tmpfs: the jail's root mounts a tmpfs, nosuid and nodev forced" \
+	" /mnt rw,nosuid,nodev" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs command=/bin/sh -c \
+	'mount -t tmpfs t /mnt && grep " /mnt " /proc/self/mountinfo'
+check "... and unmounts it, by a relative path too" "ok" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs command=/bin/sh -c \
+	'cd / && mount -t tmpfs t mnt && umount mnt && echo ok'
+check "the boundary's own mounts are not the jail's to unmount" \
+	"$(printf '/proc 1\n/dev 1\n/proc/kcore 1\n/ 1')" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs command=/bin/sh -c \
+	'for m in /proc /dev /proc/kcore /; do umount $m 2>/dev/null; echo $m $?; done'
+check "proc: the jail's processes only, no /proc/sys (subset=pid)" \
+	"$(printf '1\nno sys')" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.procfs command=/bin/sh -c \
+	'mount -t proc p /mnt && ls /mnt | grep -c "^1$"; [ -e /mnt/sys ] || echo no sys'
+check "a bind of /proc keeps its masks (always recursive)" \
+	"$(printf 'empty\nRead-only')" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.nullfs command=/bin/sh -c \
+	'mount --bind /proc /mnt && { [ -s /mnt/kcore ] || echo empty; };
+	 echo x 2>&1 > /mnt/sys/kernel/core_pattern | grep -o Read-only'
+check "a bind of the jail's own directory" "inside" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.nullfs command=/bin/sh -c \
+	'mount --bind /data /mnt && cat /mnt/f'
+check "a bind source through a symlink stays inside the jail" "inside" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.nullfs command=/bin/sh -c \
+	'ln -sf /../../../../data /tmp/up; mount --bind /tmp/up /mnt && cat /mnt/f'
+check "a file system not allowed is refused" "1 1" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs command=/bin/sh -c \
+	'mount -t sysfs s /mnt 2>/dev/null; a=$?; mount -t proc p /mnt 2>/dev/null; echo $a $?'
+check "remount and move are refused" "1 1" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs command=/bin/sh -c \
+	'mount -o remount,rw / 2>/dev/null; a=$?; mount --move /dev /mnt 2>/dev/null; echo $a $?'
+check "enforce_statfs=2 (the default) keeps mounts off" "1" \
+	"$JAIL" -c name=$N path="$R" allow.mount allow.mount.tmpfs \
+	command=/bin/sh -c 'mount -t tmpfs t /mnt 2>/dev/null; echo $?'
+check "only the jail's root: a user is refused" "1" \
+	"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs exec.jail_user=user \
+	command=/bin/sh -c 'mount -t tmpfs t /mnt 2>/dev/null; echo $?'
+"$JAIL" -c name=$N path="$R" $M allow.mount.tmpfs persist >/dev/null
+"$JEXEC" $N mount -t tmpfs t /mnt
+check "a mount made in one jexec is unmounted from another" "0" \
+	sh -c "'$JEXEC' $N umount /mnt; echo \$?"
+"$JAIL" -r $N >/dev/null
 check_clean "... leaving nothing" $N
 
 # the compiled filter kept beside the record, loaded by later entries
