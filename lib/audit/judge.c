@@ -73,10 +73,12 @@ static const struct check checks[] = {
 	{ "fs.abstract_unix", "host abstract unix sockets", K_SPECIAL, NULL,
 	  -1, NULL },
 	/* mounts and namespaces */
-	{ "mount.mount", "mount", K_ROW, "mounts", CAP_SYS_ADMIN, NULL },
-	{ "mount.umount", "umount", K_ROW, "mounts", CAP_SYS_ADMIN, NULL },
-	{ "mount.bind", "bind mount of /", K_ROW, "mounts", CAP_SYS_ADMIN,
+	/* mount(2) and umount2(2) are answered by the jail's agent for
+	 * the file systems allow.mount.* name (pol->mount_fs) */
+	{ "mount.mount", "mount (tmpfs)", K_SPECIAL, NULL, -1, NULL },
+	{ "mount.umount", "umount (not a mount point)", K_SPECIAL, NULL, -1,
 	  NULL },
+	{ "mount.bind", "bind mount of /", K_SPECIAL, NULL, -1, NULL },
 	{ "mount.open_tree", "open_tree clone", K_ROW, "mounts",
 	  CAP_SYS_ADMIN, NULL },
 	{ "mount.pivot_root", "pivot_root", K_ROW, "pivot_root", -1, NULL },
@@ -352,6 +354,27 @@ static int special(const char *key, const struct cell_jail *j,
 			jd->want = debug || strcmp(key, "ptrace.init") ? W_ANY
 								       : W_DENY;
 			row_param(j, dbg, jd->param, sizeof(jd->param));
+		}
+		return 0;
+	}
+	if (!strncmp(key, "mount.", 6)) {
+		long row = row_index("mounts");
+		row_param(j, row, jd->param, sizeof(jd->param));
+		bool tmpfs = !strcmp(key, "mount.mount");
+		bool bind = !strcmp(key, "mount.bind");
+		const char *which = tmpfs ? "allow.mount.tmpfs"
+				    : bind ? "allow.mount.nullfs" : NULL;
+		unsigned need = tmpfs ? CELL_MOUNT_TMPFS
+			      : bind ? CELL_MOUNT_BIND : 0;
+		if (which) {
+			char e[96];
+			param_value(j, which, e, sizeof(e));
+			size_t l = strlen(jd->param);
+			snprintf(jd->param + l, sizeof(jd->param) - l, ", %s", e);
+			jd->want = (pol->mount_fs & need) ? W_ALLOW : W_DENY;
+		} else {
+			/* the agent unmounts only what it mounted */
+			jd->want = pol->mount_fs ? W_ANY : W_DENY;
 		}
 		return 0;
 	}

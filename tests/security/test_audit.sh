@@ -21,7 +21,7 @@ check_match "one line per boundary with its governing parameter" \
 	'^raw sockets: denied \(allow\.raw_sockets=false\)$' echo "$out"
 for want in 'host processes visible: denied' 'ptrace of the jail.s init: denied' \
 	'escape by /proc/\*/root: denied' 'open_by_handle_at: denied \(never\)' \
-	'mount: denied \(allow\.mount=false' 'pivot_root: denied \(never\)' \
+	'mount \(tmpfs\): denied \(allow\.mount=false' 'pivot_root: denied \(never\)' \
 	'unshare \(8 namespace kinds\): denied \(never\)' 'setns: denied' \
 	'cgroup release_agent \(CVE-2022-0492\): denied' 'mknod \(block device\): denied' \
 	'/dev/mem, /dev/kmem, /dev/port: denied' 'kernel module load: denied \(never\)' \
@@ -47,6 +47,17 @@ check_match "reserved ports denied with allow.noreserved_ports" '^reserved ports
 check_match "host name change denied with allow.noset_hostname" '^host name change: denied \(allow\.set_hostname=false' echo "$out"
 check_match "other socket families with allow.socket_af" '^other socket families .*: allowed \(allow\.socket_af=true\)$' echo "$out"
 check_match "capabilities follow (CAP_NET_RAW in, NET_BIND_SERVICE out)" '^capabilities held \(effective\): 00000000a004a1fb' echo "$out"
+
+# allow.mount with allow.mount.tmpfs: the agent mounts a tmpfs for it
+"$JAIL" -c name=${N}m path="$R" allow.mount allow.mount.tmpfs enforce_statfs=1 persist >/dev/null
+MADE="$MADE ${N}m"
+out=$("$CELL" audit ${N}m 2>&1); rc=$?
+check "allow.mount.tmpfs jail: exit 0" "0" echo $rc
+[ $rc = 0 ] || echo "$out" | grep FAIL
+check_match "tmpfs mounts allowed with allow.mount.tmpfs" \
+	'^mount \(tmpfs\): allowed \(allow\.mount=true, enforce_statfs=1, allow\.mount\.tmpfs=true\)$' echo "$out"
+check_match "binds still denied without allow.mount.nullfs" \
+	'^bind mount of /: denied \(.*allow\.mount\.nullfs=false\)$' echo "$out"
 
 # a child jail: its own wishes within its parent's
 mkroot "$R/jails/kid" sh true
