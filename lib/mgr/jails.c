@@ -237,7 +237,42 @@ struct conf_args {
 	bool rc;   /* the release has /etc/rc: exec.start runs it */
 	bool pending; /* write .jail.conf.new: publish_conf() makes it the
 			 jail.conf once the storage is made */
+	const char *extra; /* lines kept from the jail's old jail.conf */
 };
+
+/*
+ * The lines of a jail.conf text that set what write_conf does not write
+ * (a template's CONFIG, cell rdr's vnet.rdr), to carry them into the new
+ * jail.conf of a renamed (keep_rdr) or cloned jail. *out malloc'd.
+ */
+static int conf_extra(const char *old, bool keep_rdr, char **out)
+{
+	static const char *const managed[] = {
+		"path", "host.hostname", "ip4.addr", "mount.fstab", "vnet",
+		"vnet.bridge", "vnet.nat", "persist", "exec.start",
+	};
+	size_t len = 0;
+	FILE *f = open_memstream(out, &len);
+	if (!f)
+		return -ENOMEM;
+	for (const char *l = old; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l + 1) : strlen(l);
+		if (*l == '\t') {
+			size_t k = strcspn(l + 1, " \t=;+\n");
+			bool keep = strncmp(l + 1, "meta.cell.", 10) != 0;
+			for (size_t i = 0; keep && i < ARRAY_SIZE(managed); i++)
+				keep = !(strlen(managed[i]) == k &&
+					 !strncmp(l + 1, managed[i], k));
+			if (!keep_rdr && k == 8 && !strncmp(l + 1, "vnet.rdr", 8))
+				keep = false;
+			if (keep)
+				fwrite(l, 1, n, f);
+		}
+		l += n;
+	}
+	return fclose(f) ? -ENOMEM : 0;
+}
 
 /* name = "value"; with jail.conf's escapes, so that no value can end the
  * string or expand a variable. -EINVAL for control characters. */
@@ -337,6 +372,8 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 		bad |= put_q(f, "meta.cell.depend", a->depend) < 0;
 	if (a->vnet_if && *a->vnet_if)
 		bad |= put_q(f, "meta.cell.vnet_if", a->vnet_if) < 0;
+	if (a->extra)
+		fputs(a->extra, f);
 	fprintf(f, "}\n");
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
@@ -1201,12 +1238,23 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		return cell_error_set(err, -ENAMETOOLONG, "path too long");
 	}
 	snprintf(rc, sizeof(rc), "%s/etc/rc", rel);
+	/* the parameters set after create go along, but its host ports
+	 * (vnet.rdr) stay with the original */
+	char cf[PATH_MAX + 16];
+	snprintf(cf, sizeof(cf), "%s/jail.conf", src);
+	_cleanup_free_ char *old = NULL, *extra = NULL;
+	size_t oldlen;
+	if (cell_read_file(cf, 1 << 20, &old, &oldlen) < 0 ||
+	    conf_extra(old, false, &extra) < 0) {
+		rmdir(dst);
+		return cell_error_set(err, -EIO, "cannot read %s", cf);
+	}
 	struct conf_args a = {
 		.name = newname, .release = ji.release, .ip4 = ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
-		.vnet_if = ji.vnet_if,
+		.vnet_if = ji.vnet_if, .extra = extra,
 	};
 	a.pending = true;
 	r = write_conf(m, dst, &a, err);
@@ -1258,12 +1306,22 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 	if (snprintf(rc, sizeof(rc), "%s/releases/%s/etc/rc", m->data,
 		     ji.release) >= (int)sizeof(rc))
 		rc[0] = '\0';
+	/* the parameters set after create (CONFIG, rdr) go along */
+	char cf[PATH_MAX + 16];
+	snprintf(cf, sizeof(cf), "%s/jail.conf", dst);
+	_cleanup_free_ char *old = NULL, *extra = NULL;
+	size_t oldlen;
+	if (cell_read_file(cf, 1 << 20, &old, &oldlen) < 0 ||
+	    conf_extra(old, true, &extra) < 0) {
+		rename(dst, src);
+		return cell_error_set(err, -EIO, "cannot read %s", cf);
+	}
 	struct conf_args a = {
 		.name = newname, .release = ji.release, .ip4 = ji.ip4,
 		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
 		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
-		.vnet_if = ji.vnet_if,
+		.vnet_if = ji.vnet_if, .extra = extra,
 	};
 	r = write_conf(m, dst, &a, err);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&
@@ -1272,8 +1330,8 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 	if (r < 0) {
 		/* put it back as it was */
 		rename(dst, src);
-		a.name = name;
-		write_conf(m, src, &a, NULL);
+		snprintf(cf, sizeof(cf), "%s/jail.conf", src);
+		cell_write_atomic(cf, old, oldlen, 0644, NULL);
 	}
 	return r;
 }

@@ -240,6 +240,16 @@ part_template() {
 	check_rc "template: RESTART starts a stopped jail for the CMDs after it" 0 $C -q template tpl2 "$TP/s1"
 	check "template: ... it ran" started $C cmd tpl2 cat /tmp/h
 	check_rc "template: TARGET list" 0 $C -q template tpl1,tpl2 "$TP/b1"
+	check_rc "template: clone a templated jail" 0 $C -q clone tpl1 tplc
+	check_match "template: ... CONFIG's parameters go with the clone" \
+		'allow.raw_sockets = "1";' cat "$T/template/jails/tplc/jail.conf"
+	$C -q stop tpl1
+	check_rc "template: rename a templated jail" 0 $C -q rename tpl1 tplr
+	check_match "template: ... CONFIG's parameters go with the rename" \
+		'allow.raw_sockets = "1";' cat "$T/template/jails/tplr/jail.conf"
+	check_rc "template: ... it starts" 0 $C -q start tplr
+	check "template: ... with its new name" tplr $C cmd tplr hostname
+	$C -q stop tplr && $C -q rename tplr tpl1 && $C -q start tpl1
 	# the corpus of the fuzz target (tests/fuzz/corpus/template) parses
 	# or fails with a location, here through cell itself
 	local f out bad=0
@@ -293,6 +303,9 @@ udp 5353 53 active" $C rdr rdr1 list
 	check_match "rdr: ... in cell's nftables table" "udp dport 5353 dnat ip to 10.78.0.2:53" \
 		nft list table inet cell
 	check_rc "rdr: the same forward again is a no-op" 0 $C -q rdr rdr1 tcp 8080 80
+	check_rc "rdr: clone a jail with forwards" 0 $C -q clone rdr1 rdrc 10.78.0.5/24
+	check "rdr: ... the clone does not take the host ports" "" $C rdr rdrc list
+	$C -q destroy rdrc
 	check_rc "rdr: a host port forwarded twice refused" 1 $C -q rdr rdr1 tcp 8080 81
 	$C -q create -B cellrdr0 rdr3 busybox 10.78.0.3/24
 	check_match "rdr: ... also to another jail" "already forwarded to jail 'rdr1'" $C rdr rdr3 tcp 8080 80
