@@ -200,12 +200,11 @@ static int count_children(const char *name)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cell_record r;
-		if (cell_state_load(jids[i], &r, NULL) < 0)
+		if (cell_state_peek(jids[i], &r) < 0)
 			continue;
 		if (!strncmp(r.jail.name, name, len) && r.jail.name[len] == '.' &&
 		    !strchr(r.jail.name + len + 1, '.'))
 			count++;
-		cell_record_free(&r);
 	}
 	return count;
 }
@@ -463,11 +462,10 @@ int cell_repair(int lockfd, struct cell_error *err)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		struct cell_record rec;
-		if (cell_state_load(jids[i], &rec, NULL) < 0) {
-			/* unreadable record: a torn write cannot happen
-			 * (rename), so it is foreign or damaged; keep it */
+		/* the first line tells whether it is stale; only a stale
+		 * record is read whole, to be torn down */
+		if (cell_state_peek(jids[i], &rec) < 0)
 			continue;
-		}
 		bool stale = false;
 		if (rec.state == CELL_REC_CREATING)
 			stale = !cell_record_creator_alive(&rec);
@@ -476,10 +474,17 @@ int cell_repair(int lockfd, struct cell_error *err)
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
 		if (stale) {
-			teardown_record(&rec);
+			struct cell_record full;
+			if (cell_state_load(jids[i], &full, NULL) < 0) {
+				/* unreadable record: a torn write cannot
+				 * happen (rename), so it is foreign or
+				 * damaged; keep it */
+				continue;
+			}
+			teardown_record(&full);
+			cell_record_free(&full);
 			repaired++;
 		}
-		cell_record_free(&rec);
 	}
 	return repaired;
 }
@@ -977,15 +982,17 @@ int cell_remove(const char *key, struct cell_error *err)
 	size_t len = strlen(rec.jail.name);
 	for (int depth = 8; depth >= 1; depth--) {
 		for (size_t i = 0; i < n; i++) {
-			struct cell_record ch;
-			if (cell_state_load(jids[i], &ch, NULL) < 0)
+			struct cell_record head, ch;
+			if (cell_state_peek(jids[i], &head) < 0)
 				continue;
 			int d = 0;
-			for (const char *p = ch.jail.name + len; *p; p++)
+			for (const char *p = head.jail.name + len; *p; p++)
 				d += *p == '.';
-			if (!strncmp(ch.jail.name, rec.jail.name, len) &&
-			    ch.jail.name[len] == '.' && d == depth)
-				remove_one(&ch, NULL);
+			if (strncmp(head.jail.name, rec.jail.name, len) ||
+			    head.jail.name[len] != '.' || d != depth ||
+			    cell_state_load(jids[i], &ch, NULL) < 0)
+				continue;
+			remove_one(&ch, NULL);
 			cell_record_free(&ch);
 		}
 	}

@@ -101,6 +101,61 @@ void cell_record_free(struct cell_record *rec)
 	cell_jail_free(&rec->jail);
 }
 
+/*
+ * The first line and the name only, without parsing the parameters:
+ * what repair and lookups by name need of every record (a host with a
+ * thousand jails would otherwise parse a thousand records per command).
+ * rec->jail has only its name and jid; free with cell_record_free.
+ */
+int cell_state_peek(int jid, struct cell_record *rec)
+{
+	char path[PATH_MAX];
+	if (record_path(jid, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	char buf[1024];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	memset(rec, 0, sizeof(*rec));
+	char *nl = strchr(buf, '\n');
+	if (!nl)
+		return -EINVAL;
+	*nl = '\0';
+	char st[16] = "", cg[300] = "";
+	int creator = 0, init = 0, step = 0;
+	unsigned long long start = 0;
+	if (sscanf(buf, "state=%15s creator=%d init=%d start=%llu step=%d "
+			"cgroup=%299s",
+		   st, &creator, &init, &start, &step, cg) != 6)
+		return -EINVAL;
+	rec->state = CELL_REC_DYING;
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(st, state_names[i]))
+			rec->state = (enum cell_rec_state)i;
+	rec->creator = creator;
+	rec->init_pid = init;
+	rec->init_start = start;
+	rec->step = step;
+	rec->jail.jid = jid;
+	/* one parameter per line, and a valid name has no blank or quote:
+	 * the line "name=NAME" (jid comes first, so it is near the top) */
+	for (char *p = nl + 1; (p = strstr(p, "name=")); p += 5) {
+		if (p != nl + 1 && p[-1] != '\n')
+			continue;
+		size_t l = strcspn(p + 5, " \n");
+		if (l >= sizeof(rec->jail.name))
+			return -EINVAL;
+		memcpy(rec->jail.name, p + 5, l);
+		rec->jail.name[l] = '\0';
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 {
 	char path[PATH_MAX];
@@ -284,6 +339,10 @@ int cell_state_find(const char *key, struct cell_record *rec,
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
+		struct cell_record head;
+		if (cell_state_peek(jids[i], &head) < 0 ||
+		    strcmp(head.jail.name, key))
+			continue;
 		struct cell_record tmp;
 		if (cell_state_load(jids[i], &tmp, NULL) < 0)
 			continue;

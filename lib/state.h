@@ -46,6 +46,9 @@ void cell_state_unlock(int fd);
 
 int cell_state_save(const struct cell_record *rec, struct cell_error *err);
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err);
+/* The runtime facts and the name only (cheap; for scans of every record):
+ * rec->jail holds nothing else. */
+int cell_state_peek(int jid, struct cell_record *rec);
 int cell_state_delete(int jid);
 /* Every recorded jid, ascending. */
 int cell_state_list(int **jids, size_t *n, struct cell_error *err);
