@@ -208,6 +208,7 @@ int main(int argc, char **argv)
 			if (!cell_param_lookup(argv[i])) {
 				fprintf(stderr, "jls: unknown parameter: %s\n",
 					argv[i]);
+				free(params);
 				return 1;
 			}
 			params[np++] = argv[i];
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 		char buf[512];
 		fprintf(stderr, "jls: %s\n", cell_error_format(&err, buf,
 							       sizeof(buf)));
+		free(params);
 		return 1;
 	}
 
