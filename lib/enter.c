@@ -74,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -1919,28 +1920,62 @@ static int make_console(int sock, unsigned short rows, unsigned short cols)
 	return 0;
 }
 
-/* Would execvp find argv0 with this environment's PATH? (checked before
- * an OCI create reports ready, as runc does) */
-static int find_program(const char *argv0, char **env)
+/*
+ * Where execvp would find argv0 with this environment's PATH, checked
+ * before the exec so that a missing program is reported as such (the
+ * stub below cannot report it as precisely). *out gets the path.
+ */
+static int find_program(const char *argv0, char **env, char *out, size_t len)
 {
-	if (strchr(argv0, '/'))
-		return access(argv0, X_OK) < 0 ? -errno : 0;
+	if (strchr(argv0, '/')) {
+		if (access(argv0, X_OK) < 0)
+			return -errno;
+		return cell_strlcpy(out, argv0, len) < 0 ? -ENAMETOOLONG : 0;
+	}
 	const char *path = "/usr/local/bin:/usr/bin:/bin";
 	for (char **e = env; e && *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
 			path = *e + 5;
-	char buf[PATH_MAX];
+	int denied = 0;
 	for (const char *p = path; *p;) {
 		size_t l = strcspn(p, ":");
-		if (l && snprintf(buf, sizeof(buf), "%.*s/%s", (int)l, p,
-				  argv0) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return 0;
+		if (l && snprintf(out, len, "%.*s/%s", (int)l, p, argv0) <
+				 (int)len) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			if (errno == EACCES)
+				denied = -EACCES;
+		}
 		p += l;
 		if (*p == ':')
 			p++;
 	}
-	return -ENOENT;
+	return denied ? denied : -ENOENT;
+}
+
+/*
+ * The exec stub (lib/stub/exec_stub.c) in a sealed memfd: the jail's
+ * program is started by it, so no process in the jail ever has a host
+ * binary as its /proc/self/exe (CVE-2019-5736).
+ */
+#include "exec_stub.h"
+
+#define EXEC_STUB_MARKER "\001cell-exec"
+
+static int exec_stub_fd(void)
+{
+	int fd = memfd_create("cell-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cell_exec_stub, sizeof(cell_exec_stub)) !=
+		    (ssize_t)sizeof(cell_exec_stub) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
+					   F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+		int r = -errno;
+		close(fd);
+		return r ? r : -EIO;
+	}
+	return fd;
 }
 
 /*
@@ -2118,11 +2153,29 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		shell_argv[3] = NULL;
 		argv = shell_argv;
 	}
-	if (as_init && exec_fd < 0) {
-		int r = find_program(prog ? prog : argv[0], env);
+	/* the program, found now; started through the sealed stub */
+	char path[PATH_MAX];
+	char **stub_argv = NULL;
+	int stub_fd = -1;
+	if (exec_fd < 0) {
+		const char *target = prog ? prog : argv[0];
+		int r = find_program(target, env, path, sizeof(path));
 		if (r < 0)
-			fail_to(err_fd, "exec", r, "%s: %s",
-				prog ? prog : argv[0], strerror(-r));
+			fail_to(err_fd, "exec", r, "%s: %s", target,
+				strerror(-r));
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		stub_argv = calloc(n + 3, sizeof(char *));
+		stub_fd = exec_stub_fd();
+		if (!stub_argv || stub_fd < 0)
+			fail_to(err_fd, "exec", stub_fd < 0 ? stub_fd : -ENOMEM,
+				"the exec stub: %s",
+				strerror(stub_fd < 0 ? -stub_fd : ENOMEM));
+		stub_argv[0] = (char *)EXEC_STUB_MARKER;
+		stub_argv[1] = path;
+		for (size_t i = 0; i < n; i++)
+			stub_argv[2 + i] = argv[i];
 	}
 	environ = env;
 	if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
@@ -2152,15 +2205,13 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		}
 	}
 	if (exec_fd >= 0) {
+		/* already a sealed memfd (cell audit's probe) */
 		syscall(SYS_execveat, exec_fd, "", argv, env, AT_EMPTY_PATH);
 		fail_to(err_fd, "exec", -errno, "%s: %s", argv[0],
 			strerror(errno));
 	}
-	if (prog)
-		execv(prog, argv);
-	else
-		execvp(argv[0], argv);
-	fail_to(err_fd, "exec", -errno, "%s: %s", prog ? prog : argv[0],
+	syscall(SYS_execveat, stub_fd, "", stub_argv, env, AT_EMPTY_PATH);
+	fail_to(err_fd, "exec", -errno, "%s (through the exec stub): %s", path,
 		strerror(errno));
 }
 
