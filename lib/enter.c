@@ -168,6 +168,37 @@ static int recv_msg(int fd, struct msg *m)
 	return 0;
 }
 
+/* recv_msg that also takes a descriptor passed with send_fd (its one
+ * byte of data is not a message: *fd >= 0 then, m untouched). */
+static int recv_msg_fd(int fd, struct msg *m, int *pfd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS) {
+		memcpy(pfd, CMSG_DATA(cm), sizeof(int));
+		return 0;
+	}
+	if (n == 0)
+		return -EPIPE;
+	if (n != (ssize_t)sizeof(*m))
+		return n < 0 ? -errno : -EPROTO;
+	m->step[sizeof(m->step) - 1] = '\0';
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 0;
+}
+
 /* Report a failure from inside (init or tail) and leave. */
 static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
@@ -822,8 +853,8 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
  * naming what failed.
  */
 static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
-		      const char *root_path, const char **step, char *bad,
-		      size_t badlen)
+		      const char *root_path, int hook_sock, const char **step,
+		      char *bad, size_t badlen)
 {
 	*step = "mount";
 	/* 5: nothing we mount from here on propagates back to the host */
@@ -949,6 +980,18 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 		if (r < 0) {
 			snprintf(bad, badlen, "%.200s", j->path);
 			return r;
+		}
+	}
+
+	/* 9c: the creator's hook point (OCI createRuntime/createContainer):
+	 * namespaces and mounts made, the root not yet switched */
+	if (hook_sock >= 0) {
+		*step = "prepivot";
+		struct msg h = { .kind = 'H' }, c;
+		if (send_msg(hook_sock, &h) < 0 || recv_msg(hook_sock, &c) < 0 ||
+		    c.kind != 'C') {
+			snprintf(bad, badlen, "the creator's hooks failed");
+			return -ECANCELED;
 		}
 	}
 
@@ -1192,7 +1235,9 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	if (r < 0)
 		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
 
-	r = build_root(j, a->pol, a->root_path, &step, bad, sizeof(bad));
+	r = build_root(j, a->pol, a->root_path,
+		       a->proc && a->proc->prepivot ? sock : -1, &step, bad,
+		       sizeof(bad));
 	if (r < 0)
 		fail_to(sock, step, r, "%s%s%s", bad, bad[0] ? ": " : "",
 			strerror(-r));
@@ -1561,9 +1606,42 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	struct msg go = { .kind = 'G' };
 	struct msg reply;
 	int r = send_msg(mine, &go);
-	if (r == 0)
-		r = recv_msg(mine, &reply);
+	if (proc && proc->listener_fd)
+		*proc->listener_fd = -1;
+	while (r == 0) {
+		int lfd = -1;
+		r = recv_msg_fd(mine, &reply, &lfd);
+		if (r < 0)
+			break;
+		if (lfd >= 0) {
+			/* the process filter's listener, before ready */
+			if (proc && proc->listener_fd &&
+			    *proc->listener_fd < 0)
+				*proc->listener_fd = lfd;
+			else
+				close(lfd);
+			continue;
+		}
+		if (reply.kind == 'H' && proc && proc->prepivot) {
+			int hr = proc->prepivot(proc->prepivot_arg, pid, err);
+			struct msg c = { .kind = hr < 0 ? 'A' : 'C' };
+			send_msg(mine, &c);
+			if (hr < 0) {
+				pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+				waitpid(pid, NULL, 0);
+				cell_error_context(err, j->name, "prepivot",
+						   NULL);
+				return hr;
+			}
+			continue;
+		}
+		break;
+	}
 	if (r < 0 || reply.kind != 'R') {
+		if (proc && proc->listener_fd && *proc->listener_fd >= 0) {
+			close(*proc->listener_fd);
+			*proc->listener_fd = -1;
+		}
 		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 		waitpid(pid, NULL, 0);
 		if (r == 0 && reply.kind == 'E') {
@@ -1822,11 +1900,43 @@ static int host_user(const char *user, struct user_info *u)
 	return 0;
 }
 
+static char **build_env_list(const struct cell_jail *j,
+			     const struct cell_exec *x,
+			     const struct user_info *u);
+
+/* NAME=value: does a name the same variable as b? */
+static bool same_var(const char *a, const char *b)
+{
+	size_t l = strcspn(a, "=");
+	return !strncmp(a, b, l) && b[l] == '=' && a[l] == '=';
+}
+
 static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
 			const struct user_info *u)
 {
+	char **env = build_env_list(j, x, u);
+	if (!env)
+		return NULL;
+	/* a later NAME= replaces an earlier one (getenv takes the first) */
+	size_t n = 0;
+	for (size_t i = 0; env[i]; i++) {
+		bool later = false;
+		for (size_t k = i + 1; env[k] && !later; k++)
+			later = same_var(env[i], env[k]);
+		if (!later && strchr(env[i], '='))
+			env[n++] = env[i];
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static char **build_env_list(const struct cell_jail *j,
+			     const struct cell_exec *x,
+			     const struct user_info *u)
+{
 	size_t n = 0, max = 64 + j->env_n;
-	for (char **e = environ; !x->clean_env && e && *e; e++)
+	for (char **e = environ; !x->clean_env && !x->exact_env && e && *e;
+	     e++)
 		max++;
 	for (char *const *e = x->envp; e && *e; e++)
 		max++;
@@ -1834,7 +1944,9 @@ static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
 	if (!env)
 		return NULL;
 	const char *term = getenv("TERM");
-	if (x->clean_env) {
+	if (x->exact_env) {
+		/* only what the caller gave */
+	} else if (x->clean_env) {
 		char *s;
 		if (asprintf(&s, "PATH=/bin:/usr/bin:/sbin:/usr/sbin") >= 0)
 			env[n++] = s;
@@ -1870,21 +1982,28 @@ static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
  * console socket, exec fd), close every other one (CVE-2024-21626), and
  * return their new numbers in place (-1 stays -1).
  */
-static void keep_fds(int *fds, size_t n)
+static void keep_fds(int *fds, size_t n, unsigned preserve)
 {
+	/* preserved descriptors 3 .. 3+preserve-1 stay, open across exec;
+	 * ours go right after them */
+	int base = 3 + (int)preserve;
 	int hi[8];
 	for (size_t i = 0; i < n; i++)
-		hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 64) : -1;
+		hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC,
+					    base + 64)
+				    : -1;
+	for (int fd = 3; fd < base; fd++)
+		fcntl(fd, F_SETFD, 0);
 	for (size_t i = 0; i < n; i++) {
 		if (hi[i] < 0) {
 			fds[i] = -1;
 			continue;
 		}
-		if (dup3(hi[i], 3 + (int)i, O_CLOEXEC) < 0)
+		if (dup3(hi[i], base + (int)i, O_CLOEXEC) < 0)
 			_exit(127);
-		fds[i] = 3 + (int)i;
+		fds[i] = base + (int)i;
 	}
-	close_range(3 + (unsigned)n, ~0U, 0);
+	close_range((unsigned)base + (unsigned)n, ~0U, 0);
 }
 
 /*
@@ -2009,7 +2128,10 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 				strerror(errno));
 	/* Every descriptor but stdio and the few we need goes. */
 	int keep[4] = { err_fd, gate_fd, x->console_sock, x->exec_fd };
-	keep_fds(keep, ARRAY_SIZE(keep));
+	if (x->preserve_fds > 1024)
+		fail_to(err_fd, "preserve_fds", -EINVAL, "too many (%u)",
+			x->preserve_fds);
+	keep_fds(keep, ARRAY_SIZE(keep), x->preserve_fds);
 	err_fd = keep[0];
 	gate_fd = keep[1];
 	int console_sock = keep[2], exec_fd = keep[3];
@@ -2185,11 +2307,26 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * both and the stricter answer wins). */
 	if (cell_policy_apply_seccomp(pol, &e) < 0)
 		fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
-	if (x->extra_filter &&
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-		    x->extra_filter) < 0)
-		fail_to(err_fd, "seccomp", -errno, "the process's filter: %s",
-			strerror(errno));
+	if (x->extra_filter) {
+		unsigned fl = x->extra_filter_listener
+				      ? SECCOMP_FILTER_FLAG_NEW_LISTENER
+				      : 0;
+		if (fl && !as_init)
+			fail_to(err_fd, "seccomp", -EOPNOTSUPP,
+				"a listener for the process's filter is "
+				"given to a jail's creator only");
+		int lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl,
+				       x->extra_filter);
+		if (lfd < 0)
+			fail_to(err_fd, "seccomp", -errno,
+				"the process's filter: %s", strerror(errno));
+		if (fl) {
+			if (send_fd(err_fd, lfd) < 0)
+				fail_to(err_fd, "seccomp", -EPIPE,
+					"passing the filter's listener");
+			close(lfd);
+		}
+	}
 	if (as_init) {
 		struct msg ready = { .kind = 'R' };
 		if (send_msg(err_fd, &ready) < 0)

@@ -71,6 +71,18 @@ struct cell_exec {
 	 * (jexec/console -t, OCI --console-socket and --tty). */
 	int console_sock;
 	unsigned short console_rows, console_cols; /* 0: leave */
+	/* The environment is envp (and the jail's env.*), nothing added:
+	 * no PATH, HOME, SHELL, USER, LOGNAME or TERM of ours (OCI). In
+	 * every case a later NAME= replaces an earlier one. */
+	bool exact_env;
+	/* Descriptors 3 .. 3+preserve_fds-1 of the caller stay open in the
+	 * process (OCI --preserve-fds, socket activation); every other one
+	 * is closed (CVE-2024-21626). */
+	unsigned preserve_fds;
+	/* With extra_filter: load it with a listener (SCMP_ACT_NOTIFY) and
+	 * hand the listener to whoever created the jail (cell_init_proc's
+	 * listener_fd); create only. */
+	bool extra_filter_listener;
 	/* Called in the child right before exec, for tests' fault
 	 * injection (e.g. a filter that makes a call fail). */
 	int (*pre_exec_hook)(void *arg);
@@ -124,6 +136,18 @@ struct cell_running {
 struct cell_init_proc {
 	const struct cell_exec *x;
 	int start_fd;
+	/* x->extra_filter_listener: the listener, received before ready
+	 * (-1 until then; the caller closes it). */
+	int *listener_fd;
+	/*
+	 * Called in the creator once init has made its namespaces and
+	 * mounts and before it pivots into the jail's root (OCI's
+	 * createRuntime and createContainer hooks): pid is init's host pid,
+	 * whose /proc/PID/ns/mnt is the container's mount namespace. A
+	 * negative return aborts the create with that error.
+	 */
+	int (*prepivot)(void *arg, pid_t pid, struct cell_error *err);
+	void *prepivot_arg;
 	/*
 	 * keep_init: init stays the jail's reaper and forks x itself when
 	 * cell_init_run() says so (jail -c command=, after the network and

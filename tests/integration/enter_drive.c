@@ -15,6 +15,14 @@
  *     --deny NAME       a second filter: NAME fails with EPERM
  *     --exec-fd FILE    execveat a sealed memfd copy of the host FILE
  *     --console         make a pty in the jail; relay its output here
+ *     --exact-env       the environment is exactly the --env ones
+ *     --env NAME=VALUE  (repeatable)
+ *     --preserve N      keep descriptors 3..3+N-1 (this driver opens
+ *                       /dev/null on them first)
+ *     --notify NAME     (--proc) a second filter sends NAME to us as a
+ *                       notification; we answer EXDEV
+ *     --prepivot        (--proc) print what init looks like before its
+ *                       pivot_root (its root is still the host's)
  * Prints "exit N" with the process's exit status.
  */
 #include <errno.h>
@@ -27,8 +35,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/seccomp.h>
 
 #include "lifecycle.h"
 
@@ -84,6 +94,39 @@ static void relay(int master)
 	fflush(stdout);
 }
 
+static int show_prepivot(void *arg, pid_t pid, struct cell_error *err)
+{
+	(void)arg;
+	(void)err;
+	char p[64], root[256], mine[64], theirs[64];
+	snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+	ssize_t n = readlink(p, root, sizeof(root) - 1);
+	root[n > 0 ? n : 0] = '\0';
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	n = readlink(p, theirs, sizeof(theirs) - 1);
+	theirs[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1);
+	mine[n > 0 ? n : 0] = '\0';
+	printf("prepivot root=%s own-mntns=%s\n", root,
+	       strcmp(mine, theirs) ? "yes" : "no");
+	fflush(stdout);
+	return 0;
+}
+
+/* answer one notification of the process's filter with EXDEV */
+static void answer_one(int lfd)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.error = -EXDEV;
+	ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
 int main(int argc, char **argv)
 {
 	struct cell_jail j;
@@ -95,7 +138,10 @@ int main(int argc, char **argv)
 	bool proc = false, gate = false, console = false;
 	gid_t groups[16];
 	size_t ng = 0;
-	const char *deny = NULL;
+	const char *deny = NULL, *notify = NULL;
+	bool prepivot = false;
+	char *envs[16];
+	size_t ne = 0;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		const char *a = argv[i];
@@ -121,6 +167,25 @@ int main(int argc, char **argv)
 			x.caps_set = true, x.caps = strtoull(v, NULL, 16), i++;
 		else if (!strcmp(a, "--deny"))
 			deny = v, i++;
+		else if (!strcmp(a, "--notify"))
+			notify = v, i++;
+		else if (!strcmp(a, "--prepivot"))
+			prepivot = true;
+		else if (!strcmp(a, "--exact-env"))
+			x.exact_env = true;
+		else if (!strcmp(a, "--env") && ne < 15)
+			envs[ne++] = argv[i + 1], i++;
+		else if (!strcmp(a, "--preserve")) {
+			x.preserve_fds = (unsigned)atoi(v);
+			for (unsigned k = 0; k < x.preserve_fds; k++) {
+				int fd = open("/dev/null", O_RDONLY);
+				if (fd >= 0 && fd != 3 + (int)k) {
+					dup2(fd, 3 + (int)k);
+					close(fd);
+				}
+			}
+			i++;
+		}
 		else if (!strcmp(a, "--exec-fd")) {
 			x.exec_fd = sealed_copy(v);
 			if (x.exec_fd < 0) {
@@ -138,14 +203,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	x.argv = argv + i + 1;
+	envs[ne] = NULL;
+	if (ne)
+		x.envp = envs;
 	x.groups = groups;
 	x.ngroups = ng;
 	struct sock_fprog prog = { 0 };
-	if (deny) {
+	if (deny || notify) {
 		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-		int nr = seccomp_syscall_resolve_name(deny);
+		int nr = seccomp_syscall_resolve_name(deny ? deny : notify);
 		if (!ctx || nr < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) < 0) {
+		    seccomp_rule_add(ctx, deny ? SCMP_ACT_ERRNO(EPERM)
+					       : SCMP_ACT_NOTIFY,
+				     nr, 0) < 0) {
 			fprintf(stderr, "enter-drive: bad --deny %s\n", deny);
 			return 2;
 		}
@@ -158,6 +228,7 @@ int main(int argc, char **argv)
 		prog.len = (unsigned short)(len / (off_t)sizeof(*f));
 		prog.filter = f;
 		x.extra_filter = &prog;
+		x.extra_filter_listener = notify != NULL;
 		seccomp_release(ctx);
 		close(m);
 	}
@@ -184,7 +255,11 @@ int main(int argc, char **argv)
 	struct cell_handle h;
 	int status = 0;
 	if (proc) {
-		struct cell_init_proc p = { .x = &x, .start_fd = gfd };
+		int lfd = -1;
+		struct cell_init_proc p = { .x = &x, .start_fd = gfd,
+					    .listener_fd = &lfd };
+		if (prepivot)
+			p.prepivot = show_prepivot;
 		if (cell_create_proc(&j, &p, &h, &err) < 0) {
 			fprintf(stderr, "enter-drive: %s: %s: %s\n", err.step,
 				err.path, err.msg);
@@ -222,6 +297,8 @@ int main(int argc, char **argv)
 				unlink(fifo);
 			}
 		}
+		if (lfd >= 0)
+			answer_one(lfd);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		cell_remove(j.name, NULL);

@@ -34,6 +34,22 @@ check_rc "a missing program fails the create, not the start" 1 \
 check_match "... and says so" "exec.*nonexistent.*No such file" \
 	drive --proc --gate -- /nonexistent
 check_clean "... leaving nothing" $N
+# (busybox sh exports a PATH of its own when it has none)
+check "exact env: only what was given" "$(printf 'created\nA=1\nB=2\nexit 0')" \
+	drive --proc --gate --exact-env --env A=1 --env B=2 -- /bin/sh -c \
+	'env | grep -v "^PWD=\|^SHLVL=\|^_=\|^PATH=" | sort'
+check_match "a later NAME= replaces an earlier one (PATH)" "^PATH=/x:/bin$" \
+	drive --env PATH=/x:/bin -- /bin/sh -c 'env | grep ^PATH='
+check "preserved descriptors stay open, the rest closed" \
+	"$(printf 'created\n3\n4\nno 5\nexit 0')" \
+	drive --proc --gate --preserve 2 -- /bin/sh -c \
+	'for f in 3 4; do [ -e /proc/self/fd/$f ] && echo $f; done; [ -e /proc/self/fd/5 ] || echo no 5'
+check_match "the process filter's listener reaches the creator" \
+	"Invalid cross-device link" \
+	drive --proc --notify mkdir -- mkdir /tmp/notified
+check "the prepivot hook runs in init's own mount namespace, before pivot_root" \
+	"$(printf 'prepivot root=/ own-mntns=yes\ncreated\nexit 0')" \
+	drive --proc --prepivot -- /bin/sh -c true
 check "the start gate FIFO is gone after start" "" \
 	sh -c "ls $CELL_RUN_DIR | grep gate"
 
