@@ -130,6 +130,15 @@ void cell_mgr_sweep(struct cell_mgr *m)
 		    snprintf(dir, sizeof(dir), "%s/%s", p, e->d_name) >=
 			    (int)sizeof(dir))
 			continue;
+		/* never the root of a jail that runs (its jail.conf removed
+		 * by hand): only what no process uses */
+		struct cell_record rec;
+		if (cell_state_find(e->d_name, &rec, NULL) == 0) {
+			bool running = cell_running(&rec);
+			cell_record_free(&rec);
+			if (running)
+				continue;
+		}
 		m->st->jail_umount(dir, NULL);
 		m->st->jail_remove(dir, NULL);
 		cell_tree_remove(dir, NULL);
