@@ -65,7 +65,30 @@ struct agent {
 	int nr_sethostname, nr_setdomainname, nr_mount, nr_umount2;
 };
 
-/* Is host pid `pid` running with effective uid 0? (host /proc) */
+/* The host uid the jail's root is: 0, or what the jail's user namespace
+ * maps uid 0 to (cell.uidmap), read from the caller's own uid_map. */
+static unsigned long root_of(int hostproc, pid_t pid)
+{
+	char path[32], buf[1024];
+	snprintf(path, sizeof(path), "%d/uid_map", (int)pid);
+	_cleanup_close_ int fd = openat(hostproc, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return (unsigned long)-1; /* nobody is root */
+	buf[n] = '\0';
+	for (char *l = buf; l && *l;) {
+		unsigned long in, out, count;
+		if (sscanf(l, "%lu %lu %lu", &in, &out, &count) == 3 &&
+		    in == 0)
+			return out;
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return (unsigned long)-1;
+}
+
+/* Is host pid `pid` running with effective uid 0 of its jail? */
 static bool caller_is_root(int hostproc, pid_t pid)
 {
 	char path[32], buf[4096];
@@ -79,7 +102,17 @@ static bool caller_is_root(int hostproc, pid_t pid)
 	buf[n] = '\0';
 	char *u = strstr(buf, "\nUid:");
 	unsigned ruid, euid;
-	return u && sscanf(u + 5, "%u %u", &ruid, &euid) == 2 && euid == 0;
+	if (!u || sscanf(u + 5, "%u %u", &ruid, &euid) != 2)
+		return false;
+	/* status shows ids as our user namespace sees them: 0 when we
+	 * share the caller's, else its root's id out here */
+	struct stat mine, theirs;
+	snprintf(path, sizeof(path), "%d/ns/user", (int)pid);
+	if (fstatat(hostproc, "self/ns/user", &mine, 0) == 0 &&
+	    fstatat(hostproc, path, &theirs, 0) == 0 &&
+	    mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev)
+		return euid == 0;
+	return euid == root_of(hostproc, pid);
 }
 
 /* A NUL-terminated string of at most len-1 bytes from the caller, read

@@ -468,6 +468,35 @@ static int mount_dir_in(int dir, const char *name, mode_t mode,
 	return attach_at(fs, t);
 }
 
+/* name below our /dev tmpfs, the host's /dev/name bound on it; the node
+ * is checked to be the one the policy names before it is bound */
+static int bind_host_node(int dev, const struct cell_devnode *n)
+{
+	const char *name = n->name;
+	char host[64];
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	_cleanup_close_ int src = open_tree(AT_FDCWD, host,
+					    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (src < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(src, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) ||
+	    st.st_rdev != makedev(n->major, n->minor))
+		return -ENODEV;
+	int f = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+					  O_NOFOLLOW, 0666);
+	if (f < 0)
+		return -errno;
+	close(f);
+	_cleanup_close_ int t = openat(dev, name, O_PATH | O_CLOEXEC |
+							  O_NOFOLLOW);
+	if (t < 0)
+		return -errno;
+	return attach_at(src, t);
+}
+
 static int make_dev(int root, const struct cell_policy *pol, char *bad,
 		    size_t badlen)
 {
@@ -477,7 +506,10 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 		snprintf(bad, badlen, "/dev");
 		return -errno;
 	}
-	static const char *const o[] = { "mode", "0755", "size", "512k", NULL };
+	/* uid/gid 0 of the namespace we are in: the jail's root's, also in
+	 * a user namespace of its own */
+	static const char *const o[] = { "mode", "0755", "size", "512k",
+					 "uid", "0", "gid", "0", NULL };
 	_cleanup_close_ int dev = new_fs("tmpfs", o,
 					 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 	if (dev < 0) {
@@ -502,8 +534,11 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 			mkdirat(dev, dir, 0755);
 		}
 		if (mknodat(dev, name, S_IFCHR | n->mode,
-			    makedev(n->major, n->minor)) < 0) {
-			r = -errno;
+			    makedev(n->major, n->minor)) < 0 &&
+		    (errno != EPERM || (r = bind_host_node(dev, n)) < 0)) {
+			/* in a user namespace no node can be made: the
+			 * host's own is bound on an empty file instead */
+			r = r < 0 ? r : -errno;
 			umask(old);
 			snprintf(bad, badlen, "/dev/%s", name);
 			return r;
@@ -513,7 +548,7 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 	/* POSIX shared memory, and a private devpts instance: the jail
 	 * never sees host ptys */
 	static const char *const so[] = { "mode", "1777", "size", "64m",
-					  NULL };
+					  "uid", "0", "gid", "0", NULL };
 	r = mount_dir_in(dev, "shm", 01777, "tmpfs", so,
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (r < 0) {
@@ -853,8 +888,8 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
  * naming what failed.
  */
 static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
-		      const char *root_path, int hook_sock, const char **step,
-		      char *bad, size_t badlen)
+		      const char *root_path, int rootfd, int hook_sock,
+		      const char **step, char *bad, size_t badlen)
 {
 	*step = "mount";
 	/* 5: nothing we mount from here on propagates back to the host */
@@ -873,8 +908,11 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 
 	/* 6: the root, as a mount of its own (pivot_root needs one) */
 	*step = "root";
-	_cleanup_close_ int at = open(root_path, O_PATH | O_DIRECTORY |
-							  O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int at = rootfd >= 0
+					 ? rootfd
+					 : open(root_path, O_PATH | O_DIRECTORY |
+								   O_CLOEXEC |
+								   O_NOFOLLOW);
 	if (at < 0) {
 		snprintf(bad, badlen, "%.200s", j->path);
 		return -errno;
@@ -1216,6 +1254,26 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	if (recv_msg(sock, &m) < 0 || m.kind != 'G')
 		_exit(1);
 	hide_cmdline();
+	/* 4a: in its own user namespace (cell.uidmap) init is still the
+	 * host's uid 0, unmapped there, so nothing it made in the jail's
+	 * new file systems could have an owner: it becomes the namespace's
+	 * root (a host uid of the jail's own, with every capability of the
+	 * namespace) at once, after opening the jail's root as the host's
+	 * root (its parents may be closed to others) */
+	int rootfd = -1;
+	if (j->uid_map.n) {
+		rootfd = open(a->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC |
+						    O_NOFOLLOW);
+		if (rootfd < 0)
+			fail_to(sock, "root", -errno, "%s: %s", j->path,
+				strerror(errno));
+		if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
+		    setresuid(0, 0, 0) < 0)
+			fail_to(sock, "cell.uidmap", -errno,
+				"becoming root in the user namespace: %s",
+				strerror(errno));
+	}
+
 
 	/* 4b: namespaces joined by path (cell.netns ...), before anything
 	 * is built in them: sysfs follows the network namespace */
@@ -1235,7 +1293,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	if (r < 0)
 		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
 
-	r = build_root(j, a->pol, a->root_path,
+	r = build_root(j, a->pol, a->root_path, rootfd,
 		       a->proc && a->proc->prepivot ? sock : -1, &step, bad,
 		       sizeof(bad));
 	if (r < 0)
@@ -1323,6 +1381,8 @@ static unsigned long ns_flags(const struct cell_jail *j)
 		f |= CLONE_NEWIPC;
 	if (j->vnet && !j->netns_path[0])
 		f |= CLONE_NEWNET;
+	if (j->uid_map.n)
+		f |= CLONE_NEWUSER;
 	return f;
 }
 
@@ -1470,6 +1530,36 @@ static pid_t clone_in_parent(const struct init_args *a,
 	return pid;
 }
 
+/* /proc/PID/uid_map and gid_map from cell.uidmap / cell.gidmap */
+static int write_id_maps(const struct cell_jail *j, pid_t pid,
+			 struct cell_error *err)
+{
+	const struct cell_strv *maps[2] = { &j->uid_map, &j->gid_map };
+	const char *const files[2] = { "uid_map", "gid_map" };
+	for (int m = 0; m < 2; m++) {
+		char text[1024] = "", path[64];
+		size_t l = 0;
+		for (size_t i = 0; i < maps[m]->n; i++) {
+			unsigned long in = 0, out = 0, count = 0;
+			sscanf(maps[m]->v[i], "%lu:%lu:%lu", &in, &out, &count);
+			l += (size_t)snprintf(text + l, sizeof(text) - l,
+					      "%lu %lu %lu\n", in, out, count);
+			if (l >= sizeof(text))
+				return cell_error_set(err, -E2BIG,
+						      "%s too long", files[m]);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid,
+			 files[m]);
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+		/* the whole map in one write, as the kernel wants it */
+		if (fd < 0 || write(fd, text, l) != (ssize_t)l)
+			return cell_error_errno(err, -errno, "writing %s of "
+						"the jail's user namespace",
+						files[m]);
+	}
+	return 0;
+}
+
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
@@ -1599,6 +1689,18 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 			waitpid(pid, NULL, 0);
 			cell_error_context(err, j->name, "cgroup", NULL);
+			return r;
+		}
+	}
+
+	/* 3b: the user namespace's maps, written by us (privileged in the
+	 * parent namespace) before init goes on */
+	if (j->uid_map.n) {
+		int r = write_id_maps(j, pid, err);
+		if (r < 0) {
+			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+			waitpid(pid, NULL, 0);
+			cell_error_context(err, j->name, "cell.uidmap", NULL);
 			return r;
 		}
 	}

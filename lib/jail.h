@@ -176,6 +176,8 @@ struct cell_jail {
 	struct cell_strv masked_paths;   /* more paths masked inside */
 	struct cell_strv readonly_paths; /* more paths read-only inside */
 	char cgroup_path[256];           /* instead of cell/NAME */
+	struct cell_strv uid_map;        /* "INSIDE:OUTSIDE:COUNT": a user */
+	struct cell_strv gid_map;        /*  namespace with these maps */
 	bool root_readonly;              /* the root mount is read-only */
 
 	/* key/value parameters */

@@ -167,6 +167,10 @@ const struct cell_param cell_params[] = {
 	     "cgroup of the jail, below each hierarchy's root (cell/NAME)"),
 	BOOLP("cell.root_readonly", root_readonly, "false", 0,
 	      "mount the jail's root read-only"),
+	LISTP("cell.uidmap", uid_map, 0,
+	      "own user namespace: uid maps INSIDE:OUTSIDE:COUNT, ..."),
+	LISTP("cell.gidmap", gid_map, 0,
+	      "own user namespace: gid maps INSIDE:OUTSIDE:COUNT, ..."),
 	STRP("exec.jail_user", exec_jail_user, "", CELL_PF_JAIL8,
 	     "user that commands run as inside the jail"),
 	STRP("exec.system_jail_user", exec_system_jail_user, "",
@@ -558,6 +562,20 @@ static int check_linux_value(const char *name, const char *value,
 					      "%s: expected an IPv%c address "
 					      "or auto, got '%s'", name,
 					      v6 ? '6' : '4', value);
+	} else if (!strcmp(name, "cell.uidmap") ||
+		   !strcmp(name, "cell.gidmap")) {
+		unsigned long in, out, count;
+		int used = 0;
+		if (sscanf(value, "%lu:%lu:%lu%n", &in, &out, &count, &used) !=
+			    3 ||
+		    value[used] || value[0] == '-' || !count ||
+		    in > UINT32_MAX - 1 || out > UINT32_MAX - 1 ||
+		    count > UINT32_MAX - in || count > UINT32_MAX - out ||
+		    strchr(value, '-'))
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected INSIDE:OUTSIDE:COUNT "
+					      "(unsigned, COUNT > 0, in range), "
+					      "got '%s'", name, value);
 	} else if (!strcmp(name, "cell.cgroup")) {
 		bool ok = !has_dotdot(value);
 		for (const char *p = value; ok && *p; p++)
@@ -1315,6 +1333,28 @@ int cell_params_parse_line(struct cell_jail *j, const char *line,
 
 int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
 {
+	if (!j->uid_map.n != !j->gid_map.n)
+		return cell_error_set(err, -EINVAL,
+				      "cell.uidmap and cell.gidmap come "
+				      "together (a user namespace needs both)");
+	if (j->uid_map.n > 16 || j->gid_map.n > 16)
+		return cell_error_set(err, -E2BIG,
+				      "cell.uidmap / cell.gidmap: at most 16 "
+				      "lines each");
+	if (j->uid_map.n) {
+		bool root = false;
+		for (size_t i = 0; i < j->uid_map.n; i++)
+			root |= !strncmp(j->uid_map.v[i], "0:", 2);
+		if (!root)
+			return cell_error_set(err, -EINVAL,
+					      "cell.uidmap must map uid 0 "
+					      "(the jail's root)");
+		if (j->children_max > 0)
+			return cell_error_set(err, -EOPNOTSUPP,
+					      "child jails inside a jail with "
+					      "its own user namespace are not "
+					      "supported yet (children.max)");
+	}
 	if (j->vnet && j->netns_path[0])
 		return cell_error_set(err, -EINVAL,
 				      "vnet and cell.netns exclude each other: "

@@ -196,6 +196,47 @@ check "a mount made in one jexec is unmounted from another" "0" \
 "$JAIL" -r $N >/dev/null
 check_clean "... leaving nothing" $N
 
+# --- cell.uidmap / cell.gidmap: the jail's own user namespace -------------
+U=$T/uroot
+cp -a "$R" "$U"
+printf 'hostroot\n' > "$T/hostfile-root"
+chmod 644 "$T/hostfile-root"
+chown -R 300000:300000 "$U"
+UM="cell.uidmap=0:300000:65536 cell.gidmap=0:300000:65536"
+check "the jail's root is uid 0 inside" "uid=0(root) gid=0(root)" \
+	"$JAIL" -c name=$N path="$U" $UM command=id
+check "... and host uid 300000 outside (a file it makes)" "300000" \
+	sh -c "'$JAIL' -c name=$N path='$U' $UM command=touch /tmp/made-inside && stat -c %u '$U/tmp/made-inside'"
+chmod 711 "$T"   # the bind's source must be reachable by the mapped root
+check_match "a host root file bound in is not the jail root's to write" \
+	"can't create /etc/hostfile: Permission denied" \
+	"$JAIL" -c name=$N path="$U" $UM \
+	"mount=$T/hostfile-root $U/etc/hostfile nullfs X-mount.mkdir 0 0" \
+	command=/bin/sh -c 'echo x > /etc/hostfile'
+check "/dev's nodes work (bound from the host: no mknod in a user namespace)" \
+	"ok" "$JAIL" -c name=$N path="$U" $UM \
+	command=/bin/sh -c 'echo x > /dev/null && echo ok'
+check "the agent answers the namespace's root (host name)" "renamed" \
+	"$JAIL" -c name=$N path="$U" $UM command=/bin/sh -c 'hostname renamed; hostname'
+"$JAIL" -c name=$N path="$U" $UM persist allow.mount allow.mount.tmpfs \
+	enforce_statfs=1 >/dev/null
+check "jexec joins the user namespace" "0 300000 65536" \
+	sh -c "'$JEXEC' $N cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //'"
+check "the agent mounts for the namespace's root" "ok" \
+	"$JEXEC" $N /bin/sh -c 'mount -t tmpfs t /mnt && umount /mnt && echo ok'
+check "... and not for its other users" "1" \
+	"$JEXEC" -U user $N /bin/sh -c 'mount -t tmpfs t /mnt 2>/dev/null; echo $?'
+"$JAIL" -r $N >/dev/null
+check_rc "cell.uidmap without cell.gidmap is refused" 1 \
+	"$JAIL" -c name=$N path="$U" cell.uidmap=0:300000:65536 command=true
+check_rc "a map that does not map 0 is refused" 1 \
+	"$JAIL" -c name=$N path="$U" cell.uidmap=1:300000:10 \
+	cell.gidmap=0:300000:65536 command=true
+check_rc "a malformed map is refused" 1 \
+	"$JAIL" -c name=$N path="$U" cell.uidmap=0:-1:5 \
+	cell.gidmap=0:300000:65536 command=true
+check_clean "... leaving nothing" $N
+
 # the compiled filter kept beside the record, loaded by later entries
 jid=$("$JAIL" -i -c name=$N path="$R" persist)
 check_true "the jail's compiled filter is kept beside its record" \
