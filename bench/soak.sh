@@ -55,7 +55,7 @@ counts() {
 	myns=$(cg_dirs | while read -r d; do cat "$d"/cgroup.procs 2>/dev/null; done |
 		while read -r p; do readlink /proc/$p/ns/net; done | sort -u | wc -l)
 	mylink=$(ip -o link 2>/dev/null | grep -c "$P")
-	files=$(find "$CELL_RUN_DIR" -mindepth 1 2>/dev/null | wc -l)
+	files=$(find "$CELL_RUN_DIR" -mindepth 1 -not -path "$CELL_RUN_DIR/bpf*" 2>/dev/null | wc -l)  # bpf/: the compiled-filter cache, one file per policy seen
 	echo "host fds=$fds mounts=$mounts netns=$netns links=$links cgroups=$cgs procs=$procs"
 	echo "run cgroups=$mycg procs=$mypr mounts=$mymnt netns=$myns links=$mylink files=$files"
 }

@@ -627,7 +627,19 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	/* the filter is compiled here once: init and its processes
 	 * inherit it, and later entries load it from beside the record */
 	for (int l = 0; l < 2; l++) {
-		int r0 = cell_policy_compile(&c->pol, l, &c->bpf[l], err);
+		/* a policy seen before (same build, same rows) was compiled
+		 * already: its filter is kept by name in the state dir */
+		char key[128];
+		bool cached = cell_policy_filter_key(&c->pol, l, key,
+						     sizeof(key)) == 0;
+		int r0 = -ENOENT;
+		if (cached && cell_state_load_bpf_cache(key, &c->bpf[l]) == 0)
+			r0 = 0;
+		if (r0 < 0) {
+			r0 = cell_policy_compile(&c->pol, l, &c->bpf[l], err);
+			if (r0 == 0 && cached && c->bpf[l].len)
+				cell_state_save_bpf_cache(key, &c->bpf[l]);
+		}
 		if (r0 == 0 && c->bpf[l].len)
 			r0 = cell_state_save_bpf(c->h->rec.jail.jid, l,
 						 &c->bpf[l], err);

@@ -17,6 +17,8 @@
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <linux/netlink.h>
+#include <elf.h>
+#include <link.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stddef.h>
@@ -617,6 +619,58 @@ static int build_filter(const struct cell_policy *pol, scmp_filter_ctx *out,
 static bool agent_wanted(const struct cell_policy *pol);
 static int build_listener(const struct cell_policy *pol, scmp_filter_ctx *out,
 			  struct cell_error *err);
+
+struct build_id {
+	char hex[41];
+};
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct build_id *b = data;
+	if (info->dlpi_name && info->dlpi_name[0])
+		return 0; /* the main program only (dlpi_name "") */
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		const char *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*nh);
+			const unsigned char *desc =
+				(const unsigned char *)name +
+				((nh->n_namesz + 3) & ~3U);
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && nh->n_descsz >= 8 &&
+			    nh->n_descsz <= 20) {
+				for (unsigned k = 0; k < nh->n_descsz; k++)
+					snprintf(b->hex + 2 * k, 3, "%02x",
+						 desc[k]);
+				return 1;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3U);
+		}
+	}
+	return 0;
+}
+
+int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
+			   char *buf, size_t len)
+{
+	static struct build_id id;
+	if (!id.hex[0] && !dl_iterate_phdr(find_build_id, &id))
+		return -ENOENT;
+	const struct scmp_version *v = seccomp_version();
+	uint32_t arch = seccomp_arch_native();
+	int n = snprintf(buf, len, "%s-%u.%u.%u-%x-%016llx-%x-%c", id.hex,
+			 v ? v->major : 0, v ? v->minor : 0,
+			 v ? v->micro : 0, arch,
+			 (unsigned long long)pol->granted, pol->mount_fs,
+			 listener ? 'l' : 'f');
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
 
 int cell_policy_compile(const struct cell_policy *pol, bool listener,
 			struct sock_fprog *prog, struct cell_error *err)

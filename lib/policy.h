@@ -66,6 +66,16 @@ struct cell_policy {
 						     * host name listener */
 };
 
+/*
+ * A name for the filter the policy compiles to: everything it depends on
+ * (the build of this program, whose tables and code make it; libseccomp's
+ * version; the granted rows; which filter). Compiled filters are kept by
+ * this name (state.c), so a jail whose policy was seen before does not
+ * compile again. -ENOENT when this build has no build id (no caching).
+ */
+int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
+			   char *buf, size_t len);
+
 /* Compile the policy's filter to BPF; free prog->filter when done.
  * listener: the host name listener's filter instead (prog->len is 0 when
  * the jail may not change its name). */

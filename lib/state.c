@@ -235,12 +235,56 @@ int cell_state_delete(int jid)
 	return 0;
 }
 
+static int save_bpf_at(const char *path, const struct sock_fprog *prog,
+		       struct cell_error *err);
+static int load_bpf_at(const char *path, struct sock_fprog *prog);
+
+static bool key_ok(const char *key)
+{
+	for (const char *p = key; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      *p == '-' || *p == '.'))
+			return false;
+	return key[0] != '\0' && key[0] != '.';
+}
+
+int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog)
+{
+	char path[PATH_MAX];
+	if (!key_ok(key) || snprintf(path, sizeof(path), "%s/bpf/%s",
+				     cell_run_dir(), key) >= (int)sizeof(path))
+		return -EINVAL;
+	return load_bpf_at(path, prog);
+}
+
+int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog)
+{
+	char path[PATH_MAX];
+	if (!key_ok(key) || snprintf(path, sizeof(path), "%s/bpf",
+				     cell_run_dir()) >= (int)sizeof(path))
+		return -EINVAL;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	size_t l = strlen(path);
+	if (snprintf(path + l, sizeof(path) - l, "/%s", key) >=
+	    (int)(sizeof(path) - l))
+		return -ENAMETOOLONG;
+	return save_bpf_at(path, prog, NULL);
+}
+
 int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,
 			struct cell_error *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 32];
+	char path[PATH_MAX];
 	if (bpf_path(jid, listener, path, sizeof(path)) < 0)
 		return cell_error_set(err, -ENAMETOOLONG, "state path");
+	return save_bpf_at(path, prog, err);
+}
+
+static int save_bpf_at(const char *path, const struct sock_fprog *prog,
+		       struct cell_error *err)
+{
+	char tmp[PATH_MAX + 32];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
 						   O_NOFOLLOW | O_CLOEXEC,
@@ -262,6 +306,11 @@ int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog)
 	char path[PATH_MAX];
 	if (bpf_path(jid, listener, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
+	return load_bpf_at(path, prog);
+}
+
+static int load_bpf_at(const char *path, struct sock_fprog *prog)
+{
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)

@@ -68,6 +68,11 @@ int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,
 			struct cell_error *err);
 int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog);
 
+/* Compiled filters by name (cell_policy_filter_key), under bpf/ in the
+ * state directory: load gives -ENOENT when there is none. */
+int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog);
+int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog);
+
 /* jails/JID.mnt: mount ids the jail's agent made (enter.c), opened
  * read-write (created when missing); -errno. */
 int cell_state_open_mounts(int jid);

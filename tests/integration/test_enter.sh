@@ -248,5 +248,17 @@ check "a damaged one is not loaded: compiled again, same verdict" \
 	"denied EPERM" "$JEXEC" $N /bin/cell-probe mount
 "$JAIL" -r $N >/dev/null
 check "removal takes it away" "" sh -c "ls $CELL_RUN_DIR/jails/ | grep bpf"
+check_match "compiled filters are kept by policy for the next jail (bpf/)" \
+	"^[0-9a-f]{40}-[0-9.]+-[0-9a-f]+-[0-9a-f]{16}-[0-9a-f]+-f$" \
+	ls "$CELL_RUN_DIR/bpf"
+kept() { ls "$CELL_RUN_DIR/bpf" | grep -c -- '-f$'; }
+n0=$(kept)
+"$JAIL" -c name=$N path="$R" allow.mlock allow.socket_af command=/bin/sh -c true
+n1=$(kept)
+"$JAIL" -c name=$N path="$R" allow.mlock allow.socket_af command=/bin/sh -c true
+check "a new policy's filter is kept once, and used again" \
+	"$((n0 + 1)) $((n0 + 1))" echo "$n1 $(kept)"
+check "a jail made from the kept filter holds the same boundary" \
+	"denied EPERM" "$JAIL" -c name=$N path="$R" command=/bin/cell-probe mount
 
 finish
