@@ -1793,6 +1793,26 @@ int cell_init_pidfd(const struct cell_running *run)
 	return fd;
 }
 
+/* An agent for a forked command: joins the jail (UTS, mount; its own
+ * children in the jail's pid namespace) and answers lfd. */
+static pid_t start_agent(const struct cell_running *run, int lfd)
+{
+	_cleanup_close_ int pidfd = cell_init_pidfd(run);
+	if (pidfd < 0)
+		return -1;
+	fflush(NULL);
+	pid_t agent = fork();
+	if (agent == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		int hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (setns(pidfd, CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
+			_exit(1);
+		cell_agent_run(lfd, hostproc, 0, run->agent_fd, run->mount_fs);
+		_exit(0);
+	}
+	return agent;
+}
+
 int cell_init_run(struct cell_running *run, int *status,
 		  struct cell_error *err)
 {
@@ -1800,56 +1820,48 @@ int cell_init_run(struct cell_running *run, int *status,
 	if (run->init_sock < 0 || send_msg(run->init_sock, &go) < 0)
 		return cell_error_set(err, -EPIPE, "the jail's init is gone");
 	pid_t agent = -1;
+	int lfd = -1;
 	struct msg m;
 	int r = 0;
 	bool failed = false;
 	for (;;) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf) };
-		ssize_t n;
-		do
-			n = recvmsg(run->init_sock, &mh, MSG_CMSG_CLOEXEC);
-		while (n < 0 && errno == EINTR);
-		struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-		if (cm && cm->cmsg_type == SCM_RIGHTS) {
-			/* the command's host name listener: answer it from
-			 * the jail's UTS namespace, in a process of ours */
-			int lfd;
-			memcpy(&lfd, CMSG_DATA(cm), sizeof(int));
-			_cleanup_close_ int pidfd = cell_init_pidfd(run);
-			fflush(NULL);
-			agent = pidfd >= 0 ? fork() : -1;
-			if (agent == 0) {
-				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-				int hostproc = open("/proc", O_PATH |
-							     O_DIRECTORY |
-							     O_CLOEXEC);
-				/* the jail's UTS and mount namespaces; our
-				 * children (the mounts) in its pid ns */
-				if (setns(pidfd, CLONE_NEWUTS | CLONE_NEWNS |
-						      CLONE_NEWPID) < 0)
-					_exit(1);
-				cell_agent_run(lfd, hostproc, 0,
-					       run->agent_fd, run->mount_fs);
-				_exit(0);
+		/* The agent's listener (host name, mounts) is answered by
+		 * a process forked only when the command first asks: most
+		 * commands never do, and the fork and setns are saved. */
+		struct pollfd p[2] = { { .fd = run->init_sock,
+					 .events = POLLIN },
+				       { .fd = agent < 0 ? lfd : -1,
+					 .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = cell_error_errno(err, -errno, "poll");
+			break;
+		}
+		if (p[1].revents & POLLIN) {
+			agent = start_agent(run, lfd);
+			if (agent < 0) {
+				close(lfd); /* its callers get ENOSYS */
+				lfd = -1;
 			}
-			close(lfd);
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		int fd = -1;
+		int rr = recv_msg_fd(run->init_sock, &m, &fd);
+		if (rr == 0 && fd >= 0) {
+			/* the command's agent listener, before its exec */
+			if (lfd >= 0)
+				close(lfd);
+			lfd = fd;
 			continue;
 		}
-		if (n != (ssize_t)sizeof(m)) {
+		if (rr < 0) {
 			r = cell_error_set(err, -ECHILD, "the jail's init died "
 					   "while running the command");
 			break;
 		}
 		if (m.kind == 'E' && !failed) {
-			m.step[sizeof(m.step) - 1] = '\0';
-			m.text[sizeof(m.text) - 1] = '\0';
 			cell_error_context(err, NULL, m.step, NULL);
 			r = cell_error_set(err, m.code, "%s", m.text);
 			failed = true;
@@ -1860,6 +1872,8 @@ int cell_init_run(struct cell_running *run, int *status,
 			break;
 		}
 	}
+	if (lfd >= 0)
+		close(lfd);
 	if (agent > 0) {
 		kill(agent, SIGKILL);
 		while (waitpid(agent, NULL, 0) < 0 && errno == EINTR)
