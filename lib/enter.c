@@ -60,6 +60,7 @@
  */
 #include "enter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -884,6 +885,81 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
 
 
 /*
+ * host.hostuuid and host.hostid: FreeBSD's kern.hostuuid and kern.hostid
+ * of the jail. On Linux a machine's identity is /etc/machine-id (the UUID,
+ * 32 hex digits) and /etc/hostid (4 bytes, what gethostid(3) reads): each
+ * is a read-only file of our own mounted over the jail's, so the jail
+ * cannot change what the parameter says. Only where the jail has an /etc.
+ */
+static int identity_file(int root, int tmp, const char *name, const void *data,
+			 size_t len, char *bad, size_t badlen)
+{
+	int f = openat(tmp, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+	if (f < 0)
+		return -errno;
+	ssize_t n = write(f, data, len);
+	close(f);
+	if (n != (ssize_t)len)
+		return -EIO;
+	char rel[64];
+	snprintf(rel, sizeof(rel), "etc/%s", name);
+	snprintf(bad, badlen, "/%s", rel);
+	_cleanup_close_ int m = open_tree(tmp, name, OPEN_TREE_CLONE |
+							    OPEN_TREE_CLOEXEC);
+	if (m < 0)
+		return -errno;
+	int r = set_ro(m, false);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	if (t < 0 && errno == ENOENT) {
+		if ((r = make_beneath(root, rel, false)) < 0)
+			return r;
+		t = open_beneath(root, rel, O_PATH);
+	}
+	if (t < 0)
+		return -errno;
+	return attach_at(m, t);
+}
+
+static int identity_files(const struct cell_jail *j, int root,
+			  const char **step, char *bad, size_t badlen)
+{
+	if (!j->hostuuid[0] && !j->hostid)
+		return 0;
+	_cleanup_close_ int etc = open_beneath(root, "etc",
+					       O_PATH | O_DIRECTORY);
+	if (etc < 0)
+		return 0; /* no /etc: nothing reads them */
+	static const char *const o[] = { "size", "4k", "mode", "0755", NULL };
+	*step = "host.hostuuid";
+	_cleanup_close_ int tmp = new_fs("tmpfs", o, MOUNT_ATTR_NOSUID |
+							     MOUNT_ATTR_NODEV |
+							     MOUNT_ATTR_NOEXEC);
+	if (tmp < 0)
+		return tmp;
+	int r = 0;
+	if (j->hostuuid[0]) {
+		char id[34];
+		size_t n = 0;
+		for (const char *p = j->hostuuid; *p && n < 32; p++)
+			if (*p != '-')
+				id[n++] = (char)tolower((unsigned char)*p);
+		id[n++] = '\n';
+		r = identity_file(root, tmp, "machine-id", id, n, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+	if (j->hostid) {
+		*step = "host.hostid";
+		int32_t id = (int32_t)(uint32_t)j->hostid;
+		r = identity_file(root, tmp, "hostid", &id, sizeof(id), bad,
+				  badlen);
+	}
+	return r;
+}
+
+/*
  * Steps 5 to 10, in init. On failure returns -errno with *step and bad
  * naming what failed.
  */
@@ -1009,6 +1085,12 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	 * read-only root (its submounts keep their own flags) */
 	{
 		int r = extra_paths(j, root, &mk, step, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+	/* 9d: the jail's identity files */
+	{
+		int r = identity_files(j, root, step, bad, badlen);
 		if (r < 0)
 			return r;
 	}

@@ -54,11 +54,10 @@ const struct cell_param cell_params[] = {
 	     "host name inside the jail"),
 	STRP("host.domainname", domainname, "", CELL_PF_RUNTIME,
 	     "NIS domain name inside the jail"),
-	STRP("host.hostuuid", hostuuid, "", CELL_PF_RUNTIME | CELL_PF_NOLINUX,
-	     "host UUID (kept and reported; no Linux effect yet)"),
-	{ "host.hostid", CELL_PT_ULONG, OFF(hostid), 0, 0, 0, "0",
-	  CELL_PF_RUNTIME | CELL_PF_NOLINUX,
-	  "host id (kept and reported; no Linux effect yet)" },
+	STRP("host.hostuuid", hostuuid, "", 0,
+	     "host UUID: the jail's /etc/machine-id (read-only)"),
+	{ "host.hostid", CELL_PT_ULONG, OFF(hostid), 0, 0, 0xffffffffL, "0", 0,
+	  "host id: the jail's /etc/hostid, what gethostid(3) returns" },
 	BOOLP("vnet", vnet, "false", CELL_PF_NET,
 	      "own network stack (network namespace)"),
 	SYSP("ip4", ip4, "inherit", CELL_PF_NET,
@@ -552,6 +551,20 @@ static int check_linux_value(const char *name, const char *value,
 					      "%s: '%.*s' is not namespaced: "
 					      "it would change the host",
 					      name, (int)kl, value);
+	} else if (!strcmp(name, "host.hostuuid")) {
+		/* a UUID: 32 hex digits, dashes allowed between */
+		size_t hex = 0;
+		bool ok = true;
+		for (const char *p = value; *p && ok; p++)
+			if (isxdigit((unsigned char)*p))
+				hex++;
+			else
+				ok = *p == '-';
+		if (!ok || hex != 32)
+			return cell_error_set(err, -EINVAL,
+					      "host.hostuuid: expected a UUID "
+					      "(32 hex digits), got '%s'",
+					      value);
 	} else if (!strcmp(name, "vnet.defaultrouter") ||
 		   !strcmp(name, "vnet.ipv6_defaultrouter")) {
 		bool v6 = name[5] == 'i';
@@ -628,6 +641,10 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 			return cell_error_set(err, -EINVAL,
 					      "%s: expected an unsigned "
 					      "integer, got '%s'", name, value);
+		if (p->max && u > (unsigned long)p->max)
+			return cell_error_set(err, -ERANGE,
+					      "%s: at most %lu, got '%s'", name,
+					      (unsigned long)p->max, value);
 		*(unsigned long *)field(j, p) = u;
 		break;
 	}

@@ -12,7 +12,7 @@
 DRIVE=$B/tests/integration/enter-drive
 R=$T/root
 mkroot "$R" sh ls cat echo id touch mkdir tty stty umask grep sleep \
-	mount umount su
+	mount umount su hostid
 mkdir -p "$R/mnt" "$R/data"
 echo inside > "$R/data/f"
 N=ent$$
@@ -112,6 +112,23 @@ check_match "cell.root_readonly makes the root read-only" "Read-only" \
 check "... but not /dev/shm" "ok" \
 	"$JAIL" -c name=$N path="$R" cell.root_readonly=true \
 	command=/bin/sh -c 'touch /dev/shm/x && echo ok'
+
+# host.hostuuid / host.hostid: the jail's /etc/machine-id and /etc/hostid
+check "host.hostuuid is the jail's /etc/machine-id" \
+	"0123456789abcdef0123456789abcdef" \
+	"$JAIL" -c name=$N path="$R" host.hostuuid=01234567-89AB-CDEF-0123-456789ABCDEF \
+	command=cat /etc/machine-id
+check_match "... read-only" "Read-only" \
+	"$JAIL" -c name=$N path="$R" host.hostuuid=01234567-89ab-cdef-0123-456789abcdef \
+	command=/bin/sh -c 'echo x > /etc/machine-id'
+check "host.hostid is what gethostid(3) returns" "12345678" \
+	"$JAIL" -c name=$N path="$R" host.hostid=0x12345678 command=hostid
+check_rc "a host.hostuuid that is not a UUID is refused" 1 \
+	"$JAIL" -c name=$N path="$R" host.hostuuid=hello command=/bin/sh -c true
+check_rc "a host.hostid above 32 bits is refused" 1 \
+	"$JAIL" -c name=$N path="$R" host.hostid=0x123456789 command=/bin/sh -c true
+check "... and nothing is left in the jail's tree but the mount points" \
+	"" sh -c "cat '$R/etc/machine-id' '$R/etc/hostid' 2>/dev/null"
 
 # a network namespace made here, joined by the jail
 ip netns add $NS
