@@ -146,8 +146,8 @@ fi
 echo
 
 # ---------------------------------------------------------------- rows
-NAMES=() WHERE=() CMDS=() FAILS=()
-row() { NAMES+=("$1"); WHERE+=("$2"); CMDS+=("$3"); FAILS+=(0); }
+NAMES=() WHERE=() CMDS=() FAILS=() AFTER=()
+row() { NAMES+=("$1"); WHERE+=("$2"); CMDS+=("$3"); FAILS+=(0); AFTER+=("${4:-}"); }
 
 row "cell jail -c"           host "$JAIL -c name=${ID}l path=$ROOT host.hostname=bench command=/bin/true"
 row "cell jail -c vnet"      host "$JAIL -c name=${ID}v path=$ROOT host.hostname=bench vnet command=/bin/true"
@@ -161,6 +161,21 @@ LIFE_ROWS=${#NAMES[@]}
 # nothing of those should outlive an interrupted run
 bench_on_exit "$JAIL -r ${ID}l; $JAIL -r ${ID}v; runc delete -f ${ID}r"
 [ "$CRUN_WHERE" != skip ] && bench_on_exit "crun_do crun delete -f ${ID}c; crun_do crun delete -f ${ID}d"
+
+# start only (issue 4's target: a vnet jail with epair, bridge and address
+# starts in at most 2x a plain one): the create is timed, its removal not.
+# Both run in a stand-in network namespace of the bench's own, so the
+# bridge and epairs never touch the host's stack.
+START_NS=cellbench$$
+if ip netns add $START_NS 2>/dev/null; then
+	bench_on_exit "ip netns del $START_NS"
+	row "start: plain jail"      host "ip netns exec $START_NS $JAIL -c name=${ID}sp path=$ROOT persist" \
+		"ip netns exec $START_NS $JAIL -r ${ID}sp"
+	row "start: vnet+epair+addr" host "ip netns exec $START_NS $JAIL -c name=${ID}sv path=$ROOT persist vnet vnet.bridge=cbb$$ ip4.addr=10.99.0.2/24" \
+		"ip netns exec $START_NS $JAIL -r ${ID}sv"
+	bench_on_exit "ip netns exec $START_NS $JAIL -r ${ID}sp; ip netns exec $START_NS $JAIL -r ${ID}sv"
+fi
+START_ROWS=${#NAMES[@]}
 
 # exec targets
 $JAIL -c name=${ID}p path="$ROOT" host.hostname=bench persist >/dev/null ||
@@ -217,6 +232,7 @@ for ((i = 0; i < WARM + N; i++)); do
 		else
 			FAILS[$r]=$(( FAILS[r] + 1 ))
 		fi
+		[ -n "${AFTER[$r]}" ] && { set -f; ${AFTER[$r]} >/dev/null 2>&1; set +f; }
 	done
 done
 
@@ -225,6 +241,7 @@ declare -A MED
 printf '%-26s %9s %9s %9s %6s\n' "row" "median" "p10" "p90" "fails"
 for ((r = 0; r < nrows; r++)); do
 	[ "$r" = "$LIFE_ROWS" ] && echo
+	[ "$r" = "$START_ROWS" ] && [ "$START_ROWS" != "$LIFE_ROWS" ] && echo
 	f=$BENCH_TMP/row$r
 	MED[${NAMES[$r]}]=$(bench_median "$f")
 	printf '%-26s %6s ms %6s ms %6s ms %6s\n' "${NAMES[$r]}" "${MED[${NAMES[$r]}]}" \
@@ -262,4 +279,9 @@ verdict "jail life cycle < bwrap ($cell vs $(m "bwrap --unshare-all") ms)" \
 	"$cell" "<" "$(m "bwrap --unshare-all")"
 verdict "jexec <= 0.5 x crun exec ($(bench_ratio "$(m "cell jexec")" "$(m "crun exec")")x)" \
 	"$(m "cell jexec")" "<=" "$(awk -v c="$(m "crun exec")" 'BEGIN { print c == "nan" ? "nan" : 0.5 * c }')"
+if [ "$START_ROWS" != "$LIFE_ROWS" ]; then
+	plain=$(m "start: plain jail")
+	verdict "vnet+epair+bridge+addr start <= 2 x plain ($(bench_ratio "$(m "start: vnet+epair+addr")" "$plain")x)" \
+		"$(m "start: vnet+epair+addr")" "<=" "$(awk -v c="$plain" 'BEGIN { print c == "nan" ? "nan" : 2 * c }')"
+fi
 exit 0
