@@ -169,11 +169,11 @@ bench_on_exit "$JAIL -r ${ID}l; $JAIL -r ${ID}v; runc delete -f ${ID}r"
 START_NS=cellbench$$
 if ip netns add $START_NS 2>/dev/null; then
 	bench_on_exit "ip netns del $START_NS"
-	row "start: plain jail"      host "ip netns exec $START_NS $JAIL -c name=${ID}sp path=$ROOT persist" \
-		"ip netns exec $START_NS $JAIL -r ${ID}sp"
-	row "start: vnet+epair+addr" host "ip netns exec $START_NS $JAIL -c name=${ID}sv path=$ROOT persist vnet vnet.bridge=cbb$$ ip4.addr=10.99.0.2/24" \
-		"ip netns exec $START_NS $JAIL -r ${ID}sv"
-	bench_on_exit "ip netns exec $START_NS $JAIL -r ${ID}sp; ip netns exec $START_NS $JAIL -r ${ID}sv"
+	row "start: plain jail"      host "nsenter --net=/run/netns/$START_NS $JAIL -c name=${ID}sp path=$ROOT persist" \
+		"nsenter --net=/run/netns/$START_NS $JAIL -r ${ID}sp"
+	row "start: vnet+epair+addr" host "nsenter --net=/run/netns/$START_NS $JAIL -c name=${ID}sv path=$ROOT persist vnet vnet.bridge=cbb$$ ip4.addr=10.99.0.2/24" \
+		"nsenter --net=/run/netns/$START_NS $JAIL -r ${ID}sv"
+	bench_on_exit "nsenter --net=/run/netns/$START_NS $JAIL -r ${ID}sp; nsenter --net=/run/netns/$START_NS $JAIL -r ${ID}sv"
 fi
 START_ROWS=${#NAMES[@]}
 
