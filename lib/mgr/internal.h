@@ -3,19 +3,26 @@
 #ifndef CELL_MGR_INTERNAL_H
 #define CELL_MGR_INTERNAL_H
 
-#include <archive.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "mgr/mgr.h"
 
 /*
- * Extract the rest of archive a into the directory fd root, refusing
- * (and stopping at) absolute paths, "..", writes through symlinks, device
- * nodes and sockets. strip (e.g. "root/"): every entry must lie under it
- * and loses it. Changes the working directory for the duration.
+ * Extract the archive open on afd (read from its start) into the
+ * directory fd root, in a capability-mode child (extract.c, sandbox.h),
+ * refusing (and stopping at) absolute paths, "..", writes through
+ * symlinks, device nodes and sockets.
  */
-int cell_mgr_extract(struct cell_mgr *m, struct archive *a, int root,
-		     const char *strip, struct cell_error *err);
+struct cell_mgr_xopts {
+	const char *strip;      /* e.g. "root/": every entry must lie under
+				 * it and loses it */
+	const char *skip_first; /* the first entry must have this name and
+				 * is skipped (an export's meta file) */
+	bool oci;               /* an OCI layer: whiteouts apply */
+};
+int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
+		     const struct cell_mgr_xopts *o, struct cell_error *err);
 
 /* cell_mgr_unlock(m), then return r: the tail of a call that holds the
  * lock for a *_locked helper, as in

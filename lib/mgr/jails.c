@@ -32,6 +32,7 @@
 #include "lifecycle.h"
 #include "mgr/internal.h"
 #include "mgr/mgr.h"
+#include "mgr/sandbox.h"
 #include "param.h"
 #include "util.h"
 
@@ -1768,11 +1769,12 @@ int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
 
 #define EXPORT_META "cell-export.conf"
 
-static int sha256_file(const char *path, char hex[65], struct cell_error *err)
+/* fd read from its start (import hashes the descriptor it extracts) */
+static int sha256_fd(int fd, const char *path, char hex[65],
+		     struct cell_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cell_error_errno(err, -errno, "open %s", path);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return cell_error_errno(err, -errno, "seek %s", path);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
@@ -1792,6 +1794,14 @@ static int sha256_file(const char *path, char hex[65], struct cell_error *err)
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	return r;
+}
+
+static int sha256_file(const char *path, char hex[65], struct cell_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "open %s", path);
+	return sha256_fd(fd, path, hex, err);
 }
 
 static int add_entry(struct archive *a, const char *name, const char *data,
@@ -1987,6 +1997,8 @@ struct import_meta {
 	bool nat;
 };
 
+static int meta_check(const struct import_meta *im, struct cell_error *err);
+
 static int parse_meta(char *txt, struct import_meta *im,
 		      struct cell_error *err)
 {
@@ -2036,12 +2048,108 @@ static int parse_meta(char *txt, struct import_meta *im,
 	if (!format)
 		return cell_error_set(err, -EINVAL, EXPORT_META ": unknown "
 				      "format");
+	return meta_check(im, err);
+}
+
+/* No control characters (limits: '\n' ends each line) and NUL-terminated
+ * within its field. */
+static bool meta_str_ok(const char *s, size_t size, bool lines)
+{
+	const char *end = memchr(s, '\0', size);
+	if (!end)
+		return false;
+	for (; s < end; s++)
+		if ((unsigned char)*s < 0x20 && !(lines && *s == '\n'))
+			return false;
+	return true;
+}
+
+/* What parse_meta's answer must satisfy; checked again on the struct the
+ * sandboxed child sends (import_meta_sandboxed). */
+static int meta_check(const struct import_meta *im, struct cell_error *err)
+{
+	if (!meta_str_ok(im->name, sizeof(im->name), false) ||
+	    !meta_str_ok(im->release, sizeof(im->release), false) ||
+	    !meta_str_ok(im->ip4, sizeof(im->ip4), false) ||
+	    !meta_str_ok(im->tags, sizeof(im->tags), false) ||
+	    !meta_str_ok(im->limits, sizeof(im->limits), true) ||
+	    !meta_str_ok(im->bridge, sizeof(im->bridge), false))
+		return cell_error_set(err, -EINVAL, EXPORT_META ": bad value");
 	if ((im->release[0] && strchr(im->release, '/')) ||
 	    strchr(im->release, '"') || strchr(im->ip4, '"') ||
 	    !tags_ok(im->tags[0] ? im->tags : NULL) || im->priority < 0 ||
 	    im->priority > 9999)
 		return cell_error_set(err, -EINVAL, EXPORT_META ": bad value");
 	return 0;
+}
+
+/* In a capability-mode child holding only the archive (fds[0]): the first
+ * entry must be EXPORT_META; its parsed fields go back as the struct. */
+static int meta_child(struct cell_sbx *s, const int *fds, void *arg)
+{
+	(void)arg;
+	struct cell_error err;
+	cell_error_clear(&err);
+	struct archive *a = archive_read_new();
+	if (!a)
+		return cell_sbx_error(s, -ENOMEM, "out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	struct archive_entry *e;
+	int r = 0;
+	static char txt[65537];
+	struct import_meta im;
+	if (lseek(fds[0], 0, SEEK_SET) < 0 ||
+	    archive_read_open_fd(a, fds[0], 65536) != ARCHIVE_OK) {
+		r = cell_sbx_error(s, -EINVAL, "%s", archive_error_string(a)
+				   ? archive_error_string(a) : "cannot read");
+		goto out;
+	}
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK ||
+	    !archive_entry_pathname(e) ||
+	    strcmp(archive_entry_pathname(e), EXPORT_META) ||
+	    archive_entry_filetype(e) != AE_IFREG ||
+	    archive_entry_size(e) <= 0 || archive_entry_size(e) > 65536) {
+		r = cell_sbx_error(s, -EINVAL, "not a cell export (no "
+				   EXPORT_META " first)");
+		goto out;
+	}
+	la_ssize_t n = archive_read_data(a, txt, sizeof(txt) - 1);
+	if (n != archive_entry_size(e)) {
+		r = cell_sbx_error(s, -EIO, "short " EXPORT_META);
+		goto out;
+	}
+	txt[n] = '\0';
+	r = parse_meta(txt, &im, &err);
+	if (r < 0)
+		r = cell_sbx_error(s, r, "%s", err.msg);
+	else
+		r = cell_sbx_result(s, &im, sizeof(im));
+out:
+	archive_read_free(a);
+	return r;
+}
+
+/* EXPORT_META of the archive on afd, parsed in capability mode; the
+ * answer is a struct whose every field is checked again here. */
+static int import_meta_sandboxed(struct cell_mgr *m, int afd,
+				 struct import_meta *im,
+				 struct cell_error *err)
+{
+	cap_rights_t rights;
+	cap_rights_init(&rights, CAP_READ, CAP_SEEK, CAP_FSTAT);
+	_cleanup_free_ char *res = NULL;
+	size_t len = 0;
+	int r = cell_sbx_run(m, "import: " EXPORT_META, &afd, &rights, 1,
+			     meta_child, NULL, sizeof(*im), &res, &len, err);
+	if (r < 0)
+		return r;
+	if (len != sizeof(*im))
+		return cell_error_set(err, -EPROTO, EXPORT_META ": bad answer "
+				      "from the sandboxed parser");
+	memcpy(im, res, sizeof(*im));
+	return meta_check(im, err);
 }
 
 static int import_locked(struct cell_mgr *m, const char *file,
@@ -2055,48 +2163,23 @@ static int import_locked(struct cell_mgr *m, const char *file,
 	int r = cell_read_file(sum, 4096, &want, &wl);
 	if (r < 0)
 		return cell_error_errno(err, r, "checksum file %s", sum);
-	r = sha256_file(file, hex, err);
+	_cleanup_close_ int afd = open(file, O_RDONLY | O_CLOEXEC);
+	if (afd < 0)
+		return cell_error_errno(err, -errno, "open %s", file);
+	r = sha256_fd(afd, file, hex, err);
 	if (r < 0)
 		return r;
 	if (wl < 64 || strncmp(want, hex, 64))
 		return cell_error_set(err, -EBADMSG, "%s: checksum mismatch "
 				      "(corrupted or tampered archive)", file);
 
-	struct archive *a = archive_read_new();
-	if (!a)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
 	char dir[PATH_MAX], root[PATH_MAX + 8];
 	bool made = false;
-	struct archive_entry *e;
 	struct import_meta im;
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		r = cell_error_set(err, -EINVAL, "%s: %s", file,
-				   archive_error_string(a));
+	r = import_meta_sandboxed(m, afd, &im, err);
+	if (r < 0) {
+		cell_error_context(err, NULL, NULL, file);
 		goto out;
-	}
-	if (archive_read_next_header(a, &e) != ARCHIVE_OK ||
-	    strcmp(archive_entry_pathname(e), EXPORT_META) ||
-	    archive_entry_filetype(e) != AE_IFREG ||
-	    archive_entry_size(e) <= 0 || archive_entry_size(e) > 65536) {
-		r = cell_error_set(err, -EINVAL, "%s: not a cell export (no "
-				   EXPORT_META " first)", file);
-		goto out;
-	}
-	{
-		char txt[65537];
-		la_ssize_t n = archive_read_data(a, txt, sizeof(txt) - 1);
-		if (n != archive_entry_size(e)) {
-			r = cell_error_set(err, -EIO, "%s: short " EXPORT_META,
-					   file);
-			goto out;
-		}
-		txt[n] = '\0';
-		r = parse_meta(txt, &im, err);
-		if (r < 0)
-			goto out;
 	}
 	const char *name = newname ? newname : im.name;
 	if ((r = jail_dir(m, name, dir, err)) < 0)
@@ -2120,7 +2203,10 @@ static int import_locked(struct cell_mgr *m, const char *file,
 			r = cell_error_errno(err, -errno, "open %s", root);
 			goto out;
 		}
-		r = cell_mgr_extract(m, a, rfd, "root/", err);
+		const struct cell_mgr_xopts xo = {
+			.strip = "root/", .skip_first = EXPORT_META,
+		};
+		r = cell_mgr_extract(m, afd, rfd, &xo, err);
 		if (r == 0 && fchmod(rfd, 0755) < 0)
 			r = cell_error_errno(err, -errno, "chmod %s", root);
 	}
@@ -2147,7 +2233,6 @@ static int import_locked(struct cell_mgr *m, const char *file,
 				      err);
 	}
 out:
-	archive_read_free(a);
 	if (r < 0 && made) {
 		m->st->tree_remove(root, NULL);
 		cell_tree_remove(dir, NULL);

@@ -8,8 +8,6 @@
  * read-only and only then renamed to releases/NAME; a killed bootstrap
  * leaves only the .partial tree, which the next bootstrap removes.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -327,161 +325,19 @@ static int bootstrap_busybox_locked(struct cell_mgr *m, const char *name,
 
 /* --- tarball --------------------------------------------------------------- */
 
-/* An archive path that stays beneath the target: relative, no "..". */
-static const char *bad_path(const char *p)
-{
-	if (!p || !*p)
-		return "empty path";
-	if (p[0] == '/')
-		return "absolute path";
-	for (const char *c = p; c;) {
-		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
-			return "'..' in path";
-		c = strchr(c, '/');
-		if (c)
-			c++;
-	}
-	return NULL;
-}
-
-int cell_mgr_extract(struct cell_mgr *m, struct archive *a, int root,
-		     const char *strip, struct cell_error *err)
-{
-	struct archive *w = archive_write_disk_new();
-	if (!w)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	archive_write_disk_set_options(w,
-		ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-		ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-		ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_TIME);
-	archive_write_disk_set_standard_lookup(w);
-
-	/* libarchive writes relative to the working directory: make that
-	 * the target, by fd, and put it back after */
-	int r = 0;
-	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0 || fchdir(root) < 0) {
-		r = cell_error_errno(err, -errno, "enter the target");
-		archive_write_free(w);
-		return r;
-	}
-	size_t count = 0;
-	for (;;) {
-		struct archive_entry *e;
-		int ar = archive_read_next_header(a, &e);
-		if (ar == ARCHIVE_EOF)
-			break;
-		if (ar < ARCHIVE_WARN) {
-			r = cell_error_set(err, -EINVAL, "archive: %s",
-					   archive_error_string(a));
-			break;
-		}
-		const char *p = archive_entry_pathname(e);
-		const char *why = bad_path(p);
-		const char *hl = archive_entry_hardlink(e);
-		if (!why && hl && bad_path(hl))
-			why = "hard link target outside the tree";
-		mode_t type = archive_entry_filetype(e);
-		if (!why && (type == AE_IFCHR || type == AE_IFBLK))
-			why = "device node";
-		if (!why && type == AE_IFSOCK)
-			why = "socket";
-		/* an export: everything under strip ("root/"), which goes */
-		size_t sl = strip ? strlen(strip) : 0;
-		if (!why && strip) {
-			if (!strcmp(p, strip) ||
-			    (!strncmp(p, strip, sl - 1) && !p[sl - 1]))
-				continue; /* the root directory itself */
-			if (strncmp(p, strip, sl) ||
-			    (hl && strncmp(hl, strip, sl)))
-				why = "not under the archive's root/";
-		}
-		if (why) {
-			r = cell_error_set(err, -EPERM, "refused entry '%s': "
-					   "%s", p ? p : "", why);
-			break;
-		}
-		if (strip) {
-			char np[PATH_MAX];
-			snprintf(np, sizeof(np), "%s", p + sl);
-			archive_entry_copy_pathname(e, np);
-			if (hl) {
-				snprintf(np, sizeof(np), "%s", hl + sl);
-				archive_entry_copy_hardlink(e, np);
-			}
-			p = archive_entry_pathname(e);
-		}
-		ar = archive_write_header(w, e);
-		if (ar >= ARCHIVE_WARN && archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-			int dr;
-			while ((dr = archive_read_data_block(a, &buf, &len,
-							     &off)) ==
-			       ARCHIVE_OK) {
-				if (archive_write_data_block(w, buf, len,
-							     off) <
-				    ARCHIVE_WARN) {
-					ar = ARCHIVE_FAILED;
-					break;
-				}
-			}
-			if (dr < ARCHIVE_WARN) {
-				r = cell_error_set(err, -EIO, "archive: %s",
-						   archive_error_string(a));
-				break;
-			}
-		}
-		if (ar >= ARCHIVE_WARN)
-			ar = archive_write_finish_entry(w);
-		if (ar < ARCHIVE_WARN) {
-			r = cell_error_set(err, -EPERM, "refused entry '%s': "
-					   "%s", p,
-					   archive_error_string(w));
-			break;
-		}
-		if (++count % 2000 == 0)
-			progress(m, "%zu entries", count);
-	}
-	if (r == 0 && archive_write_close(w) < ARCHIVE_WARN)
-		r = cell_error_set(err, -EIO, "extract: %s",
-				   archive_error_string(w));
-	archive_write_free(w);
-	if (fchdir(cwd) < 0 && r == 0)
-		r = cell_error_errno(err, -errno, "back to the working "
-				     "directory");
-	if (r == 0)
-		progress(m, "%zu entries extracted", count);
-	return r;
-}
-
 static int bootstrap_tar_locked(struct cell_mgr *m, const char *file,
 			   const char *name, struct cell_error *err)
 {
 	char final[PATH_MAX], partial[PATH_MAX];
-	struct archive *a = archive_read_new();
-	if (!a)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		int r = cell_error_set(err, -EINVAL, "%s: %s", file,
-				       archive_error_string(a));
-		archive_read_free(a);
-		return r;
-	}
+	_cleanup_close_ int afd = open(file, O_RDONLY | O_CLOEXEC);
+	if (afd < 0)
+		return cell_error_errno(err, -errno, "%s", file);
 	int r = rel_paths(m, name, final, partial, err);
-	if (r < 0) {
-		archive_read_free(a);
+	if (r < 0)
 		return r;
-	}
 	_cleanup_close_ int root = open_partial(partial, err);
-	r = root < 0 ? root : cell_mgr_extract(m, a, root, NULL, err);
-	archive_read_free(a);
+	const struct cell_mgr_xopts xo = { 0 };
+	r = root < 0 ? root : cell_mgr_extract(m, afd, root, &xo, err);
 	if (r < 0)
 		cell_error_context(err, NULL, NULL, file);
 	return rel_finish(m, partial, final, r, err);
