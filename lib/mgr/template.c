@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,61 +189,27 @@ static int split_words(struct cell_tpl_line *l, const char *p, size_t n,
 	}
 }
 
-static int parse_line(struct cell_tpl *t, const char *p, size_t n, int line,
+/* The checks on a split line that parse_line makes, and that a parse
+ * received from the sandboxed parser (cell_tpl_decode) must pass too. */
+static int check_line(const struct cell_tpl_line *l, const char *file,
 		      struct cell_error *err)
 {
-	const char *file = t->file;
-	size_t i = 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	if (i >= n || p[i] == '#')
-		return 0;
-	int col = (int)i + 1;
-	size_t s = i;
-	while (i < n && p[i] != ' ' && p[i] != '\t')
-		i++;
-	size_t dlen = i - s;
 	size_t d;
 	for (d = 0; d < ARRAY_SIZE(directives); d++)
-		if (strlen(directives[d].name) == dlen &&
-		    !memcmp(directives[d].name, p + s, dlen))
+		if (directives[d].kind == l->kind)
 			break;
-	if (d == ARRAY_SIZE(directives)) {
-		char shown[48];
-		size_t k = 0;
-		for (size_t j = s; j < i && k + 1 < sizeof(shown); j++)
-			shown[k++] = (p[j] >= 0x20 && p[j] < 0x7f) ? p[j] : '?';
-		shown[k] = '\0';
-		return tpl_err(err, -EINVAL, file, line, col,
-			       "unknown directive '%s'", shown);
-	}
-	struct cell_tpl_line *nl = realloc(t->lines,
-					   (t->n + 1) * sizeof(*nl));
-	if (!nl)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	t->lines = nl;
-	struct cell_tpl_line *l = &t->lines[t->n++];
-	*l = (struct cell_tpl_line){ .kind = directives[d].kind,
-				     .line = line, .col = col };
+	if (d == ARRAY_SIZE(directives))
+		return cell_error_set(err, -EINVAL, "%.100s:%d: bad directive",
+				      file, l->line);
 	const char *name = directives[d].name;
-	if (l->kind == CELL_TPL_CMD) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		size_t e = n;
-		while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-			e--;
-		if (e == i)
-			return tpl_err(err, -EINVAL, file, line, col,
-				       "CMD needs a command");
-		l->raw_col = (int)i + 1;
-		if (!(l->raw = strndup(p + i, e - i)))
-			return cell_error_set(err, -ENOMEM, "out of memory");
-		return check_refs(l->raw, e - i, file, line, l->raw_col, true,
-				  err);
-	}
-	int r = split_words(l, p + i, n - i, (int)i, file, line, err);
-	if (r < 0)
-		return r;
+	int line = l->line, col = l->col;
+	if (l->kind == CELL_TPL_CMD)
+		return l->n == 0 && l->raw && *l->raw ? 0
+		       : tpl_err(err, -EINVAL, file, line, col,
+				 "CMD needs a command");
+	if (l->raw)
+		return tpl_err(err, -EINVAL, file, line, col, "%s: raw text",
+			       name);
 	int min = directives[d].min, max = directives[d].max;
 	if ((int)l->n < min)
 		return tpl_err(err, -EINVAL, file, line, col, "%s needs %s%d "
@@ -297,6 +264,64 @@ static int parse_line(struct cell_tpl *t, const char *p, size_t n, int line,
 		break;
 	}
 	return 0;
+}
+
+
+static int parse_line(struct cell_tpl *t, const char *p, size_t n, int line,
+		      struct cell_error *err)
+{
+	const char *file = t->file;
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i >= n || p[i] == '#')
+		return 0;
+	int col = (int)i + 1;
+	size_t s = i;
+	while (i < n && p[i] != ' ' && p[i] != '\t')
+		i++;
+	size_t dlen = i - s;
+	size_t d;
+	for (d = 0; d < ARRAY_SIZE(directives); d++)
+		if (strlen(directives[d].name) == dlen &&
+		    !memcmp(directives[d].name, p + s, dlen))
+			break;
+	if (d == ARRAY_SIZE(directives)) {
+		char shown[48];
+		size_t k = 0;
+		for (size_t j = s; j < i && k + 1 < sizeof(shown); j++)
+			shown[k++] = (p[j] >= 0x20 && p[j] < 0x7f) ? p[j] : '?';
+		shown[k] = '\0';
+		return tpl_err(err, -EINVAL, file, line, col,
+			       "unknown directive '%s'", shown);
+	}
+	struct cell_tpl_line *nl = realloc(t->lines,
+					   (t->n + 1) * sizeof(*nl));
+	if (!nl)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	t->lines = nl;
+	struct cell_tpl_line *l = &t->lines[t->n++];
+	*l = (struct cell_tpl_line){ .kind = directives[d].kind,
+				     .line = line, .col = col };
+	if (l->kind == CELL_TPL_CMD) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		size_t e = n;
+		while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;
+		if (e == i)
+			return tpl_err(err, -EINVAL, file, line, col,
+				       "CMD needs a command");
+		l->raw_col = (int)i + 1;
+		if (!(l->raw = strndup(p + i, e - i)))
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		return check_refs(l->raw, e - i, file, line, l->raw_col, true,
+				  err);
+	}
+	int r = split_words(l, p + i, n - i, (int)i, file, line, err);
+	if (r < 0)
+		return r;
+	return check_line(l, file, err);
 }
 
 int cell_tpl_parse(const char *text, size_t len, const char *file,
@@ -445,4 +470,167 @@ int cell_tpl_subst(const char *s, const struct cell_tpl_vars *v,
 	}
 	*out = buf;
 	return 0;
+}
+
+/* --- the sandboxed parser's answer ------------------------------------------- */
+
+/*
+ * "CTP1", u32 lines, then per line: u32 kind, line, col, raw_col, raw
+ * length (UINT32_MAX: none) and bytes, u32 words, per word: u32 col,
+ * length and bytes. Integers in host order (both ends are one binary).
+ */
+#define TPL_MAGIC "CTP1"
+
+static void put32(FILE *f, uint32_t v)
+{
+	fwrite(&v, 4, 1, f);
+}
+
+int cell_tpl_encode(const struct cell_tpl *t, char **out, size_t *len)
+{
+	*out = NULL;
+	FILE *f = open_memstream(out, len);
+	if (!f)
+		return -ENOMEM;
+	fwrite(TPL_MAGIC, 4, 1, f);
+	put32(f, (uint32_t)t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cell_tpl_line *l = &t->lines[i];
+		put32(f, (uint32_t)l->kind);
+		put32(f, (uint32_t)l->line);
+		put32(f, (uint32_t)l->col);
+		put32(f, (uint32_t)l->raw_col);
+		put32(f, l->raw ? (uint32_t)strlen(l->raw) : UINT32_MAX);
+		if (l->raw)
+			fwrite(l->raw, strlen(l->raw), 1, f);
+		put32(f, (uint32_t)l->n);
+		for (size_t k = 0; k < l->n; k++) {
+			put32(f, (uint32_t)l->w[k].col);
+			put32(f, (uint32_t)strlen(l->w[k].s));
+			fwrite(l->w[k].s, strlen(l->w[k].s), 1, f);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+struct rd {
+	const char *p;
+	size_t left;
+};
+
+static bool get32(struct rd *r, uint32_t *v)
+{
+	if (r->left < 4)
+		return false;
+	memcpy(v, r->p, 4);
+	r->p += 4;
+	r->left -= 4;
+	return true;
+}
+
+/* a string of n bytes: no NUL, no newline */
+static char *getstr(struct rd *r, uint32_t n)
+{
+	if (n > CELL_TPL_MAX_BYTES || n > r->left ||
+	    memchr(r->p, '\0', n) || memchr(r->p, '\n', n))
+		return NULL;
+	char *s = strndup(r->p, n);
+	if (s) {
+		r->p += n;
+		r->left -= n;
+	}
+	return s;
+}
+
+/* columns and line numbers as the parser can make them */
+static bool pos_ok(uint32_t v)
+{
+	return v >= 1 && v <= CELL_TPL_MAX_BYTES + 1;
+}
+
+int cell_tpl_decode(const char *buf, size_t len, const char *file,
+		    struct cell_tpl **out, struct cell_error *err)
+{
+	*out = NULL;
+	struct rd r = { buf, len };
+	uint32_t n;
+	if (len < 8 || memcmp(buf, TPL_MAGIC, 4))
+		return cell_error_set(err, -EPROTO, "%.100s: bad answer from "
+				      "the sandboxed parser", file);
+	r.p += 4;
+	r.left -= 4;
+	struct cell_tpl *t = calloc(1, sizeof(*t));
+	if (!t || !(t->file = strdup(file))) {
+		free(t);
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	}
+	int rc = 0;
+	if (!get32(&r, &n) || n > 1000000 || n > len / 24)
+		goto bad;
+	if (n && !(t->lines = calloc(n, sizeof(*t->lines))))
+		goto nomem;
+	uint32_t prev = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cell_tpl_line *l = &t->lines[i];
+		t->n = i + 1;
+		uint32_t kind, line, col, rcol, rlen, nw;
+		if (!get32(&r, &kind) || !get32(&r, &line) ||
+		    !get32(&r, &col) || !get32(&r, &rcol) ||
+		    !get32(&r, &rlen))
+			goto bad;
+		/* lines ascend, as in the file */
+		if (kind > CELL_TPL_RESTART || !pos_ok(line) || line <= prev ||
+		    line > 1000000 || !pos_ok(col))
+			goto bad;
+		prev = line;
+		l->kind = (enum cell_tpl_kind)kind;
+		l->line = (int)line;
+		l->col = (int)col;
+		if (rlen != UINT32_MAX) {
+			if (!pos_ok(rcol) || !(l->raw = getstr(&r, rlen)))
+				goto bad;
+			l->raw_col = (int)rcol;
+			if ((rc = check_refs(l->raw, rlen, file, l->line,
+					     l->raw_col, true, err)) < 0)
+				goto fail;
+		} else if (rcol != 0) {
+			goto bad;
+		}
+		if (!get32(&r, &nw) || nw > CELL_TPL_MAX_WORDS)
+			goto bad;
+		if (nw && !(l->w = calloc(nw, sizeof(*l->w))))
+			goto nomem;
+		for (uint32_t k = 0; k < nw; k++) {
+			uint32_t wc, wl;
+			l->n = k + 1;
+			if (!get32(&r, &wc) || !pos_ok(wc) || !get32(&r, &wl) ||
+			    !(l->w[k].s = getstr(&r, wl)))
+				goto bad;
+			l->w[k].col = (int)wc;
+			if ((rc = check_refs(l->w[k].s, wl, file, l->line,
+					     l->w[k].col, false, err)) < 0)
+				goto fail;
+		}
+		if ((rc = check_line(l, file, err)) < 0)
+			goto fail;
+	}
+	if (r.left)
+		goto bad;
+	*out = t;
+	return 0;
+nomem:
+	cell_tpl_free(t);
+	return cell_error_set(err, -ENOMEM, "out of memory");
+bad:
+	cell_tpl_free(t);
+	return cell_error_set(err, -EPROTO, "%.100s: bad answer from the "
+			      "sandboxed parser", file);
+fail:
+	cell_tpl_free(t);
+	return rc;
 }

@@ -76,6 +76,18 @@ struct cell_tpl {
 int cell_tpl_parse(const char *text, size_t len, const char *file,
 		   struct cell_tpl **out, struct cell_error *err);
 void cell_tpl_free(struct cell_tpl *t);
+
+/*
+ * The parse as bytes, and back: cell template parses each file in a
+ * capability-mode child (template_apply.c) that sends cell_tpl_encode's
+ * bytes; cell_tpl_decode accepts only what the parser can produce (every
+ * length bounded, no NUL or newline in a word, lines ascending, each
+ * line passing the parser's own arity and directive checks) and nothing
+ * after the last line. No text is parsed twice.
+ */
+int cell_tpl_encode(const struct cell_tpl *t, char **out, size_t *len);
+int cell_tpl_decode(const char *buf, size_t len, const char *file,
+		    struct cell_tpl **out, struct cell_error *err);
 const char *cell_tpl_kind_name(enum cell_tpl_kind k);
 
 /* NAME=VALUE variables. */

@@ -27,6 +27,7 @@
 #include "cleanup.h"
 #include "mgr/internal.h"
 #include "mgr/mgr.h"
+#include "mgr/sandbox.h"
 #include "mgr/template.h"
 #include "net/net.h"
 #include "util.h"
@@ -728,13 +729,71 @@ out:
 	return r;
 }
 
+/* In a capability-mode child holding only the template file (fds[0],
+ * read): read it, parse it, send the parse (cell_tpl_encode). */
+static int parse_child(struct cell_sbx *s, const int *fds, void *arg)
+{
+	const char *file = arg;
+	_cleanup_free_ char *text = malloc(CELL_TPL_MAX_BYTES + 1);
+	if (!text)
+		return cell_sbx_error(s, -ENOMEM, "out of memory");
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fds[0], text + len, CELL_TPL_MAX_BYTES + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cell_sbx_error(s, -errno, "%.200s: %s", file,
+					      strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CELL_TPL_MAX_BYTES)
+			break;
+	}
+	struct cell_error err;
+	cell_error_clear(&err);
+	struct cell_tpl *t = NULL;
+	int r = cell_tpl_parse(text, len, file, &t, &err);
+	if (r < 0)
+		return cell_sbx_error(s, r, "%s", err.msg);
+	_cleanup_free_ char *buf = NULL;
+	size_t blen = 0;
+	r = cell_tpl_encode(t, &buf, &blen);
+	cell_tpl_free(t);
+	if (r < 0)
+		return cell_sbx_error(s, r, "out of memory");
+	return cell_sbx_result(s, buf, blen);
+}
+
+/* The answer of a sandboxed parse can be much larger than the text (one
+ * 12-byte header per 2-byte word at worst). */
+#define TPL_ANSWER_MAX (16 * CELL_TPL_MAX_BYTES)
+
+/* Parse the open template file fd (named file) in capability mode. */
+static int parse_sandboxed(struct tctx *c, int fd, const char *file,
+			   struct cell_tpl **t)
+{
+	cap_rights_t rights;
+	cap_rights_init(&rights, CAP_READ, CAP_FSTAT);
+	_cleanup_free_ char *res = NULL;
+	size_t len = 0;
+	int r = cell_sbx_run(c->m, "template parser", &fd, &rights, 1,
+			     parse_child, (void *)file, TPL_ANSWER_MAX, &res,
+			     &len, c->err);
+	if (r < 0) {
+		cell_error_context(c->err, NULL, "template", NULL);
+		return r;
+	}
+	return cell_tpl_decode(res, len, file, t, c->err);
+}
+
 static int apply_dir(struct tctx *c, const char *dir,
 		     const struct cell_tpl_vars *given, int depth,
 		     const struct where *from)
 {
 	char file[PATH_MAX];
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
+	_cleanup_close_ int fd = -1;
 	int r = -ENOENT;
 	static const char *const names[] = { "Cellfile", "Bastillefile" };
 	for (size_t i = 0; i < ARRAY_SIZE(names) && r == -ENOENT; i++) {
@@ -742,19 +801,33 @@ static int apply_dir(struct tctx *c, const char *dir,
 		    (int)sizeof(file))
 			return cell_error_set(c->err, -ENAMETOOLONG,
 					      "%s: path too long", dir);
-		r = cell_read_file(file, CELL_TPL_MAX_BYTES, &text, &len);
+		/* O_NONBLOCK: a FIFO must not hang the open */
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+			  O_NONBLOCK);
+		struct stat st;
+		if (fd < 0)
+			r = -errno;
+		else if (fstat(fd, &st) < 0)
+			r = -errno;
+		else if (!S_ISREG(st.st_mode))
+			r = -EINVAL;
+		else if (st.st_size > CELL_TPL_MAX_BYTES)
+			r = -EFBIG;
+		else
+			r = 0;
 	}
 	if (r < 0) {
 		char msg[PATH_MAX + 64];
 		snprintf(msg, sizeof(msg), "%s: %s", dir,
 			 r == -ENOENT ? "no Cellfile or Bastillefile"
-				      : strerror(-r));
+			 : r == -EINVAL ? "the template is not a regular file"
+					: strerror(-r));
 		if (from)
 			return fail(c, from, r, "INCLUDE: %s", msg);
 		return cell_error_set(c->err, r, "%s", msg);
 	}
 	struct cell_tpl *t = NULL;
-	r = cell_tpl_parse(text, len, file, &t, c->err);
+	r = parse_sandboxed(c, fd, file, &t);
 	if (r < 0)
 		return r;
 	struct cell_tpl_vars v = { 0 };
