@@ -159,40 +159,80 @@ static int cmd_setup(int argc, char **argv)
 	return EX_OK;
 }
 
+/* --oci SRC without NAME: SRC's last component without .tar... */
+static const char *oci_default_name(const char *src, char *buf, size_t len)
+{
+	size_t n = strlen(src);
+	while (n > 1 && src[n - 1] == '/')
+		n--;
+	const char *b = src;
+	for (size_t i = 0; i < n; i++)
+		if (src[i] == '/' && i + 1 < n)
+			b = src + i + 1;
+	snprintf(buf, len, "%.*s", (int)(n - (size_t)(b - src)), b);
+	char *dot = strstr(buf, ".tar");
+	if (dot && dot != buf)
+		*dot = '\0';
+	return buf;
+}
+
 static int cmd_bootstrap(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "tar", required_argument, NULL, 't' },
+		{ "oci", required_argument, NULL, 'o' },
 		{ "busybox", required_argument, NULL, 'b' },
+		{ "mirror", required_argument, NULL, 'm' },
 		{ 0 } };
-	const char *tar = NULL, *bb = NULL;
+	const char *tar = NULL, *bb = NULL, *oci = NULL, *mirror = NULL;
 	int c;
-	while ((c = sub_getopt(argc, argv, "+h", lo)) != -1) {
+	/* options anywhere: "busybox --busybox PATH", "debian SUITE --mirror" */
+	while ((c = sub_getopt(argc, argv, "h", lo)) != -1) {
 		if (c == 't')
 			tar = optarg;
+		else if (c == 'o')
+			oci = optarg;
 		else if (c == 'b')
 			bb = optarg;
+		else if (c == 'm')
+			mirror = optarg;
 		else
 			return usage_sub();
 	}
 	int left = argc - optind;
-	const char *name;
+	const char *name, *suite = NULL;
+	char nbuf[256];
+	if (tar && oci)
+		return usage_sub();
 	if (tar) {
 		if (left != 1)
 			return usage_sub();
 		name = argv[optind];
+	} else if (oci) {
+		if (left > 1)
+			return usage_sub();
+		name = left == 1 ? argv[optind]
+				 : oci_default_name(oci, nbuf, sizeof(nbuf));
+	} else if (left >= 2 && left <= 3 && !strcmp(argv[optind], "debian")) {
+		suite = argv[optind + 1];
+		name = left == 3 ? argv[optind + 2] : suite;
 	} else {
 		if (left < 1 || left > 2 || strcmp(argv[optind], "busybox"))
 			return usage_sub();
 		name = left == 2 ? argv[optind + 1] : "busybox";
 	}
+	if ((mirror && !suite) || (bb && (tar || oci || suite)))
+		return usage_sub();
 	struct cell_mgr m;
 	struct cell_error err;
 	if (open_mgr(&m, &err) < 0)
 		return fail(&err);
 	int r = tar ? cell_mgr_bootstrap_tar(&m, tar, name, &err)
-		    : cell_mgr_bootstrap_busybox(&m, name, bb, &err);
+		: oci ? cell_mgr_bootstrap_oci(&m, oci, name, &err)
+		: suite ? cell_mgr_bootstrap_debian(&m, suite, name, mirror,
+						    &err)
+		: cell_mgr_bootstrap_busybox(&m, name, bb, &err);
 	if (r < 0)
 		return fail(&err);
 	if (json)
@@ -724,7 +764,9 @@ static const struct sub subs[] = {
 	{ "setup", cmd_setup,
 	  "[-s btrfs|overlay|dir] [--size MB] | --teardown" },
 	{ "bootstrap", cmd_bootstrap,
-	  "busybox [NAME] [--busybox PATH] | --tar FILE NAME" },
+	  "busybox [NAME] [--busybox PATH] | debian SUITE [NAME] "
+	  "[--mirror URL] |\n"
+	  "             --tar FILE NAME | --oci DIR|ARCHIVE [NAME]" },
 	{ "create", cmd_create,
 	  "[-T] [-B BRIDGE | -V IFACE [--nat]] [--no-boot] [-p PRIO]\n"
 	  "             [--tags a,b] [--depend a,b] NAME RELEASE [IP]\n"

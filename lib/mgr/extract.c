@@ -326,7 +326,17 @@ static int one_entry(struct xctx *x, struct archive *a,
 		if (!*hpath)
 			return refuse(x, -EPERM, "hard link to the root");
 	}
-	if (!*path) {           /* the root itself: keeps its own mode */
+	if (!*path) {           /* the root itself: keeps its own mode and
+				 * owner, takes the times (set last) */
+		if (type != AE_IFDIR)
+			return refuse(x, -EPERM, "the root is not a directory");
+		struct dfix *nd = realloc(x->dirs, (x->ndirs + 1) *
+					  sizeof(*nd));
+		if (!nd || !(nd[x->ndirs].path = strdup("")))
+			return fail(x, -ENOMEM, "directory times");
+		x->dirs = nd;
+		memcpy(nd[x->ndirs].ts, ts, sizeof(ts));
+		x->ndirs++;
 		return 0;
 	}
 	const char *base;
@@ -448,6 +458,11 @@ static int fix_dirs(struct xctx *x)
 	for (size_t i = x->ndirs; i-- > 0 && r == 0;) {
 		const char *base;
 		snprintf(x->entry, sizeof(x->entry), "%s", x->dirs[i].path);
+		if (!*x->dirs[i].path) {
+			if (futimens(x->root, x->dirs[i].ts) < 0)
+				r = fail(x, -errno, "directory times");
+			continue;
+		}
 		int pfd = walk(x, x->dirs[i].path, false, &base);
 		if (pfd < 0 && pfd != -2) {
 			if (pfd == -ENOENT)   /* removed by a later entry */
@@ -513,6 +528,9 @@ static int extract_child(struct cell_sbx *s, const int *fds, void *arg)
 			}
 			continue;
 		}
+		/* "/" (umoci writes it): the root itself, nothing to make */
+		if (p && *p && strspn(p, "/") == strlen(p))
+			continue;
 		const char *why = bad_path(p);
 		mode_t type = archive_entry_filetype(e);
 		if (!why && (type == AE_IFCHR || type == AE_IFBLK))

@@ -24,6 +24,14 @@ struct cell_mgr_xopts {
 int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
 		     const struct cell_mgr_xopts *o, struct cell_error *err);
 
+/* Apply the image of the OCI layout open on dir to root (oci_image.c). */
+int cell_mgr_oci_apply(struct cell_mgr *m, int dir, int root,
+		       struct cell_error *err);
+
+/* sha256 of fd (read from its start) as 64 hex digits. */
+int cell_mgr_sha256_fd(int fd, const char *path, char hex[65],
+		       struct cell_error *err);
+
 /* cell_mgr_unlock(m), then return r: the tail of a call that holds the
  * lock for a *_locked helper, as in
  *	int r = cell_mgr_lock(m, err);

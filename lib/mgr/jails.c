@@ -1770,7 +1770,7 @@ int cell_mgr_release_remove(struct cell_mgr *m, const char *name,
 #define EXPORT_META "cell-export.conf"
 
 /* fd read from its start (import hashes the descriptor it extracts) */
-static int sha256_fd(int fd, const char *path, char hex[65],
+int cell_mgr_sha256_fd(int fd, const char *path, char hex[65],
 		     struct cell_error *err)
 {
 	if (lseek(fd, 0, SEEK_SET) < 0)
@@ -1801,7 +1801,7 @@ static int sha256_file(const char *path, char hex[65], struct cell_error *err)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cell_error_errno(err, -errno, "open %s", path);
-	return sha256_fd(fd, path, hex, err);
+	return cell_mgr_sha256_fd(fd, path, hex, err);
 }
 
 static int add_entry(struct archive *a, const char *name, const char *data,
@@ -2166,7 +2166,7 @@ static int import_locked(struct cell_mgr *m, const char *file,
 	_cleanup_close_ int afd = open(file, O_RDONLY | O_CLOEXEC);
 	if (afd < 0)
 		return cell_error_errno(err, -errno, "open %s", file);
-	r = sha256_fd(afd, file, hex, err);
+	r = cell_mgr_sha256_fd(afd, file, hex, err);
 	if (r < 0)
 		return r;
 	if (wl < 64 || strncmp(want, hex, 64))

@@ -48,6 +48,7 @@ struct cell_mgr {
 	enum cell_backend backend;
 	const struct cell_storage_ops *st;
 	bool ready;                 /* setup.conf was read */
+	char mirror[512];           /* setup.conf mirror= ("": Debian's) */
 	int lockfd;                 /* HOME/lock, held by changing calls */
 	int lockdepth;
 	/* progress lines (bootstrap); NULL: silent */
@@ -77,6 +78,17 @@ int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,
 			       const char *busybox, struct cell_error *err);
 int cell_mgr_bootstrap_tar(struct cell_mgr *m, const char *file,
 			   const char *name, struct cell_error *err);
+/* An OCI image layout directory, or a tar of one (oci_image.c): the
+ * image's layers applied in order, whiteouts included, each through the
+ * capability-mode extractor. */
+int cell_mgr_bootstrap_oci(struct cell_mgr *m, const char *src,
+			   const char *name, struct cell_error *err);
+/* A Debian release (suite) through debootstrap --variant=minbase from
+ * mirror (NULL: setup.conf's mirror=, else http://deb.debian.org/debian).
+ * Needs debootstrap(8) and the network (or a local mirror). */
+int cell_mgr_bootstrap_debian(struct cell_mgr *m, const char *suite,
+			      const char *name, const char *mirror,
+			      struct cell_error *err);
 /* Check a release tree: bin/sh is an executable file (in the root), etc. */
 int cell_mgr_release_verify(const char *path, struct cell_error *err);
 int cell_mgr_release_remove(struct cell_mgr *m, const char *name,

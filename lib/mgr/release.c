@@ -4,7 +4,9 @@
  * static busybox) and `cell bootstrap --tar FILE NAME` (a root filesystem
  * tarball through libarchive, refusing anything that could write outside
  * the target: absolute paths, "..", writes through symlinks, device
- * nodes). A release is built at releases/.NAME.partial, verified, made
+ * nodes), `cell bootstrap --oci DIR|ARCHIVE NAME` (an OCI image layout,
+ * oci_image.c) and `cell bootstrap debian SUITE [NAME]` (debootstrap).
+ * Archives are read in capability mode (extract.c). A release is built at releases/.NAME.partial, verified, made
  * read-only and only then renamed to releases/NAME; a killed bootstrap
  * leaves only the .partial tree, which the next bootstrap removes.
  */
@@ -19,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -341,6 +344,142 @@ static int bootstrap_tar_locked(struct cell_mgr *m, const char *file,
 	if (r < 0)
 		cell_error_context(err, NULL, NULL, file);
 	return rel_finish(m, partial, final, r, err);
+}
+
+/* --- OCI image layout --------------------------------------------------------- */
+
+static int bootstrap_oci_locked(struct cell_mgr *m, const char *src,
+				const char *name, struct cell_error *err)
+{
+	char final[PATH_MAX], partial[PATH_MAX], stage[PATH_MAX] = "";
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return cell_error_errno(err, -errno, "%s", src);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return cell_error_set(err, -EINVAL, "%s: neither an OCI layout "
+				      "directory nor an archive of one", src);
+	int r = rel_paths(m, name, final, partial, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int dir = -1;
+	if (S_ISDIR(st.st_mode)) {
+		dir = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			r = cell_error_errno(err, -errno, "open %s", src);
+	} else {
+		/* the layout out of its archive, sandboxed like any other
+		 * extraction; ".partial": a killed bootstrap's is swept */
+		if (snprintf(stage, sizeof(stage), "%s/releases/.%s.oci.partial",
+			     m->data, name) >= (int)sizeof(stage)) {
+			stage[0] = '\0';
+			return rel_finish(m, partial, final, cell_error_set(
+				err, -ENAMETOOLONG, "path too long"), err);
+		}
+		cell_tree_remove(stage, NULL);
+		_cleanup_close_ int afd = open(src, O_RDONLY | O_CLOEXEC);
+		if (afd < 0)
+			r = cell_error_errno(err, -errno, "open %s", src);
+		else if (mkdir(stage, 0700) < 0 ||
+			 (dir = open(stage, O_RDONLY | O_DIRECTORY |
+				     O_NOFOLLOW | O_CLOEXEC)) < 0)
+			r = cell_error_errno(err, -errno, "mkdir %s", stage);
+		if (r == 0) {
+			progress(m, "unpacking the layout from %s", src);
+			const struct cell_mgr_xopts xo = { 0 };
+			r = cell_mgr_extract(m, afd, dir, &xo, err);
+		}
+	}
+	_cleanup_close_ int root = -1;
+	if (r == 0) {
+		root = open_partial(partial, err);
+		r = root < 0 ? root : cell_mgr_oci_apply(m, dir, root, err);
+	}
+	if (r == 0 && fchmod(root, 0755) < 0)
+		r = cell_error_errno(err, -errno, "chmod %s", partial);
+	if (stage[0])
+		cell_tree_remove(stage, NULL);
+	if (r < 0)
+		cell_error_context(err, NULL, NULL, src);
+	return rel_finish(m, partial, final, r, err);
+}
+
+/* --- Debian through debootstrap ------------------------------------------------ */
+
+#define DEBIAN_MIRROR "http://deb.debian.org/debian"
+
+static bool suite_ok(const char *s)
+{
+	if (!*s || strlen(s) > 32 || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') &&
+		    *s != '-')
+			return false;
+	return true;
+}
+
+static bool mirror_ok(const char *u)
+{
+	if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8) &&
+	    strncmp(u, "file:///", 8))
+		return false;
+	for (; *u; u++)
+		if (*u <= 0x20 || *u >= 0x7f)
+			return false;
+	return true;
+}
+
+static int bootstrap_debian_locked(struct cell_mgr *m, const char *suite,
+				   const char *name, const char *mirror,
+				   struct cell_error *err)
+{
+	char final[PATH_MAX], partial[PATH_MAX];
+	if (!mirror || !*mirror)
+		mirror = m->mirror[0] ? m->mirror : DEBIAN_MIRROR;
+	if (!suite_ok(suite))
+		return cell_error_set(err, -EINVAL, "invalid Debian release "
+				      "'%s' (a suite or code name: bookworm, "
+				      "stable, ...)", suite);
+	if (!mirror_ok(mirror))
+		return cell_error_set(err, -EINVAL, "invalid mirror '%s' "
+				      "(http://, https:// or file:///)",
+				      mirror);
+	int r = rel_paths(m, name, final, partial, err);
+	if (r < 0)
+		return r;
+	progress(m, "debootstrap %s from %s (minutes)", suite, mirror);
+	char *argv[] = { "debootstrap", "--variant=minbase", (char *)suite,
+			 partial, (char *)mirror, NULL };
+	_cleanup_close_ int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	r = cell_run(argv, out, err);
+	if (r < 0)
+		cell_error_context(err, NULL, "debootstrap", NULL);
+	/* debootstrap leaves its mounts (proc, sys) when it fails half-way */
+	if (r < 0) {
+		char p[PATH_MAX + 8];
+		snprintf(p, sizeof(p), "%s/proc", partial);
+		umount2(p, MNT_DETACH);
+		snprintf(p, sizeof(p), "%s/sys", partial);
+		umount2(p, MNT_DETACH);
+	}
+	return rel_finish(m, partial, final, r, err);
+}
+
+int cell_mgr_bootstrap_oci(struct cell_mgr *m, const char *src,
+			   const char *name, struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		bootstrap_oci_locked(m, src, name, err));
+}
+
+int cell_mgr_bootstrap_debian(struct cell_mgr *m, const char *suite,
+			      const char *name, const char *mirror,
+			      struct cell_error *err)
+{
+	int r = cell_mgr_lock(m, err);
+	return r < 0 ? r : cell_mgr_unlock_ret(m,
+		bootstrap_debian_locked(m, suite, name, mirror, err));
 }
 
 int cell_mgr_bootstrap_busybox(struct cell_mgr *m, const char *name,

@@ -467,6 +467,7 @@ struct setup_conf {
 	char image[PATH_MAX];   /* "" when none */
 	char loop[64];
 	char pool[PATH_MAX];
+	char mirror[512];       /* Debian mirror for bootstrap debian */
 	bool made_home;
 };
 
@@ -504,6 +505,8 @@ static int setup_read(const char *home, struct setup_conf *s,
 			r = cell_strlcpy(s->loop, eq, sizeof(s->loop));
 		} else if (!strcmp(line, "pool")) {
 			r = cell_strlcpy(s->pool, eq, sizeof(s->pool));
+		} else if (!strcmp(line, "mirror")) {
+			r = cell_strlcpy(s->mirror, eq, sizeof(s->mirror));
 		} else if (!strcmp(line, "made_home")) {
 			s->made_home = !strcmp(eq, "1");
 		}
@@ -519,16 +522,17 @@ static int setup_read(const char *home, struct setup_conf *s,
 static int setup_write(const char *home, const struct setup_conf *s,
 		       struct cell_error *err)
 {
-	char path[PATH_MAX], buf[3 * PATH_MAX + 256];
+	char path[PATH_MAX], buf[3 * PATH_MAX + 1024];
 	int r = path_join(path, sizeof(path), home, "setup.conf", err);
 	if (r < 0)
 		return r;
 	int n = snprintf(buf, sizeof(buf),
 			 "# written by cell setup; removed by cell setup "
 			 "--teardown\nbackend=%s\nimage=%s\nloop=%s\npool=%s\n"
-			 "made_home=%d\n",
+			 "made_home=%d\n%s%s%s",
 			 cell_backend_name(s->backend), s->image, s->loop,
-			 s->pool, s->made_home);
+			 s->pool, s->made_home, s->mirror[0] ? "mirror=" : "",
+			 s->mirror, s->mirror[0] ? "\n" : "");
 	return cell_write_atomic(path, buf, (size_t)n, 0644, err);
 }
 
@@ -558,6 +562,7 @@ int cell_mgr_open(struct cell_mgr *m, const char *home,
 		return r;
 	m->backend = s.backend;
 	m->st = cell_storage_get(s.backend);
+	memcpy(m->mirror, s.mirror, sizeof(m->mirror));
 	r = cell_strlcpy(m->data, s.pool[0] ? s.pool : m->home,
 			 sizeof(m->data));
 	if (r < 0)
