@@ -4,10 +4,13 @@
 # mgr.sh: the manager (cell(8)) on btrfs: snapshot and clone of a 10 MiB
 # and a 2 GiB jail against a plain copy of the same tree, the extra disk a
 # thin jail takes right after create, and the time to bootstrap the
-# busybox release.
+# busybox release; the cost of the capability-mode parsers (issue 6):
+# bootstrap --tar, import and template apply, sandboxed and with
+# CELL_MGR_NO_SANDBOX=1, samples interleaved.
 #
-# usage: mgr.sh [-n ITER] [-o FILE.tsv]
+# usage: mgr.sh [-n ITER] [-o FILE.tsv] [-s]
 #   -n  samples per row (default 7; the 2 GiB copy row takes 3 at most)
+#   -s  only the bootstrap and sandbox rows
 #   -o  also write the rows as TSV (what, median_ms, min_ms, max_ms, n)
 # Everything lives on a btrfs image on a loop device made under the
 # benchmark's temp dir (6 GiB sparse); the exit trap unmounts and detaches
@@ -18,12 +21,13 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-N=7 TSV=
-while getopts "n:o:h" opt; do
+N=7 TSV= ONLY_SBX=0
+while getopts "n:o:sh" opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	o) TSV=$OPTARG ;;
-	*) sed -n '3,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	s) ONLY_SBX=1 ;;
+	*) sed -n '3,21s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 bench_need_root
@@ -74,6 +78,61 @@ done
 "$C" -q bootstrap busybox busybox
 "$C" -q destroy -r bb1
 row "bootstrap busybox (btrfs)" "$BENCH_TMP/boot.us"
+
+# --- the capability-mode parsers: sandboxed vs CELL_MGR_NO_SANDBOX=1 ---------------
+D=$CELL_HOME
+[ -d "$D/releases" ] || D=$(sed -n 's/^pool=//p' "$CELL_HOME/setup.conf")
+tar -C "$D/releases/busybox" -cf "$BENCH_TMP/bb.tar" .
+# a 2000-file tree (4 KiB each) on top of the release, as a bigger archive
+mkdir -p "$BENCH_TMP/big" && cp -a "$D/releases/busybox/." "$BENCH_TMP/big/"
+for d in $(seq 20); do
+	mkdir -p "$BENCH_TMP/big/usr/share/d$d"
+	for f in $(seq 100); do head -c 4096 /dev/urandom >"$BENCH_TMP/big/usr/share/d$d/f$f"; done
+done
+tar -C "$BENCH_TMP/big" -cf "$BENCH_TMP/big.tar" . && rm -rf "$BENCH_TMP/big"
+"$C" -q create sbxj busybox
+"$C" -q export sbxj "$BENCH_TMP/sbxj.tar.zst"
+mkdir -p "$BENCH_TMP/tpl"
+{ echo 'ARG N=1'; for i in $(seq 50); do echo "CONFIG set host.hostname t\${N}x$i"; done; } \
+	>"$BENCH_TMP/tpl/Cellfile"
+for k in tar big import template; do : >"$BENCH_TMP/$k.sbx.us"; : >"$BENCH_TMP/$k.nosbx.us"; done
+for i in $(seq "$N"); do
+	for mode in sbx nosbx; do
+		env=()
+		[ $mode = nosbx ] && env=(CELL_MGR_NO_SANDBOX=1)
+		sync
+		bench_time_us env "${env[@]}" "$C" -q bootstrap --tar "$BENCH_TMP/bb.tar" "t$mode$i" ||
+			bench_die "bootstrap --tar failed"
+		echo "$BENCH_US" >>"$BENCH_TMP/tar.$mode.us"
+		"$C" -q destroy -r "t$mode$i"
+		sync
+		bench_time_us env "${env[@]}" "$C" -q bootstrap --tar "$BENCH_TMP/big.tar" "b$mode$i" ||
+			bench_die "bootstrap --tar (big) failed"
+		echo "$BENCH_US" >>"$BENCH_TMP/big.$mode.us"
+		"$C" -q destroy -r "b$mode$i"
+		sync
+		bench_time_us env "${env[@]}" "$C" -q import "$BENCH_TMP/sbxj.tar.zst" "i$mode$i" ||
+			bench_die "import failed"
+		echo "$BENCH_US" >>"$BENCH_TMP/import.$mode.us"
+		"$C" -q destroy "i$mode$i"
+		bench_time_us env "${env[@]}" "$C" -q template sbxj "$BENCH_TMP/tpl" ||
+			bench_die "template failed"
+		echo "$BENCH_US" >>"$BENCH_TMP/template.$mode.us"
+	done
+done
+"$C" -q destroy sbxj
+for mode in sbx nosbx; do
+	label=$([ $mode = sbx ] && echo "capability mode" || echo "CELL_MGR_NO_SANDBOX=1")
+	row "bootstrap --tar busybox ($label)" "$BENCH_TMP/tar.$mode.us"
+	row "bootstrap --tar busybox+2000 files ($label)" "$BENCH_TMP/big.$mode.us"
+	row "import busybox jail ($label)" "$BENCH_TMP/import.$mode.us"
+	row "template, 50 CONFIG lines ($label)" "$BENCH_TMP/template.$mode.us"
+done
+if [ "$ONLY_SBX" = 1 ]; then
+	echo "# $(bench_machine)"
+	[ -n "$TSV" ] && { printf 'what\tmedian_ms\tmin_ms\tmax_ms\tn\n' >"$TSV"; printf '%s\n' "${rows[@]}" >>"$TSV"; }
+	exit 0
+fi
 
 # --- a thin jail's extra disk use right after create ------------------------------
 D=$CELL_HOME
