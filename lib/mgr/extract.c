@@ -570,6 +570,13 @@ out:
 	return r;
 }
 
+int cell_mgr_extract_here(struct cell_sbx *s, int afd, int root,
+			  const struct cell_mgr_xopts *o)
+{
+	int fds[2] = { afd, root };
+	return extract_child(s, fds, (void *)o);
+}
+
 int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
 		     const struct cell_mgr_xopts *o, struct cell_error *err)
 {

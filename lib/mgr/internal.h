@@ -23,6 +23,11 @@ struct cell_mgr_xopts {
 };
 int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
 		     const struct cell_mgr_xopts *o, struct cell_error *err);
+/* The extraction itself, in the calling process (the fuzz target; the
+ * manager always goes through cell_mgr_extract's sandboxed child). */
+struct cell_sbx;
+int cell_mgr_extract_here(struct cell_sbx *s, int afd, int root,
+			  const struct cell_mgr_xopts *o);
 
 /* Apply the image of the OCI layout open on dir to root (oci_image.c). */
 int cell_mgr_oci_apply(struct cell_mgr *m, int dir, int root,
