@@ -8,7 +8,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential meson ninja-build pkg-config clang \
 	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libjansson-dev \
 	libarchive-dev libcmocka-dev libbtrfsutil-dev libzstd-dev \
-	busybox-static debootstrap iproute2 nftables bpftool iperf3 btrfs-progs \
+	busybox-static debootstrap curl iproute2 nftables bpftool iperf3 btrfs-progs \
 	crun runc bubblewrap hyperfine util-linux procps \
 	podman containerd skopeo umoci jq \
 	>/dev/null
