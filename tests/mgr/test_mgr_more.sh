@@ -479,7 +479,9 @@ part_robust() {
 	tar -C "$T/bigroot" -cf "$T/big.tar" .
 	$C -q bootstrap --tar "$T/big.tar" bigrel &
 	local pid=$!
-	wait_for "$H/releases/.bigrel.partial/bin"
+	# the archive holds ./big (400M) before ./bin: kill while big is
+	# being written (once bin exists the rest takes no time at all)
+	wait_for "$H/releases/.bigrel.partial/big"
 	kill -9 $pid; wait $pid 2>/dev/null
 	check_true "killed bootstrap: it was half-way" test -e "$H/releases/.bigrel.partial"
 	check_nomatch "killed bootstrap: not listed" "bigrel" $C list
