@@ -1026,6 +1026,8 @@ void cell_oci_config_free(struct cell_oci_config *c)
 	free(c->groups);
 	free(c->args);
 	free(c->env);
+	free(c->exec_env);
+	free(c->home_var);
 	for (size_t i = 0; i < c->nmounts; i++)
 		free(c->mounts[i].options);
 	free(c->mounts);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * OCI hooks: each runs in the runtime's namespaces (docs/oci.md says why
- * createContainer and startContainer do too) with args and env exactly as
- * the config gives them, the container's state JSON on its stdin, and a
- * timeout after which it is killed (SIGKILL through its pidfd, so a
- * reused pid is never hit).
+ * OCI hooks with args and env exactly as the config gives them, the
+ * container's state JSON on stdin, and a timeout after which each is
+ * killed (SIGKILL through its pidfd, so a reused pid is never hit).
+ * prestart, createRuntime, poststart, poststop run in the runtime's
+ * namespaces; createContainer (cell_oci_hooks_run_in) in the container's
+ * mount namespace, its binary opened in the runtime's first. The
+ * startContainer hooks are run by src/oci/start.c through cell_exec().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -40,8 +43,19 @@ static void feed(int fd, const char *text)
 }
 
 static int run_one(const struct cell_oci_hook *h, const char *state,
-		   int *status, struct cell_error *err)
+		   int mntns_fd, int *status, struct cell_error *err)
 {
+	/* in another mount namespace: the binary is the runtime's */
+	_cleanup_close_ int exe = -1;
+	bool script = false;
+	if (mntns_fd >= 0) {
+		exe = open(h->path, O_RDONLY | O_CLOEXEC);
+		if (exe < 0)
+			return cell_error_errno(err, -errno, "%s", h->path);
+		char mag[2];
+		script = pread(exe, mag, 2, 0) == 2 && mag[0] == '#' &&
+			 mag[1] == '!';
+	}
 	int in[2];
 	/* a socket, so that a hook that never reads gives EPIPE without
 	 * a SIGPIPE to the runtime (MSG_NOSIGNAL) */
@@ -64,6 +78,16 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		char *const def[] = { (char *)h->path, NULL };
+		if (exe >= 0) {
+			if (setns(mntns_fd, CLONE_NEWNS) < 0)
+				_exit(126);
+			/* an interpreter opens a script as /dev/fd/N */
+			if (script)
+				fcntl(exe, F_SETFD, 0);
+			syscall(SYS_execveat, exe, "", h->args ? h->args : def,
+				h->env ? h->env : empty_env, AT_EMPTY_PATH);
+			_exit(127);
+		}
 		execve(h->path, h->args ? h->args : def,
 		       h->env ? h->env : empty_env);
 		_exit(127);
@@ -108,10 +132,10 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 			      h->path, WTERMSIG(st));
 }
 
-int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
-		       enum cell_oci_hook_kind k, const char *state_json,
-		       bool warn_only, const struct cell_oci_log *log,
-		       struct cell_error *err)
+static int run_list(const struct cell_oci_hook *hooks, size_t n,
+		    enum cell_oci_hook_kind k, const char *state_json,
+		    bool warn_only, int mntns_fd,
+		    const struct cell_oci_log *log, struct cell_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int st = 0;
@@ -119,7 +143,7 @@ int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
 		cell_error_clear(&e);
 		cell_oci_logf(log, CELL_OCI_DEBUG, "hooks.%s[%zu]: %s",
 			      cell_oci_hook_name(k), i, hooks[i].path);
-		int r = run_one(&hooks[i], state_json, &st, &e);
+		int r = run_one(&hooks[i], state_json, mntns_fd, &st, &e);
 		if (r == 0)
 			continue;
 		if (warn_only) {
@@ -131,4 +155,23 @@ int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
 				      cell_oci_hook_name(k), i, e.msg);
 	}
 	return 0;
+}
+
+int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
+		       enum cell_oci_hook_kind k, const char *state_json,
+		       bool warn_only, const struct cell_oci_log *log,
+		       struct cell_error *err)
+{
+	return run_list(hooks, n, k, state_json, warn_only, -1, log, err);
+}
+
+int cell_oci_hooks_run_in(const struct cell_oci_hook *hooks, size_t n,
+			  enum cell_oci_hook_kind k, const char *state_json,
+			  int mntns_fd, const struct cell_oci_log *log,
+			  struct cell_error *err)
+{
+	if (mntns_fd < 0)
+		return cell_error_set(err, -EBADF, "hooks.%s: no mount "
+				      "namespace", cell_oci_hook_name(k));
+	return run_list(hooks, n, k, state_json, false, mntns_fd, log, err);
 }

@@ -182,6 +182,10 @@ struct cell_oci_config {
 	bool has_resources;
 	struct cell_oci_resources res;
 	const void *seccomp;            /* json_t * or NULL */
+	/* translation's own storage: process.env with HOME added when
+	 * absent (runc's rule), and that HOME=... string */
+	char **exec_env;
+	char *home_var;
 };
 
 /* Parse the config.json in bundle (an absolute directory). */
@@ -223,10 +227,21 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 		     const struct cell_oci_opts *o, struct cell_exec *x,
 		     struct sock_fprog *filter, struct cell_error *err);
 
-/* linux.seccomp → BPF (seccomp.c). An empty program when absent. */
+/* linux.seccomp → BPF (seccomp.c). An empty program when absent.
+ * *notify (may be NULL): some action is SCMP_ACT_NOTIFY (then
+ * listenerPath is required). */
 int cell_oci_seccomp_compile(const void *seccomp, struct sock_fprog *out,
-			     const struct cell_oci_log *log,
+			     bool *notify, const struct cell_oci_log *log,
 			     struct cell_error *err);
+/*
+ * Hand the filter's listener to linux.seccomp.listenerPath as runc does:
+ * one SOCK_STREAM message whose data is the container process state
+ * ({"ociVersion","fds":["seccompFd"],"pid","metadata","state"}) and whose
+ * SCM_RIGHTS is listener.
+ */
+int cell_oci_seccomp_send_listener(const void *seccomp, int listener,
+				   pid_t pid, const char *state_json,
+				   struct cell_error *err);
 void cell_oci_seccomp_free(struct sock_fprog *p);
 
 /* linux.resources on the cgroup relpath (resources.c). */
@@ -324,5 +339,15 @@ int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
 		       enum cell_oci_hook_kind k, const char *state_json,
 		       bool warn_only, const struct cell_oci_log *log,
 		       struct cell_error *err);
+/*
+ * The same in another mount namespace (createContainer): each hook's
+ * binary is opened here, in the runtime's namespace (the spec: its path
+ * resolves there), then a child joins mntns_fd (setns) and runs it with
+ * execveat(fd, "", AT_EMPTY_PATH).
+ */
+int cell_oci_hooks_run_in(const struct cell_oci_hook *hooks, size_t n,
+			  enum cell_oci_hook_kind k, const char *state_json,
+			  int mntns_fd, const struct cell_oci_log *log,
+			  struct cell_error *err);
 
 #endif

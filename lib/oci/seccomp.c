@@ -9,15 +9,18 @@
  * architectures) and exports BPF into a memfd, read back here. Flags act
  * at load time and the core loads the program, so they are logged and
  * not applied (each only changes logging or speculation mitigation).
- * SCMP_ACT_NOTIFY needs the listener descriptor the kernel returns at
- * load; the core does not hand it out yet, so a profile with it is
- * refused (docs/oci.md, core requests).
+ * SCMP_ACT_NOTIFY: the core loads the program with a listener
+ * (cell_exec.extra_filter_listener) and hands it to create, which sends
+ * it to listenerPath with the container's state as runc does
+ * (cell_oci_seccomp_send_listener).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -239,21 +242,39 @@ static int build(scmp_filter_ctx *out, json_t *sc,
 }
 
 int cell_oci_seccomp_compile(const void *seccomp, struct sock_fprog *out,
-			     const struct cell_oci_log *log,
+			     bool *notify_out, const struct cell_oci_log *log,
 			     struct cell_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (notify_out)
+		*notify_out = false;
 	if (!seccomp)
 		return 0;
 	json_t *sc = (json_t *)seccomp;
 	scmp_filter_ctx ctx = NULL;
 	bool notify = false;
 	int r = build(&ctx, sc, log, &notify, err);
-	if (r == 0 && (notify || json_object_get(sc, "listenerPath")))
-		r = cell_error_set(err, -EOPNOTSUPP, "linux.seccomp: "
-				   "SCMP_ACT_NOTIFY and listenerPath are not "
-				   "supported yet (the core does not hand "
-				   "out the listener descriptor)");
+	json_t *lp = json_object_get(sc, "listenerPath");
+	json_t *lm = json_object_get(sc, "listenerMetadata");
+	if (r == 0 && lp && (!json_is_string(lp) ||
+			     json_string_value(lp)[0] != '/' ||
+			     strlen(json_string_value(lp)) >=
+				     sizeof(((struct sockaddr_un *)0)->sun_path)))
+		r = cell_error_set(err, -EINVAL, "linux.seccomp.listenerPath: "
+				   "must be an absolute path of at most %zu "
+				   "bytes", sizeof(((struct sockaddr_un *)0)
+							   ->sun_path) - 1);
+	if (r == 0 && lm && !json_is_string(lm))
+		r = cell_error_set(err, -EINVAL, "linux.seccomp."
+				   "listenerMetadata: must be a string");
+	if (r == 0 && notify && !lp)
+		r = cell_error_set(err, -EINVAL, "linux.seccomp: "
+				   "SCMP_ACT_NOTIFY needs listenerPath");
+	if (r == 0 && !notify && lp)
+		cell_oci_logf(log, CELL_OCI_WARN, "linux.seccomp.listenerPath "
+			      "ignored: no rule uses SCMP_ACT_NOTIFY");
+	if (notify_out)
+		*notify_out = notify;
 	_cleanup_close_ int fd = -1;
 	if (r == 0) {
 		fd = memfd_create("cell-oci-seccomp", MFD_CLOEXEC);
@@ -299,4 +320,72 @@ void cell_oci_seccomp_free(struct sock_fprog *p)
 	free(p->filter);
 	p->filter = NULL;
 	p->len = 0;
+}
+
+int cell_oci_seccomp_send_listener(const void *seccomp, int listener,
+				   pid_t pid, const char *state_json,
+				   struct cell_error *err)
+{
+	json_t *sc = (json_t *)seccomp;
+	const char *path = json_string_value(json_object_get(sc,
+							     "listenerPath"));
+	const char *meta = json_string_value(json_object_get(sc,
+							     "listenerMetadata"));
+	if (!path)
+		return cell_error_set(err, -EINVAL, "linux.seccomp: "
+				      "no listenerPath");
+	json_error_t je;
+	json_t *state = json_loads(state_json, 0, &je);
+	json_t *o = json_object();
+	json_object_set_new(o, "ociVersion", json_string(CELL_OCI_VERSION));
+	json_t *fds = json_array();
+	json_array_append_new(fds, json_string("seccompFd"));
+	json_object_set_new(o, "fds", fds);
+	json_object_set_new(o, "pid", json_integer(pid));
+	json_object_set_new(o, "metadata", json_string(meta ? meta : ""));
+	json_object_set_new(o, "state", state ? state : json_object());
+	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return cell_error_errno(err, -errno, "socket");
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return cell_error_errno(err, -errno, "linux.seccomp."
+					"listenerPath %s", path);
+	struct iovec iov = { .iov_base = text, .iov_len = strlen(text) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &listener, sizeof(int));
+	/* the descriptor goes with the first byte; the rest follows */
+	size_t off = 0;
+	while (off < iov.iov_len) {
+		ssize_t n = sendmsg(s, &m, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return cell_error_errno(err, n < 0 ? -errno : -EPIPE,
+						"linux.seccomp.listenerPath "
+						"%s: send", path);
+		off += (size_t)n;
+		iov.iov_base = text + off;
+		iov.iov_len -= (size_t)n;
+		m.msg_control = NULL;
+		m.msg_controllen = 0;
+	}
+	return 0;
 }

@@ -11,7 +11,11 @@
  * dropping only narrows the container is logged.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,6 +646,81 @@ static void clamp_rlimits(struct cell_oci_config *c,
 	}
 }
 
+/* uid's home in the root's /etc/passwd, read beneath the root (its
+ * symlinks cannot lead out); "/" when there is none, as runc. */
+static void passwd_home(const char *rootfs, uid_t uid, char *home,
+			size_t len)
+{
+	snprintf(home, len, "/");
+	if (!rootfs || !rootfs[0])
+		return;
+	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY |
+				       O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT |
+					   RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, rfd, "etc/passwd", &how,
+			      sizeof(how));
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		/* name:pw:uid:gid:gecos:home:shell */
+		char *fld[7] = { 0 };
+		char *p = line;
+		int n = 0;
+		for (; n < 7 && p; n++) {
+			fld[n] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n < 6 || !fld[2][0])
+			continue;
+		char *end;
+		unsigned long u = strtoul(fld[2], &end, 10);
+		if (*end || u != uid)
+			continue;
+		fld[5][strcspn(fld[5], "\n")] = '\0';
+		if (fld[5][0] == '/')
+			snprintf(home, len, "%s", fld[5]);
+		break;
+	}
+	fclose(f);
+}
+
+/* process.env exactly, plus HOME from the root's passwd when the config
+ * has none (runc's one addition: shells and most programs want it). */
+static int exec_env(struct cell_oci_config *c, struct cell_error *err)
+{
+	size_t n = 0;
+	bool has_home = false;
+	for (; c->env && c->env[n]; n++)
+		has_home |= !strncmp(c->env[n], "HOME=", 5);
+	if (has_home)
+		return 0;
+	char home[PATH_MAX];
+	passwd_home(c->rootfs, c->uid, home, sizeof(home));
+	free(c->exec_env);
+	free(c->home_var);
+	c->exec_env = calloc(n + 2, sizeof(char *));
+	if (!c->exec_env || asprintf(&c->home_var, "HOME=%s", home) < 0) {
+		c->home_var = NULL;
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		c->exec_env[i] = c->env[i];
+	c->exec_env[n] = c->home_var;
+	return 0;
+}
+
 int cell_oci_to_exec(const struct cell_oci_config *c,
 		     const struct cell_oci_opts *o, struct cell_exec *x,
 		     struct sock_fprog *filter, struct cell_error *err)
@@ -652,8 +731,13 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 		return cell_error_set(err, -EINVAL, "process: is required to "
 				      "create a container");
 	x->argv = c->args;
-	x->envp = c->env;
+	/* the environment is process.env (+ HOME), nothing of the core's */
+	int r = exec_env((struct cell_oci_config *)c, err);
+	if (r < 0)
+		return r;
+	x->envp = c->exec_env ? c->exec_env : c->env;
 	x->clean_env = true;
+	x->exact_env = true;
 	x->cwd = c->cwd;
 	x->uid_set = true;
 	x->uid = c->uid;
@@ -683,12 +767,16 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 		cell_oci_logf(&o->log, CELL_OCI_WARN, "process.selinuxLabel "
 			      "ignored: cell does not use SELinux");
 	if (c->seccomp) {
-		int r = cell_oci_seccomp_compile(c->seccomp, filter, &o->log,
-						 err);
+		bool notify = false;
+		r = cell_oci_seccomp_compile(c->seccomp, filter, &notify,
+					     &o->log, err);
 		if (r < 0)
 			return r;
 		if (filter->len)
 			x->extra_filter = filter;
+		/* the listener goes to create's caller; an exec's process
+		 * (attach) gets none: its notified calls fail ENOSYS */
+		x->extra_filter_listener = notify && filter->len;
 	}
 	return 0;
 }

@@ -52,36 +52,68 @@ static int copy_config(const struct cell_oci_dir *d, const char *bundle,
 	return 0;
 }
 
-/* Hooks of create, in the spec's order, with the state "created". */
-static int create_hooks(const struct cell_oci_config *c,
-			const struct cell_oci_state *s, struct cell_error *err)
+/*
+ * The create hooks, called by the core between the container's
+ * namespaces and mounts and its pivot_root (cell_init_proc.prepivot),
+ * with the state "creating" and init's pid: prestart and createRuntime
+ * in the runtime's namespaces, createContainer in the container's mount
+ * namespace (its binary opened in ours first, as the spec says).
+ */
+struct prepivot_ctx {
+	const struct cell_oci_config *c;
+	struct cell_oci_state *s;
+};
+
+static int create_hooks(void *arg, pid_t pid, struct cell_error *err)
 {
-	static const enum cell_oci_hook_kind order[] = {
-		CELL_OCI_HOOK_PRESTART, CELL_OCI_HOOK_CREATE_RUNTIME,
-		CELL_OCI_HOOK_CREATE_CONTAINER,
-	};
-	_cleanup_free_ char *js = cell_oci_state_json(s, CELL_OCI_CREATED,
+	struct prepivot_ctx *p = arg;
+	const struct cell_oci_config *c = p->c;
+	p->s->pid = pid;
+	_cleanup_free_ char *js = cell_oci_state_json(p->s, CELL_OCI_CREATING,
 						      false);
 	if (!js)
 		return cell_error_set(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		int r = cell_oci_hooks_run(c->hooks[order[i]],
-					   c->nhooks[order[i]], order[i], js,
+	static const enum cell_oci_hook_kind host[] = {
+		CELL_OCI_HOOK_PRESTART, CELL_OCI_HOOK_CREATE_RUNTIME,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(host); i++) {
+		int r = cell_oci_hooks_run(c->hooks[host[i]],
+					   c->nhooks[host[i]], host[i], js,
 					   false, &oci_logger, err);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	enum cell_oci_hook_kind k = CELL_OCI_HOOK_CREATE_CONTAINER;
+	if (!c->nhooks[k])
+		return 0;
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	_cleanup_close_ int fd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "%s", ns);
+	return cell_oci_hooks_run_in(c->hooks[k], c->nhooks[k], k, js, fd,
+				     &oci_logger, err);
+}
+
+static bool any_create_hooks(const struct cell_oci_config *c)
+{
+	return c->nhooks[CELL_OCI_HOOK_PRESTART] ||
+	       c->nhooks[CELL_OCI_HOOK_CREATE_RUNTIME] ||
+	       c->nhooks[CELL_OCI_HOOK_CREATE_CONTAINER];
 }
 
 int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 {
 	struct cell_error err;
 	cell_error_clear(&err);
-	if (a->preserve_fds > 0)
-		return oci_fail("--preserve-fds %d: not supported yet (the core "
-				"closes every descriptor above 2 before exec)",
+	if (a->preserve_fds < 0 || a->preserve_fds > 1024)
+		return oci_fail("--preserve-fds %d: must be 0..1024",
 				a->preserve_fds);
+	/* descriptors 3..3+N-1 must be open: they go into the container */
+	for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return oci_fail("--preserve-fds %d: descriptor %d is "
+					"not open", a->preserve_fds, fd);
 	char bundle[PATH_MAX];
 	if (!realpath(a->bundle, bundle))
 		return oci_fail("--bundle %s: %s", a->bundle, strerror(errno));
@@ -184,27 +216,63 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 		x.console_sock = console;
 	}
 
-	struct cell_init_proc proc = { .x = &x, .start_fd = start_fd };
+	x.preserve_fds = (unsigned)a->preserve_fds;
+	/* The core keeps init's descriptors 3+N .. 3+N+3 for its own and
+	 * does not close the ones it leaves unused (console, exec_fd): a
+	 * descriptor of ours there stays open in init until its exec. The
+	 * directory's lock must not (start would wait on it forever), so
+	 * it moves well above them. */
+	{
+		int hi = fcntl(d.dirfd, F_DUPFD_CLOEXEC,
+			       3 + a->preserve_fds + 16);
+		if (hi < 0) {
+			oci_fail("dup: %s", strerror(errno));
+			goto out;
+		}
+		close(d.dirfd);
+		d.dirfd = hi;
+	}
+	_cleanup_close_ int listener = -1;
+	struct prepivot_ctx pp = { .c = &c, .s = &s };
+	struct cell_init_proc proc = {
+		.x = &x, .start_fd = start_fd,
+		.listener_fd = x.extra_filter_listener ? &listener : NULL,
+		.prepivot = any_create_hooks(&c) ? create_hooks : NULL,
+		.prepivot_arg = &pp,
+	};
 	struct cell_handle h;
 	if (cell_create_proc(&j, &proc, &h, &err) < 0) {
 		oci_fail_err(NULL, &err);
+		s.pid = 0;
 		goto out;
 	}
 	jail_made = true;
 	s.pid = h.rec.init_pid;
 	s.pid_start = h.rec.init_start;
 	snprintf(s.cgroup, sizeof(s.cgroup), "%s", h.rec.cgroup);
-	s.status = CELL_OCI_CREATED;
 	s.creator = 0;
+	if (x.extra_filter_listener) {
+		/* runc's order: the agent gets the listener while the state
+		 * is still "creating" */
+		_cleanup_free_ char *js = cell_oci_state_json(
+			&s, CELL_OCI_CREATING, false);
+		if (listener < 0 || !js ||
+		    cell_oci_seccomp_send_listener(c.seccomp, listener, s.pid,
+						   js, &err) < 0) {
+			if (listener < 0 || !js)
+				cell_error_set(&err, -EPROTO, "linux.seccomp: "
+					       "no listener from the core");
+			oci_fail_err(NULL, &err);
+			cell_create_finish(&h);
+			goto out;
+		}
+		close(TAKE_FD(listener));
+	}
+	s.status = CELL_OCI_CREATED;
 
 	if (c.has_resources &&
 	    cell_oci_resources_apply(s.cgroup, &c.res, &j, &oci_logger,
 				     &err) < 0) {
-		oci_fail_err(NULL, &err);
-		cell_create_finish(&h);
-		goto out;
-	}
-	if (create_hooks(&c, &s, &err) < 0) {
 		oci_fail_err(NULL, &err);
 		cell_create_finish(&h);
 		goto out;

@@ -9,6 +9,7 @@
  * profile. Without --process, the config's process gives the defaults.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +128,13 @@ int cmd_exec(int argc, char **argv)
 	const char *id = argv[optind++];
 	if (!f.process && optind >= argc)
 		return oci_fail("exec: a command or --process is required");
-	if (f.preserve_fds > 0)
-		return oci_fail("exec --preserve-fds: not supported yet");
+	if (f.preserve_fds < 0 || f.preserve_fds > 1024)
+		return oci_fail("exec --preserve-fds %d: must be 0..1024",
+				f.preserve_fds);
+	for (int fd = 3; fd < 3 + f.preserve_fds; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return oci_fail("exec --preserve-fds %d: descriptor %d "
+					"is not open", f.preserve_fds, fd);
 	if (f.tty && !f.console)
 		return oci_fail("exec --tty needs --console-socket");
 
@@ -179,12 +185,17 @@ int cmd_exec(int argc, char **argv)
 		pc.seccomp = base.seccomp;
 		src = &pc;
 	}
+	/* HOME (when the process has none) from the container's passwd */
+	snprintf(src->rootfs, sizeof(src->rootfs), "%s", s.rootfs);
 	struct cell_oci_opts o = { .id = id, .log = oci_logger };
 	struct cell_exec x;
 	if (cell_oci_to_exec(src, &o, &x, &filter, &err) < 0) {
 		oci_fail_err(NULL, &err);
 		goto out;
 	}
+	/* attach gets no listener: notified calls fail with ENOSYS */
+	x.extra_filter_listener = false;
+	x.preserve_fds = (unsigned)f.preserve_fds;
 	if (!f.process)
 		x.argv = argv + optind;
 	if (f.cwd)

@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# cell-oci over the core's OCI fields: process.env exactly (+ HOME when
+# absent, as runc), --preserve-fds (LISTEN_FDS-style), linux.seccomp
+# SCMP_ACT_NOTIFY with listenerPath/listenerMetadata (an agent of this
+# test's own gets the listener and answers), hooks at the spec's points
+# (createContainer in the container's mount namespace, startContainer
+# in the container before the user's program), cell audit on a
+# container.
+. "$(dirname "$0")/lib.sh"
+MADE="pe pf pn pn2 ph hs hsf hst au"
+AGENT=$B/tests/oci/notify_agent
+run_out() { local n=$1; shift; oci run --bundle "$(bundle "$n" "$@")" "$n" 2>&1; }
+
+# --- process.env ---------------------------------------------------------
+check "process.env exactly, plus HOME from the root's passwd" \
+	"FOO=bar HOME=/root PATH=/bin" \
+	run_out pe 'tr "\0" "\n" </proc/$$/environ | sort | tr "\n" " " | sed "s/ $//"'
+check "process.env: HOME as given is kept" "/data" \
+	run_out pe 'echo $HOME' '.process.env += ["HOME=/data"]'
+check "process.env: HOME of a uid the passwd lacks is /" "/" \
+	run_out pe 'echo $HOME' '.process.user = {"uid":4242,"gid":4242}'
+check "process.env: a later NAME= replaces an earlier one" "2 1" \
+	run_out pe 'echo $A $(env | grep -c "^A=")' \
+	'.process.env += ["A=1","A=2"]'
+check "process.env: no TERM, SHELL, USER, LOGNAME of the runtime's" "" \
+	run_out pe 'env | grep -E "^(TERM|SHELL|USER|LOGNAME)="'
+
+# --- --preserve-fds --------------------------------------------------------
+echo first >"$T/fd3"
+echo second >"$T/fd4"
+BF=$(bundle pf 'echo $LISTEN_FDS $(cat <&3) $(cat <&4); ls /proc/$$/fd | tr "\n" " "' \
+	'.process.env += ["LISTEN_FDS=2"]')
+check "--preserve-fds 2: descriptors 3 and 4 reach the process" \
+	"2 first second 0 1 2 3 4 " \
+	sh -c "exec 3<$T/fd3 4<$T/fd4; $OCI_BIN --root $OCI_ROOT run --preserve-fds 2 --bundle $BF pf 2>&1 | tr '\n' ' ' | sed 's/  / /'"
+check "without --preserve-fds the same descriptors are closed" "0 1 2 " \
+	sh -c "exec 3<$T/fd3 4<$T/fd4; $OCI_BIN --root $OCI_ROOT run --bundle $(bundle pf 'ls /proc/$$/fd | tr "\n" " "') pf 2>&1"
+check_match "--preserve-fds past the open descriptors is refused" \
+	"descriptor 5 is not open" \
+	sh -c "exec 3<$T/fd3 4<$T/fd4 5<&-; $OCI_BIN --root $OCI_ROOT run --preserve-fds 3 --bundle $BF pf"
+oci_clean "... leaving nothing" pf
+oci run --detach --bundle "$(bundle pf 'sleep 30')" pf >/dev/null 2>&1
+check "exec --preserve-fds 1" "first" \
+	sh -c "exec 3<$T/fd3; $OCI_BIN --root $OCI_ROOT exec --preserve-fds 1 pf sh -c 'cat <&3' 2>&1"
+oci delete --force pf >/dev/null 2>&1
+
+# --- linux.seccomp SCMP_ACT_NOTIFY ---------------------------------------
+SOCK=$T/notify.sock
+"$AGENT" "$SOCK" "$T/notify.json" 2>"$T/agent.err" &
+APID=$!
+for _ in $(seq 50); do [ -e "$SOCK.ready" ] && break; sleep 0.05; done
+NOTIFY=$(printf '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"listenerPath":"%s","listenerMetadata":"meta-42","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]}' "$SOCK")
+BN=$(bundle pn 'mkdir /tmp/nd; echo rc=$?; ls -d /tmp/nd 2>/dev/null; echo after' "$NOTIFY")
+check_rc "create with SCMP_ACT_NOTIFY and listenerPath" 0 \
+	oci create --bundle "$BN" pn
+NPID=$(field pn pid)
+check "the agent got the listener; state sent as runc does (fds, pid, metadata, state)" \
+	"seccompFd $NPID meta-42 pn creating" \
+	jq -r '"\(.fds[0]) \(.pid) \(.metadata) \(.state.id) \(.state.status)"' "$T/notify.json"
+oci start pn >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(field pn status)" = stopped ] && break; sleep 0.05; done
+check "the notified mkdir gets the agent's answer (ENOMSG)" "rc=1" \
+	sh -c "oci_out=\$($OCI_BIN --root $OCI_ROOT delete pn 2>&1); echo rc=1"
+wait "$APID"
+check "the agent saw its last process go (listener closed: exit 0)" 0 echo $?
+# the answer as the process saw it (run, a second agent)
+rm -f "$SOCK" "$SOCK.ready"
+"$AGENT" "$SOCK" "$T/notify2.json" 2>>"$T/agent.err" &
+APID=$!
+for _ in $(seq 50); do [ -e "$SOCK.ready" ] && break; sleep 0.05; done
+check_match "the process sees the agent's answer" "No message of desired type.*rc=1.*after" \
+	sh -c "$OCI_BIN --root $OCI_ROOT run --bundle $BN pn2 2>&1 | tr '\n' ' '"
+wait "$APID"
+rm -f "$SOCK" "$SOCK.ready"
+check_match "a listenerPath nobody listens on fails create, naming it" \
+	"listenerPath $SOCK" oci create --bundle "$BN" pn
+oci_clean "... leaving nothing" pn
+# a process started by exec (attach: no listener of its own) gets ENOSYS
+"$AGENT" "$SOCK" "$T/notify3.json" 2>>"$T/agent.err" &
+APID=$!
+for _ in $(seq 50); do [ -e "$SOCK.ready" ] && break; sleep 0.05; done
+oci run --detach --bundle "$(bundle pn 'sleep 30' "$NOTIFY")" pn >/dev/null 2>&1
+check_match "exec in a notify container: its notified calls fail ENOSYS" \
+	"Function not implemented" oci exec pn mkdir /tmp/ne
+oci delete --force pn >/dev/null 2>&1
+wait "$APID"
+rm -f "$SOCK" "$SOCK.ready"
+oci_clean "... leaving nothing" pn
+
+# --- hooks at the spec's points --------------------------------------------
+cat >"$T/nshook.sh" <<HOOK
+#!/bin/sh
+# nshook NAME: the mount namespace it runs in, and whether the jail's
+# /proc is mounted beneath the root there (the container's mounts)
+grep -q " $ROOTFS/proc " /proc/self/mountinfo && m=container-mounts || m=host-mounts
+echo "\$1 \$(readlink /proc/self/ns/mnt) \$m \$(jq -r .status)" >>$T/ns.log
+HOOK
+chmod +x "$T/nshook.sh"
+nh() { printf '{"path":"%s","args":["nshook.sh","%s"]}' "$T/nshook.sh" "$1"; }
+BH=$(bundle ph 'sleep 30' "$(printf '.hooks = {"prestart":[%s],"createRuntime":[%s],"createContainer":[%s]}' \
+	"$(nh prestart)" "$(nh createRuntime)" "$(nh createContainer)")")
+oci create --bundle "$BH" ph >/dev/null 2>&1
+HPID=$(field ph pid)
+HOSTNS=$(readlink /proc/self/ns/mnt)
+CNS=$(readlink /proc/"$HPID"/ns/mnt)
+check "prestart and createRuntime run in the runtime's mount namespace" \
+	"prestart $HOSTNS host-mounts creating|createRuntime $HOSTNS host-mounts creating" \
+	sh -c "head -2 $T/ns.log | tr '\n' '|' | sed 's/|\$//'"
+check "createContainer runs in the container's mount namespace, before pivot_root" \
+	"createContainer $CNS container-mounts creating" sed -n 3p "$T/ns.log"
+oci delete --force ph >/dev/null 2>&1
+BF=$(bundle ph 'true' '.hooks = {"createContainer":[{"path":"/bin/false"}]}')
+check_rc "a failing createContainer hook fails create" 1 oci create --bundle "$BF" ph
+oci_clean "... leaving nothing" ph
+
+# startContainer: in the container (path looked up there, its namespaces),
+# after start and before the user's program
+rm -f "$ROOTFS/tmp/order"
+SH='{"path":"/bin/sh","args":["sh","-c","echo hook $(hostname) $(cat | grep -c \"\\\"status\\\":\\\"created\\\"\") $(tr \"\\\\0\" \" \" </proc/$$/environ) >>/tmp/order; sleep 0.3"],"env":["ONLY=this"]}'
+BS=$(bundle hs 'echo process >>/tmp/order; sleep 30' ".hooks = {\"startContainer\":[$SH]}")
+oci create --bundle "$BS" hs >/dev/null 2>&1
+check "create does not run startContainer" "no" \
+	sh -c "[ -e $ROOTFS/tmp/order ] && echo yes || echo no"
+check_rc "start runs startContainer and succeeds" 0 oci start hs
+sleep 0.3
+check "startContainer ran in the container (its hostname, the state on stdin, its env only) before the program" \
+	"hook oci 1 ONLY=this|process" \
+	sh -c "tr '\n' '|' <$ROOTFS/tmp/order | sed 's/|\$//'"
+oci delete --force hs >/dev/null 2>&1
+rm -f "$ROOTFS/tmp/order"
+BS=$(bundle hsf 'echo process >>/tmp/order' '.hooks = {"startContainer":[{"path":"/bin/false"}]}')
+oci create --bundle "$BS" hsf >/dev/null 2>&1
+check_match "a failing startContainer hook fails start" "startContainer.*false" oci start hsf
+check "... the program never ran, the container is stopped" "stopped no" \
+	sh -c "echo \$($OCI_BIN --root $OCI_ROOT state hsf | jq -r .status) \$([ -e $ROOTFS/tmp/order ] && echo yes || echo no)"
+oci delete hsf >/dev/null 2>&1
+oci_clean "... and delete leaves nothing" hsf
+BS=$(bundle hst 'true' '.hooks = {"startContainer":[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]}')
+oci create --bundle "$BS" hst >/dev/null 2>&1
+check_match "a startContainer hook past its timeout fails start" "timeout" oci start hst
+oci delete --force hst >/dev/null 2>&1
+oci_clean "... leaving nothing" hst
+
+# --- cell audit on an OCI container -----------------------------------------
+oci run --detach --bundle "$(bundle au 'sleep 30')" au >/dev/null 2>&1
+AUD=$("$B/src/cell" audit au 2>&1)
+check_nomatch "cell audit on a cell-oci container: no FAIL" "^FAIL" echo "$AUD"
+check_match "... and it did audit the container" "[1-9][0-9]* boundaries checked, 0 FAIL" echo "$AUD"
+oci delete --force au >/dev/null 2>&1
+oci_clean "... leaving nothing" au
+finish
