@@ -105,7 +105,10 @@ static int namespaces(const struct cell_oci_config *c,
 					      "linux.namespaces: joining a %s "
 					      "namespace by path is not "
 					      "supported (a jail always makes "
-					      "its own)", always[i].name);
+					      "its own%s)", always[i].name,
+					      always[i].ns == CELL_OCI_NS_PID
+					      ? "; podman pods: leave pid out "
+						"of --share" : "");
 	}
 	if (c->ns_present[CELL_OCI_NS_USER] || c->has_id_mappings)
 		return cell_error_set(err, -EOPNOTSUPP, "linux.namespaces: "

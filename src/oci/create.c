@@ -95,6 +95,26 @@ static int create_hooks(void *arg, pid_t pid, struct cell_error *err)
 				     &oci_logger, err);
 }
 
+/*
+ * The mount points of the file systems a jail always gets (/proc, /dev,
+ * /sys), made in the root when it lacks them, as runc makes every mount
+ * point (podman's pause image is one binary and nothing else). One
+ * component each, made with mkdirat on the root's descriptor: nothing is
+ * followed; a read-only root is left as it is.
+ */
+static void mountpoints(const char *rootfs, bool readonly)
+{
+	if (readonly)
+		return;
+	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY |
+				       O_CLOEXEC | O_NOFOLLOW);
+	static const char *const dirs[] = { "proc", "dev", "sys" };
+	for (size_t i = 0; rfd >= 0 && i < ARRAY_SIZE(dirs); i++)
+		if (mkdirat(rfd, dirs[i], 0755) == 0)
+			oci_log(CELL_OCI_DEBUG, "made the mount point /%s",
+				dirs[i]);
+}
+
 static bool any_create_hooks(const struct cell_oci_config *c)
 {
 	return c->nhooks[CELL_OCI_HOOK_PRESTART] ||
@@ -217,6 +237,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	}
 
 	x.preserve_fds = (unsigned)a->preserve_fds;
+	mountpoints(j.path, c.root_readonly);
 	/* The core keeps init's descriptors 3+N .. 3+N+3 for its own and
 	 * does not close the ones it leaves unused (console, exec_fd): a
 	 * descriptor of ours there stays open in init until its exec. The

@@ -72,4 +72,33 @@ check "podman ps -a shows it exited" "Exited" \
 check_rc "podman rm" 0 P rm pd
 oci_clean "nothing of the container is left" "$CID"
 
+# --- pods: the infra container's net, ipc, uts namespaces joined by path --
+nsof() { P exec "$1" sh -c 'for n in net uts ipc pid; do readlink /proc/self/ns/$n; done | tr "\n" " "'; }
+check_rc "podman pod create --network=none" 0 P pod create --network=none --name pod1
+check_rc "a container in the pod (its infra container starts first)" 0 \
+	P run -d --pod pod1 --name pc1 --rootfs "$ROOTFS" /bin/sleep 60
+check_rc "a second container in the pod" 0 \
+	P run -d --pod pod1 --name pc2 --rootfs "$ROOTFS" /bin/sleep 60
+INFRA=$(P pod inspect pod1 --format '{{.InfraContainerID}}')
+IPID=$(P inspect --format '{{.State.Pid}}' "$INFRA")
+WANT="$(for n in net uts ipc; do readlink /proc/"$IPID"/ns/$n; done | tr '\n' ' ' | sed 's/ $//')"
+N1=$(nsof pc1)
+N2=$(nsof pc2)
+check "pc1 shares the infra container's net, uts, ipc namespaces" "$WANT" echo "${N1% pid:*}"
+check "pc2 too" "$WANT" echo "${N2% pid:*}"
+check "each has a pid namespace of its own" "different" \
+	sh -c "[ '${N1##* pid:}' != '${N2##* pid:}' ] && echo different"
+check "the pod's host name is both's" "pod1 pod1" \
+	sh -c "echo \$($(declare -f P); WRAP=$WRAP T=$T; P exec pc1 hostname) \$($(declare -f P); WRAP=$WRAP T=$T; P exec pc2 hostname)"
+check_rc "podman pod rm -f" 0 P pod rm -f -t 0 pod1
+check "nothing of the pod's containers is left in cell-oci's root" "" \
+	sh -c "ls $OCI_ROOT"
+check_rc "a pod sharing its pid namespace: create fails" 0 \
+	P pod create --network=none --share pid,net --name pod2
+check_match "... and the error says why" \
+	"joining a pid namespace by path is not supported" \
+	P run --rm --pod pod2 --rootfs "$ROOTFS" /bin/true
+P pod rm -f -t 0 pod2 >/dev/null 2>&1
+check "nothing is left" "" sh -c "ls $OCI_ROOT; $JLS | tail -n +2"
+
 finish
