@@ -53,6 +53,8 @@ int oci_find_jail(const struct cell_oci_state *s, struct cell_record *rec,
 		  struct cell_error *err);
 int oci_cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
 		    struct cell_error *err);
+/* CELL_TEST_CRASH_AT=STEP: SIGKILL here (tests/oci/test_crash.sh) */
+void oci_crash_point(const char *step);
 /* Kill what is left, remove the jail, run poststop hooks (warnings
  * only), remove the directory. */
 int oci_destroy(struct cell_oci_dir *d, struct cell_oci_state *s);

@@ -177,6 +177,13 @@ int oci_find_jail(const struct cell_oci_state *s, struct cell_record *rec,
 	return 0;
 }
 
+void oci_crash_point(const char *step)
+{
+	const char *at = getenv("CELL_TEST_CRASH_AT");
+	if (at && !strcmp(at, step))
+		raise(SIGKILL);
+}
+
 int oci_destroy(struct cell_oci_dir *d, struct cell_oci_state *s)
 {
 	struct cell_error err;
@@ -187,6 +194,7 @@ int oci_destroy(struct cell_oci_dir *d, struct cell_oci_state *s)
 		if (cell_remove(s->id, &err) < 0 && err.code != -ENOENT)
 			oci_log(CELL_OCI_WARN, "remove jail %s: %s", s->id,
 				err.msg);
+		oci_crash_point("oci-jail-removed");
 	} else if (s->pid > 0 && cell_proc_starttime(s->pid) == s->pid_start) {
 		/* no jail record (cell repaired it, or create died
 		 * half-way) but the process lives: end it */

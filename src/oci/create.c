@@ -213,6 +213,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 		goto out;
 	}
 	made = true;
+	oci_crash_point("oci-dir");
 	if (copy_config(&d, bundle, &err) < 0) {
 		oci_fail_err(NULL, &err);
 		goto out;
@@ -268,6 +269,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 		goto out;
 	}
 	jail_made = true;
+	oci_crash_point("oci-jail");
 	s.pid = h.rec.init_pid;
 	s.pid_start = h.rec.init_start;
 	snprintf(s.cgroup, sizeof(s.cgroup), "%s", h.rec.cgroup);
