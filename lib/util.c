@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -221,4 +222,11 @@ unsigned long long cell_proc_starttime(pid_t pid)
 	if (!p)
 		return 0;
 	return strtoull(p + 1, NULL, 10);
+}
+
+void cell_test_crash_point(const char *step)
+{
+	const char *at = getenv("CELL_TEST_CRASH_AT");
+	if (at && !strcmp(at, step))
+		raise(SIGKILL);
 }

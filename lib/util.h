@@ -32,4 +32,12 @@ int cell_mkdir_p(const char *path, mode_t mode);
 /* Process start time (field 22 of /proc/PID/stat); 0 if gone. */
 unsigned long long cell_proc_starttime(pid_t pid);
 
+/*
+ * Test hook for crash-safety tests: when CELL_TEST_CRASH_AT names this
+ * step, the calling process SIGKILLs itself here, as a power cut or
+ * kill -9 would stop it. (Honoured by production binaries; it only
+ * kills the caller.)
+ */
+void cell_test_crash_point(const char *step);
+
 #endif

@@ -113,17 +113,60 @@ int cell_mgr_list_dir(struct cell_mgr *m, const char *sub, char ***names,
 	return 0;
 }
 
+struct frozen {
+	struct cell_cgroup_host *h;
+	struct cell_cgroup *cg;
+};
+
+static void freeze(const char *name, struct frozen *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct cell_record rec;
+	if (cell_state_find(name, &rec, NULL) < 0)
+		return;
+	if (cell_running(&rec) && rec.cgroup[0] &&
+	    cell_cgroup_host_open(NULL, &f->h, NULL) == 0 &&
+	    cell_cgroup_open(f->h, rec.cgroup, &f->cg, NULL) == 0 &&
+	    cell_cgroup_freeze(f->cg, true, NULL) < 0) {
+		cell_cgroup_free(f->cg);
+		f->cg = NULL;
+	}
+	cell_record_free(&rec);
+}
+
+static void thaw(struct frozen *f)
+{
+	if (f->cg) {
+		cell_cgroup_freeze(f->cg, false, NULL);
+		cell_cgroup_free(f->cg);
+	}
+	if (f->h)
+		cell_cgroup_host_free(f->h);
+}
+
+static void sweep_snapshots(struct cell_mgr *m);
+
 void cell_mgr_sweep(struct cell_mgr *m)
 {
 	char p[PATH_MAX];
 	if (!m->ready || !m->st ||
 	    snprintf(p, sizeof(p), "%s/jails", m->data) >= (int)sizeof(p))
 		return;
+	sweep_snapshots(m);
 	_cleanup_closedir_ DIR *d = opendir(p);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.' || !cell_mgr_name_ok(e->d_name))
 			continue;
+		/* a snapshot killed while the jail was frozen: thaw it */
+		char mk[NAME_MAX + 16];
+		snprintf(mk, sizeof(mk), "%s/.frozen", e->d_name);
+		if (faccessat(dirfd(d), mk, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+			struct frozen f = { 0 };
+			freeze(e->d_name, &f);  /* opens the cgroup ... */
+			thaw(&f);               /* ... and thaws it */
+			unlinkat(dirfd(d), mk, 0);
+		}
 		char cf[NAME_MAX + 16], dir[PATH_MAX];
 		snprintf(cf, sizeof(cf), "%s/jail.conf", e->d_name);
 		if (faccessat(dirfd(d), cf, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
@@ -156,6 +199,35 @@ void cell_mgr_sweep(struct cell_mgr *m)
 			    (int)sizeof(dir))
 			continue;
 		m->st->tree_remove(dir, NULL);
+	}
+}
+
+/* snapshots/NAME/.TAG.partial: a snapshot killed half-way */
+static void sweep_snapshots(struct cell_mgr *m)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/snapshots", m->data) >= (int)sizeof(p))
+		return;
+	_cleanup_closedir_ DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[PATH_MAX];
+		if (snprintf(sub, sizeof(sub), "%s/%s", p, e->d_name) >=
+		    (int)sizeof(sub))
+			continue;
+		_cleanup_closedir_ DIR *s = opendir(sub);
+		struct dirent *t;
+		while (s && (t = readdir(s))) {
+			size_t n = strlen(t->d_name);
+			char dir[PATH_MAX * 2];
+			if (t->d_name[0] != '.' || n < 10 ||
+			    strcmp(t->d_name + n - 8, ".partial"))
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", sub, t->d_name);
+			m->st->tree_remove(dir, NULL);
+		}
 	}
 }
 
@@ -603,13 +675,20 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		.bridge = bridge, .nat = c->nat, .depend = c->depend,
 		.vnet_if = c->vnet_if,
 	};
+	cell_test_crash_point("mgr-create-reserved");
 	/* conf first: a bad IP fails before any storage is made */
 	a.pending = true;
 	r = write_conf(m, dir, &a, err);
-	if (r == 0)
+	if (r == 0) {
+		cell_test_crash_point("mgr-create-conf");
 		r = m->st->jail_new(rel, dir, thick, err);
-	if (r == 0)
+	}
+	if (r == 0) {
+		cell_test_crash_point("mgr-create-storage");
 		r = publish_conf(dir, err);
+	}
+	if (r == 0)
+		cell_test_crash_point("mgr-create-published");
 	if (r < 0) {
 		cell_error_context(err, c->name, "create", NULL);
 		m->st->jail_remove(dir, NULL);
@@ -969,6 +1048,11 @@ static int stop_locked(struct cell_mgr *m, const char *name,
 int cell_mgr_cmd(struct cell_mgr *m, const char *name, char *const *argv,
 		 int *status, struct cell_error *err)
 {
+	/* the lock's sweep thaws a jail whose snapshot was killed while it
+	 * was frozen (else the command would hang); a snapshot in progress
+	 * holds the lock, so this waits for it instead of thawing it */
+	if (cell_mgr_lock(m, NULL) == 0)
+		cell_mgr_unlock(m);
 	struct cell_record rec;
 	int r = cell_state_find(name, &rec, NULL);
 	if (r < 0 || !cell_running(&rec)) {
@@ -999,37 +1083,6 @@ static int snap_dir(struct cell_mgr *m, const char *name, char *buf,
 
 /* Freeze a running jail's cgroup for a consistent copy; *cg NULL when
  * there is nothing to thaw. */
-struct frozen {
-	struct cell_cgroup_host *h;
-	struct cell_cgroup *cg;
-};
-
-static void freeze(const char *name, struct frozen *f)
-{
-	memset(f, 0, sizeof(*f));
-	struct cell_record rec;
-	if (cell_state_find(name, &rec, NULL) < 0)
-		return;
-	if (cell_running(&rec) && rec.cgroup[0] &&
-	    cell_cgroup_host_open(NULL, &f->h, NULL) == 0 &&
-	    cell_cgroup_open(f->h, rec.cgroup, &f->cg, NULL) == 0 &&
-	    cell_cgroup_freeze(f->cg, true, NULL) < 0) {
-		cell_cgroup_free(f->cg);
-		f->cg = NULL;
-	}
-	cell_record_free(&rec);
-}
-
-static void thaw(struct frozen *f)
-{
-	if (f->cg) {
-		cell_cgroup_freeze(f->cg, false, NULL);
-		cell_cgroup_free(f->cg);
-	}
-	if (f->h)
-		cell_cgroup_host_free(f->h);
-}
-
 static int snapshot_locked(struct cell_mgr *m, const char *name, const char *tag,
 		      char *tag_out, size_t tag_len, struct cell_error *err)
 {
@@ -1062,12 +1115,29 @@ static int snapshot_locked(struct cell_mgr *m, const char *name, const char *tag
 	if (lstat(snap, &st) == 0)
 		return cell_error_set(err, -EEXIST, "snapshot %s@%s exists",
 				      name, tag);
+	/* made as .TAG.partial and renamed when whole: a snapshot killed
+	 * half-way is never listed, and the next command's sweep removes
+	 * it; the jail's frozen mark lets the sweep thaw a jail whose
+	 * snapshot was killed while it was frozen */
+	char part[PATH_MAX + 16], mark[PATH_MAX + 16];
+	snprintf(part, sizeof(part), "%s/.%s.partial", sd, tag);
+	snprintf(mark, sizeof(mark), "%s/.frozen", dir);
+	m->st->tree_remove(part, NULL);
 	struct frozen f;
+	int mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (mfd >= 0)
+		close(mfd);
 	freeze(name, &f);
-	r = m->st->snapshot(dir, ji.thick, snap, err);
+	cell_test_crash_point("mgr-snapshot-frozen");
+	r = m->st->snapshot(dir, ji.thick, part, err);
+	if (r == 0)
+		cell_test_crash_point("mgr-snapshot-made");
 	thaw(&f);
+	unlink(mark);
+	if (r == 0 && rename(part, snap) < 0)
+		r = cell_error_errno(err, -errno, "rename %s", part);
 	if (r < 0) {
-		m->st->tree_remove(snap, NULL);
+		m->st->tree_remove(part, NULL);
 		rmdir(sd); /* only when empty */
 		return r;
 	}
@@ -1211,17 +1281,21 @@ static int destroy_locked(struct cell_mgr *m, const char *name, bool force,
 		r = cell_mgr_stop(m, name, err);
 		if (r < 0)
 			return r;
+		cell_test_crash_point("mgr-destroy-stopped");
 	}
 	if ((r = remove_snapshots(m, name, err)) < 0)
 		return r;
+	cell_test_crash_point("mgr-destroy-snapshots");
 	/* unregistered first: if this is killed now, the next command's
 	 * sweep finishes it */
 	char cf[PATH_MAX + 16];
 	snprintf(cf, sizeof(cf), "%s/jail.conf", dir);
 	if (unlink(cf) < 0 && errno != ENOENT)
 		return cell_error_errno(err, -errno, "unlink %s", cf);
+	cell_test_crash_point("mgr-destroy-unregistered");
 	if ((r = m->st->jail_remove(dir, err)) < 0)
 		return r;
+	cell_test_crash_point("mgr-destroy-storage");
 	return cell_tree_remove(dir, err);
 }
 

@@ -593,7 +593,81 @@ part_docs() {
 		"! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l '$SRC/man/cell.8' 2>&1 >/dev/null | grep ."
 }
 
+# --- crash: create, destroy, snapshot SIGKILLed at every step -----------------
+# CELL_TEST_CRASH_AT=STEP makes the command kill itself with SIGKILL right
+# after STEP (lib/mgr/jails.c); the next command must report a clean state
+# and repair what was left, and the same command must then work.
+part_crash() {
+	new_home crash || { not_ok "crash: setup"; return; }
+	H=$CELL_HOME
+	local s rc
+	for s in mgr-create-reserved mgr-create-conf mgr-create-storage \
+		 mgr-create-published; do
+		CELL_TEST_CRASH_AT=$s $C -q create kcr busybox >/dev/null 2>&1
+		rc=$?
+		check "crash: create killed at $s" 137 echo $rc
+		if [ $s = mgr-create-published ]; then
+			check_match "crash: ... after publishing it is a jail" \
+				"^kcr " $C list
+		else
+			check_nomatch "crash: ... not listed" "^kcr " $C list
+			# the first changing command sweeps
+			$C -q create kother busybox >/dev/null 2>&1
+			check_true "crash: ... the next command removed what was left" \
+				test ! -e "$H/jails/kcr"
+			$C -q destroy -f kother >/dev/null 2>&1
+		fi
+		$C -q destroy -f kcr >/dev/null 2>&1
+		check_rc "crash: ... create works again" 0 $C -q create kcr busybox
+		$C -q destroy -f kcr >/dev/null 2>&1
+	done
+	$C -q create ksn busybox && $C -q start ksn
+	$C cmd ksn sh -c 'echo one > /root/f'
+	for s in mgr-snapshot-frozen mgr-snapshot-made; do
+		CELL_TEST_CRASH_AT=$s $C -q snapshot ksn t1 >/dev/null 2>&1
+		rc=$?
+		check "crash: snapshot killed at $s" 137 echo $rc
+		check_nomatch "crash: ... the half-made snapshot is not listed" \
+			"t1" $C list snapshots ksn
+		check "crash: ... the next command (cmd) thaws it and runs" "one" \
+			timeout 20 $C cmd ksn cat /root/f
+		check "crash: ... thawed" "0" \
+			cat /sys/fs/cgroup/unified/cell/ksn/cgroup.freeze
+		check "crash: ... nothing half-made left" "" \
+			sh -c "ls -A '$H/snapshots/ksn' 2>/dev/null | grep partial"
+		check_rc "crash: ... snapshot works again" 0 $C -q snapshot ksn t1
+		$C -q snapshot --remove ksn t1 >/dev/null 2>&1 ||
+			rm -rf "$H/snapshots/ksn/t1"
+	done
+	$C -q snapshot ksn keep
+	for s in mgr-destroy-stopped mgr-destroy-snapshots \
+		 mgr-destroy-unregistered mgr-destroy-storage; do
+		$C -q create kds busybox >/dev/null 2>&1
+		$C -q start kds >/dev/null 2>&1
+		$C -q snapshot kds keep >/dev/null 2>&1
+		CELL_TEST_CRASH_AT=$s $C -q destroy -f kds >/dev/null 2>&1
+		rc=$?
+		check "crash: destroy killed at $s" 137 echo $rc
+		case $s in
+		mgr-destroy-stopped|mgr-destroy-snapshots)
+			check_match "crash: ... still a jail (not unregistered yet)" \
+				"^kds " $C list
+			check_rc "crash: ... destroy again works" 0 $C -q destroy -f kds ;;
+		*)
+			check_nomatch "crash: ... not listed" "^kds " $C list
+			$C -q create kother busybox >/dev/null 2>&1
+			check_true "crash: ... the next changing command removed the rest" \
+				test ! -e "$H/jails/kds"
+			$C -q destroy -f kother >/dev/null 2>&1 ;;
+		esac
+		check "crash: ... no process, cgroup or record left" "" traces kds
+	done
+	check "crash: the other jail ran throughout" "one" timeout 20 $C cmd ksn cat /root/f
+	$C -q destroy -f ksn
+}
+
 case $PART in
+crash) part_crash ;;
 console) part_console ;;
 template) part_template ;;
 rdr) part_rdr ;;
