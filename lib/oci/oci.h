@@ -274,6 +274,7 @@ struct cell_oci_state {
 	char rootfs[4096];
 	char created[40];              /* RFC 3339 */
 	char cgroup[256];              /* the jail's cgroup relpath */
+	int jid;                       /* the jail's record (0: unknown) */
 	char owner[64];
 	void *annotations;             /* json_t object (owned), or NULL */
 	bool poststop_hooks;           /* config has poststop hooks */

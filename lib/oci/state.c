@@ -244,6 +244,7 @@ static json_t *to_json(const struct cell_oci_state *s, enum cell_oci_status st,
 		json_object_set_new(o, "cell.creator", json_integer(s->creator));
 		json_object_set_new(o, "cell.cgroup", json_string(s->cgroup));
 		json_object_set_new(o, "cell.jail", json_string(s->id));
+		json_object_set_new(o, "cell.jid", json_integer(s->jid));
 		json_object_set_new(o, "cell.poststop",
 				    json_boolean(s->poststop_hooks));
 	}
@@ -303,6 +304,7 @@ int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
 	copy_str(s->created, sizeof(s->created), o, "created");
 	copy_str(s->owner, sizeof(s->owner), o, "owner");
 	copy_str(s->cgroup, sizeof(s->cgroup), o, "cell.cgroup");
+	s->jid = (int)json_integer_value(json_object_get(o, "cell.jid"));
 	s->poststop_hooks = json_is_true(json_object_get(o, "cell.poststop"));
 	json_t *a = json_object_get(o, "annotations");
 	if (json_is_object(a))

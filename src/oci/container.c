@@ -37,11 +37,13 @@ int oci_open(const char *id, bool lock, struct cell_oci_dir *d,
 			oci_destroy(d, &st);
 			cell_oci_state_free(&st);
 		} else {
-			if (cell_state_find(id, &(struct cell_record){ 0 },
-					    NULL) == 0)
+			struct cell_record rec;
+			if (cell_state_find(id, &rec, NULL) == 0) {
+				cell_record_free(&rec);
 				oci_log(CELL_OCI_WARN, "container '%s': jail "
 					"%s left as is: its state is unknown",
 					id, id);
+			}
 			cell_oci_dir_remove(d, NULL);
 		}
 		cell_oci_dir_close(d);
@@ -160,7 +162,19 @@ int oci_saved_config(const struct cell_oci_dir *d, struct cell_oci_config *c,
 int oci_find_jail(const struct cell_oci_state *s, struct cell_record *rec,
 		  struct cell_error *err)
 {
-	int r = cell_state_find(s->id, rec, err);
+	/* by jid when known: one record read, not a scan of every jail's
+	 * (and an id of digits is not taken for a jid) */
+	int r;
+	if (s->jid > 0) {
+		r = cell_state_load(s->jid, rec, err);
+		if (r == 0 && strcmp(rec->jail.name, s->id)) {
+			cell_record_free(rec);
+			r = cell_error_set(err, -ENOENT, "jail %d is not "
+					   "this container's", s->jid);
+		}
+	} else {
+		r = cell_state_find(s->id, rec, err);
+	}
 	if (r < 0)
 		return r;
 	/* ours: the process we recorded, or, for a create killed before it
@@ -190,8 +204,10 @@ int oci_destroy(struct cell_oci_dir *d, struct cell_oci_state *s)
 	cell_error_clear(&err);
 	struct cell_record rec;
 	if (oci_find_jail(s, &rec, NULL) == 0) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", rec.jail.jid);
 		cell_record_free(&rec);
-		if (cell_remove(s->id, &err) < 0 && err.code != -ENOENT)
+		if (cell_remove(key, &err) < 0 && err.code != -ENOENT)
 			oci_log(CELL_OCI_WARN, "remove jail %s: %s", s->id,
 				err.msg);
 		oci_crash_point("oci-jail-removed");

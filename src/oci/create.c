@@ -273,6 +273,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	s.pid = h.rec.init_pid;
 	s.pid_start = h.rec.init_start;
 	snprintf(s.cgroup, sizeof(s.cgroup), "%s", h.rec.cgroup);
+	s.jid = h.rec.jail.jid;
 	s.creator = 0;
 	if (x.extra_filter_listener) {
 		/* runc's order: the agent gets the listener while the state
