@@ -2194,6 +2194,9 @@ static void keep_fds(int *fds, size_t n, unsigned preserve)
 		fcntl(fd, F_SETFD, 0);
 	for (size_t i = 0; i < n; i++) {
 		if (hi[i] < 0) {
+			/* an unused slot: whatever the caller had there goes
+			 * too (close_range below starts after the slots) */
+			close(base + (int)i);
 			fds[i] = -1;
 			continue;
 		}
