@@ -800,6 +800,60 @@ static int parse_devices(json_t *lx, struct cell_oci_config *c,
 	return 0;
 }
 
+
+/* linux.uidMappings / gidMappings: [{containerID, hostID, size}, ...] */
+#define CELL_OCI_IDMAP_MAX 16
+static int id_mappings(json_t *lx, const char *key, char (**out)[64],
+		       size_t *n, struct cell_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	char path[64];
+	snprintf(path, sizeof(path), "linux.%s", key);
+	json_t *a = json_object_get(lx, key);
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return bad(err, path, "must be an array");
+	size_t cnt = json_array_size(a);
+	if (cnt > CELL_OCI_IDMAP_MAX)
+		return bad(err, path, "at most %d entries",
+			   CELL_OCI_IDMAP_MAX);
+	if (!cnt)
+		return 0;
+	char (*v)[64] = calloc(cnt, sizeof(*v));
+	if (!v)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		json_t *e = json_array_get(a, i);
+		char ep[96];
+		snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
+		long long in = 0, out2 = 0, size = 0;
+		bool g1, g2, g3;
+		int r = json_is_object(e) ? 0 : bad(err, ep, "must be an object");
+		if (r == 0)
+			r = get_int(e, "containerID", ep, 0, UINT32_MAX - 1,
+				    &in, &g1, err);
+		if (r == 0)
+			r = get_int(e, "hostID", ep, 0, UINT32_MAX - 1, &out2,
+				    &g2, err);
+		if (r == 0)
+			r = get_int(e, "size", ep, 1, UINT32_MAX, &size, &g3,
+				    err);
+		if (r == 0 && !(g1 && g2 && g3))
+			r = bad(err, ep, "containerID, hostID and size are "
+				"required");
+		if (r < 0) {
+			free(v);
+			return r;
+		}
+		snprintf(v[i], sizeof(v[i]), "%lld:%lld:%lld", in, out2, size);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 static int parse_linux(json_t *root, struct cell_oci_config *c,
 		       struct cell_error *err)
 {
@@ -811,11 +865,12 @@ static int parse_linux(json_t *root, struct cell_oci_config *c,
 		return bad(err, "linux", "is required on Linux");
 	if ((r = parse_namespaces(lx, c, err)) < 0)
 		return r;
-	json_t *m;
-	if ((m = json_object_get(lx, "uidMappings")) && json_array_size(m))
-		c->has_id_mappings = true;
-	if ((m = json_object_get(lx, "gidMappings")) && json_array_size(m))
-		c->has_id_mappings = true;
+	if ((r = id_mappings(lx, "uidMappings", &c->uid_maps, &c->nuid_maps,
+			     err)) < 0 ||
+	    (r = id_mappings(lx, "gidMappings", &c->gid_maps, &c->ngid_maps,
+			     err)) < 0)
+		return r;
+	c->has_id_mappings = c->nuid_maps || c->ngid_maps;
 	if ((r = get_str(lx, "cgroupsPath", "linux.cgroupsPath",
 			 &c->cgroups_path, err)) < 0)
 		return r;
@@ -1023,6 +1078,8 @@ void *cell_oci_config_annotations(const struct cell_oci_config *c)
 
 void cell_oci_config_free(struct cell_oci_config *c)
 {
+	free(c->uid_maps);
+	free(c->gid_maps);
 	free(c->groups);
 	free(c->args);
 	free(c->env);

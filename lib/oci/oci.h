@@ -163,6 +163,9 @@ struct cell_oci_config {
 	bool ns_present[CELL_OCI_NS_COUNT];
 	const char *ns_path[CELL_OCI_NS_COUNT]; /* NULL: a new one */
 	bool has_id_mappings;
+	/* linux.uidMappings / gidMappings as "INSIDE:OUTSIDE:COUNT" */
+	char (*uid_maps)[64], (*gid_maps)[64];
+	size_t nuid_maps, ngid_maps;
 	const char *cgroups_path;
 	const char **sysctl_key, **sysctl_val;
 	size_t nsysctl;

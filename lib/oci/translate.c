@@ -110,10 +110,30 @@ static int namespaces(const struct cell_oci_config *c,
 					      ? "; podman pods: leave pid out "
 						"of --share" : "");
 	}
-	if (c->ns_present[CELL_OCI_NS_USER] || c->has_id_mappings)
+	/* user: a namespace of the jail's own with the config's maps
+	 * (cell.uidmap / cell.gidmap); joining one by path is not done */
+	if (c->ns_path[CELL_OCI_NS_USER])
 		return cell_error_set(err, -EOPNOTSUPP, "linux.namespaces: "
-				      "user namespaces (and uidMappings/"
-				      "gidMappings) are not supported yet");
+				      "joining a user namespace by path is not "
+				      "supported");
+	if (c->has_id_mappings && !c->ns_present[CELL_OCI_NS_USER])
+		return cell_error_set(err, -EINVAL, "linux.uidMappings: "
+				      "mappings need a user namespace in "
+				      "linux.namespaces");
+	if (c->ns_present[CELL_OCI_NS_USER]) {
+		if (!c->nuid_maps || !c->ngid_maps)
+			return cell_error_set(err, -EINVAL, "linux.namespaces: "
+					      "a user namespace needs "
+					      "uidMappings and gidMappings");
+		for (size_t i = 0; i < c->nuid_maps; i++)
+			if ((r = set(j, "cell.uidmap", c->uid_maps[i], i > 0,
+				     "linux.uidMappings", err)) < 0)
+				return r;
+		for (size_t i = 0; i < c->ngid_maps; i++)
+			if ((r = set(j, "cell.gidmap", c->gid_maps[i], i > 0,
+				     "linux.gidMappings", err)) < 0)
+				return r;
+	}
 	if (c->ns_path[CELL_OCI_NS_CGROUP])
 		return cell_error_set(err, -EOPNOTSUPP, "linux.namespaces: "
 				      "joining a cgroup namespace by path is "

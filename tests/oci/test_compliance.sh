@@ -89,6 +89,26 @@ oci_clean "... leaving nothing" hkt
 BP=$(bundle hkt 'true' '.hooks = {"poststart":[{"path":"/bin/false"}]}')
 check_rc "a failing poststart hook only warns (run succeeds)" 0 oci run --bundle "$BP" hkt
 
+# --- user namespace: uidMappings / gidMappings -> cell.uidmap / gidmap ----
+UROOT=$T/urootfs
+cp -a "$ROOTFS" "$UROOT"
+chown -R 410000:410000 "$UROOT"
+chmod 711 "$T"   # the mapped root must reach its rootfs
+USERNS='.root.path = "'"$UROOT"'" | .linux.namespaces += [{"type":"user"}] |
+	.linux.uidMappings = [{"containerID":0,"hostID":410000,"size":65536}] |
+	.linux.gidMappings = [{"containerID":0,"hostID":410000,"size":65536}]'
+uidmap_in() { oci run --bundle "$(bundle ux 'cat /proc/self/uid_map' "$USERNS")" ux | tr -s ' ' | sed 's/^ //'; }
+made_by() { oci run --bundle "$(bundle ux 'touch /tmp/made' "$USERNS")" ux >/dev/null && stat -c %u "$UROOT/tmp/made"; }
+check "user namespace: uid 0 inside is host uid 410000" "0 410000 65536" uidmap_in
+check "... a file it makes belongs to 410000 on the host" "410000" made_by
+check_match "mappings without a user namespace are refused" "need a user namespace" \
+	oci run --bundle "$(bundle ux true '.linux.uidMappings = [{"containerID":0,"hostID":410000,"size":10}]')" ux
+check_match "a user namespace without mappings is refused" "uidMappings and gidMappings" \
+	oci run --bundle "$(bundle ux true '.linux.namespaces += [{"type":"user"}]')" ux
+check_match "a malformed mapping names its JSON path" "linux.uidMappings\\[0\\]" \
+	oci run --bundle "$(bundle ux true "$USERNS"' | .linux.uidMappings = [{"containerID":0,"size":5}]')" ux
+oci_clean "... leaving nothing" ux
+
 # --- process (config.md) --------------------------------------------------
 run_out() { local n=$1; shift; oci run --bundle "$(bundle "$n" "$@")" "$n" 2>&1; }
 check "process.args, env, cwd" "bar /tmp" \
@@ -120,8 +140,6 @@ check_match "a hostname without a uts namespace is refused" "uts namespace" \
 	oci run --bundle "$(bundle ex hostname '.linux.namespaces |= map(select(.type != "uts"))')" ex
 check_match "a missing pid namespace is refused" "pid namespace is required" \
 	oci run --bundle "$(bundle ex true '.linux.namespaces |= map(select(.type != "pid"))')" ex
-check_match "user namespaces are refused clearly" "user namespaces.*not supported" \
-	oci run --bundle "$(bundle ex true '.linux.namespaces += [{"type":"user"}]')" ex
 check "no network namespace: the host's interfaces" "yes" \
 	run_out ex 'test $(ls /sys/class/net | wc -l) -gt 1 && echo yes' \
 	'.linux.namespaces |= map(select(.type != "network"))'
