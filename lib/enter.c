@@ -2501,6 +2501,10 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 			stub_argv[2 + i] = argv[i];
 	}
 	environ = env;
+	/* whatever was opened since keep_fds (a library's own descriptor)
+	 * must not cross the exec either: only stdio and the preserved ones
+	 * do (CVE-2024-21626) */
+	close_range(3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
 		fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
 	/* 13: seccomp last: after it, only exec. The jail's filter first,

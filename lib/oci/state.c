@@ -173,6 +173,42 @@ static bool stale(const struct cell_oci_dir *d, bool locked)
 	return dead;
 }
 
+/*
+ * A create killed between its mkdir of ".ID.PID" and the rename into
+ * place leaves that hidden directory: removed here when PID is gone
+ * (a live create's may be unlocked for an instant, so the pid decides).
+ */
+static void sweep_hidden(const char *root, const char *id)
+{
+	_cleanup_closedir_ DIR *dir = opendir(root);
+	struct dirent *e;
+	size_t il = strlen(id);
+	while (dir && (e = readdir(dir))) {
+		const char *n = e->d_name;
+		char *end;
+		if (n[0] != '.' || strncmp(n + 1, id, il) || n[1 + il] != '.')
+			continue;
+		long pid = strtol(n + 2 + il, &end, 10);
+		if (*end || pid <= 0 || pid > INT32_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		int fd = openat(dirfd(dir), n, O_RDONLY | O_DIRECTORY |
+						       O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		DIR *sub = fdopendir(fd);
+		struct dirent *f;
+		while (sub && (f = readdir(sub)))
+			if (strcmp(f->d_name, ".") && strcmp(f->d_name, ".."))
+				unlinkat(fd, f->d_name, 0);
+		if (sub)
+			closedir(sub);
+		else
+			close(fd);
+		unlinkat(dirfd(dir), n, AT_REMOVEDIR);
+	}
+}
+
 int cell_oci_dir_open(const char *root, const char *id, bool lock,
 		      struct cell_oci_dir *d, bool *is_stale,
 		      struct cell_error *err)
@@ -181,6 +217,7 @@ int cell_oci_dir_open(const char *root, const char *id, bool lock,
 	int r = dir_path(root, id, d, err);
 	if (r < 0)
 		return r;
+	sweep_hidden(root, id);
 	r = lock_dir(d, lock, err);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return cell_error_set(err, -ENOENT, "container '%s' does not "

@@ -29,13 +29,17 @@ check "process.env: no TERM, SHELL, USER, LOGNAME of the runtime's" "" \
 # --- --preserve-fds --------------------------------------------------------
 echo first >"$T/fd3"
 echo second >"$T/fd4"
-BF=$(bundle pf 'echo $LISTEN_FDS $(cat <&3) $(cat <&4); ls /proc/$$/fd | tr "\n" " "' \
+# pid 1's descriptors listed by a child of its (busybox's ls would run in
+# the shell itself, with its own descriptors open; a pipeline's pipe may
+# still be open in the shell; "; true" keeps sh from exec'ing the last
+# command, which would make ls pid 1)
+BF=$(bundle pf 'echo $LISTEN_FDS $(cat <&3) $(cat <&4); /bin/busybox ls /proc/1/fd; true' \
 	'.process.env += ["LISTEN_FDS=2"]')
 check "--preserve-fds 2: descriptors 3 and 4 reach the process" \
 	"2 first second 0 1 2 3 4 " \
 	sh -c "exec 3<$T/fd3 4<$T/fd4; $OCI_BIN --root $OCI_ROOT run --preserve-fds 2 --bundle $BF pf 2>&1 | tr '\n' ' ' | sed 's/  / /'"
 check "without --preserve-fds the same descriptors are closed" "0 1 2 " \
-	sh -c "exec 3<$T/fd3 4<$T/fd4; $OCI_BIN --root $OCI_ROOT run --bundle $(bundle pf 'ls /proc/$$/fd | tr "\n" " "') pf 2>&1"
+	sh -c "exec 3<$T/fd3 4<$T/fd4; $OCI_BIN --root $OCI_ROOT run --bundle $(bundle pf '/bin/busybox ls /proc/1/fd; true') pf 2>&1 | tr '\n' ' '"
 check_match "--preserve-fds past the open descriptors is refused" \
 	"descriptor 5 is not open" \
 	sh -c "exec 3<$T/fd3 4<$T/fd4 5<&-; $OCI_BIN --root $OCI_ROOT run --preserve-fds 3 --bundle $BF pf"
