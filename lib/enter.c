@@ -2618,29 +2618,19 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	 * that it may hand us the host name listener */
 	int lfd = -1;
 	struct msg m;
-	ssize_t n;
+	int rr;
 	for (;;) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf) };
-		do
-			n = recvmsg(errp[0], &mh, MSG_CMSG_CLOEXEC);
-		while (n < 0 && errno == EINTR);
-		struct cmsghdr *cmh = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-		if (cmh && cmh->cmsg_type == SCM_RIGHTS) {
+		int fd = -1;
+		rr = recv_msg_fd(errp[0], &m, &fd);
+		if (rr == 0 && fd >= 0) {
 			if (lfd >= 0)
 				close(lfd);
-			memcpy(&lfd, CMSG_DATA(cmh), sizeof(int));
+			lfd = fd;
 			continue;
 		}
 		break;
 	}
-	if (n == (ssize_t)sizeof(m) && m.kind == 'E') {
+	if (rr == 0 && m.kind == 'E') {
 		waitpid(child, NULL, 0);
 		send_msg(report, &m);
 		_exit(127);
