@@ -66,9 +66,8 @@ static void cgroup_relpath(const struct cell_jail *j, char *buf, size_t len)
 
 static void crash_point(const char *step)
 {
-	const char *at = getenv("CELL_TEST_CRASH_AT");
-	if (at && !strcmp(at, step))
-		raise(SIGKILL);
+	cell_test_crash_point(step);
+	cell_test_pause_point(step);
 }
 
 /* --- cgroups ------------------------------------------------------------- */
@@ -466,6 +465,7 @@ int cell_repair(int lockfd, struct cell_error *err)
 		 * record is read whole, to be torn down */
 		if (cell_state_peek(jids[i], &rec) < 0)
 			continue;
+		cell_test_pause_point("repair-peeked");
 		bool stale = false;
 		if (rec.state == CELL_REC_CREATING)
 			stale = !cell_record_creator_alive(&rec);
@@ -474,11 +474,23 @@ int cell_repair(int lockfd, struct cell_error *err)
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
 		if (stale) {
+			/* read again, after the owner was found dead: a
+			 * creator releases the lock after its cgroup step,
+			 * so the record we peeked may have been replaced
+			 * (active, init alive) and its creator exited since.
+			 * Unchanged now, it is final: the dead cannot write. */
 			struct cell_record full;
 			if (cell_state_load(jids[i], &full, NULL) < 0) {
 				/* unreadable record: a torn write cannot
 				 * happen (rename), so it is foreign or
 				 * damaged; keep it */
+				continue;
+			}
+			if (full.state != rec.state ||
+			    full.creator != rec.creator ||
+			    full.init_pid != rec.init_pid ||
+			    full.init_start != rec.init_start) {
+				cell_record_free(&full);
 				continue;
 			}
 			teardown_record(&full);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -229,4 +230,18 @@ void cell_test_crash_point(const char *step)
 	const char *at = getenv("CELL_TEST_CRASH_AT");
 	if (at && !strcmp(at, step))
 		raise(SIGKILL);
+}
+
+void cell_test_pause_point(const char *step)
+{
+	const char *at = getenv("CELL_TEST_PAUSE_AT");
+	size_t l = strlen(step);
+	if (!at || strncmp(at, step, l) || at[l] != ':')
+		return;
+	long ms;
+	if (cell_parse_int(at + l + 1, 0, 10000, &ms) < 0)
+		return;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

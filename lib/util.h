@@ -40,4 +40,12 @@ unsigned long long cell_proc_starttime(pid_t pid);
  */
 void cell_test_crash_point(const char *step);
 
+/*
+ * Test hook for race tests: when CELL_TEST_PAUSE_AT is "STEP:MS" and
+ * names this step, the caller sleeps MS milliseconds (at most 10 s) here,
+ * holding whatever it holds, so a test can put another command into the
+ * window deterministically.
+ */
+void cell_test_pause_point(const char *step);
+
 #endif
