@@ -1166,6 +1166,23 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 	signal(SIGHUP, SIG_IGN);
 
 	for (;;) {
+		/* reap before waiting: a command that ended before SIGCHLD
+		 * was blocked above (keep_init forks it earlier) left a
+		 * zombie and no signal, and poll alone would wait forever */
+		for (;;) {
+			int st = 0;
+			pid_t w = waitpid(-1, &st, WNOHANG);
+			if (w > 0 && w == cmd && held) {
+				/* the start command's end, for jail -c */
+				struct msg x = { .kind = 'X', .code = st };
+				send_msg(sock, &x);
+			}
+			if (w > 0)
+				continue;
+			if (w < 0 && errno == ECHILD && !held && !persist)
+				_exit(0);
+			break;
+		}
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
 				       { .fd = held ? sock : -1,
 					 .events = POLLIN } };
@@ -1189,20 +1206,6 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
-		}
-		for (;;) {
-			int st = 0;
-			pid_t w = waitpid(-1, &st, WNOHANG);
-			if (w > 0 && w == cmd && held) {
-				/* the start command's end, for jail -c */
-				struct msg x = { .kind = 'X', .code = st };
-				send_msg(sock, &x);
-			}
-			if (w > 0)
-				continue;
-			if (w < 0 && errno == ECHILD && !held && !persist)
-				_exit(0);
-			break;
 		}
 	}
 }
@@ -1436,6 +1439,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		} else {
 			send_msg(sock, &started);
 		}
+		cell_test_pause_point("init-forked");
 	}
 
 	/* 12 */
@@ -1926,6 +1930,12 @@ int cell_init_run(struct cell_running *run, int *status,
 				close(lfd); /* its callers get ENOSYS */
 				lfd = -1;
 			}
+		} else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* no process uses the filter any more (the command
+			 * ended without asking): POLLHUP for good, so drop
+			 * it or poll spins */
+			close(lfd);
+			lfd = -1;
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
