@@ -153,6 +153,23 @@ bool cg_v2_has(const struct cell_cgroup *cg, const char *ctl)
 	return word_in(buf, ctl);
 }
 
+static char *join(const char *a, const char *b);
+static int destroy_known(struct cell_cgroup *cg, struct cell_error *err);
+
+void cg_refresh(struct cell_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->host->n; i++) {
+		if (cg->dir[i])
+			continue;
+		char *p = join(cg->host->hier[i].mnt, cg->rel);
+		struct stat st;
+		if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			cg->dir[i] = p;
+		else
+			free(p);
+	}
+}
+
 int cg_find(const struct cell_cgroup *cg, unsigned ctl)
 {
 	const struct cell_cgroup_host *h = cg->host;
@@ -657,9 +674,13 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 	struct cell_cgroup *cg = cg_new(h, relpath);
 	if (!cg)
 		return cell_error_set(err, -ENOMEM, "out of memory");
+	/* the v1 directories come with the first limit that needs them */
+	bool lazy = (flags & CELL_CGROUP_LAZY) && h->mode == CELL_CGROUP_HYBRID;
 	int r = 0;
 	for (size_t i = 0; i < h->n && r == 0; i++) {
 		const struct cg_hier *hi = &h->hier[i];
+		if (lazy && (int)i != h->unified)
+			continue;
 		char cur[PATH_MAX];
 		snprintf(cur, sizeof(cur), "%s", hi->mnt);
 		for (const char *p = relpath; *p && r == 0;) {
@@ -720,6 +741,8 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 	}
 	if (r == 0)
 		r = open_unified(cg, err);
+	if (r == 0 && lazy)
+		cg_refresh(cg);   /* REUSE: v1 directories already there */
 	if (r < 0) {
 		/* undo: only what this call made */
 		for (size_t i = 0; i < h->n; i++)
@@ -727,7 +750,7 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 				free(cg->dir[i]);
 				cg->dir[i] = NULL;
 			}
-		cell_cgroup_destroy(cg, NULL);
+		destroy_known(cg, NULL);
 		cell_cgroup_free(cg);
 		return r;
 	}
@@ -754,14 +777,19 @@ const char *cell_cgroup_unified_path(const struct cell_cgroup *cg)
 
 /* --- processes ------------------------------------------------------------ */
 
-int cell_cgroup_attach(struct cell_cgroup *cg, pid_t pid,
-		       struct cell_error *err)
+static int attach(struct cell_cgroup *cg, pid_t pid, bool unified,
+		  struct cell_error *err)
 {
 	if (pid <= 0)
 		return cell_error_set(err, -EINVAL, "bad pid %d", (int)pid);
+	/* a v1 directory another handle made lazily meanwhile holds a limit
+	 * this process must not escape */
+	cg_refresh(cg);
 	char buf[32], p[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
 	for (size_t i = 0; i < cg->host->n; i++) {
+		if (!unified && (int)i == cg->host->unified)
+			continue;
 		if (cg_path(cg, i, "cgroup.procs", p, sizeof(p)) < 0)
 			continue;
 		int r = cg_write_h(cg->host, p, buf);
@@ -770,6 +798,18 @@ int cell_cgroup_attach(struct cell_cgroup *cg, pid_t pid,
 						(int)pid, p);
 	}
 	return 0;
+}
+
+int cell_cgroup_attach(struct cell_cgroup *cg, pid_t pid,
+		       struct cell_error *err)
+{
+	return attach(cg, pid, true, err);
+}
+
+int cell_cgroup_attach_v1(struct cell_cgroup *cg, pid_t pid,
+			  struct cell_error *err)
+{
+	return attach(cg, pid, false, err);
 }
 
 static int pid_cmp(const void *a, const void *b)
@@ -782,6 +822,21 @@ struct pidvec {
 	pid_t *v;
 	size_t n, cap;
 };
+
+static int pv_push(struct pidvec *pv, pid_t pid)
+{
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 16;
+		pid_t *nv = cap > (1u << 20) ? NULL :
+			realloc(pv->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		pv->v = nv;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = pid;
+	return 0;
+}
 
 /* append the pids in the cgroup.procs file at p */
 static int procs_read(const char *p, struct pidvec *pv, struct cell_error *err)
@@ -800,17 +855,9 @@ static int procs_read(const char *p, struct pidvec *pv, struct cell_error *err)
 		    (*end && *end != '\n'))
 			return cell_error_set(err, -EBADMSG, "%s: bad pid list",
 					      p);
-		if (pv->n == pv->cap) {
-			size_t cap = pv->cap ? pv->cap * 2 : 16;
-			pid_t *nv = cap > (1u << 20) ? NULL :
-				realloc(pv->v, cap * sizeof(*nv));
-			if (!nv)
-				return cell_error_set(err, -ENOMEM,
-						      "%s: too many pids", p);
-			pv->v = nv;
-			pv->cap = cap;
-		}
-		pv->v[pv->n++] = (pid_t)x;
+		if (pv_push(pv, (pid_t)x) < 0)
+			return cell_error_set(err, -ENOMEM, "%s: too many pids",
+					      p);
 		s = end;
 		while (*s == '\n')
 			s++;
@@ -1012,6 +1059,302 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 			      cg->rel);
 }
 
+/* --- lazy v1 directories (hybrid) ---------------------------------------- */
+
+static const char *ctl_name(const struct cell_cgroup_host *h, unsigned bit)
+{
+	bool v2 = h->mode == CELL_CGROUP_V2;
+	for (size_t k = 0; k < ARRAY_SIZE(ctl_names); k++)
+		if (ctl_names[k].bit == bit)
+			return v2 && ctl_names[k].v2 ? ctl_names[k].v2 :
+			       ctl_names[k].v1;
+	return "?";
+}
+
+/* the v1 hierarchy carrying ctl, whether cg has a directory there or not
+ * (cpu,cpuacct on one mount: that mount for both, as cg_find) */
+static int v1_hier_of(const struct cell_cgroup_host *h, unsigned ctl)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if ((int)i != h->unified && (h->hier[i].ctl & ctl))
+			return (int)i;
+	return -1;
+}
+
+/* "cgroup REL, v1 hierarchy MNT: STEP: what went wrong" */
+static int v1_fail(struct cell_error *err, int r, const struct cell_cgroup *cg,
+		   size_t i, const char *step)
+{
+	if (!err)
+		return r;
+	char inner[CELL_ERR_MSG_MAX];
+	snprintf(inner, sizeof(inner), "%s", err->code ? err->msg : "");
+	return cell_error_set(err, r, "cgroup %s, v1 hierarchy %s: %s: %s",
+			      cg->rel, cg->host->hier[i].mnt, step,
+			      inner[0] ? inner : strerror(-r));
+}
+
+/* rmdir path, then its parents up to and including top, while empty */
+static void rmdir_up(const char *path, const char *top)
+{
+	char p[PATH_MAX];
+	size_t tl = strlen(top);
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p) ||
+	    strncmp(p, top, tl))
+		return;
+	for (;;) {
+		if (rmdir(p) < 0 && errno != ENOENT)
+			return;
+		char *slash = strrchr(p, '/');
+		if (strlen(p) <= tl || !slash || (size_t)(slash - p) < tl)
+			return;
+		*slash = '\0';
+	}
+}
+
+/* mkdir relpath and its missing parents in v1 hierarchy i; *top is the
+ * topmost directory made (NULL when all were there). On failure what was
+ * made is removed again. */
+static int v1_mkdirs(const struct cell_cgroup *cg, size_t i, char **top,
+		     struct cell_error *err)
+{
+	const struct cg_hier *hi = &cg->host->hier[i];
+	char cur[PATH_MAX];
+	int r = 0;
+	*top = NULL;
+	snprintf(cur, sizeof(cur), "%s", hi->mnt);
+	for (const char *p = cg->rel; *p;) {
+		size_t l = strcspn(p, "/");
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", cur);
+		size_t cl = strlen(cur);
+		if (cl + 1 + l >= sizeof(cur)) {
+			r = cell_error_set(err, -ENAMETOOLONG, "%s: too long",
+					   cur);
+			break;
+		}
+		cur[cl] = '/';
+		memcpy(cur + cl + 1, p, l);
+		cur[cl + 1 + l] = '\0';
+		p += l + (p[l] == '/');
+		if (mkdir(cur, 0755) < 0) {
+			struct stat st;
+			if (errno != EEXIST) {
+				r = cell_error_errno(err, -errno, "mkdir %s",
+						     cur);
+				break;
+			}
+			if (lstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				r = cell_error_set(err, -ENOTDIR,
+						   "%s is not a directory", cur);
+				break;
+			}
+			continue;
+		}
+		if (!*top && !(*top = strdup(cur))) {
+			rmdir(cur);
+			r = cell_error_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		/* v1 cpuset: a new cgroup has empty cpus/mems, takes no task */
+		if (hi->ctl & CG_CPUSET) {
+			r = cpuset_copy(parent, cur, err);
+			if (r < 0)
+				break;
+		}
+	}
+	if (r < 0 && *top) {
+		rmdir_up(cur, *top);
+		free(*top);
+		*top = NULL;
+	}
+	return r;
+}
+
+static bool pv_has(const struct pidvec *pv, pid_t pid)
+{
+	for (size_t k = 0; k < pv->n; k++)
+		if (pv->v[k] == pid)
+			return true;
+	return false;
+}
+
+/* cgroup.freeze of the unified directory says 1: someone froze it */
+static bool unified_frozen(const struct cell_cgroup *cg)
+{
+	char p[PATH_MAX];
+	_cleanup_free_ char *v = NULL;
+	return cg_path(cg, (size_t)cg->host->unified, "cgroup.freeze", p,
+		       sizeof(p)) == 0 && cg_read(p, &v) == 0 &&
+	       !strcmp(v, "1");
+}
+
+/*
+ * Move every process of the unified cgroup's tree that is not in v1
+ * hierarchy i's directory (or below it: a nested cgroup's own) into that
+ * directory. The tree is frozen meanwhile, so nothing forks past the move;
+ * not when the caller is in it (it would freeze itself for good) or the
+ * kernel has no cgroup.freeze: then the move repeats until nothing is left
+ * out.
+ */
+static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
+{
+	int u = cg->host->unified;
+	char procs[PATH_MAX];
+	int r = cg_path(cg, i, "cgroup.procs", procs, sizeof(procs));
+	if (r < 0)
+		return v1_fail(err, r, cg, i, "cgroup.procs");
+	struct pidvec gone = { 0 };   /* ESRCH: exited meanwhile */
+	bool froze = false;
+	pid_t self = getpid();
+	for (int round = 0;; round++) {
+		struct pidvec in_u = { 0 }, in_v1 = { 0 };
+		r = procs_gather(cg->dir[u], 0, &in_u, err);
+		if (r == 0)
+			r = procs_gather(cg->dir[i], 0, &in_v1, err);
+		if (r < 0) {
+			free(in_u.v);
+			free(in_v1.v);
+			r = v1_fail(err, r, cg, i, "listing the processes");
+			break;
+		}
+		size_t miss = 0;
+		bool self_in = false;
+		for (size_t k = 0; k < in_u.n; k++) {
+			pid_t pid = in_u.v[k];
+			self_in |= pid == self;
+			if (!pv_has(&in_v1, pid) && !pv_has(&gone, pid))
+				in_u.v[miss++] = pid;
+		}
+		free(in_v1.v);
+		if (miss == 0) {
+			free(in_u.v);
+			break;
+		}
+		if (round == 0 && !self_in && has_file(cg, u, "cgroup.freeze") &&
+		    !unified_frozen(cg)) {
+			free(in_u.v);
+			froze = true;   /* a failed freeze is thawed too */
+			r = cell_cgroup_freeze(cg, true, err);
+			if (r < 0) {
+				r = v1_fail(err, r, cg, i, "freezing");
+				break;
+			}
+			continue;   /* the list again, now that it holds */
+		}
+		if (round > 10) {
+			free(in_u.v);
+			r = cell_error_set(err, -EBUSY, "cgroup %s, v1 "
+					   "hierarchy %s: moving the processes: "
+					   "they keep forking", cg->rel,
+					   cg->host->hier[i].mnt);
+			break;
+		}
+		char buf[32];
+		for (size_t k = 0; k < miss && r == 0; k++) {
+			snprintf(buf, sizeof(buf), "%d\n", (int)in_u.v[k]);
+			r = cg_write(procs, buf);
+			if (r == -ESRCH)
+				r = pv_push(&gone, in_u.v[k]);
+			else if (r < 0)
+				r = cell_error_errno(err, r, "writing pid %d "
+						     "to %s", (int)in_u.v[k],
+						     procs);
+		}
+		free(in_u.v);
+		if (r < 0) {
+			r = v1_fail(err, r, cg, i, "moving the processes");
+			break;
+		}
+	}
+	free(gone.v);
+	if (froze) {
+		struct cell_error e2 = { 0 };
+		int t = cell_cgroup_freeze(cg, false, &e2);
+		if (t < 0 && r == 0) {
+			if (err)
+				*err = e2;
+			r = v1_fail(err, t, cg, i, "thawing after the move");
+		}
+	}
+	return r;
+}
+
+int cg_ctl_dir(struct cell_cgroup *cg, unsigned ctl, bool make,
+	       struct cell_error *err)
+{
+	struct cell_cgroup_host *h = cg->host;
+	if (h->mode != CELL_CGROUP_HYBRID) {
+		int i = cg_find(cg, ctl);
+		if (i < 0)
+			return cell_error_set(err, -EOPNOTSUPP,
+					      "cgroup %s: no %s controller",
+					      cg->rel, ctl_name(h, ctl));
+		return i;
+	}
+	int i = v1_hier_of(h, ctl);
+	if (i < 0)
+		return cell_error_set(err, -EOPNOTSUPP,
+				      "cgroup %s: no %s controller", cg->rel,
+				      ctl_name(h, ctl));
+	if (!cg->dir[i])
+		cg_refresh(cg);
+	int u = h->unified;
+	if (!make || (cg->v1_ready & (1u << i)) || !cg->dir[u]) {
+		if (cg->dir[i])
+			return i;
+		/* no unified directory (made on the host forced to V1):
+		 * nothing to move from, as before lazy creation */
+		if (make)
+			return cell_error_set(err, -EOPNOTSUPP,
+					      "cgroup %s: no %s directory",
+					      cg->rel, ctl_name(h, ctl));
+		return cell_error_set(err, -ENODATA, "cgroup %s: no %s "
+				      "directory (no limit set, not "
+				      "accounted)", cg->rel, ctl_name(h, ctl));
+	}
+	cell_error_clear(err);   /* v1_fail appends to what comes below */
+	char *top = NULL;
+	if (!cg->dir[i]) {
+		int r = v1_mkdirs(cg, (size_t)i, &top, err);
+		if (r < 0)
+			return v1_fail(err, r, cg, (size_t)i,
+				       "making the directory");
+		cg->dir[i] = join(h->hier[i].mnt, cg->rel);
+		if (!cg->dir[i]) {
+			if (top)
+				rmdir_up(top, top);   /* all of it is empty */
+			free(top);
+			return cell_error_set(err, -ENOMEM, "out of memory");
+		}
+	}
+	int r = v1_adopt(cg, (size_t)i, err);
+	if (r < 0) {
+		if (top) {
+			/* empty unless some processes moved: then it stays,
+			 * known to this handle, and destroy takes it */
+			rmdir_up(cg->dir[i], top);
+			struct stat st;
+			if (lstat(cg->dir[i], &st) < 0 && errno == ENOENT) {
+				free(cg->dir[i]);
+				cg->dir[i] = NULL;
+				free(top);
+			} else if (!cg->made[i]) {
+				cg->made[i] = top;
+			} else {
+				free(top);
+			}
+		}
+		return r;
+	}
+	if (top && !cg->made[i])
+		cg->made[i] = top;
+	else
+		free(top);
+	cg->v1_ready |= 1u << i;
+	return i;
+}
+
 /* --- removal -------------------------------------------------------------- */
 
 /* EBUSY: v1 keeps a cgroup busy a moment after its last task exits. *budget
@@ -1092,7 +1435,8 @@ static int remove_dir(const char *path, bool fake, int *budget)
 	return rmdir_retry(AT_FDCWD, path, budget);
 }
 
-int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
+/* the directories cg knows of (create's undo: only what it made) */
+static int destroy_known(struct cell_cgroup *cg, struct cell_error *err)
 {
 	int ret = 0, budget = 200;
 	bool fake = cg->host->fake;
@@ -1144,6 +1488,13 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 		}
 	}
 	return ret;
+}
+
+int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
+{
+	/* v1 directories made lazily through another handle go too */
+	cg_refresh(cg);
+	return destroy_known(cg, err);
 }
 
 void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name)

@@ -78,9 +78,23 @@ enum cell_cgroup_mode cell_cgroup_host_mode(const struct cell_cgroup_host *h);
  * at most 16 levels and 200 bytes, no leading or trailing '/'.
  */
 #define CELL_CGROUP_REUSE 0x1u  /* an existing relpath is not an error */
+/*
+ * HYBRID hosts only (V1 and V2 hosts ignore it): make relpath in the
+ * unified hierarchy alone. Writing a pid into a v1 cgroup.procs takes the
+ * kernel's global threadgroup rwsem for write (an RCU grace period, a few
+ * ms), and the unified directory already gives CLONE_INTO_CGROUP, kill,
+ * freeze and BPF device programs; the v1 controllers only carry resource
+ * limits, which a jail has none of by default. So the v1 directory of a
+ * controller is made when cell_cgroup_limit_set first needs it, and the
+ * cgroup's processes are moved into it then (see there). Combinable with
+ * CELL_CGROUP_REUSE; v1 directories of relpath that already exist are
+ * used as they are.
+ */
+#define CELL_CGROUP_LAZY 0x2u
 
-/* Make relpath (and missing parents) in every hierarchy. -EEXIST when the
- * leaf already exists in any of them, unless CELL_CGROUP_REUSE. On failure
+/* Make relpath (and missing parents) in every hierarchy (with
+ * CELL_CGROUP_LAZY on a hybrid host: the unified one only). -EEXIST when the
+ * leaf already exists in any hierarchy, unless CELL_CGROUP_REUSE. On failure
  * whatever this call made is removed again. */
 int cell_cgroup_create(struct cell_cgroup_host *h, const char *relpath,
 		       struct cell_cgroup **out, struct cell_error *err);
@@ -88,7 +102,11 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 			     unsigned flags, struct cell_cgroup **out,
 			     struct cell_error *err);
 /* Open an existing one (jexec, remove); -ENOENT when it is in no
- * hierarchy. The handle keeps h; free the cgroup before the host. */
+ * hierarchy (a lazily made one, in the unified hierarchy only, opens fine).
+ * The handle keeps h; free the cgroup before the host. Functions that act
+ * on the cgroup's directories (attach, limits, destroy) look again for the
+ * hierarchies that had none when the handle was made: another handle may
+ * have made a v1 directory lazily meanwhile. */
 int cell_cgroup_open(struct cell_cgroup_host *h, const char *relpath,
 		     struct cell_cgroup **out, struct cell_error *err);
 /* Frees the handle only; the cgroup and any device program stay. */
@@ -108,10 +126,17 @@ void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name);
 /* Path of the v2 / unified directory, or NULL. */
 const char *cell_cgroup_unified_path(const struct cell_cgroup *cg);
 
-/* Move pid (its whole thread group) into every hierarchy. Not undone on a
- * partial failure. */
+/* Move pid (its whole thread group) into every hierarchy where the
+ * cgroup's directory exists (a lazy cgroup: the unified one, plus the v1
+ * ones limits have made). Not undone on a partial failure. */
 int cell_cgroup_attach(struct cell_cgroup *cg, pid_t pid,
 		       struct cell_error *err);
+/* The same without the v2 / unified hierarchy, for a pid that clone3's
+ * CLONE_INTO_CGROUP already placed there: only the v1 hierarchies where the
+ * directory exists, so nothing at all for a lazy cgroup without limits (and
+ * on a V2 host). */
+int cell_cgroup_attach_v1(struct cell_cgroup *cg, pid_t pid,
+			  struct cell_error *err);
 /* The union of cgroup.procs over the hierarchies (only this cgroup, not its
  * children); *pids is malloc'd (NULL when *n == 0). At most 1 << 20 pids. */
 int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
@@ -127,9 +152,12 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err);
  * -ETIMEDOUT after about 2 s. */
 int cell_cgroup_freeze(struct cell_cgroup *cg, bool frozen,
 		       struct cell_error *err);
-/* rmdir relpath in every hierarchy, children first, then the parents this
- * handle created if they are empty. ENOENT is fine; EBUSY is retried for
- * about 1 s. Kill first: a cgroup with processes cannot go. */
+/* rmdir relpath in every hierarchy of the host (also the v1 directories
+ * another handle made lazily), children first, then the parents this
+ * handle created if they are empty (lazy parents made through another
+ * handle: the top one goes with cell_cgroup_prune_top, deeper ones with
+ * the cgroup they belong to). ENOENT is fine; EBUSY is retried for about
+ * 1 s. Kill first: a cgroup with processes cannot go. */
 int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err);
 
 /* --- limits ------------------------------------------------------------- */
@@ -160,6 +188,20 @@ const char *cell_cgroup_res_name(enum cell_cgroup_res res);
  * io.max; v1: memory.limit_in_bytes, pids.max, cpu.shares,
  * cpu.cfs_period_us + cpu.cfs_quota_us, blkio.throttle.*_device.
  * -EINVAL on a bad value, -EOPNOTSUPP when the controller is not there.
+ *
+ * HYBRID host, where this handle has not done so yet: the controller's v1
+ * directory for relpath is made when missing (missing parents too, in that
+ * hierarchy only; cpuset copies cpus and mems), then every process of the
+ * unified cgroup and its descendants that is not yet in that v1 directory
+ * or below is moved into it. Without a race: the unified cgroup is frozen
+ * for the move (frozen processes cannot fork) and thawed after it, also on
+ * an error; one that was frozen already stays frozen. A process that exits
+ * meanwhile is fine. When the caller itself is in the cgroup it is not
+ * frozen (that would never return); the move is then repeated until no
+ * process is left out (-EBUSY after 10 rounds). When making or moving
+ * fails, the directories this call made are removed again where empty and
+ * the error names the hierarchy and the step. "max" (no limit) on a
+ * controller without a v1 directory makes nothing and returns 0.
  */
 int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			  const char *value, struct cell_error *err);
@@ -167,12 +209,17 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
  * newline removed) into buf; -ENOBUFS when it does not fit. CPU_WEIGHT and
  * CPU_SHARES both read the native file (cpu.weight on v2, cpu.shares on
  * v1); CPU_QUOTA on v1 is put together as v2 shows it: "QUOTA PERIOD",
- * quota "max" when unlimited. IO shows the whole io.max / blkio file. */
+ * quota "max" when unlimited. IO shows the whole io.max / blkio file.
+ * -ENODATA on a HYBRID host when the controller has no v1 directory for
+ * this cgroup (no limit set: a lazy cgroup). */
 int cell_cgroup_limit_get(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			  char *buf, size_t len, struct cell_error *err);
 /* Current usage: MEMORY bytes (memory.current / memory.usage_in_bytes),
  * PIDS count (pids.current), CPU_TIME ns (cpu.stat usage_usec /
- * cpuacct.usage). -EINVAL for the other resources. */
+ * cpuacct.usage; on a HYBRID host the unified cpu.stat, which covers the
+ * cgroup's whole life, where it exists). -EINVAL for the other resources;
+ * -ENODATA on a HYBRID host for MEMORY / PIDS when the controller has no v1
+ * directory for this cgroup (not accounted: a lazy cgroup). */
 int cell_cgroup_usage(struct cell_cgroup *cg, enum cell_cgroup_res res,
 		      uint64_t *out, struct cell_error *err);
 /* Parse "123", "64K", "512M", "2G", "1T" (also "KiB", "kb"...). -EINVAL /
@@ -206,7 +253,10 @@ int cell_dev_rule_parse(const char *s, struct cell_dev_rule *rule);
  * BPF_PROG_TYPE_CGROUP_DEVICE program built from raw instructions, attached
  * with BPF_F_ALLOW_MULTI; a later call attaches the new program and then
  * detaches the one this handle attached before. Nothing is pinned: the
- * program goes with the cgroup. On hybrid hosts both are set.
+ * program goes with the cgroup. On hybrid hosts both are set where the
+ * cgroup has a v1 devices directory; a lazy one has none and gets the BPF
+ * program alone (-EOPNOTSUPP or the BPF error when the kernel refuses it:
+ * no device control is never silent).
  */
 int cell_cgroup_devices_set(struct cell_cgroup *cg,
 			    const struct cell_dev_rule *rules, size_t n,

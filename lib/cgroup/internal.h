@@ -44,6 +44,8 @@ struct cell_cgroup {
 	char *made[CG_MAX_HIER];  /* topmost directory create made, or NULL */
 	int unified_fd;
 	int dev_prog_fd;          /* device program this handle attached */
+	unsigned v1_ready;        /* bit i: hierarchy i holds all processes
+				   * (hybrid lazy move done by this handle) */
 };
 
 /* path of file in hierarchy i's directory; -ENAMETOOLONG */
@@ -51,6 +53,17 @@ int cg_path(const struct cell_cgroup *cg, size_t i, const char *file,
 	    char *buf, size_t len);
 /* first hierarchy (present in cg) with a controller bit, or -1 */
 int cg_find(const struct cell_cgroup *cg, unsigned ctl);
+/* look again for the hierarchies where cg has no directory yet */
+void cg_refresh(struct cell_cgroup *cg);
+/*
+ * Hierarchy index of the directory with controller ctl, for a limit.
+ * Not HYBRID: cg_find, else -EOPNOTSUPP. HYBRID: -EOPNOTSUPP when no v1
+ * hierarchy has ctl; without make, -ENODATA when cg has no directory
+ * there; with make, the directory is made and the processes moved into it
+ * (see cell_cgroup_limit_set). err is filled on every failure.
+ */
+int cg_ctl_dir(struct cell_cgroup *cg, unsigned ctl, bool make,
+	       struct cell_error *err);
 int cg_write(const char *path, const char *val);
 /* same with O_TRUNC: for the regular files of a fake tree only */
 int cg_write_trunc(const char *path, const char *val);

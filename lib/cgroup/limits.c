@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 
@@ -89,15 +90,15 @@ static bool v2(const struct cell_cgroup *cg)
 	return cg->host->mode == CELL_CGROUP_V2;
 }
 
-/* path of file in the hierarchy holding ctl */
+/* path of file in the hierarchy holding ctl; make: a limit is to be set
+ * (a hybrid host makes a lazy cgroup's v1 directory now), else -ENODATA
+ * without one */
 static int ctl_path(struct cell_cgroup *cg, unsigned ctl, const char *file,
-		    char *p, size_t len, struct cell_error *err)
+		    char *p, size_t len, bool make, struct cell_error *err)
 {
-	int i = cg_find(cg, ctl);
+	int i = cg_ctl_dir(cg, ctl, make, err);
 	if (i < 0)
-		return cell_error_set(err, -EOPNOTSUPP,
-				      "cgroup %s: no controller for %s",
-				      cg->rel, file);
+		return i;
 	int r = cg_path(cg, (size_t)i, file, p, len);
 	if (r < 0)
 		return cell_error_errno(err, r, "cgroup %s: %s", cg->rel,
@@ -109,7 +110,7 @@ static int set_file(struct cell_cgroup *cg, unsigned ctl, const char *file,
 		    const char *val, struct cell_error *err)
 {
 	char p[PATH_MAX];
-	int r = ctl_path(cg, ctl, file, p, sizeof(p), err);
+	int r = ctl_path(cg, ctl, file, p, sizeof(p), true, err);
 	if (r < 0)
 		return r;
 	if (cg->host->fake)
@@ -119,6 +120,14 @@ static int set_file(struct cell_cgroup *cg, unsigned ctl, const char *file,
 	if (r < 0)
 		r = cell_error_errno(err, r, "writing \"%s\" to %s", val, p);
 	return r;
+}
+
+/* hybrid: no limit wanted and no v1 directory that could hold one, so
+ * nothing to clear (making it would move every process for nothing) */
+static bool nothing_to_clear(struct cell_cgroup *cg, unsigned ctl)
+{
+	return cg->host->mode == CELL_CGROUP_HYBRID &&
+	       cg_ctl_dir(cg, ctl, false, NULL) == -ENODATA;
 }
 
 static int bad(struct cell_error *err, enum cell_cgroup_res res,
@@ -187,6 +196,8 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			     v < 4096 || v > (uint64_t)INT64_MAX))
 			return bad(err, res, value,
 				   "want bytes (K, M, G, T) >= 4K or max");
+		if (unl && nothing_to_clear(cg, CG_MEMORY))
+			return 0;
 		if (v2(cg)) {
 			snprintf(buf, sizeof(buf), unl ? "max" : "%" PRIu64, v);
 			return set_file(cg, CG_MEMORY, "memory.max", buf, err);
@@ -198,6 +209,8 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 		if (!unl && (parse_u64(value, &v) < 0 || v < 1 ||
 			     v > PIDS_LIMIT_MAX))
 			return bad(err, res, value, "want 1..4194304 or max");
+		if (unl && nothing_to_clear(cg, CG_PIDS))
+			return 0;
 		snprintf(buf, sizeof(buf), unl ? "max" : "%" PRIu64, v);
 		return set_file(cg, CG_PIDS, "pids.max", buf, err);
 	case CELL_CG_CPU_WEIGHT:
@@ -207,6 +220,8 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 		if (!unl && (parse_u64(value, &v) < 0 || v < lo || v > hi))
 			return bad(err, res, value, w ? "want 1..10000" :
 						       "want 2..262144");
+		if (unl && nothing_to_clear(cg, CG_CPU))
+			return 0;
 		if (v2(cg)) {
 			if (unl)  /* the kernel's default */
 				v = 100;
@@ -228,6 +243,8 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			return bad(err, res, value,
 				   "want QUOTA[/PERIOD] in us, period "
 				   "1000..1000000, quota >= 1000, or max");
+		if (unl && nothing_to_clear(cg, CG_CPU))
+			return 0;
 		if (v2(cg)) {
 			if (unl)
 				snprintf(buf, sizeof(buf), "max");
@@ -257,6 +274,8 @@ int cell_cgroup_limit_set(struct cell_cgroup *cg, enum cell_cgroup_res res,
 			return bad(err, res, value,
 				   "want \"MAJOR:MINOR VALUE\" or "
 				   "\"MAJOR:MINOR max\"");
+		if (unl && nothing_to_clear(cg, CG_BLKIO))
+			return 0;
 		static const char *const key[] = { "rbps", "wbps", "riops",
 						   "wiops" };
 		static const char *const v1file[] = {
@@ -289,7 +308,7 @@ static int read_ctl(struct cell_cgroup *cg, unsigned ctl, const char *file,
 		    char **out, struct cell_error *err)
 {
 	char p[PATH_MAX];
-	int r = ctl_path(cg, ctl, file, p, sizeof(p), err);
+	int r = ctl_path(cg, ctl, file, p, sizeof(p), false, err);
 	if (r < 0)
 		return r;
 	r = cg_read(p, out);
@@ -345,6 +364,14 @@ int cell_cgroup_limit_get(struct cell_cgroup *cg, enum cell_cgroup_res res,
 	return 0;
 }
 
+static bool unified_has(const struct cell_cgroup *cg, const char *file)
+{
+	int u = cg->host->unified;
+	char p[PATH_MAX];
+	return u >= 0 && cg_path(cg, (size_t)u, file, p, sizeof(p)) == 0 &&
+	       access(p, F_OK) == 0;
+}
+
 int cell_cgroup_usage(struct cell_cgroup *cg, enum cell_cgroup_res res,
 		      uint64_t *out, struct cell_error *err)
 {
@@ -359,7 +386,11 @@ int cell_cgroup_usage(struct cell_cgroup *cg, enum cell_cgroup_res res,
 		r = read_ctl(cg, CG_PIDS, "pids.current", &s, err);
 		break;
 	case CELL_CG_CPU_TIME:
-		if (!v2(cg) && cg_find(cg, CG_CPUACCT) >= 0) {
+		/* hybrid: the unified cpu.stat counts from the cgroup's birth,
+		 * a lazily made cpuacct directory only from its making */
+		if (!v2(cg) && !(cg->host->mode == CELL_CGROUP_HYBRID &&
+				 unified_has(cg, "cpu.stat")) &&
+		    cg_find(cg, CG_CPUACCT) >= 0) {
 			r = read_ctl(cg, CG_CPUACCT, "cpuacct.usage", &s, err);
 			break;
 		}

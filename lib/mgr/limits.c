@@ -181,8 +181,13 @@ static int limits_locked(struct cell_mgr *m, const char *name, const char *op,
 			uint64_t use = 0;
 			bool has_use = false;
 			if (live) {
-				cell_cgroup_limit_get(cg, l[i].res, cur,
-						      sizeof(cur), NULL);
+				/* -ENODATA: a lazy cgroup (hybrid host) without
+				 * this controller's v1 directory: no limit and
+				 * no usage, shown like any absent value */
+				if (cell_cgroup_limit_get(cg, l[i].res, cur,
+							  sizeof(cur),
+							  NULL) < 0)
+					cur[0] = '\0';
 				has_use = cell_cgroup_usage(cg, l[i].res, &use,
 							    NULL) == 0;
 			}
