@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,12 +37,13 @@
 #include <cmocka.h>
 
 #include "cgroup/cgroup.h"
+#include "cleanup.h"
 #include "util.h"
 
 static char base[64];       /* cell-test-<pid> */
 static char rel[80];        /* cell-test-<pid>/x */
 
-enum which { FULL, FORCE_V1, UNIFIED_ONLY };
+enum which { FULL, FORCE_V1, UNIFIED_ONLY, LAZY };
 
 struct ifx {
 	struct cell_cgroup_host *h;
@@ -112,8 +114,14 @@ static int setup_which(void **state, enum which w)
 			f->skip = true;   /* a pure v2 host has no v1 to force */
 			return 0;
 		}
+		if (w == LAZY &&
+		    cell_cgroup_host_mode(f->h) != CELL_CGROUP_HYBRID) {
+			f->skip = true;   /* lazy v1 directories: hybrid only */
+			return 0;
+		}
 	}
-	r = cell_cgroup_create(f->h, rel, &f->cg, &err);
+	r = cell_cgroup_create_flags(f->h, rel, w == LAZY ? CELL_CGROUP_LAZY : 0,
+				     &f->cg, &err);
 	if (r < 0)
 		print_message("create %s: %s\n", rel, err.msg);
 	assert_int_equal(r, 0);
@@ -126,6 +134,7 @@ static int setup_unified(void **state)
 {
 	return setup_which(state, UNIFIED_ONLY);
 }
+static int setup_lazy(void **state) { return setup_which(state, LAZY); }
 
 static int teardown(void **state)
 {
@@ -825,6 +834,512 @@ static void test_destroy(void **state)
 	assert_int_equal(cell_cgroup_destroy(f->cg, &err), 0);
 }
 
+/* --- lazy v1 directories (hybrid) ------------------------------------------ */
+
+/* the v1 hierarchies cell uses on this host, as their mount points */
+static const char *const v1_mounts[] = {
+	"/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu",
+	"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/blkio",
+	"/sys/fs/cgroup/freezer", "/sys/fs/cgroup/devices",
+	"/sys/fs/cgroup/cpuset",
+};
+
+static bool is_dir(const char *mnt, const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", mnt, path);
+	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* a v1 mount of this host, not a symlink to another (cpu -> cpu,cpuacct) */
+static bool v1_mounted(const char *mnt)
+{
+	struct stat st;
+	return lstat(mnt, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* pid's path in the hierarchy whose controller list holds ctl ("" for the
+ * unified one: the "0::" line), into out; false when there is none */
+static bool proc_cg(pid_t pid, const char *ctl, char *out, size_t len)
+{
+	char p[64];
+	char *s = NULL;
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
+	if (cell_read_file(p, 1 << 16, &s, NULL) < 0)
+		return false;
+	bool found = false;
+	for (char *save = NULL, *l = strtok_r(s, "\n", &save); l && !found;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctls = c1 + 1;
+		if (!ctl[0]) {
+			found = !ctls[0];
+		} else {
+			size_t n = strlen(ctl);
+			for (const char *q = ctls; *q; q += strcspn(q, ",")) {
+				q += *q == ',';
+				if (!strncmp(q, ctl, n) &&
+				    (q[n] == ',' || !q[n]))
+					found = true;
+			}
+		}
+		if (found)
+			snprintf(out, len, "%s", c2 + 1);
+	}
+	free(s);
+	return found;
+}
+
+static void expect_cg(pid_t pid, const char *ctl, const char *want)
+{
+	char got[PATH_MAX] = "";
+	assert_true(proc_cg(pid, ctl, got, sizeof(got)));
+	if (strcmp(got, want))
+		print_message("pid %d in %s: %s, want %s\n", (int)pid,
+			      ctl[0] ? ctl : "unified", got, want);
+	assert_string_equal(got, want);
+}
+
+static const char *unified_file(struct ifx *f, struct cell_cgroup *cg,
+				const char *file)
+{
+	static char buf[256];
+	char p[PATH_MAX];
+	char *s = NULL;
+	snprintf(p, sizeof(p), "%s/%s", cell_cgroup_unified_path(cg), file);
+	assert_int_equal(cell_read_file(p, sizeof(buf) - 1, &s, NULL), 0);
+	snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	(void)f;
+	return buf;
+}
+
+static pid_t clone_into(struct ifx *f, struct cell_cgroup *cg,
+			int (*fn)(void *), void *arg)
+{
+	struct clone_args a;
+	memset(&a, 0, sizeof(a));
+	a.flags = CLONE_INTO_CGROUP;
+	a.exit_signal = SIGCHLD;
+	a.cgroup = (uint64_t)cell_cgroup_unified_fd(cg);
+	assert_true(cell_cgroup_unified_fd(cg) >= 0);
+	long pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0)
+		_exit(fn(arg));
+	assert_true(pid > 0);
+	f->kids[f->nkids++] = (pid_t)pid;
+	return (pid_t)pid;
+}
+
+/* LAZY on a hybrid host: the unified directory and no v1 one; nothing to
+ * read from the absent controllers (-ENODATA), cpu time from the unified
+ * cpu.stat; clearing a limit makes nothing */
+static void test_lazy_layout(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	assert_true(is_dir("/sys/fs/cgroup/unified", rel));
+	for (size_t k = 0; k < ARRAY_SIZE(v1_mounts); k++) {
+		if (is_dir(v1_mounts[k], base))
+			print_message("%s/%s exists\n", v1_mounts[k], base);
+		assert_false(is_dir(v1_mounts[k], base));
+	}
+	char buf[64];
+	uint64_t n = 0;
+	assert_int_equal(cell_cgroup_limit_get(f->cg, CELL_CG_PIDS, buf,
+					       sizeof(buf), &err), -ENODATA);
+	assert_int_equal(cell_cgroup_limit_get(f->cg, CELL_CG_MEMORY, buf,
+					       sizeof(buf), &err), -ENODATA);
+	assert_int_equal(cell_cgroup_limit_get(f->cg, CELL_CG_CPU_QUOTA, buf,
+					       sizeof(buf), &err), -ENODATA);
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_PIDS, &n, &err),
+			 -ENODATA);
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_MEMORY, &n, &err),
+			 -ENODATA);
+	print_message("ENODATA: %s\n", err.msg);
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_CPU_TIME, &n, &err),
+			 0);
+	/* "max" where there is no limit: nothing made */
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "max",
+					       &err), 0);
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_MEMORY,
+					       "unlimited", &err), 0);
+	assert_false(is_dir("/sys/fs/cgroup/pids", base));
+	assert_false(is_dir("/sys/fs/cgroup/memory", base));
+	/* a bad value makes nothing either */
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "0",
+					       &err), -EINVAL);
+	assert_false(is_dir("/sys/fs/cgroup/pids", base));
+	/* open finds it (unified only), and the same holds there */
+	struct cell_cgroup *cg = NULL;
+	assert_int_equal(cell_cgroup_open(f->h, rel, &cg, &err), 0);
+	assert_true(cell_cgroup_unified_fd(cg) >= 0);
+	assert_int_equal(cell_cgroup_limit_get(cg, CELL_CG_PIDS, buf,
+					       sizeof(buf), &err), -ENODATA);
+	assert_true(cell_cgroup_is_empty(cg));
+	assert_int_equal(cell_cgroup_kill(cg, &err), 0);
+	cell_cgroup_free(cg);
+	/* REUSE of a lazy one stays lazy */
+	assert_int_equal(cell_cgroup_create_flags(f->h, rel,
+			 CELL_CGROUP_REUSE | CELL_CGROUP_LAZY, &cg, &err), 0);
+	cell_cgroup_free(cg);
+	assert_false(is_dir("/sys/fs/cgroup/pids", base));
+}
+
+/* devices on a lazy cgroup: the BPF program alone carries the policy */
+static void test_lazy_devices(void **state)
+{
+	struct ifx *f = fx(state);
+	devices_check(f, f->cg);
+	assert_false(is_dir("/sys/fs/cgroup/devices", base));
+	assert_int_equal(bpf_dev_progs(cell_cgroup_unified_path(f->cg)), 1);
+}
+
+/* CLONE_INTO_CGROUP places the child in the unified cgroup, and
+ * attach_v1 writes nowhere while there is no v1 directory */
+static void test_lazy_clone_attach_v1(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	char want[128];
+	snprintf(want, sizeof(want), "/%s", rel);
+	pid_t pid = clone_into(f, f->cg, pause_forever, NULL);
+	expect_cg(pid, "", want);
+	static const char *const ctls[] = { "pids", "memory", "cpu",
+					    "cpuacct", "blkio", "freezer",
+					    "devices", "cpuset" };
+	char mine[ARRAY_SIZE(ctls)][PATH_MAX];
+	for (size_t k = 0; k < ARRAY_SIZE(ctls); k++) {
+		assert_true(proc_cg(getpid(), ctls[k], mine[k],
+				    sizeof(mine[k])));
+		expect_cg(pid, ctls[k], mine[k]);
+	}
+	assert_int_equal(cell_cgroup_attach_v1(f->cg, pid, &err), 0);
+	expect_cg(pid, "", want);
+	for (size_t k = 0; k < ARRAY_SIZE(ctls); k++)
+		expect_cg(pid, ctls[k], mine[k]);
+	for (size_t k = 0; k < ARRAY_SIZE(v1_mounts); k++)
+		assert_false(is_dir(v1_mounts[k], base));
+	assert_true(in_pids(f->cg, pid));
+	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
+	int st = reap(f, pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+/* inotify on the unified cgroup.events: the kernel notifies each change
+ * of "populated" and "frozen" (changes closer than 20 ms coalesced) */
+static int events_watch(struct cell_cgroup *cg)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/cgroup.events",
+		 cell_cgroup_unified_path(cg));
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	assert_true(fd >= 0);
+	assert_true(inotify_add_watch(fd, p, IN_MODIFY) >= 0);
+	return fd;
+}
+
+/* notifications so far, after the kernel's deferred one had its time */
+static int events_count(int fd)
+{
+	msleep(60);
+	int n = 0;
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len;
+	while ((len = read(fd, buf, sizeof(buf))) > 0)
+		for (char *q = buf; q < buf + len;
+		     q += sizeof(struct inotify_event) +
+			  ((struct inotify_event *)q)->len)
+			n++;
+	return n;
+}
+
+struct fam {
+	volatile unsigned long ctr[2];
+	volatile pid_t grandchild;
+};
+
+/* a child and a grandchild, both spinning on their counter */
+static int spin_family(void *arg)
+{
+	struct fam *fm = arg;
+	pid_t g = fork();
+	if (g == 0)
+		for (;;)
+			fm->ctr[1]++;
+	fm->grandchild = g;
+	for (;;)
+		fm->ctr[0]++;
+	return 0;
+}
+
+static void wait_counting(struct fam *fm)
+{
+	unsigned long c0 = fm->ctr[0], c1 = fm->ctr[1];
+	for (int i = 0; i < 2000 && (fm->ctr[0] == c0 || fm->ctr[1] == c1);
+	     i++)
+		msleep(1);
+	assert_true(fm->ctr[0] != c0);
+	assert_true(fm->ctr[1] != c1);
+}
+
+/* pids.max on a lazy cgroup with a running child and grandchild: the pids
+ * directory is made, both are moved into it, counted and limited, and the
+ * cgroup runs again afterwards */
+static void test_lazy_pids_migrate(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	struct fam *fm = mmap(NULL, sizeof(*fm), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(fm != MAP_FAILED);
+	pid_t pid = clone_into(f, f->cg, spin_family, fm);
+	for (int i = 0; i < 2000 && fm->grandchild <= 0; i++)
+		msleep(1);
+	pid_t gpid = fm->grandchild;
+	assert_true(gpid > 0);
+	wait_counting(fm);
+	char want[128], p[PATH_MAX];
+	snprintf(want, sizeof(want), "/%s", rel);
+	expect_cg(gpid, "", want);
+	assert_false(is_dir("/sys/fs/cgroup/pids", rel));
+
+	int ev = events_watch(f->cg);
+	assert_int_equal(events_count(ev), 0);
+	int r = cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "5", &err);
+	if (r < 0)
+		print_message("limit: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	/* frozen and thawed for the move */
+	int nev = events_count(ev);
+	print_message("cgroup.events changed %d times\n", nev);
+	assert_true(nev >= 1);
+	assert_true(is_dir("/sys/fs/cgroup/pids", rel));
+	assert_false(is_dir("/sys/fs/cgroup/memory", base));
+	expect_cg(pid, "pids", want);
+	expect_cg(gpid, "pids", want);
+	expect_cg(pid, "", want);
+	char *s = NULL;
+	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/%s/pids.max", rel);
+	assert_int_equal(cell_read_file(p, 64, &s, NULL), 0);
+	assert_string_equal(s, "5\n");
+	free(s);
+	/* thawed, and both run */
+	assert_non_null(strstr(unified_file(f, f->cg, "cgroup.events"),
+			       "frozen 0"));
+	assert_string_equal(unified_file(f, f->cg, "cgroup.freeze"), "0\n");
+	wait_counting(fm);
+	char buf[64];
+	uint64_t n = 0;
+	assert_int_equal(cell_cgroup_limit_get(f->cg, CELL_CG_PIDS, buf,
+					       sizeof(buf), &err), 0);
+	assert_string_equal(buf, "5");
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_PIDS, &n, &err), 0);
+	assert_int_equal(n, 2);
+	/* memory was not touched: still nothing there */
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_MEMORY, &n, &err),
+			 -ENODATA);
+	/* a newcomer (attach: unified + pids) is the third of the five: it
+	 * forks two, the third fork fails */
+	int st = run_in(f, f->cg, fork_many, NULL);
+	assert_true(WIFEXITED(st));
+	print_message("forks that worked: %d, EAGAIN seen: %d\n",
+		      WEXITSTATUS(st) & 0x3f, !!(WEXITSTATUS(st) & 0x40));
+	assert_int_equal(WEXITSTATUS(st), 2 | 0x40);
+	/* a second limit on the same controller moves nothing again: no
+	 * freeze */
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "6", &err),
+			 0);
+	assert_int_equal(events_count(ev), 0);
+	close(ev);
+	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
+	st = reap(f, pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	munmap(fm, sizeof(*fm));
+	/* the handle that made them removes the pids directories, its
+	 * parent cell-test-PID too */
+	assert_int_equal(cell_cgroup_destroy(f->cg, &err), 0);
+	assert_false(is_dir("/sys/fs/cgroup/pids", base));
+	assert_false(is_dir("/sys/fs/cgroup/unified", base));
+}
+
+/* handles opened before the limit, and one opened after, see the lazily
+ * made directory: each of them is used for one thing only, so that no
+ * earlier call has looked again on its behalf. Destroy from an old one
+ * removes it, prune_top the top directory the lazy creation made. */
+static void test_lazy_other_handle(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	struct cell_cgroup *old_rm = NULL, *old_at = NULL, *old_get = NULL;
+	struct cell_cgroup *late = NULL;
+	assert_int_equal(cell_cgroup_open(f->h, rel, &old_rm, &err), 0);
+	assert_int_equal(cell_cgroup_open(f->h, rel, &old_at, &err), 0);
+	assert_int_equal(cell_cgroup_open(f->h, rel, &old_get, &err), 0);
+	pid_t pid = clone_into(f, f->cg, pause_forever, NULL);
+	int r = cell_cgroup_limit_set(f->cg, CELL_CG_MEMORY, "64M", &err);
+	if (r < 0)
+		print_message("limit: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	char want[128], buf[64];
+	snprintf(want, sizeof(want), "/%s", rel);
+	expect_cg(pid, "memory", want);
+	/* old and new handles read it */
+	assert_int_equal(cell_cgroup_open(f->h, rel, &late, &err), 0);
+	assert_int_equal(cell_cgroup_limit_get(late, CELL_CG_MEMORY, buf,
+					       sizeof(buf), &err), 0);
+	assert_string_equal(buf, "67108864");
+	cell_cgroup_free(late);
+	assert_int_equal(cell_cgroup_limit_get(old_get, CELL_CG_MEMORY, buf,
+					       sizeof(buf), &err), 0);
+	assert_string_equal(buf, "67108864");
+	cell_cgroup_free(old_get);
+	/* an old handle attaches a newcomer into the memory directory too */
+	pid_t pid2 = spawn(f, pause_forever, NULL);
+	assert_int_equal(cell_cgroup_attach(old_at, pid2, &err), 0);
+	expect_cg(pid2, "memory", want);
+	expect_cg(pid2, "", want);
+	pid_t pid3 = clone_into(f, old_at, pause_forever, NULL);
+	assert_int_equal(cell_cgroup_attach_v1(old_at, pid3, &err), 0);
+	expect_cg(pid3, "memory", want);
+	cell_cgroup_free(old_at);
+	/* jail -r: kill and destroy through the third old handle */
+	assert_int_equal(cell_cgroup_kill(old_rm, &err), 0);
+	reap(f, pid);
+	reap(f, pid2);
+	reap(f, pid3);
+	r = cell_cgroup_destroy(old_rm, &err);
+	if (r < 0)
+		print_message("destroy: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	cell_cgroup_free(old_rm);
+	assert_false(is_dir("/sys/fs/cgroup/memory", rel));
+	assert_false(is_dir("/sys/fs/cgroup/unified", rel));
+	/* the parent the lazy creation made stays until prune_top */
+	assert_true(is_dir("/sys/fs/cgroup/memory", base));
+	cell_cgroup_prune_top(f->h, base);
+	assert_false(is_dir("/sys/fs/cgroup/memory", base));
+	assert_false(is_dir("/sys/fs/cgroup/unified", base));
+}
+
+/* a cgroup frozen by someone else stays frozen across the move, and an
+ * empty one is not frozen at all */
+static void test_lazy_frozen_stays(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	int ev = events_watch(f->cg);
+	assert_int_equal(cell_cgroup_limit_set(f->cg, CELL_CG_CPU_SHARES, "512",
+					       &err), 0);
+	assert_int_equal(events_count(ev), 0);
+	assert_true(is_dir("/sys/fs/cgroup/cpu", rel));
+	pid_t pid = clone_into(f, f->cg, pause_forever, NULL);
+	assert_int_equal(cell_cgroup_freeze(f->cg, true, &err), 0);
+	events_count(ev);
+	int r = cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "7", &err);
+	if (r < 0)
+		print_message("limit: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	char want[128];
+	snprintf(want, sizeof(want), "/%s", rel);
+	expect_cg(pid, "pids", want);
+	assert_string_equal(unified_file(f, f->cg, "cgroup.freeze"), "1\n");
+	assert_non_null(strstr(unified_file(f, f->cg, "cgroup.events"),
+			       "frozen 1"));
+	assert_int_equal(events_count(ev), 0);
+	close(ev);
+	assert_int_equal(cell_cgroup_freeze(f->cg, false, &err), 0);
+	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
+	reap(f, pid);
+}
+
+/* nested lazy cgroups: a limit on the inner one first makes the outer
+ * v1 directory as a parent, without the outer's processes; a limit on the
+ * outer then moves those, and leaves the inner's where they are */
+static void test_lazy_nested(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	char sub[128], want_x[128], want_sub[160], mine[PATH_MAX];
+	snprintf(sub, sizeof(sub), "%s/sub", rel);
+	snprintf(want_x, sizeof(want_x), "/%s", rel);
+	snprintf(want_sub, sizeof(want_sub), "/%s", sub);
+	struct cell_cgroup *in = NULL;
+	assert_int_equal(cell_cgroup_create_flags(f->h, sub, CELL_CGROUP_LAZY,
+						  &in, &err), 0);
+	pid_t outer = clone_into(f, f->cg, pause_forever, NULL);
+	pid_t inner = clone_into(f, in, pause_forever, NULL);
+	assert_true(proc_cg(getpid(), "pids", mine, sizeof(mine)));
+	int r = cell_cgroup_limit_set(in, CELL_CG_PIDS, "10", &err);
+	if (r < 0)
+		print_message("limit: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	expect_cg(inner, "pids", want_sub);
+	expect_cg(outer, "pids", mine);
+	assert_true(is_dir("/sys/fs/cgroup/pids", rel));
+	/* the outer one's directory exists now, but holds no limit of its
+	 * own yet: setting one moves the outer process only */
+	r = cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "20", &err);
+	if (r < 0)
+		print_message("limit: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	expect_cg(outer, "pids", want_x);
+	expect_cg(inner, "pids", want_sub);
+	uint64_t n = 0;
+	assert_int_equal(cell_cgroup_usage(f->cg, CELL_CG_PIDS, &n, &err), 0);
+	assert_int_equal(n, 2);   /* pids.current counts the subtree */
+	assert_int_equal(cell_cgroup_usage(in, CELL_CG_PIDS, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cell_cgroup_kill(f->cg, &err), 0);
+	reap(f, outer);
+	reap(f, inner);
+	assert_int_equal(cell_cgroup_destroy(in, &err), 0);
+	cell_cgroup_free(in);
+	assert_false(is_dir("/sys/fs/cgroup/pids", sub));
+	assert_int_equal(cell_cgroup_destroy(f->cg, &err), 0);
+	assert_false(is_dir("/sys/fs/cgroup/pids", base));
+}
+
+/* a host forced to V1 has no unified hierarchy: LAZY changes nothing,
+ * every hierarchy gets the directory; on the unified hierarchy alone (a
+ * V2 root) it is made as always */
+static void test_lazy_ignored(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	char sub[128];
+	snprintf(sub, sizeof(sub), "%s/lazy", rel);
+	struct cell_cgroup *cg = NULL;
+	assert_int_equal(cell_cgroup_create_flags(f->h, sub, CELL_CGROUP_LAZY,
+						  &cg, &err), 0);
+	int seen = 0;
+	if (cell_cgroup_host_mode(f->h) == CELL_CGROUP_V1) {
+		for (size_t k = 0; k < ARRAY_SIZE(v1_mounts); k++) {
+			if (!v1_mounted(v1_mounts[k]))
+				continue;
+			assert_true(is_dir(v1_mounts[k], sub));
+			seen++;
+		}
+		assert_false(is_dir("/sys/fs/cgroup/unified", sub));
+		char buf[64];
+		assert_int_equal(cell_cgroup_limit_get(cg, CELL_CG_PIDS, buf,
+						       sizeof(buf), &err), 0);
+		assert_string_equal(buf, "max");
+	} else {
+		assert_true(is_dir(cell_cgroup_unified_path(f->cg), "lazy"));
+		seen++;
+	}
+	print_message("%d hierarchies hold it\n", seen);
+	assert_true(seen >= 1);
+	assert_int_equal(cell_cgroup_destroy(cg, &err), 0);
+	cell_cgroup_free(cg);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -861,6 +1376,15 @@ int main(void)
 		T(test_unified_v2, setup_unified),
 		T(test_destroy, setup),
 		T(test_destroy, setup_v1),
+		T(test_lazy_layout, setup_lazy),
+		T(test_lazy_devices, setup_lazy),
+		T(test_lazy_clone_attach_v1, setup_lazy),
+		T(test_lazy_pids_migrate, setup_lazy),
+		T(test_lazy_other_handle, setup_lazy),
+		T(test_lazy_nested, setup_lazy),
+		T(test_lazy_frozen_stays, setup_lazy),
+		T(test_lazy_ignored, setup_v1),
+		T(test_lazy_ignored, setup_unified),
 	};
 	return cmocka_run_group_tests_name("cgroup-host (real hierarchy)",
 					   tests, NULL, NULL);
