@@ -1179,6 +1179,12 @@ static bool pv_has(const struct pidvec *pv, pid_t pid)
 	return false;
 }
 
+/* pv sorted with pid_cmp: a jail may hold thousands */
+static bool pv_has_sorted(const struct pidvec *pv, pid_t pid)
+{
+	return pv->n && bsearch(&pid, pv->v, pv->n, sizeof(*pv->v), pid_cmp);
+}
+
 /* cgroup.freeze of the unified directory says 1: someone froze it */
 static bool unified_frozen(const struct cell_cgroup *cg)
 {
@@ -1218,12 +1224,14 @@ static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
 			r = v1_fail(err, r, cg, i, "listing the processes");
 			break;
 		}
+		if (in_v1.n)
+			qsort(in_v1.v, in_v1.n, sizeof(*in_v1.v), pid_cmp);
 		size_t miss = 0;
 		bool self_in = false;
 		for (size_t k = 0; k < in_u.n; k++) {
 			pid_t pid = in_u.v[k];
 			self_in |= pid == self;
-			if (!pv_has(&in_v1, pid) && !pv_has(&gone, pid))
+			if (!pv_has_sorted(&in_v1, pid) && !pv_has(&gone, pid))
 				in_u.v[miss++] = pid;
 		}
 		free(in_v1.v);
