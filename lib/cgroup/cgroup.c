@@ -1059,7 +1059,7 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 			      cg->rel);
 }
 
-/* --- lazy v1 directories (hybrid) ---------------------------------------- */
+/* --- lazy v1 directories (hybrid) --------------------------------------- */
 
 static const char *ctl_name(const struct cell_cgroup_host *h, unsigned bit)
 {
@@ -1146,7 +1146,8 @@ static int v1_mkdirs(const struct cell_cgroup *cg, size_t i, char **top,
 			}
 			if (lstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)) {
 				r = cell_error_set(err, -ENOTDIR,
-						   "%s is not a directory", cur);
+						   "%s is not a directory",
+						   cur);
 				break;
 			}
 			continue;
@@ -1239,8 +1240,8 @@ static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
 			free(in_u.v);
 			break;
 		}
-		if (round == 0 && !self_in && has_file(cg, u, "cgroup.freeze") &&
-		    !unified_frozen(cg)) {
+		if (round == 0 && !self_in &&
+		    has_file(cg, u, "cgroup.freeze") && !unified_frozen(cg)) {
 			free(in_u.v);
 			froze = true;   /* a failed freeze is thawed too */
 			r = cell_cgroup_freeze(cg, true, err);
@@ -1253,8 +1254,8 @@ static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
 		if (round > 10) {
 			free(in_u.v);
 			r = cell_error_set(err, -EBUSY, "cgroup %s, v1 "
-					   "hierarchy %s: moving the processes: "
-					   "they keep forking", cg->rel,
+					   "hierarchy %s: moving the processes:"
+					   " they keep forking", cg->rel,
 					   cg->host->hier[i].mnt);
 			break;
 		}

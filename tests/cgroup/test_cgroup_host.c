@@ -120,8 +120,9 @@ static int setup_which(void **state, enum which w)
 			return 0;
 		}
 	}
-	r = cell_cgroup_create_flags(f->h, rel, w == LAZY ? CELL_CGROUP_LAZY : 0,
-				     &f->cg, &err);
+	r = cell_cgroup_create_flags(f->h, rel,
+				     w == LAZY ? CELL_CGROUP_LAZY : 0, &f->cg,
+				     &err);
 	if (r < 0)
 		print_message("create %s: %s\n", rel, err.msg);
 	assert_int_equal(r, 0);
@@ -834,7 +835,7 @@ static void test_destroy(void **state)
 	assert_int_equal(cell_cgroup_destroy(f->cg, &err), 0);
 }
 
-/* --- lazy v1 directories (hybrid) ------------------------------------------ */
+/* --- lazy v1 directories (hybrid) ---------------------------------------- */
 
 /* the v1 hierarchies cell uses on this host, as their mount points */
 static const char *const v1_mounts[] = {
