@@ -5,17 +5,23 @@
  * CREATE (cell_enter_create), in the host:
  *   1. check that the jail's root is a directory (init opens it again,
  *      in its own mount namespace, with O_NOFOLLOW).
- *   2. clone3(CLONE_PIDFD | NEWNS | NEWPID | NEWUTS | NEWIPC | NEWCGROUP
- *      [| NEWNET]): init is born inside every new namespace at once, and
- *      the pidfd names it without the pid-reuse race. (clone(2) is the
- *      fallback when a filter refuses clone3.)
- *   3. init's pid goes into the jail's cgroups before init does anything,
- *      so every process it will ever fork is counted and killable.
+ *   2. clone3(CLONE_PIDFD | CLONE_INTO_CGROUP | NEWNS | NEWPID | NEWUTS
+ *      | NEWIPC [| NEWNET] [| NEWUSER]): init is born inside every new
+ *      namespace and inside the jail's cgroup v2 (or hybrid unified)
+ *      directory at once, and the pidfd names it without the pid-reuse
+ *      race. (Without CLONE_INTO_CGROUP when the kernel refuses it, and
+ *      clone(2) when a filter refuses clone3.)
+ *   3. the rest of the jail's cgroups (v1 hierarchies that hold a limit;
+ *      all of them when step 2 could not clone into the cgroup) get
+ *      init's pid before init does anything, so every process it will
+ *      ever fork is counted and killable.
  * then, in init (pid 1 of the new pid namespace):
  *   4. PR_SET_PDEATHSIG and non-dumpable first: a creator that dies takes
  *      the half-built jail with it, and no process can ptrace init or open
  *      its /proc/1/exe, which is the host binary (CVE-2016-9962,
- *      CVE-2019-5736).
+ *      CVE-2019-5736). Once placed (the creator's 'G'), a new cgroup
+ *      namespace: one made at clone would be rooted at the creator's
+ *      cgroups and show the jail the host's layout.
  *   5. every mount made private, so nothing below propagates to the host.
  *   6. a recursive clone of the root tree (open_tree) is attached on the
  *      root and made nodev (device nodes in the jail's tree are inert;
@@ -41,10 +47,13 @@
  *
  * ATTACH (cell_enter_attach), for every process started in a jail:
  *   1. host-side lookups (host users) while we still see the host.
- *   2. fork a helper; it makes itself non-dumpable, then one setns() on
- *      init's pidfd joins every namespace at once.
- *   3. the helper forks the jailed child (now in the jail's pid namespace)
- *      and writes its pid into the jail's cgroups before releasing it.
+ *   2. fork a helper; it makes itself non-dumpable, opens the jail's
+ *      cgroup namespace (as the host's root), then one setns() on init's
+ *      pidfd joins every other namespace at once.
+ *   3. the helper clones the jailed child (now in the jail's pid
+ *      namespace) into the jail's cgroup v2 / unified directory; the
+ *      host writes its pid into the rest of the jail's cgroups; then the
+ *      child joins the jail's cgroup namespace and goes on.
  *   4. the child runs the tail: new session (no TIOCSTI into the host's
  *      terminal, CVE-2017-5226), stdio, close every other descriptor
  *      (CVE-2024-21626), user lookup in the jail's passwd as plain text
@@ -1338,6 +1347,13 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	struct msg m;
 	if (recv_msg(sock, &m) < 0 || m.kind != 'G')
 		_exit(1);
+	/* 4a: in the jail's cgroups now: our own cgroup namespace, rooted
+	 * there, so the jail's /proc/PID/cgroup shows "/" and nothing of
+	 * the host's layout (made at clone it would be rooted at the
+	 * creator's cgroups) */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail_to(sock, "cgroup", -errno,
+			"new cgroup namespace: %s", strerror(errno));
 	hide_cmdline();
 	/* 4a: in its own user namespace (cell.uidmap) init is still the
 	 * host's uid 0, unmapped there, so nothing it made in the jail's
@@ -1458,7 +1474,9 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 
 static unsigned long ns_flags(const struct cell_jail *j)
 {
-	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
+	/* no CLONE_NEWCGROUP: a cgroup namespace is rooted at its maker's
+	 * cgroups, so init makes its own once it is in the jail's (4) */
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID;
 	if (j->host != CELL_JAILSYS_INHERIT && !j->utsns_path[0])
 		f |= CLONE_NEWUTS;
 	if (!(j->sysvmsg == CELL_JAILSYS_INHERIT &&
@@ -1472,19 +1490,47 @@ static unsigned long ns_flags(const struct cell_jail *j)
 	return f;
 }
 
-/* clone3 with a pidfd; clone(2) when a filter or an old kernel refuses. */
-static pid_t clone_pidfd(unsigned long flags, int *pidfd)
+/*
+ * clone3, with a pidfd when pidfd is not NULL, and straight into the
+ * cgroup cgfd when it is >= 0 (*into says whether that happened). A
+ * refused CLONE_INTO_CGROUP (an older kernel, a cgroup that cannot take
+ * processes, a foreign cgroup namespace) is retried without it; clone3
+ * refused by a filter or an old kernel falls back to clone(2).
+ */
+static pid_t clone_into(unsigned long flags, int *pidfd, int cgfd,
+			bool *into)
 {
 	struct clone_args ca = {
-		.flags = flags | CLONE_PIDFD,
+		.flags = flags | (pidfd ? CLONE_PIDFD : 0),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	pid_t pid;
+	*into = false;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgfd;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0) {
+			*into = pid > 0;
+			return pid;
+		}
+		if (errno == EAGAIN || errno == ENOMEM)
+			return pid;
+		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
 		return pid;
-	return (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL,
-			      pidfd, NULL, NULL);
+	return (pid_t)syscall(SYS_clone, ca.flags | SIGCHLD, NULL, pidfd,
+			      NULL, NULL);
+}
+
+static pid_t clone_pidfd(unsigned long flags, int *pidfd)
+{
+	bool into;
+	return clone_into(flags, pidfd, -1, &into);
 }
 
 /*
@@ -1743,12 +1789,14 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 
 	/* 2 */
 	int pidfd = -1;
+	bool cloned_into = false;
 	fflush(NULL);
 	pid_t pid;
 	if (parent) {
 		pid = clone_in_parent(&ia, parent, &pidfd, err);
 	} else {
-		pid = clone_pidfd(ns_flags(j), &pidfd);
+		pid = clone_into(ns_flags(j), &pidfd,
+				 place ? place->cgroup_fd : -1, &cloned_into);
 		if (pid == 0) {
 			close(mine);
 			init_main(&ia);
@@ -1770,7 +1818,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 
 	/* 3 */
 	if (place && place->place) {
-		int r = place->place(place->arg, pid, err);
+		int r = place->place(place->arg, pid, cloned_into, err);
 		if (r < 0) {
 			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 			waitpid(pid, NULL, 0);
@@ -2570,7 +2618,7 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 /* What attach joins: every namespace init made, and the ones it joined */
 static int join_flags(const struct cell_jail *j)
 {
-	unsigned long f = ns_flags(j);
+	unsigned long f = ns_flags(j) | CLONE_NEWCGROUP;
 	if (j->netns_path[0])
 		f |= CLONE_NEWNET;
 	if (j->ipcns_path[0])
@@ -2585,14 +2633,28 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 					     const struct cell_policy *pol,
 					     const struct cell_exec *x,
 					     const struct user_info *host_u,
-					     int pidfd, int agent_fd,
-					     bool detach, int report)
+					     int pidfd, int cgroup_fd,
+					     int agent_fd, bool detach,
+					     int report)
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* the host's /proc, to check who asks for a host name change */
 	int hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (setns(pidfd, join_flags(j)) < 0)
+	/* The jail's cgroup namespace, opened now as the host's root: a
+	 * child in the jail's user namespace could not join it through
+	 * the pidfd (init is not dumpable: the ptrace check fails there).
+	 * The pidfd still naming a live process after the open means the
+	 * pid was not reused in between. */
+	char nspath[64];
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/cgroup",
+		 (int)pidfd_pid(pidfd));
+	int cgns = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (cgns < 0 || pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+		fail_to(report, "setns", -ESRCH, "the jail's init is gone");
+	/* every namespace but the cgroup one: a process outside the jail's
+	 * cgroups (we are) may not clone into them from inside it */
+	if (setns(pidfd, join_flags(j) & ~CLONE_NEWCGROUP) < 0)
 		fail_to(report, "setns", -errno, "joining the jail: %s",
 			strerror(errno));
 	close(pidfd);
@@ -2600,20 +2662,35 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	if (pipe2(go, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, errp) < 0)
 		fail_to(report, "pipe", -errno, "%s", strerror(errno));
-	pid_t child = fork();
+	bool into = false;
+	fflush(NULL);
+	pid_t child = clone_into(0, NULL, cgroup_fd, &into);
 	if (child < 0)
 		fail_to(report, "fork", -errno, "%s", strerror(errno));
 	if (child == 0) {
 		close(go[1]);
 		close(errp[0]);
 		close(report);
-		tail(j, pol, x, host_u, go[0], errp[1], false, -1);
+		/* placed (the host said so through the helper): now the
+		 * jail's cgroup namespace, rooted at the jail's cgroups */
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		close(go[0]);
+		if (setns(cgns, CLONE_NEWCGROUP) < 0)
+			fail_to(errp[1], "setns", -errno, "joining the jail's "
+				"cgroup namespace: %s", strerror(errno));
+		close(cgns);
+		tail(j, pol, x, host_u, -1, errp[1], false, -1);
 	}
+	close(cgns);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	close(go[0]);
 	close(errp[1]);
-	/* The host places the child in the jail's cgroups (we no longer
-	 * see the host's cgroupfs) and answers 'G'. */
-	struct msg cm = { .kind = 'C', .pid = child };
+	/* The host places the child in the rest of the jail's cgroups (we
+	 * no longer see the host's cgroupfs) and answers 'G'. */
+	struct msg cm = { .kind = 'C', .pid = child, .arg = into ? '1' : '0' };
 	struct msg ok;
 	if (send_msg(report, &cm) < 0 || recv_msg(report, &ok) < 0 ||
 	    ok.kind != 'G') {
@@ -2695,7 +2772,9 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 	if (h == 0) {
 		close(mine);
-		helper(j, pol, x, host_u, pidfd, run->agent_fd, detach, sv[1]);
+		helper(j, pol, x, host_u, pidfd,
+		       place ? place->cgroup_fd : -1, run->agent_fd, detach,
+		       sv[1]);
 	}
 	close(sv[1]);
 
@@ -2704,7 +2783,8 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 	if (r == 0 && m.kind == 'C') {
 		int pr = 0;
 		if (place && place->place)
-			pr = place->place(place->arg, m.pid, err);
+			pr = place->place(place->arg, m.pid, m.arg == '1',
+					  err);
 		struct msg reply = { .kind = pr < 0 ? 'N' : 'G' };
 		send_msg(mine, &reply);
 		if (pr < 0) {

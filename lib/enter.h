@@ -93,12 +93,19 @@ struct cell_exec {
 void cell_exec_init(struct cell_exec *x);
 
 /*
- * Placing a new process in the jail's cgroups, called in the host with the
- * host pid before the process runs anything of its own.
+ * Placing a new process in the jail's cgroups. cgroup_fd, when >= 0, is
+ * the jail's cgroup v2 (or hybrid unified) directory: the process is
+ * cloned straight into it (clone3 CLONE_INTO_CGROUP, no cgroup.procs
+ * write, which costs an RCU grace period). place is then called in the
+ * host with the host pid, before the process runs anything of its own,
+ * for the rest: cloned_into says whether the clone went into cgroup_fd
+ * (false when the kernel or a filter refused it: place does it all).
  */
 struct cell_placement {
-	int (*place)(void *arg, pid_t pid, struct cell_error *err);
+	int (*place)(void *arg, pid_t pid, bool cloned_into,
+		     struct cell_error *err);
 	void *arg;
+	int cgroup_fd;
 };
 
 /* What the host knows of a running jail. */

@@ -94,17 +94,37 @@ static int cg_open(const char *relpath, struct cg_ctx *c, bool create,
 	int r = cell_cgroup_host_open(NULL, &c->host, err);
 	if (r < 0)
 		return r;
-	r = create ? cell_cgroup_create(c->host, relpath, &c->cg, err)
+	/* lazy: on a hybrid host only the unified hierarchy at first; a v1
+	 * controller's directory comes with the first limit that needs it
+	 * (cell_cgroup_limit_set moves the processes there) */
+	r = create ? cell_cgroup_create_flags(c->host, relpath,
+					      CELL_CGROUP_LAZY, &c->cg, err)
 		   : cell_cgroup_open(c->host, relpath, &c->cg, err);
 	if (r < 0)
 		cg_ctx_free(c);
 	return r;
 }
 
-static int place_in_cgroup(void *arg, pid_t pid, struct cell_error *err)
+static int place_in_cgroup(void *arg, pid_t pid, bool cloned_into,
+			   struct cell_error *err)
 {
 	struct cg_ctx *c = arg;
-	return cell_cgroup_attach(c->cg, pid, err);
+	return cloned_into ? cell_cgroup_attach_v1(c->cg, pid, err)
+			   : cell_cgroup_attach(c->cg, pid, err);
+}
+
+/* Kill what is left in an open cgroup and remove it; frees c. */
+static int cg_teardown_ctx(struct cg_ctx *c, struct cell_error *err)
+{
+	int r = cell_cgroup_kill(c->cg, err);
+	if (r == 0)
+		r = cell_cgroup_destroy(c->cg, err);
+	/* the shared "cell" directory goes with the last jail (we hold the
+	 * state lock, and creation makes cgroups under it too) */
+	if (r == 0)
+		cell_cgroup_prune_top(c->host, "cell");
+	cg_ctx_free(c);
+	return r;
 }
 
 /* Kill everything in the cgroup and remove it; tolerant of absence. */
@@ -116,15 +136,7 @@ static int cg_teardown(const char *relpath, struct cell_error *err)
 		return 0;
 	if (r < 0)
 		return cell_error_set(err, r, "opening cgroup %s", relpath);
-	r = cell_cgroup_kill(c.cg, err);
-	if (r == 0)
-		r = cell_cgroup_destroy(c.cg, err);
-	/* the shared "cell" directory goes with the last jail (we hold the
-	 * state lock, and creation makes cgroups under it too) */
-	if (r == 0)
-		cell_cgroup_prune_top(c.host, "cell");
-	cg_ctx_free(&c);
-	return r;
+	return cg_teardown_ctx(&c, err);
 }
 
 /* --- helpers ------------------------------------------------------------- */
@@ -634,6 +646,14 @@ static void undo_cgroup(struct create_ctx *c)
 	cg_ctx_free(&c->cg);
 }
 
+/* Whether the network step has anything to build: a vnet, addresses
+ * (aliases on host interfaces), or the address hooks on the cgroup. */
+static bool has_network(const struct create_ctx *c)
+{
+	const struct cell_jail *j = c->j;
+	return j->vnet || j->ip4_addr_n || j->ip6_addr_n || c->pol.addr_hooks;
+}
+
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	/* the filter is compiled here once: init and its processes
@@ -645,6 +665,7 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 		bool cached = cell_policy_filter_key(&c->pol, l, key,
 						     sizeof(key)) == 0;
 		int r0 = -ENOENT;
+		bool saved = false;
 		if (cached && cell_state_load_bpf_cache(key, &c->bpf[l]) == 0)
 			r0 = 0;
 		if (r0 < 0) {
@@ -652,7 +673,13 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 			if (r0 == 0 && cached && c->bpf[l].len)
 				cell_state_save_bpf_cache(key, &c->bpf[l]);
 		}
-		if (r0 == 0 && c->bpf[l].len)
+		/* beside the record: a link to the kept one (one syscall),
+		 * else a copy */
+		if (r0 == 0 && c->bpf[l].len && cached)
+			saved = cell_state_link_bpf_cache(key,
+							  c->h->rec.jail.jid,
+							  l) == 0;
+		if (r0 == 0 && c->bpf[l].len && !saved)
 			r0 = cell_state_save_bpf(c->h->rec.jail.jid, l,
 						 &c->bpf[l], err);
 		if (r0 < 0)
@@ -660,7 +687,9 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	}
 	c->pol.compiled = &c->bpf[0];
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
-	struct cell_placement place = { place_in_cgroup, &c->cg };
+	struct cell_placement place = {
+		place_in_cgroup, &c->cg, cell_cgroup_unified_fd(c->cg.cg)
+	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
 	if (r < 0)
@@ -671,7 +700,14 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 		c->h->run.agent_fd = cell_state_open_mounts(c->j->jid);
 		c->h->run.mount_fs = c->pol.mount_fs;
 	}
-	/* record init before anything else can fail, for repair */
+	/* A jail with a network: record init, and "network may exist",
+	 * before building any of it, for repair (vnet.interface is given
+	 * back through init's netns). Without one, nothing outside the
+	 * cgroup is left to undo if we die now: repair kills the cgroup,
+	 * init with it, and the next save is "active". */
+	if (!has_network(c))
+		return 0;
+	c->h->rec.step = NETWORK_STEP;
 	return cell_state_save(&c->h->rec, err);
 }
 
@@ -688,11 +724,9 @@ static void undo_init(struct create_ctx *c)
 
 static int step_network(struct create_ctx *c, struct cell_error *err)
 {
-	/* say "network may exist" before building any of it, for repair */
-	c->h->rec.step = NETWORK_STEP;
-	int r = cell_state_save(&c->h->rec, err);
-	if (r < 0)
-		return r;
+	/* step_init recorded "network may exist" */
+	if (!has_network(c))
+		return 0;
 	return net_setup(&c->h->rec, c->cg.cg, err);
 }
 
@@ -853,6 +887,11 @@ void cell_create_finish(struct cell_handle *h)
 		gone = poll(&p, 1, 500) == 1;
 		close(fd);
 	}
+	/* init is our child (unless a parent jail's init adopted it): reap
+	 * it, or as a zombie it still reads as alive and removal takes the
+	 * slow path for a running jail */
+	if (gone)
+		waitpid(run.init_pid, NULL, WNOHANG);
 	if (gone) {
 		char key[16];
 		snprintf(key, sizeof(key), "%d", jid);
@@ -900,7 +939,8 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 		run.agent_fd = cell_state_open_mounts(rec->jail.jid);
 		run.mount_fs = pol.mount_fs;
 	}
-	struct cell_placement place = { place_in_cgroup, &c };
+	struct cell_placement place = { place_in_cgroup, &c,
+					cell_cgroup_unified_fd(c.cg) };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	if (run.agent_fd >= 0)
@@ -913,13 +953,9 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 
 /* --- remove -------------------------------------------------------------- */
 
-static int stop_processes(const struct cell_record *rec,
-			  struct cell_error *err)
+static void stop_processes(const struct cell_record *rec,
+			   struct cell_cgroup *cg)
 {
-	struct cg_ctx c;
-	int r = cg_open(rec->cgroup, &c, false, NULL);
-	if (r < 0)
-		return 0;
 	/* SIGTERM to everything but init, then stop.timeout to finish */
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -927,7 +963,7 @@ static int stop_processes(const struct cell_record *rec,
 	for (;;) {
 		pid_t *pids = NULL;
 		size_t n = 0;
-		if (cell_cgroup_pids(c.cg, &pids, &n, NULL) < 0)
+		if (cell_cgroup_pids(cg, &pids, &n, NULL) < 0)
 			break;
 		size_t others = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -947,20 +983,31 @@ static int stop_processes(const struct cell_record *rec,
 			break;
 		usleep(20 * 1000);
 	}
-	cg_ctx_free(&c);
-	(void)err;
-	return 0;
 }
 
 static int remove_one(struct cell_record *rec, struct cell_error *err)
 {
 	cell_error_context(err, rec->jail.name, "remove", NULL);
-	rec->state = CELL_REC_DYING;
-	rec->creator = getpid();
-	int r = cell_state_save(rec, err);
-	if (r < 0)
-		return r;
-	stop_processes(rec, err);
+	/* "dying, by us" for repair should we die half-way; a jail whose
+	 * init has ended (jail -c's own removal) reads as stale to repair
+	 * already, and the lock keeps other commands out meanwhile */
+	int r;
+	bool alive = cell_record_alive(rec);
+	if (alive) {
+		rec->state = CELL_REC_DYING;
+		rec->creator = getpid();
+		r = cell_state_save(rec, err);
+		if (r < 0)
+			return r;
+	}
+	/* one look at the host's cgroups for the whole removal */
+	struct cg_ctx c = { 0 };
+	if (rec->cgroup[0] && cg_open(rec->cgroup, &c, false, NULL) < 0)
+		memset(&c, 0, sizeof(c));
+	/* with init gone its pid namespace, every process of the jail, is
+	 * gone too: nothing to stop */
+	if (alive && c.cg)
+		stop_processes(rec, c.cg);
 	crash_point("stop");
 	/* init's death ends every process of the jail, so none runs
 	 * without its address hooks; the netns fd keeps vnet.interface
@@ -972,8 +1019,8 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 	cell_error_clear(&nerr);
 	int nr = net_teardown(rec, ns, true, &nerr);
 	crash_point("network-removed");
-	if (rec->cgroup[0]) {
-		r = cg_teardown(rec->cgroup, err);
+	if (c.cg) {
+		r = cg_teardown_ctx(&c, err);
 		if (r < 0)
 			return r;
 	}
@@ -999,22 +1046,32 @@ int cell_remove(const char *key, struct cell_error *err)
 					      "jail \"%s\" not found", key);
 		return r;
 	}
-	/* children first, deepest first: their names sort after ours */
+	/* children first, deepest first: one look at every record for the
+	 * names below ours, then the deepest of those (up to 8 levels) */
 	_cleanup_free_ int *jids = NULL;
 	size_t n = 0;
 	cell_state_list(&jids, &n, NULL);
 	size_t len = strlen(rec.jail.name);
+	size_t nch = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cell_record head;
+		if (cell_state_peek(jids[i], &head) < 0 ||
+		    strncmp(head.jail.name, rec.jail.name, len) ||
+		    head.jail.name[len] != '.')
+			continue;
+		int d = 0;
+		for (const char *p = head.jail.name + len; *p; p++)
+			d += *p == '.';
+		if (d > 8)
+			continue;
+		/* kept in place: jid, and its depth in the high bits */
+		jids[nch++] = d << 24 | jids[i];
+	}
 	for (int depth = 8; depth >= 1; depth--) {
-		for (size_t i = 0; i < n; i++) {
-			struct cell_record head, ch;
-			if (cell_state_peek(jids[i], &head) < 0)
-				continue;
-			int d = 0;
-			for (const char *p = head.jail.name + len; *p; p++)
-				d += *p == '.';
-			if (strncmp(head.jail.name, rec.jail.name, len) ||
-			    head.jail.name[len] != '.' || d != depth ||
-			    cell_state_load(jids[i], &ch, NULL) < 0)
+		for (size_t i = 0; i < nch; i++) {
+			struct cell_record ch;
+			if (jids[i] >> 24 != depth ||
+			    cell_state_load(jids[i] & 0xffffff, &ch, NULL) < 0)
 				continue;
 			remove_one(&ch, NULL);
 			cell_record_free(&ch);

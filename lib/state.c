@@ -37,11 +37,19 @@ static int jails_dir(char *buf, size_t len)
 int cell_state_lock(struct cell_error *err)
 {
 	char path[PATH_MAX];
-	if (jails_dir(path, sizeof(path)) < 0 || cell_mkdir_p(path, 0700) < 0)
-		return cell_error_errno(err, -errno, "creating %s",
-					cell_run_dir());
 	snprintf(path, sizeof(path), "%s/lock", cell_run_dir());
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		/* the first command: make the state directories */
+		char dir[PATH_MAX];
+		int r = jails_dir(dir, sizeof(dir)) < 0 ? -ENAMETOOLONG
+							: cell_mkdir_p(dir, 0700);
+		if (r < 0)
+			return cell_error_errno(err, r, "creating %s",
+						cell_run_dir());
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			  0600);
+	}
 	if (fd < 0)
 		return cell_error_errno(err, -errno, "opening %s", path);
 	while (flock(fd, LOCK_EX) < 0) {
@@ -72,9 +80,9 @@ int cell_state_save(const struct cell_record *rec, struct cell_error *err)
 {
 	char path[PATH_MAX];
 	char dir[PATH_MAX];
-	if (jails_dir(dir, sizeof(dir)) < 0 || cell_mkdir_p(dir, 0700) < 0 ||
+	if (jails_dir(dir, sizeof(dir)) < 0 ||
 	    record_path(rec->jail.jid, path, sizeof(path)) < 0)
-		return cell_error_errno(err, -errno, "state directory");
+		return cell_error_set(err, -ENAMETOOLONG, "state directory");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -90,6 +98,12 @@ int cell_state_save(const struct cell_record *rec, struct cell_error *err)
 	fclose(f);
 	if (r == 0)
 		r = cell_write_file_atomic(path, buf, len);
+	/* the directory is made on the first save only */
+	if (r == -ENOENT) {
+		r = cell_mkdir_p(dir, 0700);
+		if (r == 0)
+			r = cell_write_file_atomic(path, buf, len);
+	}
 	free(buf);
 	if (r < 0)
 		return cell_error_errno(err, r, "writing %s", path);
@@ -270,6 +284,23 @@ int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog)
 	    (int)(sizeof(path) - l))
 		return -ENAMETOOLONG;
 	return save_bpf_at(path, prog, NULL);
+}
+
+int cell_state_link_bpf_cache(const char *key, int jid, bool listener)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	if (!key_ok(key) || snprintf(from, sizeof(from), "%s/bpf/%s",
+				     cell_run_dir(), key) >= (int)sizeof(from) ||
+	    bpf_path(jid, listener, to, sizeof(to)) < 0)
+		return -EINVAL;
+	if (link(from, to) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	/* a leftover of a jail with this jid that repair has not seen */
+	if (unlink(to) < 0 || link(from, to) < 0)
+		return -errno;
+	return 0;
 }
 
 int cell_state_save_bpf(int jid, bool listener, const struct sock_fprog *prog,

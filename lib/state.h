@@ -72,6 +72,10 @@ int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog);
  * state directory: load gives -ENOENT when there is none. */
 int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog);
 int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog);
+/* The kept filter KEY as the jail's (a hard link: a later save of KEY
+ * renames a new file in, the jail keeps its own); -errno, and the caller
+ * then writes a copy with cell_state_save_bpf. */
+int cell_state_link_bpf_cache(const char *key, int jid, bool listener);
 
 /* jails/JID.mnt: mount ids the jail's agent made (enter.c), opened
  * read-write (created when missing); -errno. */
