@@ -23,6 +23,9 @@
  *                       notification; we answer EXDEV
  *     --prepivot        (--proc) print what init looks like before its
  *                       pivot_root (its root is still the host's)
+ *     --host-deny NAME  fault injection: this driver (the creator, and
+ *                       everything it starts) gets ENOSYS for NAME, as
+ *                       from a kernel without it (e.g. clone3)
  * Prints "exit N" with the process's exit status.
  */
 #include <errno.h>
@@ -138,7 +141,7 @@ int main(int argc, char **argv)
 	bool proc = false, gate = false, console = false;
 	gid_t groups[16];
 	size_t ng = 0;
-	const char *deny = NULL, *notify = NULL;
+	const char *deny = NULL, *notify = NULL, *host_deny = NULL;
 	bool prepivot = false;
 	char *envs[16];
 	size_t ne = 0;
@@ -171,6 +174,8 @@ int main(int argc, char **argv)
 			notify = v, i++;
 		else if (!strcmp(a, "--prepivot"))
 			prepivot = true;
+		else if (!strcmp(a, "--host-deny"))
+			host_deny = v, i++;
 		else if (!strcmp(a, "--exact-env"))
 			x.exact_env = true;
 		else if (!strcmp(a, "--env") && ne < 15)
@@ -231,6 +236,18 @@ int main(int argc, char **argv)
 		x.extra_filter_listener = notify != NULL;
 		seccomp_release(ctx);
 		close(m);
+	}
+	if (host_deny) {
+		scmp_filter_ctx hctx = seccomp_init(SCMP_ACT_ALLOW);
+		int nr = seccomp_syscall_resolve_name(host_deny);
+		if (!hctx || nr < 0 ||
+		    seccomp_rule_add(hctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0) < 0 ||
+		    seccomp_load(hctx) < 0) {
+			fprintf(stderr, "enter-drive: bad --host-deny %s\n",
+				host_deny);
+			return 2;
+		}
+		seccomp_release(hctx);
 	}
 	int sv[2] = { -1, -1 };
 	if (console) {

@@ -243,6 +243,8 @@ check "the agent mounts for the namespace's root" "ok" \
 	"$JEXEC" $N /bin/sh -c 'mount -t tmpfs t /mnt && umount /mnt && echo ok'
 check "... and not for its other users" "1" \
 	"$JEXEC" -U user $N /bin/sh -c 'mount -t tmpfs t /mnt 2>/dev/null; echo $?'
+check "jexec in a user namespace: the jail's cgroup namespace too" "" \
+	sh -c "'$JEXEC' $N cat /proc/self/cgroup | grep -v ':/\$'"
 "$JAIL" -r $N >/dev/null
 check_rc "cell.uidmap without cell.gidmap is refused" 1 \
 	"$JAIL" -c name=$N path="$U" cell.uidmap=0:300000:65536 command=true
@@ -277,6 +279,46 @@ check "a new policy's filter is kept once, and used again" \
 	"$((n0 + 1)) $((n0 + 1))" echo "$n1 $(kept)"
 check "a jail made from the kept filter holds the same boundary" \
 	"denied EPERM" "$JAIL" -c name=$N path="$R" command=/bin/cell-probe mount
+
+# --- cgroups: placement and the cgroup namespace --------------------------
+# init is cloned into the jail's cgroup v2 / unified directory and makes
+# its cgroup namespace once placed: every line of /proc/self/cgroup reads
+# "/" (a namespace made at clone was rooted at the creator's cgroups and
+# showed /cell/NAME, and memory:/../../cell/NAME)
+check "jail -c: every cgroup the command sees is its namespace's root" "" \
+	sh -c "'$JAIL' -c name=$N path='$R' command=cat /proc/self/cgroup | grep -v ':/\$'"
+"$JAIL" -c name=$N path="$R" persist >/dev/null
+check "jexec: the same" "" \
+	sh -c "'$JEXEC' $N cat /proc/self/cgroup | grep -v ':/\$'"
+UNI=/sys/fs/cgroup/unified
+if [ -d $UNI/cell ] && [ -d /sys/fs/cgroup/memory ]; then
+	# a hybrid host: the unified directory carries a jail without limits
+	rec=$(grep -l "^name=$N\$" "$CELL_RUN_DIR"/jails/*)
+	init=$(sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$rec")
+	check "init is in the jail's unified cgroup" "0::/cell/$N" \
+		grep '^0::' /proc/$init/cgroup
+	check "... and the jail has no v1 cgroup without a limit" "" \
+		sh -c "ls -d /sys/fs/cgroup/*/cell/$N 2>/dev/null | grep -v unified"
+fi
+"$JAIL" -r $N >/dev/null
+# clone3 refused (ENOSYS, an older kernel or a filter): init comes from
+# clone(2), the jexec child from a plain fork, both placed by writes
+rm -f "$R/tmp/ready"
+"$DRIVE" --host-deny clone3 name=$N path="$R" -- \
+	/bin/sh -c 'cat /proc/self/cgroup > /tmp/cg; touch /tmp/ready; sleep 3' \
+	>"$T/hd.out" 2>&1 &
+hd=$!
+for k in $(seq 50); do [ -f "$R/tmp/ready" ] && break; sleep 0.1; done
+n_in=$(cat $UNI/cell/$N/cgroup.procs 2>/dev/null | wc -l)
+[ -d $UNI/cell ] || n_in=$(cat /sys/fs/cgroup/cell/$N/cgroup.procs 2>/dev/null | wc -l)
+wait $hd
+check "clone3 refused: the jail is made anyway (clone(2))" "exit 0" \
+	tail -1 "$T/hd.out"
+check "... init and the jexec child are in the jail's cgroup (placed by writes)" \
+	"2" echo "$n_in"
+check "... and see only their cgroup namespace's root" "" \
+	grep -v ':/$' "$R/tmp/cg"
+check_clean "... nothing left of it" $N
 
 # --- the start command ends before init waits for it ----------------------
 # init forks the command, then drops privileges and only then blocks
