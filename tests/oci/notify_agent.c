@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A seccomp notify agent for the tests: notify_agent SOCK OUT
+ * A seccomp notify agent for the tests: notify_agent SOCK OUT [N]
  *
- * Listens on the unix socket SOCK (linux.seccomp.listenerPath), takes one
- * connection from the runtime: the container process state as data and
- * the filter's listener as SCM_RIGHTS, writes the data to OUT, then
- * answers every notified system call with ENOMSG (so the container sees
- * an answer only an agent could give) until the filter's last process
- * is gone. Exits 0 when it got a listener.
+ * Listens on the unix socket SOCK (linux.seccomp.listenerPath) and takes
+ * N connections (default 1) from the runtime, one per process given the
+ * profile (create's, then exec's, as runc): each brings the container
+ * process state as data and the filter's listener as SCM_RIGHTS. Each
+ * message is appended to OUT as one line, then a child of the agent
+ * answers every call notified on that listener with ENOMSG (so the
+ * process sees an answer only an agent could give) until the filter's
+ * last process is gone. Exits 0 when every connection brought a
+ * listener and every listener's processes are gone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +21,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-int main(int argc, char **argv)
+/* One connection: its data appended to out, its listener (or -1). */
+static int take(int c, const char *out)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: notify_agent SOCK OUT\n");
-		return 2;
-	}
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
-	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char tmp[sizeof(a.sun_path) + 8];
-	if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(ls, 1) < 0) {
-		perror("listen");
-		return 1;
-	}
-	/* ready: the test waits for this file */
-	snprintf(tmp, sizeof(tmp), "%s.ready", argv[1]);
-	close(open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-	int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0) {
-		perror("accept");
-		return 1;
-	}
 	static char buf[1 << 16];
 	size_t len = 0;
 	int lfd = -1;
@@ -67,16 +51,17 @@ int main(int argc, char **argv)
 		if (len >= sizeof(buf) - 1)
 			break;
 	}
-	FILE *f = fopen(argv[2], "w");
+	FILE *f = fopen(out, "a");
 	if (f) {
 		fwrite(buf, 1, len, f);
 		fprintf(f, "\n");
 		fclose(f);
 	}
-	if (lfd < 0) {
-		fprintf(stderr, "notify_agent: no listener received\n");
-		return 1;
-	}
+	return lfd;
+}
+
+static void answer(int lfd)
+{
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
 	for (;;) {
@@ -84,12 +69,65 @@ int main(int argc, char **argv)
 		if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
 			if (errno == EINTR)
 				continue;
-			break; /* ENOENT: no process left under the filter */
+			return; /* ENOENT: no process left under the filter */
 		}
 		memset(&resp, 0, sizeof(resp));
 		resp.id = req.id;
 		resp.error = -ENOMSG;
 		ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 	}
-	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: notify_agent SOCK OUT [N]\n");
+		return 2;
+	}
+	int want = argc == 4 ? atoi(argv[3]) : 1;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
+	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char tmp[sizeof(a.sun_path) + 8];
+	if (want < 1 || ls < 0 || bind(ls, (struct sockaddr *)&a,
+				       sizeof(a)) < 0 || listen(ls, 4) < 0) {
+		perror("listen");
+		return 1;
+	}
+	/* ready: the test waits for this file */
+	snprintf(tmp, sizeof(tmp), "%s.ready", argv[1]);
+	close(open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	int ret = 0;
+	for (int i = 0; i < want; i++) {
+		int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			perror("accept");
+			return 1;
+		}
+		int lfd = take(c, argv[2]);
+		close(c);
+		if (lfd < 0) {
+			fprintf(stderr, "notify_agent: connection %d: no "
+				"listener received\n", i + 1);
+			ret = 1;
+			continue;
+		}
+		/* a child per listener: the next process's connection is
+		 * taken while this one's calls are answered */
+		pid_t p = fork();
+		if (p < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (p == 0) {
+			answer(lfd);
+			_exit(0);
+		}
+		close(lfd);
+	}
+	int st;
+	while (wait(&st) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			ret = 1;
+	return ret;
 }

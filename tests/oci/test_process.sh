@@ -80,16 +80,63 @@ rm -f "$SOCK" "$SOCK.ready"
 check_match "a listenerPath nobody listens on fails create, naming it" \
 	"listenerPath $SOCK" oci create --bundle "$BN" pn
 oci_clean "... leaving nothing" pn
-# a process started by exec (attach: no listener of its own) gets ENOSYS
-"$AGENT" "$SOCK" "$T/notify3.json" 2>>"$T/agent.err" &
+# a process started by exec gets a listener of its own, sent to the agent
+# as runc sends it: the process's pid, the container's state (running,
+# init's pid); the agent takes create's and two exec's connections
+"$AGENT" "$SOCK" "$T/notify3.json" 3 2>>"$T/agent.err" &
 APID=$!
 for _ in $(seq 50); do [ -e "$SOCK.ready" ] && break; sleep 0.05; done
 oci run --detach --bundle "$(bundle pn 'sleep 30' "$NOTIFY")" pn >/dev/null 2>&1
-check_match "exec in a notify container: its notified calls fail ENOSYS" \
-	"Function not implemented" oci exec pn mkdir /tmp/ne
+NPID=$(field pn pid)
+# agent_msgs FROM TO JQ: those messages the agent got through jq, joined
+# by | ($e: the detached exec's pid)
+agent_msgs() {
+	sed -n "$1,$2p" "$T/notify3.json" | jq -r --arg e "$EPID" "$3" |
+		tr '\n' '|' | sed 's/|$//'
+}
+exec_mkdir() {
+	oci exec pn sh -c 'mkdir /tmp/ne; echo rc=$?; ls -d /tmp/ne 2>/dev/null; echo after' 2>&1 | tr '\n' ' '
+}
+EOUT=$(exec_mkdir)
+rm -f "$ROOTFS/tmp/nd.rc"
+oci exec --detach --pid-file "$T/exec.pid" pn \
+	sh -c 'mkdir /tmp/nd; echo rc=$? >/tmp/nd.rc' >/dev/null 2>&1
+for _ in $(seq 50); do [ -s "$ROOTFS/tmp/nd.rc" ] && break; sleep 0.05; done
+NOLISTENER=$(grep -c "no listener for an exec'd process" "$OCI_LOG")
+if [ "$NOLISTENER" != 0 ]; then
+	# the core's attach cannot hand the listener back yet (docs/oci.md,
+	# core requests): the process goes without, as the log says
+	check_match "exec in a notify container without the core's listener: ENOSYS" \
+		"Function not implemented.*rc=1 after" echo "$EOUT"
+	echo "ok - # SKIP exec'd process's listener to the agent: needs the core's attach listener (docs/oci.md)"
+else
+	check_match "exec in a notify container: the agent answers its notified call (ENOMSG)" \
+		"No message of desired type.*rc=1 after" echo "$EOUT"
+	check "exec --detach: the agent answers its notified call too" "rc=1" \
+		cat "$ROOTFS/tmp/nd.rc"
+	EPID=$(cat "$T/exec.pid" 2>/dev/null)
+	check "the agent got each exec'd process's listener after create's, as runc sends it (the container running, init's pid, the process's own)" \
+		"running $NPID own|running $NPID detached" \
+		agent_msgs 2 3 '"\(.state.status) \(.state.pid) \(if .pid == .state.pid then "init" elif (.pid|tostring) == $e then "detached" elif .pid > 0 then "own" else .pid end)"'
+	check "... each with the fd's name, the metadata, the container's id" \
+		"seccompFd meta-42 pn|seccompFd meta-42 pn" \
+		agent_msgs 2 3 '"\(.fds[0]) \(.metadata) \(.state.id)"'
+	mv "$SOCK" "$SOCK.away"
+	check_match "exec with nobody at listenerPath fails, naming it" \
+		"listenerPath $SOCK" oci exec pn true
+	mv "$SOCK.away" "$SOCK"
+fi
 oci delete --force pn >/dev/null 2>&1
-wait "$APID"
-rm -f "$SOCK" "$SOCK.ready"
+if [ "$NOLISTENER" != 0 ]; then
+	kill "$APID" 2>/dev/null # still waiting for exec's connections
+	wait "$APID"
+else
+	for _ in $(seq 50); do kill -0 "$APID" 2>/dev/null || break; sleep 0.1; done
+	kill "$APID" 2>/dev/null
+	wait "$APID"
+	check "... and the agent saw every process go (exit 0)" 0 echo $?
+fi
+rm -f "$SOCK" "$SOCK.ready" "$ROOTFS/tmp/nd.rc"
 oci_clean "... leaving nothing" pn
 
 # --- hooks at the spec's points --------------------------------------------
