@@ -6,7 +6,9 @@
  * prestart, createRuntime, poststart, poststop run in the runtime's
  * namespaces; createContainer (cell_oci_hooks_run_in) in the container's
  * mount namespace, its binary opened in the runtime's first. The
- * startContainer hooks are run by src/oci/start.c through cell_exec().
+ * startContainer hooks (src/oci/start.c) run through cell_exec() in a
+ * child given here (cell_oci_hooks_run_with): every hook is waited for,
+ * timed and judged in one place (spawn).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,20 +44,16 @@ static void feed(int fd, const char *text)
 	}
 }
 
-static int run_one(const struct cell_oci_hook *h, const char *state,
-		   int mntns_fd, int *status, struct cell_error *err)
+/*
+ * The one place a hook is waited for: a child of ours runs
+ * r->child(r->arg, h, in) with in the state's socket (its stdin to be),
+ * the state is fed, and past the hook's timeout r->timed_out ends it (or,
+ * without one, SIGKILL through the child's pidfd); the wait status is the
+ * verdict.
+ */
+static int spawn(const struct cell_oci_hook *h, const char *state,
+		 const struct cell_oci_hook_runner *r, struct cell_error *err)
 {
-	/* in another mount namespace: the binary is the runtime's */
-	_cleanup_close_ int exe = -1;
-	bool script = false;
-	if (mntns_fd >= 0) {
-		exe = open(h->path, O_RDONLY | O_CLOEXEC);
-		if (exe < 0)
-			return cell_error_errno(err, -errno, "%s", h->path);
-		char mag[2];
-		script = pread(exe, mag, 2, 0) == 2 && mag[0] == '#' &&
-			 mag[1] == '!';
-	}
 	int in[2];
 	/* a socket, so that a hook that never reads gives EPIPE without
 	 * a SIGPIPE to the runtime (MSG_NOSIGNAL) */
@@ -71,25 +69,10 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 		return cell_error_errno(err, e, "fork");
 	}
 	if (pid == 0) {
-		/* stdout/stderr stay the runtime's (conmon logs them) */
-		if (dup2(in[0], 0) < 0)
-			_exit(127);
-		sigset_t all;
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		char *const def[] = { (char *)h->path, NULL };
-		if (exe >= 0) {
-			if (setns(mntns_fd, CLONE_NEWNS) < 0)
-				_exit(126);
-			/* an interpreter opens a script as /dev/fd/N */
-			if (script)
-				fcntl(exe, F_SETFD, 0);
-			syscall(SYS_execveat, exe, "", h->args ? h->args : def,
-				h->env ? h->env : empty_env, AT_EMPTY_PATH);
-			_exit(127);
-		}
-		execve(h->path, h->args ? h->args : def,
-		       h->env ? h->env : empty_env);
+		/* a child that forks on (cell_exec's helper) must not pass
+		 * our end on: the hook would never see its stdin end */
+		close(in[1]);
+		r->child(r->arg, h, in[0]);
 		_exit(127);
 	}
 	close(in[0]);
@@ -100,7 +83,7 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 	feed(in[1], state);
 	close(in[1]);
 
-	int timed_out = 0;
+	bool timed_out = false;
 	if (pidfd >= 0 && h->timeout > 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 		int ms = h->timeout * 1000;
@@ -108,8 +91,12 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 		while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
 			;
 		if (n == 0) {
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			timed_out = 1;
+			timed_out = true;
+			if (r->timed_out)
+				r->timed_out(r->arg);
+			else
+				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
+					NULL, 0);
 		}
 	}
 	if (pidfd >= 0)
@@ -118,7 +105,6 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return cell_error_errno(err, -errno, "wait for hook");
-	*status = st;
 	if (timed_out)
 		return cell_error_set(err, -ETIMEDOUT, "hook %s killed after "
 				      "its timeout of %d s", h->path,
@@ -132,26 +118,80 @@ static int run_one(const struct cell_oci_hook *h, const char *state,
 			      h->path, WTERMSIG(st));
 }
 
+/* The runtime's own hooks: exec'd by the child itself. */
+struct own_hook {
+	int mntns_fd;         /* >= 0: joined first (createContainer) */
+	int exe;              /* the binary, opened in the runtime's */
+	bool script;          /* exe starts with #! */
+};
+
+static void own_child(void *arg, const struct cell_oci_hook *h, int in)
+{
+	const struct own_hook *o = arg;
+	/* stdout/stderr stay the runtime's (conmon logs them) */
+	if (dup2(in, 0) < 0)
+		_exit(127);
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	char *const def[] = { (char *)h->path, NULL };
+	if (o->exe >= 0) {
+		if (setns(o->mntns_fd, CLONE_NEWNS) < 0)
+			_exit(126);
+		/* an interpreter opens a script as /dev/fd/N */
+		if (o->script)
+			fcntl(o->exe, F_SETFD, 0);
+		syscall(SYS_execveat, o->exe, "", h->args ? h->args : def,
+			h->env ? h->env : empty_env, AT_EMPTY_PATH);
+		_exit(127);
+	}
+	execve(h->path, h->args ? h->args : def, h->env ? h->env : empty_env);
+	_exit(127);
+}
+
+static int run_one(const struct cell_oci_hook *h, const char *state,
+		   int mntns_fd, const struct cell_oci_hook_runner *r,
+		   struct cell_error *err)
+{
+	if (r)
+		return spawn(h, state, r, err);
+	/* in another mount namespace: the binary is the runtime's */
+	_cleanup_close_ int exe = -1;
+	bool script = false;
+	if (mntns_fd >= 0) {
+		exe = open(h->path, O_RDONLY | O_CLOEXEC);
+		if (exe < 0)
+			return cell_error_errno(err, -errno, "%s", h->path);
+		char mag[2];
+		script = pread(exe, mag, 2, 0) == 2 && mag[0] == '#' &&
+			 mag[1] == '!';
+	}
+	struct own_hook o = { .mntns_fd = mntns_fd, .exe = exe,
+			      .script = script };
+	struct cell_oci_hook_runner own = { .child = own_child, .arg = &o };
+	return spawn(h, state, &own, err);
+}
+
 static int run_list(const struct cell_oci_hook *hooks, size_t n,
 		    enum cell_oci_hook_kind k, const char *state_json,
 		    bool warn_only, int mntns_fd,
+		    const struct cell_oci_hook_runner *r,
 		    const struct cell_oci_log *log, struct cell_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		int st = 0;
 		struct cell_error e;
 		cell_error_clear(&e);
 		cell_oci_logf(log, CELL_OCI_DEBUG, "hooks.%s[%zu]: %s",
 			      cell_oci_hook_name(k), i, hooks[i].path);
-		int r = run_one(&hooks[i], state_json, mntns_fd, &st, &e);
-		if (r == 0)
+		int rr = run_one(&hooks[i], state_json, mntns_fd, r, &e);
+		if (rr == 0)
 			continue;
 		if (warn_only) {
 			cell_oci_logf(log, CELL_OCI_WARN, "hooks.%s[%zu]: %s",
 				      cell_oci_hook_name(k), i, e.msg);
 			continue;
 		}
-		return cell_error_set(err, r, "hooks.%s[%zu]: %s",
+		return cell_error_set(err, rr, "hooks.%s[%zu]: %s",
 				      cell_oci_hook_name(k), i, e.msg);
 	}
 	return 0;
@@ -162,7 +202,8 @@ int cell_oci_hooks_run(const struct cell_oci_hook *hooks, size_t n,
 		       bool warn_only, const struct cell_oci_log *log,
 		       struct cell_error *err)
 {
-	return run_list(hooks, n, k, state_json, warn_only, -1, log, err);
+	return run_list(hooks, n, k, state_json, warn_only, -1, NULL, log,
+			err);
 }
 
 int cell_oci_hooks_run_in(const struct cell_oci_hook *hooks, size_t n,
@@ -173,5 +214,18 @@ int cell_oci_hooks_run_in(const struct cell_oci_hook *hooks, size_t n,
 	if (mntns_fd < 0)
 		return cell_error_set(err, -EBADF, "hooks.%s: no mount "
 				      "namespace", cell_oci_hook_name(k));
-	return run_list(hooks, n, k, state_json, false, mntns_fd, log, err);
+	return run_list(hooks, n, k, state_json, false, mntns_fd, NULL, log,
+			err);
+}
+
+int cell_oci_hooks_run_with(const struct cell_oci_hook *hooks, size_t n,
+			    enum cell_oci_hook_kind k, const char *state_json,
+			    const struct cell_oci_hook_runner *r,
+			    const struct cell_oci_log *log,
+			    struct cell_error *err)
+{
+	if (!r || !r->child)
+		return cell_error_set(err, -EINVAL, "hooks.%s: no runner",
+				      cell_oci_hook_name(k));
+	return run_list(hooks, n, k, state_json, false, -1, r, log, err);
 }

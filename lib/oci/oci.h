@@ -353,5 +353,25 @@ int cell_oci_hooks_run_in(const struct cell_oci_hook *hooks, size_t n,
 			  enum cell_oci_hook_kind k, const char *state_json,
 			  int mntns_fd, const struct cell_oci_log *log,
 			  struct cell_error *err);
+/*
+ * Where a hook runs, for a caller that runs it itself (startContainer:
+ * through cell_exec() in the container). child runs in a child of the
+ * runtime, with in the socket of the state (the hook's stdin to be; the
+ * runtime's end already closed there), and must not return (exec or
+ * _exit: its exit status is the hook's). timed_out ends the hook past
+ * its timeout (NULL: SIGKILL to that child through its pidfd).
+ */
+struct cell_oci_hook_runner {
+	void (*child)(void *arg, const struct cell_oci_hook *h, int in);
+	void (*timed_out)(void *arg);
+	void *arg;
+};
+/* The hooks of kind k in order through r; the first failure (exit
+ * status, signal, timeout) stops the list and is returned. */
+int cell_oci_hooks_run_with(const struct cell_oci_hook *hooks, size_t n,
+			    enum cell_oci_hook_kind k, const char *state_json,
+			    const struct cell_oci_hook_runner *r,
+			    const struct cell_oci_log *log,
+			    struct cell_error *err);
 
 #endif

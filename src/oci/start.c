@@ -10,19 +10,18 @@
  * process's user, capabilities, rlimits and seccomp profile), its path
  * looked up in the container, its env exactly the hook's, the state on
  * stdin. The container's process is still blocked on the gate, so every
- * hook has finished before the user's program runs. A hook that fails
- * or times out kills the container (its init, and with it its pid
- * namespace and the hook) and start fails.
+ * hook has finished before the user's program runs. lib/oci/hooks.c's
+ * runner feeds, times and judges them as every other hook; what is ours
+ * is the child (cell_exec of the hook) and the end at a timeout. A hook
+ * that fails or times out kills the container (its init, and with it
+ * its pid namespace and the hook) and start fails.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,104 +46,62 @@ static int run_hooks(const struct cell_oci_dir *d,
 	return r;
 }
 
-/* One startContainer hook through cell_exec in a child of ours, so that
- * its timeout can be kept; exit status as a shell reports it. */
-static int start_hook(const struct cell_oci_state *s,
-		      const struct cell_record *rec,
-		      const struct cell_oci_config *c,
-		      const struct cell_oci_hook *h, const char *js,
-		      struct cell_error *err)
+/* What a startContainer hook runs in: the container of s (rec), with
+ * c's process as defaults. */
+struct start_ctx {
+	const struct cell_oci_state *s;
+	const struct cell_record *rec;
+	const struct cell_oci_config *c;
+};
+
+/* In the hook runner's child: the hook through cell_exec, waited for
+ * here, so that the runner's wait and timeout cover it; exit status as
+ * a shell reports it. */
+static void start_child(void *arg, const struct cell_oci_hook *h, int in)
 {
-	int in[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
-		return cell_error_errno(err, -errno, "socketpair");
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-		close(in[0]);
-		close(in[1]);
-		return cell_error_errno(err, e, "fork");
+	const struct start_ctx *sc = arg;
+	struct cell_oci_opts o = { .id = sc->s->id, .log = oci_logger };
+	struct cell_exec x;
+	struct sock_fprog filter = { 0 };
+	struct cell_error e;
+	cell_error_clear(&e);
+	if (cell_oci_to_exec(sc->c, &o, &x, &filter, &e) < 0) {
+		oci_log(CELL_OCI_WARN, "startContainer %s: %s", h->path,
+			e.msg);
+		_exit(125);
 	}
-	if (pid == 0) {
-		close(in[1]);
-		struct cell_oci_opts o = { .id = s->id, .log = oci_logger };
-		struct cell_exec x;
-		struct sock_fprog filter = { 0 };
-		struct cell_error e;
-		cell_error_clear(&e);
-		if (cell_oci_to_exec(c, &o, &x, &filter, &e) < 0) {
-			oci_log(CELL_OCI_WARN, "startContainer %s: %s",
-				h->path, e.msg);
-			_exit(125);
-		}
-		/* the hook's own argv (argv[0] is the path: it is what is
-		 * looked up in the container) and env, nothing else */
-		size_t n = 0;
-		while (h->args && h->args[n])
-			n++;
-		char **argv = calloc(n + 2, sizeof(char *));
-		static char *const none[] = { NULL };
-		if (!argv)
-			_exit(125);
-		argv[0] = (char *)h->path;
-		for (size_t i = 1; i < n; i++)
-			argv[i] = h->args[i];
-		x.argv = argv;
-		x.envp = h->env ? h->env : none;
-		x.extra_filter_listener = false;
-		x.stdio[0] = in[0];
-		int st = 0;
-		if (cell_exec(rec, &x, false, &st, NULL, &e) < 0) {
-			oci_log(CELL_OCI_WARN, "startContainer %s: %s",
-				h->path, e.msg);
-			_exit(125);
-		}
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st)
-				    : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0));
+	/* the hook's own argv (argv[0] is the path: it is what is looked
+	 * up in the container) and env, nothing else */
+	size_t n = 0;
+	while (h->args && h->args[n])
+		n++;
+	char **argv = calloc(n + 2, sizeof(char *));
+	static char *const none[] = { NULL };
+	if (!argv)
+		_exit(125);
+	argv[0] = (char *)h->path;
+	for (size_t i = 1; i < n; i++)
+		argv[i] = h->args[i];
+	x.argv = argv;
+	x.envp = h->env ? h->env : none;
+	x.extra_filter_listener = false;
+	x.stdio[0] = in;
+	int st = 0;
+	if (cell_exec(sc->rec, &x, false, &st, NULL, &e) < 0) {
+		oci_log(CELL_OCI_WARN, "startContainer %s: %s", h->path,
+			e.msg);
+		_exit(125);
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	close(in[0]);
-	int fl = fcntl(in[1], F_GETFL);
-	fcntl(in[1], F_SETFL, fl | O_NONBLOCK);
-	size_t len = strlen(js), off = 0;
-	while (off < len) {
-		ssize_t w = send(in[1], js + off, len - off, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(in[1]);
-	bool timed_out = false;
-	if (pidfd >= 0 && h->timeout > 0) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		int k;
-		while ((k = poll(&p, 1, h->timeout * 1000)) < 0 &&
-		       errno == EINTR)
-			;
-		if (k == 0) {
-			/* the hook is in the container's pid namespace: it
-			 * ends with the container's init */
-			timed_out = true;
-			oci_signal_pid(s, SIGKILL, NULL);
-		}
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return cell_error_errno(err, -errno, "wait");
-	if (timed_out)
-		return cell_error_set(err, -ETIMEDOUT, "hook %s killed after "
-				      "its timeout of %d s", h->path,
-				      h->timeout);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	return cell_error_set(err, -ECANCELED, "hook %s exited with status "
-			      "%d", h->path, WIFEXITED(st) ? WEXITSTATUS(st)
-							   : 128);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st)
+			    : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0));
+}
+
+/* The hook is in the container's pid namespace, not our child's: it
+ * ends with the container's init. */
+static void start_timed_out(void *arg)
+{
+	const struct start_ctx *sc = arg;
+	oci_signal_pid(sc->s, SIGKILL, NULL);
 }
 
 static int start_hooks(const struct cell_oci_dir *d,
@@ -165,16 +122,13 @@ static int start_hooks(const struct cell_oci_dir *d,
 		: cell_oci_state_json(s, CELL_OCI_CREATED, false);
 	if (r == 0 && !js)
 		r = cell_error_set(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; r == 0 && i < c.nhooks[k]; i++) {
-		oci_log(CELL_OCI_DEBUG, "hooks.startContainer[%zu]: %s", i,
-			c.hooks[k][i].path);
-		struct cell_error e;
-		cell_error_clear(&e);
-		r = start_hook(s, &rec, &c, &c.hooks[k][i], js, &e);
-		if (r < 0)
-			cell_error_set(err, r, "hooks.startContainer[%zu]: %s",
-				       i, e.msg);
-	}
+	struct start_ctx sc = { .s = s, .rec = &rec, .c = &c };
+	struct cell_oci_hook_runner run = {
+		.child = start_child, .timed_out = start_timed_out, .arg = &sc,
+	};
+	if (r == 0)
+		r = cell_oci_hooks_run_with(c.hooks[k], c.nhooks[k], k, js,
+					    &run, &oci_logger, err);
 	if (have_rec)
 		cell_record_free(&rec);
 	cell_oci_config_free(&c);
