@@ -2500,8 +2500,11 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
 	/* allow.set_hostname: the helper answers sethostname for us. An
 	 * init that becomes the process has no helper: the call is
-	 * refused (it has no CAP_SYS_ADMIN either). */
-	if (!as_init) {
+	 * refused (it has no CAP_SYS_ADMIN either). Nor has a process
+	 * whose own filter has a listener (OCI exec of a SCMP_ACT_NOTIFY
+	 * profile): a task's filters hold one listener at most (EBUSY). */
+	bool own_listener = x->extra_filter && x->extra_filter_listener;
+	if (!as_init && !own_listener) {
 		int lfd = cell_policy_agent_listener(pol, &e);
 		if (lfd < 0)
 			fail_to(err_fd, "seccomp", e.code, "%s", e.msg);
@@ -2574,10 +2577,10 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		unsigned fl = x->extra_filter_listener
 				      ? SECCOMP_FILTER_FLAG_NEW_LISTENER
 				      : 0;
-		if (fl && !as_init)
+		if (fl && !as_init && !x->listener)
 			fail_to(err_fd, "seccomp", -EOPNOTSUPP,
-				"a listener for the process's filter is "
-				"given to a jail's creator only");
+				"a listener for the process's filter needs "
+				"a caller to take it");
 		int lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl,
 				       x->extra_filter);
 		if (lfd < 0)
@@ -2706,9 +2709,21 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	int lfd = -1;
 	struct msg m;
 	int rr;
+	/* the process's filter's listener, when it has one, is the only
+	 * descriptor it sends (tail): the caller's */
+	bool to_caller = x->extra_filter && x->extra_filter_listener;
 	for (;;) {
 		int fd = -1;
 		rr = recv_msg_fd(errp[0], &m, &fd);
+		if (rr == 0 && fd >= 0 && to_caller) {
+			if (send_fd(report, fd) < 0) {
+				kill(child, SIGKILL);
+				waitpid(child, NULL, 0);
+				_exit(127);
+			}
+			close(fd);
+			continue;
+		}
 		if (rr == 0 && fd >= 0) {
 			if (lfd >= 0)
 				close(lfd);
@@ -2780,7 +2795,13 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 
 	struct msg m;
 	int r = recv_msg(mine, &m);
+	_cleanup_close_ int child = -1;
+	int lr = 0;
 	if (r == 0 && m.kind == 'C') {
+		pid_t cpid = m.pid;
+		/* unreaped until the helper hears 'G': no reuse */
+		if (x->listener)
+			child = (int)pidfd_open(cpid, 0);
 		int pr = 0;
 		if (place && place->place)
 			pr = place->place(place->arg, m.pid, m.arg == '1',
@@ -2793,7 +2814,19 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 			cell_error_context(err, NULL, "cgroup", NULL);
 			return pr;
 		}
-		r = recv_msg(mine, &m);
+		for (;;) {
+			int fd = -1;
+			r = recv_msg_fd(mine, &m, &fd);
+			if (r < 0 || fd < 0)
+				break;
+			/* the process filter's listener (x->listener) */
+			if (lr == 0 && x->listener)
+				lr = x->listener(x->listener_arg, fd, cpid,
+						 err);
+			close(fd);
+			if (lr < 0 && child >= 0)
+				pidfd_send_signal(child, SIGKILL, NULL, 0);
+		}
 	}
 	if (r == 0 && m.kind == 'S') {
 		if (pid)
@@ -2804,6 +2837,10 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 	int hst;
 	while (waitpid(h, &hst, 0) < 0 && errno == EINTR)
 		;
+	if (lr < 0) {
+		cell_error_context(err, NULL, "seccomp", NULL);
+		return lr;
+	}
 	if (r < 0) {
 		cell_error_context(err, NULL, "attach", NULL);
 		return cell_error_set(err, -ECHILD,

@@ -81,8 +81,18 @@ struct cell_exec {
 	unsigned preserve_fds;
 	/* With extra_filter: load it with a listener (SCMP_ACT_NOTIFY) and
 	 * hand the listener to whoever created the jail (cell_init_proc's
-	 * listener_fd); create only. */
+	 * listener_fd), or, attached (cell_exec), to listener below. */
 	bool extra_filter_listener;
+	/*
+	 * Attach with extra_filter_listener: called in the caller with the
+	 * filter's listener (closed after the call: dup it to keep it) and
+	 * the process's host pid, once the filter is loaded and before the
+	 * attach waits for the process or returns (detach). A negative
+	 * return kills the process and fails the attach with that error.
+	 * NULL: an attached process cannot have a listener (EOPNOTSUPP).
+	 */
+	int (*listener)(void *arg, int fd, pid_t pid, struct cell_error *err);
+	void *listener_arg;
 	/* Called in the child right before exec, for tests' fault
 	 * injection (e.g. a filter that makes a call fail). */
 	int (*pre_exec_hook)(void *arg);

@@ -73,6 +73,22 @@ static int parse_user(const char *u, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+/* What the agent at linux.seccomp.listenerPath gets with the listener
+ * of an exec'd process: runc's message, the process's pid and the
+ * container's state (status now, init's pid). */
+struct exec_listener {
+	const void *seccomp;
+	const char *state;
+};
+
+static int send_listener(void *arg, int fd, pid_t pid,
+			 struct cell_error *err)
+{
+	const struct exec_listener *l = arg;
+	return cell_oci_seccomp_send_listener(l->seccomp, fd, pid, l->state,
+					      err);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct exec_flags f = { 0 };
@@ -151,6 +167,7 @@ int cmd_exec(int argc, char **argv)
 	_cleanup_close_ int console = -1;
 	_cleanup_free_ char **env = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
+	_cleanup_free_ char *js = NULL;
 	int ret = 1;
 	enum cell_oci_status now = cell_oci_state_status(&d, &s);
 	if (now == CELL_OCI_PAUSED && !f.ignore_paused) {
@@ -193,16 +210,19 @@ int cmd_exec(int argc, char **argv)
 		oci_fail_err(NULL, &err);
 		goto out;
 	}
-	/* SCMP_ACT_NOTIFY: runc gives every process the profile applies to
-	 * a listener of its own and sends it to the agent (create's
-	 * cell_oci_seccomp_send_listener, with this process's pid). The
-	 * core's attach cannot hand one back yet (docs/oci.md, core
-	 * requests): this process goes without, and says so. */
+	/* SCMP_ACT_NOTIFY: as runc, every process the profile applies to
+	 * has a listener of its own, and the agent gets each (create's
+	 * sending, with this process's pid) */
+	struct exec_listener lc = { .seccomp = base.seccomp };
 	if (x.extra_filter_listener) {
-		oci_log(CELL_OCI_WARN, "linux.seccomp: no listener for an "
-			"exec'd process (not supported by the core yet): its "
-			"SCMP_ACT_NOTIFY calls fail with ENOSYS");
-		x.extra_filter_listener = false;
+		js = cell_oci_state_json(&s, now, false);
+		if (!js) {
+			oci_fail("out of memory");
+			goto out;
+		}
+		lc.state = js;
+		x.listener = send_listener;
+		x.listener_arg = &lc;
 	}
 	x.preserve_fds = (unsigned)f.preserve_fds;
 	if (!f.process)
