@@ -656,17 +656,27 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
-			   char *buf, size_t len)
+int cell_filter_build_tag(char *buf, size_t len)
 {
 	static struct build_id id;
 	if (!id.hex[0] && !dl_iterate_phdr(find_build_id, &id))
 		return -ENOENT;
 	const struct scmp_version *v = seccomp_version();
 	uint32_t arch = seccomp_arch_native();
-	int n = snprintf(buf, len, "%s-%u.%u.%u-%x-%016llx-%x-%c", id.hex,
+	int n = snprintf(buf, len, "%s-%u.%u.%u-%x", id.hex,
 			 v ? v->major : 0, v ? v->minor : 0,
-			 v ? v->micro : 0, arch,
+			 v ? v->micro : 0, arch);
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
+			   char *buf, size_t len)
+{
+	char tag[96];
+	int r = cell_filter_build_tag(tag, sizeof(tag));
+	if (r < 0)
+		return r;
+	int n = snprintf(buf, len, "%s-%016llx-%x-%c", tag,
 			 (unsigned long long)pol->granted, pol->mount_fs,
 			 listener ? 'l' : 'f');
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;

@@ -75,6 +75,10 @@ struct cell_policy {
  */
 int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
 			   char *buf, size_t len);
+/* What every compiled filter depends on besides its source: this
+ * program's build id, libseccomp's version, the native architecture
+ * ("HEX-MAJ.MIN.MIC-ARCH"); -ENOENT without a build id. */
+int cell_filter_build_tag(char *buf, size_t len);
 
 /* Compile the policy's filter to BPF; free prog->filter when done.
  * listener: the host name listener's filter instead (prog->len is 0 when

@@ -286,6 +286,36 @@ int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog)
 	return save_bpf_at(path, prog, NULL);
 }
 
+static int cache_path(const char *key, bool mkdir_it, char *buf,
+		      size_t len)
+{
+	if (!key_ok(key))
+		return -EINVAL;
+	if (snprintf(buf, len, "%s/bpf", cell_run_dir()) >= (int)len)
+		return -ENAMETOOLONG;
+	if (mkdir_it && mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	size_t l = strlen(buf);
+	if (snprintf(buf + l, len - l, "/%s", key) >= (int)(len - l))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int cell_state_cache_save(const char *key, const void *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int r = cache_path(key, true, path, sizeof(path));
+	return r < 0 ? r : cell_write_file_atomic(path, buf, len);
+}
+
+int cell_state_cache_load(const char *key, size_t max, char **buf,
+			  size_t *len)
+{
+	char path[PATH_MAX];
+	int r = cache_path(key, false, path, sizeof(path));
+	return r < 0 ? r : cell_read_file(path, max, buf, len);
+}
+
 int cell_state_link_bpf_cache(const char *key, int jid, bool listener)
 {
 	char from[PATH_MAX], to[PATH_MAX];

@@ -72,6 +72,13 @@ int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog);
  * state directory: load gives -ENOENT when there is none. */
 int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog);
 int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog);
+/* Any compiled artifact kept by KEY under bpf/ (a name of [0-9a-z.-]):
+ * save writes it atomically; load gives -ENOENT when there is none, and
+ * a malloc'd copy of at most max bytes. The caller checks what it reads:
+ * the directory is root's, but a key names, it does not prove. */
+int cell_state_cache_save(const char *key, const void *buf, size_t len);
+int cell_state_cache_load(const char *key, size_t max, char **buf,
+			  size_t *len);
 /* The kept filter KEY as the jail's (a hard link: a later save of KEY
  * renames a new file in, the jail keeps its own); -errno, and the caller
  * then writes a copy with cell_state_save_bpf. */

@@ -13,6 +13,16 @@
  * (cell_exec.extra_filter_listener) and hands it to create, which sends
  * it to listenerPath with the container's state as runc does
  * (cell_oci_seccomp_send_listener).
+ *
+ * Compiling a large profile (podman's default) takes libseccomp about
+ * 15 ms, more than the rest of a create: the program is kept in the
+ * state directory's cache (bpf/) under a name made of this build, the
+ * libseccomp version, the architecture and a hash of the profile's
+ * canonical JSON. The name only finds the entry: the entry holds that
+ * JSON too and is used only when it is byte for byte this profile's, so
+ * a hash collision (a config.json is anyone's to write) cannot hand one
+ * container another's filter. Warnings of the compilation are logged
+ * when it is compiled, not again on a hit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +38,8 @@
 
 #include "cleanup.h"
 #include "oci/oci.h"
+#include "policy.h"
+#include "state.h"
 
 #define BPF_MAX_BYTES (1u << 20)
 
@@ -241,6 +253,95 @@ static int build(scmp_filter_ctx *out, json_t *sc,
 	return 0;
 }
 
+/* --- the cache ------------------------------------------------------- */
+
+#define CACHE_MAGIC "cell-oci-seccomp 1\n"
+#define CACHE_TEXT_MAX (4u << 20)
+
+struct cache_head {
+	char magic[sizeof(CACHE_MAGIC) - 1];
+	uint8_t notify;
+	uint64_t text_len;
+} __attribute__((packed));
+
+static uint64_t fnv1a64(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int cache_key(const char *text, size_t n, char *key, size_t len)
+{
+	char tag[96];
+	int r = cell_filter_build_tag(tag, sizeof(tag));
+	if (r < 0)
+		return r;
+	r = snprintf(key, len, "oci-%s-%016llx", tag,
+		     (unsigned long long)fnv1a64(text, n));
+	return r > 0 && (size_t)r < len ? 0 : -ENAMETOOLONG;
+}
+
+/* The kept program for exactly this text, or -ENOENT. */
+static int cache_load(const char *key, const char *text, size_t n,
+		      struct sock_fprog *out, bool *notify)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = cell_state_cache_load(key, sizeof(struct cache_head) +
+					       CACHE_TEXT_MAX + BPF_MAX_BYTES,
+				      &buf, &len);
+	if (r < 0)
+		return r;
+	struct cache_head h;
+	if (len < sizeof(h))
+		return -ENOENT;
+	memcpy(&h, buf, sizeof(h));
+	size_t prog = len - sizeof(h);
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) ||
+	    h.text_len != n || prog < n ||
+	    memcmp(buf + sizeof(h), text, n))
+		return -ENOENT;
+	prog -= n;
+	if (prog == 0 || prog > BPF_MAX_BYTES ||
+	    prog % sizeof(struct sock_filter) ||
+	    prog / sizeof(struct sock_filter) > 0xffff)
+		return -ENOENT;
+	struct sock_filter *f = malloc(prog);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, buf + sizeof(h) + n, prog);
+	out->filter = f;
+	out->len = (unsigned short)(prog / sizeof(struct sock_filter));
+	*notify = h.notify;
+	return 0;
+}
+
+static void cache_save(const char *key, const char *text, size_t n,
+		       const struct sock_fprog *p, bool notify)
+{
+	size_t prog = p->len * sizeof(struct sock_filter);
+	if (n > CACHE_TEXT_MAX)
+		return;
+	_cleanup_free_ char *buf = malloc(sizeof(struct cache_head) + n +
+					  prog);
+	if (!buf)
+		return;
+	struct cache_head h = { .notify = notify, .text_len = n };
+	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), text, n);
+	memcpy(buf + sizeof(h) + n, p->filter, prog);
+	/* a cache: a failure to keep it costs the next create a compile */
+	(void)cell_state_cache_save(key, buf, sizeof(h) + n + prog);
+}
+
+static int compile(json_t *sc, struct sock_fprog *out, bool *notify,
+		   const struct cell_oci_log *log, struct cell_error *err);
+
 int cell_oci_seccomp_compile(const void *seccomp, struct sock_fprog *out,
 			     bool *notify_out, const struct cell_oci_log *log,
 			     struct cell_error *err)
@@ -251,6 +352,34 @@ int cell_oci_seccomp_compile(const void *seccomp, struct sock_fprog *out,
 	if (!seccomp)
 		return 0;
 	json_t *sc = (json_t *)seccomp;
+	bool notify = false;
+	_cleanup_free_ char *text = json_dumps(sc, JSON_COMPACT |
+						       JSON_SORT_KEYS);
+	char key[192];
+	bool keyed = text && cache_key(text, strlen(text), key,
+				       sizeof(key)) == 0;
+	int r = -ENOENT;
+	if (keyed)
+		r = cache_load(key, text, strlen(text), out, &notify);
+	if (r < 0) {
+		r = compile(sc, out, &notify, log, err);
+		if (r == 0 && keyed)
+			cache_save(key, text, strlen(text), out, notify);
+	}
+	if (r < 0) {
+		cell_oci_seccomp_free(out);
+		return r;
+	}
+	if (notify_out)
+		*notify_out = notify;
+	return 0;
+}
+
+/* The profile's checks and libseccomp's program. A profile that fails
+ * a check is never kept, so a cache hit is one that passed them. */
+static int compile(json_t *sc, struct sock_fprog *out, bool *notify_out,
+		   const struct cell_oci_log *log, struct cell_error *err)
+{
 	scmp_filter_ctx ctx = NULL;
 	bool notify = false;
 	int r = build(&ctx, sc, log, &notify, err);

@@ -169,6 +169,36 @@ rm -rf "$ROOTFS/mnt" "$ROOTFS/scratch"
 check_match "linux.seccomp: SCMP_ACT_ERRNO with errnoRet" "Function not implemented" \
 	run_out sc 'mkdir /tmp/nope' \
 	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}'
+# the compiled program is kept by a hash of the profile's text, next to
+# that text (lib/oci/seccomp.c); tampering with the kept entry shows it
+# is used, and used only for the very same text
+SC='.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}'
+kept=$(ls -t "$CELL_RUN_DIR"/bpf/oci-* 2>/dev/null | head -1)
+check_match "linux.seccomp: the compiled program is kept" "/bpf/oci-" echo "$kept"
+# rewrite the entry: FLIP=0 keeps its text and puts in a program that
+# allows everything; FLIP=1 also changes one byte of the text
+tamper() {
+	python3 - "$kept" "$1" <<'PY'
+import struct, sys
+p, flip = sys.argv[1], sys.argv[2] == "1"
+b = bytearray(open(p, "rb").read())
+head = len(b"cell-oci-seccomp 1\n") + 1 + 8
+n = struct.unpack("<Q", bytes(b[head - 8:head]))[0]
+text = b[head:head + n]
+if flip:
+    text[n // 2] ^= 0x20
+allow = struct.pack("<HBBI", 0x06, 0, 0, 0x7fff0000)
+open(p, "wb").write(bytes(b[:head]) + bytes(text) + allow)
+PY
+}
+tamper 0
+check "... and used again (a kept program that allows all lets mkdir through)" \
+	"made" run_out sc 'mkdir /tmp/nope && echo made; rmdir /tmp/nope' "$SC"
+tamper 1
+check_match "... only for its own text (another text under the name is compiled anew)" \
+	"Function not implemented" run_out sc 'mkdir /tmp/nope' "$SC"
+check_match "... and the entry is this profile's again" "Function not implemented" \
+	run_out sc 'mkdir /tmp/nope' "$SC"
 check_match "linux.seccomp: SCMP_ACT_NOTIFY without listenerPath is refused" "SCMP_ACT_NOTIFY needs listenerPath" \
 	run_out sc true \
 	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}'
