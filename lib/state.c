@@ -316,6 +316,46 @@ int cell_state_cache_load(const char *key, size_t max, char **buf,
 	return r < 0 ? r : cell_read_file(path, max, buf, len);
 }
 
+void cell_state_cache_prune(const char *prefix, size_t max)
+{
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof(dir), "%s/bpf", cell_run_dir()) >=
+	    (int)sizeof(dir))
+		return;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return;
+	/* one pass counts and finds the oldest; repeated while over (a
+	 * directory over the bound by more than one is rare: each save
+	 * prunes first) */
+	for (;;) {
+		size_t n = 0;
+		char oldest[NAME_MAX + 1] = "";
+		struct timespec ot = { 0 };
+		struct dirent *de;
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			if (strncmp(de->d_name, prefix, strlen(prefix)))
+				continue;
+			struct stat st;
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			n++;
+			if (!oldest[0] || st.st_mtim.tv_sec < ot.tv_sec ||
+			    (st.st_mtim.tv_sec == ot.tv_sec &&
+			     st.st_mtim.tv_nsec < ot.tv_nsec)) {
+				ot = st.st_mtim;
+				snprintf(oldest, sizeof(oldest), "%s",
+					 de->d_name);
+			}
+		}
+		if (n <= max || !oldest[0] ||
+		    unlinkat(dirfd(d), oldest, 0) < 0)
+			return;
+	}
+}
+
 int cell_state_link_bpf_cache(const char *key, int jid, bool listener)
 {
 	char from[PATH_MAX], to[PATH_MAX];

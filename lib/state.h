@@ -79,6 +79,9 @@ int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog);
 int cell_state_cache_save(const char *key, const void *buf, size_t len);
 int cell_state_cache_load(const char *key, size_t max, char **buf,
 			  size_t *len);
+/* Keep at most max entries whose key starts with prefix: the oldest
+ * (by modification time) go first. */
+void cell_state_cache_prune(const char *prefix, size_t max);
 /* The kept filter KEY as the jail's (a hard link: a later save of KEY
  * renames a new file in, the jail keeps its own); -errno, and the caller
  * then writes a copy with cell_state_save_bpf. */

@@ -257,6 +257,7 @@ static int build(scmp_filter_ctx *out, json_t *sc,
 
 #define CACHE_MAGIC "cell-oci-seccomp 1\n"
 #define CACHE_TEXT_MAX (4u << 20)
+#define CACHE_ENTRIES_MAX 64
 
 struct cache_head {
 	char magic[sizeof(CACHE_MAGIC) - 1];
@@ -335,7 +336,9 @@ static void cache_save(const char *key, const char *text, size_t n,
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), text, n);
 	memcpy(buf + sizeof(h) + n, p->filter, prog);
-	/* a cache: a failure to keep it costs the next create a compile */
+	/* a cache: a failure to keep it costs the next create a compile.
+	 * Bounded: every distinct profile would otherwise stay for good */
+	cell_state_cache_prune("oci-", CACHE_ENTRIES_MAX - 1);
 	(void)cell_state_cache_save(key, buf, sizeof(h) + n + prog);
 }
 

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The state directory's cache (bpf/): save, load, keys that may not name
+ * a path, and the bound kept by pruning.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+
+static char dir[] = "/tmp/cell-unit-state.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	return setenv("CELL_RUN_DIR", dir, 1);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void save_load(void **state)
+{
+	(void)state;
+	assert_int_equal(cell_state_cache_save("oci-a", "hello", 5), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(cell_state_cache_load("oci-a", 64, &buf, &len), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(buf, "hello", 5);
+	free(buf);
+	/* bigger than the caller takes */
+	assert_int_equal(cell_state_cache_load("oci-a", 4, &buf, &len),
+			 -EFBIG);
+	assert_int_equal(cell_state_cache_load("oci-none", 64, &buf, &len),
+			 -ENOENT);
+}
+
+static void keys_are_names(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len;
+	assert_int_equal(cell_state_cache_save("../escape", "x", 1), -EINVAL);
+	assert_int_equal(cell_state_cache_save("a/b", "x", 1), -EINVAL);
+	assert_int_equal(cell_state_cache_save(".hidden", "x", 1), -EINVAL);
+	assert_int_equal(cell_state_cache_save("", "x", 1), -EINVAL);
+	assert_int_equal(cell_state_cache_load("../escape", 8, &buf, &len),
+			 -EINVAL);
+}
+
+static void prune_keeps_the_newest(void **state)
+{
+	(void)state;
+	char key[32], path[256];
+	/* 10 entries, mtimes 1000..1009; one of another prefix, oldest */
+	for (int i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "oci-p%d", i);
+		assert_int_equal(cell_state_cache_save(key, "x", 1), 0);
+		snprintf(path, sizeof(path), "%s/bpf/%s", dir, key);
+		struct timespec t[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
+		assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+	}
+	assert_int_equal(cell_state_cache_save("jail-k", "x", 1), 0);
+	snprintf(path, sizeof(path), "%s/bpf/jail-k", dir);
+	struct timespec t0[2] = { { 1, 0 }, { 1, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, t0, 0), 0);
+
+	cell_state_cache_prune("oci-p", 6);
+	for (int i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "%s/bpf/oci-p%d", dir, i);
+		/* the 4 oldest went, the 6 newest stay */
+		assert_int_equal(access(path, F_OK) == 0, i >= 4);
+	}
+	snprintf(path, sizeof(path), "%s/bpf/jail-k", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	/* at the bound: nothing goes */
+	cell_state_cache_prune("oci-p", 6);
+	snprintf(path, sizeof(path), "%s/bpf/oci-p4", dir);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(save_load),
+		cmocka_unit_test(keys_are_names),
+		cmocka_unit_test(prune_keeps_the_newest),
+	};
+	return cmocka_run_group_tests_name("state", tests, setup, teardown);
+}
