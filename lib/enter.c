@@ -99,6 +99,7 @@
 #include <seccomp.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
+#include <net/if.h>
 #include <linux/seccomp.h>
 #include <termios.h>
 #include <sys/uio.h>
@@ -1287,6 +1288,23 @@ struct init_args {
 	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
 };
 
+static unsigned long ns_flags(const struct cell_jail *j);
+
+/* lo up in the calling thread's network namespace; -1 and errno */
+static int loopback_up(void)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
 static const int join_types[3] = { CLONE_NEWNET, CLONE_NEWIPC,
 				   CLONE_NEWUTS };
 static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
@@ -1388,6 +1406,13 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 				strerror(errno));
 		close(a->nsfd[i]);
 	}
+	/* 4c: a new network stack (vnet) starts with lo down; up here it
+	 * costs one ioctl. The host's side (epairs, addresses, routes, NAT,
+	 * the jail's firewall) is the creator's network step, which has
+	 * nothing to do for a vnet jail without them. */
+	if ((ns_flags(j) & CLONE_NEWNET) && loopback_up() < 0)
+		fail_to(sock, "vnet", -errno, "bringing lo up: %s",
+			strerror(errno));
 	const char *step = "";
 	char bad[256] = "";
 	int r = set_sysctls(j, bad, sizeof(bad));

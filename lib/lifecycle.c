@@ -646,12 +646,15 @@ static void undo_cgroup(struct create_ctx *c)
 	cg_ctx_free(&c->cg);
 }
 
-/* Whether the network step has anything to build: a vnet, addresses
- * (aliases on host interfaces), or the address hooks on the cgroup. */
+/* Whether the network step has anything to build: a vnet's host side
+ * (init brought lo up), addresses (aliases on host interfaces), or the
+ * address hooks on the cgroup. */
 static bool has_network(const struct create_ctx *c)
 {
 	const struct cell_jail *j = c->j;
-	return j->vnet || j->ip4_addr_n || j->ip6_addr_n || c->pol.addr_hooks;
+	if (j->vnet)
+		return cell_vnet_host_side(j, NULL);
+	return j->ip4_addr_n || j->ip6_addr_n || c->pol.addr_hooks;
 }
 
 static int step_init(struct create_ctx *c, struct cell_error *err)

@@ -263,6 +263,13 @@ struct cell_vnet_opts {
 /* Host side and inside of a vnet jail whose netns is netns_fd: lo up,
  * vnet.interface moved in, epair on vnet.bridge, ip4.addr / ip6.addr,
  * default routes, vnet.nat, vnet.rdr, vnet.firewall. All or nothing. */
+/* Whether cell_vnet_setup has anything to do but lo (which a jail's init
+ * brings up itself): an interface moved in, an epair, addresses, a
+ * default router (given in o, which may be NULL, or as a parameter),
+ * NAT, port forwards, the jail's firewall. Kept next to
+ * cell_vnet_setup, in step with it. */
+bool cell_vnet_host_side(const struct cell_jail *j,
+			 const struct cell_vnet_opts *o);
 int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		    const struct cell_vnet_opts *o, struct cell_error *err);
 /* Undo all of it; goes on after an error and reports the first. */

@@ -120,6 +120,15 @@ static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
 	return 0;
 }
 
+bool cell_vnet_host_side(const struct cell_jail *j,
+			 const struct cell_vnet_opts *o)
+{
+	return j->vnet_interface.n || j->vnet_bridge[0] || j->ip4_addr_n ||
+	       j->ip6_addr_n || (o && (o->has_gw4 || o->has_gw6)) ||
+	       j->vnet_defaultrouter[0] || j->vnet_defaultrouter6[0] ||
+	       j->vnet_nat || j->vnet_rdr.n || j->vnet_firewall[0];
+}
+
 int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		    const struct cell_vnet_opts *o, struct cell_error *err)
 {
@@ -251,6 +260,10 @@ fail:;
 int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 		       struct cell_error *err)
 {
+	/* nothing but lo: nothing of it outside the netns, which goes with
+	 * the jail's last process */
+	if (!cell_vnet_host_side(j, NULL))
+		return 0;
 	int first = 0, r;
 	struct cell_error e;
 #define KEEP(call)                                             \

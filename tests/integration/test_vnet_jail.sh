@@ -110,7 +110,7 @@ A=vta$P; Bj=vtb$P; C=vtc$P; N=vtn$P; D=vtd$P
 BR=vtab$P        # made by cell (auto-create), shared by A and B
 RBR=vtrb$P       # made by the test, with the gateway address, for rdr
 SBR=vtsb$P       # made by the test: the shared stack's interface for N
-MADE="$A $Bj $C $N $D"
+MADE="$A $Bj $C $N $D ${A}bare"
 
 # --- two vnet jails on one bridge -------------------------------------------
 
@@ -136,6 +136,12 @@ check_match "jail end e0b_$A inside A with its address" \
 	"e0b_$A.*10\.81\.0\.2/24" "$JEXEC" $A ip -o addr show
 check_match "lo up inside A" "lo.*UP|UP.*lo|LOOPBACK,UP" \
 	"$JEXEC" $A ip link show lo
+links_before=$(ip -o link | wc -l)
+check "a bare vnet jail: init brought lo up (IFF_UP|IFF_LOOPBACK)" "0x9" \
+	"$JAIL" -c name=${A}bare path=$R vnet command=/bin/cat /sys/class/net/lo/flags
+check "... and the host's side was never touched (no link made or left)" \
+	"$links_before" sh -c "ip -o link | wc -l"
+check_clean "... nothing left of it" ${A}bare
 check_match "jls shows A's address" "10\.81\.0\.2 .*$R" "$JLS"
 check_nomatch "A's address is not on the stand-in host" "10\.81\.0\.2" \
 	ip -o addr show

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "net/net.h"
+#include "param.h"
 #include "nettest.h"
 #include "util.h"
 #include "cleanup.h"
@@ -807,6 +808,36 @@ static int disabled_adapter(int a, int b)
 	return sa_child_disabled();
 }
 
+/* cell_vnet_host_side: a bare vnet has nothing on the host (init brings
+ * lo up); each parameter that cell_vnet_setup acts on makes it true */
+static void test_host_side(void **state)
+{
+	(void)state;
+	static const char *const one[] = {
+		"vnet.interface=ethx", "vnet.bridge=brx",
+		"ip4.addr=10.9.0.2/24", "ip6.addr=fd09::2/64",
+		"vnet.defaultrouter=10.9.0.1", "vnet.ipv6_defaultrouter=fd09::1",
+		"vnet.nat", "vnet.rdr=tcp 8080 80", "vnet.firewall=/x.nft",
+	};
+	struct cell_error e;
+	struct cell_jail j;
+	cell_jail_init(&j);
+	assert_int_equal(cell_param_set_arg(&j, "vnet", &e), 0);
+	assert_false(cell_vnet_host_side(&j, NULL));
+	struct cell_vnet_opts o = { .has_gw4 = true };
+	assert_true(cell_vnet_host_side(&j, &o));
+	cell_jail_free(&j);
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		cell_jail_init(&j);
+		assert_int_equal(cell_param_set_arg(&j, "vnet", &e), 0);
+		if (cell_param_set_arg(&j, one[i], &e) < 0)
+			fail_msg("%s: %s", one[i], e.msg);
+		if (!cell_vnet_host_side(&j, NULL))
+			fail_msg("%s: not seen as host side", one[i]);
+		cell_jail_free(&j);
+	}
+}
+
 static void test_sockaddr_bpf(void **state)
 {
 	(void)state;
@@ -939,6 +970,11 @@ int main(void)
 		return 77;
 	}
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_host_side),
+	};
+	if (cmocka_run_group_tests_name("vnet-host-side", pure, NULL, NULL))
+		return 1;
 	const struct CMUnitTest tests[] = {
 		T(test_bad_input),
 		T(test_two_jails_one_bridge),
