@@ -46,9 +46,10 @@ echo "  cell: $(bench_source)"
 echo "  state dir $CELL_RUN_DIR on $(stat -f -c %T "$CELL_RUN_DIR") (default /run/cell is on $(stat -f -c %T /run))"
 echo
 
-# phases: cut each run at exec of jail, clone3 (init born), pivot_root
-# (init's mounts done), setns (attach helper in the jail), execve and
-# exit_group of /bin/true, exit_group of the creator
+# phases: cut each run at exec of jail, clone3 (init born, in its cgroup),
+# pivot_root (init's mounts done), init's clone (the command forked, once
+# the creator said 'C'), execveat (the exec stub, after the command's
+# tail), execve and exit_group of /bin/true, exit_group of the creator
 PHASES_AWK=$(cat <<'AWK'
 function ts() { return $1 + 0 }
 {
@@ -60,14 +61,16 @@ function ts() { return $1 + 0 }
 	if (!st) next
 	if (rest ~ /^clone3\(/ && pid == cr) tc = ts()
 	else if (rest ~ /^pivot_root\(/) tp = ts()
-	else if (rest ~ /^setns\(/ && !tsn) tsn = ts()
+	else if (rest ~ /^clone\(/ && pid != cr && !tf) tf = ts()
+	else if (rest ~ /^execveat\(/ && !ta) ta = ts()
 	else if (rest ~ /^execve\(/ && comm == "true") tx = ts()
 	else if (rest ~ /^exit_group\(/ && comm == "true") te = ts()
 	else if (rest ~ /^exit_group\(/ && pid == cr) {
 		n++
-		A[n] = tc - t0; B[n] = tp - tc; C[n] = tsn - tp; D[n] = tx - tsn; E[n] = te - tx; F[n] = ts() - te
+		A[n] = tc - t0; B[n] = tp - tc; C[n] = tf - tp; D[n] = ta - tf
+		E[n] = tx - ta; F[n] = te - tx; G[n] = ts() - te
 		T[n] = ts() - t0
-		st = 0; tsn = 0
+		st = 0; tf = 0; ta = 0
 	}
 }
 function med(a,   i, j, v, k, m) {
@@ -76,13 +79,14 @@ function med(a,   i, j, v, k, m) {
 	return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
 }
 END {
-	printf "  runs parsed: %d (medians, ms, under perf trace with 7 syscalls traced)\n", n
-	printf "  %6.2f  start: exec, libraries, lock, state file (fsync), cgroup mkdirs   (exec jail -> clone3)\n", med(A)
-	printf "  %6.2f  init: cgroup attach of init + mounts, /proc masks, /dev          (clone3 -> pivot_root)\n", med(B)
-	printf "  %6.2f  init done, state 'active' (fsyncs), attach helper forked         (pivot_root -> setns)\n", med(C)
-	printf "  %6.2f  jailed child: fork, cgroup attach, caps, seccomp compile+load    (setns -> execve /bin/true)\n", med(D)
-	printf "  %6.2f  /bin/true runs                                                   (execve -> exit)\n", med(E)
-	printf "  %6.2f  teardown: init killed, cgroups removed, state deleted (fsync)    (exit -> jail exits)\n", med(F)
+	printf "  runs parsed: %d (medians, ms, under perf trace with 8 syscalls traced)\n", n
+	printf "  %6.2f  start: exec, libraries, lock, record, cgroup, device program  (exec jail -> clone3)\n", med(A)
+	printf "  %6.2f  init: namespaces, lo, mounts, /proc masks, /dev                 (clone3 -> pivot_root)\n", med(B)
+	printf "  %6.2f  init ready, creator saves 'active' and says 'C'               (pivot_root -> init forks)\n", med(C)
+	printf "  %6.2f  the command's tail: session, caps, ids, filters (JIT)          (fork -> exec stub)\n", med(D)
+	printf "  %6.2f  the exec stub                                                  (execveat -> execve true)\n", med(E)
+	printf "  %6.2f  /bin/true runs                                                 (execve -> exit)\n", med(F)
+	printf "  %6.2f  init ends (its namespaces go), removal                         (exit -> jail exits)\n", med(G)
 	printf "  %6.2f  total\n", med(T)
 }
 AWK
@@ -96,7 +100,7 @@ if ! command -v perf >/dev/null || ! perf trace -o /dev/null -- true >/dev/null 
 fi
 
 echo "== 0. phases of jail -c, $R back-to-back runs"
-perf trace -e execve,clone3,pivot_root,exit_group,setns,seccomp,flock \
+perf trace -e execve,execveat,clone,clone3,pivot_root,exit_group,seccomp,flock \
 	-o "$BENCH_TMP/phases.txt" -- bash -c \
 	"for i in \$(seq $R); do $(printf '%q ' "${JAIL[@]}"); done"
 awk "$PHASES_AWK" "$BENCH_TMP/phases.txt"
