@@ -1,22 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # 50 concurrent creates of distinct names all succeed with distinct jids;
-# repair never takes a jail whose creator 
-# Repair peeks a record (creating, creator alive), the creator finishes
-# the jail and exits, repair finds the creator dead: it must read the
-# record again (now active, init alive) and keep it. Once one in ~12 runs
-# of the 50 concurrent creates above; the pauses make it certain.
-( CELL_TEST_PAUSE_AT=cgroup:400 "$JAIL" -c name=${P}slow path="$R" persist \
-	>/dev/null 2>"$T/slow.err"; echo $? >"$T/slow.rc" ) &
-sleep 0.15
-CELL_TEST_PAUSE_AT=repair-peeked:1500 "$JLS" >/dev/null
-wait
-check "a create that finished during another command's repair: succeeded" \
-	"0" cat "$T/slow.rc"
-check "... and its jail still runs" "ok" "$JEXEC" ${P}slow echo ok
-"$JAIL" -r ${P}slow >/dev/null 2>&1
-check "... removed, nothing left" "" traces ${P}slow
-finished while it looked;
+# repair never takes a jail whose creator finished while it looked;
 # 50 concurrent creates of one name: exactly one succeeds, the others fail
 # cleanly (exit 1, a message, no signal, no record or cgroup left).
 CELL_IT_TMP=cell-conc
