@@ -653,6 +653,37 @@ static int cpuset_copy(const char *parent, const char *dir,
 	return 0;
 }
 
+/* Append the next component of *rel (up to its '/') to the path cur;
+ * *rel moves past it. */
+static int append_component(char *cur, size_t size, const char **rel,
+			    struct cell_error *err)
+{
+	const char *p = *rel;
+	size_t l = strcspn(p, "/");
+	size_t cl = strlen(cur);
+	if (cl + 1 + l >= size)
+		return cell_error_set(err, -ENAMETOOLONG, "%s: too long", cur);
+	cur[cl] = '/';
+	memcpy(cur + cl + 1, p, l);
+	cur[cl + 1 + l] = '\0';
+	*rel = p + l + (p[l] == '/');
+	return 0;
+}
+
+/* mkdir: 1 made, 0 a directory was there already, or -errno */
+static int mkdir_dir(const char *path, struct cell_error *err)
+{
+	if (mkdir(path, 0755) == 0)
+		return 1;
+	if (errno != EEXIST)
+		return cell_error_errno(err, -errno, "mkdir %s", path);
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cell_error_set(err, -ENOTDIR, "%s is not a directory",
+				      path);
+	return 0;
+}
+
 int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 			     unsigned flags, struct cell_cgroup **out,
 			     struct cell_error *err)
@@ -684,8 +715,7 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 		char cur[PATH_MAX];
 		snprintf(cur, sizeof(cur), "%s", hi->mnt);
 		for (const char *p = relpath; *p && r == 0;) {
-			size_t l = strcspn(p, "/");
-			bool leaf = p[l] == '\0';
+			bool leaf = p[strcspn(p, "/")] == '\0';
 			if (hi->ctl == CG_UNIFIED) {
 				r = v2_enable(h, cur, err);
 				if (r < 0)
@@ -693,32 +723,18 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 			}
 			char parent[PATH_MAX];
 			snprintf(parent, sizeof(parent), "%s", cur);
-			size_t cl = strlen(cur);
-			if (cl + 1 + l >= sizeof(cur)) {
-				r = cell_error_set(err, -ENAMETOOLONG,
-						   "%s: too long", cur);
+			r = append_component(cur, sizeof(cur), &p, err);
+			if (r < 0)
 				break;
-			}
-			cur[cl] = '/';
-			memcpy(cur + cl + 1, p, l);
-			cur[cl + 1 + l] = '\0';
-			p += l + (p[l] == '/');
-			if (mkdir(cur, 0755) < 0) {
-				struct stat st;
-				if (errno != EEXIST)
-					r = cell_error_errno(err, -errno,
-							     "mkdir %s", cur);
-				else if (lstat(cur, &st) < 0 ||
-					 !S_ISDIR(st.st_mode))
-					r = cell_error_set(err, -ENOTDIR,
-							   "%s is not a directory",
-							   cur);
-				else if (leaf && !(flags & CELL_CGROUP_REUSE))
+			r = mkdir_dir(cur, err);
+			if (r <= 0) {
+				if (r == 0 && leaf && !(flags & CELL_CGROUP_REUSE))
 					r = cell_error_set(err, -EEXIST,
 							   "cgroup %s exists",
 							   cur);
 				continue;
 			}
+			r = 0;
 			if (!cg->made[i] && !(cg->made[i] = strdup(cur))) {
 				rmdir(cur);
 				r = cell_error_set(err, -ENOMEM, "oom");
@@ -1124,34 +1140,17 @@ static int v1_mkdirs(const struct cell_cgroup *cg, size_t i, char **top,
 	*top = NULL;
 	snprintf(cur, sizeof(cur), "%s", hi->mnt);
 	for (const char *p = cg->rel; *p;) {
-		size_t l = strcspn(p, "/");
 		char parent[PATH_MAX];
 		snprintf(parent, sizeof(parent), "%s", cur);
-		size_t cl = strlen(cur);
-		if (cl + 1 + l >= sizeof(cur)) {
-			r = cell_error_set(err, -ENAMETOOLONG, "%s: too long",
-					   cur);
+		r = append_component(cur, sizeof(cur), &p, err);
+		if (r < 0)
 			break;
-		}
-		cur[cl] = '/';
-		memcpy(cur + cl + 1, p, l);
-		cur[cl + 1 + l] = '\0';
-		p += l + (p[l] == '/');
-		if (mkdir(cur, 0755) < 0) {
-			struct stat st;
-			if (errno != EEXIST) {
-				r = cell_error_errno(err, -errno, "mkdir %s",
-						     cur);
-				break;
-			}
-			if (lstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)) {
-				r = cell_error_set(err, -ENOTDIR,
-						   "%s is not a directory",
-						   cur);
-				break;
-			}
+		r = mkdir_dir(cur, err);
+		if (r < 0)
+			break;
+		if (r == 0)
 			continue;
-		}
+		r = 0;
 		if (!*top && !(*top = strdup(cur))) {
 			rmdir(cur);
 			r = cell_error_set(err, -ENOMEM, "out of memory");
