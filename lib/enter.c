@@ -1305,6 +1305,35 @@ static int loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr);
 }
 
+/* Landlock's scope for abstract unix sockets (ABI 6): a ruleset that
+ * handles no access, only the scope. 0 without it (ABI < 6, Landlock
+ * off), else -errno. */
+static int scope_abstract_unix(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			   1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+	if (abi < 6)
+		return 0;
+	struct {
+		uint64_t handled_access_fs;
+		uint64_t handled_access_net;
+		uint64_t scoped;
+	} attr = { 0, 0, 1U /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET */ };
+	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
+			      sizeof(attr), 0);
+	if (rs < 0)
+		return -errno;
+	int r = syscall(SYS_landlock_restrict_self, rs, 0) < 0 ? -errno : 0;
+	close(rs);
+	return r;
+}
+
+int cell_landlock_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
+	return abi < 0 ? 0 : (int)abi;
+}
+
 static const int join_types[3] = { CLONE_NEWNET, CLONE_NEWIPC,
 				   CLONE_NEWUTS };
 static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
@@ -2523,6 +2552,17 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		umask((mode_t)x->umask);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
+	/* 10b: a jail on the host's network stack reaches no abstract unix
+	 * socket made outside this process tree (the host's, another
+	 * entry's): Landlock's scope, ABI 6 (Linux 6.12); an older kernel
+	 * has none, and cell audit says so */
+	if (pol->scope_abstract_unix) {
+		int r = scope_abstract_unix();
+		if (r < 0)
+			fail_to(err_fd, "landlock", r,
+				"scoping abstract unix sockets: %s",
+				strerror(-r));
+	}
 	/* allow.set_hostname: the helper answers sethostname for us. An
 	 * init that becomes the process has no helper: the call is
 	 * refused (it has no CAP_SYS_ADMIN either). Nor has a process

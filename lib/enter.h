@@ -102,6 +102,11 @@ struct cell_exec {
 /* Every field empty, every descriptor -1. */
 void cell_exec_init(struct cell_exec *x);
 
+/* Landlock's ABI version on this kernel, 0 without Landlock. A jail on the
+ * host's network stack has its abstract unix sockets scoped from 6 on
+ * (cell_policy.scope_abstract_unix). */
+int cell_landlock_abi(void);
+
 /*
  * Placing a new process in the jail's cgroups. cgroup_fd, when >= 0, is
  * the jail's cgroup v2 (or hybrid unified) directory: the process is

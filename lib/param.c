@@ -166,6 +166,8 @@ const struct cell_param cell_params[] = {
 	     "cgroup of the jail, below each hierarchy's root (cell/NAME)"),
 	BOOLP("cell.root_readonly", root_readonly, "false", 0,
 	      "mount the jail's root read-only"),
+	BOOLP("cell.host_abstract_unix", host_abstract_unix, "false", 0,
+	      "on the host's network stack, reach the host's abstract sockets"),
 	LISTP("cell.uidmap", uid_map, 0,
 	      "own user namespace: uid maps INSIDE:OUTSIDE:COUNT, ..."),
 	LISTP("cell.gidmap", gid_map, 0,

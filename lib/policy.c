@@ -466,6 +466,10 @@ int cell_policy_derive(const struct cell_jail *j,
 	out->addr_hooks = !j->vnet &&
 			  (out->ip4_disable || out->ip6_disable ||
 			   out->ip4_restricted || out->ip6_restricted);
+	/* the host's netns only: a vnet jail's, or one joined by path (a
+	 * pod's, shared on purpose), holds no host socket */
+	out->scope_abstract_unix = !j->vnet && !j->netns_path[0] &&
+				   !j->host_abstract_unix;
 	return 0;
 }
 

@@ -57,6 +57,12 @@ struct cell_policy {
 	unsigned mount_fs;
 	bool ip4_disable, ip6_disable;
 	bool ip4_restricted, ip6_restricted;
+	/* A jail on the host's network namespace shares its abstract unix
+	 * sockets (Linux keys them by netns; FreeBSD has none): each jailed
+	 * process is scoped by Landlock (ABI 6) so that it reaches none made
+	 * outside its own process tree (CVE-2020-15257 class), unless
+	 * cell.host_abstract_unix. */
+	bool scope_abstract_unix;
 	/* The seccomp filter, compiled once when the jail is created and
 	 * kept beside its record (state.c), so that processes entering
 	 * later load it as it was without compiling it again. NULL: compile

@@ -383,14 +383,26 @@ static int special(const char *key, const struct cell_jail *j,
 			jd->want = W_DENY;
 			snprintf(jd->param, sizeof(jd->param),
 				 "vnet=true: own network namespace");
+		} else if (pol->scope_abstract_unix &&
+			   cell_landlock_abi() >= 6) {
+			/* the host's namespace, but each jailed process is
+			 * scoped by Landlock to its own tree's sockets */
+			jd->want = W_DENY;
+			snprintf(jd->param, sizeof(jd->param),
+				 "vnet=false: the host's network namespace, "
+				 "Landlock-scoped");
 		} else {
 			/* Linux ties abstract unix sockets to the network
 			 * namespace: a jail on the host's stack shares them
 			 * (see docs/THREAT_MODEL.md) */
 			jd->want = W_ANY;
-			snprintf(jd->param, sizeof(jd->param),
-				 "vnet=false: the host's network namespace "
-				 "and its abstract sockets");
+			snprintf(jd->param, sizeof(jd->param), "%s",
+				 pol->scope_abstract_unix
+					 ? "vnet=false: the host's network "
+					   "namespace (no Landlock scope on "
+					   "this kernel)"
+					 : "vnet=false, cell.host_abstract_unix: "
+					   "the host's abstract sockets");
 		}
 		return 0;
 	}

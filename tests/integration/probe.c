@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <time.h>
@@ -32,6 +35,38 @@ static int verdict(long r)
 	printf("denied %s\n", strerrorname_np(errno) ? strerrorname_np(errno)
 						       : "?");
 	return 0;
+}
+
+/* an AF_UNIX stream socket bound (listening) to, or to connect to, the
+ * abstract name @name */
+static int abstract_socket(const char *name, bool listening)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(name);
+	if (n + 1 >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path + 1, name, n);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				    1 + n);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (listening ? bind(fd, (struct sockaddr *)&sun, len) < 0 ||
+				listen(fd, 4) < 0
+		      : connect(fd, (struct sockaddr *)&sun, len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int abstract_connect(const char *name)
+{
+	return abstract_socket(name, false);
 }
 
 static int open_mode(const char *path, const char *mode)
@@ -170,6 +205,39 @@ int main(int argc, char **argv)
 			return verdict(-1);
 		buf[n] = '\0';
 		printf("%s\n", buf);
+		return 0;
+	}
+	if (!strcmp(t, "landlock-abi")) {
+		long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
+		printf("%ld\n", abi < 0 ? 0 : abi);
+		return 0;
+	}
+	if (!strcmp(t, "abstract"))
+		return verdict(abstract_connect(a));
+	if (!strcmp(t, "abstract-listen")) {
+		/* listen on @a, accept one within argv[3] seconds */
+		int ls = abstract_socket(a, true);
+		if (ls < 0)
+			return verdict(-1);
+		printf("listening\n");
+		fflush(stdout);
+		alarm(argc > 3 ? (unsigned)atoi(argv[3]) : 5);
+		int c = accept(ls, NULL, NULL);
+		printf(c >= 0 ? "accepted\n" : "none\n");
+		return 0;
+	}
+	if (!strcmp(t, "abstract-pair")) {
+		/* one process tree: a child connects to its parent's @a */
+		int ls = abstract_socket(a, true);
+		if (ls < 0)
+			return verdict(-1);
+		pid_t c = fork();
+		if (c == 0)
+			_exit(abstract_connect(a) < 0 ? 1 : 0);
+		int st = 1;
+		waitpid(c, &st, 0);
+		printf(WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "allowed\n"
+							      : "denied\n");
 		return 0;
 	}
 	if (!strcmp(t, "escape"))

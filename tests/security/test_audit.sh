@@ -11,7 +11,7 @@ CELL=$B/src/cell
 R=$T/root
 mkroot "$R" sh ls cat echo true sleep
 N=aud$$
-MADE="$N ${N}x ${N}c ${N}p ${N}v ${N}t"
+MADE="$N ${N}x ${N}c ${N}p ${N}v ${N}t ${N}h"
 "$JAIL" -c name=$N path="$R" host.hostname=$N persist >/dev/null || { not_ok "create"; finish; exit 1; }
 
 out=$("$CELL" audit $N 2>&1); rc=$?
@@ -94,9 +94,17 @@ if "$JAIL" -c name=${N}v path="$R" vnet persist >/dev/null 2>&1; then
 else
 	not_ok "vnet jail created"
 fi
-# a non-vnet jail shares the host's abstract unix sockets: reported
-check_match "shared stack: abstract sockets reported as reachable" \
-	'^host abstract unix sockets: allowed \(vnet=false' "$CELL" audit $N
+# a non-vnet jail on the host's network namespace: its processes are
+# scoped by Landlock (ABI 6) to their own abstract sockets; with
+# cell.host_abstract_unix (or an older kernel) they reach the host's
+check_match "shared stack: the host's abstract sockets unreachable (Landlock)" \
+	'^host abstract unix sockets: denied \(vnet=false: the host.s network namespace, Landlock-scoped' \
+	"$CELL" audit $N
+"$JAIL" -c name=${N}h path="$R" cell.host_abstract_unix persist >/dev/null
+check_match "cell.host_abstract_unix: reported as reachable, as asked" \
+	'^host abstract unix sockets: allowed \(vnet=false, cell.host_abstract_unix' \
+	"$CELL" audit ${N}h
+"$JAIL" -r ${N}h >/dev/null 2>&1
 
 # a record whose policy says more than the jail can do: a FAIL, exit 1
 "$JAIL" -c name=${N}t path="$R" persist >/dev/null
