@@ -2552,10 +2552,11 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		umask((mode_t)x->umask);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
-	/* 10b: a jail on the host's network stack reaches no abstract unix
-	 * socket made outside this process tree (the host's, another
-	 * entry's): Landlock's scope, ABI 6 (Linux 6.12); an older kernel
-	 * has none, and cell audit says so */
+	/* 10b: cell.abstract_unix_scope, a jail on the host's network
+	 * stack: no abstract unix socket made outside this process tree
+	 * (the host's, another entry's) is reachable. Landlock's scope, ABI
+	 * 6 (Linux 6.12); an older kernel has none, and cell audit says
+	 * so */
 	if (pol->scope_abstract_unix) {
 		int r = scope_abstract_unix();
 		if (r < 0)

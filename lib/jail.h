@@ -179,8 +179,8 @@ struct cell_jail {
 	struct cell_strv uid_map;        /* "INSIDE:OUTSIDE:COUNT": a user */
 	struct cell_strv gid_map;        /*  namespace with these maps */
 	bool root_readonly;              /* the root mount is read-only */
-	bool host_abstract_unix;         /* on the host's stack, may reach its
-					  * abstract unix sockets */
+	bool abstract_unix_scope;        /* Landlock-scope abstract unix
+					  * sockets (host's stack only) */
 
 	/* key/value parameters */
 	struct cell_kv *meta;            /* meta.KEY=value */

@@ -469,7 +469,7 @@ int cell_policy_derive(const struct cell_jail *j,
 	/* the host's netns only: a vnet jail's, or one joined by path (a
 	 * pod's, shared on purpose), holds no host socket */
 	out->scope_abstract_unix = !j->vnet && !j->netns_path[0] &&
-				   !j->host_abstract_unix;
+				   j->abstract_unix_scope;
 	return 0;
 }
 

@@ -58,10 +58,12 @@ struct cell_policy {
 	bool ip4_disable, ip6_disable;
 	bool ip4_restricted, ip6_restricted;
 	/* A jail on the host's network namespace shares its abstract unix
-	 * sockets (Linux keys them by netns; FreeBSD has none): each jailed
-	 * process is scoped by Landlock (ABI 6) so that it reaches none made
-	 * outside its own process tree (CVE-2020-15257 class), unless
-	 * cell.host_abstract_unix. */
+	 * sockets (Linux keys them by netns; FreeBSD has none). With
+	 * cell.abstract_unix_scope each jailed process is scoped by Landlock
+	 * (ABI 6) so that it reaches none made outside its own process tree
+	 * (CVE-2020-15257 class). Opt-in: a Landlock domain also keeps one
+	 * entry's processes from ptracing another's, which the jail's root
+	 * otherwise may. */
 	bool scope_abstract_unix;
 	/* The seccomp filter, compiled once when the jail is created and
 	 * kept beside its record (state.c), so that processes entering

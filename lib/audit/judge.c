@@ -401,8 +401,10 @@ static int special(const char *key, const struct cell_jail *j,
 					 ? "vnet=false: the host's network "
 					   "namespace (no Landlock scope on "
 					   "this kernel)"
-					 : "vnet=false, cell.host_abstract_unix: "
-					   "the host's abstract sockets");
+					 : "vnet=false: the host's network "
+					   "namespace and its abstract sockets "
+					   "(cell.abstract_unix_scope scopes "
+					   "them)");
 		}
 		return 0;
 	}

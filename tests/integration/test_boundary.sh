@@ -7,7 +7,7 @@
 R=$T/root
 mkroot "$R"
 N=bnd$$
-MADE="$N ${N}a ${N}raw"
+MADE="$N ${N}a ${N}raw ${N}s"
 # a marker outside the jail's root that no escape may reach
 MARK=cell-outside-$$
 touch "/tmp/$MARK" "$T/$MARK"
@@ -31,28 +31,30 @@ check "/proc/self/root is the jail's root" "/" probe readlink /proc/self/root
 check "no inherited descriptors" "0" probe fds
 
 # abstract unix sockets: Linux keys them by network namespace, so a jail
-# on the host's stack shared the host's (CVE-2020-15257 class); Landlock
-# scopes each jailed process to its own tree's (ABI 6, Linux 6.12)
+# on the host's stack shares the host's (CVE-2020-15257 class);
+# cell.abstract_unix_scope has Landlock scope each jailed process to its
+# own tree's (ABI 6, Linux 6.12)
 AB=cellbnd$$
 "$PROBE" abstract-listen $AB 10 >"$T/ab.out" &
 ab=$!
 for k in $(seq 30); do grep -q listening "$T/ab.out" 2>/dev/null && break; sleep 0.1; done
+check "by default the host's abstract sockets are the jail's too (R-audit-1)" \
+	"allowed" "$JAIL" -c name=${N}a path="$R" command=/bin/cell-probe abstract $AB
 if [ "$("$PROBE" landlock-abi)" -ge 6 ]; then
-	check "the host's abstract sockets are out of reach (Landlock scope)" \
-		"denied EPERM" probe abstract $AB
+	"$JAIL" -c name=${N}s path="$R" cell.abstract_unix_scope persist >/dev/null
+	check "cell.abstract_unix_scope: the host's are out of reach" \
+		"denied EPERM" "$JEXEC" ${N}s /bin/cell-probe abstract $AB
 	check "... within one process tree of the jail they work" "allowed" \
-		probe abstract-pair ${AB}in
-	injail /bin/cell-probe abstract-listen ${AB}j 10 >"$T/abj.out" &
+		"$JEXEC" ${N}s /bin/cell-probe abstract-pair ${AB}in
+	"$JEXEC" ${N}s /bin/cell-probe abstract-listen ${AB}j 10 >"$T/abj.out" &
 	abj=$!
 	for k in $(seq 30); do grep -q listening "$T/abj.out" 2>/dev/null && break; sleep 0.1; done
 	check "... not between two entries of it (the price; vnet has none)" \
-		"denied EPERM" probe abstract ${AB}j
+		"denied EPERM" "$JEXEC" ${N}s /bin/cell-probe abstract ${AB}j
 	kill $abj 2>/dev/null; wait $abj 2>/dev/null
-	check "cell.host_abstract_unix: the host's are reachable again" "allowed" \
-		"$JAIL" -c name=${N}a path="$R" cell.host_abstract_unix \
-		command=/bin/cell-probe abstract $AB
+	"$JAIL" -r ${N}s >/dev/null
 else
-	echo "# Landlock ABI < 6: abstract unix sockets are not scoped here"
+	echo "# Landlock ABI < 6: cell.abstract_unix_scope has no effect here"
 fi
 kill $ab 2>/dev/null; wait $ab 2>/dev/null
 
