@@ -1188,6 +1188,7 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 	size_t njobs = 0;
 	size_t *order = NULL;
 	int r = 0;
+	int rc_remove = 0;   /* unnamed jails removed by jid, one failed */
 	if (n == 0 && conf->njails == 0)
 		r = cell_error_set(&err, -ENOENT, "no jail is configured");
 	if (n == 0) {
@@ -1212,6 +1213,25 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 			     strspn(name, "0123456789") == strlen(name) &&
 			     cell_state_find(name, &rec, NULL) == 0;
 		char jn[CELL_NAME_MAX];
+		if (byjid && !rec.jail.name[0]) {
+			/* a jail made without a name (FreeBSD names it by its
+			 * jid) is in no configuration and has no hooks there:
+			 * "jail -r JID" removes it as it is */
+			cell_record_free(&rec);
+			if ((o->op & (CELL_J8_REMOVE | CELL_J8_CREATE |
+				      CELL_J8_MODIFY)) == CELL_J8_REMOVE) {
+				struct cell_error re;
+				cell_error_clear(&re);
+				if (cell_remove(name, &re) < 0) {
+					fail(o, &re, name);
+					rc_remove = 1;
+				}
+				continue;
+			}
+			r = cell_error_set(&err, -EINVAL, "jail %s has no name: "
+					   "only jail -r JID acts on it", name);
+			break;
+		}
 		if (byjid) {
 			/* a jid names the running jail */
 			snprintf(jn, sizeof(jn), "%s", rec.jail.name);
@@ -1239,7 +1259,7 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 	int rc = run_jobs(o, jobs, njobs, order);
 	free(order);
 	jobs_free(jobs, njobs);
-	return rc;
+	return rc ? rc : rc_remove;
 }
 
 int cell_jail8_run_jail(const struct cell_jail8 *o, const struct cell_jail *j)

@@ -84,6 +84,13 @@ check_rc "jail -R by name" 0 "$JAIL" -R ${N}c
 check_rc "jail -r '*'" 0 "$JAIL" -r '*'
 check "jail -r '*' removed everything" "" "$JLS" -q -n name
 
+# --- a jail made without a name: FreeBSD names it by its jid ---
+uj=$("$JAIL" -i -c path="$R" persist 2>&1)
+check_match "an unnamed jail is made (jail -i prints its jid)" "^[0-9]+$" echo "$uj"
+check_rc "... and jail -r JID removes it" 0 "$JAIL" -r "$uj"
+check "... record and cgroup gone" "" \
+	sh -c "ls -d /sys/fs/cgroup/*/cell/$uj '$CELL_RUN_DIR'/jails/$uj 2>/dev/null"
+
 # --- the legacy form: path hostname ip command ---
 check "legacy jail path hostname ip command" "legacy.test" \
 	"$JAIL" "$R" legacy.test 192.0.2.11 /bin/hostname

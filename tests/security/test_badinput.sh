@@ -127,7 +127,10 @@ for r in "$CELL_RUN_DIR"/jails/[0-9]*; do
 done
 check "no partial record (every record an active jail)" "0" echo $partial
 # remove what the random commands legitimately made, then nothing is left
-for n in $("$JLS" name 2>/dev/null | sort -r); do "$JAIL" -r "$n" >/dev/null 2>&1; done
+# (by jid: a jail made without a name has none to give; children first)
+for n in $("$JLS" jid name 2>/dev/null | sort -k2 -r | awk '{print $1}'); do
+	"$JAIL" -r "$n" >/dev/null 2>&1
+done
 check "every jail made by random argv removed; no record left" "0" \
 	sh -c "ls '$CELL_RUN_DIR'/jails 2>/dev/null | grep -c '^[0-9]*\$'"
 check "no cgroup left" "" sh -c "ls -d /sys/fs/cgroup/*/cell/$P* /sys/fs/cgroup/cell/$P* 2>/dev/null"
