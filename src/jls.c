@@ -269,6 +269,10 @@ int main(int argc, char **argv)
 			continue;
 		}
 		found++;
+		/* FreeBSD names a jail made without a name by its jid */
+		if (!rec.jail.name[0])
+			snprintf(rec.jail.name, sizeof(rec.jail.name), "%d",
+				 rec.jail.jid);
 		const struct cell_jail *j = &rec.jail;
 		char ip[64];
 		first_ip(j, ip, sizeof(ip));

@@ -87,6 +87,7 @@ check "jail -r '*' removed everything" "" "$JLS" -q -n name
 # --- a jail made without a name: FreeBSD names it by its jid ---
 uj=$("$JAIL" -i -c path="$R" persist 2>&1)
 check_match "an unnamed jail is made (jail -i prints its jid)" "^[0-9]+$" echo "$uj"
+check "... jls names it by its jid, as FreeBSD's does" "$uj" "$JLS" -j "$uj" name
 check_rc "... and jail -r JID removes it" 0 "$JAIL" -r "$uj"
 check "... record and cgroup gone" "" \
 	sh -c "ls -d /sys/fs/cgroup/*/cell/$uj '$CELL_RUN_DIR'/jails/$uj 2>/dev/null"
