@@ -1305,14 +1305,19 @@ static int loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr);
 }
 
+int cell_landlock_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			   1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+	return abi < 0 ? 0 : (int)abi;
+}
+
 /* Landlock's scope for abstract unix sockets (ABI 6): a ruleset that
  * handles no access, only the scope. 0 without it (ABI < 6, Landlock
  * off), else -errno. */
 static int scope_abstract_unix(void)
 {
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-			   1U /* LANDLOCK_CREATE_RULESET_VERSION */);
-	if (abi < 6)
+	if (cell_landlock_abi() < 6)
 		return 0;
 	struct {
 		uint64_t handled_access_fs;
@@ -1326,12 +1331,6 @@ static int scope_abstract_unix(void)
 	int r = syscall(SYS_landlock_restrict_self, rs, 0) < 0 ? -errno : 0;
 	close(rs);
 	return r;
-}
-
-int cell_landlock_abi(void)
-{
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
-	return abi < 0 ? 0 : (int)abi;
 }
 
 static const int join_types[3] = { CLONE_NEWNET, CLONE_NEWIPC,

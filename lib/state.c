@@ -262,30 +262,8 @@ static bool key_ok(const char *key)
 	return key[0] != '\0' && key[0] != '.';
 }
 
-int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog)
-{
-	char path[PATH_MAX];
-	if (!key_ok(key) || snprintf(path, sizeof(path), "%s/bpf/%s",
-				     cell_run_dir(), key) >= (int)sizeof(path))
-		return -EINVAL;
-	return load_bpf_at(path, prog);
-}
-
-int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog)
-{
-	char path[PATH_MAX];
-	if (!key_ok(key) || snprintf(path, sizeof(path), "%s/bpf",
-				     cell_run_dir()) >= (int)sizeof(path))
-		return -EINVAL;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	size_t l = strlen(path);
-	if (snprintf(path + l, sizeof(path) - l, "/%s", key) >=
-	    (int)(sizeof(path) - l))
-		return -ENAMETOOLONG;
-	return save_bpf_at(path, prog, NULL);
-}
-
+/* bpf/KEY in the state directory (made with mkdir_it), for a KEY of
+ * [0-9a-z.-] that names a file there and nothing else */
 static int cache_path(const char *key, bool mkdir_it, char *buf,
 		      size_t len)
 {
@@ -299,6 +277,20 @@ static int cache_path(const char *key, bool mkdir_it, char *buf,
 	if (snprintf(buf + l, len - l, "/%s", key) >= (int)(len - l))
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int cell_state_load_bpf_cache(const char *key, struct sock_fprog *prog)
+{
+	char path[PATH_MAX];
+	int r = cache_path(key, false, path, sizeof(path));
+	return r < 0 ? r : load_bpf_at(path, prog);
+}
+
+int cell_state_save_bpf_cache(const char *key, const struct sock_fprog *prog)
+{
+	char path[PATH_MAX];
+	int r = cache_path(key, true, path, sizeof(path));
+	return r < 0 ? r : save_bpf_at(path, prog, NULL);
 }
 
 int cell_state_cache_save(const char *key, const void *buf, size_t len)
@@ -359,8 +351,7 @@ void cell_state_cache_prune(const char *prefix, size_t max)
 int cell_state_link_bpf_cache(const char *key, int jid, bool listener)
 {
 	char from[PATH_MAX], to[PATH_MAX];
-	if (!key_ok(key) || snprintf(from, sizeof(from), "%s/bpf/%s",
-				     cell_run_dir(), key) >= (int)sizeof(from) ||
+	if (cache_path(key, false, from, sizeof(from)) < 0 ||
 	    bpf_path(jid, listener, to, sizeof(to)) < 0)
 		return -EINVAL;
 	if (link(from, to) == 0)

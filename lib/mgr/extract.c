@@ -486,6 +486,17 @@ static void xfree(struct xctx *x)
 	tdestroy(x->made, free);
 }
 
+struct archive *cell_mgr_tar_reader(void)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		return NULL;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	return a;
+}
+
 /* In the child: fds[0] the archive, fds[1] the target. */
 static int extract_child(struct cell_sbx *s, const int *fds, void *arg)
 {
@@ -494,12 +505,9 @@ static int extract_child(struct cell_sbx *s, const int *fds, void *arg)
 	if (lseek(fds[0], 0, SEEK_SET) < 0)
 		return cell_sbx_error(s, -errno, "archive: seek: %s",
 				      strerror(errno));
-	struct archive *a = archive_read_new();
+	struct archive *a = cell_mgr_tar_reader();
 	if (!a)
 		return cell_sbx_error(s, -ENOMEM, "out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
 	int r = 0;
 	if (archive_read_open_fd(a, fds[0], 65536) != ARCHIVE_OK) {
 		r = cell_sbx_error(s, -EINVAL, "archive: %s",

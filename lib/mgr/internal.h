@@ -29,6 +29,11 @@ struct cell_sbx;
 int cell_mgr_extract_here(struct cell_sbx *s, int afd, int root,
 			  const struct cell_mgr_xopts *o);
 
+/* A libarchive reader for what the manager reads: tar, GNU tar, under
+ * any compression; NULL when out of memory (extract.c). */
+struct archive;
+struct archive *cell_mgr_tar_reader(void);
+
 /* Apply the image of the OCI layout open on dir to root (oci_image.c). */
 int cell_mgr_oci_apply(struct cell_mgr *m, int dir, int root,
 		       struct cell_error *err);

@@ -2164,12 +2164,9 @@ static int meta_child(struct cell_sbx *s, const int *fds, void *arg)
 	(void)arg;
 	struct cell_error err;
 	cell_error_clear(&err);
-	struct archive *a = archive_read_new();
+	struct archive *a = cell_mgr_tar_reader();
 	if (!a)
 		return cell_sbx_error(s, -ENOMEM, "out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
 	struct archive_entry *e;
 	int r = 0;
 	static char txt[65537];
