@@ -149,7 +149,18 @@ int cell_write_file_atomic(const char *path, const char *buf, size_t len)
 		}
 		off += (size_t)n;
 	}
-	/* no fsync: state lives on /run, a tmpfs, and is rebuilt by repair */
+	/* no fsync: state lives on /run, a tmpfs, and is rebuilt by repair.
+	 * An existing file is replaced by exchanging the two names, not by
+	 * rename(2) over it: on ext4 (a /run that is not a tmpfs) that
+	 * rename forces the new file's blocks to be allocated at once
+	 * (auto_da_alloc), a tenth of a millisecond per record save, and
+	 * the old file's removal then frees real blocks. The exchange is as
+	 * atomic for readers (the name holds the whole old file or the
+	 * whole new one); the old contents end under tmp and go. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+		unlink(tmp);
+		return 0;
+	}
 	if (rename(tmp, path) < 0) {
 		int r = -errno;
 		unlink(tmp);
