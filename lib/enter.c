@@ -15,6 +15,9 @@
  *      all of them when step 2 could not clone into the cgroup) get
  *      init's pid before init does anything, so every process it will
  *      ever fork is counted and killable.
+ *   3c. once init goes on ('G'), the device rules (placement's after_go)
+ *      while init mounts: in place before init is ready, so before
+ *      anything of the jail runs.
  * then, in init (pid 1 of the new pid namespace):
  *   4. PR_SET_PDEATHSIG and non-dumpable first: a creator that dies takes
  *      the half-built jail with it, and no process can ptrace init or open
@@ -43,7 +46,10 @@
  *      no host path is reachable.
  *  11. host name and domain name in the new UTS namespace.
  *  12. init drops every capability, sets no_new_privs, closes every
- *      descriptor but its control socket, and reaps.
+ *      descriptor but its control socket, and reaps. (jail -c command=:
+ *      before that, init forks the command, which runs the tail below
+ *      while the creator finishes and execs only when the creator's 'C'
+ *      opens its gate.)
  *
  * ATTACH (cell_enter_attach), for every process started in a jail:
  *   1. host-side lookups (host users) while we still see the host.
@@ -1523,12 +1529,40 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		     a->proc->start_fd);
 	}
 
-	/* 12b (keep_init): ready while still privileged; the creator
-	 * says 'C' when the network and hooks are done, and we fork the
-	 * command, already in the jail's namespaces and cgroups */
+	/* 12b (keep_init): the command is forked now, already in the
+	 * jail's namespaces and cgroups, and runs its tail (session, user,
+	 * capabilities, filters: the filter's JIT is the costliest part)
+	 * while the creator finishes the jail: its record, the network,
+	 * exec.created. It then waits at a gate that we open on the
+	 * creator's 'C', so its program starts no earlier than before:
+	 * after the network and hooks are ready. Nothing of the jail runs
+	 * before the gate; a creator that gives up kills init, and the
+	 * pid namespace takes the command with it. We report ready while
+	 * still privileged. */
 	pid_t cmd = 0;
 	bool persist = false;
 	if (a->proc && a->proc->keep_init) {
+		int gate[2];
+		if (pipe2(gate, O_CLOEXEC) < 0)
+			fail_to(sock, "command", -errno, "pipe: %s",
+				strerror(errno));
+		fflush(NULL);
+		cmd = fork();
+		if (cmd == 0) {
+			close(gate[1]);
+			tail(j, a->pol, a->proc->x, NULL, -1, sock, false,
+			     gate[0]);
+		}
+		int fork_errno = errno;
+		close(gate[0]);
+		/* a command whose tail failed has closed the gate's other
+		 * end: the byte then fails with EPIPE, and init goes on to
+		 * report its end (after the fork: the command keeps the
+		 * default action for its own pipes) */
+		signal(SIGPIPE, SIG_IGN);
+		if (cmd < 0)
+			fail_to(sock, "command", -fork_errno, "fork: %s",
+				strerror(fork_errno));
 		struct msg ready = { .kind = 'R' };
 		if (send_msg(sock, &ready) < 0)
 			_exit(1);
@@ -1540,22 +1574,11 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 			else if (m.kind == 'C')
 				break;
 		}
-		fflush(NULL);
-		cmd = fork();
-		if (cmd == 0) {
-			prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-			tail(j, a->pol, a->proc->x, NULL, -1, sock, false, -1);
-		}
+		/* the gate: one byte, and the command execs */
+		(void)!write(gate[1], "g", 1);
+		close(gate[1]);
 		struct msg started = { .kind = 'S', .pid = cmd };
-		if (cmd < 0) {
-			struct msg e = { .kind = 'E', .code = -errno };
-			snprintf(e.step, sizeof(e.step), "command");
-			snprintf(e.text, sizeof(e.text), "fork: %s",
-				 strerror(errno));
-			send_msg(sock, &e);
-		} else {
-			send_msg(sock, &started);
-		}
+		send_msg(sock, &started);
 		cell_test_pause_point("init-forked");
 	}
 
@@ -1800,6 +1823,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      struct cell_running *run, struct cell_error *err)
 {
 	const char *root_in = j->path;
+	run->cmd_listener = -1;
 	if (parent) {
 		size_t pl = strlen(parent->jail->path);
 		while (pl > 1 && parent->jail->path[pl - 1] == '/')
@@ -1945,16 +1969,30 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	int r = send_msg(mine, &go);
 	if (proc && proc->listener_fd)
 		*proc->listener_fd = -1;
+	/* 3c: while init mounts */
+	if (r == 0 && place && place->after_go) {
+		int ar = place->after_go(place->arg, err);
+		if (ar < 0) {
+			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+			waitpid(pid, NULL, 0);
+			return ar;
+		}
+	}
 	while (r == 0) {
 		int lfd = -1;
 		r = recv_msg_fd(mine, &reply, &lfd);
 		if (r < 0)
 			break;
 		if (lfd >= 0) {
-			/* the process filter's listener, before ready */
+			/* the process filter's listener, before ready; or
+			 * the agent's listener of a command init forked
+			 * early (keep_init), for cell_init_run */
 			if (proc && proc->listener_fd &&
 			    *proc->listener_fd < 0)
 				*proc->listener_fd = lfd;
+			else if (proc && proc->keep_init &&
+				 run->cmd_listener < 0)
+				run->cmd_listener = lfd;
 			else
 				close(lfd);
 			continue;
@@ -1978,6 +2016,10 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		if (proc && proc->listener_fd && *proc->listener_fd >= 0) {
 			close(*proc->listener_fd);
 			*proc->listener_fd = -1;
+		}
+		if (run->cmd_listener >= 0) {
+			close(run->cmd_listener);
+			run->cmd_listener = -1;
 		}
 		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 		waitpid(pid, NULL, 0);
@@ -2052,10 +2094,14 @@ int cell_init_run(struct cell_running *run, int *status,
 		  struct cell_error *err)
 {
 	struct msg go = { .kind = 'C' };
-	if (run->init_sock < 0 || send_msg(run->init_sock, &go) < 0)
+	int lfd = run->cmd_listener;
+	run->cmd_listener = -1;
+	if (run->init_sock < 0 || send_msg(run->init_sock, &go) < 0) {
+		if (lfd >= 0)
+			close(lfd);
 		return cell_error_set(err, -EPIPE, "the jail's init is gone");
+	}
 	pid_t agent = -1;
-	int lfd = -1;
 	struct msg m;
 	int r = 0;
 	bool failed = false;
@@ -2098,8 +2144,13 @@ int cell_init_run(struct cell_running *run, int *status,
 			continue;
 		}
 		if (rr < 0) {
-			r = cell_error_set(err, -ECHILD, "the jail's init died "
-					   "while running the command");
+			/* the command's own error, when it sent one, says
+			 * more than init's end */
+			if (!failed)
+				r = cell_error_set(err, -ECHILD,
+						   "the jail's init died "
+						   "while running the "
+						   "command");
 			break;
 		}
 		if (m.kind == 'E' && !failed) {
@@ -2461,7 +2512,8 @@ static int exec_stub_fd(void)
  * The tail every jailed process runs, in this order. go_fd (attach): wait
  * for the host to have placed us in the cgroups. as_init (an init that
  * becomes the process, cell_init_proc): report ready on err_fd when every
- * check passed, then wait for the start byte on gate_fd (if any).
+ * check passed. gate_fd (OCI's start byte, or init's gate for a command it
+ * forked early): wait for one byte just before the exec.
  */
 static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 					   const struct cell_policy *pol,
@@ -2710,15 +2762,17 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		struct msg ready = { .kind = 'R' };
 		if (send_msg(err_fd, &ready) < 0)
 			_exit(127);
-		if (gate_fd >= 0) {
-			ssize_t n;
-			do
-				n = read(gate_fd, &c, 1);
-			while (n < 0 && errno == EINTR);
-			if (n != 1)
-				_exit(127);
-			close(gate_fd);
-		}
+	}
+	/* the start byte (OCI start; init's gate for an early command):
+	 * nothing of the jail's runs before it */
+	if (gate_fd >= 0) {
+		ssize_t n;
+		do
+			n = read(gate_fd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127);
+		close(gate_fd);
 	}
 	if (exec_fd >= 0) {
 		/* already a sealed memfd (cell audit's probe) */

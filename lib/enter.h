@@ -115,12 +115,21 @@ int cell_landlock_abi(void);
  * host with the host pid, before the process runs anything of its own,
  * for the rest: cloned_into says whether the clone went into cgroup_fd
  * (false when the kernel or a filter refused it: place does it all).
+ *
+ * after_go (create only, may be NULL) is the creator's work that can
+ * overlap init's mounts: it runs once init has been told to go on and
+ * before init is ready, so it is done before anything of the jail runs
+ * (the jail's first program waits for 'C', which follows ready). The
+ * device program goes there: it only governs what the jail opens, and
+ * loading it (the verifier, the JIT) costs as much as a third of
+ * init's mounts. A failure kills init.
  */
 struct cell_placement {
 	int (*place)(void *arg, pid_t pid, bool cloned_into,
 		     struct cell_error *err);
 	void *arg;
 	int cgroup_fd;
+	int (*after_go)(void *arg, struct cell_error *err);
 };
 
 /* What the host knows of a running jail. */
@@ -132,6 +141,9 @@ struct cell_running {
 	 * it will unmount for the jail: a file beside the record, or -1. */
 	int agent_fd;
 	unsigned mount_fs;                /* the policy's CELL_MOUNT_* */
+	/* keep_init: the agent's listener of the command init forked
+	 * early, received during create, for cell_init_run; or -1 */
+	int cmd_listener;
 };
 
 /*

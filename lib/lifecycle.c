@@ -587,8 +587,6 @@ static void undo_reserve(struct create_ctx *c)
  * a node that appeared in the jail some other way cannot be opened): the
  * nodes of /dev, the pty devices with devpts, nothing else.
  */
-static void undo_cgroup(struct create_ctx *c);
-
 static int devices_from_policy(const struct cell_policy *pol,
 			       struct cell_dev_rule *rules, size_t max)
 {
@@ -621,11 +619,17 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 					      c->h->rec.cgroup);
 		}
 	}
-	if (r < 0)
-		return r;
+	return r;
+}
+
+/* The device rules, set by the creator while init mounts (the placement's
+ * after_go): before anything of the jail runs. */
+static int set_devices(void *arg, struct cell_error *err)
+{
+	struct create_ctx *c = arg;
 	struct cell_dev_rule rules[CELL_POLICY_DEV_MAX + 2];
 	int n = devices_from_policy(&c->pol, rules, ARRAY_SIZE(rules));
-	r = cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
+	int r = cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
 	if (r == -EOPNOTSUPP) {
 		/* a host with neither a devices controller nor cgroup v2:
 		 * /dev's contents and nodev remain the boundary */
@@ -633,8 +637,16 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 		return 0;
 	}
 	if (r < 0)
-		undo_cgroup(c); /* this step's own undo: it failed half-way */
+		cell_error_context(err, NULL, "devices", NULL);
 	return r;
+}
+
+/* place_in_cgroup for a new jail's init, whose arg is the create_ctx */
+static int place_new_init(void *arg, pid_t pid, bool cloned_into,
+			  struct cell_error *err)
+{
+	struct create_ctx *c = arg;
+	return place_in_cgroup(&c->cg, pid, cloned_into, err);
 }
 
 static void undo_cgroup(struct create_ctx *c)
@@ -691,7 +703,8 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	c->pol.compiled = &c->bpf[0];
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
 	struct cell_placement place = {
-		place_in_cgroup, &c->cg, cell_cgroup_unified_fd(c->cg.cg)
+		place_new_init, c, cell_cgroup_unified_fd(c->cg.cg),
+		set_devices
 	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -723,6 +736,9 @@ static void undo_init(struct create_ctx *c)
 	if (c->h->run.agent_fd >= 0)
 		close(c->h->run.agent_fd);
 	c->h->run.agent_fd = -1;
+	if (c->h->run.cmd_listener >= 0)
+		close(c->h->run.cmd_listener);
+	c->h->run.cmd_listener = -1;
 }
 
 static int step_network(struct create_ctx *c, struct cell_error *err)
@@ -774,6 +790,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
 	h->run.agent_fd = -1;
+	h->run.cmd_listener = -1;
 	h->proc = proc != NULL && !proc->keep_init;
 	cell_error_context(err, j->name, NULL, NULL);
 	int r = cell_jail_validate(j, err);
@@ -862,6 +879,9 @@ void cell_create_finish(struct cell_handle *h)
 	if (h->run.agent_fd >= 0)
 		close(h->run.agent_fd);
 	h->run.agent_fd = -1;
+	if (h->run.cmd_listener >= 0)
+		close(h->run.cmd_listener);
+	h->run.cmd_listener = -1;
 	if (h->proc) {
 		/* init is the jail's process: it lives on, waiting for its
 		 * start byte or running; nothing to release but our hold */
@@ -943,7 +963,7 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 		run.mount_fs = pol.mount_fs;
 	}
 	struct cell_placement place = { place_in_cgroup, &c,
-					cell_cgroup_unified_fd(c.cg) };
+					cell_cgroup_unified_fd(c.cg), NULL };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	if (run.agent_fd >= 0)

@@ -554,4 +554,5 @@ void cell_record_running(const struct cell_record *rec,
 	run->init_sock = -1;
 	run->agent_fd = -1;
 	run->mount_fs = 0;
+	run->cmd_listener = -1;
 }
