@@ -93,6 +93,10 @@ int cell_filter_build_tag(char *buf, size_t len);
  * the jail may not change its name). */
 int cell_policy_compile(const struct cell_policy *pol, bool listener,
 			struct sock_fprog *prog, struct cell_error *err);
+/* For the unit tests: the same filter laid out as libseccomp's plain
+ * chain of compares, to check the binary tree's verdicts against. */
+int cell_policy_compile_chain(const struct cell_policy *pol,
+			      struct sock_fprog *prog, struct cell_error *err);
 
 /* One row of the policy table, for audit and documentation. */
 struct cell_priv_row {

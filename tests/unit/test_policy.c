@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The policy table: derived capabilities, rows, devices, intersection with
- * a parent, and the seccomp filter's real effect in a forked child.
+ * a parent, the seccomp filter's real effect in a forked child, and its
+ * tree layout against the plain chain (a BPF evaluator, every syscall).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,7 @@
 #include "jail.h"
 #include "param.h"
 #include "policy.h"
+#include "cleanup.h"
 
 #define BIT(c) (1ULL << (c))
 
@@ -292,6 +298,116 @@ static void seccomp_allow_opens(void **state)
 	assert_int_not_equal(under_filter(af, try_netlink_audit), 0);
 }
 
+/*
+ * A classic-BPF evaluator for what libseccomp emits (loads of seccomp_data
+ * words, the scratch memory, ALU with constants, conditional jumps on
+ * constants and X, returns). An instruction it does not know fails the
+ * test: it can never agree by skipping something.
+ */
+static uint32_t bpf_eval(const struct sock_fprog *f,
+			 const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	const uint32_t *words = (const uint32_t *)d;
+	for (unsigned pc = 0; pc < f->len; pc++) {
+		const struct sock_filter *i = &f->filter[pc];
+		uint32_t k = i->k;
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (k % 4 || k >= sizeof(*d))
+				fail_msg("load at %u", k);
+			a = words[k / 4];
+			break;
+		case BPF_LD | BPF_IMM: a = k; break;
+		case BPF_LDX | BPF_IMM: x = k; break;
+		case BPF_LD | BPF_MEM: a = mem[k % BPF_MEMWORDS]; break;
+		case BPF_LDX | BPF_MEM: x = mem[k % BPF_MEMWORDS]; break;
+		case BPF_ST: mem[k % BPF_MEMWORDS] = a; break;
+		case BPF_STX: mem[k % BPF_MEMWORDS] = x; break;
+		case BPF_MISC | BPF_TAX: x = a; break;
+		case BPF_MISC | BPF_TXA: a = x; break;
+		case BPF_ALU | BPF_AND | BPF_K: a &= k; break;
+		case BPF_ALU | BPF_OR | BPF_K: a |= k; break;
+		case BPF_ALU | BPF_AND | BPF_X: a &= x; break;
+		case BPF_JMP | BPF_JA: pc += k; break;
+		case BPF_JMP | BPF_JEQ | BPF_K: pc += a == k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGT | BPF_K: pc += a > k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGE | BPF_K: pc += a >= k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JSET | BPF_K: pc += a & k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JEQ | BPF_X: pc += a == x ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGT | BPF_X: pc += a > x ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGE | BPF_X: pc += a >= x ? i->jt : i->jf; break;
+		case BPF_RET | BPF_K: return k;
+		case BPF_RET | BPF_A: return a;
+		default:
+			fail_msg("unknown BPF opcode 0x%x at %u", i->code, pc);
+		}
+	}
+	fail_msg("ran off the end of the filter");
+	return 0;
+}
+
+/* The filter is laid out as a binary tree of syscall numbers (fast to load
+ * and to run); for every syscall number, on both architectures' entry
+ * points, with argument values that the argument rules look at, its
+ * verdict is the one of libseccomp's plain chain of the same rules. */
+static void seccomp_tree_same_verdicts(void **state)
+{
+	(void)state;
+	const char *const *configs[] = {
+		NULL,
+		(const char *[]){ "allow.raw_sockets", NULL },
+		(const char *[]){ "allow.socket_af", "allow.set_hostname", NULL },
+		(const char *[]){ "sysvshm=new", "sysvmsg=new", "sysvsem=new",
+				  NULL },
+		(const char *[]){ "children.max=2", "allow.mount",
+				  "allow.mount.tmpfs", "enforce_statfs=1",
+				  NULL },
+		(const char *[]){ "allow.mlock", "allow.settime",
+				  "allow.adjtime", "allow.chflags", NULL },
+		(const char *[]){ "vnet", "allow.unprivileged_proc_debug",
+				  NULL },
+	};
+	const uint64_t args[] = { 0, 1, 2, 3, 10, 16, 17, TIOCSTI, 0x5401,
+				  CLONE_NEWNS, CLONE_NEWUSER | SIGCHLD,
+				  CLONE_NEWNET, SIGCHLD, 0x80000000u,
+				  0xffffffffull, 0x100000000ull };
+	const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
+	for (size_t c = 0; c < ARRAY_SIZE(configs); c++) {
+		struct cell_jail j;
+		struct cell_policy p;
+		struct cell_error e;
+		derive(&j, configs[c], &p, NULL);
+		struct sock_fprog tree, chain;
+		assert_int_equal(cell_policy_compile(&p, false, &tree, &e), 0);
+		assert_int_equal(cell_policy_compile_chain(&p, &chain, &e), 0);
+		size_t checked = 0, allowed = 0;
+		for (size_t ar = 0; ar < ARRAY_SIZE(arches); ar++)
+			for (int nr = 0; nr < 600; nr++)
+				for (size_t a = 0; a < ARRAY_SIZE(args); a++) {
+					struct seccomp_data d = {
+						.nr = nr, .arch = arches[ar],
+					};
+					for (int k = 0; k < 6; k++)
+						d.args[k] = args[(a + (size_t)k) %
+								 ARRAY_SIZE(args)];
+					uint32_t t = bpf_eval(&tree, &d);
+					uint32_t q = bpf_eval(&chain, &d);
+					if (t != q)
+						fail_msg("config %zu arch %x nr %d "
+							 "args %zu: tree %#x chain "
+							 "%#x", c, arches[ar], nr, a,
+							 t, q);
+					checked++;
+					allowed += t == SECCOMP_RET_ALLOW;
+				}
+		/* the comparison saw both answers */
+		assert_true(allowed > 1000 && allowed < checked);
+		free(tree.filter);
+		free(chain.filter);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +419,7 @@ int main(void)
 		cmocka_unit_test(rulesets),
 		cmocka_unit_test(seccomp_default_denies),
 		cmocka_unit_test(seccomp_allow_opens),
+		cmocka_unit_test(seccomp_tree_same_verdicts),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
