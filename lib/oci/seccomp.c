@@ -210,6 +210,10 @@ static int build(scmp_filter_ctx *out, json_t *sc,
 		return cell_error_set(err, -ENOMEM, "linux.seccomp: "
 				      "seccomp_init failed");
 	*out = ctx;
+	/* a binary tree of syscall numbers, as the jail's own filter
+	 * (policy.c): same verdicts, a fraction of the load and per-call
+	 * walk for a profile of several hundred rules */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	json_t *archs = json_object_get(sc, "architectures");
 	size_t i;
 	json_t *e;
