@@ -48,8 +48,8 @@
  *  12. init drops every capability, sets no_new_privs, closes every
  *      descriptor but its control socket, and reaps. (jail -c command=:
  *      before that, init forks the command, which runs the tail below
- *      while the creator finishes and execs only when the creator's 'C'
- *      opens its gate.)
+ *      while the creator finishes and execs only when the creator opens
+ *      its gate with one byte.)
  *
  * ATTACH (cell_enter_attach), for every process started in a jail:
  *   1. host-side lookups (host users) while we still see the host.
@@ -1340,6 +1340,7 @@ struct init_args {
 	int sock;                       /* to the creator */
 	const struct cell_init_proc *proc;
 	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
+	int gate[2];                    /* keep_init: the command's gate */
 };
 
 static unsigned long ns_flags(const struct cell_jail *j);
@@ -1533,52 +1534,30 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	 * jail's namespaces and cgroups, and runs its tail (session, user,
 	 * capabilities, filters: the filter's JIT is the costliest part)
 	 * while the creator finishes the jail: its record, the network,
-	 * exec.created. It then waits at a gate that we open on the
-	 * creator's 'C', so its program starts no earlier than before:
-	 * after the network and hooks are ready. Nothing of the jail runs
-	 * before the gate; a creator that gives up kills init, and the
-	 * pid namespace takes the command with it. We report ready while
-	 * still privileged. */
+	 * exec.created. It then waits at a gate whose other end the
+	 * creator holds and opens with one byte (cell_init_run), so its
+	 * program starts no earlier than before: after the network and
+	 * hooks are ready, and without a relay through us (on a VM every
+	 * wake-up of an idle CPU costs tens of microseconds). Nothing of
+	 * the jail runs before the gate; a creator that gives up closes it
+	 * or kills init, and the pid namespace takes the command along. */
 	pid_t cmd = 0;
 	bool persist = false;
 	if (a->proc && a->proc->keep_init) {
-		int gate[2];
-		if (pipe2(gate, O_CLOEXEC) < 0)
-			fail_to(sock, "command", -errno, "pipe: %s",
-				strerror(errno));
+		close(a->gate[1]);
 		fflush(NULL);
 		cmd = fork();
-		if (cmd == 0) {
-			close(gate[1]);
+		if (cmd == 0)
 			tail(j, a->pol, a->proc->x, NULL, -1, sock, false,
-			     gate[0]);
-		}
+			     a->gate[0]);
 		int fork_errno = errno;
-		close(gate[0]);
-		/* a command whose tail failed has closed the gate's other
-		 * end: the byte then fails with EPIPE, and init goes on to
-		 * report its end (after the fork: the command keeps the
-		 * default action for its own pipes) */
-		signal(SIGPIPE, SIG_IGN);
+		close(a->gate[0]);
 		if (cmd < 0)
 			fail_to(sock, "command", -fork_errno, "fork: %s",
 				strerror(fork_errno));
 		struct msg ready = { .kind = 'R' };
 		if (send_msg(sock, &ready) < 0)
 			_exit(1);
-		for (;;) {
-			if (recv_msg(sock, &m) < 0)
-				_exit(1);
-			if (m.kind == 'P')
-				persist = m.arg == '1';
-			else if (m.kind == 'C')
-				break;
-		}
-		/* the gate: one byte, and the command execs */
-		(void)!write(gate[1], "g", 1);
-		close(gate[1]);
-		struct msg started = { .kind = 'S', .pid = cmd };
-		send_msg(sock, &started);
 		cell_test_pause_point("init-forked");
 	}
 
@@ -1824,6 +1803,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 {
 	const char *root_in = j->path;
 	run->cmd_listener = -1;
+	run->gate_fd = -1;
 	if (parent) {
 		size_t pl = strlen(parent->jail->path);
 		while (pl > 1 && parent->jail->path[pl - 1] == '/')
@@ -1910,7 +1890,22 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	struct init_args ia = { .j = j, .pol = pol, .root_path = root_in,
 				.nested = parent != NULL, .sock = theirs,
 				.proc = proc ? &pc : NULL,
-				.nsfd = { nsfd[0], nsfd[1], nsfd[2] } };
+				.nsfd = { nsfd[0], nsfd[1], nsfd[2] },
+				.gate = { -1, -1 } };
+	/* keep_init: the command's gate, a socket so that opening it
+	 * never raises SIGPIPE here when the command is already gone */
+	_cleanup_close_ int gate_r = -1, gate_w = -1;
+	if (proc && proc->keep_init) {
+		int g[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g) < 0) {
+			for (int i = 0; i < 3; i++)
+				if (nsfd[i] >= 0)
+					close(nsfd[i]);
+			return cell_error_errno(err, -errno, "socketpair");
+		}
+		gate_r = ia.gate[0] = g[0];
+		gate_w = ia.gate[1] = g[1];
+	}
 
 	/* 2 */
 	int pidfd = -1;
@@ -1939,6 +1934,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 	/* only init holds its end: its death reads as EOF here */
 	close(TAKE_FD(theirs));
+	if (gate_r >= 0)
+		close(TAKE_FD(gate_r));
 	_cleanup_close_ int pfd = pidfd;
 
 	/* 3 */
@@ -2034,6 +2031,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	run->init_pid = pid;
 	run->init_start = cell_proc_starttime(pid);
 	run->init_sock = TAKE_FD(mine);
+	run->gate_fd = TAKE_FD(gate_w);
 	return 0;
 }
 
@@ -2093,10 +2091,18 @@ static pid_t start_agent(const struct cell_running *run, int lfd)
 int cell_init_run(struct cell_running *run, int *status,
 		  struct cell_error *err)
 {
-	struct msg go = { .kind = 'C' };
 	int lfd = run->cmd_listener;
 	run->cmd_listener = -1;
-	if (run->init_sock < 0 || send_msg(run->init_sock, &go) < 0) {
+	/* the gate's byte starts the command init forked during create */
+	int gate = run->gate_fd;
+	run->gate_fd = -1;
+	if (gate >= 0) {
+		/* EPIPE: the command's tail failed and closed its end; its
+		 * error and its end come from init below */
+		(void)send(gate, "g", 1, MSG_NOSIGNAL);
+		close(gate);
+	}
+	if (run->init_sock < 0) {
 		if (lfd >= 0)
 			close(lfd);
 		return cell_error_set(err, -EPIPE, "the jail's init is gone");

@@ -119,7 +119,7 @@ int cell_landlock_abi(void);
  * after_go (create only, may be NULL) is the creator's work that can
  * overlap init's mounts: it runs once init has been told to go on and
  * before init is ready, so it is done before anything of the jail runs
- * (the jail's first program waits for 'C', which follows ready). The
+ * (the jail's first program waits for a start that follows ready). The
  * device program goes there: it only governs what the jail opens, and
  * loading it (the verifier, the JIT) costs as much as a third of
  * init's mounts. A failure kills init.
@@ -144,6 +144,8 @@ struct cell_running {
 	/* keep_init: the agent's listener of the command init forked
 	 * early, received during create, for cell_init_run; or -1 */
 	int cmd_listener;
+	/* keep_init: the creator's end of that command's gate, or -1 */
+	int gate_fd;
 };
 
 /*
@@ -183,11 +185,12 @@ struct cell_init_proc {
 	int (*prepivot)(void *arg, pid_t pid, struct cell_error *err);
 	void *prepivot_arg;
 	/*
-	 * keep_init: init stays the jail's reaper and forks x itself when
-	 * cell_init_run() says so (jail -c command=, after the network and
-	 * hooks are ready). The process is then born in the jail, in its
-	 * cgroups, without the attach path's helper, setns and cgroup
-	 * writes; it runs the same tail.
+	 * keep_init: init stays the jail's reaper and forks x itself as
+	 * soon as the root is built; x runs the same tail as any jailed
+	 * process and waits at a gate that cell_init_run() opens (jail -c
+	 * command=, after the network and hooks are ready). The process is
+	 * born in the jail, in its cgroups, without the attach path's
+	 * helper, setns and cgroup writes.
 	 */
 	bool keep_init;
 };

@@ -739,6 +739,9 @@ static void undo_init(struct create_ctx *c)
 	if (c->h->run.cmd_listener >= 0)
 		close(c->h->run.cmd_listener);
 	c->h->run.cmd_listener = -1;
+	if (c->h->run.gate_fd >= 0)
+		close(c->h->run.gate_fd);
+	c->h->run.gate_fd = -1;
 }
 
 static int step_network(struct create_ctx *c, struct cell_error *err)
@@ -791,6 +794,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	h->run.init_sock = -1;
 	h->run.agent_fd = -1;
 	h->run.cmd_listener = -1;
+	h->run.gate_fd = -1;
 	h->proc = proc != NULL && !proc->keep_init;
 	cell_error_context(err, j->name, NULL, NULL);
 	int r = cell_jail_validate(j, err);
@@ -882,6 +886,9 @@ void cell_create_finish(struct cell_handle *h)
 	if (h->run.cmd_listener >= 0)
 		close(h->run.cmd_listener);
 	h->run.cmd_listener = -1;
+	if (h->run.gate_fd >= 0)
+		close(h->run.gate_fd);
+	h->run.gate_fd = -1;
 	if (h->proc) {
 		/* init is the jail's process: it lives on, waiting for its
 		 * start byte or running; nothing to release but our hold */

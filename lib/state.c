@@ -555,4 +555,5 @@ void cell_record_running(const struct cell_record *rec,
 	run->agent_fd = -1;
 	run->mount_fs = 0;
 	run->cmd_listener = -1;
+	run->gate_fd = -1;
 }
