@@ -395,10 +395,45 @@ int cell_cgroup_host_open_mode(const char *root, enum cell_cgroup_mode mode,
 	return 0;
 }
 
+/* A copy of h, or NULL (out of memory). */
+static struct cell_cgroup_host *host_dup(const struct cell_cgroup_host *h)
+{
+	struct cell_cgroup_host *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *h;
+	for (size_t i = 0; i < h->n; i++) {
+		c->hier[i].mnt = strdup(h->hier[i].mnt);
+		if (!c->hier[i].mnt) {
+			c->n = i;
+			cell_cgroup_host_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
 int cell_cgroup_host_open(const char *root, struct cell_cgroup_host **out,
 			  struct cell_error *err)
 {
-	return cell_cgroup_host_open_mode(root, CELL_CGROUP_DETECT, out, err);
+	/* The host's own layout is looked at once per process: a command
+	 * that creates and then removes a jail (jail -c ... command=) asked
+	 * twice, and each look reads the whole mount table and statfs()es
+	 * every hierarchy. cell's commands are short-lived; a layout that
+	 * changes under one of them fails its cgroup calls as it would
+	 * have anyway. */
+	static struct cell_cgroup_host *seen;
+	if (root)
+		return cell_cgroup_host_open_mode(root, CELL_CGROUP_DETECT, out,
+						  err);
+	if (!seen) {
+		int r = cell_cgroup_host_open_mode(NULL, CELL_CGROUP_DETECT,
+						   &seen, err);
+		if (r < 0)
+			return r;
+	}
+	*out = host_dup(seen);
+	return *out ? 0 : cell_error_set(err, -ENOMEM, "out of memory");
 }
 
 void cell_cgroup_host_free(struct cell_cgroup_host *h)
