@@ -320,6 +320,27 @@ check "... and see only their cgroup namespace's root" "" \
 	grep -v ':/$' "$R/tmp/cg"
 check_clean "... nothing left of it" $N
 
+# --- jail -c's command runs its tail early, but starts only on the gate --
+# init forks the command as soon as the root is built; the command runs
+# its tail while the creator finishes (record, network, hooks) and execs
+# only when the creator opens its gate. A pause of the creator after
+# init's ready ("init", the step's end) must find the program not yet run.
+rm -f "$R/tmp/gate-ran"
+CELL_TEST_PAUSE_AT=init:600 timeout 10 "$JAIL" -c name=$N path="$R" \
+	command=/bin/touch /tmp/gate-ran >"$T/gate.out" 2>&1 &
+gp=$!
+sleep 0.3
+check "the early command does not start before the creator opens its gate" \
+	"no" sh -c "[ -e '$R/tmp/gate-ran' ] && echo yes || echo no"
+check "... the command's tail is already done: it waits in the jail's cgroup" \
+	"2" sh -c "{ cat $UNI/cell/$N/cgroup.procs 2>/dev/null ||
+		   cat /sys/fs/cgroup/cell/$N/cgroup.procs; } | wc -l"
+wait $gp
+check "... and runs once it is open" "yes" \
+	sh -c "[ -e '$R/tmp/gate-ran' ] && echo yes || echo no"
+rm -f "$R/tmp/gate-ran"
+check_clean "... nothing left of it" $N
+
 # --- the start command ends before init waits for it ----------------------
 # init forks the command, then drops privileges and only then blocks
 # SIGCHLD: a command that ended in between left a zombie and no signal,
