@@ -47,9 +47,10 @@ echo "  state dir $CELL_RUN_DIR on $(stat -f -c %T "$CELL_RUN_DIR") (default /ru
 echo
 
 # phases: cut each run at exec of jail, clone3 (init born, in its cgroup),
-# pivot_root (init's mounts done), init's clone (the command forked, once
-# the creator said 'C'), execveat (the exec stub, after the command's
-# tail), execve and exit_group of /bin/true, exit_group of the creator
+# pivot_root (init's mounts done), init's clone (the command forked, right
+# after the root is built), execveat (the exec stub: the command's tail
+# done and its gate opened by the creator), execve and exit_group of
+# /bin/true, exit_group of the creator
 PHASES_AWK=$(cat <<'AWK'
 function ts() { return $1 + 0 }
 {
@@ -80,10 +81,10 @@ function med(a,   i, j, v, k, m) {
 }
 END {
 	printf "  runs parsed: %d (medians, ms, under perf trace with 8 syscalls traced)\n", n
-	printf "  %6.2f  start: exec, libraries, lock, record, cgroup, device program  (exec jail -> clone3)\n", med(A)
-	printf "  %6.2f  init: namespaces, lo, mounts, /proc masks, /dev                 (clone3 -> pivot_root)\n", med(B)
-	printf "  %6.2f  init ready, creator saves 'active' and says 'C'               (pivot_root -> init forks)\n", med(C)
-	printf "  %6.2f  the command's tail: session, caps, ids, filters (JIT)          (fork -> exec stub)\n", med(D)
+	printf "  %6.2f  start: exec, libraries, lock, record, cgroup                   (exec jail -> clone3)\n", med(A)
+	printf "  %6.2f  init: namespaces, lo, mounts, /proc masks, /dev (creator: device program)  (clone3 -> pivot_root)\n", med(B)
+	printf "  %6.2f  old root detached, host name, init forks the command            (pivot_root -> init forks)\n", med(C)
+	printf "  %6.2f  the command's tail (session, caps, ids, filters) || creator's save, gate  (fork -> exec stub)\n", med(D)
 	printf "  %6.2f  the exec stub                                                  (execveat -> execve true)\n", med(E)
 	printf "  %6.2f  /bin/true runs                                                 (execve -> exit)\n", med(F)
 	printf "  %6.2f  init ends (its namespaces go), removal                         (exit -> jail exits)\n", med(G)
