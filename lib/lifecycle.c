@@ -524,6 +524,7 @@ struct create_ctx {
 	const struct cell_parent *parent;
 	const struct cell_init_proc *proc;
 	struct sock_fprog bpf[2];        /* the filter, the listener's */
+	char bpf_key[2][128];            /* their names in bpf/, or "" */
 };
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
@@ -622,14 +623,38 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 	return r;
 }
 
-/* The device rules, set by the creator while init mounts (the placement's
- * after_go): before anything of the jail runs. */
-static int set_devices(void *arg, struct cell_error *err)
+/* The filters beside the record, for later entries (jexec): a link to
+ * the kept one (one system call), else a copy. */
+static int keep_filters(struct create_ctx *c, struct cell_error *err)
+{
+	for (int l = 0; l < 2; l++) {
+		if (!c->bpf[l].len)
+			continue;
+		if (c->bpf_key[l][0] &&
+		    cell_state_link_bpf_cache(c->bpf_key[l], c->h->rec.jail.jid,
+					      l) == 0)
+			continue;
+		int r = cell_state_save_bpf(c->h->rec.jail.jid, l, &c->bpf[l],
+					    err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The creator's work while init mounts (the placement's after_go), done
+ * before anything of the jail runs: the device rules, and the filters
+ * kept beside the record (nothing reads them before the jail is active).
+ * On ext4 (no tmpfs /run) the links alone cost some 50 us. */
+static int while_init_mounts(void *arg, struct cell_error *err)
 {
 	struct create_ctx *c = arg;
+	int r = keep_filters(c, err);
+	if (r < 0)
+		return r;
 	struct cell_dev_rule rules[CELL_POLICY_DEV_MAX + 2];
 	int n = devices_from_policy(&c->pol, rules, ARRAY_SIZE(rules));
-	int r = cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
+	r = cell_cgroup_devices_set(c->cg.cg, rules, (size_t)n, err);
 	if (r == -EOPNOTSUPP) {
 		/* a host with neither a devices controller nor cgroup v2:
 		 * /dev's contents and nodev remain the boundary */
@@ -672,31 +697,25 @@ static bool has_network(const struct create_ctx *c)
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	/* the filter is compiled here once: init and its processes
-	 * inherit it, and later entries load it from beside the record */
+	 * inherit it, and later entries load it from beside the record
+	 * (kept there by while_init_mounts) */
 	for (int l = 0; l < 2; l++) {
 		/* a policy seen before (same build, same rows) was compiled
 		 * already: its filter is kept by name in the state dir */
-		char key[128];
+		char *key = c->bpf_key[l];
 		bool cached = cell_policy_filter_key(&c->pol, l, key,
-						     sizeof(key)) == 0;
+						     sizeof(c->bpf_key[l])) == 0;
+		if (!cached)
+			key[0] = '\0';
 		int r0 = -ENOENT;
-		bool saved = false;
 		if (cached && cell_state_load_bpf_cache(key, &c->bpf[l]) == 0)
 			r0 = 0;
 		if (r0 < 0) {
 			r0 = cell_policy_compile(&c->pol, l, &c->bpf[l], err);
-			if (r0 == 0 && cached && c->bpf[l].len)
-				cell_state_save_bpf_cache(key, &c->bpf[l]);
+			if (r0 == 0 && cached && c->bpf[l].len &&
+			    cell_state_save_bpf_cache(key, &c->bpf[l]) < 0)
+				key[0] = '\0'; /* not kept: copy it */
 		}
-		/* beside the record: a link to the kept one (one syscall),
-		 * else a copy */
-		if (r0 == 0 && c->bpf[l].len && cached)
-			saved = cell_state_link_bpf_cache(key,
-							  c->h->rec.jail.jid,
-							  l) == 0;
-		if (r0 == 0 && c->bpf[l].len && !saved)
-			r0 = cell_state_save_bpf(c->h->rec.jail.jid, l,
-						 &c->bpf[l], err);
 		if (r0 < 0)
 			return r0;
 	}
@@ -704,7 +723,7 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
 	struct cell_placement place = {
 		place_new_init, c, cell_cgroup_unified_fd(c->cg.cg),
-		set_devices
+		while_init_mounts
 	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
