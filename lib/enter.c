@@ -1341,6 +1341,7 @@ struct init_args {
 	const struct cell_init_proc *proc;
 	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
 	int gate[2];                    /* keep_init: the command's gate */
+	bool no_go;                     /* placed at clone: no 'G' comes */
 };
 
 static unsigned long ns_flags(const struct cell_jail *j);
@@ -1446,7 +1447,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	struct msg m;
-	if (recv_msg(sock, &m) < 0 || m.kind != 'G')
+	if (!a->no_go && (recv_msg(sock, &m) < 0 || m.kind != 'G'))
 		_exit(1);
 	/* 4a: in the jail's cgroups now: our own cgroup namespace, rooted
 	 * there, so the jail's /proc/PID/cgroup shows "/" and nothing of
@@ -1615,7 +1616,7 @@ static pid_t clone_into(unsigned long flags, int *pidfd, int cgfd,
 		ca.cgroup = (uint64_t)cgfd;
 		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid >= 0) {
-			*into = pid > 0;
+			*into = true; /* in the child too: init asks */
 			return pid;
 		}
 		if (errno == EAGAIN || errno == ENOMEM)
@@ -1910,6 +1911,10 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	/* 2 */
 	int pidfd = -1;
 	bool cloned_into = false;
+	/* placed by the clone alone: nothing to write, no 'G' to wait for
+	 * (user namespace maps are written before 'G') */
+	const bool place_all = place && place->clone_places_all &&
+			       !j->uid_map.n && !parent;
 	fflush(NULL);
 	pid_t pid;
 	if (parent) {
@@ -1919,6 +1924,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				 place ? place->cgroup_fd : -1, &cloned_into);
 		if (pid == 0) {
 			close(mine);
+			ia.no_go = cloned_into && place_all;
 			init_main(&ia);
 		}
 		if (pid < 0)
@@ -1939,7 +1945,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	_cleanup_close_ int pfd = pidfd;
 
 	/* 3 */
-	if (place && place->place) {
+	bool go = !(cloned_into && place_all);
+	if (go && place && place->place) {
 		int r = place->place(place->arg, pid, cloned_into, err);
 		if (r < 0) {
 			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
@@ -1961,9 +1968,9 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		}
 	}
 
-	struct msg go = { .kind = 'G' };
+	struct msg go_msg = { .kind = 'G' };
 	struct msg reply;
-	int r = send_msg(mine, &go);
+	int r = go ? send_msg(mine, &go_msg) : 0;
 	if (proc && proc->listener_fd)
 		*proc->listener_fd = -1;
 	/* 3c: while init mounts */

@@ -130,6 +130,12 @@ struct cell_placement {
 	void *arg;
 	int cgroup_fd;
 	int (*after_go)(void *arg, struct cell_error *err);
+	/* create only: a clone into cgroup_fd places init completely (the
+	 * jail has no other cgroup: a v2 host, or a hybrid one before any
+	 * limit). place is then not called, and init does not wait for
+	 * 'G': one wake-up fewer on the way in. (A limit that makes a v1
+	 * directory later moves every process of the jail there.) */
+	bool clone_places_all;
 };
 
 /* What the host knows of a running jail. */

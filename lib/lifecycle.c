@@ -723,7 +723,7 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
 	struct cell_placement place = {
 		place_new_init, c, cell_cgroup_unified_fd(c->cg.cg),
-		while_init_mounts
+		while_init_mounts, !cell_cgroup_has_v1(c->cg.cg)
 	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -989,7 +989,8 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 		run.mount_fs = pol.mount_fs;
 	}
 	struct cell_placement place = { place_in_cgroup, &c,
-					cell_cgroup_unified_fd(c.cg), NULL };
+					cell_cgroup_unified_fd(c.cg), NULL,
+					false };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	if (run.agent_fd >= 0)

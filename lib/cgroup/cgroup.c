@@ -982,6 +982,14 @@ int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
 	return pids_collect(cg, false, pids, n, err);
 }
 
+bool cell_cgroup_has_v1(const struct cell_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->host->n; i++)
+		if ((int)i != cg->host->unified && cg->dir[i])
+			return true;
+	return false;
+}
+
 bool cell_cgroup_is_empty(struct cell_cgroup *cg)
 {
 	_cleanup_free_ pid_t *p = NULL;

@@ -143,6 +143,9 @@ int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
 		     struct cell_error *err);
 /* True when no process is in it (or it cannot be read). */
 bool cell_cgroup_is_empty(struct cell_cgroup *cg);
+/* Whether cg has a directory in a v1 hierarchy (on a hybrid host, one a
+ * limit made); false on a v2 host and for a new lazy cgroup. */
+bool cell_cgroup_has_v1(const struct cell_cgroup *cg);
 /* SIGKILL every process in it and in its descendants: v2 cgroup.kill where
  * present, otherwise freeze, kill each pid, thaw, repeated until all are
  * empty (bounded, about 5 s: -EBUSY). */
