@@ -14,7 +14,8 @@
  *   3. the rest of the jail's cgroups (v1 hierarchies that hold a limit;
  *      all of them when step 2 could not clone into the cgroup) get
  *      init's pid before init does anything, so every process it will
- *      ever fork is counted and killable.
+ *      ever fork is counted and killable; then 'G'. (Nothing to do and
+ *      no 'G' when the clone placed init completely.)
  *   3c. once init goes on ('G'), the device rules (placement's after_go)
  *      while init mounts: in place before init is ready, so before
  *      anything of the jail runs.
