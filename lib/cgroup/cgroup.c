@@ -792,8 +792,10 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 	}
 	if (r == 0)
 		r = open_unified(cg, err);
-	if (r == 0 && lazy)
-		cg_refresh(cg);   /* REUSE: v1 directories already there */
+	/* REUSE: v1 directories already there (without it, the clash
+	 * check above found none) */
+	if (r == 0 && lazy && (flags & CELL_CGROUP_REUSE))
+		cg_refresh(cg);
 	if (r < 0) {
 		/* undo: only what this call made */
 		for (size_t i = 0; i < h->n; i++)
