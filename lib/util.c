@@ -174,12 +174,26 @@ int cell_read_file(const char *path, size_t max, char **out, size_t *lenp)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	_cleanup_free_ char *buf = malloc(max + 1);
+	/* Most files read here are small and max is a bound (a 16 MiB
+	 * cgroup.procs): start small and grow, rather than have malloc
+	 * map and unmap max bytes for every read. */
+	size_t cap = max < 4096 ? max + 1 : 4096;
+	_cleanup_free_ char *buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	size_t len = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
+		if (len == cap) {
+			if (cap > max)
+				return -EFBIG;
+			size_t ncap = cap > max / 4 ? max + 1 : cap * 4;
+			char *nb = realloc(buf, ncap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -191,6 +205,7 @@ int cell_read_file(const char *path, size_t max, char **out, size_t *lenp)
 		if (len > max)
 			return -EFBIG;
 	}
+	/* len < cap here: a full buffer grows before the next read */
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;

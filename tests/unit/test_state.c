@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "util.h"
 
 static char dir[] = "/tmp/cell-unit-state.XXXXXX";
 
@@ -98,12 +99,54 @@ static void prune_keeps_the_newest(void **state)
 	assert_int_equal(access(path, F_OK), 0);
 }
 
+/* cell_read_file starts with a small buffer and grows it up to max:
+ * every size around the growth steps reads back whole, and one byte
+ * over max is -EFBIG. */
+static void read_file_sizes(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof(path), "%s/read-file", dir);
+	const size_t sizes[] = { 0, 1, 4095, 4096, 4097, 16383, 16384, 16385,
+				 65536, 100000 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		char *data = malloc(n + 1);
+		assert_non_null(data);
+		for (size_t k = 0; k < n; k++)
+			data[k] = (char)('a' + k % 26);
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(data, 1, n, f), n);
+		fclose(f);
+		char *out = NULL;
+		size_t len = 0;
+		assert_int_equal(cell_read_file(path, n, &out, &len), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(out, data, n);
+		assert_int_equal(out[n], '\0');
+		free(out);
+		assert_int_equal(cell_read_file(path, 1 << 20, &out, &len), 0);
+		assert_int_equal(len, n);
+		free(out);
+		if (n > 0) {
+			out = NULL;
+			assert_int_equal(cell_read_file(path, n - 1, &out, &len),
+					 -EFBIG);
+			assert_null(out);
+		}
+		free(data);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(save_load),
 		cmocka_unit_test(keys_are_names),
 		cmocka_unit_test(prune_keeps_the_newest),
+		cmocka_unit_test(read_file_sizes),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
