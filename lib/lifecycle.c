@@ -119,6 +119,10 @@ static int cg_teardown_ctx(struct cg_ctx *c, struct cell_error *err)
 	int r = cell_cgroup_kill(c->cg, err);
 	if (r == 0)
 		r = cell_cgroup_destroy(c->cg, err);
+	/* a path below cell's own top (OCI's cgroupsPath): its unified
+	 * parents cell made on a hybrid host go when empty */
+	if (r == 0)
+		cell_cgroup_prune_parents(c->host, cell_cgroup_relpath(c->cg));
 	/* the shared "cell" directory goes with the last jail (we hold the
 	 * state lock, and creation makes cgroups under it too) */
 	if (r == 0)

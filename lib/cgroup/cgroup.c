@@ -1550,6 +1550,34 @@ int cell_cgroup_destroy(struct cell_cgroup *cg, struct cell_error *err)
 	return destroy_known(cg, err);
 }
 
+const char *cell_cgroup_relpath(const struct cell_cgroup *cg)
+{
+	return cg->rel;
+}
+
+void cell_cgroup_prune_parents(struct cell_cgroup_host *h,
+			       const char *relpath)
+{
+	if (h->mode != CELL_CGROUP_HYBRID || h->unified < 0 || h->fake ||
+	    !valid_relpath(relpath))
+		return;
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/%s", h->hier[h->unified].mnt,
+		     relpath) >= (int)sizeof(p))
+		return;
+	size_t floor = strlen(h->hier[h->unified].mnt) + 1 +
+		       strcspn(relpath, "/");
+	for (;;) {
+		char *slash = strrchr(p, '/');
+		if (!slash || (size_t)(slash - p) <= floor)
+			return;
+		*slash = '\0';
+		/* EBUSY / ENOTEMPTY: in use, and so is everything above */
+		if (rmdir(p) < 0)
+			return;
+	}
+}
+
 void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name)
 {
 	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||

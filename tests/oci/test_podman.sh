@@ -19,9 +19,10 @@ export CELL_RUN_DIR=$CELL_RUN_DIR
 exec $OCI_BIN --root $OCI_ROOT "\$@"
 W
 chmod +x "$WRAP"
-# cgroups podman's cgroupfs manager makes (libpod_parent/...): removed at
-# the end only if this test made them
+# cgroups podman's cgroupfs manager makes (libpod_parent/...): at the end,
+# the ones this test made go (whatever was there before stays)
 PRE_LIBPOD=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
+PRE_LIBPOD_DIRS=$(find /sys/fs/cgroup/*/libpod_parent -type d 2>/dev/null | sort)
 P() {
 	podman --runtime "$WRAP" --cgroup-manager=cgroupfs \
 		--root "$T/podman/root" --runroot "$T/podman/run" \
@@ -30,11 +31,14 @@ P() {
 }
 podman_cleanup() {
 	P rm -af -t 0 >/dev/null 2>&1
+	P pod rm -af -t 0 >/dev/null 2>&1
+	# deepest first; an rmdir of a cgroup still in use fails and keeps it
+	find /sys/fs/cgroup/*/libpod_parent -mindepth 1 -type d 2>/dev/null |
+		sort | comm -13 <(printf '%s\n' "$PRE_LIBPOD_DIRS") - |
+		sort -r | xargs -r rmdir 2>/dev/null
 	if [ -z "$PRE_LIBPOD" ]; then
 		for h in /sys/fs/cgroup/*/libpod_parent; do
-			[ -d "$h" ] || continue
-			find "$h" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
-			rmdir "$h" 2>/dev/null
+			[ -d "$h" ] && rmdir "$h" 2>/dev/null
 		done
 	fi
 	grep -q " $T/" /proc/mounts && grep " $T/" /proc/mounts | cut -d' ' -f2 |
@@ -80,6 +84,7 @@ check_rc "a container in the pod (its infra container starts first)" 0 \
 check_rc "a second container in the pod" 0 \
 	P run -d --pod pod1 --name pc2 --rootfs "$ROOTFS" /bin/sleep 60
 INFRA=$(P pod inspect pod1 --format '{{.InfraContainerID}}')
+POD1=$(P pod inspect pod1 --format '{{.Id}}')
 IPID=$(P inspect --format '{{.State.Pid}}' "$INFRA")
 WANT="$(for n in net uts ipc; do readlink /proc/"$IPID"/ns/$n; done | tr '\n' ' ' | sed 's/ $//')"
 N1=$(nsof pc1)
@@ -91,6 +96,11 @@ check "each has a pid namespace of its own" "different" \
 check "the pod's host name is both's" "pod1 pod1" \
 	sh -c "echo \$($(declare -f P); WRAP=$WRAP T=$T; P exec pc1 hostname) \$($(declare -f P); WRAP=$WRAP T=$T; P exec pc2 hostname)"
 check_rc "podman pod rm -f" 0 P pod rm -f -t 0 pod1
+# podman's cgroupfs manager makes and removes the pod's v1 directories; in
+# the unified hierarchy of a hybrid host cell made the pod's directory
+# for its first container, and removes it with the last
+check "no cgroup of the pod is left" "" \
+	sh -c "ls -d /sys/fs/cgroup/*/libpod_parent/$POD1 2>/dev/null"
 check "nothing of the pod's containers is left in cell-oci's root" "" \
 	sh -c "ls $OCI_ROOT"
 check_rc "a pod sharing its pid namespace: create fails" 0 \
