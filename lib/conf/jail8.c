@@ -1237,6 +1237,12 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 			snprintf(jn, sizeof(jn), "%s", rec.jail.name);
 			cell_record_free(&rec);
 			name = jn;
+		} else if (!cell_conf_find(conf, name) &&
+			   strspn(name, "0123456789") == strlen(name)) {
+			/* a jid no jail has (a name is never all digits) */
+			r = cell_error_set(&err, -ENOENT,
+					   "jail \"%s\" not found", name);
+			break;
 		}
 		ssize_t k = job_add(conf, &jobs, &njobs, name, true, &err);
 		if (k < 0)

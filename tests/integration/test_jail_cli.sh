@@ -91,6 +91,8 @@ check "... jls names it by its jid, as FreeBSD's does" "$uj" "$JLS" -j "$uj" nam
 check_rc "... and jail -r JID removes it" 0 "$JAIL" -r "$uj"
 check "... record and cgroup gone" "" \
 	sh -c "ls -d /sys/fs/cgroup/*/cell/$uj '$CELL_RUN_DIR'/jails/$uj 2>/dev/null"
+check "jail -r of a jid no jail has: not found, as FreeBSD says it" \
+	"jail: jail \"$uj\" not found" "$JAIL" -r "$uj"
 
 # --- the legacy form: path hostname ip command ---
 check "legacy jail path hostname ip command" "legacy.test" \
