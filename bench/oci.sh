@@ -39,7 +39,7 @@ for t in crun runc jq unshare; do
 	command -v $t >/dev/null || bench_die "$t not installed"
 done
 bench_init
-BENCH_TARGETS=(src/oci/cell-oci)
+BENCH_TARGETS=(src/oci/cell-oci src/jls)
 bench_build
 CELLOCI=$BUILD/src/oci/cell-oci
 export CELL_RUN_DIR=$BENCH_TMP/run
@@ -109,9 +109,18 @@ if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
 	if ! ls -d /sys/fs/cgroup/*/libpod_parent >/dev/null 2>&1; then
 		bench_on_exit 'for h in /sys/fs/cgroup/*/libpod_parent; do find "$h" -mindepth 1 -depth -type d -exec rmdir {} \;; rmdir "$h"; done'
 	fi
+	# conmon passes no environment: cell-oci gets the bench's state dir
+	# through a wrapper, not /run/cell
+	printf '#!/bin/sh\nCELL_RUN_DIR=%s exec %s "$@"\n' "$CELL_RUN_DIR" \
+		"$CELLOCI" >"$BENCH_TMP/cell-oci-podman"
+	chmod +x "$BENCH_TMP/cell-oci-podman"
+	# after every podman rm below (hooks run last first): a container
+	# whose delete podman's asynchronous clean-up never ran is repaired
+	# (its cgroup removed) by any cell command in that state dir
+	bench_on_exit "$BUILD/src/jls"
 	for rt in crun runc cell-oci; do
 		exe=$(command -v $rt 2>/dev/null)
-		[ $rt = cell-oci ] && exe=$CELLOCI
+		[ $rt = cell-oci ] && exe=$BENCH_TMP/cell-oci-podman
 		# podman passes no --root of its own: keep each runtime's
 		# state in the bench's temp dir
 		P="podman --runtime $exe --runtime-flag root=$STATE/podman-$rt --cgroup-manager=cgroupfs --root $BENCH_TMP/podman/root --runroot $BENCH_TMP/podman/run --storage-driver vfs --events-backend none"
