@@ -1797,6 +1797,14 @@ static int write_id_maps(const struct cell_jail *j, pid_t pid,
 	return 0;
 }
 
+/* The namespaces to join (cell.netns, ipcns, utsns), once given to init */
+static void close_nsfds(const int nsfd[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
+}
+
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
@@ -1844,9 +1852,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		nsfd[i] = open(nspath[i], O_RDONLY | O_CLOEXEC);
 		if (nsfd[i] < 0) {
 			int r = -errno;
-			for (int k = 0; k < i; k++)
-				if (nsfd[k] >= 0)
-					close(nsfd[k]);
+			close_nsfds(nsfd); /* the later ones are still -1 */
 			cell_error_context(err, j->name, join_params[i],
 					   nspath[i]);
 			return cell_error_set(err, r, "%s", strerror(-r));
@@ -1855,10 +1861,9 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		for (int i = 0; i < 3; i++)
-			if (nsfd[i] >= 0)
-				close(nsfd[i]);
-		return cell_error_errno(err, -errno, "socketpair");
+		int r = -errno;
+		close_nsfds(nsfd);
+		return cell_error_errno(err, r, "socketpair");
 	}
 	_cleanup_close_ int mine = sv[0];
 	_cleanup_close_ int theirs = sv[1];
@@ -1877,9 +1882,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		user_copy = xc.user ? strdup(xc.user) : NULL;
 		if ((xc.argv && !argv_copy) || (xc.envp && !envp_copy) ||
 		    (xc.cwd && !cwd_copy) || (xc.user && !user_copy)) {
-			for (int i = 0; i < 3; i++)
-				if (nsfd[i] >= 0)
-					close(nsfd[i]);
+			close_nsfds(nsfd);
 			return cell_error_set(err, -ENOMEM, "out of memory");
 		}
 		xc.argv = argv_copy;
@@ -1900,10 +1903,9 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	if (proc && proc->keep_init) {
 		int g[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g) < 0) {
-			for (int i = 0; i < 3; i++)
-				if (nsfd[i] >= 0)
-					close(nsfd[i]);
-			return cell_error_errno(err, -errno, "socketpair");
+			int r = -errno;
+			close_nsfds(nsfd);
+			return cell_error_errno(err, r, "socketpair");
 		}
 		gate_r = ia.gate[0] = g[0];
 		gate_w = ia.gate[1] = g[1];
@@ -1932,9 +1934,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 			pid = cell_error_errno(err, -errno,
 					       "creating namespaces");
 	}
-	for (int i = 0; i < 3; i++)
-		if (nsfd[i] >= 0)
-			close(nsfd[i]);
+	close_nsfds(nsfd);
 	if (pid < 0) {
 		cell_error_context(err, j->name, "clone", NULL);
 		return (int)pid;

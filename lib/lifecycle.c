@@ -750,21 +750,26 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	return cell_state_save(&c->h->rec, err);
 }
 
+/* The descriptors a create keeps for what follows it (the agent's mount
+ * record, the early command's listener and gate), closed. */
+static void close_kept(struct cell_running *run)
+{
+	int *const fds[] = { &run->agent_fd, &run->cmd_listener,
+			     &run->gate_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
 static void undo_init(struct create_ctx *c)
 {
 	kill_init(&c->h->rec);
 	if (c->h->run.init_sock >= 0)
 		close(c->h->run.init_sock);
 	c->h->run.init_sock = -1;
-	if (c->h->run.agent_fd >= 0)
-		close(c->h->run.agent_fd);
-	c->h->run.agent_fd = -1;
-	if (c->h->run.cmd_listener >= 0)
-		close(c->h->run.cmd_listener);
-	c->h->run.cmd_listener = -1;
-	if (c->h->run.gate_fd >= 0)
-		close(c->h->run.gate_fd);
-	c->h->run.gate_fd = -1;
+	close_kept(&c->h->run);
 }
 
 static int step_network(struct create_ctx *c, struct cell_error *err)
@@ -903,15 +908,7 @@ int cell_create_run(struct cell_handle *h, int *status,
 
 void cell_create_finish(struct cell_handle *h)
 {
-	if (h->run.agent_fd >= 0)
-		close(h->run.agent_fd);
-	h->run.agent_fd = -1;
-	if (h->run.cmd_listener >= 0)
-		close(h->run.cmd_listener);
-	h->run.cmd_listener = -1;
-	if (h->run.gate_fd >= 0)
-		close(h->run.gate_fd);
-	h->run.gate_fd = -1;
+	close_kept(&h->run);
 	if (h->proc) {
 		/* init is the jail's process: it lives on, waiting for its
 		 * start byte or running; nothing to release but our hold */
