@@ -493,21 +493,43 @@ static int readonly_paths(int proc, char *bad, size_t badlen)
  * (OCI maskedPaths/readonlyPaths), after every standard mount so that
  * they can cover parts of /proc, /sys and /dev too. They only narrow.
  */
-static int extra_paths(const struct cell_jail *j, int root,
-		       const struct masks *mk, const char **step, char *bad,
-		       size_t badlen)
+/* Whether rel is in a table whose mounts were made (std: bit 0 /proc's,
+ * bit 1 /sys's, as build_root made them). */
+static bool made_by_table(const char *const *table, const char *rel,
+			  unsigned std)
 {
+	for (const char *const *p = table; *p; p++)
+		if (!strcmp(*p, rel))
+			return !strncmp(rel, "proc/", 5) ? std & 1
+			       : !strncmp(rel, "sys/", 4) ? (std & 2) != 0
+							  : false;
+	return false;
+}
+
+static int extra_paths(const struct cell_jail *j, int root,
+		       const struct masks *mk, unsigned std,
+		       const char **step, char *bad, size_t badlen)
+{
+	/* An entry the standard tables already covered is not mounted a
+	 * second time over itself (an OCI config repeats most of them):
+	 * a mask for a masked path, a read-only path for a masked or a
+	 * read-only one (a mask is the stricter of the two). */
 	*step = "cell.masked_paths";
 	for (size_t i = 0; i < j->masked_paths.n; i++) {
-		int r = mask_one(root, j->masked_paths.v[i] + 1, mk, bad,
-				 badlen);
+		const char *rel = j->masked_paths.v[i] + 1;
+		if (made_by_table(cell_masked_paths, rel, std))
+			continue;
+		int r = mask_one(root, rel, mk, bad, badlen);
 		if (r < 0)
 			return r;
 	}
 	*step = "cell.readonly_paths";
 	for (size_t i = 0; i < j->readonly_paths.n; i++) {
-		int r = readonly_one(root, j->readonly_paths.v[i] + 1, bad,
-				     badlen);
+		const char *rel = j->readonly_paths.v[i] + 1;
+		if (made_by_table(cell_masked_paths, rel, std) ||
+		    made_by_table(cell_readonly_paths, rel, std))
+			continue;
+		int r = readonly_one(root, rel, bad, badlen);
 		if (r < 0)
 			return r;
 	}
@@ -1085,6 +1107,9 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 			return r;
 	}
 
+	/* which standard tables were mounted (extra_paths skips them) */
+	unsigned std = 0;
+
 	/* 7: /proc */
 	if (j->mount_procfs) {
 		*step = "mount.procfs";
@@ -1110,6 +1135,7 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 		r = readonly_paths(proc, bad, badlen);
 		if (r < 0)
 			return r;
+		std |= 1;
 	}
 
 	/* 8: /sys read-only, when the jail has a /sys */
@@ -1134,6 +1160,7 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 				r = mask_paths(sys, "sys/", &mk, bad, badlen);
 				if (r < 0)
 					return r;
+				std |= 2;
 			}
 		}
 	}
@@ -1149,7 +1176,7 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	/* 9b: the jail's own masked and read-only paths, then a
 	 * read-only root (its submounts keep their own flags) */
 	{
-		int r = extra_paths(j, root, &mk, step, bad, badlen);
+		int r = extra_paths(j, root, &mk, std, step, bad, badlen);
 		if (r < 0)
 			return r;
 	}

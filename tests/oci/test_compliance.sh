@@ -153,6 +153,9 @@ check "linux.maskedPaths: the file reads empty" "" \
 	run_out ex 'cat /etc/secret' '.linux.maskedPaths = ["/etc/secret"]'
 check_match "linux.readonlyPaths: writes fail" "Read-only" \
 	run_out ex 'touch /data/x' '.linux.readonlyPaths = ["/data"]'
+check "maskedPaths and readonlyPaths cell masks anyway: masked once, empty" \
+	"1 0" run_out ex 'echo $(grep -c " /proc/keys " /proc/self/mountinfo) $(wc -c < /proc/keys)' \
+	'.linux.maskedPaths = ["/proc/keys"] | .linux.readonlyPaths = ["/proc/keys"]'
 check_match "root.readonly: the root is read-only" "Read-only" \
 	run_out ro 'touch /x' '.root.readonly = true'
 mkdir -p "$T/host-data"; echo hostfile >"$T/host-data/f"
