@@ -320,6 +320,13 @@ check "... and see only their cgroup namespace's root" "" \
 	grep -v ':/$' "$R/tmp/cg"
 check_clean "... nothing left of it" $N
 
+# --- the device program fails while init mounts: init killed, all undone --
+# (the creator loads it after 'G', beside init's mounts; bpf refused here)
+check_match "a device program that cannot load fails the create" \
+	"devices: loading device program" \
+	"$DRIVE" --host-deny bpf name=$N path="$R" -- /bin/true
+check_clean "... and leaves nothing: init, cgroup, record" $N
+
 # --- jail -c's command runs its tail early, but starts only on the gate --
 # init forks the command as soon as the root is built; the command runs
 # its tail while the creator finishes (record, network, hooks) and execs
