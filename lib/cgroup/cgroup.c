@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -705,6 +706,26 @@ static int append_component(char *cur, size_t size, const char **rel,
 	return 0;
 }
 
+/*
+ * A directory cell made in the unified hierarchy of a hybrid host carries
+ * trusted.cell.made (only root sets or reads trusted.*): the removal of a
+ * jail prunes the empty ancestors that carry it, and no other's
+ * (cell_cgroup_prune_parents). Best effort: unmarked, a directory stays.
+ */
+#define CG_MADE_XATTR "trusted.cell.made"
+
+static void mark_made(const struct cell_cgroup_host *h, const char *dir)
+{
+	if (h->mode == CELL_CGROUP_HYBRID && !h->fake)
+		setxattr(dir, CG_MADE_XATTR, "1", 1, 0);
+}
+
+static bool marked_made(const char *dir)
+{
+	char v[2];
+	return getxattr(dir, CG_MADE_XATTR, v, sizeof(v)) == 1 && v[0] == '1';
+}
+
 /* mkdir: 1 made, 0 a directory was there already, or -errno */
 static int mkdir_dir(const char *path, struct cell_error *err)
 {
@@ -770,6 +791,8 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 				continue;
 			}
 			r = 0;
+			if (hi->ctl == CG_UNIFIED)
+				mark_made(h, cur);
 			if (!cg->made[i] && !(cg->made[i] = strdup(cur))) {
 				rmdir(cur);
 				r = cell_error_set(err, -ENOMEM, "oom");
@@ -1572,8 +1595,10 @@ void cell_cgroup_prune_parents(struct cell_cgroup_host *h,
 		if (!slash || (size_t)(slash - p) <= floor)
 			return;
 		*slash = '\0';
-		/* EBUSY / ENOTEMPTY: in use, and so is everything above */
-		if (rmdir(p) < 0)
+		/* a directory someone else made (a slice, another manager's
+		 * tree) stays, and so does everything above it; EBUSY /
+		 * ENOTEMPTY: in use, and so is everything above */
+		if (!marked_made(p) || rmdir(p) < 0)
 			return;
 	}
 }

@@ -124,13 +124,14 @@ int cell_cgroup_unified_fd(const struct cell_cgroup *cg);
 void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name);
 /*
  * After relpath itself is gone: on a hybrid host, remove its empty
- * ancestors in the unified hierarchy, deepest first, down to (not
- * including) the first component. There a v1 cgroup manager (podman's
- * cgroupfs) makes and removes its own directories, a pod's among them,
- * in the v1 hierarchies only; in the unified one cell made them all,
- * for whichever of the pod's containers came first, and no one else
- * removes them. A directory still in use (not empty) stays, and so does
- * every one above it. Elsewhere, and on v1 or v2 hosts, nothing.
+ * ancestors in the unified hierarchy that cell made (marked so at their
+ * creation), deepest first, down to (not including) the first component.
+ * There a v1 cgroup manager (podman's cgroupfs) makes and removes its
+ * own directories, a pod's among them, in the v1 hierarchies only; cell
+ * made the pod's unified one for whichever of its containers came
+ * first, and no one else removes it. A directory someone else made, or
+ * one still in use, stays, and so does every one above it. On v1 or v2
+ * hosts, nothing.
  */
 void cell_cgroup_prune_parents(struct cell_cgroup_host *h,
 			       const char *relpath);

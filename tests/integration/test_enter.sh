@@ -301,6 +301,21 @@ if [ -d $UNI/cell ] && [ -d /sys/fs/cgroup/memory ]; then
 		sh -c "ls -d /sys/fs/cgroup/*/cell/$N 2>/dev/null | grep -v unified"
 fi
 "$JAIL" -r $N >/dev/null
+if [ -d $UNI ] && [ -d /sys/fs/cgroup/memory ]; then
+	# a cgroup path below directories of others (a slice an admin made):
+	# on removal the unified directories cell made for it go, the
+	# others' stay (cell marks its own: trusted.cell.made)
+	ADM=$UNI/celltest$$
+	mkdir -p $ADM/slice
+	"$JAIL" -c name=$N path="$R" persist cell.cgroup=celltest$$/slice/made/ctr
+	check "a jail below another's slice: cell makes what is missing" "yes" \
+		sh -c "[ -d $ADM/slice/made/ctr ] && echo yes"
+	"$JAIL" -r $N >/dev/null
+	check "... and its removal takes what cell made, not the slice" \
+		"slice gone" sh -c "[ -d $ADM/slice ] && echo -n 'slice '; [ -d $ADM/slice/made ] || echo gone"
+	rmdir $ADM/slice/made/ctr $ADM/slice/made 2>/dev/null
+	rmdir $ADM/slice $ADM
+fi
 # clone3 refused (ENOSYS, an older kernel or a filter): init comes from
 # clone(2), the jexec child from a plain fork, both placed by writes
 rm -f "$R/tmp/ready"
