@@ -432,6 +432,18 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* A writer's temporary file (NAME.tmp.PID, cell_write_file_atomic) whose
+ * writer is dead: a killed command left it between its write and its
+ * rename; it goes. A live writer's stays. */
+static void sweep_tmp(int dfd, const char *name, const char *pid_text)
+{
+	long pid;
+	if (cell_parse_int(pid_text, 1, INT_MAX, &pid) < 0)
+		return;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		unlinkat(dfd, name, 0);
+}
+
 int cell_state_list(int **jids, size_t *n, struct cell_error *err)
 {
 	char dir[PATH_MAX];
@@ -447,6 +459,11 @@ int cell_state_list(int **jids, size_t *n, struct cell_error *err)
 	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp.");
+		if (t) {
+			sweep_tmp(dirfd(d), de->d_name, t + 5);
+			continue;
+		}
 		long v;
 		if (cell_parse_int(de->d_name, 1, CELL_JID_MAX, &v) < 0 ||
 		    de->d_name[0] == '0')
@@ -556,4 +573,5 @@ void cell_record_running(const struct cell_record *rec,
 	run->mount_fs = 0;
 	run->cmd_listener = -1;
 	run->gate_fd = -1;
+	cell_error_clear(&run->cmd_error);
 }

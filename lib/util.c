@@ -158,8 +158,14 @@ int cell_write_file_atomic(const char *path, const char *buf, size_t len)
 	 * atomic for readers (the name holds the whole old file or the
 	 * whole new one); the old contents end under tmp and go. */
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+		if (unlink(tmp) == 0)
+			return 0;
+		/* what was at path cannot be unlinked (a directory):
+		 * exchange back, and fail as rename(2) would have */
+		int r = errno == EISDIR ? -EISDIR : -errno;
+		renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE);
 		unlink(tmp);
-		return 0;
+		return r;
 	}
 	if (rename(tmp, path) < 0) {
 		int r = -errno;

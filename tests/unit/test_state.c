@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "state.h"
 #include "util.h"
@@ -140,6 +141,68 @@ static void read_file_sizes(void **state)
 	unlink(path);
 }
 
+/* cell_write_file_atomic replaces a file by exchanging names; a
+ * directory in the way is refused as rename(2) refuses it, and stays */
+static void write_atomic_replaces(void **state)
+{
+	(void)state;
+	char path[64], sub[80];
+	snprintf(path, sizeof(path), "%s/atomic", dir);
+	assert_int_equal(cell_write_file_atomic(path, "one", 3), 0);
+	assert_int_equal(cell_write_file_atomic(path, "two!", 4), 0);
+	char *out = NULL;
+	size_t len = 0;
+	assert_int_equal(cell_read_file(path, 64, &out, &len), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(out, "two!", 4);
+	free(out);
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/keep", path);
+	assert_int_equal(cell_write_file_atomic(sub, "x", 1), 0);
+	assert_int_equal(cell_write_file_atomic(path, "three", 5), -EISDIR);
+	struct stat st;
+	assert_int_equal(stat(sub, &st), 0); /* the directory is whole */
+	/* and no temporary is left beside it */
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q tmp", dir);
+	assert_int_not_equal(system(cmd), 0);
+	unlink(sub);
+	rmdir(path);
+}
+
+/* a killed writer's temporary record (NAME.tmp.PID, PID dead) goes with
+ * the next listing; a live writer's stays */
+static void list_sweeps_dead_writers(void **state)
+{
+	(void)state;
+	pid_t dead = fork();
+	if (dead == 0)
+		_exit(0);
+	assert_true(dead > 0);
+	waitpid(dead, NULL, 0);
+	char a[96], b[96];
+	snprintf(a, sizeof(a), "%s/jails/7.tmp.%d", dir, (int)dead);
+	snprintf(b, sizeof(b), "%s/jails/7.tmp.%d", dir, (int)getpid());
+	char jails[80];
+	snprintf(jails, sizeof(jails), "%s/jails", dir);
+	mkdir(jails, 0700);
+	FILE *f = fopen(a, "w");
+	assert_non_null(f);
+	fclose(f);
+	f = fopen(b, "w");
+	assert_non_null(f);
+	fclose(f);
+	int *jids = NULL;
+	size_t n = 0;
+	assert_int_equal(cell_state_list(&jids, &n, NULL), 0);
+	free(jids);
+	struct stat st;
+	assert_int_equal(stat(a, &st), -1);
+	assert_int_equal(stat(b, &st), 0);
+	unlink(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +210,8 @@ int main(void)
 		cmocka_unit_test(keys_are_names),
 		cmocka_unit_test(prune_keeps_the_newest),
 		cmocka_unit_test(read_file_sizes),
+		cmocka_unit_test(write_atomic_replaces),
+		cmocka_unit_test(list_sweeps_dead_writers),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
