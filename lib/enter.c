@@ -1584,6 +1584,8 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		if (cmd < 0)
 			fail_to(sock, "command", -fork_errno, "fork: %s",
 				strerror(fork_errno));
+		/* (a test lets a failing command's report beat ready) */
+		cell_test_pause_point("init-before-ready");
 		struct msg ready = { .kind = 'R' };
 		if (send_msg(sock, &ready) < 0)
 			_exit(1);
@@ -1730,8 +1732,8 @@ static pid_t pidfd_pid(int pidfd)
 static int join_flags(const struct cell_jail *j);
 
 static pid_t clone_in_parent(const struct init_args *a,
-			     const struct cell_parent *parent, int *pidfd,
-			     struct cell_error *err)
+			     const struct cell_parent *parent, int mine,
+			     int *pidfd, struct cell_error *err)
 {
 	const struct cell_jail *j = a->j;
 	_cleanup_close_ int ppfd = cell_init_pidfd(&parent->run);
@@ -1750,6 +1752,9 @@ static pid_t clone_in_parent(const struct init_args *a,
 	}
 	if (h == 0) {
 		close(sp[0]);
+		/* only the creator holds its end of init's socket: a creator
+		 * that dies is EOF for init (which has no PDEATHSIG here) */
+		close(mine);
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		if (setns(ppfd, CLONE_NEWPID) < 0)
 			_exit(1);
@@ -1841,6 +1846,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	const char *root_in = j->path;
 	run->cmd_listener = -1;
 	run->gate_fd = -1;
+	cell_error_clear(&run->cmd_error);
 	if (parent) {
 		size_t pl = strlen(parent->jail->path);
 		while (pl > 1 && parent->jail->path[pl - 1] == '/')
@@ -1948,7 +1954,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	fflush(NULL);
 	pid_t pid;
 	if (parent) {
-		pid = clone_in_parent(&ia, parent, &pidfd, err);
+		pid = clone_in_parent(&ia, parent, mine, &pidfd, err);
 	} else {
 		pid = clone_into(ns_flags(j), &pidfd,
 				 place ? place->cgroup_fd : -1, &cloned_into);
@@ -2029,6 +2035,21 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				close(lfd);
 			continue;
 		}
+		if (reply.kind == 'E' && proc && proc->keep_init &&
+		    !run->cmd_error.code) {
+			/* init only fails before it forks the command and
+			 * then ends (EOF next); after the fork, an 'E' is the
+			 * command's tail, which may beat init's ready: hold
+			 * it for cell_init_run, so that a failing command
+			 * fails the run, not the create, whatever the order */
+			run->cmd_error.code = reply.code ? reply.code : -EIO;
+			snprintf(run->cmd_error.step,
+				 sizeof(run->cmd_error.step), "%s",
+				 reply.step);
+			snprintf(run->cmd_error.msg,
+				 sizeof(run->cmd_error.msg), "%s", reply.text);
+			continue;
+		}
 		if (reply.kind == 'H' && proc && proc->prepivot) {
 			int hr = proc->prepivot(proc->prepivot_arg, pid, err);
 			struct msg c = { .kind = hr < 0 ? 'A' : 'C' };
@@ -2058,6 +2079,15 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		if (r == 0 && reply.kind == 'E') {
 			cell_error_context(err, j->name, reply.step, NULL);
 			return cell_error_set(err, reply.code, "%s", reply.text);
+		}
+		if (run->cmd_error.code) {
+			/* the 'E' held above was init's own, before it ended */
+			struct cell_error held = run->cmd_error;
+			cell_error_clear(&run->cmd_error);
+			cell_error_context(err, j->name, held.step, NULL);
+			return cell_error_set(err, held.code, "%s",
+					      held.msg[0] ? held.msg
+							  : "init failed");
 		}
 		cell_error_context(err, j->name, "init", NULL);
 		return cell_error_set(err, -ECHILD,
@@ -2128,24 +2158,34 @@ int cell_init_run(struct cell_running *run, int *status,
 {
 	int lfd = run->cmd_listener;
 	run->cmd_listener = -1;
-	/* the gate's byte starts the command init forked during create */
 	int gate = run->gate_fd;
 	run->gate_fd = -1;
+	if (run->init_sock < 0) {
+		if (lfd >= 0)
+			close(lfd);
+		if (gate >= 0)
+			close(gate); /* the command, if any, reads EOF */
+		return cell_error_set(err, -EPIPE, "the jail's init is gone");
+	}
+	/* the gate's byte starts the command init forked during create */
 	if (gate >= 0) {
 		/* EPIPE: the command's tail failed and closed its end; its
 		 * error and its end come from init below */
 		(void)send(gate, "g", 1, MSG_NOSIGNAL);
 		close(gate);
 	}
-	if (run->init_sock < 0) {
-		if (lfd >= 0)
-			close(lfd);
-		return cell_error_set(err, -EPIPE, "the jail's init is gone");
-	}
 	pid_t agent = -1;
 	struct msg m;
 	int r = 0;
 	bool failed = false;
+	if (run->cmd_error.code) {
+		/* the command's tail failed before init was ready */
+		cell_error_context(err, NULL, run->cmd_error.step, NULL);
+		r = cell_error_set(err, run->cmd_error.code, "%s",
+				   run->cmd_error.msg);
+		cell_error_clear(&run->cmd_error);
+		failed = true;
+	}
 	for (;;) {
 		/* The agent's listener (host name, mounts) is answered by
 		 * a process forked only when the command first asks: most

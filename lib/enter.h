@@ -152,6 +152,9 @@ struct cell_running {
 	int cmd_listener;
 	/* keep_init: the creator's end of that command's gate, or -1 */
 	int gate_fd;
+	/* keep_init: that command's own error when it came before init was
+	 * ready (code 0: none); cell_init_run reports it */
+	struct cell_error cmd_error;
 };
 
 /*

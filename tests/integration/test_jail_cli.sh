@@ -104,6 +104,12 @@ check_match "bad value is named" "securelevel: expected an integer" "$JAIL" -c n
 check_match "missing path" "no such directory" "$JAIL" -c name=${N}e path="$T/missing" command=/bin/true
 check_match "path not a directory" "not a directory" "$JAIL" -c name=${N}e path=/etc/passwd command=/bin/true
 check_match "unknown user" "nosuchuser: no such user" "$JAIL" -c name=${N}e path="$R" exec.jail_user=nosuchuser command=/bin/true
+# the command's tail fails before init reports ready (init held 300 ms):
+# still a failure of the command, after the jail was made, not of the
+# create: jail -i prints the jid, the error names the command
+check_match "a command that fails before init is ready fails as the command" \
+	"^[0-9]+ jail: jail ${N}e: command: nosuchuser: no such user" \
+	sh -c "CELL_TEST_PAUSE_AT=init-before-ready:300 '$JAIL' -i -c name=${N}e path='$R' exec.jail_user=nosuchuser command=/bin/true 2>&1 | tr '\n' ' '"
 "$JAIL" -c name=${N}e path="$R" persist >/dev/null
 check_match "duplicate name" "already exists" "$JAIL" -c name=${N}e path="$R" persist
 "$JAIL" -r ${N}e
