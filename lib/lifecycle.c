@@ -698,6 +698,8 @@ static bool has_network(const struct create_ctx *c)
 	return j->ip4_addr_n || j->ip6_addr_n || c->pol.addr_hooks;
 }
 
+static void undo_init(struct create_ctx *c);
+
 static int step_init(struct create_ctx *c, struct cell_error *err)
 {
 	/* the filter is compiled here once: init and its processes
@@ -747,7 +749,10 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	if (!has_network(c))
 		return 0;
 	c->h->rec.step = NETWORK_STEP;
-	return cell_state_save(&c->h->rec, err);
+	r = cell_state_save(&c->h->rec, err);
+	if (r < 0)
+		undo_init(c); /* this step's own undo: it failed half-way */
+	return r;
 }
 
 /* The descriptors a create keeps for what follows it (the agent's mount
