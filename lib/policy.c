@@ -305,6 +305,8 @@ _Static_assert(ARRAY_SIZE(priv_table) <= 64, "granted is a 64-bit mask");
  * ones are covered by an empty read-only file or directory; read-only ones
  * are remounted read-only. Same classes as runtime-spec's defaults.
  */
+/* Only under proc/ (masks and read-only) and sys/ (masks): enter.c mounts
+ * them beneath the /proc and /sys it has just made (unit-policy checks) */
 const char *const cell_masked_paths[] = {
 	"proc/acpi", "proc/asound", "proc/kcore", "proc/keys",
 	"proc/latency_stats", "proc/timer_list", "proc/timer_stats",

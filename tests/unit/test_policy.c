@@ -408,6 +408,25 @@ static void seccomp_tree_same_verdicts(void **state)
 	}
 }
 
+/* build_root mounts the standard masks beneath the /proc and /sys it has
+ * just made (mask_fresh, readonly_fresh), and extra_paths skips what they
+ * covered: an entry under any other prefix would be neither mounted nor
+ * repeated. The tables may only name those two places. */
+static void mask_tables_stay_in_proc_and_sys(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	for (const char *const *p = cell_masked_paths; *p; p++, n++)
+		if (strncmp(*p, "proc/", 5) && strncmp(*p, "sys/", 4))
+			fail_msg("masked path %s is outside proc/ and sys/", *p);
+	assert_true(n > 10);
+	n = 0;
+	for (const char *const *p = cell_readonly_paths; *p; p++, n++)
+		if (strncmp(*p, "proc/", 5))
+			fail_msg("read-only path %s is outside proc/", *p);
+	assert_true(n > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +439,7 @@ int main(void)
 		cmocka_unit_test(seccomp_default_denies),
 		cmocka_unit_test(seccomp_allow_opens),
 		cmocka_unit_test(seccomp_tree_same_verdicts),
+		cmocka_unit_test(mask_tables_stay_in_proc_and_sys),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
