@@ -479,7 +479,17 @@ int cell_repair(int lockfd, struct cell_error *err)
 		struct cell_record rec;
 		/* the first line tells whether it is stale; only a stale
 		 * record is read whole, to be torn down */
-		if (cell_state_peek(jids[i], &rec) < 0)
+		int pr = cell_state_peek(jids[i], &rec);
+		if (pr == -ENODATA) {
+			/* empty: a writer replaces a whole record by a name
+			 * exchange, so only a crash of the system can leave
+			 * one (its blocks never written, on a /run that is no
+			 * tmpfs); its jail died with the system */
+			cell_state_delete(jids[i]);
+			repaired++;
+			continue;
+		}
+		if (pr < 0)
 			continue;
 		cell_test_pause_point("repair-peeked");
 		bool stale = false;

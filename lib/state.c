@@ -131,7 +131,9 @@ int cell_state_peek(int jid, struct cell_record *rec)
 		return -errno;
 	char buf[1024];
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
+	if (n == 0)
+		return -ENODATA;
+	if (n < 0)
 		return -EINVAL;
 	buf[n] = '\0';
 	memset(rec, 0, sizeof(*rec));

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "lifecycle.h"
 #include "state.h"
 #include "util.h"
 
@@ -203,6 +204,31 @@ static void list_sweeps_dead_writers(void **state)
 	unlink(b);
 }
 
+/* an empty record (only a crash of the system leaves one: records are
+ * replaced whole) is removed by repair, with what lies beside it */
+static void repair_removes_empty_records(void **state)
+{
+	(void)state;
+	char jails[80], rec[96], bpf[100];
+	snprintf(jails, sizeof(jails), "%s/jails", dir);
+	mkdir(jails, 0700);
+	snprintf(rec, sizeof(rec), "%s/9", jails);
+	snprintf(bpf, sizeof(bpf), "%s/9.bpf", jails);
+	FILE *f = fopen(rec, "w");
+	assert_non_null(f);
+	fclose(f);
+	f = fopen(bpf, "w");
+	assert_non_null(f);
+	fputs("x", f);
+	fclose(f);
+	struct cell_record r;
+	assert_int_equal(cell_state_peek(9, &r), -ENODATA);
+	assert_true(cell_repair(-1, NULL) >= 1);
+	struct stat st;
+	assert_int_equal(stat(rec, &st), -1);
+	assert_int_equal(stat(bpf, &st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +238,7 @@ int main(void)
 		cmocka_unit_test(read_file_sizes),
 		cmocka_unit_test(write_atomic_replaces),
 		cmocka_unit_test(list_sweeps_dead_writers),
+		cmocka_unit_test(repair_removes_empty_records),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
