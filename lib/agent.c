@@ -340,8 +340,8 @@ static int mount_here(const struct agent *a, uint64_t id, pid_t pid,
 		return -errno;
 	/* the new mount's id, for umount: what the target names now */
 	_cleanup_close_ int nt = open_as_caller(a, id, pid, target, O_PATH);
-	uint64_t mid;
-	bool root;
+	uint64_t mid = 0;
+	bool root = false;
 	if (nt < 0 || mount_id(nt, &mid, &root) < 0 || !root)
 		return -EIO;
 	return mounts_add(a->mounts_fd, mid);
@@ -419,8 +419,8 @@ static int answer_umount(const struct agent *a,
 		O_PATH | (flags & UMOUNT_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (t < 0)
 		return t;
-	uint64_t id;
-	bool root;
+	uint64_t id = 0;
+	bool root = false;
 	if ((r = mount_id(t, &id, &root)) < 0)
 		return r;
 	if (!root)

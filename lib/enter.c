@@ -2327,11 +2327,17 @@ static int lookup_passwd_file(const char *file, const char *user,
 		if (strcmp(fields[0], user) &&
 		    !(numeric && !strcmp(fields[2], user)))
 			continue;
+		/* a cut name would match another user's groups, a cut home
+		 * another directory: refuse what does not fit */
+		if (strlen(fields[0]) >= sizeof(u->name) ||
+		    strlen(fields[5]) >= sizeof(u->home) ||
+		    strlen(fields[6]) >= sizeof(u->shell))
+			return -ENAMETOOLONG;
 		u->uid = (uid_t)strtoul(fields[2], NULL, 10);
 		u->gid = (gid_t)strtoul(fields[3], NULL, 10);
-		snprintf(u->name, sizeof(u->name), "%s", fields[0]);
-		snprintf(u->home, sizeof(u->home), "%s", fields[5]);
-		snprintf(u->shell, sizeof(u->shell), "%s", fields[6]);
+		memcpy(u->name, fields[0], strlen(fields[0]) + 1);
+		memcpy(u->home, fields[5], strlen(fields[5]) + 1);
+		memcpy(u->shell, fields[6], strlen(fields[6]) + 1);
 		return 0;
 	}
 	if (numeric) {
@@ -2661,6 +2667,9 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		u = *host_u;
 	} else if (user && strcmp(user, "root")) {
 		int r = lookup_passwd_file("/etc/passwd", user, &u);
+		if (r == -ENAMETOOLONG)
+			fail_to(err_fd, "user", r, "%s: the jail's /etc/passwd "
+				"entry has a field too long", user);
 		if (r < 0)
 			fail_to(err_fd, "user", r,
 				"%s: no such user in the jail", user);

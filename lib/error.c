@@ -12,6 +12,7 @@ static void copy_field(char *dst, size_t len, const char *src)
 		snprintf(dst, len, "%s", src);
 }
 
+__attribute__((format(printf, 4, 0)))
 static int vset(struct cell_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
 {

@@ -346,8 +346,8 @@ static int one_entry(struct xctx *x, struct archive *a,
 			      "a directory (no writes through symlinks)");
 	if (pfd < 0 && pfd != -2)
 		return fail(x, pfd, "parent directory");
-	_cleanup_close_ int pclose = pfd >= 0 ? pfd : -1;
-	int at = pfd >= 0 ? pfd : x->root;
+	_cleanup_close_ int parent = pfd >= 0 ? pfd : -1;
+	int at = parent >= 0 ? parent : x->root;
 
 	if (o->oci && !strncmp(base, ".wh.", 4)) {
 		size_t dl = (size_t)(base - path);

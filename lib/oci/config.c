@@ -310,7 +310,7 @@ static int parse_process_obj(json_t *proc, struct cell_oci_config *c,
 			 err)) < 0)
 		return r;
 	if (cs) {
-		long long v;
+		long long v = 0;
 		if ((r = get_int(cs, "height", "process.consoleSize.height", 0,
 				 65535, &v, NULL, err)) < 0)
 			return r;

@@ -154,6 +154,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	struct sock_fprog filter = { 0 };
 	_cleanup_close_ int console = -1;
 	_cleanup_close_ int start_fd = -1;
+	_cleanup_close_ int listener = -1; /* the seccomp agent's, if any */
 	struct cell_oci_dir d = { .dirfd = -1 };
 	struct cell_oci_state s = { 0 };
 	bool made = false, jail_made = false;
@@ -254,7 +255,6 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 		close(d.dirfd);
 		d.dirfd = hi;
 	}
-	_cleanup_close_ int listener = -1;
 	struct prepivot_ctx pp = { .c = &c, .s = &s };
 	struct cell_init_proc proc = {
 		.x = &x, .start_fd = start_fd,

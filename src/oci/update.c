@@ -91,7 +91,7 @@ int cmd_update(int argc, char **argv)
 {
 	struct cell_oci_resources r = { 0 };
 	const char *file = NULL;
-	long long v;
+	long long v = 0;
 	int ch;
 	while ((ch = getopt_long_only(argc, argv, "+r:h", update_opts, NULL)) !=
 	       -1) {

@@ -104,6 +104,11 @@ check_match "bad value is named" "securelevel: expected an integer" "$JAIL" -c n
 check_match "missing path" "no such directory" "$JAIL" -c name=${N}e path="$T/missing" command=/bin/true
 check_match "path not a directory" "not a directory" "$JAIL" -c name=${N}e path=/etc/passwd command=/bin/true
 check_match "unknown user" "nosuchuser: no such user" "$JAIL" -c name=${N}e path="$R" exec.jail_user=nosuchuser command=/bin/true
+# a passwd entry whose home does not fit is refused, not cut short
+printf 'longhome:x:1002:1002::/%0300d:/bin/sh\n' 0 >>"$R/etc/passwd"
+check_match "a passwd field too long is refused" "longhome: the jail's /etc/passwd entry has a field too long" \
+	"$JAIL" -c name=${N}e path="$R" exec.jail_user=longhome command=/bin/true
+sed -i '/^longhome:/d' "$R/etc/passwd"
 # the command's tail fails before init reports ready (init held 300 ms):
 # still a failure of the command, after the jail was made, not of the
 # create: jail -i prints the jid, the error names the command
