@@ -280,4 +280,11 @@ int cell_cgroup_devices_set(struct cell_cgroup *cg,
 			    const struct cell_dev_rule *rules, size_t n,
 			    struct cell_error *err);
 
+/* The device program for these rules (layout in devices.c): *out is
+ * malloc'd, *cnt instructions. -E2BIG over CELL_DEV_RULES_MAX, -ENOMEM.
+ * Exposed for the tests, which run it through an evaluator. */
+struct bpf_insn;
+int cell_dev_prog_build(const struct cell_dev_rule *rules, size_t n,
+			struct bpf_insn **out, size_t *cnt);
+
 #endif

@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <stdbool.h>
 
 #include "cgroup/cgroup.h"
 #include "util.h"
@@ -466,6 +469,167 @@ static void test_dev_rule_parse(void **state)
 	assert_int_equal(cell_cgroup_devices_set(f->cg, NULL, 0, &err), 0);
 }
 
+/*
+ * The device program against the rules' meaning: a small interpreter for
+ * the instructions cell_dev_prog_build emits (anything else fails), run
+ * over random rule sets and every request in a domain that hits each
+ * rule's edges; as root each program is also loaded, so the kernel's
+ * verifier accepts every shape (unreachable code is refused there).
+ */
+static int dev_eval(const struct bpf_insn *p, size_t cnt, uint32_t type,
+		    uint32_t access, uint32_t major, uint32_t minor)
+{
+	uint32_t ctx[3] = { access << 16 | type, major, minor };
+	uint64_t r[11] = { 0 };
+	for (size_t pc = 0, steps = 0; pc < cnt && steps < 10000; pc++, steps++) {
+		const struct bpf_insn *i = &p[pc];
+		uint8_t cls = BPF_CLASS(i->code), op = BPF_OP(i->code);
+		uint64_t src = BPF_SRC(i->code) == BPF_X ? r[i->src_reg]
+							 : (uint64_t)(int64_t)i->imm;
+		switch (cls) {
+		case BPF_LDX:
+			assert_int_equal(i->code, BPF_LDX | BPF_MEM | BPF_W);
+			assert_int_equal(i->src_reg, BPF_REG_1);
+			assert_true(i->off >= 0 && i->off <= 8 && i->off % 4 == 0);
+			r[i->dst_reg] = ctx[i->off / 4];
+			break;
+		case BPF_ALU: {
+			uint32_t d = (uint32_t)r[i->dst_reg], v = (uint32_t)src;
+			switch (op) {
+			case BPF_AND: d &= v; break;
+			case BPF_OR:  d |= v; break;
+			case BPF_LSH: d <<= v; break;
+			case BPF_RSH: d >>= v; break;
+			case BPF_MOV: d = v; break;
+			default: fail_msg("alu op %#x", op);
+			}
+			r[i->dst_reg] = d;
+			break;
+		}
+		case BPF_ALU64:
+			assert_int_equal(op, BPF_MOV);
+			r[i->dst_reg] = src;
+			break;
+		case BPF_JMP:
+		case BPF_JMP32: {
+			if (op == BPF_EXIT)
+				return (int)r[0];
+			bool taken = false;
+			uint64_t d = r[i->dst_reg];
+			if (cls == BPF_JMP32) {
+				d = (uint32_t)d;
+				src = (uint32_t)src;
+			}
+			switch (op) {
+			case BPF_JA:  taken = true; break;
+			case BPF_JEQ: taken = d == src; break;
+			case BPF_JNE: taken = d != src; break;
+			default: fail_msg("jump op %#x", op);
+			}
+			if (taken)
+				pc += (size_t)(ssize_t)i->off;
+			break;
+		}
+		default:
+			fail_msg("instruction class %#x", cls);
+		}
+	}
+	fail_msg("ran off the program");
+	return -1;
+}
+
+static bool dev_allowed(const struct cell_dev_rule *rules, size_t n,
+			uint32_t type, uint32_t access, uint32_t major,
+			uint32_t minor)
+{
+	unsigned want = (access & BPF_DEVCG_ACC_MKNOD ? CELL_DEV_MKNOD : 0) |
+			(access & BPF_DEVCG_ACC_READ ? CELL_DEV_READ : 0) |
+			(access & BPF_DEVCG_ACC_WRITE ? CELL_DEV_WRITE : 0);
+	char t = type == BPF_DEVCG_DEV_CHAR ? 'c' : 'b';
+	for (size_t i = 0; i < n; i++) {
+		const struct cell_dev_rule *x = &rules[i];
+		if (x->access && (x->type == 'a' || x->type == t) &&
+		    !(want & ~x->access) &&
+		    (x->major == CELL_DEV_WILDCARD || x->major == major) &&
+		    (x->minor == CELL_DEV_WILDCARD || x->minor == minor))
+			return true;
+	}
+	return false;
+}
+
+static int dev_load(const struct bpf_insn *p, size_t cnt)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.expected_attach_type = BPF_CGROUP_DEVICE;
+	a.insns = (uint64_t)(uintptr_t)p;
+	a.insn_cnt = (uint32_t)cnt;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	int fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static void test_dev_prog(void **state)
+{
+	static const int64_t majors[] = { 0, 1, 5, 136, 0xfff,
+					  CELL_DEV_WILDCARD };
+	static const int64_t minors[] = { 0, 2, 3, 0xfffff,
+					  CELL_DEV_WILDCARD };
+	static const char types[] = { 'a', 'b', 'c' };
+	static const uint32_t probe_maj[] = { 0, 1, 5, 136, 0xfff, 7 };
+	static const uint32_t probe_min[] = { 0, 2, 3, 0xfffff, 9 };
+	static struct cell_dev_rule rules[CELL_DEV_RULES_MAX];
+	unsigned seed = 20261129;
+	bool root = geteuid() == 0;
+	for (int set = 0; set < 400; set++) {
+		size_t n = set == 0 ? 0 : set == 1 ? CELL_DEV_RULES_MAX
+						 : (size_t)(rand_r(&seed) % 12);
+		for (size_t i = 0; i < n; i++) {
+			rules[i].type = types[rand_r(&seed) % 3];
+			/* wildcards rarer, so most sets deny something */
+			rules[i].major = majors[rand_r(&seed) % 6];
+			rules[i].minor = minors[rand_r(&seed) % 5];
+			rules[i].access = (unsigned)(rand_r(&seed) % 8);
+		}
+		struct bpf_insn *p = NULL;
+		size_t cnt = 0;
+		assert_int_equal(cell_dev_prog_build(rules, n, &p, &cnt), 0);
+		for (uint32_t type = 1; type <= 2; type++)
+			for (uint32_t acc = 1; acc <= 7; acc++)
+				for (size_t a = 0; a < 6; a++)
+					for (size_t b = 0; b < 5; b++) {
+						bool want = dev_allowed(
+							rules, n, type, acc,
+							probe_maj[a],
+							probe_min[b]);
+						int got = dev_eval(
+							p, cnt, type, acc,
+							probe_maj[a],
+							probe_min[b]);
+						if (got != (int)want)
+							fail_msg("set %d: %u %u "
+								 "%u:%u gave %d",
+								 set, type, acc,
+								 probe_maj[a],
+								 probe_min[b],
+								 got);
+					}
+		if (root && set < 100) {
+			int r = dev_load(p, cnt);
+			if (r < 0)
+				fail_msg("set %d (%zu rules, %zu insns): the "
+					 "verifier refused it: %s", set, n, cnt,
+					 strerror(-r));
+		}
+		free(p);
+	}
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_destroy_keeps_parents,
 						setup, teardown),
+		cmocka_unit_test(test_dev_prog),
 		cmocka_unit_test_setup_teardown(test_dev_rule_parse, setup,
 						teardown),
 	};
