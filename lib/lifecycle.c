@@ -124,9 +124,10 @@ static int cg_teardown_ctx(struct cg_ctx *c, struct cell_error *err)
 	if (r == 0)
 		cell_cgroup_prune_parents(c->host, cell_cgroup_relpath(c->cg));
 	/* the shared "cell" directory goes with the last jail (we hold the
-	 * state lock, and creation makes cgroups under it too) */
+	 * state lock, and creation makes cgroups under it too), from the
+	 * hierarchies where this jail had a directory */
 	if (r == 0)
-		cell_cgroup_prune_top(c->host, "cell");
+		cell_cgroup_prune_top(c->cg, "cell");
 	cg_ctx_free(c);
 	return r;
 }
@@ -466,12 +467,21 @@ static void teardown_record(const struct cell_record *rec)
 	cell_state_delete(rec->jail.jid);
 }
 
-int cell_repair(int lockfd, struct cell_error *err)
+/*
+ * One look at every record under the lock: tear down the stale ones (what
+ * a killed command left), and keep the jids of the rest, ascending, in
+ * *live. With a name, *named is the jid of the live record of that name,
+ * or 0. Create asks all three questions (repair, name taken, next jid) of
+ * this one scan.
+ */
+static int repair_scan(const char *name, int **live, size_t *nlive,
+		       int *named, struct cell_error *err)
 {
-	(void)lockfd;
 	_cleanup_free_ int *jids = NULL;
-	size_t n = 0;
+	size_t n = 0, kept = 0;
 	int repaired = 0;
+	if (named)
+		*named = 0;
 	int r = cell_state_list(&jids, &n, err);
 	if (r < 0)
 		return r;
@@ -489,8 +499,10 @@ int cell_repair(int lockfd, struct cell_error *err)
 			repaired++;
 			continue;
 		}
-		if (pr < 0)
+		if (pr < 0) {
+			jids[kept++] = jids[i];   /* foreign: still in use */
 			continue;
+		}
 		cell_test_pause_point("repair-peeked");
 		bool stale = false;
 		if (rec.state == CELL_REC_CREATING)
@@ -499,32 +511,47 @@ int cell_repair(int lockfd, struct cell_error *err)
 			stale = !cell_record_alive(&rec);
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
-		if (stale) {
-			/* read again, after the owner was found dead: a
-			 * creator releases the lock after its cgroup step,
-			 * so the record we peeked may have been replaced
-			 * (active, init alive) and its creator exited since.
-			 * Unchanged now, it is final: the dead cannot write. */
-			struct cell_record full;
-			if (cell_state_load(jids[i], &full, NULL) < 0) {
-				/* unreadable record: a torn write cannot
-				 * happen (rename), so it is foreign or
-				 * damaged; keep it */
-				continue;
-			}
-			if (full.state != rec.state ||
-			    full.creator != rec.creator ||
-			    full.init_pid != rec.init_pid ||
-			    full.init_start != rec.init_start) {
-				cell_record_free(&full);
-				continue;
-			}
-			teardown_record(&full);
-			cell_record_free(&full);
-			repaired++;
+		if (!stale) {
+			jids[kept++] = jids[i];
+			if (name && named && !*named &&
+			    !strcmp(rec.jail.name, name))
+				*named = jids[i];
+			continue;
 		}
+		/* read again, after the owner was found dead: a creator
+		 * releases the lock after its cgroup step, so the record we
+		 * peeked may have been replaced (active, init alive) and its
+		 * creator exited since. Unchanged now, it is final: the dead
+		 * cannot write. */
+		struct cell_record full;
+		if (cell_state_load(jids[i], &full, NULL) < 0) {
+			/* unreadable record: a torn write cannot happen
+			 * (rename), so it is foreign or damaged; keep it */
+			jids[kept++] = jids[i];
+			continue;
+		}
+		if (full.state != rec.state || full.creator != rec.creator ||
+		    full.init_pid != rec.init_pid ||
+		    full.init_start != rec.init_start) {
+			jids[kept++] = jids[i];
+			cell_record_free(&full);
+			continue;
+		}
+		teardown_record(&full);
+		cell_record_free(&full);
+		repaired++;
+	}
+	if (live) {
+		*live = TAKE_PTR(jids);
+		*nlive = kept;
 	}
 	return repaired;
+}
+
+int cell_repair(int lockfd, struct cell_error *err)
+{
+	(void)lockfd;
+	return repair_scan(NULL, NULL, NULL, NULL, err);
 }
 
 /* --- create -------------------------------------------------------------- */
@@ -544,16 +571,18 @@ struct create_ctx {
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
 {
 	struct cell_jail *j = c->j;
-	int r = cell_repair(c->lockfd, err);
+	_cleanup_free_ int *live = NULL;
+	size_t nlive = 0;
+	int named = 0;
+	int r = repair_scan(j->name[0] ? j->name : NULL, &live, &nlive,
+			    &named, err);
 	if (r < 0)
 		return r;
-	struct cell_record other;
-	if (cell_state_find(j->name, &other, NULL) == 0) {
-		cell_record_free(&other);
+	if (named)
 		return cell_error_set(err, -EEXIST,
 				      "a jail named %s already exists",
 				      j->name);
-	}
+	struct cell_record other;
 	if (j->jid) {
 		if (cell_state_load(j->jid, &other, NULL) == 0) {
 			cell_record_free(&other);
@@ -561,7 +590,7 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 					      "jid %d is in use", j->jid);
 		}
 	} else {
-		int jid = cell_state_next_jid(err);
+		int jid = cell_state_pick_jid(live, nlive, err);
 		if (jid < 0)
 			return jid;
 		char buf[16];
@@ -921,6 +950,8 @@ int cell_create_run(struct cell_handle *h, int *status,
 	return cell_init_run(&h->run, status, err);
 }
 
+static void remove_ended(int jid, const struct cell_running *run);
+
 void cell_create_finish(struct cell_handle *h)
 {
 	close_kept(&h->run);
@@ -957,11 +988,8 @@ void cell_create_finish(struct cell_handle *h)
 	 * slow path for a running jail */
 	if (gone)
 		waitpid(run.init_pid, NULL, WNOHANG);
-	if (gone) {
-		char key[16];
-		snprintf(key, sizeof(key), "%d", jid);
-		cell_remove(key, NULL);
-	}
+	if (gone)
+		remove_ended(jid, &run);
 }
 
 /* --- exec ---------------------------------------------------------------- */
@@ -1097,32 +1125,21 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 	return nr;
 }
 
-int cell_remove(const char *key, struct cell_error *err)
+/* Remove rec's jail and the jails below it (children first, deepest
+ * first), under the lock. */
+static int remove_tree(struct cell_record *rec, struct cell_error *err)
 {
-	int lockfd = cell_state_lock(err);
-	if (lockfd < 0)
-		return lockfd;
-	cell_repair(lockfd, NULL);
-	struct cell_record rec;
-	int r = cell_state_find(key, &rec, err);
-	if (r < 0) {
-		cell_state_unlock(lockfd);
-		if (r == -ENOENT)
-			return cell_error_set(err, -ENOENT,
-					      "jail \"%s\" not found", key);
-		return r;
-	}
-	/* children first, deepest first: one look at every record for the
-	 * names below ours, then the deepest of those (up to 8 levels) */
+	/* one look at every record for the names below ours, then the
+	 * deepest of those (up to 8 levels) */
 	_cleanup_free_ int *jids = NULL;
 	size_t n = 0;
 	cell_state_list(&jids, &n, NULL);
-	size_t len = strlen(rec.jail.name);
+	size_t len = strlen(rec->jail.name);
 	size_t nch = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cell_record head;
 		if (cell_state_peek(jids[i], &head) < 0 ||
-		    strncmp(head.jail.name, rec.jail.name, len) ||
+		    strncmp(head.jail.name, rec->jail.name, len) ||
 		    head.jail.name[len] != '.')
 			continue;
 		int d = 0;
@@ -1143,10 +1160,51 @@ int cell_remove(const char *key, struct cell_error *err)
 			cell_record_free(&ch);
 		}
 	}
-	r = remove_one(&rec, err);
+	return remove_one(rec, err);
+}
+
+int cell_remove(const char *key, struct cell_error *err)
+{
+	int lockfd = cell_state_lock(err);
+	if (lockfd < 0)
+		return lockfd;
+	cell_repair(lockfd, NULL);
+	struct cell_record rec;
+	int r = cell_state_find(key, &rec, err);
+	if (r < 0) {
+		cell_state_unlock(lockfd);
+		if (r == -ENOENT)
+			return cell_error_set(err, -ENOENT,
+					      "jail \"%s\" not found", key);
+		return r;
+	}
+	r = remove_tree(&rec, err);
 	cell_record_free(&rec);
 	cell_state_unlock(lockfd);
 	return r;
+}
+
+/*
+ * The end of a jail that was not persistent, by the command that made it,
+ * once its init has exited: the record by jid, if it is still the one of
+ * that init (no other command removed it and no other jail took its jid
+ * since), and no repair of the others (the next command that changes
+ * state does that, as after any removal).
+ */
+static void remove_ended(int jid, const struct cell_running *run)
+{
+	cell_test_pause_point("ended-before-lock");
+	int lockfd = cell_state_lock(NULL);
+	if (lockfd < 0)
+		return;
+	struct cell_record rec;
+	if (cell_state_load(jid, &rec, NULL) == 0) {
+		if (rec.init_pid == run->init_pid &&
+		    rec.init_start == run->init_start)
+			remove_tree(&rec, NULL);
+		cell_record_free(&rec);
+	}
+	cell_state_unlock(lockfd);
 }
 
 /* --- modify -------------------------------------------------------------- */

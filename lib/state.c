@@ -522,6 +522,11 @@ int cell_state_next_jid(struct cell_error *err)
 	int r = cell_state_list(&jids, &n, err);
 	if (r < 0)
 		return r;
+	return cell_state_pick_jid(jids, n, err);
+}
+
+int cell_state_pick_jid(const int *jids, size_t n, struct cell_error *err)
+{
 	if (n == 0)
 		return 1;
 	if (jids[n - 1] < CELL_JID_MAX)

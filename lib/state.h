@@ -57,6 +57,8 @@ int cell_state_find(const char *key, struct cell_record *rec,
 		    struct cell_error *err);
 /* The next free jid, counting up from the highest one, as FreeBSD does. */
 int cell_state_next_jid(struct cell_error *err);
+/* The same from a sorted list of the jids in use (cell_state_list's). */
+int cell_state_pick_jid(const int *jids, size_t n, struct cell_error *err);
 
 /*
  * The jail's compiled seccomp filters, beside its record (jails/JID.bpf,

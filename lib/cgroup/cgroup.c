@@ -1092,11 +1092,40 @@ int cell_cgroup_freeze(struct cell_cgroup *cg, bool frozen,
 	return 0;
 }
 
+/*
+ * Nothing to kill: the cgroup is in the unified hierarchy alone (no v1
+ * directory holds a process of it) and cgroup.events says no process is
+ * in it or below. The common end of a jail: its init has exited.
+ */
+static bool unified_only_unpopulated(const struct cell_cgroup *cg)
+{
+	int u = cg->host->unified;
+	if (u < 0 || cg->host->fake || !cg->dir[u])
+		return false;
+	for (size_t i = 0; i < cg->host->n; i++)
+		if ((int)i != u && cg->dir[i])
+			return false;
+	char p[PATH_MAX], buf[256];
+	if (cg_path(cg, (size_t)u, "cgroup.events", p, sizeof(p)) < 0)
+		return false;
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return !strncmp(buf, "populated 0\n", 12) ||
+	       strstr(buf, "\npopulated 0\n");
+}
+
 int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
 {
 	char p[PATH_MAX];
 	int u = cg->host->unified;
 	bool via_kill = false;
+	if (unified_only_unpopulated(cg))
+		return 0;
 	if (has_file(cg, u, "cgroup.kill")) {
 		cg_path(cg, (size_t)u, "cgroup.kill", p, sizeof(p));
 		int r = cg_write_h(cg->host, p, "1");
@@ -1501,6 +1530,10 @@ static int empty_tree(int dfd, bool fake, int depth, int *budget)
 
 static int remove_dir(const char *path, bool fake, int *budget)
 {
+	/* a cgroup without subgroups goes at once: the walk only when
+	 * rmdir says there is something below (a fake tree has files) */
+	if (!fake && (rmdir(path) == 0 || errno == ENOENT))
+		return 0;
 	_cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY |
 				       O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -1603,17 +1636,22 @@ void cell_cgroup_prune_parents(struct cell_cgroup_host *h,
 	}
 }
 
-void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name)
+void cell_cgroup_prune_top(struct cell_cgroup *cg, const char *name)
 {
+	struct cell_cgroup_host *h = cg->host;
 	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, "..") || h->fake)
 		return;
+	size_t nl = strlen(name);
+	if (strncmp(cg->rel, name, nl) || cg->rel[nl] != '/')
+		return;
 	for (size_t i = 0; i < h->n; i++) {
 		char p[PATH_MAX];
-		if (snprintf(p, sizeof(p), "%s/%s", h->hier[i].mnt, name) >=
-		    (int)sizeof(p))
+		if (!cg->dir[i] ||
+		    snprintf(p, sizeof(p), "%s/%s", h->hier[i].mnt, name) >=
+			    (int)sizeof(p))
 			continue;
-		/* fails with EBUSY / ENOTEMPTY while jails remain: fine */
+		/* EBUSY / ENOTEMPTY while jails remain: fine */
 		rmdir(p);
 	}
 }

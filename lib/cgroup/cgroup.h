@@ -117,11 +117,13 @@ void cell_cgroup_free(struct cell_cgroup *cg);
  * CLONE_INTO_CGROUP on v2 hosts. */
 int cell_cgroup_unified_fd(const struct cell_cgroup *cg);
 /*
- * Remove the top directory NAME (one component, e.g. "cell") from every
- * hierarchy where it is empty; a directory that still holds cgroups stays.
+ * Remove the top directory NAME (one component, e.g. "cell") of cg's path
+ * where it is empty, in the hierarchies where cg has a directory: one where
+ * it had none cannot have been left empty by its removal, and on a hybrid
+ * host most have none (lazy). A directory that still holds cgroups stays.
  * Callers serialise this against creations below NAME.
  */
-void cell_cgroup_prune_top(struct cell_cgroup_host *h, const char *name);
+void cell_cgroup_prune_top(struct cell_cgroup *cg, const char *name);
 /*
  * After relpath itself is gone: on a hybrid host, remove its empty
  * ancestors in the unified hierarchy that cell made (marked so at their

@@ -1218,12 +1218,13 @@ static void test_lazy_other_handle(void **state)
 	if (r < 0)
 		print_message("destroy: %s\n", err.msg);
 	assert_int_equal(r, 0);
-	cell_cgroup_free(old_rm);
 	assert_false(is_dir("/sys/fs/cgroup/memory", rel));
 	assert_false(is_dir("/sys/fs/cgroup/unified", rel));
-	/* the parent the lazy creation made stays until prune_top */
+	/* the parent the lazy creation made stays until prune_top, which
+	 * finds it through the handle's refreshed directories */
 	assert_true(is_dir("/sys/fs/cgroup/memory", base));
-	cell_cgroup_prune_top(f->h, base);
+	cell_cgroup_prune_top(old_rm, base);
+	cell_cgroup_free(old_rm);
 	assert_false(is_dir("/sys/fs/cgroup/memory", base));
 	assert_false(is_dir("/sys/fs/cgroup/unified", base));
 }

@@ -9,7 +9,7 @@ cell_cg_before=$(ls -d /sys/fs/cgroup/*/cell /sys/fs/cgroup/cell 2>/dev/null)
 R=$T/root
 mkroot "$R"
 N=cli$$
-MADE="$N ${N}b ${N}c ${N}d ${N}e"
+MADE="$N ${N}b ${N}c ${N}d ${N}e ${N}f ${N}g"
 
 # --- jail -c with a command: runs, returns its status, leaves nothing ---
 check "jail -c command= runs in the jail" "hello $N.test" \
@@ -18,6 +18,20 @@ check "jail -c command= runs in the jail" "hello $N.test" \
 check_rc "jail -c returns the command's status" 7 \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'exit 7'
 check "non-persistent jail leaves no trace" "" traces $N
+# its creator removes an ended jail by jid, and only if the record is
+# still that jail's: here, while the creator waits before the lock, the
+# ended jail is repaired away and a newcomer takes its jid
+CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f path="$R" \
+	command=/bin/true >"$T/f.jid" 2>&1 &
+fpid=$!
+sleep 0.5
+"$JAIL" -r ${N}f >/dev/null 2>&1
+gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
+wait $fpid
+check "the newcomer has the ended jail's jid" "$(cat "$T/f.jid")" echo "$gjid"
+check "and the ended jail's creator leaves it standing" "${N}g" "$JLS" -j "$gjid" -q name
+check_rc "it goes with jail -r" 0 "$JAIL" -r ${N}g
+check "the ended jail left no trace" "" traces ${N}f
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
 # command= alone is forked by the jail's init (no attach); with an
