@@ -747,8 +747,12 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 	if (!valid_relpath(relpath))
 		return cell_error_set(err, -EINVAL, "bad cgroup path \"%s\"",
 				      relpath ? relpath : "(null)");
-	/* a name clash is found before anything is made */
-	if (!(flags & CELL_CGROUP_REUSE))
+	/* the v1 directories come with the first limit that needs them */
+	bool lazy = (flags & CELL_CGROUP_LAZY) && h->mode == CELL_CGROUP_HYBRID;
+	/* a name clash is found before anything is made (lazy: the unified
+	 * directory's mkdir finds it; a v1 one is made, or found, with the
+	 * first limit) */
+	if (!(flags & CELL_CGROUP_REUSE) && !lazy)
 		for (size_t i = 0; i < h->n; i++) {
 			_cleanup_free_ char *p = join(h->hier[i].mnt, relpath);
 			struct stat st;
@@ -761,8 +765,6 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 	struct cell_cgroup *cg = cg_new(h, relpath);
 	if (!cg)
 		return cell_error_set(err, -ENOMEM, "out of memory");
-	/* the v1 directories come with the first limit that needs them */
-	bool lazy = (flags & CELL_CGROUP_LAZY) && h->mode == CELL_CGROUP_HYBRID;
 	int r = 0;
 	for (size_t i = 0; i < h->n && r == 0; i++) {
 		const struct cg_hier *hi = &h->hier[i];
@@ -772,6 +774,7 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 		snprintf(cur, sizeof(cur), "%s", hi->mnt);
 		for (const char *p = relpath; *p && r == 0;) {
 			bool leaf = p[strcspn(p, "/")] == '\0';
+			bool top = p == relpath;
 			if (hi->ctl == CG_UNIFIED) {
 				r = v2_enable(h, cur, err);
 				if (r < 0)
@@ -791,7 +794,10 @@ int cell_cgroup_create_flags(struct cell_cgroup_host *h, const char *relpath,
 				continue;
 			}
 			r = 0;
-			if (hi->ctl == CG_UNIFIED)
+			/* only cell_cgroup_prune_parents reads the mark, and
+			 * only between the top and the leaf (the top goes
+			 * with cell_cgroup_prune_top, the leaf with destroy) */
+			if (hi->ctl == CG_UNIFIED && !leaf && !top)
 				mark_made(h, cur);
 			if (!cg->made[i] && !(cg->made[i] = strdup(cur))) {
 				rmdir(cur);
