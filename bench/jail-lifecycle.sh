@@ -52,8 +52,13 @@ JEXEC=$BUILD/src/jexec
 
 # cell's state in our temp dir: nothing shared with other jails but the
 # cgroup names, which carry our pid
-export CELL_RUN_DIR=$BENCH_TMP/run
+# and every runtime's state (CELL_RUN_DIR, crun's and runc's --root) on
+# a tmpfs, as /run is on a systemd host (bench_state)
+STATE=$(bench_state)
+export CELL_RUN_DIR=$STATE/run
 mkdir -p "$CELL_RUN_DIR"
+CRUN="crun --root $STATE/crun"
+RUNC="runc --root $STATE/runc"
 ROOT=$BENCH_TMP/root
 bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
 ID=cellbench$$
@@ -65,6 +70,7 @@ bench_bundle "$BS" "$ROOT" /bin/sleep 1000 || bench_die "cannot make the OCI bun
 echo "jail-lifecycle: $(bench_machine)"
 echo "  cell: $(bench_source)"
 echo "  $(crun --version | head -1), $(runc --version | head -1), $(bwrap --version), $(nsenter --version)"
+bench_state_where "$STATE"
 echo "  root: busybox $(/bin/busybox | head -1 | awk '{print $2}') (static) + $(ls "$ROOT/bin" | wc -l) entries in /bin, under $BENCH_TMP"
 echo "  $N samples per row after $WARM warm-up rounds, rows interleaved in a random order per round"
 echo
@@ -81,10 +87,10 @@ echo
 # itself, so the namespace costs nothing per sample.
 echo "what was done to make the others run here:"
 CRUN_WHERE=host
-if ! out=$(crun run --bundle "$BT" "${ID}x" 2>&1 </dev/null); then
-	crun delete -f "${ID}x" >/dev/null 2>&1
+if ! out=$($CRUN run --bundle "$BT" "${ID}x" 2>&1 </dev/null); then
+	$CRUN delete -f "${ID}x" >/dev/null 2>&1
 	echo "  crun run (default config) refuses: $out"
-	out2=$(crun --cgroup-manager=disabled run --bundle "$BT" "${ID}x" 2>&1 </dev/null)
+	out2=$($CRUN --cgroup-manager=disabled run --bundle "$BT" "${ID}x" 2>&1 </dev/null)
 	[ $? -ne 0 ] && echo "  crun --cgroup-manager=disabled run refuses too: $out2"
 	if grep -q hybrid <<<"$out" &&
 	   [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
@@ -136,8 +142,8 @@ crun_do() {
 
 # ---------------------------------------------------------------- runc
 RUNC_OK=1
-if ! out=$(runc run --bundle "$BT" "${ID}r" 2>&1 </dev/null); then
-	runc delete -f "${ID}r" >/dev/null 2>&1
+if ! out=$($RUNC run --bundle "$BT" "${ID}r" 2>&1 </dev/null); then
+	$RUNC delete -f "${ID}r" >/dev/null 2>&1
 	echo "  runc cannot run here: $out -> runc row skipped"
 	RUNC_OK=0
 else
@@ -152,15 +158,15 @@ row() { NAMES+=("$1"); WHERE+=("$2"); CMDS+=("$3"); FAILS+=(0); AFTER+=("${4:-}"
 row "cell jail -c"           host "$JAIL -c name=${ID}l path=$ROOT host.hostname=bench command=/bin/true"
 row "cell jail -c vnet"      host "$JAIL -c name=${ID}v path=$ROOT host.hostname=bench vnet command=/bin/true"
 if [ "$CRUN_WHERE" != skip ]; then
-	row "crun run"               "$CRUN_WHERE" "crun run --bundle $BT ${ID}c"
-	row "crun run, no cgroups"   "$CRUN_WHERE" "crun --cgroup-manager=disabled run --bundle $BT ${ID}d"
+	row "crun run"               "$CRUN_WHERE" "$CRUN run --bundle $BT ${ID}c"
+	row "crun run, no cgroups"   "$CRUN_WHERE" "$CRUN --cgroup-manager=disabled run --bundle $BT ${ID}d"
 fi
-[ $RUNC_OK = 1 ] && row "runc run" host "runc run --bundle $BT ${ID}r"
+[ $RUNC_OK = 1 ] && row "runc run" host "$RUNC run --bundle $BT ${ID}r"
 row "bwrap --unshare-all"    host "bwrap --unshare-all --die-with-parent --bind $ROOT / --proc /proc --dev /dev /bin/true"
 LIFE_ROWS=${#NAMES[@]}
 # nothing of those should outlive an interrupted run
-bench_on_exit "$JAIL -r ${ID}l; $JAIL -r ${ID}v; runc delete -f ${ID}r"
-[ "$CRUN_WHERE" != skip ] && bench_on_exit "crun_do crun delete -f ${ID}c; crun_do crun delete -f ${ID}d"
+bench_on_exit "$JAIL -r ${ID}l; $JAIL -r ${ID}v; $RUNC delete -f ${ID}r"
+[ "$CRUN_WHERE" != skip ] && bench_on_exit "crun_do $CRUN delete -f ${ID}c; crun_do $CRUN delete -f ${ID}d"
 
 # start only (issue 4's target: a vnet jail with epair, bridge and address
 # starts in at most 2x a plain one): the create is timed, its removal not.
@@ -185,10 +191,10 @@ INIT=$(sed -n 's/.* init=\([0-9]*\).*/\1/p' "$CELL_RUN_DIR"/jails/* 2>/dev/null 
 [ -n "$INIT" ] || bench_die "cannot find the persistent jail's init pid"
 row "cell jexec"             host "$JEXEC ${ID}p /bin/true"
 if [ "$CRUN_WHERE" != skip ]; then
-	crun_do crun run -d --bundle "$BS" "${ID}s" || bench_die "crun run -d failed"
+	crun_do $CRUN run -d --bundle "$BS" "${ID}s" || bench_die "crun run -d failed"
 	# registered after the helper's kill, so it runs before it
-	bench_on_exit "crun_do crun delete -f ${ID}s"
-	row "crun exec"              "$CRUN_WHERE" "crun exec ${ID}s /bin/true"
+	bench_on_exit "crun_do $CRUN delete -f ${ID}s"
+	row "crun exec"              "$CRUN_WHERE" "$CRUN exec ${ID}s /bin/true"
 fi
 row "nsenter -a (jail init)" host "nsenter -t $INIT -a /bin/true"
 

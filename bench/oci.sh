@@ -42,7 +42,10 @@ bench_init
 BENCH_TARGETS=(src/oci/cell-oci src/jls)
 bench_build
 CELLOCI=$BUILD/src/oci/cell-oci
-export CELL_RUN_DIR=$BENCH_TMP/run
+# every runtime's state (CELL_RUN_DIR, each --root) on a tmpfs, as /run
+# is on a systemd host (bench_state)
+STATE=$(bench_state)
+export CELL_RUN_DIR=$STATE/run
 ROOT=$BENCH_TMP/root
 bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
 BT=$BENCH_TMP/bundle-true
@@ -50,8 +53,6 @@ BS=$BENCH_TMP/bundle-sleep
 bench_bundle "$BT" "$ROOT" /bin/true || bench_die "bundle"
 bench_bundle "$BS" "$ROOT" /bin/sleep 100000 || bench_die "bundle"
 ID=cellbench$$
-STATE=$BENCH_TMP/state
-mkdir -p "$STATE"
 
 HYBRID=0
 [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && HYBRID=1
@@ -89,6 +90,7 @@ sample_run() {
 
 echo "oci.sh: $(bench_machine)"
 echo "  $(bench_source); $(crun --version | head -1); $(runc --version | head -1)"
+bench_state_where "$STATE"
 [ $HYBRID = 1 ] && echo "  hybrid cgroup host: crun runs with /sys/fs/cgroup/unified unmounted in a private mount namespace"
 echo
 printf '%-34s %10s %10s %8s\n' "row" "median ms" "p90 ms" "x crun"
