@@ -1261,16 +1261,27 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 		/* reap before waiting: a command that ended before SIGCHLD
 		 * was blocked above (keep_init forks it earlier) left a
 		 * zombie and no signal, and poll alone would wait forever */
+		bool cmd_ended = false;
+		int cmd_status = 0;
 		for (;;) {
 			int st = 0;
 			pid_t w = waitpid(-1, &st, WNOHANG);
 			if (w > 0 && w == cmd && held) {
-				/* the start command's end, for jail -c */
-				struct msg x = { .kind = 'X', .code = st };
-				send_msg(sock, &x);
+				cmd_ended = true;
+				cmd_status = st;
 			}
 			if (w > 0)
 				continue;
+			if (cmd_ended) {
+				/* the start command's end, for jail -c, once
+				 * every child that ended with it is reaped:
+				 * arg '1' when others still run (init stays,
+				 * the jail is not empty), '0' when init ends
+				 * with its release (not persistent) */
+				struct msg x = { .kind = 'X', .code = cmd_status,
+						 .arg = w == 0 ? '1' : '0' };
+				send_msg(sock, &x);
+			}
 			if (w < 0 && errno == ECHILD && !held && !persist)
 				_exit(0);
 			break;
@@ -1846,6 +1857,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	const char *root_in = j->path;
 	run->cmd_listener = -1;
 	run->gate_fd = -1;
+	run->others_run = false;
 	cell_error_clear(&run->cmd_error);
 	if (parent) {
 		size_t pl = strlen(parent->jail->path);
@@ -2242,6 +2254,7 @@ int cell_init_run(struct cell_running *run, int *status,
 		}
 		if (m.kind == 'X') {
 			*status = m.code;
+			run->others_run = m.arg == '1';
 			break;
 		}
 	}

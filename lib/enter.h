@@ -155,6 +155,10 @@ struct cell_running {
 	/* keep_init: that command's own error when it came before init was
 	 * ready (code 0: none); cell_init_run reports it */
 	struct cell_error cmd_error;
+	/* keep_init: after cell_init_run, whether other processes of the
+	 * jail ran on when its command ended (init then stays, whatever
+	 * persist says) */
+	bool others_run;
 };
 
 /*

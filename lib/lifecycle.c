@@ -965,31 +965,22 @@ void cell_create_finish(struct cell_handle *h)
 		return;
 	}
 	bool persist = h->rec.jail.persist;
+	bool others_run = h->run.others_run;
 	int jid = h->rec.jail.jid;
 	struct cell_running run;
 	cell_record_running(&h->rec, &run);
 	cell_init_release(&h->run, persist);
 	cell_record_free(&h->rec);
-	if (persist)
+	/* other processes run on: the jail is not empty, init stays, and
+	 * it ends with the last of them (the next command's repair then
+	 * removes it) */
+	if (persist || others_run)
 		return;
 	/* A jail that is not persistent ends with its last process. When
 	 * that was the start-up command, its init leaves at once: clean up
 	 * after it now, so "jail -c ... command=..." leaves nothing behind.
 	 * (Otherwise the next command's repair does.) */
-	int fd = cell_init_pidfd(&run);
-	bool gone = fd < 0;
-	if (fd >= 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		gone = poll(&p, 1, 500) == 1;
-		close(fd);
-	}
-	/* init is our child (unless a parent jail's init adopted it): reap
-	 * it, or as a zombie it still reads as alive and removal takes the
-	 * slow path for a running jail */
-	if (gone)
-		waitpid(run.init_pid, NULL, WNOHANG);
-	if (gone)
-		remove_ended(jid, &run);
+	remove_ended(jid, &run);
 }
 
 /* --- exec ---------------------------------------------------------------- */
@@ -1079,24 +1070,32 @@ static void stop_processes(const struct cell_record *rec,
 	}
 }
 
-static int remove_one(struct cell_record *rec, struct cell_error *err)
+/* pre: the jail's cgroup, opened already (taken), or NULL */
+static int remove_one_cg(struct cell_record *rec, struct cg_ctx *pre,
+			 struct cell_error *err)
 {
 	cell_error_context(err, rec->jail.name, "remove", NULL);
 	/* "dying, by us" for repair should we die half-way; a jail whose
 	 * init has ended (jail -c's own removal) reads as stale to repair
 	 * already, and the lock keeps other commands out meanwhile */
 	int r;
+	struct cg_ctx c = { 0 };
+	if (pre) {
+		c = *pre;
+		memset(pre, 0, sizeof(*pre));
+	}
 	bool alive = cell_record_alive(rec);
 	if (alive) {
 		rec->state = CELL_REC_DYING;
 		rec->creator = getpid();
 		r = cell_state_save(rec, err);
-		if (r < 0)
+		if (r < 0) {
+			cg_ctx_free(&c);
 			return r;
+		}
 	}
 	/* one look at the host's cgroups for the whole removal */
-	struct cg_ctx c = { 0 };
-	if (rec->cgroup[0] && cg_open(rec->cgroup, &c, false, NULL) < 0)
+	if (!pre && rec->cgroup[0] && cg_open(rec->cgroup, &c, false, NULL) < 0)
 		memset(&c, 0, sizeof(c));
 	/* with init gone its pid namespace, every process of the jail, is
 	 * gone too: nothing to stop */
@@ -1125,17 +1124,23 @@ static int remove_one(struct cell_record *rec, struct cell_error *err)
 	return nr;
 }
 
-/* Remove rec's jail and the jails below it (children first, deepest
- * first), under the lock. */
-static int remove_tree(struct cell_record *rec, struct cell_error *err)
+static int remove_one(struct cell_record *rec, struct cell_error *err)
 {
-	/* one look at every record for the names below ours, then the
-	 * deepest of those (up to 8 levels) */
-	_cleanup_free_ int *jids = NULL;
-	size_t n = 0;
-	cell_state_list(&jids, &n, NULL);
+	return remove_one_cg(rec, NULL, err);
+}
+
+/*
+ * The jails below rec (names rec.*, up to 8 levels): one look at every
+ * record; *below gets their jids with the depth in the high bits.
+ */
+static size_t subtree_find(const struct cell_record *rec, int **below)
+{
+	size_t n = 0, nch = 0;
+	*below = NULL;
+	if (cell_state_list(below, &n, NULL) < 0)
+		return 0;
+	int *jids = *below;
 	size_t len = strlen(rec->jail.name);
-	size_t nch = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cell_record head;
 		if (cell_state_peek(jids[i], &head) < 0 ||
@@ -1150,16 +1155,31 @@ static int remove_tree(struct cell_record *rec, struct cell_error *err)
 		/* kept in place: jid, and its depth in the high bits */
 		jids[nch++] = d << 24 | jids[i];
 	}
+	return nch;
+}
+
+/* those jails, deepest first */
+static void subtree_remove(const int *below, size_t n)
+{
 	for (int depth = 8; depth >= 1; depth--) {
-		for (size_t i = 0; i < nch; i++) {
+		for (size_t i = 0; i < n; i++) {
 			struct cell_record ch;
-			if (jids[i] >> 24 != depth ||
-			    cell_state_load(jids[i] & 0xffffff, &ch, NULL) < 0)
+			if (below[i] >> 24 != depth ||
+			    cell_state_load(below[i] & 0xffffff, &ch, NULL) < 0)
 				continue;
 			remove_one(&ch, NULL);
 			cell_record_free(&ch);
 		}
 	}
+}
+
+/* Remove rec's jail and the jails below it (children first, deepest
+ * first), under the lock. */
+static int remove_tree(struct cell_record *rec, struct cell_error *err)
+{
+	_cleanup_free_ int *below = NULL;
+	size_t n = subtree_find(rec, &below);
+	subtree_remove(below, n);
 	return remove_one(rec, err);
 }
 
@@ -1186,10 +1206,12 @@ int cell_remove(const char *key, struct cell_error *err)
 
 /*
  * The end of a jail that was not persistent, by the command that made it,
- * once its init has exited: the record by jid, if it is still the one of
- * that init (no other command removed it and no other jail took its jid
+ * as its init exits: the record by jid, if it is still the one of that
+ * init (no other command removed it and no other jail took its jid
  * since), and no repair of the others (the next command that changes
- * state does that, as after any removal).
+ * state does that, as after any removal). What needs no wait for init is
+ * done while the kernel tears init down (its mounts, its memory: about
+ * 0.2 ms here): the lock, the record, the jails below, the cgroup handle.
  */
 static void remove_ended(int jid, const struct cell_running *run)
 {
@@ -1198,12 +1220,44 @@ static void remove_ended(int jid, const struct cell_running *run)
 	if (lockfd < 0)
 		return;
 	struct cell_record rec;
-	if (cell_state_load(jid, &rec, NULL) == 0) {
-		if (rec.init_pid == run->init_pid &&
-		    rec.init_start == run->init_start)
-			remove_tree(&rec, NULL);
-		cell_record_free(&rec);
+	if (cell_state_load(jid, &rec, NULL) < 0) {
+		cell_state_unlock(lockfd);
+		return;
 	}
+	if (rec.init_pid != run->init_pid ||
+	    rec.init_start != run->init_start) {
+		cell_record_free(&rec);
+		cell_state_unlock(lockfd);
+		return;
+	}
+	_cleanup_free_ int *below = NULL;
+	size_t nbelow = subtree_find(&rec, &below);
+	struct cg_ctx c = { 0 };
+	bool have_cg = rec.cgroup[0] &&
+		       cg_open(rec.cgroup, &c, false, NULL) == 0;
+	/* init is our child (unless a parent jail's init adopted it), not
+	 * reaped yet: its pid is still its own */
+	int fd = cell_init_pidfd(run);
+	bool gone = fd < 0;
+	if (fd >= 0) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gone = poll(&p, 1, 500) == 1;
+		close(fd);
+	}
+	if (gone) {
+		/* reaped, or as a zombie it still reads as alive and the
+		 * removal takes the slow path for a running jail */
+		waitpid(run->init_pid, NULL, WNOHANG);
+		subtree_remove(below, nbelow);
+		if (have_cg)
+			remove_one_cg(&rec, &c, NULL);
+		else
+			remove_one(&rec, NULL);
+	} else {
+		/* still running after 500 ms: the next command's repair */
+		cg_ctx_free(&c);
+	}
+	cell_record_free(&rec);
 	cell_state_unlock(lockfd);
 }
 

@@ -183,6 +183,21 @@ check_match "children.max is enforced" "children.max \(1\) reached" \
 	"$JAIL" -c name=${N}p.kid2 path="$R/jails/kid" persist
 check_rc "removing the parent removes the child" 0 "$JAIL" -r ${N}p
 check "no child left" "" traces ${N}p.kid
+# a jail that is not persistent lives while it has processes: a child
+# jail's keep it after its command ended (init says so with the
+# command's status, and jail -c leaves it standing)
+"$JAIL" -c name=${N}q path="$R" children.max=1 command=/bin/sleep 1 &
+qpid=$!
+MADE="$MADE ${N}q"
+for i in $(seq 50); do "$JLS" -j ${N}q >/dev/null 2>&1 && break; sleep 0.02; done
+check_rc "a child of a jail that runs a command" 0 \
+	"$JAIL" -c name=${N}q.kid path="$R/jails/kid" persist
+wait $qpid
+check "the command ended, the jail stands with its child" "${N}q ${N}q.kid" \
+	sh -c "'$JLS' -q name | grep '^${N}q' | sort | tr '\n' ' ' | sed 's/ \$//'"
+check_rc "removing it removes the child" 0 "$JAIL" -r ${N}q
+check "nothing of the child left" "" traces ${N}q.kid
+check "nor of the jail" "" traces ${N}q
 
 "$JAIL" -r $N
 check "removal leaves nothing" "" traces $N
