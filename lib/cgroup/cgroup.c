@@ -1111,18 +1111,15 @@ static bool unified_only_unpopulated(const struct cell_cgroup *cg)
 	for (size_t i = 0; i < cg->host->n; i++)
 		if ((int)i != u && cg->dir[i])
 			return false;
-	char p[PATH_MAX], buf[256];
-	if (cg_path(cg, (size_t)u, "cgroup.events", p, sizeof(p)) < 0)
+	char p[PATH_MAX];
+	_cleanup_free_ char *ev = NULL;
+	if (cg_path(cg, (size_t)u, "cgroup.events", p, sizeof(p)) < 0 ||
+	    cg_read(p, &ev) < 0)
 		return false;
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return !strncmp(buf, "populated 0\n", 12) ||
-	       strstr(buf, "\npopulated 0\n");
+	for (const char *l = ev; l; l = strchr(l, '\n'), l = l ? l + 1 : l)
+		if (!strncmp(l, "populated ", 10))
+			return l[10] == '0' && (l[11] == '\n' || !l[11]);
+	return false;
 }
 
 int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_error *err)
