@@ -54,7 +54,8 @@ JEXEC=$BUILD/src/jexec
 # cgroup names, which carry our pid
 # and every runtime's state (CELL_RUN_DIR, crun's and runc's --root) on
 # a tmpfs, as /run is on a systemd host (bench_state)
-STATE=$(bench_state)
+bench_state
+STATE=$BENCH_STATE
 export CELL_RUN_DIR=$STATE/run
 mkdir -p "$CELL_RUN_DIR"
 CRUN="crun --root $STATE/crun"

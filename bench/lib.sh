@@ -73,17 +73,18 @@ bench_init() {
 # 120 us (ext4's search for an inode not recently deleted, after many
 # create/delete cycles) against 8 us on tmpfs: every runtime writes state
 # files, bwrap none. Set BENCH_STATE_EXT4=1 to keep it under /tmp.
+# Sets BENCH_STATE (not a $(...): the removal at exit must be registered
+# in the bench's own shell).
+BENCH_STATE=
 bench_state() {
-	local d
 	if [ -z "${BENCH_STATE_EXT4:-}" ] &&
 	   [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
-		d=$(mktemp -d /dev/shm/cell-bench-state.XXXXXX) || exit 1
-		bench_on_exit "rm -rf --one-file-system -- '$d'"
+		BENCH_STATE=$(mktemp -d /dev/shm/cell-bench-state.XXXXXX) || exit 1
+		bench_on_exit "rm -rf --one-file-system -- '$BENCH_STATE'"
 	else
-		d=$BENCH_TMP/state-dir
-		mkdir -p "$d" || exit 1
+		BENCH_STATE=$BENCH_TMP/state-dir
+		mkdir -p "$BENCH_STATE" || exit 1
 	fi
-	echo "$d"
 }
 
 bench_state_where() {

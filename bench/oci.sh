@@ -44,7 +44,8 @@ bench_build
 CELLOCI=$BUILD/src/oci/cell-oci
 # every runtime's state (CELL_RUN_DIR, each --root) on a tmpfs, as /run
 # is on a systemd host (bench_state)
-STATE=$(bench_state)
+bench_state
+STATE=$BENCH_STATE
 export CELL_RUN_DIR=$STATE/run
 ROOT=$BENCH_TMP/root
 bench_rootfs "$ROOT" || bench_die "cannot build the busybox root"
@@ -113,8 +114,12 @@ if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
 	fi
 	# conmon passes no environment: cell-oci gets the bench's state dir
 	# through a wrapper, not /run/cell
-	printf '#!/bin/sh\nCELL_RUN_DIR=%s exec %s "$@"\n' "$CELL_RUN_DIR" \
-		"$CELLOCI" >"$BENCH_TMP/cell-oci-podman"
+	# and its --root: podman passes --runtime-flag root= to create and
+	# start but not to delete, which would then look in cell-oci's
+	# default root, find nothing, and leave the container (its state,
+	# jail and cgroup) until the repair at exit
+	printf '#!/bin/sh\ncase "$1" in --root*) ;; *) set -- --root=%s "$@" ;; esac\nCELL_RUN_DIR=%s exec %s "$@"\n' \
+		"$STATE/podman-cell-oci" "$CELL_RUN_DIR" "$CELLOCI" >"$BENCH_TMP/cell-oci-podman"
 	chmod +x "$BENCH_TMP/cell-oci-podman"
 	# after every podman rm below (hooks run last first): a container
 	# whose delete podman's asynchronous clean-up never ran is repaired
