@@ -277,3 +277,29 @@ void cell_test_pause_point(const char *step)
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
+
+void cell_rfc3339_utc(const struct timespec *ts, char *buf, size_t len)
+{
+	/* days since 1970-01-01 to a civil date (proleptic Gregorian, eras
+	 * of 400 years: Howard Hinnant's civil_from_days) */
+	long long secs = ts->tv_sec;
+	long long days = secs / 86400, rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long y = (long long)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02u.%09uZ",
+		 (unsigned)(y % 10000), m % 100, d % 100,
+		 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+		 (unsigned)(rem % 60), (unsigned)(ts->tv_nsec % 1000000000L));
+}

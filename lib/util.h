@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "jail.h"
 
@@ -47,5 +48,10 @@ void cell_test_crash_point(const char *step);
  * window deterministically.
  */
 void cell_test_pause_point(const char *step);
+
+/* ts as RFC 3339 in UTC ("2026-11-29T14:19:46.635121019Z") into buf.
+ * Not gmtime_r/strftime: glibc's read /etc/localtime (tzset) even for
+ * UTC, a file open on the critical path of every OCI create. */
+void cell_rfc3339_utc(const struct timespec *ts, char *buf, size_t len);
 
 #endif

@@ -37,6 +37,10 @@ extern const struct cell_oci_log oci_logger;
  * 1 after printing the error. */
 int oci_open(const char *id, bool lock, struct cell_oci_dir *d,
 	     struct cell_oci_state *s);
+/* runc's "owner" of a container (list, state): the name of the user
+ * owning its directory, looked up when asked, as runc does; create does
+ * no passwd lookup (NSS, on the critical path of every run). */
+void oci_fill_owner(const struct cell_oci_dir *d, struct cell_oci_state *s);
 /* Signal the container's process (pidfd, checked against pid reuse). */
 int oci_signal_pid(const struct cell_oci_state *s, int sig,
 		   struct cell_error *err);

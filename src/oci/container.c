@@ -2,6 +2,7 @@
 /* What several subcommands do to one container: open, signal, destroy. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,18 @@ int oci_open(const char *id, bool lock, struct cell_oci_dir *d,
 		return oci_fail_err(NULL, &err);
 	}
 	return 0;
+}
+
+void oci_fill_owner(const struct cell_oci_dir *d, struct cell_oci_state *s)
+{
+	struct stat st;
+	if (s->owner[0] || fstat(d->dirfd, &st) < 0)
+		return;
+	struct passwd *pw = getpwuid(st.st_uid);
+	if (pw)
+		snprintf(s->owner, sizeof(s->owner), "%s", pw->pw_name);
+	else
+		snprintf(s->owner, sizeof(s->owner), "%u", (unsigned)st.st_uid);
 }
 
 int oci_parse_signal(const char *s)

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +29,7 @@ static void rfc3339(char *buf, size_t len)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+	cell_rfc3339_utc(&ts, buf, len);
 }
 
 static int copy_config(const struct cell_oci_dir *d, const char *bundle,
@@ -204,8 +200,6 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	snprintf(s.bundle, sizeof(s.bundle), "%s", bundle);
 	snprintf(s.rootfs, sizeof(s.rootfs), "%s", j.path);
 	rfc3339(s.created, sizeof(s.created));
-	struct passwd *pw = getpwuid(geteuid());
-	snprintf(s.owner, sizeof(s.owner), "%s", pw ? pw->pw_name : "");
 	s.poststop_hooks = c.nhooks[CELL_OCI_HOOK_POSTSTOP] > 0;
 	/* annotations as the config has them (the spec's state) */
 	s.annotations = cell_oci_config_annotations(&c);

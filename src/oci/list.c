@@ -56,6 +56,7 @@ int cmd_list(int argc, char **argv)
 		}
 		if (!stale && cell_oci_state_load(&d, &s, NULL) == 0) {
 			enum cell_oci_status now = cell_oci_state_status(&d, &s);
+			oci_fill_owner(&d, &s);
 			int pid = now == CELL_OCI_STOPPED ? 0 : s.pid;
 			if (json) {
 				char *js = cell_oci_state_json(&s, now, false);

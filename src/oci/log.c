@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "util.h"
 
 struct oci_globals G = { .root = "/run/cell-oci" };
 
@@ -32,10 +33,7 @@ static void now_rfc3339(char *buf, size_t len)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+	cell_rfc3339_utc(&ts, buf, len);
 }
 
 static void to_file(const char *level, const char *msg)

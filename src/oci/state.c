@@ -16,6 +16,7 @@ int cmd_state(int argc, char **argv)
 	struct cell_oci_state s;
 	if (oci_open(argv[1], false, &d, &s))
 		return 1;
+	oci_fill_owner(&d, &s);
 	char *js = cell_oci_state_json(&s, cell_oci_state_status(&d, &s), true);
 	if (js)
 		printf("%s\n", js);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -229,6 +230,38 @@ static void repair_removes_empty_records(void **state)
 	assert_int_equal(stat(bpf, &st), -1);
 }
 
+/* cell_rfc3339_utc against glibc's gmtime_r over dates from 1970 to past
+ * 2500, leap days and the nanoseconds included */
+static void rfc3339_matches_gmtime(void **state)
+{
+	(void)state;
+	struct timespec ts = { 0, 0 };
+	char got[64], want[64];
+	cell_rfc3339_utc(&ts, got, sizeof(got));
+	assert_string_equal(got, "1970-01-01T00:00:00.000000000Z");
+	ts.tv_sec = 951782400;   /* 2000-02-29 */
+	ts.tv_nsec = 5;
+	cell_rfc3339_utc(&ts, got, sizeof(got));
+	assert_string_equal(got, "2000-02-29T00:00:00.000000005Z");
+	unsigned seed = 3339;
+	for (int i = 0; i < 20000; i++) {
+		ts.tv_sec = (time_t)(((unsigned long long)rand_r(&seed) << 16 ^
+				      (unsigned)rand_r(&seed)) %
+				     17000000000ULL);
+		ts.tv_nsec = rand_r(&seed) % 1000000000;
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		size_t n = strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S",
+				    &tm);
+		snprintf(want + n, sizeof(want) - n, ".%09ldZ", ts.tv_nsec);
+		cell_rfc3339_utc(&ts, got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	/* a short buffer is cut, and terminated */
+	cell_rfc3339_utc(&ts, got, 5);
+	assert_int_equal(strlen(got), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +272,7 @@ int main(void)
 		cmocka_unit_test(write_atomic_replaces),
 		cmocka_unit_test(list_sweeps_dead_writers),
 		cmocka_unit_test(repair_removes_empty_records),
+		cmocka_unit_test(rfc3339_matches_gmtime),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
