@@ -9,7 +9,6 @@
  * jails, with the interface on it.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -19,6 +18,7 @@
 #include "mgr/internal.h"
 #include "mgr/mgr.h"
 #include "net/net.h"
+#include "net/nlmsg.h"
 
 int cell_mgr_vnet_if_bridge(const char *ifname, char *bridge, size_t len,
 			    struct cell_error *err)
@@ -63,17 +63,19 @@ int cell_mgr_vnet_if_attach(const char *ifname, struct cell_error *err)
 	}
 	if (li.master == (int)brx && (li.flags & IFF_UP))
 		goto out; /* attached before */
-	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifx;
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = IFF_UP;
-	mnl_attr_put_u32(nlh, IFLA_MASTER, brx);
-	r = cell_nl_talk(&nl, nlh, "adding the interface to its bridge", err);
+	NL_MSG_BUF(buf, 512);
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK,
+		    NLM_F_REQUEST | NLM_F_ACK);
+	struct ifinfomsg *ifi = nl_msg_put_extra(&m, sizeof(*ifi));
+	if (ifi) {   /* else m is marked and cell_nl_talk() refuses it */
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = (int)ifx;
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	nl_attr_put_u32(&m, IFLA_MASTER, brx);
+	r = cell_nl_talk(&nl, &m, "adding the interface to its bridge", err);
 out:
 	cell_nl_close(&nl);
 	if (r < 0)

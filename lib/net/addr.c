@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "net/nlmsg.h"
 
 int cell_ip4_check(const struct in_addr *a, unsigned int prefix,
 		   struct cell_error *err)
@@ -77,28 +77,31 @@ static int addr_do(struct cell_nl *nl, const struct addr_job *j)
 				      j->ifname);
 	if (r < 0)
 		return r;
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = j->del ? RTM_DELADDR : RTM_NEWADDR;
-	nlh->nlmsg_flags = j->del ? 0 : NLM_F_CREATE | NLM_F_REPLACE;
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)j->family;
-	ifa->ifa_prefixlen = (uint8_t)j->prefix;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)li.index;
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof(buf), j->del ? RTM_DELADDR : RTM_NEWADDR,
+		    j->del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);
+	struct ifaddrmsg *ifa = nl_msg_put_extra(&m, sizeof(*ifa));
+	if (ifa) {   /* else m is marked and cell_nl_talk() refuses it */
+		ifa->ifa_family = (uint8_t)j->family;
+		ifa->ifa_prefixlen = (uint8_t)j->prefix;
+		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_index = (uint32_t)li.index;
+	}
 	size_t alen = j->family == AF_INET ? 4 : 16;
-	mnl_attr_put(nlh, IFA_LOCAL, alen, j->addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, alen, j->addr);
+	nl_attr_put(&m, IFA_LOCAL, alen, j->addr);
+	nl_attr_put(&m, IFA_ADDRESS, alen, j->addr);
 	if (j->family == AF_INET6 && !j->del) {
-		ifa->ifa_flags = IFA_F_NODAD;
-		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+		if (ifa)
+			ifa->ifa_flags = IFA_F_NODAD;
+		nl_attr_put_u32(&m, IFA_FLAGS, IFA_F_NODAD);
 	}
 	char s[INET6_ADDRSTRLEN], what[128];
 	inet_ntop(j->family, j->addr, s, sizeof(s));
 	snprintf(what, sizeof(what), "%s %s/%u %s %s",
 		 j->del ? "removing" : "adding", s, j->prefix,
 		 j->del ? "from" : "to", j->ifname);
-	r = cell_nl_talk(nl, nlh, what, j->err);
+	r = cell_nl_talk(nl, &m, what, j->err);
 	if (j->del && r == -EADDRNOTAVAIL)
 		return 0;
 	return r;
@@ -187,24 +190,26 @@ static int route_default(int netns_fd, int family, const char *ifname,
 			goto out;
 		oif = li.index;
 	}
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
-	rtm->rtm_dst_len = 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw);
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof(buf), RTM_NEWROUTE,
+		    NLM_F_CREATE | NLM_F_REPLACE);
+	struct rtmsg *rtm = nl_msg_put_extra(&m, sizeof(*rtm));
+	if (rtm) {   /* else m is marked and cell_nl_talk() refuses it */
+		rtm->rtm_family = (uint8_t)family;
+		rtm->rtm_dst_len = 0;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		rtm->rtm_protocol = RTPROT_STATIC;
+		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+		rtm->rtm_type = RTN_UNICAST;
+	}
+	nl_attr_put(&m, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw);
 	if (oif)
-		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+		nl_attr_put_u32(&m, RTA_OIF, (uint32_t)oif);
 	char what[128];
 	snprintf(what, sizeof(what), "adding default route via %s%s%s", s,
 		 ifname ? " dev " : "", ifname ? ifname : "");
-	r = cell_nl_talk(&nl, nlh, what, err);
+	r = cell_nl_talk(&nl, &m, what, err);
 out:
 	cell_nl_close(&nl);
 	return r;

@@ -5,6 +5,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct cell_nl;
+struct nl_msg;
+
+/*
+ * The two halves of an exchange, for replies cell_nl_talk() and
+ * cell_nl_dump() do not fit (a lookup answered by a message, not an ack).
+ * cell_nl_send: flags are or'ed into the header, the next sequence number
+ * is set; a message a put did not fit in is refused with that put's
+ * errno. cell_nl_recv: one datagram from the kernel into nl->buf (others
+ * are skipped), its length or a negative errno (-ENOSPC: larger than
+ * nl->buf). Neither fills a struct cell_error.
+ */
+int cell_nl_send(struct cell_nl *nl, struct nl_msg *m, uint16_t flags);
+ssize_t cell_nl_recv(struct cell_nl *nl);
 
 /*
  * Run an nftables command buffer (or, with is_file, the file named by

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -18,6 +17,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "net/internal.h"
+#include "net/nlmsg.h"
 
 static uint32_t fnv1a32(const char *s)
 {
@@ -86,67 +87,61 @@ void cell_epair_macs(const char *jail, unsigned int idx, uint8_t host[6],
 
 /* ---- lookups ------------------------------------------------------------ */
 
-struct link_parse {
-	struct cell_link_info *out;
-};
-
-static int linkinfo_cb(const struct nlattr *a, void *data)
+/* A string attribute into a fixed field: "%.*s" stops at the NUL the
+ * kernel counts in the payload, and at the payload's end if there is
+ * none. */
+static void attr_str(const struct nlattr *a, char *dst, size_t len)
 {
-	struct cell_link_info *o = data;
-	if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
-	    mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
-		snprintf(o->kind, sizeof(o->kind), "%.*s",
-			 (int)mnl_attr_get_payload_len(a),
-			 (const char *)mnl_attr_get_payload(a));
-	return MNL_CB_OK;
+	snprintf(dst, len, "%.*s", (int)nl_attr_payload_len(a),
+		 (const char *)nl_attr_payload(a));
 }
 
-static int link_attr_cb(const struct nlattr *a, void *data)
+/* An RTM_NEWLINK message into o: -EBADMSG when it is too short for its
+ * ifinfomsg. Attributes of the wrong size are skipped; the walk stops at
+ * a malformed one. */
+static int link_parse(const struct nlmsghdr *nlh, struct cell_link_info *o)
 {
-	struct cell_link_info *o = data;
-	switch (mnl_attr_get_type(a)) {
-	case IFLA_MASTER:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-			o->master = (int)mnl_attr_get_u32(a);
-		break;
-	case IFLA_MTU:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-			o->mtu = mnl_attr_get_u32(a);
-		break;
-	case IFLA_ADDRESS:
-		if (mnl_attr_get_payload_len(a) == sizeof(o->addr)) {
-			memcpy(o->addr, mnl_attr_get_payload(a),
-			       sizeof(o->addr));
-			o->has_addr = true;
-		}
-		break;
-	case IFLA_IFALIAS:
-		snprintf(o->alias, sizeof(o->alias), "%.*s",
-			 (int)mnl_attr_get_payload_len(a),
-			 (const char *)mnl_attr_get_payload(a));
-		break;
-	case IFLA_LINKINFO:
-		mnl_attr_parse_nested(a, linkinfo_cb, o);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static void link_parse(const struct nlmsghdr *nlh, struct cell_link_info *o)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	memset(o, 0, sizeof(*o));
+	const struct ifinfomsg *ifi = nl_msg_payload(nlh, sizeof(*ifi));
+	if (!ifi)
+		return -EBADMSG;
 	o->index = ifi->ifi_index;
 	o->flags = ifi->ifi_flags;
-	mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, o);
-	/* strip the NUL the kernel counts in the alias/kind payload */
-}
-
-static int getlink_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		link_parse(nlh, data);
-	return MNL_CB_OK;
+	struct nl_attr_iter it;
+	nl_attr_iter_msg(&it, nlh, sizeof(*ifi));
+	for (const struct nlattr *a; (a = nl_attr_next(&it));) {
+		uint32_t v;
+		switch (nl_attr_type(a)) {
+		case IFLA_MASTER:
+			if (nl_attr_get_u32(a, &v) == 0)
+				o->master = (int)v;
+			break;
+		case IFLA_MTU:
+			if (nl_attr_get_u32(a, &v) == 0)
+				o->mtu = v;
+			break;
+		case IFLA_ADDRESS:
+			if (nl_attr_payload_len(a) == sizeof(o->addr)) {
+				memcpy(o->addr, nl_attr_payload(a),
+				       sizeof(o->addr));
+				o->has_addr = true;
+			}
+			break;
+		case IFLA_IFALIAS:
+			attr_str(a, o->alias, sizeof(o->alias));
+			break;
+		case IFLA_LINKINFO: {
+			struct nl_attr_iter nit;
+			nl_attr_iter_nested(&nit, a);
+			for (const struct nlattr *n; (n = nl_attr_next(&nit));)
+				if (nl_attr_type(n) == IFLA_INFO_KIND &&
+				    nl_attr_is_string(n))
+					attr_str(n, o->kind, sizeof(o->kind));
+			break;
+		}
+		}
+	}
+	return 0;
 }
 
 int cell_link_get(struct cell_nl *nl, const char *ifname,
@@ -155,34 +150,32 @@ int cell_link_get(struct cell_nl *nl, const char *ifname,
 	int r = cell_ifname_check(ifname, err);
 	if (r < 0)
 		return r;
-	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++nl->seq;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return cell_error_errno(err, -errno, "looking up %s", ifname);
+	NL_MSG_BUF(buf, 512);
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof(buf), RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = nl_msg_put_extra(&m, sizeof(*ifi));
+	if (ifi)
+		ifi->ifi_family = AF_UNSPEC;
+	nl_attr_put_strz(&m, IFLA_IFNAME, ifname);
+	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = cell_nl_send(nl, &m, NLM_F_REQUEST);
+	if (r < 0)
+		return cell_error_errno(err, r, "looking up %s", ifname);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buflen);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cell_error_errno(err, -errno, "looking up %s",
+		ssize_t n = cell_nl_recv(nl);
+		if (n < 0)
+			return cell_error_errno(err, (int)n, "looking up %s",
 						ifname);
-		}
 		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len = (int)n;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		size_t len = (size_t)n;
+		for (; nl_msg_ok(h, len); h = nl_msg_next(h, &len)) {
 			if (h->nlmsg_seq != nl->seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e =
-					mnl_nlmsg_get_payload(h);
-				int code = e->error < 0 ? e->error : -e->error;
+					nl_msg_payload(h, sizeof(*e));
+				int code = !e ? -EBADMSG
+				      : e->error < 0 ? e->error : -e->error;
 				if (code == 0)
 					code = -EBADMSG;
 				if (code == -ENODEV)
@@ -192,7 +185,11 @@ int cell_link_get(struct cell_nl *nl, const char *ifname,
 							ifname);
 			}
 			if (h->nlmsg_type == RTM_NEWLINK) {
-				getlink_cb(h, out);
+				if (link_parse(h, out) < 0)
+					return cell_error_set(err, -EBADMSG,
+							      "looking up %s: "
+							      "short reply",
+							      ifname);
 				return 0;
 			}
 		}
@@ -201,16 +198,18 @@ int cell_link_get(struct cell_nl *nl, const char *ifname,
 
 /* ---- requests ------------------------------------------------------------- */
 
-static struct nlmsghdr *link_req(char *buf, uint16_t type, uint16_t flags,
-				 int index)
+/* Start a link request in buf: its ifinfomsg, or NULL when buf is too
+ * small (m is marked then, and cell_nl_talk() refuses it). */
+static struct ifinfomsg *link_req(struct nl_msg *m, void *buf, size_t cap,
+				  uint16_t type, uint16_t flags, int index)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = index;
-	return nlh;
+	nl_msg_init(m, buf, cap, type, flags);
+	struct ifinfomsg *ifi = nl_msg_put_extra(m, sizeof(*ifi));
+	if (ifi) {
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = index;
+	}
+	return ifi;
 }
 
 static int nl_set_up(struct cell_nl *nl, const char *ifname, bool up,
@@ -223,15 +222,18 @@ static int nl_set_up(struct cell_nl *nl, const char *ifname, bool up,
 				      ifname);
 	if (r < 0)
 		return r;
-	char buf[256];
-	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = up ? IFF_UP : 0;
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	struct ifinfomsg *ifi = link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0,
+					 li.index);
+	if (ifi) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = up ? IFF_UP : 0;
+	}
 	char what[64];
 	snprintf(what, sizeof(what), "setting %s %s", ifname,
 		 up ? "up" : "down");
-	return cell_nl_talk(nl, nlh, what, err);
+	return cell_nl_talk(nl, &m, what, err);
 }
 
 int cell_link_set_up(int netns_fd, const char *ifname, bool up,
@@ -266,13 +268,14 @@ int cell_link_set_mtu(int netns_fd, const char *ifname, unsigned int mtu,
 		r = cell_error_set(err, r, "interface %s does not exist",
 				   ifname);
 	if (r == 0) {
-		char buf[256];
-		struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+		NL_MSG_BUF(buf, 256);
+		struct nl_msg m;
+		link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, li.index);
+		nl_attr_put_u32(&m, IFLA_MTU, mtu);
 		char what[64];
 		snprintf(what, sizeof(what), "setting MTU %u on %s", mtu,
 			 ifname);
-		r = cell_nl_talk(&nl, nlh, what, err);
+		r = cell_nl_talk(&nl, &m, what, err);
 	}
 	cell_nl_close(&nl);
 	return r;
@@ -281,11 +284,12 @@ int cell_link_set_mtu(int netns_fd, const char *ifname, unsigned int mtu,
 static int nl_del_index(struct cell_nl *nl, int index, const char *ifname,
 			struct cell_error *err)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = link_req(buf, RTM_DELLINK, 0, index);
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	link_req(&m, buf, sizeof(buf), RTM_DELLINK, 0, index);
 	char what[64];
 	snprintf(what, sizeof(what), "deleting %s", ifname);
-	return cell_nl_talk(nl, nlh, what, err);
+	return cell_nl_talk(nl, &m, what, err);
 }
 
 /* ---- bridges -------------------------------------------------------------- */
@@ -314,19 +318,21 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 		return cell_error_set(err, -ENODEV,
 				      "bridge %s does not exist and creating "
 				      "it is turned off", bridge);
-	char buf[512];
-	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK,
-					NLM_F_CREATE | NLM_F_EXCL, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, bridge);
-	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(nlh, info);
+	NL_MSG_BUF(buf, 512);
+	struct nl_msg m;
+	struct ifinfomsg *ifi = link_req(&m, buf, sizeof(buf), RTM_NEWLINK,
+					 NLM_F_CREATE | NLM_F_EXCL, 0);
+	if (ifi) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	nl_attr_put_strz(&m, IFLA_IFNAME, bridge);
+	struct nlattr *info = nl_attr_nest_start(&m, IFLA_LINKINFO);
+	nl_attr_put_strz(&m, IFLA_INFO_KIND, "bridge");
+	nl_attr_nest_end(&m, info);
 	char what[64];
 	snprintf(what, sizeof(what), "creating bridge %s", bridge);
-	r = cell_nl_talk(nl, nlh, what, err);
+	r = cell_nl_talk(nl, &m, what, err);
 	if (r < 0)
 		return r;
 	*created = true;
@@ -336,10 +342,10 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 	*index = li.index;
 	/* the kernel ignores IFLA_IFALIAS on creation: set it now; it is
 	 * how a later removal knows the bridge is cell's */
-	nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, CELL_BRIDGE_ALIAS);
+	link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, li.index);
+	nl_attr_put_strz(&m, IFLA_IFALIAS, CELL_BRIDGE_ALIAS);
 	snprintf(what, sizeof(what), "marking bridge %s", bridge);
-	r = cell_nl_talk(nl, nlh, what, err);
+	r = cell_nl_talk(nl, &m, what, err);
 	if (r < 0) {
 		struct cell_error e2;
 		nl_del_index(nl, li.index, bridge, &e2);
@@ -377,12 +383,14 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ports *p = data;
 	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
+		return NL_CB_OK;
 	struct cell_link_info li;
-	link_parse(nlh, &li);
+	/* a link that cannot be read could be a port: do not guess */
+	if (link_parse(nlh, &li) < 0)
+		return NL_CB_ERROR;
 	if (li.master == p->master)
 		p->n++;
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 static int bridge_remove_if_unused(struct cell_nl *nl, const char *bridge,
@@ -396,11 +404,12 @@ static int bridge_remove_if_unused(struct cell_nl *nl, const char *bridge,
 		return r;
 	if (strcmp(li.kind, "bridge") || strcmp(li.alias, CELL_BRIDGE_ALIAS))
 		return 0;   /* not ours */
-	char buf[256];
-	struct nlmsghdr *nlh = link_req(buf, RTM_GETLINK, 0, 0);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	link_req(&m, buf, sizeof(buf), RTM_GETLINK, 0, 0);
+	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	struct ports p = { li.index, 0 };
-	r = cell_nl_dump(nl, nlh, ports_cb, &p, "listing links", err);
+	r = cell_nl_dump(nl, &m, ports_cb, &p, "listing links", err);
 	if (r < 0)
 		return r;
 	if (p.n)
@@ -496,39 +505,40 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	uint8_t hmac[6], jmac[6];
 	cell_epair_macs(jail, idx, hmac, jmac);
 
-	char buf[1024];
-	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK,
-					NLM_F_CREATE | NLM_F_EXCL, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, nm.host);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, hmac);
+	NL_MSG_BUF(buf, 1024);
+	struct nl_msg m;
+	struct ifinfomsg *ifi = link_req(&m, buf, sizeof(buf), RTM_NEWLINK,
+					 NLM_F_CREATE | NLM_F_EXCL, 0);
+	if (ifi) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	nl_attr_put_strz(&m, IFLA_IFNAME, nm.host);
+	nl_attr_put(&m, IFLA_ADDRESS, 6, hmac);
 	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+		nl_attr_put_u32(&m, IFLA_MTU, mtu);
 	if (bridx)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)bridx);
-	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	struct nlattr *peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh,
-							    sizeof(*pifi));
-	/* no IFF_UP here: the peer is configured before it is paired, and
-	 * veth_open() would say ENOTCONN; it is set up below */
-	pifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, nm.jail);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, jmac);
+		nl_attr_put_u32(&m, IFLA_MASTER, (uint32_t)bridx);
+	struct nlattr *info = nl_attr_nest_start(&m, IFLA_LINKINFO);
+	nl_attr_put_strz(&m, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = nl_attr_nest_start(&m, IFLA_INFO_DATA);
+	struct nlattr *peer = nl_attr_nest_start(&m, VETH_INFO_PEER);
+	/* the peer's own ifinfomsg, zeroed (AF_UNSPEC, no flags). No IFF_UP
+	 * here: the peer is configured before it is paired, and veth_open()
+	 * would say ENOTCONN; it is set up below */
+	nl_msg_put_extra(&m, sizeof(struct ifinfomsg));
+	nl_attr_put_strz(&m, IFLA_IFNAME, nm.jail);
+	nl_attr_put(&m, IFLA_ADDRESS, 6, jmac);
 	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
+		nl_attr_put_u32(&m, IFLA_MTU, mtu);
+	nl_attr_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	nl_attr_nest_end(&m, peer);
+	nl_attr_nest_end(&m, data);
+	nl_attr_nest_end(&m, info);
 	char what[96];
 	snprintf(what, sizeof(what), "creating epair %s/%s", nm.host,
 		 nm.jail);
-	r = cell_nl_talk(&nl, nlh, what, err);
+	r = cell_nl_talk(&nl, &m, what, err);
 	if (r < 0)
 		goto undo;
 	r = nl_set_up(&jnl, nm.jail, true, err);
@@ -598,12 +608,13 @@ static int move(struct cell_nl *nl, const char *ifname, int to_fd,
 				      ifname, where);
 	if (r < 0)
 		return r;
-	char buf[256];
-	struct nlmsghdr *nlh = link_req(buf, RTM_NEWLINK, 0, li.index);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)to_fd);
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, li.index);
+	nl_attr_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)to_fd);
 	char what[64];
 	snprintf(what, sizeof(what), "moving %s", ifname);
-	return cell_nl_talk(nl, nlh, what, err);
+	return cell_nl_talk(nl, &m, what, err);
 }
 
 int cell_link_move_in(const char *ifname, int netns_fd,

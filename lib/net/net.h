@@ -2,8 +2,9 @@
 /*
  * cell's network layer: what FreeBSD's VNET, epair(4), if_bridge(4), PF and
  * the prison address checks give a jail, made from the Linux kernel's own
- * parts. Everything is configured through rtnetlink (libmnl), nftables
- * (libnftables) and the bpf(2) system call; nothing runs ip(8) or nft(8).
+ * parts. Everything is configured through rtnetlink (netlink.c and
+ * nlmsg.c, no library), nftables (libnftables) and the bpf(2) system call;
+ * nothing runs ip(8) or nft(8).
  *
  * Every function takes explicit arguments (the core calls them from its
  * life cycle; vnet.c maps a struct cell_jail onto them), returns 0 or a
@@ -16,6 +17,7 @@
  * everything called host-side here.
  *
  *   netlink.c       rtnetlink request/ack, dumps, netns-targeted sockets
+ *   nlmsg.c         netlink messages built and read with bounds checks
  *   link.c          epairs, bridges, lo, vnet.interface moves
  *   addr.c          addresses, default routes, IPv6 enabling
  *   nat.c           masquerade and rdr in nftables table "inet cell"
@@ -35,16 +37,16 @@
 #include "error.h"
 #include "jail.h"
 
-struct mnl_socket;
+struct nl_msg;
 struct nlmsghdr;
 
 /* ---- netlink.c ------------------------------------------------------ */
 
 struct cell_nl {
-	struct mnl_socket *sock;
-	unsigned int portid;
+	int fd;                  /* NETLINK_ROUTE, O_CLOEXEC; -1 when closed */
+	unsigned int portid;     /* the kernel-assigned port id */
 	unsigned int seq;
-	char *buf;               /* MNL_SOCKET_BUFFER_SIZE-ish, malloc'd */
+	char *buf;               /* receive buffer, malloc'd */
 	size_t buflen;
 };
 
@@ -55,12 +57,14 @@ int cell_netns_run(int netns_fd, int (*fn)(void *), void *arg);
 /* Open a NETLINK_ROUTE socket that lives in netns_fd (-1 = current). */
 int cell_nl_open(struct cell_nl *nl, int netns_fd, struct cell_error *err);
 void cell_nl_close(struct cell_nl *nl);
-/* Send one request with NLM_F_ACK and wait for the ack. On a kernel error
- * the extended-ack text, if any, is put into err after "what". */
-int cell_nl_talk(struct cell_nl *nl, struct nlmsghdr *req, const char *what,
+/* Send one request (built with net/nlmsg.h) with NLM_F_ACK and wait for
+ * the ack. On a kernel error the extended-ack text, if any, is put into
+ * err after "what". A request a put did not fit in is not sent
+ * (-EMSGSIZE). */
+int cell_nl_talk(struct cell_nl *nl, struct nl_msg *req, const char *what,
 		 struct cell_error *err);
-/* Send a NLM_F_DUMP request; cb(nlh, data) per message (MNL_CB_*). */
-int cell_nl_dump(struct cell_nl *nl, struct nlmsghdr *req,
+/* Send a NLM_F_DUMP request; cb(nlh, data) per message (NL_CB_*). */
+int cell_nl_dump(struct cell_nl *nl, struct nl_msg *req,
 		 int (*cb)(const struct nlmsghdr *, void *), void *data,
 		 const char *what, struct cell_error *err);
 /* Open /proc/PID/ns/net (O_CLOEXEC). */

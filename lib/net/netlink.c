@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A small rtnetlink helper over libmnl: sockets opened inside a given
- * network namespace (a short-lived thread setns()es, opens, and exits; the
- * socket stays bound to that namespace), a request/ack exchange that keeps
- * the kernel's extended-ack text, and dumps.
+ * A small rtnetlink helper: sockets opened inside a given network
+ * namespace (a short-lived thread setns()es, opens, and exits; the socket
+ * stays bound to that namespace), a request/ack exchange that keeps the
+ * kernel's extended-ack text, and dumps. Plain socket calls and nlmsg.c,
+ * no libmnl: one shared object less to load at every front end's exec.
  */
 #include "net/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +20,14 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "net/internal.h"
+#include "net/nlmsg.h"
+
+/* The receive buffer. The kernel sizes a dump's datagrams after the
+ * largest buffer the socket has read with, up to 32 KiB, so this takes
+ * any of them whole (the size used since libmnl's days: the larger of
+ * MNL_SOCKET_BUFFER_SIZE and 32 KiB). */
+#define NL_RECV_BUFLEN 32768
 
 struct ns_job {
 	int netns_fd;
@@ -53,45 +61,54 @@ int cell_netns_run(int netns_fd, int (*fn)(void *), void *arg)
 }
 
 struct open_job {
-	struct mnl_socket *sock;
+	int fd;
+	unsigned int portid;
 };
 
 static int open_in_ns(void *p)
 {
 	struct open_job *o = p;
-	o->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!o->sock)
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+					NETLINK_ROUTE);
+	if (fd < 0)
 		return -errno;
-	if (mnl_socket_bind(o->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = -errno;
-		mnl_socket_close(o->sock);
-		o->sock = NULL;
-		return e;
-	}
+	/* nl_pid 0: the kernel assigns the port id */
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	socklen_t sl = sizeof(sa);
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
+		return -errno;
+	if (sl != sizeof(sa) || sa.nl_family != AF_NETLINK)
+		return -EINVAL;
+	o->portid = sa.nl_pid;
+	o->fd = TAKE_FD(fd);
 	return 0;
 }
 
 int cell_nl_open(struct cell_nl *nl, int netns_fd, struct cell_error *err)
 {
 	memset(nl, 0, sizeof(*nl));
-	struct open_job o = { NULL };
+	nl->fd = -1;
+	struct open_job o = { -1, 0 };
 	int r = netns_fd >= 0 ? cell_netns_run(netns_fd, open_in_ns, &o)
 			      : open_in_ns(&o);
 	if (r < 0)
 		return cell_error_errno(err, r, "opening a netlink socket%s",
 					netns_fd >= 0 ? " in the jail's netns"
 						      : "");
-	nl->sock = o.sock;
+	nl->fd = o.fd;
+	nl->portid = o.portid;
 	int one = 1;
-	/* extended acks: the kernel says which attribute it refused */
-	(void)mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one,
-				    sizeof(one));
-	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one,
-				    sizeof(one));
-	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* extended acks: the kernel says which attribute it refused; capped
+	 * acks: an error does not echo the request back. Older kernels lack
+	 * them, and the exchange works without. */
+	(void)setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one,
+			 sizeof(one));
+	(void)setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one,
+			 sizeof(one));
 	nl->seq = (unsigned int)getpid() ^ 0x5a5a0000u;
-	nl->buflen = MNL_SOCKET_BUFFER_SIZE > 32768 ? MNL_SOCKET_BUFFER_SIZE
-						    : 32768;
+	nl->buflen = NL_RECV_BUFLEN;
 	nl->buf = malloc(nl->buflen);
 	if (!nl->buf) {
 		cell_nl_close(nl);
@@ -102,19 +119,52 @@ int cell_nl_open(struct cell_nl *nl, int netns_fd, struct cell_error *err)
 
 void cell_nl_close(struct cell_nl *nl)
 {
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
+	if (nl->fd >= 0)
+		close(nl->fd);
 	free(nl->buf);
 	memset(nl, 0, sizeof(*nl));
+	nl->fd = -1;
 }
 
-static int extack_cb(const struct nlattr *a, void *data)
+int cell_nl_send(struct cell_nl *nl, struct nl_msg *m, uint16_t flags)
 {
-	const char **msg = data;
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-		*msg = mnl_attr_get_str(a);
-	return MNL_CB_OK;
+	/* a put that did not fit: the message is not what was meant */
+	if (m->err)
+		return m->err;
+	m->nlh->nlmsg_flags |= flags;
+	m->nlh->nlmsg_seq = ++nl->seq;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (sendto(nl->fd, m->nlh, m->nlh->nlmsg_len, 0,
+		   (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t cell_nl_recv(struct cell_nl *nl)
+{
+	for (;;) {
+		struct sockaddr_nl sa;
+		socklen_t sl = sizeof(sa);
+		/* MSG_TRUNC: the datagram's real length, so that one larger
+		 * than the buffer is an error rather than a cut-off reply */
+		ssize_t n = recvfrom(nl->fd, nl->buf, nl->buflen, MSG_TRUNC,
+				     (struct sockaddr *)&sa, &sl);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if ((size_t)n > nl->buflen)
+			return -ENOSPC;
+		if (sl != sizeof(sa) || sa.nl_family != AF_NETLINK)
+			return -EINVAL;
+		/* only the kernel's replies: another socket of the netns
+		 * (the jail's own processes, for a socket opened there) may
+		 * send to our port id */
+		if (sa.nl_pid != 0)
+			continue;
+		return n;
+	}
 }
 
 /* Error from an NLMSG_ERROR message: 0 for an ack, else negative errno
@@ -122,8 +172,8 @@ static int extack_cb(const struct nlattr *a, void *data)
 static int nl_error(const struct nlmsghdr *nlh, const char *what,
 		    struct cell_error *err)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+	const struct nlmsgerr *e = nl_msg_payload(nlh, sizeof(*e));
+	if (!e)
 		return cell_error_set(err, -EBADMSG,
 				      "%s: short netlink error message",
 				      what);
@@ -131,12 +181,20 @@ static int nl_error(const struct nlmsghdr *nlh, const char *what,
 		return 0;
 	int code = e->error < 0 ? e->error : -e->error;
 	const char *msg = NULL;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		unsigned int off = sizeof(*e);
+	/* the TLVs follow the echoed request: its header only when capped,
+	 * else the whole of it (a length below a header is malformed) */
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    ((nlh->nlmsg_flags & NLM_F_CAPPED) ||
+	     e->msg.nlmsg_len >= NLMSG_HDRLEN)) {
+		size_t off = sizeof(*e);
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
-			mnl_attr_parse(nlh, off, extack_cb, &msg);
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		struct nl_attr_iter it;
+		nl_attr_iter_msg(&it, nlh, off);
+		for (const struct nlattr *a; (a = nl_attr_next(&it));)
+			if (nl_attr_type(a) == NLMSGERR_ATTR_MSG &&
+			    nl_attr_is_strz(a))
+				msg = nl_attr_payload(a);
 	}
 	if (msg && *msg)
 		return cell_error_errno(err, code, "%s (kernel: %s)", what,
@@ -144,24 +202,20 @@ static int nl_error(const struct nlmsghdr *nlh, const char *what,
 	return cell_error_errno(err, code, "%s", what);
 }
 
-int cell_nl_talk(struct cell_nl *nl, struct nlmsghdr *req, const char *what,
+int cell_nl_talk(struct cell_nl *nl, struct nl_msg *req, const char *what,
 		 struct cell_error *err)
 {
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return cell_error_errno(err, -errno, "%s: sending", what);
+	int r = cell_nl_send(nl, req, NLM_F_REQUEST | NLM_F_ACK);
+	if (r < 0)
+		return cell_error_errno(err, r, "%s: sending", what);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buflen);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cell_error_errno(err, -errno, "%s: receiving",
+		ssize_t n = cell_nl_recv(nl);
+		if (n < 0)
+			return cell_error_errno(err, (int)n, "%s: receiving",
 						what);
-		}
 		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len = (int)n;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		size_t len = (size_t)n;
+		for (; nl_msg_ok(h, len); h = nl_msg_next(h, &len)) {
 			if (h->nlmsg_seq != nl->seq ||
 			    h->nlmsg_pid != nl->portid)
 				continue;
@@ -171,40 +225,36 @@ int cell_nl_talk(struct cell_nl *nl, struct nlmsghdr *req, const char *what,
 	}
 }
 
-int cell_nl_dump(struct cell_nl *nl, struct nlmsghdr *req,
+int cell_nl_dump(struct cell_nl *nl, struct nl_msg *req,
 		 int (*cb)(const struct nlmsghdr *, void *), void *data,
 		 const char *what, struct cell_error *err)
 {
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-	req->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return cell_error_errno(err, -errno, "%s: sending", what);
+	int r = cell_nl_send(nl, req, NLM_F_REQUEST | NLM_F_DUMP);
+	if (r < 0)
+		return cell_error_errno(err, r, "%s: sending", what);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buflen);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cell_error_errno(err, -errno, "%s: receiving",
+		ssize_t n = cell_nl_recv(nl);
+		if (n < 0)
+			return cell_error_errno(err, (int)n, "%s: receiving",
 						what);
-		}
 		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len = (int)n;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		size_t len = (size_t)n;
+		for (; nl_msg_ok(h, len); h = nl_msg_next(h, &len)) {
 			if (h->nlmsg_seq != nl->seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR) {
-				int r = nl_error(h, what, err);
+				r = nl_error(h, what, err);
 				if (r < 0)
 					return r;
 				continue;
 			}
-			int r = cb(h, data);
-			if (r == MNL_CB_ERROR)
+			r = cb(h, data);
+			if (r == NL_CB_ERROR)
 				return cell_error_set(err, -EBADMSG,
 						      "%s: bad reply", what);
-			if (r == MNL_CB_STOP)
+			if (r == NL_CB_STOP)
 				return 0;
 		}
 	}

@@ -5,7 +5,8 @@
  * reply whose length fields claim more than was received ends the walk
  * without reading past it. Replies are built in malloc'd buffers of their
  * exact size, so that an ASan build catches a read one byte too far. No
- * root needed.
+ * root needed (the one socket is NETLINK_ROUTE in the current netns, and
+ * nothing is sent on it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/net.h"
 #include "net/nlmsg.h"
 
 #define CANARY 0xa5
@@ -155,6 +157,23 @@ static void padding_is_zeroed(void **state)
 	assert_int_equal(a->nla_len, NLA_HDRLEN + 3);
 	assert_int_equal(m.nlh->nlmsg_len, NLMSG_HDRLEN + NLA_HDRLEN + 4);
 	assert_int_equal(g.b[NLMSG_HDRLEN + NLA_HDRLEN + 3], 0);
+}
+
+/* A marked message never reaches the kernel. */
+static void talk_refuses_marked(void **state)
+{
+	(void)state;
+	struct cell_nl nl;
+	struct cell_error err = { 0 };
+	assert_int_equal(cell_nl_open(&nl, -1, &err), 0);
+	NL_MSG_BUF(buf, 24);
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0);
+	assert_null(nl_msg_put_extra(&m, sizeof(struct ifinfomsg)));
+	assert_int_equal(cell_nl_talk(&nl, &m, "test", &err), -EMSGSIZE);
+	assert_int_equal(err.code, -EMSGSIZE);
+	cell_nl_close(&nl);
+	assert_int_equal(nl.fd, -1);
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -362,6 +381,7 @@ int main(void)
 		cmocka_unit_test(put_too_large_for_nla_len),
 		cmocka_unit_test(init_refuses_small_or_misaligned),
 		cmocka_unit_test(padding_is_zeroed),
+		cmocka_unit_test(talk_refuses_marked),
 		cmocka_unit_test(parse_whole),
 		cmocka_unit_test(parse_truncated_attr_stops),
 		cmocka_unit_test(parse_truncated_nested_stops),
