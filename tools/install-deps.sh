@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential meson ninja-build pkg-config clang \
-	libseccomp-dev libcap-dev libmnl-dev libnftables-dev libjansson-dev \
+	libseccomp-dev libcap-dev libnftables-dev libjansson-dev \
 	libarchive-dev libcmocka-dev libbtrfsutil-dev libzstd-dev \
 	busybox-static debootstrap curl iproute2 nftables bpftool iperf3 btrfs-progs \
 	crun runc bubblewrap hyperfine util-linux procps \
