@@ -1858,6 +1858,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	run->cmd_listener = -1;
 	run->gate_fd = -1;
 	run->others_run = false;
+	run->none_run = false;
 	cell_error_clear(&run->cmd_error);
 	if (parent) {
 		size_t pl = strlen(parent->jail->path);
@@ -2255,6 +2256,7 @@ int cell_init_run(struct cell_running *run, int *status,
 		if (m.kind == 'X') {
 			*status = m.code;
 			run->others_run = m.arg == '1';
+			run->none_run = m.arg == '0';
 			break;
 		}
 	}

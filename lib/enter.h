@@ -155,10 +155,12 @@ struct cell_running {
 	/* keep_init: that command's own error when it came before init was
 	 * ready (code 0: none); cell_init_run reports it */
 	struct cell_error cmd_error;
-	/* keep_init: after cell_init_run, whether other processes of the
-	 * jail ran on when its command ended (init then stays, whatever
-	 * persist says) */
+	/* keep_init: after cell_init_run, what init said when the command
+	 * ended: other processes of the jail run on (init stays, whatever
+	 * persist says), or none do (init ends with its release when not
+	 * persistent). Neither: init said nothing (another start path). */
 	bool others_run;
+	bool none_run;
 };
 
 /*

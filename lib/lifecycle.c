@@ -459,11 +459,16 @@ static void teardown_record(const struct cell_record *rec)
 	 * and the programs on the cgroup hold until no process is left */
 	_cleanup_close_ int ns = rec->jail.vnet ? init_netns(rec) : -1;
 	kill_init(rec);
+	/* the removal's crash points here too: a jail whose init has ended
+	 * (its zombie unreaped, or gone) is torn down by this repair */
+	crash_point("stop");
 	net_teardown(rec, ns, rec->state != CELL_REC_CREATING ||
 				      rec->step >= NETWORK_STEP,
 		     NULL);
+	crash_point("network-removed");
 	if (rec->cgroup[0])
 		cg_teardown(rec->cgroup, NULL);
+	crash_point("cgroup-removed");
 	cell_state_delete(rec->jail.jid);
 }
 
@@ -533,7 +538,12 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 		if (full.state != rec.state || full.creator != rec.creator ||
 		    full.init_pid != rec.init_pid ||
 		    full.init_start != rec.init_start) {
+			/* replaced since the peek: its writer lives (or
+			 * did), so it is in use, and its name too */
 			jids[kept++] = jids[i];
+			if (name && named && !*named &&
+			    !strcmp(full.jail.name, name))
+				*named = jids[i];
 			cell_record_free(&full);
 			continue;
 		}
@@ -950,7 +960,8 @@ int cell_create_run(struct cell_handle *h, int *status,
 	return cell_init_run(&h->run, status, err);
 }
 
-static void remove_ended(int jid, const struct cell_running *run);
+static void remove_ended(int jid, const struct cell_running *run,
+			 bool ends);
 
 void cell_create_finish(struct cell_handle *h)
 {
@@ -966,6 +977,7 @@ void cell_create_finish(struct cell_handle *h)
 	}
 	bool persist = h->rec.jail.persist;
 	bool others_run = h->run.others_run;
+	bool none_run = h->run.none_run;
 	int jid = h->rec.jail.jid;
 	struct cell_running run;
 	cell_record_running(&h->rec, &run);
@@ -980,7 +992,7 @@ void cell_create_finish(struct cell_handle *h)
 	 * that was the start-up command, its init leaves at once: clean up
 	 * after it now, so "jail -c ... command=..." leaves nothing behind.
 	 * (Otherwise the next command's repair does.) */
-	remove_ended(jid, &run);
+	remove_ended(jid, &run, none_run);
 }
 
 /* --- exec ---------------------------------------------------------------- */
@@ -1204,6 +1216,31 @@ int cell_remove(const char *key, struct cell_error *err)
 	return r;
 }
 
+int cell_remove_instance(int jid, pid_t init_pid,
+			 unsigned long long init_start,
+			 struct cell_error *err)
+{
+	int lockfd = cell_state_lock(err);
+	if (lockfd < 0)
+		return lockfd;
+	cell_repair(lockfd, NULL);
+	struct cell_record rec;
+	int r = cell_state_load(jid, &rec, NULL);
+	if (r == 0 && (rec.init_pid != init_pid ||
+		       rec.init_start != init_start)) {
+		cell_record_free(&rec);
+		r = -ENOENT;
+	}
+	if (r < 0) {
+		cell_state_unlock(lockfd);
+		return cell_error_set(err, -ENOENT, "jail %d is gone", jid);
+	}
+	r = remove_tree(&rec, err);
+	cell_record_free(&rec);
+	cell_state_unlock(lockfd);
+	return r;
+}
+
 /*
  * The end of a jail that was not persistent, by the command that made it,
  * as its init exits: the record by jid, if it is still the one of that
@@ -1213,8 +1250,24 @@ int cell_remove(const char *key, struct cell_error *err)
  * done while the kernel tears init down (its mounts, its memory: about
  * 0.2 ms here): the lock, the record, the jails below, the cgroup handle.
  */
-static void remove_ended(int jid, const struct cell_running *run)
+static void remove_ended(int jid, const struct cell_running *run,
+			 bool ends)
 {
+	/* ends: init said no process of the jail runs on, so it is ending
+	 * now and the preparation overlaps its teardown. Otherwise (init
+	 * said nothing: the start took another path) wait for it first,
+	 * without the lock: it may not end at all, and the lock would keep
+	 * every other command out for the whole wait. */
+	if (!ends) {
+		int fd = cell_init_pidfd(run);
+		if (fd >= 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			bool gone = poll(&p, 1, 500) == 1;
+			close(fd);
+			if (!gone)
+				return;   /* the next command's repair */
+		}
+	}
 	cell_test_pause_point("ended-before-lock");
 	int lockfd = cell_state_lock(NULL);
 	if (lockfd < 0)

@@ -50,6 +50,13 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 
 /* Remove a jail and its children: every process, cgroup, record. */
 int cell_remove(const char *key, struct cell_error *err);
+/* Remove jail jid only while it is still the jail of that init (pid and
+ * start time): the undo of a failed start, which must not take a jail
+ * that reused the jid after this one ended. -ENOENT when there is none
+ * by that jid or it is another's. */
+int cell_remove_instance(int jid, pid_t init_pid,
+			 unsigned long long init_start,
+			 struct cell_error *err);
 
 /* Change what may change on a running jail. */
 int cell_modify(const char *key, const struct cell_jail *changes,

@@ -541,8 +541,14 @@ int cell_state_pick_jid(const int *jids, size_t n, struct cell_error *err)
 
 bool cell_record_alive(const struct cell_record *rec)
 {
+	/* a zombie init has ended: the jail with it (jail -c leaves init
+	 * unreaped when other processes ran on; its adopter reaps it when
+	 * it likes) */
+	char st = '?';
 	return rec->init_pid > 0 && rec->init_start &&
-	       cell_proc_starttime(rec->init_pid) == rec->init_start;
+	       cell_proc_starttime_state(rec->init_pid, &st) ==
+		       rec->init_start &&
+	       st != 'Z' && st != 'X';
 }
 
 /* A zombie has ended: a creator killed together with its parent waits,
@@ -581,5 +587,6 @@ void cell_record_running(const struct cell_record *rec,
 	run->cmd_listener = -1;
 	run->gate_fd = -1;
 	run->others_run = false;
+	run->none_run = false;
 	cell_error_clear(&run->cmd_error);
 }

@@ -239,6 +239,11 @@ int cell_mkdir_p(const char *path, mode_t mode)
 
 unsigned long long cell_proc_starttime(pid_t pid)
 {
+	return cell_proc_starttime_state(pid, NULL);
+}
+
+unsigned long long cell_proc_starttime_state(pid_t pid, char *state)
+{
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	_cleanup_free_ char *buf = NULL;
@@ -249,6 +254,8 @@ unsigned long long cell_proc_starttime(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
+	if (state)
+		*state = p[0] == ' ' ? p[1] : '?';
 	/* p is the blank before field 3; step to the blank before 22. */
 	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');

@@ -32,6 +32,8 @@ int cell_mkdir_p(const char *path, mode_t mode);
 
 /* Process start time (field 22 of /proc/PID/stat); 0 if gone. */
 unsigned long long cell_proc_starttime(pid_t pid);
+/* The same, and the process's state letter (R, S, Z...) into *state. */
+unsigned long long cell_proc_starttime_state(pid_t pid, char *state);
 
 /*
  * Test hook for crash-safety tests: when CELL_TEST_CRASH_AT names this

@@ -641,11 +641,14 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 		rc = 1;
 	if (rc) {
 		fail(o, &err, j->name);
+		/* this start's jail only: once it ended (a command that is
+		 * not persistent), another may have taken its jid */
+		pid_t init_pid = h.rec.init_pid;
+		unsigned long long init_start = h.rec.init_start;
 		cell_create_finish(&h);
-		char key[16];
-		snprintf(key, sizeof(key), "%d", jid);
 		cell_error_clear(&err);
-		if (cell_remove(key, &err) < 0 && err.code != -ENOENT)
+		if (cell_remove_instance(jid, init_pid, init_start, &err) < 0 &&
+		    err.code != -ENOENT)
 			fail(o, &err, j->name);
 		undo_hooks(o, j, jid, true, true);
 		return rc;

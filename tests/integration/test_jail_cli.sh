@@ -9,7 +9,7 @@ cell_cg_before=$(ls -d /sys/fs/cgroup/*/cell /sys/fs/cgroup/cell 2>/dev/null)
 R=$T/root
 mkroot "$R"
 N=cli$$
-MADE="$N ${N}b ${N}c ${N}d ${N}e ${N}f ${N}g"
+MADE="$N ${N}b ${N}c ${N}d ${N}e ${N}f ${N}g ${N}n"
 
 # --- jail -c with a command: runs, returns its status, leaves nothing ---
 check "jail -c command= runs in the jail" "hello $N.test" \
@@ -32,6 +32,18 @@ check "the newcomer has the ended jail's jid" "$(cat "$T/f.jid")" echo "$gjid"
 check "and the ended jail's creator leaves it standing" "${N}g" "$JLS" -j "$gjid" -q name
 check_rc "it goes with jail -r" 0 "$JAIL" -r ${N}g
 check "the ended jail left no trace" "" traces ${N}f
+# the same when the command failed: the failed start's undo removes by
+# jid only while the jid is still that jail's
+CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f path="$R" \
+	command=/bin/false >"$T/f.jid" 2>/dev/null &
+fpid=$!
+sleep 0.5
+"$JAIL" -r ${N}f >/dev/null 2>&1
+gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
+wait $fpid
+check "a failed command's jail: the newcomer has its jid" "$(cat "$T/f.jid")" echo "$gjid"
+check "and the failed start's undo leaves it standing" "${N}g" "$JLS" -j "$gjid" -q name
+check_rc "it goes with jail -r" 0 "$JAIL" -r ${N}g
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
 # command= alone is forked by the jail's init (no attach); with an
@@ -87,7 +99,16 @@ check_rc "jail -m host.hostname" 0 "$JAIL" -m name=$N host.hostname=changed.test
 check "hostname changed inside" "changed.test" "$JEXEC" $N hostname
 check_match "jail -m of a create-only parameter is refused" "cannot be changed on a running jail" "$JAIL" -m name=$N allow.raw_sockets
 check_match "securelevel can only rise" "may only be raised" sh -c "'$JAIL' -m name=$N securelevel=1 && '$JAIL' -m name=$N securelevel=0"
+# a jail with a process lives on without persist; an empty one ends, as
+# FreeBSD's does (its init a zombie until its adopter reaps it: ended)
+"$JEXEC" ${N}c /bin/sh -c 'sleep 30 >/dev/null 2>&1 </dev/null &'
 check_rc "jail -m nopersist keeps a jail with processes" 0 "$JAIL" -m name=${N}c nopersist
+check "... it still runs" "ok" "$JEXEC" ${N}c echo ok
+"$JAIL" -c name=${N}n path="$R" persist >/dev/null
+"$JAIL" -m name=${N}n nopersist
+for i in $(seq 50); do "$JLS" -j ${N}n >/dev/null 2>&1 || break; sleep 0.02; done
+check "jail -m nopersist ends an empty jail" "" sh -c "'$JLS' -q name | grep -x '${N}n'"
+check "... and leaves no trace" "" traces ${N}n
 
 # --- jail -r / -R ---
 check_rc "jail -r by name" 0 "$JAIL" -r $N

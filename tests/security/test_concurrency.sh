@@ -11,7 +11,7 @@ mkroot "$R" sh true echo
 P=cc$$
 MADE=""
 for i in $(seq 1 50); do MADE="$MADE ${P}d$i"; done
-MADE="$MADE ${P}same ${P}slow"
+MADE="$MADE ${P}same ${P}slow ${P}dup"
 
 for i in $(seq 1 50); do
 	( "$JAIL" -c name=${P}d$i path="$R" persist >/dev/null 2>"$T/d$i.err"; echo $? >"$T/d$i.rc" ) &
@@ -64,4 +64,21 @@ check "a create that finished during another command's repair: succeeded" \
 check "... and its jail still runs" "ok" "$JEXEC" ${P}slow echo ok
 "$JAIL" -r ${P}slow >/dev/null 2>&1
 check "... removed, nothing left" "" traces ${P}slow
+
+# the same window in a create's own repair: the record it peeked was
+# replaced (active) by a creator that then exited; its name is taken
+# all the same (each asks for its own cgroup path, so that the cgroup
+# step cannot be what refuses the second)
+( CELL_TEST_PAUSE_AT=cgroup:400 "$JAIL" -c name=${P}dup path="$R" persist \
+	cell.cgroup=cell/${P}dupA >/dev/null 2>"$T/dupA.err"; echo $? >"$T/dupA.rc" ) &
+sleep 0.15
+CELL_TEST_PAUSE_AT=repair-peeked:1500 "$JAIL" -c name=${P}dup path="$R" persist \
+	cell.cgroup=cell/${P}dupB >"$T/dupB.out" 2>&1
+echo $? >"$T/dupB.rc"
+wait
+check "the first create of a name succeeded" "0" cat "$T/dupA.rc"
+check_match "the second, peeked during the first, is refused" "a jail named ${P}dup already exists" cat "$T/dupB.out"
+check "one jail of that name" "1" sh -c "'$JLS' -q name | grep -c '^${P}dup\$'"
+"$JAIL" -r ${P}dup >/dev/null 2>&1
+check "... removed, nothing left" "" sh -c "ls -d /sys/fs/cgroup/*/cell/${P}dupA /sys/fs/cgroup/*/cell/${P}dupB 2>/dev/null; grep -l '^name=${P}dup\$' '$CELL_RUN_DIR'/jails/* 2>/dev/null"
 finish
