@@ -1303,6 +1303,26 @@ static bool unified_frozen(const struct cell_cgroup *cg)
  * kernel has no cgroup.freeze: then the move repeats until nothing is left
  * out.
  */
+/* Whether pid is (still) in cg's unified cgroup or below it, or gone: a
+ * process listed after the unified list was taken (a fork) or that has
+ * exited since is not someone else's. */
+static bool in_unified_of(const struct cell_cgroup *cg, pid_t pid)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
+	_cleanup_free_ char *txt = NULL;
+	if (cell_read_file(p, 64 * 1024, &txt, NULL) < 0)
+		return true;   /* gone */
+	for (char *l = txt; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		if (strncmp(l, "0::/", 4))
+			continue;
+		size_t rl = strlen(cg->rel);
+		return !strncmp(l + 4, cg->rel, rl) &&
+		       (l[4 + rl] == '\n' || l[4 + rl] == '/' || !l[4 + rl]);
+	}
+	return false;
+}
+
 static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
 {
 	int u = cg->host->unified;
@@ -1326,6 +1346,25 @@ static int v1_adopt(struct cell_cgroup *cg, size_t i, struct cell_error *err)
 		}
 		if (in_v1.n)
 			qsort(in_v1.v, in_v1.n, sizeof(*in_v1.v), pid_cmp);
+		/* a v1 directory of this path found already (the clash check
+		 * is the unified mkdir's since lazy creation): a process in
+		 * it that is not the jail's is someone else's, which the limit
+		 * would bind and the removal kill */
+		size_t foreign = 0;
+		for (size_t k = 0; round == 0 && k < in_v1.n; k++)
+			if (!pv_has(&in_u, in_v1.v[k]) &&
+			    !in_unified_of(cg, in_v1.v[k]))
+				foreign++;
+		if (foreign) {
+			free(in_u.v);
+			free(in_v1.v);
+			r = cell_error_set(err, -EBUSY, "cgroup %s, v1 hierarchy"
+					   " %s: the directory holds %zu "
+					   "process(es) not of this cgroup",
+					   cg->rel, cg->host->hier[i].mnt,
+					   foreign);
+			break;
+		}
 		size_t miss = 0;
 		bool self_in = false;
 		for (size_t k = 0; k < in_u.n; k++) {

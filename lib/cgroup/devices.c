@@ -355,7 +355,11 @@ static int v2_devices(struct cell_cgroup *cg, const char *dir,
 	size_t cnt = 0;
 	int r = cell_dev_prog_build(rules, n, &insns, &cnt);
 	if (r < 0)
-		return cell_error_set(err, r, "out of memory");
+		return cell_error_set(err, r, r == -E2BIG ?
+				      "%zu device rules (max %d)" :
+				      "building the device program: %zu rules "
+				      "(max %d), out of memory",
+				      n, CELL_DEV_RULES_MAX);
 	_cleanup_free_ char *log = malloc(4096);
 	_cleanup_close_ int prog = dev_prog_load(insns, cnt, log,
 						 log ? 4096 : 0);

@@ -1260,6 +1260,45 @@ static void test_lazy_frozen_stays(void **state)
 	reap(f, pid);
 }
 
+/* a v1 directory of the jail's path that someone else made and uses: the
+ * first limit refuses it (EBUSY) instead of binding and, at removal,
+ * killing a process that is not the jail's */
+static void test_lazy_foreign_v1(void **state)
+{
+	struct ifx *f = fx(state);
+	struct cell_error err = { 0 };
+	if (!is_dir("/sys/fs/cgroup/pids", ""))
+		skip();
+	char top[PATH_MAX], dir[PATH_MAX], procs[PATH_MAX + 16], buf[32];
+	snprintf(top, sizeof(top), "/sys/fs/cgroup/pids/%s", base);
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/pids/%s", rel);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	bool made_top = mkdir(top, 0755) == 0;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	pid_t other = spawn(f, pause_forever, NULL);
+	snprintf(buf, sizeof(buf), "%d", (int)other);
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, strlen(buf)), (ssize_t)strlen(buf));
+	close(fd);
+	pid_t mine = clone_into(f, f->cg, pause_forever, NULL);
+	int r = cell_cgroup_limit_set(f->cg, CELL_CG_PIDS, "7", &err);
+	assert_int_equal(r, -EBUSY);
+	assert_non_null(strstr(err.msg, "not of this cgroup"));
+	char want[128];
+	snprintf(want, sizeof(want), "/%s", rel);
+	expect_cg(mine, "", want);
+	kill(other, SIGKILL);
+	kill(mine, SIGKILL);
+	reap(f, other);
+	reap(f, mine);
+	/* emptied, the directory is the jail's to use */
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		usleep(5000);
+	if (made_top)
+		rmdir(top);
+}
+
 /* nested lazy cgroups: a limit on the inner one first makes the outer
  * v1 directory as a parent, without the outer's processes; a limit on the
  * outer then moves those, and leaves the inner's where they are */
@@ -1385,6 +1424,7 @@ int main(void)
 		T(test_lazy_other_handle, setup_lazy),
 		T(test_lazy_nested, setup_lazy),
 		T(test_lazy_frozen_stays, setup_lazy),
+		T(test_lazy_foreign_v1, setup_lazy),
 		T(test_lazy_ignored, setup_v1),
 		T(test_lazy_ignored, setup_unified),
 	};
