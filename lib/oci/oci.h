@@ -281,6 +281,11 @@ struct cell_oci_state {
 	char owner[64];
 	void *annotations;             /* json_t object (owned), or NULL */
 	bool poststop_hooks;           /* config has poststop hooks */
+	/* config has startContainer / poststart hooks: start reads the
+	 * saved config.json only then (a state written before these two
+	 * existed says yes to both) */
+	bool start_hooks;
+	bool poststart_hooks;
 };
 
 /*

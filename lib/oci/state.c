@@ -284,6 +284,10 @@ static json_t *to_json(const struct cell_oci_state *s, enum cell_oci_status st,
 		json_object_set_new(o, "cell.jid", json_integer(s->jid));
 		json_object_set_new(o, "cell.poststop",
 				    json_boolean(s->poststop_hooks));
+		json_object_set_new(o, "cell.startContainer",
+				    json_boolean(s->start_hooks));
+		json_object_set_new(o, "cell.poststart",
+				    json_boolean(s->poststart_hooks));
 	}
 	return o;
 }
@@ -343,6 +347,10 @@ int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
 	copy_str(s->cgroup, sizeof(s->cgroup), o, "cell.cgroup");
 	s->jid = (int)json_integer_value(json_object_get(o, "cell.jid"));
 	s->poststop_hooks = json_is_true(json_object_get(o, "cell.poststop"));
+	json_t *sc = json_object_get(o, "cell.startContainer");
+	json_t *ps = json_object_get(o, "cell.poststart");
+	s->start_hooks = !sc || json_is_true(sc);
+	s->poststart_hooks = !ps || json_is_true(ps);
 	json_t *a = json_object_get(o, "annotations");
 	if (json_is_object(a))
 		s->annotations = json_incref(a);

@@ -201,6 +201,8 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	snprintf(s.rootfs, sizeof(s.rootfs), "%s", j.path);
 	rfc3339(s.created, sizeof(s.created));
 	s.poststop_hooks = c.nhooks[CELL_OCI_HOOK_POSTSTOP] > 0;
+	s.start_hooks = c.nhooks[CELL_OCI_HOOK_START_CONTAINER] > 0;
+	s.poststart_hooks = c.nhooks[CELL_OCI_HOOK_POSTSTART] > 0;
 	/* annotations as the config has them (the spec's state) */
 	s.annotations = cell_oci_config_annotations(&c);
 	if (cell_oci_dir_create(G.root, a->id, &s, &d, &err) < 0) {

@@ -160,7 +160,8 @@ int oci_do_start(const char *id)
 					: strerror(errno));
 		goto out;
 	}
-	if (start_hooks(&d, &s, &err) < 0) {
+	/* the saved config is read (and parsed) only for hooks it has */
+	if (s.start_hooks && start_hooks(&d, &s, &err) < 0) {
 		/* the spec: stop the container; delete runs poststop */
 		oci_signal_pid(&s, SIGKILL, NULL);
 		oci_fail_err(NULL, &err);
@@ -177,7 +178,8 @@ int oci_do_start(const char *id)
 		oci_fail_err(NULL, &err);
 		goto out;
 	}
-	run_hooks(&d, &s, CELL_OCI_HOOK_POSTSTART, true, NULL);
+	if (s.poststart_hooks)
+		run_hooks(&d, &s, CELL_OCI_HOOK_POSTSTART, true, NULL);
 	ret = 0;
 out:
 	cell_oci_state_free(&s);
