@@ -1242,6 +1242,7 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 						bool persist)
 {
 	bool held = true;
+	bool told = false;   /* a 'P' came: persist is the creator's word */
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -1272,17 +1273,24 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 			}
 			if (w > 0)
 				continue;
+			bool none = w < 0 && errno == ECHILD;
 			if (cmd_ended) {
 				/* the start command's end, for jail -c, once
 				 * every child that ended with it is reaped:
 				 * arg '1' when others still run (init stays,
-				 * the jail is not empty), '0' when init ends
-				 * with its release (not persistent) */
+				 * the jail is not empty), '0' when none do */
 				struct msg x = { .kind = 'X', .code = cmd_status,
 						 .arg = w == 0 ? '1' : '0' };
 				send_msg(sock, &x);
+				/* and then, told it is not persistent (the
+				 * creator's last 'P' came before it opened the
+				 * command's gate), init ends now rather than
+				 * after one more round trip for the release:
+				 * the creator wants nothing else of it */
+				if (none && told && !persist)
+					_exit(0);
 			}
-			if (w < 0 && errno == ECHILD && !held && !persist)
+			if (none && !held && !persist)
 				_exit(0);
 			break;
 		}
@@ -1303,6 +1311,7 @@ static __attribute__((noreturn)) void init_loop(int sock, pid_t cmd,
 				close(sock);
 			} else if (m.kind == 'P') {
 				persist = m.arg == '1';
+				told = true;
 			}
 		}
 		if (p[0].revents & POLLIN) {

@@ -9,7 +9,7 @@ cell_cg_before=$(ls -d /sys/fs/cgroup/*/cell /sys/fs/cgroup/cell 2>/dev/null)
 R=$T/root
 mkroot "$R"
 N=cli$$
-MADE="$N ${N}b ${N}c ${N}d ${N}e ${N}f ${N}g ${N}n"
+MADE="$N ${N}b ${N}c ${N}d ${N}e ${N}f ${N}g ${N}n ${N}p"
 
 # --- jail -c with a command: runs, returns its status, leaves nothing ---
 check "jail -c command= runs in the jail" "hello $N.test" \
@@ -18,6 +18,11 @@ check "jail -c command= runs in the jail" "hello $N.test" \
 check_rc "jail -c returns the command's status" 7 \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'exit 7'
 check "non-persistent jail leaves no trace" "" traces $N
+# a persistent one stays after its command (init ends early only when
+# told it is not persistent)
+check_rc "jail -c persist command=" 0 "$JAIL" -c name=${N}p path="$R" persist command=/bin/true
+check "... the jail stands after its command" "ok" "$JEXEC" ${N}p echo ok
+check_rc "... and goes with jail -r" 0 "$JAIL" -r ${N}p
 # its creator removes an ended jail by jid, and only if the record is
 # still that jail's: here, while the creator waits before the lock, the
 # ended jail is repaired away and a newcomer takes its jid
