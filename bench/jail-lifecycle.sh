@@ -235,7 +235,10 @@ for ((i = 0; i < WARM + N; i++)); do
 	done
 	for r in "${order[@]}"; do
 		if run_row $r; then
-			(( i >= WARM )) && echo "$BENCH_US" >>"$BENCH_TMP/row$r"
+			if (( i >= WARM )); then
+				echo "$BENCH_US" >>"$BENCH_TMP/row$r"
+				echo "$i $BENCH_US" >>"$BENCH_TMP/round$r"
+			fi
 		else
 			FAILS[$r]=$(( FAILS[r] + 1 ))
 		fi
@@ -260,6 +263,28 @@ done
 echo
 
 m() { echo "${MED[$1]:-nan}"; }
+# paired NAME_A NAME_B: the two rows' samples of the same round (rows run
+# in a random order within a round, so the pair shares the machine's state
+# of that moment): the median of A/B over the rounds both succeeded, and in
+# how many A was faster
+row_of() { local r; for ((r = 0; r < nrows; r++)); do [ "${NAMES[$r]}" = "$1" ] && echo $r; done; }
+paired() {
+	local a b
+	a=$(row_of "$1"); b=$(row_of "$2")
+	[ -n "$a" ] && [ -n "$b" ] || { echo "n/a"; return; }
+	join <(sort -k1,1 "$BENCH_TMP/round$a" 2>/dev/null) \
+	     <(sort -k1,1 "$BENCH_TMP/round$b" 2>/dev/null) |
+		awk '{ r[NR] = $2 / $3; f += $2 < $3 }
+		     END { if (NR == 0) { print "n/a"; exit }
+			   n = asort_r(r, NR)
+			   m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+			   printf "%.2f (%d rounds, faster in %d)\n", m, NR, f }
+		     function asort_r(v, n,   i, j, t) {
+			   for (i = 2; i <= n; i++) { t = v[i]
+				   for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]
+				   v[j + 1] = t }
+			   return n }'
+}
 verdict() { # verdict LABEL VALUE OP LIMIT
 	local ok
 	ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
@@ -276,6 +301,7 @@ printf '  cell/crun        %s   (vnet: %s; vs crun without cgroups: %s)\n' \
 [ $RUNC_OK = 1 ] && printf '  cell/runc        %s\n' "$(bench_ratio "$cell" "$(m "runc run")")"
 printf '  cell/bwrap       %s   (vnet: %s)\n' "$(bench_ratio "$cell" "$(m "bwrap --unshare-all")")" \
 	"$(bench_ratio "$(m "cell jail -c vnet")" "$(m "bwrap --unshare-all")")"
+printf '  cell/bwrap, paired by round: %s\n' "$(paired "cell jail -c" "bwrap --unshare-all")"
 printf '  jexec/crun-exec  %s   (jexec/nsenter: %s)\n' \
 	"$(bench_ratio "$(m "cell jexec")" "$(m "crun exec")")" \
 	"$(bench_ratio "$(m "cell jexec")" "$(m "nsenter -a (jail init)")")"
