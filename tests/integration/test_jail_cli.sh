@@ -25,30 +25,23 @@ check "... the jail stands after its command" "ok" "$JEXEC" ${N}p echo ok
 check_rc "... and goes with jail -r" 0 "$JAIL" -r ${N}p
 # its creator removes an ended jail by jid, and only if the record is
 # still that jail's: here, while the creator waits before the lock, the
-# ended jail is repaired away and a newcomer takes its jid
-CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f path="$R" \
-	command=/bin/true >"$T/f.jid" 2>&1 &
-fpid=$!
-sleep 0.5
-"$JAIL" -r ${N}f >/dev/null 2>&1
-gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
-wait $fpid
-check "the newcomer has the ended jail's jid" "$(cat "$T/f.jid")" echo "$gjid"
-check "and the ended jail's creator leaves it standing" "${N}g" "$JLS" -j "$gjid" -q name
-check_rc "it goes with jail -r" 0 "$JAIL" -r ${N}g
-check "the ended jail left no trace" "" traces ${N}f
-# the same when the command failed: the failed start's undo removes by
-# jid only while the jid is still that jail's
-CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f path="$R" \
-	command=/bin/false >"$T/f.jid" 2>/dev/null &
-fpid=$!
-sleep 0.5
-"$JAIL" -r ${N}f >/dev/null 2>&1
-gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
-wait $fpid
-check "a failed command's jail: the newcomer has its jid" "$(cat "$T/f.jid")" echo "$gjid"
-check "and the failed start's undo leaves it standing" "${N}g" "$JLS" -j "$gjid" -q name
-check_rc "it goes with jail -r" 0 "$JAIL" -r ${N}g
+# ended jail is repaired away and a newcomer takes its jid. With a failing
+# command the same holds for the failed start's undo.
+newcomer_stands() {  # COMMAND WHAT
+	CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f \
+		path="$R" command="$1" >"$T/f.jid" 2>/dev/null &
+	local fpid=$! gjid
+	sleep 0.5
+	"$JAIL" -r ${N}f >/dev/null 2>&1
+	gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
+	wait $fpid
+	check "$2: the newcomer has the ended jail's jid" "$(cat "$T/f.jid")" echo "$gjid"
+	check "$2: its creator leaves the newcomer standing" "${N}g" "$JLS" -j "$gjid" -q name
+	check_rc "$2: the newcomer goes with jail -r" 0 "$JAIL" -r ${N}g
+	check "$2: the ended jail left no trace" "" traces ${N}f
+}
+newcomer_stands /bin/true "an ended command"
+newcomer_stands /bin/false "a failed command"
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
 # command= alone is forked by the jail's init (no attach); with an
