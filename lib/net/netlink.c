@@ -81,6 +81,13 @@ static int open_in_ns(void *p)
 		return -errno;
 	if (sl != sizeof(sa) || sa.nl_family != AF_NETLINK)
 		return -EINVAL;
+	/* connected to the kernel: the kernel then refuses a datagram from
+	 * any other socket (ECONNREFUSED to its sender), so a process of
+	 * the namespace with CAP_NET_ADMIN (a vnet jail's root) can neither
+	 * fill our receive buffer nor hand us a reply of its own */
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (connect(fd, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
 	o->portid = sa.nl_pid;
 	o->fd = TAKE_FD(fd);
 	return 0;
@@ -154,15 +161,16 @@ ssize_t cell_nl_recv(struct cell_nl *nl)
 				continue;
 			return -errno;
 		}
-		if ((size_t)n > nl->buflen)
-			return -ENOSPC;
 		if (sl != sizeof(sa) || sa.nl_family != AF_NETLINK)
 			return -EINVAL;
-		/* only the kernel's replies: another socket of the netns
-		 * (the jail's own processes, for a socket opened there) may
-		 * send to our port id */
+		/* only the kernel's replies (the socket is connected to the
+		 * kernel, which refuses others' datagrams; this is the second
+		 * line), and before the size: a stranger's oversized
+		 * datagram must not fail the call */
 		if (sa.nl_pid != 0)
 			continue;
+		if ((size_t)n > nl->buflen)
+			return -ENOSPC;
 		return n;
 	}
 }
@@ -242,8 +250,23 @@ int cell_nl_dump(struct cell_nl *nl, struct nl_msg *req,
 		for (; nl_msg_ok(h, len); h = nl_msg_next(h, &len)) {
 			if (h->nlmsg_seq != nl->seq)
 				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
+			/* a dump the kernel could not finish, or whose
+			 * objects changed while it ran, is not complete: the
+			 * caller must not act on a partial list (a bridge
+			 * counted port-less and deleted) */
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				return cell_error_set(err, -EAGAIN, "%s: the "
+						      "dump was interrupted "
+						      "(changed meanwhile)",
+						      what);
+			if (h->nlmsg_type == NLMSG_DONE) {
+				const int *done = nl_msg_payload(h,
+								 sizeof(int));
+				if (done && *done < 0)
+					return cell_error_errno(err, *done,
+								"%s", what);
 				return 0;
+			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				r = nl_error(h, what, err);
 				if (r < 0)

@@ -34,8 +34,10 @@ static void *room(struct nl_msg *m, size_t len)
 	if (m->err)
 		return NULL;
 	size_t used = m->nlh->nlmsg_len;   /* always aligned */
-	/* len <= cap first, so that the padding cannot wrap around */
-	if (len > m->cap || NLMSG_ALIGN(len) > m->cap - used) {
+	/* len <= cap - used first: NLMSG_ALIGN computes in 32 bits, and a
+	 * length near 4 GiB would align to 0 */
+	if (used > m->cap || len > m->cap - used ||
+	    NLMSG_ALIGN(len) > m->cap - used || NLMSG_ALIGN(len) < len) {
 		m->err = -EMSGSIZE;
 		return NULL;
 	}

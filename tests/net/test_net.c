@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "net/net.h"
 #include "param.h"
@@ -810,6 +812,33 @@ static int disabled_adapter(int a, int b)
 
 /* cell_vnet_host_side: a bare vnet has nothing on the host (init brings
  * lo up); each parameter that cell_vnet_setup acts on makes it true */
+/* the rtnetlink socket is connected to the kernel: another socket of the
+ * namespace (a vnet jail's root has CAP_NET_ADMIN in its own) can send it
+ * nothing, not a flood, not a datagram too large for its buffer */
+static void test_nl_strangers_refused(void **state)
+{
+	(void)state;
+	struct cell_nl nl;
+	struct cell_error err = { 0 };
+	assert_int_equal(cell_nl_open(&nl, -1, &err), 0);
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	assert_true(s >= 0);
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK,
+				  .nl_pid = nl.portid };
+	static char big[40000];
+	struct nlmsghdr *h = (struct nlmsghdr *)big;
+	h->nlmsg_len = sizeof(big);
+	h->nlmsg_type = NLMSG_NOOP;
+	assert_int_equal(sendto(s, big, sizeof(big), MSG_DONTWAIT,
+				(struct sockaddr *)&to, sizeof(to)), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	close(s);
+	struct cell_link_info li;
+	assert_int_equal(cell_link_get(&nl, "lo", &li, &err), 0);
+	assert_true(li.index > 0);
+	cell_nl_close(&nl);
+}
+
 static void test_host_side(void **state)
 {
 	(void)state;
@@ -972,6 +1001,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_host_side),
+		cmocka_unit_test(test_nl_strangers_refused),
 	};
 	if (cmocka_run_group_tests_name("vnet-host-side", pure, NULL, NULL))
 		return 1;

@@ -130,6 +130,21 @@ static void put_too_large_for_nla_len(void **state)
 	free(buf);
 }
 
+/* a length near 4 GiB: NLMSG_ALIGN computes in 32 bits and aligns it to
+ * 0, which must not pass for "fits" (the buffer here is small; the cap
+ * claims 4 GiB, so a put that passed would point past it) */
+static void put_near_4g_fails(void **state)
+{
+	(void)state;
+	uint64_t store[8];
+	struct nl_msg m;
+	assert_int_equal(nl_msg_init(&m, store, UINT32_MAX, RTM_NEWLINK, 0),
+			 0);
+	assert_null(nl_msg_put_extra(&m, 0xfffffffeu));
+	assert_int_equal(m.err, -EMSGSIZE);
+	assert_int_equal(m.nlh->nlmsg_len, NLMSG_HDRLEN);
+}
+
 static void init_refuses_small_or_misaligned(void **state)
 {
 	(void)state;
@@ -379,6 +394,7 @@ int main(void)
 		cmocka_unit_test(put_padding_past_the_end_fails),
 		cmocka_unit_test(nest_past_the_end_fails),
 		cmocka_unit_test(put_too_large_for_nla_len),
+		cmocka_unit_test(put_near_4g_fails),
 		cmocka_unit_test(init_refuses_small_or_misaligned),
 		cmocka_unit_test(padding_is_zeroed),
 		cmocka_unit_test(talk_refuses_marked),
