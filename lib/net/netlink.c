@@ -24,10 +24,14 @@
 #include "net/nlmsg.h"
 
 /* The receive buffer. The kernel sizes a dump's datagrams after the
- * largest buffer the socket has read with, up to 32 KiB, so this takes
- * any of them whole (the size used since libmnl's days: the larger of
- * MNL_SOCKET_BUFFER_SIZE and 32 KiB). */
-#define NL_RECV_BUFLEN 32768
+ * largest buffer the socket has read with, but at most 32 KiB; a reply to
+ * one request (RTM_GETLINK of one interface) is as large as the link's
+ * attributes, and a jail's root can grow its own interfaces' with
+ * alternative names (IFLA_PROP_LIST, a nest of at most 64 KiB): 128 KiB
+ * takes any of them whole, where 32 KiB made the host's lookup of such an
+ * interface fail (ENOSPC) at the jail's teardown. malloc'd, and only the
+ * pages a reply touches are backed. */
+#define NL_RECV_BUFLEN (128 * 1024)
 
 struct ns_job {
 	int netns_fd;

@@ -839,6 +839,40 @@ static void test_nl_strangers_refused(void **state)
 	cell_nl_close(&nl);
 }
 
+/* a link whose attributes a jail's root grew past 32 KiB (alternative
+ * names) is still read whole: the host looks its interfaces up at
+ * teardown */
+static void test_nl_large_link(void **state)
+{
+	(void)state;
+	char batch[] = "/tmp/cell-nettest-batch-XXXXXX";
+	int fd = mkstemp(batch);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "link add nlbig0 type veth peer name nlbig1\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "link property add dev nlbig0 altname a%03d%0120d\n",
+			i, 0);
+	fclose(f);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "ip -batch %s >/dev/null 2>&1", batch);
+	int rc = system(cmd);
+	unlink(batch);
+	assert_int_equal(rc, 0);
+	struct cell_nl nl;
+	struct cell_error err = { 0 };
+	assert_int_equal(cell_nl_open(&nl, -1, &err), 0);
+	struct cell_link_info li;
+	int r = cell_link_get(&nl, "nlbig0", &li, &err);
+	if (r < 0)
+		print_message("cell_link_get: %s\n", err.msg);
+	cell_nl_close(&nl);
+	assert_int_equal(system("ip link del nlbig0 >/dev/null 2>&1"), 0);
+	assert_int_equal(r, 0);
+	assert_true(li.index > 0);
+}
+
 static void test_host_side(void **state)
 {
 	(void)state;
@@ -1002,6 +1036,7 @@ int main(void)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_host_side),
 		cmocka_unit_test(test_nl_strangers_refused),
+		cmocka_unit_test(test_nl_large_link),
 	};
 	if (cmocka_run_group_tests_name("vnet-host-side", pure, NULL, NULL))
 		return 1;
