@@ -107,11 +107,17 @@ done
 echo "  target: cell-oci run at most 0.35x crun's median"
 
 if [ $PODMAN = 1 ] && command -v podman >/dev/null; then
-	# podman's cgroupfs manager makes libpod_parent/: removed at exit
-	# only if this run made it
+	# podman's cgroupfs manager makes libpod_parent/ and a libpod-ID
+	# directory per container in every hierarchy, and a container that
+	# crun or runc refused leaves its own behind: at exit the pod
+	# directories this run made go (those there before stay), and
+	# libpod_parent itself if this run made it
+	ls -d /sys/fs/cgroup/*/libpod_parent/libpod-* 2>/dev/null | sort \
+		>"$BENCH_TMP/pods-before"
 	if ! ls -d /sys/fs/cgroup/*/libpod_parent >/dev/null 2>&1; then
 		bench_on_exit 'for h in /sys/fs/cgroup/*/libpod_parent; do find "$h" -mindepth 1 -depth -type d -exec rmdir {} \;; rmdir "$h"; done'
 	fi
+	bench_on_exit "ls -d /sys/fs/cgroup/*/libpod_parent/libpod-* 2>/dev/null | sort | comm -13 '$BENCH_TMP/pods-before' - | while read -r d; do find \"\$d\" -mindepth 1 -depth -type d -exec rmdir {} \\; ; rmdir \"\$d\"; done"
 	# conmon passes no environment: cell-oci gets the bench's state dir
 	# through a wrapper, not /run/cell
 	# and its --root: podman passes --runtime-flag root= to create and
