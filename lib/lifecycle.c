@@ -1149,6 +1149,12 @@ static size_t subtree_find(const struct cell_record *rec, int **below)
 {
 	size_t n = 0, nch = 0;
 	*below = NULL;
+	/* children.max cannot change on a running jail: at 0 (the default)
+	 * no jail was ever created below this one, and the read of every
+	 * record (jail -c's removal and jail -r would pay it per jail on
+	 * the host) is skipped */
+	if (rec->jail.children_max == 0)
+		return 0;
 	if (cell_state_list(below, &n, NULL) < 0)
 		return 0;
 	int *jids = *below;

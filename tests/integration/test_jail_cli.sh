@@ -150,6 +150,10 @@ check_match "a command that fails before init is ready fails as the command" \
 	sh -c "CELL_TEST_PAUSE_AT=init-before-ready:300 '$JAIL' -i -c name=${N}e path='$R' exec.jail_user=nosuchuser command=/bin/true 2>&1 | tr '\n' ' '"
 "$JAIL" -c name=${N}e path="$R" persist >/dev/null
 check_match "duplicate name" "already exists" "$JAIL" -c name=${N}e path="$R" persist
+check_match "a duplicate with exec.prestart: refused" "already exists" \
+	"$JAIL" -c name=${N}e path="$R" persist "exec.prestart=touch $T/prestart-ran"
+check "... before its exec.prestart runs (FreeBSD's order)" "no" \
+	sh -c "[ -e '$T/prestart-ran' ] && echo yes || echo no"
 "$JAIL" -r ${N}e
 check_match "unknown devfs ruleset" "devfs_ruleset" "$JAIL" -c name=${N}e path="$R" devfs_ruleset=99 command=/bin/true
 check "bad input left no trace" "" traces ${N}e
