@@ -246,9 +246,24 @@ unsigned long long cell_proc_starttime_state(pid_t pid, char *state)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	_cleanup_free_ char *buf = NULL;
-	if (cell_read_file(path, 4096, &buf, NULL) < 0)
+	/* one read into the stack: a stat line is a few hundred bytes and
+	 * procfs gives it whole (repair reads one per jail on the host);
+	 * a full buffer could be cut, and is read again whole */
+	char small[2048];
+	_cleanup_free_ char *big = NULL;
+	char *buf = small;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
+	ssize_t n = read(fd, small, sizeof(small) - 1);
+	if (n <= 0)
+		return 0;
+	small[n] = '\0';
+	if ((size_t)n == sizeof(small) - 1) {
+		if (cell_read_file(path, 4096, &big, NULL) < 0)
+			return 0;
+		buf = big;
+	}
 	/* comm may hold spaces and parentheses: start after the last ')'. */
 	char *p = strrchr(buf, ')');
 	if (!p)

@@ -262,6 +262,34 @@ static void rfc3339_matches_gmtime(void **state)
 	assert_int_equal(strlen(got), 4);
 }
 
+/* a process's start time and state letter from /proc: itself running, a
+ * child that has exited and is not reaped a zombie ('Z': ended), a pid
+ * that does not exist 0 */
+static void proc_start_and_state(void **state)
+{
+	(void)state;
+	char st = '?';
+	unsigned long long me = cell_proc_starttime_state(getpid(), &st);
+	assert_true(me > 0);
+	assert_int_equal(st, 'R');
+	assert_true(cell_proc_starttime(getpid()) == me);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0)
+		_exit(0);
+	unsigned long long ks = 0;
+	for (int i = 0; i < 500; i++) {
+		ks = cell_proc_starttime_state(kid, &st);
+		if (st == 'Z')
+			break;
+		usleep(2000);
+	}
+	assert_int_equal(st, 'Z');
+	assert_true(ks > 0);
+	assert_int_equal(waitpid(kid, NULL, 0), kid);
+	assert_true(cell_proc_starttime_state(kid, &st) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +301,7 @@ int main(void)
 		cmocka_unit_test(list_sweeps_dead_writers),
 		cmocka_unit_test(repair_removes_empty_records),
 		cmocka_unit_test(rfc3339_matches_gmtime),
+		cmocka_unit_test(proc_start_and_state),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
