@@ -212,6 +212,18 @@ static struct ifinfomsg *link_req(struct nl_msg *m, void *buf, size_t cap,
 	return ifi;
 }
 
+/* A request to make a link that comes up with its creation (a bridge, an
+ * epair's host end): NLM_F_EXCL, so an existing one of the name fails. */
+static void link_new_up(struct nl_msg *m, void *buf, size_t cap)
+{
+	struct ifinfomsg *ifi = link_req(m, buf, cap, RTM_NEWLINK,
+					 NLM_F_CREATE | NLM_F_EXCL, 0);
+	if (ifi) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+}
+
 static int nl_set_up(struct cell_nl *nl, const char *ifname, bool up,
 		     struct cell_error *err)
 {
@@ -320,12 +332,7 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 				      "it is turned off", bridge);
 	NL_MSG_BUF(buf, 512);
 	struct nl_msg m;
-	struct ifinfomsg *ifi = link_req(&m, buf, sizeof(buf), RTM_NEWLINK,
-					 NLM_F_CREATE | NLM_F_EXCL, 0);
-	if (ifi) {
-		ifi->ifi_change = IFF_UP;
-		ifi->ifi_flags = IFF_UP;
-	}
+	link_new_up(&m, buf, sizeof(buf));
 	nl_attr_put_strz(&m, IFLA_IFNAME, bridge);
 	struct nlattr *info = nl_attr_nest_start(&m, IFLA_LINKINFO);
 	nl_attr_put_strz(&m, IFLA_INFO_KIND, "bridge");
@@ -507,12 +514,7 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 
 	NL_MSG_BUF(buf, 1024);
 	struct nl_msg m;
-	struct ifinfomsg *ifi = link_req(&m, buf, sizeof(buf), RTM_NEWLINK,
-					 NLM_F_CREATE | NLM_F_EXCL, 0);
-	if (ifi) {
-		ifi->ifi_change = IFF_UP;
-		ifi->ifi_flags = IFF_UP;
-	}
+	link_new_up(&m, buf, sizeof(buf));
 	nl_attr_put_strz(&m, IFLA_IFNAME, nm.host);
 	nl_attr_put(&m, IFLA_ADDRESS, 6, hmac);
 	if (mtu)
