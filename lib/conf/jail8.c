@@ -1016,12 +1016,15 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 			continue;
 		}
 		/* a jail named on the command line for -c alone, without
-		 * exec.prepare or exec.prestart: create refuses a name in use
-		 * itself (under the lock) before anything has run, so no look
-		 * at every record here first (with those hooks, the refusal
-		 * must come before them, as in FreeBSD's jail(8)) */
+		 * the host hooks a start runs before create or after a failed
+		 * one (exec.prepare, exec.prestart, exec.poststop,
+		 * exec.release): create refuses a name in use itself (under
+		 * the lock) and nothing else runs, so no look at every record
+		 * here first. With those hooks the refusal must come before
+		 * any of them, as in FreeBSD's jail(8). */
 		bool look = (op & CELL_J8_MODIFY) || !jb->named ||
-			    jb->j.exec_prepare.n || jb->j.exec_prestart.n;
+			    jb->j.exec_prepare.n || jb->j.exec_prestart.n ||
+			    jb->j.exec_poststop.n || jb->j.exec_release.n;
 		if (look && find_running(jb->name, &rec)) {
 			int r = 0;
 			if (op & CELL_J8_MODIFY) {

@@ -154,6 +154,10 @@ check_match "a duplicate with exec.prestart: refused" "already exists" \
 	"$JAIL" -c name=${N}e path="$R" persist "exec.prestart=touch $T/prestart-ran"
 check "... before its exec.prestart runs (FreeBSD's order)" "no" \
 	sh -c "[ -e '$T/prestart-ran' ] && echo yes || echo no"
+check_match "a duplicate with exec.poststop: refused" "already exists" \
+	"$JAIL" -c name=${N}e path="$R" persist "exec.poststop=touch $T/poststop-ran"
+check "... and no exec.poststop runs for it" "no" \
+	sh -c "[ -e '$T/poststop-ran' ] && echo yes || echo no"
 "$JAIL" -r ${N}e
 check_match "unknown devfs ruleset" "devfs_ruleset" "$JAIL" -c name=${N}e path="$R" devfs_ruleset=99 command=/bin/true
 check "bad input left no trace" "" traces ${N}e
