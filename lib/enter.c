@@ -329,43 +329,54 @@ static int set_ro(int mnt, bool recursive)
  * Cover each masked path: files with an empty read-only file, directories
  * with an empty read-only directory, both clones from one small tmpfs
  * (one file system instance for all masks). Missing paths are fine.
+ *
+ * Closing a mount that was never attached dissolves it, and each
+ * dissolution waits for an RCU grace period: 0.05-0.15 ms while the
+ * creator loads the device program on the other CPU. So the masks are
+ * cloned straight from the tmpfs, the one detached mount, rather than
+ * from detached clones of its file and directory (three of them).
  */
 struct masks {
-	int file;   /* detached read-only mount of an empty file */
-	int dir;    /* detached read-only mount of an empty directory */
+	int fs;     /* detached read-only tmpfs: "empty" and "dir" */
 };
 
 static int masks_make(struct masks *mk)
 {
 	static const char *const o[] = { "size", "4k", "mode", "0555", NULL };
-	mk->file = mk->dir = -1;
-	_cleanup_close_ int t = new_fs("tmpfs", o, MOUNT_ATTR_NOSUID |
-							   MOUNT_ATTR_NODEV |
-							   MOUNT_ATTR_NOEXEC);
-	if (t < 0)
-		return t;
-	int f = openat(t, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-	if (f < 0 || mkdirat(t, "dir", 0500) < 0) {
+	mk->fs = new_fs("tmpfs", o, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					    MOUNT_ATTR_NOEXEC);
+	if (mk->fs < 0)
+		return mk->fs;
+	int f = openat(mk->fs, "empty", O_CREAT | O_EXCL | O_WRONLY |
+						O_CLOEXEC, 0444);
+	if (f < 0 || mkdirat(mk->fs, "dir", 0500) < 0) {
 		int r = -errno;
 		if (f >= 0)
 			close(f);
 		return r;
 	}
 	close(f);
-	mk->file = open_tree(t, "empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	mk->dir = open_tree(t, "dir", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (mk->file < 0 || mk->dir < 0 || set_ro(mk->file, false) < 0 ||
-	    set_ro(mk->dir, false) < 0)
-		return -errno;
-	return 0;
+	/* clones keep the read-only flag of what they clone */
+	return set_ro(mk->fs, false);
 }
 
 static void masks_close(struct masks *mk)
 {
-	if (mk->file >= 0)
-		close(mk->file);
-	if (mk->dir >= 0)
-		close(mk->dir);
+	if (mk->fs >= 0)
+		close(mk->fs);
+}
+
+/* Put the file or the directory mask over rel below to ("" : to). */
+static int mask_attach(const struct masks *mk, bool dir, int to,
+		       const char *rel)
+{
+	_cleanup_close_ int m = open_tree(mk->fs, dir ? "dir" : "empty",
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (m < 0 || move_mount(m, "", to, rel,
+				MOVE_MOUNT_F_EMPTY_PATH |
+					(rel[0] ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
+		return -errno;
+	return 0;
 }
 
 /* Cover rel (below root) with an empty read-only file or directory. */
@@ -382,13 +393,7 @@ static int mask_one(int root, const char *rel, const struct masks *mk,
 	struct stat st;
 	if (fstat(t, &st) < 0)
 		return -errno;
-	/* a clone keeps the read-only flag of what it clones */
-	_cleanup_close_ int m = open_tree(S_ISDIR(st.st_mode) ? mk->dir
-							     : mk->file,
-					  "", OPEN_TREE_CLONE |
-						      OPEN_TREE_CLOEXEC |
-						      AT_EMPTY_PATH);
-	int r = m < 0 ? -errno : attach_at(m, t);
+	int r = mask_attach(mk, S_ISDIR(st.st_mode), t, "");
 	if (r < 0)
 		snprintf(bad, badlen, "/%s", rel);
 	return r;
@@ -433,14 +438,7 @@ static int mask_fresh(int fs, const char *rel, const struct masks *mk)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	if (!S_ISDIR(st.stx_mode) && !S_ISREG(st.stx_mode))
 		return -ELOOP; /* a symlink or node where a file was meant */
-	_cleanup_close_ int m = open_tree(S_ISDIR(st.stx_mode) ? mk->dir
-							      : mk->file,
-					  "", OPEN_TREE_CLONE |
-						      OPEN_TREE_CLOEXEC |
-						      AT_EMPTY_PATH);
-	if (m < 0 || move_mount(m, "", fs, rel, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
+	return mask_attach(mk, S_ISDIR(st.stx_mode), fs, rel);
 }
 
 static int readonly_fresh(int fs, const char *rel)

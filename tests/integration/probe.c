@@ -71,11 +71,15 @@ static int abstract_connect(const char *name)
 
 static int open_mode(const char *path, const char *mode)
 {
-	int flags = !strcmp(mode, "w") ? O_WRONLY : O_RDONLY;
-	int fd = open(path, flags | O_CLOEXEC);
+	/* r: read, w: write, c: create (in a directory) */
+	int flags = !strcmp(mode, "w")	 ? O_WRONLY
+		    : !strcmp(mode, "c") ? O_WRONLY | O_CREAT | O_EXCL
+					 : O_RDONLY;
+	int fd = open(path, flags | O_CLOEXEC, 0600);
 	if (fd >= 0 && flags == O_RDONLY) {
 		char c;
-		/* a masked file opens (it is /dev/null) but reads nothing */
+		/* a masked file opens (an empty read-only file) but reads
+		 * nothing */
 		if (read(fd, &c, 1) <= 0) {
 			printf("empty\n");
 			return 0;

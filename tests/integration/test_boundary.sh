@@ -84,6 +84,14 @@ for f in sysrq-trigger kcore kallsyms keys timer_list; do
 		check "/proc/$f absent here and in the jail" "denied ENOENT" probe open /proc/$f
 	fi
 done
+# directory masks: an empty read-only directory over each (one tmpfs
+# for all masks, file and directory alike)
+for d in /sys/firmware /sys/kernel/security /sys/fs/bpf; do
+	if [ -d $d ]; then
+		check "$d masked: empty" "0" injail sh -c "ls -A $d | wc -l"
+		check "$d masked: read-only" "denied EROFS" probe open $d/x c
+	fi
+done
 check "/proc/sys read-only" "denied EROFS" probe open /proc/sys/kernel/hostname w
 check "/proc/sys/kernel/core_pattern read-only" "denied EROFS" probe open /proc/sys/kernel/core_pattern w
 check "/sys read-only" "denied EROFS" probe open /sys/kernel/mm/transparent_hugepage/enabled w

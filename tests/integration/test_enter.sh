@@ -104,6 +104,20 @@ printf 'secret\n' > "$R/etc/secret"
 check "cell.masked_paths hides a file" "" \
 	"$JAIL" -c name=$N path="$R" cell.masked_paths=/etc/secret \
 	command=cat /etc/secret
+check_match "... read-only" "Read-only" \
+	"$JAIL" -c name=$N path="$R" cell.masked_paths=/etc/secret \
+	command=/bin/sh -c 'echo x > /etc/secret'
+mkdir -p "$R/srv/hidden" && : > "$R/srv/hidden/f"
+check "cell.masked_paths hides a directory: empty" "0" \
+	"$JAIL" -c name=$N path="$R" cell.masked_paths=/srv/hidden \
+	command=/bin/sh -c 'ls -A /srv/hidden | wc -l'
+check_match "... read-only" "Read-only" \
+	"$JAIL" -c name=$N path="$R" cell.masked_paths=/srv/hidden \
+	command=touch /srv/hidden/x
+check "... both at once, and the masks in /proc and /sys too" "0 ok" \
+	"$JAIL" -c name=$N path="$R" cell.masked_paths=/srv/hidden,/etc/secret \
+	command=/bin/sh -c 'echo $(ls -A /srv/hidden | wc -l) $(test -s /etc/secret || echo ok)'
+rm -rf "$R/srv/hidden"
 check_match "cell.readonly_paths makes a tree read-only" "Read-only" \
 	"$JAIL" -c name=$N path="$R" cell.readonly_paths=/home \
 	command=touch /home/user/x
