@@ -135,6 +135,10 @@ check "legacy jail path hostname ip command" "legacy.test" \
 check_match "unknown parameter is named" "unknown parameter: allow\.frobnicate" "$JAIL" -c name=${N}e path="$R" allow.frobnicate command=/bin/true
 check_match "bad value is named" "securelevel: expected an integer" "$JAIL" -c name=${N}e path="$R" securelevel=high command=/bin/true
 check_match "missing path" "no such directory" "$JAIL" -c name=${N}e path="$T/missing" command=/bin/true
+long=/$(printf 'd%.0s' $(seq 1023))
+check_match "a path longer than FreeBSD's MAXPATHLEN is refused" \
+	"path: value longer than 1023 bytes" \
+	"$JAIL" -c name=${N}e path="$long" command=/bin/true
 check_match "path not a directory" "not a directory" "$JAIL" -c name=${N}e path=/etc/passwd command=/bin/true
 check_match "unknown user" "nosuchuser: no such user" "$JAIL" -c name=${N}e path="$R" exec.jail_user=nosuchuser command=/bin/true
 # a passwd entry whose home does not fit is refused, not cut short
