@@ -147,14 +147,8 @@ struct cell_running {
 	 * it will unmount for the jail: a file beside the record, or -1. */
 	int agent_fd;
 	unsigned mount_fs;                /* the policy's CELL_MOUNT_* */
-	/* keep_init: the agent's listener of the command init forked
-	 * early, received during create, for cell_init_run; or -1 */
-	int cmd_listener;
 	/* keep_init: the creator's end of that command's gate, or -1 */
 	int gate_fd;
-	/* keep_init: that command's own error when it came before init was
-	 * ready (code 0: none); cell_init_run reports it */
-	struct cell_error cmd_error;
 	/* keep_init: after cell_init_run, what init said when the command
 	 * ended: other processes of the jail run on (init stays, whatever
 	 * persist says), or none do (init ends with its release when not

@@ -805,11 +805,10 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 }
 
 /* The descriptors a create keeps for what follows it (the agent's mount
- * record, the early command's listener and gate), closed. */
+ * record, the early command's gate), closed. */
 static void close_kept(struct cell_running *run)
 {
-	int *const fds[] = { &run->agent_fd, &run->cmd_listener,
-			     &run->gate_fd };
+	int *const fds[] = { &run->agent_fd, &run->gate_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -875,7 +874,6 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	memset(h, 0, sizeof(*h));
 	h->run.init_sock = -1;
 	h->run.agent_fd = -1;
-	h->run.cmd_listener = -1;
 	h->run.gate_fd = -1;
 	h->proc = proc != NULL && !proc->keep_init;
 	cell_error_context(err, j->name, NULL, NULL);

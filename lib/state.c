@@ -584,9 +584,7 @@ void cell_record_running(const struct cell_record *rec,
 	run->init_sock = -1;
 	run->agent_fd = -1;
 	run->mount_fs = 0;
-	run->cmd_listener = -1;
 	run->gate_fd = -1;
 	run->others_run = false;
 	run->none_run = false;
-	cell_error_clear(&run->cmd_error);
 }

@@ -146,10 +146,11 @@ printf 'longhome:x:1002:1002::/%0300d:/bin/sh\n' 0 >>"$R/etc/passwd"
 check_match "a passwd field too long is refused" "longhome: the jail's /etc/passwd entry has a field too long" \
 	"$JAIL" -c name=${N}e path="$R" exec.jail_user=longhome command=/bin/true
 sed -i '/^longhome:/d' "$R/etc/passwd"
-# the command's tail fails before init reports ready (init held 300 ms):
-# still a failure of the command, after the jail was made, not of the
-# create: jail -i prints the jid, the error names the command
-check_match "a command that fails before init is ready fails as the command" \
+# the command's tail fails (init's ready held back 300 ms, so that the
+# creator waits on it): a failure of the command, after the jail was
+# made, not of the create: jail -i prints the jid, the error names the
+# command
+check_match "a command whose tail fails fails as the command" \
 	"^[0-9]+ jail: jail ${N}e: command: nosuchuser: no such user" \
 	sh -c "CELL_TEST_PAUSE_AT=init-before-ready:300 '$JAIL' -i -c name=${N}e path='$R' exec.jail_user=nosuchuser command=/bin/true 2>&1 | tr '\n' ' '"
 "$JAIL" -c name=${N}e path="$R" persist >/dev/null
