@@ -47,7 +47,7 @@ echo "  state dir $CELL_RUN_DIR on $(stat -f -c %T "$CELL_RUN_DIR") (default /ru
 echo
 
 # phases: cut each run at exec of jail, clone3 (init born, in its cgroup),
-# pivot_root (init's mounts done), init's clone (the command forked, right
+# pivot_root (init's mounts done), init's vfork (the command started, right
 # after the root is built), execveat (the exec stub: the command's tail
 # done and its gate opened by the creator), execve and exit_group of
 # /bin/true, exit_group of the creator
@@ -62,7 +62,7 @@ function ts() { return $1 + 0 }
 	if (!st) next
 	if (rest ~ /^clone3\(/ && pid == cr) tc = ts()
 	else if (rest ~ /^pivot_root\(/) tp = ts()
-	else if (rest ~ /^clone\(/ && pid != cr && !tf) tf = ts()
+	else if (rest ~ /^v?fork\(|^clone\(/ && pid != cr && !tf) tf = ts()
 	else if (rest ~ /^execveat\(/ && !ta) ta = ts()
 	else if (rest ~ /^execve\(/ && comm == "true") tx = ts()
 	else if (rest ~ /^exit_group\(/ && comm == "true") te = ts()
@@ -80,11 +80,11 @@ function med(a,   i, j, v, k, m) {
 	return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
 }
 END {
-	printf "  runs parsed: %d (medians, ms, under perf trace with 8 syscalls traced)\n", n
+	printf "  runs parsed: %d (medians, ms, under perf trace with 9 syscalls traced)\n", n
 	printf "  %6.2f  start: exec, libraries, lock, record, cgroup                   (exec jail -> clone3)\n", med(A)
 	printf "  %6.2f  init: namespaces, lo, mounts, /proc masks, /dev (creator: device program)  (clone3 -> pivot_root)\n", med(B)
-	printf "  %6.2f  old root detached, host name, init forks the command            (pivot_root -> init forks)\n", med(C)
-	printf "  %6.2f  the command's tail (session, caps, ids, filters) || creator's save, gate  (fork -> exec stub)\n", med(D)
+	printf "  %6.2f  old root detached, host name, ready, init starts the command   (pivot_root -> vfork)\n", med(C)
+	printf "  %6.2f  the command's tail (session, caps, ids, filters) || creator's save, gate  (vfork -> exec stub)\n", med(D)
 	printf "  %6.2f  the exec stub                                                  (execveat -> execve true)\n", med(E)
 	printf "  %6.2f  /bin/true runs                                                 (execve -> exit)\n", med(F)
 	printf "  %6.2f  init ends (its namespaces go), removal                         (exit -> jail exits)\n", med(G)
@@ -101,7 +101,7 @@ if ! command -v perf >/dev/null || ! perf trace -o /dev/null -- true >/dev/null 
 fi
 
 echo "== 0. phases of jail -c, $R back-to-back runs"
-perf trace -e execve,execveat,clone,clone3,pivot_root,exit_group,seccomp,flock \
+perf trace -e execve,execveat,clone,clone3,vfork,pivot_root,exit_group,seccomp,flock \
 	-o "$BENCH_TMP/phases.txt" -- bash -c \
 	"for i in \$(seq $R); do $(printf '%q ' "${JAIL[@]}"); done"
 awk "$PHASES_AWK" "$BENCH_TMP/phases.txt"
