@@ -767,9 +767,13 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 			r0 = 0;
 		if (r0 < 0) {
 			r0 = cell_policy_compile(&c->pol, l, &c->bpf[l], err);
-			if (r0 == 0 && cached && c->bpf[l].len &&
-			    cell_state_save_bpf_cache(key, &c->bpf[l]) < 0)
-				key[0] = '\0'; /* not kept: copy it */
+			if (r0 == 0 && cached && c->bpf[l].len) {
+				cell_state_cache_prune(CELL_FILTER_KEY_PREFIX,
+						       CELL_FILTER_KEYS_MAX - 1);
+				if (cell_state_save_bpf_cache(key,
+							      &c->bpf[l]) < 0)
+					key[0] = '\0'; /* not kept: copy it */
+			}
 		}
 		if (r0 < 0)
 			return r0;

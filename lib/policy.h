@@ -80,7 +80,12 @@ struct cell_policy {
  * version; the granted rows; which filter). Compiled filters are kept by
  * this name (state.c), so a jail whose policy was seen before does not
  * compile again. -ENOENT when this build has no build id (no caching).
+ * Every such name starts with CELL_FILTER_KEY_PREFIX; at most
+ * CELL_FILTER_KEYS_MAX of them are kept (the least recently saved go:
+ * each build and each set of granted rows adds two).
  */
+#define CELL_FILTER_KEY_PREFIX "jail-"
+#define CELL_FILTER_KEYS_MAX 64
 int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
 			   char *buf, size_t len);
 /* What every compiled filter depends on besides its source: this

@@ -282,7 +282,7 @@ check "a damaged one is not loaded: compiled again, same verdict" \
 "$JAIL" -r $N >/dev/null
 check "removal takes it away" "" sh -c "ls $CELL_RUN_DIR/jails/ | grep bpf"
 check_match "compiled filters are kept by policy for the next jail (bpf/)" \
-	"^[0-9a-f]{40}-[0-9.]+-[0-9a-f]+-[0-9a-f]{16}-[0-9a-f]+-f$" \
+	"^jail-[0-9a-f]{40}-[0-9.]+-[0-9a-f]+-[0-9a-f]{16}-[0-9a-f]+-f$" \
 	ls "$CELL_RUN_DIR/bpf"
 kept() { ls "$CELL_RUN_DIR/bpf" | grep -c -- '-f$'; }
 n0=$(kept)
@@ -293,6 +293,16 @@ check "a new policy's filter is kept once, and used again" \
 	"$((n0 + 1)) $((n0 + 1))" echo "$n1 $(kept)"
 check "a jail made from the kept filter holds the same boundary" \
 	"denied EPERM" "$JAIL" -c name=$N path="$R" command=/bin/cell-probe mount
+# at most 64 are kept: filters of other builds and policies (here fakes of
+# an older build, older than every real one) go first, oldest first
+for i in $(seq 70); do
+	printf 'x' > "$CELL_RUN_DIR/bpf/jail-$(printf '%040d' $i)-2.5.4-c000003e-0000000000000000-0-f"
+	touch -d '2000-01-01' "$CELL_RUN_DIR/bpf/jail-$(printf '%040d' $i)-2.5.4-c000003e-0000000000000000-0-f"
+done
+"$JAIL" -c name=$N path="$R" allow.mlock allow.sysvipc command=/bin/sh -c true
+check "the kept filters are bounded (64), the newest kept" "64 yes" \
+	sh -c "echo \$(ls '$CELL_RUN_DIR/bpf' | grep -c '^jail-') \
+		\$(ls -t '$CELL_RUN_DIR/bpf' | grep '^jail-' | head -4 | grep -qv '^jail-0000' && echo yes)"
 
 # --- cgroups: placement and the cgroup namespace --------------------------
 # init is cloned into the jail's cgroup v2 / unified directory and makes
