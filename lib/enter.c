@@ -1482,6 +1482,30 @@ static int set_sysctls(const struct cell_jail *j, char *bad, size_t badlen)
 	return 0;
 }
 
+/*
+ * Whether the command may borrow init's memory (vfork): not when
+ * fs.suid_dumpable is 1, where the tail's change of ids would let a
+ * process of the new uid ptrace that memory, init's, before the tail
+ * clears the flag. (0 makes it not dumpable, 2 dumpable by
+ * CAP_SYS_PTRACE only.) Unreadable counts as 1. Read in init before the
+ * root is switched: the host's /proc, which a jail may lack.
+ */
+static bool shared_mm_safe(void)
+{
+	/* (a test makes the copy) */
+	const char *t = getenv("CELL_TEST_NO_VFORK");
+	if (t && !strcmp(t, "1"))
+		return false;
+	char c = '1';
+	int fd = open("/proc/sys/fs/suid_dumpable", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = '1';
+		close(fd);
+	}
+	return c == '0' || c == '2';
+}
+
 static __attribute__((noreturn)) void init_main(const struct init_args *a)
 {
 	const struct cell_jail *j = a->j;
@@ -1503,6 +1527,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		fail_to(sock, "cgroup", -errno,
 			"new cgroup namespace: %s", strerror(errno));
 	hide_cmdline();
+	bool share_mm = a->proc && a->proc->keep_init && shared_mm_safe();
 	/* 4a: in its own user namespace (cell.uidmap) init is still the
 	 * host's uid 0, unmapped there, so nothing it made in the jail's
 	 * new file systems could have an owner: it becomes the namespace's
@@ -1597,9 +1622,12 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	 * exit: a tail that fails reports on sock itself), and init_drop
 	 * follows. The tail never returns, writes nothing of ours but the
 	 * heap and environ (restored below), and changes only its own
-	 * credentials, files and session; a change of uid may have made
-	 * the shared mm dumpable, which we undo. While we are stopped no
-	 * process of the jail runs but the command's tail. */
+	 * credentials, files and session. But a change of ids sets the mm's
+	 * dumpable flag to fs.suid_dumpable, and the mm is ours too, still
+	 * with every capability: at 1 (a process of the new uid may ptrace
+	 * it) a copy is made instead (shared_mm_safe), and the tail clears
+	 * the flag at once either way. A failed vfork is reported after
+	 * ready, as the command's failure. */
 	pid_t cmd = 0;
 	bool persist = false;
 	if (a->proc && a->proc->keep_init) {
@@ -1611,7 +1639,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 			_exit(1);
 		fflush(NULL);
 		char **env = environ;
-		cmd = vfork();
+		cmd = share_mm ? vfork() : fork();
 		if (cmd == 0)
 			tail(j, a->pol, a->proc->x, NULL, -1, sock, false,
 			     a->gate[0]);
@@ -1620,7 +1648,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		close(a->gate[0]);
 		if (cmd < 0)
-			fail_to(sock, "command", -fork_errno, "vfork: %s",
+			fail_to(sock, "command", -fork_errno, "fork: %s",
 				strerror(fork_errno));
 		cell_test_pause_point("init-forked");
 	}
@@ -2167,7 +2195,7 @@ int cell_init_run(struct cell_running *run, int *status,
 			close(gate); /* the command, if any, reads EOF */
 		return cell_error_set(err, -EPIPE, "the jail's init is gone");
 	}
-	/* the gate's byte starts the command init forked during create */
+	/* the gate's byte starts the command init started during create */
 	if (gate >= 0) {
 		/* EPIPE: the command's tail failed and closed its end; its
 		 * error and its end come from init below */
@@ -2594,7 +2622,7 @@ static int exec_stub_fd(void)
  * for the host to have placed us in the cgroups. as_init (an init that
  * becomes the process, cell_init_proc): report ready on err_fd when every
  * check passed. gate_fd (OCI's start byte, or init's gate for a command it
- * forked early): wait for one byte just before the exec.
+ * started early): wait for one byte just before the exec.
  */
 static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 					   const struct cell_policy *pol,
@@ -2727,6 +2755,11 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	    setresuid(u.uid, u.uid, u.uid) < 0)
 		fail_to(err_fd, "user", -errno, "switching to %s: %s", u.name,
 			strerror(errno));
+	/* A change of ids set our mm's dumpable flag to fs.suid_dumpable;
+	 * at 1 a host process of the same uid could ptrace us until the
+	 * exec (a jail's process too, once it has one). Nothing of ours is
+	 * for others to read before the exec, which sets the flag anew. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* root keeps its capabilities across setresuid: now narrow them */
 	if (x->caps_set && u.uid == 0 && wide.caps != narrowed.caps &&
 	    cell_policy_apply_caps(&narrowed, true, &e) < 0)

@@ -194,7 +194,7 @@ struct cell_init_proc {
 	int (*prepivot)(void *arg, pid_t pid, struct cell_error *err);
 	void *prepivot_arg;
 	/*
-	 * keep_init: init stays the jail's reaper and forks x itself as
+	 * keep_init: init stays the jail's reaper and starts x itself as
 	 * soon as the root is built; x runs the same tail as any jailed
 	 * process and waits at a gate that cell_init_run() opens (jail -c
 	 * command=, after the network and hooks are ready). The process is

@@ -406,4 +406,31 @@ check "... and jail -c waits without spinning (CPU x100 < 20 for a 400 ms wait)"
 	"yes" sh -c "[ ${c:-999} -lt 20 ] && echo yes || echo 'no ($c)'"
 check_clean "... nothing left of it" $N
 
+# --- the command borrows init's memory until its exec ---------------------
+# (vfork); a copy when the id switch could make that memory ptrace-able
+# (fs.suid_dumpable 1; CELL_TEST_NO_VFORK=1 stands in for it here). The
+# creator pauses with the jail active and the gate shut: the command
+# waits at it as "user", init waits for its exec (D) or in its loop (S).
+gated() { # gated ENV...: "INIT-STATE TAIL-/proc-OWNER"
+	env "$@" CELL_TEST_PAUSE_AT=active:1000 "$JAIL" -c name=$N \
+		path="$R" exec.jail_user=user command=/bin/sh -c : &
+	local bg=$! init="" tail="" i
+	for i in $(seq 100); do
+		init=$(ps -o pid= --ppid $bg | head -1 | tr -d ' ')
+		[ -n "$init" ] && tail=$(ps -o pid= --ppid "$init" | head -1 | tr -d ' ')
+		# the tail at the gate: switched to user, asleep in read
+		[ -n "$tail" ] && [ "$(stat -c %U /proc/$tail/status 2>/dev/null)" != "" ] &&
+			[ "$(awk '{print $3}' /proc/$tail/stat 2>/dev/null)" = S ] && break
+		sleep 0.02
+	done
+	sleep 0.2
+	echo "$(awk '{print $3}' /proc/$init/stat 2>/dev/null) $(stat -c %U /proc/$tail/status 2>/dev/null)"
+	wait $bg
+}
+check "the command borrows init's memory: init waits for its exec (D), the tail is not dumpable" \
+	"D root" gated
+check "with CELL_TEST_NO_VFORK=1 (suid_dumpable 1): a copy, init in its loop (S), not dumpable" \
+	"S root" gated CELL_TEST_NO_VFORK=1
+check_clean "... nothing left of either" $N
+
 finish
