@@ -1639,7 +1639,12 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 			_exit(1);
 		fflush(NULL);
 		char **env = environ;
-		cmd = share_mm ? vfork() : fork();
+		if (cell_test_fail_point("init-fork")) {
+			errno = EAGAIN;
+			cmd = -1;
+		} else {
+			cmd = share_mm ? vfork() : fork();
+		}
 		if (cmd == 0)
 			tail(j, a->pol, a->proc->x, NULL, -1, sock, false,
 			     a->gate[0]);
@@ -2146,6 +2151,20 @@ void cell_init_persist(struct cell_running *run, bool persist)
 		return;
 	struct msg m = { .kind = 'P', .arg = persist ? '1' : '0' };
 	send_msg(run->init_sock, &m);
+}
+
+bool cell_init_failed(struct cell_running *run, struct cell_error *err)
+{
+	struct msg m;
+	if (run->init_sock < 0 ||
+	    recv(run->init_sock, &m, sizeof(m), MSG_PEEK | MSG_DONTWAIT) !=
+		    (ssize_t)sizeof(m) ||
+	    m.kind != 'E' || recv_msg(run->init_sock, &m) < 0)
+		return false;
+	cell_error_clear(err);
+	cell_error_context(err, NULL, m.step, NULL);
+	cell_error_set(err, m.code ? m.code : -EIO, "%s", m.text);
+	return true;
 }
 
 int cell_init_pidfd(const struct cell_running *run)

@@ -240,6 +240,11 @@ void cell_init_release(struct cell_running *run, bool persist);
 /* Tell init whether the jail persists, keeping the creator's hold. */
 void cell_init_persist(struct cell_running *run, bool persist);
 
+/* After ready, when a later step of the create failed: an error init
+ * reported before it ended (it could not start the command) says more
+ * than the step's own, so it replaces *err. true when it did. */
+bool cell_init_failed(struct cell_running *run, struct cell_error *err);
+
 /* pidfd of a running jail's init, checked against pid reuse; -errno. */
 int cell_init_pidfd(const struct cell_running *run);
 

@@ -834,7 +834,12 @@ static int step_network(struct create_ctx *c, struct cell_error *err)
 	/* step_init recorded "network may exist" */
 	if (!has_network(c))
 		return 0;
-	return net_setup(&c->h->rec, c->cg.cg, err);
+	int r = net_setup(&c->h->rec, c->cg.cg, err);
+	/* init that could not start the command has ended: its network
+	 * namespace with it; its own error is the one to tell */
+	if (r < 0 && cell_init_failed(&c->h->run, err))
+		r = err->code;
+	return r;
 }
 
 static void undo_network(struct create_ctx *c)

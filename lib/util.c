@@ -286,6 +286,12 @@ void cell_test_crash_point(const char *step)
 		raise(SIGKILL);
 }
 
+bool cell_test_fail_point(const char *step)
+{
+	const char *at = getenv("CELL_TEST_FAIL_AT");
+	return at && !strcmp(at, step);
+}
+
 void cell_test_pause_point(const char *step)
 {
 	const char *at = getenv("CELL_TEST_PAUSE_AT");

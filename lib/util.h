@@ -50,6 +50,9 @@ void cell_test_crash_point(const char *step);
  * window deterministically.
  */
 void cell_test_pause_point(const char *step);
+/* Fault injection for tests: true when CELL_TEST_FAIL_AT names step (the
+ * caller then fails as the real call would). */
+bool cell_test_fail_point(const char *step);
 
 /* ts as RFC 3339 in UTC ("2026-11-29T14:19:46.635121019Z") into buf.
  * Not gmtime_r/strftime: glibc's read /etc/localtime (tzset) even for

@@ -142,6 +142,14 @@ check "a bare vnet jail: init brought lo up (IFF_UP|IFF_LOOPBACK)" "0x9" \
 check "... and the host's side was never touched (no link made or left)" \
 	"$links_before" sh -c "ip -o link | wc -l"
 check_clean "... nothing left of it" ${A}bare
+# init cannot start the command (fork fails, injected): the create's
+# network step meets a dead init, and the error told is init's own
+check_match "a command init cannot start: the error is its fork's" \
+	"command: fork: Resource temporarily unavailable" \
+	env CELL_TEST_FAIL_AT=init-fork "$JAIL" -c name=${A}nf path=$R vnet \
+	vnet.bridge=$BR ip4.addr=10.81.0.9/24 command=/bin/true
+check_clean "... nothing left of it" ${A}nf
+check "... and no link of it" "" sh -c "ip -o link | grep -o '${A}nf' | head -1"
 check_match "jls shows A's address" "10\.81\.0\.2 .*$R" "$JLS"
 check_nomatch "A's address is not on the stand-in host" "10\.81\.0\.2" \
 	ip -o addr show
