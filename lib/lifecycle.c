@@ -477,10 +477,12 @@ static void teardown_record(const struct cell_record *rec)
  * a killed command left), and keep the jids of the rest, ascending, in
  * *live. With a name, *named is the jid of the live record of that name,
  * or 0. Create asks all three questions (repair, name taken, next jid) of
- * this one scan.
+ * this one scan. Not full (cell_state_full_repair_due): an active
+ * record's init is checked only when the record has that name; one whose
+ * init has ended stays, and its jid with it, until the next full scan.
  */
 static int repair_scan(const char *name, int **live, size_t *nlive,
-		       int *named, struct cell_error *err)
+		       int *named, bool every_init, struct cell_error *err)
 {
 	_cleanup_free_ int *jids = NULL;
 	size_t n = 0, kept = 0;
@@ -513,7 +515,9 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 		if (rec.state == CELL_REC_CREATING)
 			stale = !cell_record_creator_alive(&rec);
 		else if (rec.state == CELL_REC_ACTIVE)
-			stale = !cell_record_alive(&rec);
+			stale = (every_init ||
+				 (name && !strcmp(rec.jail.name, name))) &&
+				!cell_record_alive(&rec);
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
 		if (!stale) {
@@ -560,8 +564,18 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 
 int cell_repair(int lockfd, struct cell_error *err)
 {
-	(void)lockfd;
-	return repair_scan(NULL, NULL, NULL, NULL, err);
+	int r = repair_scan(NULL, NULL, NULL, NULL, true, err);
+	if (r >= 0)
+		cell_state_full_repair_done(lockfd);
+	return r;
+}
+
+/* cell_repair, full only when due (removals) */
+static void repair_if_due(int lockfd)
+{
+	bool full = cell_state_full_repair_due(lockfd);
+	if (repair_scan(NULL, NULL, NULL, NULL, full, NULL) >= 0 && full)
+		cell_state_full_repair_done(lockfd);
 }
 
 /* --- create -------------------------------------------------------------- */
@@ -584,10 +598,13 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 	_cleanup_free_ int *live = NULL;
 	size_t nlive = 0;
 	int named = 0;
+	bool full = cell_state_full_repair_due(c->lockfd);
 	int r = repair_scan(j->name[0] ? j->name : NULL, &live, &nlive,
-			    &named, err);
+			    &named, full, err);
 	if (r < 0)
 		return r;
+	if (full)
+		cell_state_full_repair_done(c->lockfd);
 	if (named)
 		return cell_error_set(err, -EEXIST,
 				      "a jail named %s already exists",
@@ -1213,7 +1230,7 @@ int cell_remove(const char *key, struct cell_error *err)
 	int lockfd = cell_state_lock(err);
 	if (lockfd < 0)
 		return lockfd;
-	cell_repair(lockfd, NULL);
+	repair_if_due(lockfd);
 	struct cell_record rec;
 	int r = cell_state_find(key, &rec, err);
 	if (r < 0) {
@@ -1236,7 +1253,7 @@ int cell_remove_instance(int jid, pid_t init_pid,
 	int lockfd = cell_state_lock(err);
 	if (lockfd < 0)
 		return lockfd;
-	cell_repair(lockfd, NULL);
+	repair_if_due(lockfd);
 	struct cell_record rec;
 	int r = cell_state_load(jid, &rec, NULL);
 	if (r == 0 && (rec.init_pid != init_pid ||

@@ -27,6 +27,25 @@ const char *cell_run_dir(void)
 	return d && d[0] == '/' ? d : "/run/cell";
 }
 
+bool cell_state_full_repair_due(int lockfd)
+{
+	struct stat st;
+	struct timespec now;
+	if (lockfd < 0 || fstat(lockfd, &st) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return true;
+	long long ms = (now.tv_sec - st.st_mtim.tv_sec) * 1000LL +
+		       (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	/* (a clock set back counts as due) */
+	return ms < 0 || ms >= CELL_REPAIR_INTERVAL_MS;
+}
+
+void cell_state_full_repair_done(int lockfd)
+{
+	if (lockfd >= 0)
+		(void)futimens(lockfd, NULL);
+}
+
 static int jails_dir(char *buf, size_t len)
 {
 	if (snprintf(buf, len, "%s/jails", cell_run_dir()) >= (int)len)

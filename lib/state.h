@@ -43,6 +43,17 @@ const char *cell_run_dir(void);
 /* Take the state lock (creating the directory); returns an fd or -errno. */
 int cell_state_lock(struct cell_error *err);
 void cell_state_unlock(int fd);
+/*
+ * A full repair reads every record and checks that its init lives: ten
+ * microseconds a record, so with many jails it would dominate every
+ * create and removal. Those check every record's creator (what a killed
+ * command left) and the jail they name, and every record's init only
+ * when the last full repair, stamped on the lock file's mtime (lockfd,
+ * held), is CELL_REPAIR_INTERVAL_MS old; listing (jls) always does.
+ */
+#define CELL_REPAIR_INTERVAL_MS 1000
+bool cell_state_full_repair_due(int lockfd);
+void cell_state_full_repair_done(int lockfd);
 
 int cell_state_save(const struct cell_record *rec, struct cell_error *err);
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err);

@@ -25,14 +25,15 @@ check "... the jail stands after its command" "ok" "$JEXEC" ${N}p echo ok
 check_rc "... and goes with jail -r" 0 "$JAIL" -r ${N}p
 # its creator removes an ended jail by jid, and only if the record is
 # still that jail's: here, while the creator waits before the lock, the
-# ended jail is repaired away and a newcomer takes its jid. With a failing
-# command the same holds for the failed start's undo.
+# ended jail is repaired away (jls: a full repair) and a newcomer takes
+# its jid. With a failing command the same holds for the failed start's
+# undo.
 newcomer_stands() {  # COMMAND WHAT
 	CELL_TEST_PAUSE_AT=ended-before-lock:1500 "$JAIL" -i -c name=${N}f \
 		path="$R" command="$1" >"$T/f.jid" 2>/dev/null &
 	local fpid=$! gjid
 	sleep 0.5
-	"$JAIL" -r ${N}f >/dev/null 2>&1
+	"$JLS" >/dev/null 2>&1
 	gjid=$("$JAIL" -i -c name=${N}g path="$R" persist)
 	wait $fpid
 	check "$2: the newcomer has the ended jail's jid" "$(cat "$T/f.jid")" echo "$gjid"
@@ -42,6 +43,32 @@ newcomer_stands() {  # COMMAND WHAT
 }
 newcomer_stands /bin/true "an ended command"
 newcomer_stands /bin/false "a failed command"
+# a jail that ended on its own (persist cleared, no process left) is
+# reclaimed by a create of its name at once, by any create once the last
+# full repair is a second old (CELL_REPAIR_INTERVAL_MS), by jls always;
+# until then it holds its jid, and no command shows or enters it
+ended() { "$JAIL" -c name=$1 path="$R" persist >/dev/null &&
+	"$JAIL" -m name=$1 nopersist >/dev/null; sleep 0.3; }
+"$JLS" >/dev/null   # a full repair now: the next second's creates are not
+ended ${N}e1
+check "an ended jail is shown by no command" "" sh -c "'$JLS' -n name | grep -w ${N}e1"
+check_rc "... nor entered" 1 "$JEXEC" ${N}e1 true
+check_match "... its name is free at once: the create reclaims it" "^[0-9]+$" \
+	"$JAIL" -i -c name=${N}e1 path="$R" persist
+"$JAIL" -r ${N}e1 >/dev/null
+"$JLS" >/dev/null
+ended ${N}e2
+"$JAIL" -c name=${N}e3 path="$R" persist >/dev/null
+left=$(traces ${N}e2 | grep -c .)
+check "... a create of another name within the second leaves it (record, cgroup)" \
+	"2" echo "$left"
+sleep 1.1
+"$JAIL" -c name=${N}e4 path="$R" persist >/dev/null
+check_clean "... one a second later reclaims it (record, cgroup)" ${N}e2
+"$JAIL" -r ${N}e3 >/dev/null; "$JAIL" -r ${N}e4 >/dev/null
+ended ${N}e5
+"$JLS" >/dev/null
+check_clean "... and so does jls at once" ${N}e5
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
 # command= alone is forked by the jail's init (no attach); with an
