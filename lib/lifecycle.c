@@ -218,8 +218,10 @@ static int count_children(const char *name)
 		struct cell_record r;
 		if (cell_state_peek(jids[i], &r) < 0)
 			continue;
+		/* a child that ended holds no place (its record waits for
+		 * a repair) */
 		if (!strncmp(r.jail.name, name, len) && r.jail.name[len] == '.' &&
-		    !strchr(r.jail.name + len + 1, '.'))
+		    !strchr(r.jail.name + len + 1, '.') && cell_running(&r))
 			count++;
 	}
 	return count;
@@ -477,10 +479,20 @@ static void teardown_record(const struct cell_record *rec)
  * a killed command left), and keep the jids of the rest, ascending, in
  * *live. With a name, *named is the jid of the live record of that name,
  * or 0. Create asks all three questions (repair, name taken, next jid) of
- * this one scan. Not full (cell_state_full_repair_due): an active
- * record's init is checked only when the record has that name; one whose
- * init has ended stays, and its jid with it, until the next full scan.
+ * this one scan. Not every_init: an active record's init is checked only
+ * when the record is that name's or one below it; one whose init has
+ * ended stays, with its jid and cgroup, until the next full scan (see
+ * step_reserve for when a create may leave it).
  */
+/* name itself or a jail below it ("a" names "a" and "a.b") */
+static bool names_it(const char *name, const char *other)
+{
+	if (!name)
+		return false;
+	size_t l = strlen(name);
+	return !strncmp(other, name, l) && (!other[l] || other[l] == '.');
+}
+
 static int repair_scan(const char *name, int **live, size_t *nlive,
 		       int *named, bool every_init, struct cell_error *err)
 {
@@ -515,8 +527,7 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 		if (rec.state == CELL_REC_CREATING)
 			stale = !cell_record_creator_alive(&rec);
 		else if (rec.state == CELL_REC_ACTIVE)
-			stale = (every_init ||
-				 (name && !strcmp(rec.jail.name, name))) &&
+			stale = (every_init || names_it(name, rec.jail.name)) &&
 				!cell_record_alive(&rec);
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
@@ -590,7 +601,27 @@ struct create_ctx {
 	const struct cell_init_proc *proc;
 	struct sock_fprog bpf[2];        /* the filter, the listener's */
 	char bpf_key[2][128];            /* their names in bpf/, or "" */
+	bool partial;                    /* step_reserve's scan left ended
+					  * jails of other names */
 };
+
+static bool has_network(const struct create_ctx *c);
+
+/*
+ * Whether this create may leave ended jails of other names for a later
+ * full repair. Only when it takes nothing such a jail could still hold:
+ * its jid is new, its name and cgroup are its own (a cell.cgroup that
+ * exists sends step_cgroup to a full repair first), and it has nothing on
+ * the host's network (addresses, rdr ports, bridges, interfaces), nor a
+ * parent. Otherwise the later teardown of the ended jail would remove by
+ * name or address what the new one took.
+ */
+static bool partial_scan_ok(const struct create_ctx *c)
+{
+	const struct cell_jail *j = c->j;
+	return !j->jid && !strchr(j->name, '.') && !c->parent &&
+	       !has_network(c);
+}
 
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
 {
@@ -598,13 +629,15 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 	_cleanup_free_ int *live = NULL;
 	size_t nlive = 0;
 	int named = 0;
-	bool full = cell_state_full_repair_due(c->lockfd);
+	bool full = !partial_scan_ok(c) ||
+		    cell_state_full_repair_due(c->lockfd);
 	int r = repair_scan(j->name[0] ? j->name : NULL, &live, &nlive,
 			    &named, full, err);
 	if (r < 0)
 		return r;
 	if (full)
 		cell_state_full_repair_done(c->lockfd);
+	c->partial = !full;
 	if (named)
 		return cell_error_set(err, -EEXIST,
 				      "a jail named %s already exists",
@@ -679,6 +712,14 @@ static int devices_from_policy(const struct cell_policy *pol,
 static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 {
 	int r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
+	if (r == -EEXIST && c->partial) {
+		/* an ended jail's, perhaps (cell.cgroup): it goes first */
+		cell_error_clear(err);
+		if (repair_scan(NULL, NULL, NULL, NULL, true, NULL) >= 0)
+			cell_state_full_repair_done(c->lockfd);
+		c->partial = false;
+		r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
+	}
 	if (r == -EEXIST) {
 		/* a leftover of a crashed jail of the same name: only ours
 		 * (below cell/) and only when it holds no process */
@@ -1008,14 +1049,14 @@ void cell_create_finish(struct cell_handle *h)
 	cell_init_release(&h->run, persist);
 	cell_record_free(&h->rec);
 	/* other processes run on: the jail is not empty, init stays, and
-	 * it ends with the last of them (the next command's repair then
+	 * it ends with the last of them (the next full repair then
 	 * removes it) */
 	if (persist || others_run)
 		return;
 	/* A jail that is not persistent ends with its last process. When
 	 * that was the start-up command, its init leaves at once: clean up
 	 * after it now, so "jail -c ... command=..." leaves nothing behind.
-	 * (Otherwise the next command's repair does.) */
+	 * (Otherwise the next full repair does: design.md, Repair.) */
 	remove_ended(jid, &run, none_run);
 }
 
@@ -1275,8 +1316,8 @@ int cell_remove_instance(int jid, pid_t init_pid,
  * The end of a jail that was not persistent, by the command that made it,
  * as its init exits: the record by jid, if it is still the one of that
  * init (no other command removed it and no other jail took its jid
- * since), and no repair of the others (the next command that changes
- * state does that, as after any removal). What needs no wait for init is
+ * since), and no repair of the others (a later create, removal or listing
+ * does that: design.md, Repair). What needs no wait for init is
  * done while the kernel tears init down (its mounts, its memory: about
  * 0.2 ms here): the lock, the record, the jails below, the cgroup handle.
  */
@@ -1295,7 +1336,7 @@ static void remove_ended(int jid, const struct cell_running *run,
 			bool gone = poll(&p, 1, 500) == 1;
 			close(fd);
 			if (!gone)
-				return;   /* the next command's repair */
+				return;   /* the next full repair */
 		}
 	}
 	cell_test_pause_point("ended-before-lock");
@@ -1337,7 +1378,7 @@ static void remove_ended(int jid, const struct cell_running *run,
 		else
 			remove_one(&rec, NULL);
 	} else {
-		/* still running after 500 ms: the next command's repair */
+		/* still running after 500 ms: the next full repair */
 		cg_ctx_free(&c);
 	}
 	cell_record_free(&rec);

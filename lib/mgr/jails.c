@@ -654,9 +654,13 @@ static int create_locked(struct cell_mgr *m, const struct cell_mgr_create *c,
 		return r;
 	struct cell_record rec;
 	if (cell_state_find(c->name, &rec, NULL) == 0) {
+		/* one that ended is reclaimed by the create of its name */
+		bool running = cell_running(&rec);
 		cell_record_free(&rec);
-		return cell_error_set(err, -EEXIST, "a jail named '%s' is "
-				      "running outside the manager", c->name);
+		if (running)
+			return cell_error_set(err, -EEXIST, "a jail named '%s' "
+					      "is running outside the manager",
+					      c->name);
 	}
 	/* the directory is the name's reservation */
 	if (mkdir(dir, 0700) < 0)
@@ -1376,9 +1380,11 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		return r;
 	struct cell_record rec;
 	if (cell_state_find(newname, &rec, NULL) == 0) {
+		bool running = cell_running(&rec);
 		cell_record_free(&rec);
-		return cell_error_set(err, -EEXIST, "a jail named '%s' is "
-				      "running", newname);
+		if (running)
+			return cell_error_set(err, -EEXIST, "a jail named '%s' "
+					      "is running", newname);
 	}
 	struct stat st;
 	if (lstat(dst, &st) == 0 || lstat(sdst, &st) == 0)

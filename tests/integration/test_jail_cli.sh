@@ -69,6 +69,36 @@ check_clean "... one a second later reclaims it (record, cgroup)" ${N}e2
 ended ${N}e5
 "$JLS" >/dev/null
 check_clean "... and so does jls at once" ${N}e5
+# ... but a create that takes what an ended jail may hold repairs every
+# ended jail first, else the later teardown would take it back:
+# a jid of its choosing, a cell.cgroup of its choosing (found existing)
+"$JLS" >/dev/null
+ended ${N}e6
+jid6=$(sed -n 's/^jid=//p' $(grep -l "^name=${N}e6\$" "$CELL_RUN_DIR"/jails/[0-9]*))
+check_match "... the ended jail's jid, asked for, is given at once" "^$jid6\$" \
+	"$JAIL" -i -c name=${N}e7 path="$R" jid=$jid6 persist
+"$JAIL" -r ${N}e7 >/dev/null
+"$JLS" >/dev/null
+"$JAIL" -c name=${N}e8 path="$R" cell.cgroup=cell/${N}cg persist >/dev/null &&
+	"$JAIL" -m name=${N}e8 nopersist >/dev/null; sleep 0.3
+check_rc "... its cell.cgroup, asked for, is given at once" 0 \
+	"$JAIL" -c name=${N}e9 path="$R" cell.cgroup=cell/${N}cg persist
+sleep 1.1
+"$JAIL" -c name=${N}e10 path="$R" persist >/dev/null
+check "... and a full repair later leaves the new jail whole" "ok" \
+	"$JEXEC" ${N}e9 echo ok
+"$JAIL" -r ${N}e9 >/dev/null; "$JAIL" -r ${N}e10 >/dev/null
+# children.max counts the children that run, not one that ended
+mkroot "$R/jails/kid"
+"$JAIL" -c name=${N}p1 path="$R" children.max=1 persist >/dev/null
+"$JAIL" -c name=${N}p1.c path="$R/jails/kid" persist >/dev/null &&
+	"$JAIL" -m name=${N}p1.c nopersist >/dev/null; sleep 0.3
+check_rc "children.max=1 with its child ended: a new child is made" 0 \
+	"$JAIL" -c name=${N}p1.c path="$R/jails/kid" persist
+"$JAIL" -r ${N}p1 >/dev/null
+rm -rf "$R/jails"
+check_clean "... nothing left of the parent" ${N}p1
+check_clean "... nor of the child" ${N}p1.c
 check "the command is pid 2 under the jail's init" "2" \
 	"$JAIL" -c name=$N path="$R" command=/bin/sh -c 'echo $$'
 # command= alone is forked by the jail's init (no attach); with an

@@ -293,6 +293,20 @@ check_match "D cannot open an IPv4 socket" "^error: " \
 	"$JEXEC" $D /bin/cell-netprobe bind tcp 0.0.0.0 0
 check_match "the stand-in host itself binds anywhere" "^10\.83\.0\.1:" \
 	"$PROBE" bind tcp 10.83.0.1 0
+# an ended jail's address, taken by a new jail within the second after a
+# full repair: the create repairs every ended jail first, so the later
+# full repair leaves the new jail's alias alone
+"$JLS" >/dev/null
+"$JAIL" -c name=${N}x path=$R ip4.addr=10.83.0.7/24 interface=$SBR persist >/dev/null &&
+	"$JAIL" -m name=${N}x nopersist >/dev/null; sleep 0.3
+check_rc "an ended jail's address, taken at once by a new jail" 0 \
+	"$JAIL" -c name=${N}y path=$R ip4.addr=10.83.0.7/24 interface=$SBR persist
+sleep 1.1
+"$JAIL" -c name=${N}z path=$R persist >/dev/null
+check_match "... a full repair later leaves it on $SBR" "10\.83\.0\.7/24" \
+	ip -o addr show dev $SBR
+"$JAIL" -r ${N}y >/dev/null; "$JAIL" -r ${N}z >/dev/null
+check_nomatch "... and its removal takes it" "10\.83\.0\.7/" ip -o addr show dev $SBR
 
 # --- removal ------------------------------------------------------------------
 
