@@ -25,9 +25,9 @@
 #define CELL_UUID_MAX      64
 /* A path parameter, NUL included: FreeBSD's MAXPATHLEN, which bounds a
  * jail's path there too. Not Linux's PATH_MAX (4096): six such fields
- * made the struct 26 KiB, and each of the dozen copies a command makes
- * (record, parent, handle, ...) on a fresh stack cost page faults, 52
- * of them per jail -c, 3.5% of its time. */
+ * made the struct 26 KiB (8 now), and each of the ten or so copies a
+ * create keeps on its stack (record, parent, handle, ...) faulted in
+ * fresh pages: 29 more page faults per jail -c, 3.5% of its time. */
 #define CELL_PATH_MAX      1024
 #define CELL_JID_MAX       999999
 #define CELL_LIST_MAX      255   /* security.jail.jail_max_af_ips */

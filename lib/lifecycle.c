@@ -474,16 +474,6 @@ static void teardown_record(const struct cell_record *rec)
 	cell_state_delete(rec->jail.jid);
 }
 
-/*
- * One look at every record under the lock: tear down the stale ones (what
- * a killed command left), and keep the jids of the rest, ascending, in
- * *live. With a name, *named is the jid of the live record of that name,
- * or 0. Create asks all three questions (repair, name taken, next jid) of
- * this one scan. Not every_init: an active record's init is checked only
- * when the record is that name's or one below it; one whose init has
- * ended stays, with its jid and cgroup, until the next full scan (see
- * step_reserve for when a create may leave it).
- */
 /* name itself or a jail below it ("a" names "a" and "a.b") */
 static bool names_it(const char *name, const char *other)
 {
@@ -493,6 +483,16 @@ static bool names_it(const char *name, const char *other)
 	return !strncmp(other, name, l) && (!other[l] || other[l] == '.');
 }
 
+/*
+ * One look at every record under the lock: tear down the stale ones (what
+ * a killed command left), and keep the jids of the rest, ascending, in
+ * *live. With a name, *named is the jid of the live record of that name,
+ * or 0. Create asks all three questions (repair, name taken, next jid) of
+ * this one scan. Not every_init: an active record's init is checked only
+ * when the record is that name's or one below it; one whose init has
+ * ended stays, with its jid and cgroup, until the next full scan
+ * (partial_scan_ok says when a create may leave it).
+ */
 static int repair_scan(const char *name, int **live, size_t *nlive,
 		       int *named, bool every_init, struct cell_error *err)
 {
