@@ -690,8 +690,8 @@ int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
 	int r = cell_filter_build_tag(tag, sizeof(tag));
 	if (r < 0)
 		return r;
-	int n = snprintf(buf, len, CELL_FILTER_KEY_PREFIX "%s-%016llx-%x-%c", tag,
-			 (unsigned long long)pol->granted, pol->mount_fs,
+	int n = snprintf(buf, len, CELL_FILTER_KEY_PREFIX "%s-%016llx-%x-%c",
+			 tag, (unsigned long long)pol->granted, pol->mount_fs,
 			 listener ? 'l' : 'f');
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }

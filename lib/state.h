@@ -46,10 +46,12 @@ void cell_state_unlock(int fd);
 /*
  * A full repair reads every record and checks that its init lives: ten
  * microseconds a record, so with many jails it would dominate every
- * create and removal. Those check every record's creator (what a killed
- * command left) and the jail they name, and every record's init only
- * when the last full repair, stamped on the lock file's mtime (lockfd,
- * held), is CELL_REPAIR_INTERVAL_MS old; listing (jls) always does.
+ * create and removal. A removal, and a create that takes nothing an
+ * ended jail could hold (lifecycle.c, partial_scan_ok), check every
+ * record's creator (what a killed command left) and the jail they name,
+ * and every record's init only when the last full repair, stamped on the
+ * lock file's mtime (lockfd, held), is CELL_REPAIR_INTERVAL_MS old;
+ * listing (jls) always does.
  */
 #define CELL_REPAIR_INTERVAL_MS 1000
 bool cell_state_full_repair_due(int lockfd);
