@@ -258,5 +258,21 @@ check "and it runs" "ok" "$JEXEC" ${N}e echo ok
 CELL_TEST_CRASH_AT=stop "$JAIL" -r ${N}e >/dev/null 2>&1
 "$JLS" >/dev/null 2>&1
 check "killed during jail -r: repaired" "" traces ${N}e
+# the next command may also be a create of another name within the
+# second of a full repair (a partial scan): what a killed command left
+# (its creator or remover dead) is still repaired
+for step in reserve cgroup init; do
+	"$JLS" >/dev/null 2>&1
+	CELL_TEST_CRASH_AT=$step "$JAIL" -c name=${N}e path="$R" persist >/dev/null 2>&1
+	"$JAIL" -c name=${N}o path="$R" command=/bin/true >/dev/null 2>&1
+	left=$(traces ${N}e; pgrep -f "name=${N}e" 2>/dev/null)
+	if [ -z "$left" ]; then ok "killed at $step, then a create of another name: repaired"
+	else not_ok "killed at $step, then a create of another name: left $left"; fi
+done
+"$JAIL" -c name=${N}e path="$R" persist >/dev/null
+"$JLS" >/dev/null 2>&1
+CELL_TEST_CRASH_AT=stop "$JAIL" -r ${N}e >/dev/null 2>&1
+"$JAIL" -c name=${N}o path="$R" command=/bin/true >/dev/null 2>&1
+check "killed during jail -r, then a create of another name: repaired" "" traces ${N}e
 
 finish
