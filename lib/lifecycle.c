@@ -483,18 +483,30 @@ static bool names_it(const char *name, const char *other)
 	return !strncmp(other, name, l) && (!other[l] || other[l] == '.');
 }
 
+/* cgroup path a is b or one of its parents ("x" holds "x" and "x/y"):
+ * the removal of a's cgroup (a kill of its subtree) would reach b's */
+static bool cgroup_holds(const char *a, const char *b)
+{
+	if (!a[0] || !b)
+		return false;
+	size_t l = strlen(a);
+	return !strncmp(b, a, l) && (!b[l] || b[l] == '/');
+}
+
 /*
  * One look at every record under the lock: tear down the stale ones (what
  * a killed command left), and keep the jids of the rest, ascending, in
  * *live. With a name, *named is the jid of the live record of that name,
  * or 0. Create asks all three questions (repair, name taken, next jid) of
  * this one scan. Not every_init: an active record's init is checked only
- * when the record is that name's or one below it; one whose init has
- * ended stays, with its jid and cgroup, until the next full scan
+ * when the record is that name's or one below it, or its cgroup is the
+ * cgroup path given or one of its parents; one whose init has ended
+ * stays, with its jid and cgroup, until the next full scan
  * (partial_scan_ok says when a create may leave it).
  */
-static int repair_scan(const char *name, int **live, size_t *nlive,
-		       int *named, bool every_init, struct cell_error *err)
+static int repair_scan(const char *name, const char *cgroup, int **live,
+		       size_t *nlive, int *named, bool every_init,
+		       struct cell_error *err)
 {
 	_cleanup_free_ int *jids = NULL;
 	size_t n = 0, kept = 0;
@@ -527,7 +539,8 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 		if (rec.state == CELL_REC_CREATING)
 			stale = !cell_record_creator_alive(&rec);
 		else if (rec.state == CELL_REC_ACTIVE)
-			stale = (every_init || names_it(name, rec.jail.name)) &&
+			stale = (every_init || names_it(name, rec.jail.name) ||
+				 cgroup_holds(rec.cgroup, cgroup)) &&
 				!cell_record_alive(&rec);
 		else /* dying: its remover died, or it finished */
 			stale = !cell_record_creator_alive(&rec);
@@ -575,7 +588,7 @@ static int repair_scan(const char *name, int **live, size_t *nlive,
 
 int cell_repair(int lockfd, struct cell_error *err)
 {
-	int r = repair_scan(NULL, NULL, NULL, NULL, true, err);
+	int r = repair_scan(NULL, NULL, NULL, NULL, NULL, true, err);
 	if (r >= 0)
 		cell_state_full_repair_done(lockfd);
 	return r;
@@ -585,7 +598,8 @@ int cell_repair(int lockfd, struct cell_error *err)
 static void repair_if_due(int lockfd)
 {
 	bool full = cell_state_full_repair_due(lockfd);
-	if (repair_scan(NULL, NULL, NULL, NULL, full, NULL) >= 0 && full)
+	if (repair_scan(NULL, NULL, NULL, NULL, NULL, full, NULL) >= 0 &&
+	    full)
 		cell_state_full_repair_done(lockfd);
 }
 
@@ -610,11 +624,12 @@ static bool has_network(const struct create_ctx *c);
 /*
  * Whether this create may leave ended jails of other names for a later
  * full repair. Only when it takes nothing such a jail could still hold:
- * its jid is new, its name and cgroup are its own (a cell.cgroup that
- * exists sends step_cgroup to a full repair first), and it has nothing on
- * the host's network (addresses, rdr ports, bridges, interfaces), nor a
- * parent. Otherwise the later teardown of the ended jail would remove by
- * name or address what the new one took.
+ * its jid is new, it has nothing on the host's network (addresses, rdr
+ * ports, bridges, interfaces), nor a parent. Otherwise the later teardown
+ * of the ended jail would remove by name or address what the new one
+ * took. Its name and cgroup: the scan reclaims at once an ended jail of
+ * that name (or below it) and one whose cgroup is its cgroup or a parent
+ * of it (a kill of that subtree would take the new jail along).
  */
 static bool partial_scan_ok(const struct create_ctx *c)
 {
@@ -631,7 +646,13 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 	int named = 0;
 	bool full = !partial_scan_ok(c) ||
 		    cell_state_full_repair_due(c->lockfd);
-	int r = repair_scan(j->name[0] ? j->name : NULL, &live, &nlive,
+	/* the cgroup it will have: an ended jail whose cgroup holds it
+	 * goes now (an unnamed jail's, cell/JID, has only "cell" above) */
+	char cg[sizeof(c->h->rec.cgroup)];
+	cgroup_relpath(j, cg, sizeof(cg));
+	if (!j->name[0] && !j->cgroup_path[0])
+		snprintf(cg, sizeof(cg), "cell/");
+	int r = repair_scan(j->name[0] ? j->name : NULL, cg, &live, &nlive,
 			    &named, full, err);
 	if (r < 0)
 		return r;
@@ -715,7 +736,7 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 	if (r == -EEXIST && c->partial) {
 		/* an ended jail's, perhaps (cell.cgroup): it goes first */
 		cell_error_clear(err);
-		if (repair_scan(NULL, NULL, NULL, NULL, true, NULL) >= 0)
+		if (repair_scan(NULL, NULL, NULL, NULL, NULL, true, NULL) >= 0)
 			cell_state_full_repair_done(c->lockfd);
 		c->partial = false;
 		r = cg_open(c->h->rec.cgroup, &c->cg, true, err);

@@ -176,6 +176,7 @@ int cell_state_peek(int jid, struct cell_record *rec)
 	rec->init_start = start;
 	rec->step = step;
 	rec->jail.jid = jid;
+	snprintf(rec->cgroup, sizeof(rec->cgroup), "%s", cg);
 	/* one parameter per line, and a valid name has no blank or quote:
 	 * the line "name=NAME" (jid comes first, so it is near the top) */
 	for (char *p = nl + 1; (p = strstr(p, "name=")); p += 5) {

@@ -59,8 +59,9 @@ void cell_state_full_repair_done(int lockfd);
 
 int cell_state_save(const struct cell_record *rec, struct cell_error *err);
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err);
-/* The runtime facts and the name only (cheap; for scans of every record):
- * rec->jail holds nothing else. -ENODATA: the record is empty. */
+/* The runtime facts (state, creator, init, step, cgroup) and the name
+ * only (cheap; for scans of every record): rec->jail holds nothing else.
+ * -ENODATA: the record is empty. */
 int cell_state_peek(int jid, struct cell_record *rec);
 int cell_state_delete(int jid);
 /* Every recorded jid, ascending. */

@@ -88,6 +88,18 @@ sleep 1.1
 check "... and a full repair later leaves the new jail whole" "ok" \
 	"$JEXEC" ${N}e9 echo ok
 "$JAIL" -r ${N}e9 >/dev/null; "$JAIL" -r ${N}e10 >/dev/null
+# a cell.cgroup below an ended jail's cgroup: that jail goes first, else
+# its later teardown (a kill of its subtree) would take the new one along
+"$JLS" >/dev/null
+ended ${N}e11
+check_rc "... a cell.cgroup below an ended jail's cgroup is given at once" 0 \
+	"$JAIL" -c name=${N}e12 path="$R" cell.cgroup=cell/${N}e11/x persist
+sleep 1.1
+"$JAIL" -c name=${N}e13 path="$R" persist >/dev/null
+check "... and a full repair later leaves that jail whole" "ok" \
+	"$JEXEC" ${N}e12 echo ok
+"$JAIL" -r ${N}e12 >/dev/null; "$JAIL" -r ${N}e13 >/dev/null
+check_clean "... nothing left of the ended one" ${N}e11
 # children.max counts the children that run, not one that ended
 mkroot "$R/jails/kid"
 "$JAIL" -c name=${N}p1 path="$R" children.max=1 persist >/dev/null
