@@ -43,6 +43,7 @@ newcomer_stands() {  # COMMAND WHAT
 }
 newcomer_stands /bin/true "an ended command"
 newcomer_stands /bin/false "a failed command"
+MADE="$MADE ${N}o ${N}cg $(seq -f "${N}e%g" 13 | tr '\n' ' ') ${N}p1.c ${N}p1"
 # a jail that ended on its own (persist cleared, no process left) is
 # reclaimed by a create of its name at once, by any create once the last
 # full repair is a second old (CELL_REPAIR_INTERVAL_MS), by jls always;

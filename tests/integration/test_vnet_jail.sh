@@ -110,7 +110,7 @@ A=vta$P; Bj=vtb$P; C=vtc$P; N=vtn$P; D=vtd$P
 BR=vtab$P        # made by cell (auto-create), shared by A and B
 RBR=vtrb$P       # made by the test, with the gateway address, for rdr
 SBR=vtsb$P       # made by the test: the shared stack's interface for N
-MADE="$A $Bj $C $N $D ${A}bare"
+MADE="$A $Bj $C $N $D ${A}bare ${A}nf ${N}x ${N}y ${N}z"
 
 # --- two vnet jails on one bridge -------------------------------------------
 
