@@ -490,6 +490,8 @@ static bool cgroup_holds(const char *a, const char *b)
 	if (!a[0] || !b)
 		return false;
 	size_t l = strlen(a);
+	while (l > 1 && a[l - 1] == '/')   /* "x/" is "x" */
+		l--;
 	return !strncmp(b, a, l) && (!b[l] || b[l] == '/');
 }
 
