@@ -1289,12 +1289,21 @@ static int remove_tree(struct cell_record *rec, struct cell_error *err)
 	return remove_one(rec, err);
 }
 
-int cell_remove(const char *key, struct cell_error *err)
+/* The state lock for a removal, with the repair it owes (full when
+ * due); an fd or -errno. */
+static int lock_for_removal(struct cell_error *err)
 {
 	int lockfd = cell_state_lock(err);
+	if (lockfd >= 0)
+		repair_if_due(lockfd);
+	return lockfd;
+}
+
+int cell_remove(const char *key, struct cell_error *err)
+{
+	int lockfd = lock_for_removal(err);
 	if (lockfd < 0)
 		return lockfd;
-	repair_if_due(lockfd);
 	struct cell_record rec;
 	int r = cell_state_find(key, &rec, err);
 	if (r < 0) {
@@ -1314,10 +1323,9 @@ int cell_remove_instance(int jid, pid_t init_pid,
 			 unsigned long long init_start,
 			 struct cell_error *err)
 {
-	int lockfd = cell_state_lock(err);
+	int lockfd = lock_for_removal(err);
 	if (lockfd < 0)
 		return lockfd;
-	repair_if_due(lockfd);
 	struct cell_record rec;
 	int r = cell_state_load(jid, &rec, NULL);
 	if (r == 0 && (rec.init_pid != init_pid ||
