@@ -224,5 +224,9 @@ for i in $(seq 50); do
 	echo "$BENCH_US" >>"$BENCH_TMP/start-true"
 done
 echo "  start-up: 'jail -h' median $(bench_median "$BENCH_TMP/start-jail") ms vs /bin/true $(bench_median "$BENCH_TMP/start-true") ms"
-echo "  dynamic libraries of jail: $(ldd "$BUILD/src/jail" | awk '$1 !~ /vdso|ld-linux/ { printf "%s ", $1 }')"
+if ! ldd "$BUILD/src/jail" 2>&1 | grep -q 'statically linked\|not a dynamic'; then
+	echo "  dynamic libraries of jail: $(ldd "$BUILD/src/jail" | awk '$1 !~ /vdso|ld-linux/ { printf "%s ", $1 }')"
+else
+	echo "  jail is linked statically (-Dstatic_frontends)"
+fi
 exit 0
