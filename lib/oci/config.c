@@ -1041,9 +1041,13 @@ int cell_oci_config_load(const char *bundle, struct cell_oci_config *c,
 		return r;
 	}
 	r = cell_oci_config_parse(text, len, bundle, c, err);
-	if (r < 0)
+	if (r < 0) {
 		cell_error_context(err, NULL, "config", path);
-	return r;
+		return r;
+	}
+	c->text = TAKE_PTR(text);
+	c->text_len = len;
+	return 0;
 }
 
 int cell_oci_process_parse(const char *text, size_t len,
@@ -1078,6 +1082,8 @@ void *cell_oci_config_annotations(const struct cell_oci_config *c)
 
 void cell_oci_config_free(struct cell_oci_config *c)
 {
+	free(c->text);
+	c->text = NULL;
 	free(c->uid_maps);
 	free(c->gid_maps);
 	free(c->groups);

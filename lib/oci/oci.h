@@ -118,6 +118,10 @@ struct cell_oci_resources {
 
 struct cell_oci_config {
 	void *json;                     /* json_t *, owns every string */
+	char *text;                     /* the file as read, when loaded
+					 * from a bundle (cell_oci_config_load):
+					 * what create saves, byte for byte */
+	size_t text_len;
 	const char *oci_version;
 
 	/* process (absent for configs only used by create's checks) */
@@ -304,17 +308,22 @@ struct cell_oci_dir {
 int cell_oci_dir_create(const char *root, const char *id,
 			const struct cell_oci_state *first,
 			struct cell_oci_dir *d, struct cell_error *err);
+/* Remove what creates of id killed before their directory was in place
+ * left (cell_oci_dir_create does it first; delete too). */
+void cell_oci_sweep(const char *root, const char *id);
 /*
  * Open <root>/<id>, locked when lock (readers such as state do not wait
- * for a create in progress). -ENOENT when there is no such container.
- * A directory whose state.json is missing or unreadable while no command
- * holds its lock, or "creating" with a dead creator, is what a killed
- * runtime left: *stale is set (the caller cleans it with
+ * for a create in progress), and read its state.json into *s (when s is
+ * not NULL): 1 when read (the caller frees *s), 0 when the directory has
+ * no readable record (err says why), -ENOENT when there is no such
+ * container. A directory whose state.json is missing or unreadable while
+ * no command holds its lock, or "creating" with a dead creator, is what a
+ * killed runtime left: *stale is set (the caller cleans it with
  * cell_oci_dir_remove and reports it).
  */
 int cell_oci_dir_open(const char *root, const char *id, bool lock,
 		      struct cell_oci_dir *d, bool *stale,
-		      struct cell_error *err);
+		      struct cell_oci_state *s, struct cell_error *err);
 void cell_oci_dir_close(struct cell_oci_dir *d);
 /* Remove the directory and everything in it (while locked). */
 int cell_oci_dir_remove(struct cell_oci_dir *d, struct cell_error *err);

@@ -117,6 +117,11 @@ static int dir_path(const char *root, const char *id, struct cell_oci_dir *d,
 	return 0;
 }
 
+/* where a create makes its directory before the rename into place:
+ * <root>/.new/<id>.<pid>, so that sweeping what killed creates left
+ * reads this small directory, not the whole root */
+#define NEW_DIR ".new"
+
 int cell_oci_dir_create(const char *root, const char *id,
 			const struct cell_oci_state *first,
 			struct cell_oci_dir *d, struct cell_error *err)
@@ -124,19 +129,34 @@ int cell_oci_dir_create(const char *root, const char *id,
 	int r = dir_path(root, id, d, err);
 	if (r < 0)
 		return r;
-	r = cell_mkdir_p(root, 0700);
-	if (r < 0)
-		return cell_error_errno(err, r, "state directory %s", root);
+	char nd[sizeof(d->path)];
+	if (snprintf(nd, sizeof(nd), "%s/" NEW_DIR, root) >= (int)sizeof(nd))
+		return cell_error_set(err, -ENAMETOOLONG, "--root too long");
+	cell_oci_sweep(root, id);
 	/* made under a hidden name, locked and given its first record, then
 	 * renamed into place: <root>/<id> never exists without a record,
 	 * so no reader can take a create in progress for a killed one */
 	char final[sizeof(d->path)];
 	memcpy(final, d->path, sizeof(final));
-	if (snprintf(d->path, sizeof(d->path), "%s/.%s.%d", root, id,
+	if (snprintf(d->path, sizeof(d->path), "%s/%s.%d", nd, id,
 		     (int)getpid()) >= (int)sizeof(d->path))
 		return cell_error_set(err, -ENAMETOOLONG, "--root too long");
-	if (mkdir(d->path, 0700) < 0)
-		return cell_error_errno(err, -errno, "mkdir %s", d->path);
+	/* .new comes and goes (the last create or sweep using it removes
+	 * it): made again when another removed it in between */
+	for (int tries = 0;; tries++) {
+		if (mkdir(d->path, 0700) == 0)
+			break;
+		if (errno != ENOENT || tries == 100)
+			return cell_error_errno(err, -errno, "mkdir %s",
+						d->path);
+		/* the common case, root there already, in one call */
+		if (mkdir(nd, 0700) < 0 && errno != EEXIST) {
+			r = cell_mkdir_p(nd, 0700);
+			if (r < 0)
+				return cell_error_errno(err, r, "state "
+							"directory %s", root);
+		}
+	}
 	r = lock_dir(d, true, err);
 	if (r == 0)
 		r = cell_oci_state_save(d, first, err);
@@ -151,44 +171,34 @@ int cell_oci_dir_create(const char *root, const char *id,
 		if (d->dirfd >= 0)
 			cell_oci_dir_remove(d, NULL);
 		cell_oci_dir_close(d);
+		rmdir(nd);   /* when no other create uses it */
 		return r;
 	}
 	memcpy(d->path, final, sizeof(final));
+	rmdir(nd);
 	return 0;
 }
 
-static bool stale(const struct cell_oci_dir *d, bool locked)
-{
-	struct cell_oci_state s;
-	struct cell_error e;
-	if (cell_oci_state_load(d, &s, &e) < 0) {
-		/* no record yet: stale only when no command holds the lock
-		 * (a create in progress does) */
-		return locked || flock(d->dirfd, LOCK_EX | LOCK_NB) == 0;
-	}
-	bool dead = s.status == CELL_OCI_CREATING &&
-		    (s.creator <= 0 || (kill(s.creator, 0) < 0 &&
-					errno == ESRCH));
-	cell_oci_state_free(&s);
-	return dead;
-}
-
 /*
- * A create killed between its mkdir of ".ID.PID" and the rename into
- * place leaves that hidden directory: removed here when PID is gone
- * (a live create's may be unlocked for an instant, so the pid decides).
+ * A create killed between its mkdir of ".new/ID.PID" and the rename into
+ * place leaves that directory: removed here when PID is gone (a live
+ * create's may be unlocked for an instant, so the pid decides), and
+ * ".new" itself when empty.
  */
-static void sweep_hidden(const char *root, const char *id)
+void cell_oci_sweep(const char *root, const char *id)
 {
-	_cleanup_closedir_ DIR *dir = opendir(root);
+	char nd[PATH_MAX];
+	if (snprintf(nd, sizeof(nd), "%s/" NEW_DIR, root) >= (int)sizeof(nd))
+		return;
+	_cleanup_closedir_ DIR *dir = opendir(nd);
 	struct dirent *e;
 	size_t il = strlen(id);
 	while (dir && (e = readdir(dir))) {
 		const char *n = e->d_name;
 		char *end;
-		if (n[0] != '.' || strncmp(n + 1, id, il) || n[1 + il] != '.')
+		if (strncmp(n, id, il) || n[il] != '.')
 			continue;
-		long pid = strtol(n + 2 + il, &end, 10);
+		long pid = strtol(n + il + 1, &end, 10);
 		if (*end || pid <= 0 || pid > INT32_MAX ||
 		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
@@ -207,17 +217,18 @@ static void sweep_hidden(const char *root, const char *id)
 			close(fd);
 		unlinkat(dirfd(dir), n, AT_REMOVEDIR);
 	}
+	if (dir)
+		rmdir(nd);
 }
 
 int cell_oci_dir_open(const char *root, const char *id, bool lock,
 		      struct cell_oci_dir *d, bool *is_stale,
-		      struct cell_error *err)
+		      struct cell_oci_state *s, struct cell_error *err)
 {
 	*is_stale = false;
 	int r = dir_path(root, id, d, err);
 	if (r < 0)
 		return r;
-	sweep_hidden(root, id);
 	r = lock_dir(d, lock, err);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return cell_error_set(err, -ENOENT, "container '%s' does not "
@@ -225,8 +236,21 @@ int cell_oci_dir_open(const char *root, const char *id, bool lock,
 	if (r < 0)
 		return err && err->code ? r
 			: cell_error_errno(err, r, "open %s", d->path);
-	*is_stale = stale(d, lock);
-	return 0;
+	/* read once: the caller gets the state it was judged by */
+	struct cell_oci_state tmp;
+	struct cell_oci_state *st = s ? s : &tmp;
+	if (cell_oci_state_load(d, st, err) < 0) {
+		/* no record yet: stale only when no command holds the lock
+		 * (a create in progress does) */
+		*is_stale = lock || flock(d->dirfd, LOCK_EX | LOCK_NB) == 0;
+		return 0;
+	}
+	*is_stale = st->status == CELL_OCI_CREATING &&
+		    (st->creator <= 0 || (kill(st->creator, 0) < 0 &&
+					  errno == ESRCH));
+	if (!s)
+		cell_oci_state_free(&tmp);
+	return 1;
 }
 
 void cell_oci_dir_close(struct cell_oci_dir *d)
@@ -375,21 +399,14 @@ enum cell_oci_status cell_oci_state_status(const struct cell_oci_dir *d,
 	(void)d;
 	if (s->status == CELL_OCI_STOPPED || s->status == CELL_OCI_CREATING)
 		return s->status;
+	/* one read of /proc/PID/stat: the same process (its start time),
+	 * and not one that exited without being reaped yet (its parent,
+	 * conmon or the shim, is about to): that is stopped too */
+	char state = '?';
 	if (s->pid <= 0 || !s->pid_start ||
-	    cell_proc_starttime(s->pid) != s->pid_start)
+	    cell_proc_starttime_state(s->pid, &state) != s->pid_start ||
+	    state == 'Z' || state == 'X')
 		return CELL_OCI_STOPPED;
-	/* a process that exited but was not reaped yet (its parent, conmon
-	 * or the shim, is about to) is stopped too */
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (n > 0) {
-		buf[n] = '\0';
-		char *rp = strrchr(buf, ')');
-		if (rp && (rp[2] == 'Z' || rp[2] == 'X'))
-			return CELL_OCI_STOPPED;
-	}
 	return s->status;
 }
 

@@ -27,16 +27,15 @@ int oci_open(const char *id, bool lock, struct cell_oci_dir *d,
 	cell_error_clear(&err);
 	bool stale = false;
 	memset(s, 0, sizeof(*s));
-	int r = cell_oci_dir_open(G.root, id, lock, d, &stale, &err);
+	int r = cell_oci_dir_open(G.root, id, lock, d, &stale, s, &err);
 	if (r < 0)
 		return oci_fail_err(NULL, &err);
 	if (stale) {
 		oci_log(CELL_OCI_WARN, "container '%s': cleaning up the state "
 			"a killed runtime left in %s", id, d->path);
-		struct cell_oci_state st;
-		if (cell_oci_state_load(d, &st, NULL) == 0) {
-			oci_destroy(d, &st);
-			cell_oci_state_free(&st);
+		if (r == 1) {
+			oci_destroy(d, s);
+			cell_oci_state_free(s);
 		} else {
 			struct cell_record rec;
 			if (cell_state_find(id, &rec, NULL) == 0) {
@@ -50,10 +49,11 @@ int oci_open(const char *id, bool lock, struct cell_oci_dir *d,
 		cell_oci_dir_close(d);
 		return oci_fail("container '%s' does not exist", id);
 	}
-	if (cell_oci_state_load(d, s, &err) < 0) {
+	if (r == 0) {
 		if (!lock) {
 			/* a create holds the lock and has not written its
 			 * first record yet */
+			memset(s, 0, sizeof(*s));
 			snprintf(s->id, sizeof(s->id), "%s", id);
 			s->status = CELL_OCI_CREATING;
 			return 0;
@@ -216,15 +216,31 @@ int oci_destroy(struct cell_oci_dir *d, struct cell_oci_state *s)
 	struct cell_error err;
 	cell_error_clear(&err);
 	struct cell_record rec;
-	if (oci_find_jail(s, &rec, NULL) == 0) {
+	bool removed = false;
+	if (s->jid > 0 && s->pid > 0) {
+		/* the jail of the process we recorded, by jid, checked and
+		 * removed under one lock (oci_find_jail's first case) */
+		int r = cell_remove_instance(s->jid, s->pid, s->pid_start,
+					     &err);
+		if (r < 0 && r != -ENOENT)
+			oci_log(CELL_OCI_WARN, "remove jail %s: %s", s->id,
+				err.msg);
+		removed = r != -ENOENT;
+		if (removed)
+			oci_crash_point("oci-jail-removed");
+	} else if (oci_find_jail(s, &rec, NULL) == 0) {
 		char key[16];
 		snprintf(key, sizeof(key), "%d", rec.jail.jid);
 		cell_record_free(&rec);
 		if (cell_remove(key, &err) < 0 && err.code != -ENOENT)
 			oci_log(CELL_OCI_WARN, "remove jail %s: %s", s->id,
 				err.msg);
+		removed = true;
 		oci_crash_point("oci-jail-removed");
-	} else if (s->pid > 0 && cell_proc_starttime(s->pid) == s->pid_start) {
+	}
+	/* (with its jail, the process went too) */
+	if (!removed && s->pid > 0 &&
+	    cell_proc_starttime(s->pid) == s->pid_start) {
 		/* no jail record (cell repaired it, or create died
 		 * half-way) but the process lives: end it */
 		oci_signal_pid(s, SIGKILL, NULL);

@@ -32,17 +32,15 @@ static void rfc3339(char *buf, size_t len)
 	cell_rfc3339_utc(&ts, buf, len);
 }
 
-static int copy_config(const struct cell_oci_dir *d, const char *bundle,
-		       struct cell_error *err)
+/* the config as create read and parsed it (not the bundle's file again,
+ * which may have changed since): start, exec and delete read it here */
+static int save_config(const struct cell_oci_dir *d,
+		       const struct cell_oci_config *c, struct cell_error *err)
 {
-	char src[4200], dst[4200];
-	snprintf(src, sizeof(src), "%s/config.json", bundle);
+	char dst[4200];
 	snprintf(dst, sizeof(dst), "%s/config.json", d->path);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r = cell_read_file(src, CELL_OCI_CONFIG_MAX, &text, &len);
-	if (r == 0)
-		r = cell_write_file_atomic(dst, text, len);
+	int r = c->text ? cell_write_file_atomic(dst, c->text, c->text_len)
+			: -ENODATA;
 	if (r < 0)
 		return cell_error_errno(err, r, "save %s", dst);
 	return 0;
@@ -176,20 +174,21 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	{
 		bool stale = false;
 		struct cell_oci_dir old;
-		if (cell_oci_dir_open(G.root, a->id, true, &old, &stale,
-				      NULL) == 0) {
+		struct cell_oci_state os;
+		int ro = cell_oci_dir_open(G.root, a->id, true, &old, &stale,
+					  &os, NULL);
+		if (ro >= 0) {
 			if (stale) {
-				struct cell_oci_state os;
 				oci_log(CELL_OCI_WARN, "container '%s': "
 					"cleaning up the state a killed "
 					"runtime left", a->id);
-				if (cell_oci_state_load(&old, &os, NULL) == 0) {
+				if (ro == 1)
 					oci_destroy(&old, &os);
-					cell_oci_state_free(&os);
-				} else {
+				else
 					cell_oci_dir_remove(&old, NULL);
-				}
 			}
+			if (ro == 1)
+				cell_oci_state_free(&os);
 			cell_oci_dir_close(&old);
 		}
 	}
@@ -211,7 +210,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 	}
 	made = true;
 	oci_crash_point("oci-dir");
-	if (copy_config(&d, bundle, &err) < 0) {
+	if (save_config(&d, &c, &err) < 0) {
 		oci_fail_err(NULL, &err);
 		goto out;
 	}

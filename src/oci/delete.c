@@ -35,6 +35,8 @@ int cmd_delete(int argc, char **argv)
 	const char *id = argv[optind];
 	struct cell_oci_dir d;
 	struct cell_oci_state s;
+	/* what a create of this id killed before its rename left */
+	cell_oci_sweep(G.root, id);
 	if (oci_open(id, true, &d, &s)) {
 		/* runc: --force on a missing container is not an error */
 		return force ? 0 : 1;

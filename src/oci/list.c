@@ -49,12 +49,15 @@ int cmd_list(int argc, char **argv)
 		struct cell_oci_dir d;
 		struct cell_oci_state s;
 		bool stale;
-		if (cell_oci_dir_open(G.root, ids[i], false, &d, &stale,
-				      NULL) < 0) {
+		int r = cell_oci_dir_open(G.root, ids[i], false, &d, &stale,
+					  &s, NULL);
+		if (r < 0) {
 			free(ids[i]);
 			continue;
 		}
-		if (!stale && cell_oci_state_load(&d, &s, NULL) == 0) {
+		if (r == 1 && stale)
+			cell_oci_state_free(&s);
+		if (r == 1 && !stale) {
 			enum cell_oci_status now = cell_oci_state_status(&d, &s);
 			oci_fill_owner(&d, &s);
 			int pid = now == CELL_OCI_STOPPED ? 0 : s.pid;

@@ -4,7 +4,7 @@
 # config-linux.md (and config.md's process fields) that this machine can
 # exercise. Each check names the spec's rule it shows.
 . "$(dirname "$0")/lib.sh"
-MADE="c1 c2 c3 hk hkf hkt ps pa ex mt cg an rl us sc sy ro rs du"
+MADE="c1 c2 c3 cf hk hkf hkt ps pa ex mt cg an rl us sc sy ro rs du"
 
 # --- runtime.md: lifecycle and state ---------------------------------------
 B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
@@ -49,6 +49,17 @@ B3=$(bundle c3 'sleep 30')
 oci run --detach --bundle "$B3" c3 >/dev/null 2>&1
 check_rc "delete --force removes a running container" 0 oci delete --force c3
 oci_clean "... leaving nothing" c3
+# runtime.md, create: "Any changes made to the config.json file after
+# this operation will not have an effect on the container"
+BF=$(bundle cf 'echo first >/tmp/which')
+oci create --bundle "$BF" cf >/dev/null 2>&1
+bundle cf 'echo second >/tmp/which' >/dev/null
+oci start cf >/dev/null 2>&1
+sleep 0.3
+check "a config.json changed after create has no effect on the container" \
+	first cat "$ROOTFS/tmp/which"
+oci delete --force cf >/dev/null 2>&1
+rm -f "$ROOTFS/tmp/which"
 check_rc "run returns the process's exit status" 7 \
 	oci run --bundle "$(bundle rs 'exit 7')" rs
 oci_clean "run removes the container when the process ends" rs

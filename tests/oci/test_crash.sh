@@ -53,6 +53,22 @@ for step in stop network-removed cgroup-removed oci-jail-removed; do
 	check "... nothing left" "" leftovers
 done
 
+# a create killed between the mkdir of its directory (<root>/.new/ID.PID)
+# and the rename into place: planted here, under a pid that has exited
+P=$(sh -c 'echo $$')
+mkdir -p "$OCI_ROOT/.new/$ID.$P" && echo '{}' >"$OCI_ROOT/.new/$ID.$P/state.json"
+check_rc "delete --force of an id a killed create left only in .new" 0 \
+	oci delete --force "$ID"
+check "... removes that directory, and .new with it" "" leftovers
+# the next create of the id sweeps a dead create's directory, and keeps
+# a live one's (this shell's pid)
+mkdir -p "$OCI_ROOT/.new/$ID.$P" "$OCI_ROOT/.new/$ID.$$"
+check_rc "create of the id succeeds" 0 oci create --bundle "$B1" "$ID"
+check "... having removed the dead create's directory, not the live one's" \
+	"$ID.$$" ls "$OCI_ROOT/.new"
+rmdir "$OCI_ROOT/.new/$ID.$$" "$OCI_ROOT/.new"
+oci delete --force "$ID" >/dev/null 2>&1
+
 # random moments: create or delete killed by a timer after 0..60 ms
 kill_after() {
 	local d=$1; shift
