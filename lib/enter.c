@@ -113,6 +113,7 @@
 
 #include "agent.h"
 #include "cleanup.h"
+#include "hostuser.h"
 #include "param.h"
 #include "util.h"
 
@@ -2420,19 +2421,19 @@ static void lookup_groups_file(const char *file, struct user_info *u)
 
 static int host_user(const char *user, struct user_info *u)
 {
-	struct passwd *pw = getpwnam(user);
-	if (!pw && user[strspn(user, "0123456789")] == '\0')
-		pw = getpwuid((uid_t)strtoul(user, NULL, 10));
-	if (!pw)
-		return -ENOENT;
-	u->uid = pw->pw_uid;
-	u->gid = pw->pw_gid;
-	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
-	snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
-	snprintf(u->shell, sizeof(u->shell), "%s", pw->pw_shell);
-	u->ngroups = 64;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &u->ngroups) < 0)
-		u->ngroups = 64;
+	struct cell_host_user h;
+	int r = cell_host_user(user, &h);
+	if (r < 0)
+		return r;
+	u->uid = h.uid;
+	u->gid = h.gid;
+	snprintf(u->name, sizeof(u->name), "%s", h.name);
+	snprintf(u->home, sizeof(u->home), "%s", h.home);
+	snprintf(u->shell, sizeof(u->shell), "%s", h.shell);
+	_Static_assert(sizeof(u->groups) == sizeof(h.groups),
+		       "host and jail group lists differ in size");
+	memcpy(u->groups, h.groups, sizeof(u->groups));
+	u->ngroups = h.ngroups;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hostuser.h"
 #include "lifecycle.h"
 #include "param.h"
 #include "util.h"
@@ -391,14 +392,18 @@ static int status_error(struct cell_error *err, const char *param,
 static int run_host(const struct cell_jail *j, int jid, const char *param,
 		    const char *cmd, struct cell_error *err)
 {
-	const struct passwd *pw = NULL;
+	struct cell_host_user hu;
+	const struct cell_host_user *pw = NULL;
 	if (j->exec_system_user[0]) {
-		pw = getpwnam(j->exec_system_user);
-		if (!pw)
-			return cell_error_set(err, -ENOENT,
-					      "exec.system_user %s: no such "
-					      "user on the host",
-					      j->exec_system_user);
+		int r = cell_host_user(j->exec_system_user, &hu);
+		if (r < 0)
+			return r == -ENOENT
+				? cell_error_set(err, r, "exec.system_user %s: "
+						 "no such user on the host",
+						 j->exec_system_user)
+				: cell_error_errno(err, r, "exec.system_user "
+						   "%s", j->exec_system_user);
+		pw = &hu;
 	}
 	int logfd = open_log(j, err);
 	if (logfd < -1)
@@ -425,10 +430,10 @@ static int run_host(const struct cell_jail *j, int jid, const char *param,
 				snprintf(tbuf, sizeof(tbuf), "%s", term);
 			clearenv();
 			setenv("PATH", "/bin:/usr/bin:/sbin:/usr/sbin", 1);
-			setenv("HOME", pw ? pw->pw_dir : "/root", 1);
-			setenv("SHELL", pw && pw->pw_shell[0] ? pw->pw_shell
-							      : "/bin/sh", 1);
-			setenv("USER", pw ? pw->pw_name : "root", 1);
+			setenv("HOME", pw ? pw->home : "/root", 1);
+			setenv("SHELL", pw && pw->shell[0] ? pw->shell
+							   : "/bin/sh", 1);
+			setenv("USER", pw ? pw->name : "root", 1);
 			if (tbuf[0])
 				setenv("TERM", tbuf, 1);
 		} else {
@@ -437,12 +442,14 @@ static int run_host(const struct cell_jail *j, int jid, const char *param,
 			setenv("JPATH", j->path, 1);
 		}
 		if (pw) {
-			if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-			    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			/* the groups looked up before the fork: no user
+			 * database is read here (cell_host_user) */
+			if (setgroups((size_t)pw->ngroups, pw->groups) < 0 ||
+			    setgid(pw->gid) < 0 || setuid(pw->uid) < 0)
 				_exit(126);
 			if (!j->exec_clean) {
-				setenv("HOME", pw->pw_dir, 1);
-				setenv("USER", pw->pw_name, 1);
+				setenv("HOME", pw->home, 1);
+				setenv("USER", pw->name, 1);
 			}
 		}
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);

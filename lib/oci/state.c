@@ -199,8 +199,11 @@ void cell_oci_sweep(const char *root, const char *id)
 		if (strncmp(n, id, il) || n[il] != '.')
 			continue;
 		long pid = strtol(n + il + 1, &end, 10);
+		/* ours is dead too: a create sweeps before its own mkdir,
+		 * and this pid's earlier owner left it */
 		if (*end || pid <= 0 || pid > INT32_MAX ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		    ((pid_t)pid != getpid() &&
+		     (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
 			continue;
 		int fd = openat(dirfd(dir), n, O_RDONLY | O_DIRECTORY |
 						       O_NOFOLLOW | O_CLOEXEC);

@@ -16,6 +16,7 @@
 #include "cgroup/cgroup.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "hostuser.h"
 #include "lifecycle.h"
 #include "state.h"
 #include "util.h"
@@ -69,9 +70,11 @@ void oci_fill_owner(const struct cell_oci_dir *d, struct cell_oci_state *s)
 	struct stat st;
 	if (s->owner[0] || fstat(d->dirfd, &st) < 0)
 		return;
-	struct passwd *pw = getpwuid(st.st_uid);
-	if (pw)
-		snprintf(s->owner, sizeof(s->owner), "%s", pw->pw_name);
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)st.st_uid);
+	struct cell_host_user u;
+	if (cell_host_user(uid, &u) == 0 && u.uid == st.st_uid)
+		snprintf(s->owner, sizeof(s->owner), "%s", u.name);
 	else
 		snprintf(s->owner, sizeof(s->owner), "%u", (unsigned)st.st_uid);
 }
@@ -162,6 +165,8 @@ int oci_write_pidfile(const char *path, pid_t pid, struct cell_error *err)
 int oci_saved_config(const struct cell_oci_dir *d, struct cell_oci_config *c,
 		     struct cell_error *err)
 {
+	/* callers free *c whatever happens: empty until parsed */
+	memset(c, 0, sizeof(*c));
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/config.json", d->path);
 	_cleanup_free_ char *text = NULL;

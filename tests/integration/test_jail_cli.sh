@@ -152,6 +152,26 @@ check "jexec runs by jid" "$N.test" "$JEXEC" $jid hostname
 check "jexec -U user (jail passwd)" "uid=1000(user) gid=1000(user) groups=50(staff),1000(user)" "$JEXEC" -U user $N id
 check_rc "jexec -U unknown user fails" 1 "$JEXEC" -U nosuchuser $N id
 check_match "jexec -u user (host passwd)" "^uid=65534" "$JEXEC" -u nobody $N id
+# a host user the files service does not know: the static jexec once let
+# glibc dlopen libnss_systemd (nsswitch.conf's "files systemd") and
+# crashed with SIGSEGV; now a clean refusal (lib/hostuser.c)
+check "jexec -u unknown host user: refused, no crash" \
+	"no such user on the host" \
+	sh -c '"$0" -u "nosuchuser$1" "$2" id 2>&1 | grep -o "no such user on the host"' \
+	"$JEXEC" $$ $N
+check_rc "... exit status 1 (a crash is 139)" 1 "$JEXEC" -u nosuchuser$$ $N id
+# ... and one only another service knows comes from getent(1): nobody
+# with a passwd file that lacks it, in a mount namespace of the test's
+# (nss_systemd makes nobody up when "files" has none)
+grep -v '^nobody:' /etc/passwd >"$T/passwd.nonobody"
+if unshare -m sh -c "mount --bind $T/passwd.nonobody /etc/passwd &&
+		getent passwd nobody" >/dev/null 2>&1; then
+	check_match "jexec -u user known to NSS only (getent)" "^uid=65534" \
+		unshare -m sh -c "mount --bind $T/passwd.nonobody /etc/passwd &&
+			exec \"$JEXEC\" -u nobody $N id"
+else
+	echo "# SKIP jexec -u user known to NSS only: no NSS service here knows nobody without /etc/passwd"
+fi
 check "jexec -d dir" "/tmp" "$JEXEC" -d /tmp $N sh -c pwd
 check "jexec -e name=value" "bar" "$JEXEC" -e FOO=bar $N sh -c 'echo $FOO'
 check "jexec -l clean environment" "/root /bin:/usr/bin:/sbin:/usr/sbin -" "$JEXEC" -l $N sh -c 'echo $HOME $PATH ${FOO:--}'

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Host users (jexec -u, exec.system_user, the owner cell-oci reports),
+ * safe in a static program.
+ *
+ * glibc resolves users through the NSS services nsswitch.conf names and
+ * loads each service but "files" with dlopen. In a static program that
+ * load gives the module a second libc whose thread-local storage is not
+ * set up: libnss_systemd (Debian's default "passwd: files systemd")
+ * crashes on the first user "files" does not know. So a static program
+ * here asks glibc's built-in files service only, and asks getent(1), a
+ * dynamic program with the host's whole NSS, for anyone else.
+ */
+#include "hostuser.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <nss.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define GETENT "/usr/bin/getent"
+
+/* no ELF interpreter: a static program */
+static bool static_program(void)
+{
+	return getauxval(AT_BASE) == 0;
+}
+
+static void files_only(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	(void)__nss_configure_lookup("passwd", "files");
+	(void)__nss_configure_lookup("group", "files");
+	(void)__nss_configure_lookup("initgroups", "files");
+}
+
+static int fill(struct cell_host_user *u, const char *name, uid_t uid,
+		gid_t gid, const char *home, const char *shell)
+{
+	if (strlen(name) >= sizeof(u->name))
+		return -ENAMETOOLONG;
+	memset(u, 0, sizeof(*u));
+	u->uid = uid;
+	u->gid = gid;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	snprintf(u->home, sizeof(u->home), "%s", home);
+	snprintf(u->shell, sizeof(u->shell), "%s", shell);
+	u->groups[0] = gid;
+	u->ngroups = 1;
+	return 0;
+}
+
+/* getent DB -- KEY: its output (the first len - 1 bytes) in buf. 0,
+ * -ENOENT when getent knows no such key (its exit status 2), -errno. */
+static int getent(const char *db, const char *key, char *buf, size_t len)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *const argv[] = { "getent", (char *)db, "--", (char *)key, NULL };
+	static char *const envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
+	pid_t pid;
+	int r = posix_spawn(&pid, GETENT, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (r != 0) {
+		close(p[0]);
+		return -r;
+	}
+	/* read to the end, so getent never blocks on a full pipe */
+	size_t n = 0;
+	for (;;) {
+		char scratch[512];
+		bool room = n + 1 < len;
+		ssize_t k = room ? read(p[0], buf + n, len - 1 - n)
+				 : read(p[0], scratch, sizeof(scratch));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (room)
+			n += (size_t)k;
+	}
+	close(p[0]);
+	buf[n] = '\0';
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(st))
+		return -EIO;
+	if (WEXITSTATUS(st) == 2)
+		return -ENOENT;
+	return WEXITSTATUS(st) ? -EIO : 0;
+}
+
+static bool parse_id(const char *s, unsigned long *v)
+{
+	char *end;
+	if (!s || !*s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !errno && !*end && *v < (unsigned long)(uid_t)-1;
+}
+
+/* "name:passwd:uid:gid:gecos:home:shell" (getent passwd's first line) */
+static int from_getent(const char *key, struct cell_host_user *u)
+{
+	char line[2048];
+	int r = getent("passwd", key, line, sizeof(line));
+	if (r < 0)
+		return r;
+	line[strcspn(line, "\n")] = '\0';
+	char *f[7], *s = line;
+	for (int i = 0; i < 7; i++)
+		f[i] = strsep(&s, ":");
+	unsigned long uid, gid;
+	if (!f[6] || !f[0][0] || !parse_id(f[2], &uid) || !parse_id(f[3], &gid))
+		return -EIO;
+	r = fill(u, f[0], (uid_t)uid, (gid_t)gid, f[5], f[6]);
+	if (r < 0)
+		return r;
+	/* "name gid gid ...": every group of the user (the primary one
+	 * stays first); without it, the primary group alone */
+	char gl[4096];
+	if (getent("initgroups", u->name, gl, sizeof(gl)) < 0)
+		return 0;
+	char *save = NULL;
+	char *tok = strtok_r(gl, " \t\n", &save);   /* the name */
+	while ((tok = strtok_r(NULL, " \t\n", &save)) &&
+	       u->ngroups < CELL_HOST_GROUPS_MAX) {
+		unsigned long g;
+		if (parse_id(tok, &g) && (gid_t)g != u->gid)
+			u->groups[u->ngroups++] = (gid_t)g;
+	}
+	return 0;
+}
+
+int cell_host_user(const char *key, struct cell_host_user *u)
+{
+	if (!key || !*key)
+		return -ENOENT;
+	bool stat_prog = static_program();
+	if (stat_prog)
+		files_only();
+	errno = 0;
+	struct passwd *pw = getpwnam(key);
+	unsigned long id;
+	if (!pw && parse_id(key, &id))
+		pw = getpwuid((uid_t)id);
+	if (!pw)
+		return stat_prog ? from_getent(key, u) : -ENOENT;
+	int r = fill(u, pw->pw_name, pw->pw_uid, pw->pw_gid, pw->pw_dir,
+		     pw->pw_shell);
+	if (r < 0)
+		return r;
+	u->ngroups = CELL_HOST_GROUPS_MAX;
+	if (getgrouplist(u->name, u->gid, u->groups, &u->ngroups) < 0)
+		u->ngroups = CELL_HOST_GROUPS_MAX;
+	return 0;
+}
