@@ -2422,7 +2422,8 @@ static void lookup_groups_file(const char *file, struct user_info *u)
 static int host_user(const char *user, struct user_info *u)
 {
 	struct cell_host_user h;
-	int r = cell_host_user(user, &h);
+	int r = cell_host_user(user, CELL_HOST_USER_NAME | CELL_HOST_USER_UID |
+				       CELL_HOST_USER_GROUPS, &h);
 	if (r < 0)
 		return r;
 	u->uid = h.uid;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <link.h>
 #include <nss.h>
 #include <pwd.h>
 #include <spawn.h>
@@ -23,16 +24,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define GETENT "/usr/bin/getent"
 
-/* no ELF interpreter: a static program */
+static int has_interp(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	bool *interp = data;
+	for (size_t i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_INTERP)
+			*interp = true;
+	return 1;   /* the first object is the program itself */
+}
+
+/* no ELF interpreter in the program: a static one (also when a dynamic
+ * program is started as "ld.so PROGRAM", which AT_BASE would miss) */
 static bool static_program(void)
 {
-	return getauxval(AT_BASE) == 0;
+	bool interp = false;
+	dl_iterate_phdr(has_interp, &interp);
+	return !interp;
 }
 
 static void files_only(void)
@@ -62,8 +75,8 @@ static int fill(struct cell_host_user *u, const char *name, uid_t uid,
 	return 0;
 }
 
-/* getent DB -- KEY: its output (the first len - 1 bytes) in buf. 0,
- * -ENOENT when getent knows no such key (its exit status 2), -errno. */
+/* getent DB -- KEY: its output in buf. 0, -ENOENT when getent knows no
+ * such key (its exit status 2), -E2BIG when it does not fit, -errno. */
 static int getent(const char *db, const char *key, char *buf, size_t len)
 {
 	int p[2];
@@ -86,6 +99,7 @@ static int getent(const char *db, const char *key, char *buf, size_t len)
 	}
 	/* read to the end, so getent never blocks on a full pipe */
 	size_t n = 0;
+	bool cut = false;
 	for (;;) {
 		char scratch[512];
 		bool room = n + 1 < len;
@@ -97,6 +111,8 @@ static int getent(const char *db, const char *key, char *buf, size_t len)
 			break;
 		if (room)
 			n += (size_t)k;
+		else
+			cut = true;
 	}
 	close(p[0]);
 	buf[n] = '\0';
@@ -108,7 +124,9 @@ static int getent(const char *db, const char *key, char *buf, size_t len)
 		return -EIO;
 	if (WEXITSTATUS(st) == 2)
 		return -ENOENT;
-	return WEXITSTATUS(st) ? -EIO : 0;
+	if (WEXITSTATUS(st))
+		return -EIO;
+	return cut || n + 1 >= len ? -E2BIG : 0;
 }
 
 static bool parse_id(const char *s, unsigned long *v)
@@ -121,59 +139,117 @@ static bool parse_id(const char *s, unsigned long *v)
 	return !errno && !*end && *v < (unsigned long)(uid_t)-1;
 }
 
-/* "name:passwd:uid:gid:gecos:home:shell" (getent passwd's first line) */
-static int from_getent(const char *key, struct cell_host_user *u)
+/* the groups getent initgroups gives name ("NAME gid gid ...", the name
+ * padded: skipped by its length, since a name may hold blanks), added
+ * to u's */
+static void groups_from_getent(struct cell_host_user *u)
 {
-	char line[2048];
+	char gl[8192];
+	size_t nl = strlen(u->name);
+	if (getent("initgroups", u->name, gl, sizeof(gl)) < 0 ||
+	    strncmp(gl, u->name, nl))
+		return;
+	char *save = NULL;
+	for (char *tok = strtok_r(gl + nl, " \t\n", &save);
+	     tok && u->ngroups < CELL_HOST_GROUPS_MAX;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		unsigned long g;
+		if (!parse_id(tok, &g))
+			continue;
+		bool have = false;
+		for (int k = 0; k < u->ngroups; k++)
+			have |= u->groups[k] == (gid_t)g;
+		if (!have)
+			u->groups[u->ngroups++] = (gid_t)g;
+	}
+}
+
+/* "name:passwd:uid:gid:gecos:home:shell" (getent passwd's line), only
+ * when it is the user asked for: getent takes any key strtoul reads
+ * whole as a uid (" 0", "+0", "4294967296" are root to it) */
+static int from_getent(const char *key, unsigned flags,
+		       struct cell_host_user *u)
+{
+	char line[8192];
 	int r = getent("passwd", key, line, sizeof(line));
 	if (r < 0)
-		return r;
+		return r == -E2BIG ? -EIO : r;
 	line[strcspn(line, "\n")] = '\0';
 	char *f[7], *s = line;
 	for (int i = 0; i < 7; i++)
 		f[i] = strsep(&s, ":");
-	unsigned long uid, gid;
+	unsigned long uid, gid, want;
 	if (!f[6] || !f[0][0] || !parse_id(f[2], &uid) || !parse_id(f[3], &gid))
 		return -EIO;
+	bool by_name = (flags & CELL_HOST_USER_NAME) && !strcmp(f[0], key);
+	bool by_uid = (flags & CELL_HOST_USER_UID) && parse_id(key, &want) &&
+		      want == uid;
+	if (!by_name && !by_uid)
+		return -ENOENT;
 	r = fill(u, f[0], (uid_t)uid, (gid_t)gid, f[5], f[6]);
 	if (r < 0)
 		return r;
-	/* "name gid gid ...": every group of the user (the primary one
-	 * stays first); without it, the primary group alone */
-	char gl[4096];
-	if (getent("initgroups", u->name, gl, sizeof(gl)) < 0)
-		return 0;
-	char *save = NULL;
-	char *tok = strtok_r(gl, " \t\n", &save);   /* the name */
-	while ((tok = strtok_r(NULL, " \t\n", &save)) &&
-	       u->ngroups < CELL_HOST_GROUPS_MAX) {
-		unsigned long g;
-		if (parse_id(tok, &g) && (gid_t)g != u->gid)
-			u->groups[u->ngroups++] = (gid_t)g;
-	}
+	u->from_getent = true;
+	if (flags & CELL_HOST_USER_GROUPS)
+		groups_from_getent(u);
 	return 0;
 }
 
-int cell_host_user(const char *key, struct cell_host_user *u)
+/* whether nsswitch.conf gives group or initgroups a service beyond
+ * files: the groups of a user files knows may come from there too */
+static bool groups_beyond_files(void)
+{
+	FILE *f = fopen("/etc/nsswitch.conf", "re");
+	if (!f)
+		return false;
+	char line[512];
+	bool more = false;
+	while (!more && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+		if (strncmp(p, "group:", 6) && strncmp(p, "initgroups:", 11))
+			continue;
+		char *save = NULL;
+		strtok_r(p, ":", &save);
+		for (char *t = strtok_r(NULL, " \t\n", &save); t;
+		     t = strtok_r(NULL, " \t\n", &save))
+			if (t[0] != '[' && t[0] != '#' && strcmp(t, "files"))
+				more = true;
+			else if (t[0] == '#')
+				break;
+	}
+	fclose(f);
+	return more;
+}
+
+int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u)
 {
 	if (!key || !*key)
 		return -ENOENT;
 	bool stat_prog = static_program();
 	if (stat_prog)
 		files_only();
-	errno = 0;
-	struct passwd *pw = getpwnam(key);
+	struct passwd *pw = (flags & CELL_HOST_USER_NAME) ? getpwnam(key)
+							 : NULL;
 	unsigned long id;
-	if (!pw && parse_id(key, &id))
+	if (!pw && (flags & CELL_HOST_USER_UID) && parse_id(key, &id))
 		pw = getpwuid((uid_t)id);
 	if (!pw)
-		return stat_prog ? from_getent(key, u) : -ENOENT;
+		return stat_prog ? from_getent(key, flags, u) : -ENOENT;
 	int r = fill(u, pw->pw_name, pw->pw_uid, pw->pw_gid, pw->pw_dir,
 		     pw->pw_shell);
-	if (r < 0)
+	if (r < 0 || !(flags & CELL_HOST_USER_GROUPS))
 		return r;
 	u->ngroups = CELL_HOST_GROUPS_MAX;
 	if (getgrouplist(u->name, u->gid, u->groups, &u->ngroups) < 0)
 		u->ngroups = CELL_HOST_GROUPS_MAX;
+	/* files answered for the user; its groups may also come from
+	 * elsewhere (sss, ldap), which a static program asks getent for */
+	if (stat_prog && groups_beyond_files())
+		groups_from_getent(u);
 	return 0;
+}
+
+bool cell_host_nss_ok(void)
+{
+	return !static_program();
 }

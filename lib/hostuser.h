@@ -2,6 +2,7 @@
 #ifndef CELL_HOSTUSER_H
 #define CELL_HOSTUSER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #define CELL_HOST_GROUPS_MAX 64
@@ -16,11 +17,18 @@ struct cell_host_user {
 	char shell[256];
 	gid_t groups[CELL_HOST_GROUPS_MAX];  /* the primary group first */
 	int ngroups;
+	bool from_getent;                    /* not a user "files" knows */
 };
 
+/* how cell_host_user reads its key; what it fills */
+#define CELL_HOST_USER_NAME   0x1   /* the key may be a user name */
+#define CELL_HOST_USER_UID    0x2   /* ... or, all digits, a uid */
+#define CELL_HOST_USER_GROUPS 0x4   /* fill groups (else the primary) */
+
 /*
- * The host user key names (a name, or a uid when all digits and no user
- * has that name), with its groups: 0, -ENOENT when the host has none, or
+ * The host user key names (a name, and with CELL_HOST_USER_UID a uid when
+ * all digits and no user has that name), with its groups (at most
+ * CELL_HOST_GROUPS_MAX) when asked: 0, -ENOENT when the host has none, or
  * -errno.
  *
  * In a dynamic program this is getpwnam/getgrouplist through every NSS
@@ -31,6 +39,10 @@ struct cell_host_user {
  * and a user it does not know is asked of getent(1), a dynamic program,
  * through every service (LDAP, sssd, systemd).
  */
-int cell_host_user(const char *key, struct cell_host_user *u);
+int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u);
+
+/* Whether this program may call glibc's user database functions with
+ * every NSS service (initgroups, say): false in a static program. */
+bool cell_host_nss_ok(void);
 
 #endif

@@ -395,7 +395,10 @@ static int run_host(const struct cell_jail *j, int jid, const char *param,
 	struct cell_host_user hu;
 	const struct cell_host_user *pw = NULL;
 	if (j->exec_system_user[0]) {
-		int r = cell_host_user(j->exec_system_user, &hu);
+		/* a name, as FreeBSD's jail(8) takes it */
+		int r = cell_host_user(j->exec_system_user,
+				       CELL_HOST_USER_NAME |
+					       CELL_HOST_USER_GROUPS, &hu);
 		if (r < 0)
 			return r == -ENOENT
 				? cell_error_set(err, r, "exec.system_user %s: "
@@ -442,10 +445,13 @@ static int run_host(const struct cell_jail *j, int jid, const char *param,
 			setenv("JPATH", j->path, 1);
 		}
 		if (pw) {
-			/* the groups looked up before the fork: no user
-			 * database is read here (cell_host_user) */
-			if (setgroups((size_t)pw->ngroups, pw->groups) < 0 ||
-			    setgid(pw->gid) < 0 || setuid(pw->uid) < 0)
+			/* every group of the user through NSS where that is
+			 * safe; in a static program the groups
+			 * cell_host_user found (at most 64) */
+			int g = cell_host_nss_ok()
+				? initgroups(pw->name, pw->gid)
+				: setgroups((size_t)pw->ngroups, pw->groups);
+			if (g < 0 || setgid(pw->gid) < 0 || setuid(pw->uid) < 0)
 				_exit(126);
 			if (!j->exec_clean) {
 				setenv("HOME", pw->home, 1);

@@ -160,6 +160,10 @@ check "jexec -u unknown host user: refused, no crash" \
 	sh -c '"$0" -u "nosuchuser$1" "$2" id 2>&1 | grep -o "no such user on the host"' \
 	"$JEXEC" $$ $N
 check_rc "... exit status 1 (a crash is 139)" 1 "$JEXEC" -u nosuchuser$$ $N id
+# getent reads any key strtoul takes whole as a uid: "+0" is root to it,
+# and must not be to jexec
+check_rc "jexec -u +0 (no such user; getent's uid 0): refused" 1 \
+	"$JEXEC" -u +0 $N id
 # ... and one only another service knows comes from getent(1): nobody
 # with a passwd file that lacks it, in a mount namespace of the test's
 # (nss_systemd makes nobody up when "files" has none)
