@@ -3067,11 +3067,15 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 	struct user_info hu, *host_u = NULL;
 	if (x->user && x->user_from_host) {
 		memset(&hu, 0, sizeof(hu));
-		if (host_user(x->user, &hu) < 0) {
+		int r = host_user(x->user, &hu);
+		if (r < 0) {
 			cell_error_context(err, NULL, "user", NULL);
-			return cell_error_set(err, -ENOENT,
-					      "%s: no such user on the host",
-					      x->user);
+			return r == -ENOENT
+				? cell_error_set(err, r, "%s: no such user on "
+						 "the host", x->user)
+				: cell_error_errno(err, r, "%s: looking the "
+						   "user up on the host",
+						   x->user);
 		}
 		host_u = &hu;
 	}

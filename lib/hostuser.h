@@ -37,7 +37,8 @@ struct cell_host_user {
  * module: libnss_systemd's thread-local data does not work there and the
  * lookup crashes. There glibc's built-in files service answers first,
  * and a user it does not know is asked of getent(1), a dynamic program,
- * through every service (LDAP, sssd, systemd).
+ * through every service (LDAP, sssd, systemd). Without /usr/bin/getent
+ * such a user is not found.
  */
 int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u);
 
