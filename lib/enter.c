@@ -1370,11 +1370,10 @@ static void hide_cmdline(void)
 	snprintf(args, end - start, "init");
 }
 
-struct user_info;
 static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 					   const struct cell_policy *pol,
 					   const struct cell_exec *x,
-					   const struct user_info *host_u,
+					   const struct cell_user *host_u,
 					   int go_fd, int err_fd, bool as_init,
 					   int gate_fd);
 
@@ -2309,16 +2308,6 @@ void cell_exec_init(struct cell_exec *x)
 	x->console_sock = -1;
 }
 
-struct user_info {
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[64];
-	int ngroups;
-	char home[256];
-	char shell[256];
-	char name[64];
-};
-
 /*
  * Open a jail's passwd(5) or group(5) for reading as text. The jail owns
  * the file: it must be a regular file of bounded size, opened without
@@ -2345,7 +2334,7 @@ static FILE *open_jail_db(const char *file)
 
 /* Read one passwd(5)/group(5)-style file as text: no NSS, no jail code. */
 static int lookup_passwd_file(const char *file, const char *user,
-			      struct user_info *u)
+			      struct cell_user *u)
 {
 	_cleanup_fclose_ FILE *f = open_jail_db(file);
 	if (!f)
@@ -2392,7 +2381,7 @@ static int lookup_passwd_file(const char *file, const char *user,
 	return -ENOENT;
 }
 
-static void lookup_groups_file(const char *file, struct user_info *u)
+static void lookup_groups_file(const char *file, struct cell_user *u)
 {
 	u->groups[0] = u->gid;
 	u->ngroups = 1;
@@ -2400,7 +2389,8 @@ static void lookup_groups_file(const char *file, struct user_info *u)
 	if (!f)
 		return;
 	char line[4096];
-	while (fgets(line, sizeof(line), f) && u->ngroups < 64) {
+	while (fgets(line, sizeof(line), f) &&
+	       u->ngroups < CELL_USER_GROUPS_MAX) {
 		char *save = NULL;
 		char *name = strtok_r(line, ":", &save);
 		strtok_r(NULL, ":", &save);
@@ -2419,28 +2409,15 @@ static void lookup_groups_file(const char *file, struct user_info *u)
 	}
 }
 
-static int host_user(const char *user, struct user_info *u)
+static int host_user(const char *user, struct cell_user *u)
 {
-	struct cell_host_user h;
-	int r = cell_host_user(user, CELL_HOST_USER_NAME | CELL_HOST_USER_UID |
-				       CELL_HOST_USER_GROUPS, &h);
-	if (r < 0)
-		return r;
-	u->uid = h.uid;
-	u->gid = h.gid;
-	snprintf(u->name, sizeof(u->name), "%s", h.name);
-	snprintf(u->home, sizeof(u->home), "%s", h.home);
-	snprintf(u->shell, sizeof(u->shell), "%s", h.shell);
-	_Static_assert(sizeof(u->groups) == sizeof(h.groups),
-		       "host and jail group lists differ in size");
-	memcpy(u->groups, h.groups, sizeof(u->groups));
-	u->ngroups = h.ngroups;
-	return 0;
+	return cell_host_user(user, CELL_HOST_USER_NAME | CELL_HOST_USER_UID |
+				    CELL_HOST_USER_GROUPS, u);
 }
 
 static char **build_env_list(const struct cell_jail *j,
 			     const struct cell_exec *x,
-			     const struct user_info *u);
+			     const struct cell_user *u);
 
 /* NAME=value: does a name the same variable as b? */
 static bool same_var(const char *a, const char *b)
@@ -2450,7 +2427,7 @@ static bool same_var(const char *a, const char *b)
 }
 
 static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
-			const struct user_info *u)
+			const struct cell_user *u)
 {
 	char **env = build_env_list(j, x, u);
 	if (!env)
@@ -2470,7 +2447,7 @@ static char **build_env(const struct cell_jail *j, const struct cell_exec *x,
 
 static char **build_env_list(const struct cell_jail *j,
 			     const struct cell_exec *x,
-			     const struct user_info *u)
+			     const struct cell_user *u)
 {
 	size_t n = 0, max = 64 + j->env_n;
 	for (char **e = environ; !x->clean_env && !x->exact_env && e && *e;
@@ -2648,7 +2625,7 @@ static int exec_stub_fd(void)
 static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 					   const struct cell_policy *pol,
 					   const struct cell_exec *x,
-					   const struct user_info *host_u,
+					   const struct cell_user *host_u,
 					   int go_fd, int err_fd, bool as_init,
 					   int gate_fd)
 {
@@ -2690,7 +2667,7 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		close(console_sock);
 	}
 
-	struct user_info u = { .uid = 0, .gid = 0, .ngroups = 0,
+	struct cell_user u = { .uid = 0, .gid = 0, .ngroups = 0,
 			       .home = "/root", .shell = "/bin/sh",
 			       .name = "root" };
 	const char *user = x->user ? x->user : NULL;
@@ -2704,7 +2681,8 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		u.gid = x->gid;
 		u.groups[0] = x->gid;
 		u.ngroups = 1;
-		for (size_t i = 0; i < x->ngroups && u.ngroups < 64; i++)
+		for (size_t i = 0;
+		     i < x->ngroups && u.ngroups < CELL_USER_GROUPS_MAX; i++)
 			u.groups[u.ngroups++] = x->groups[i];
 	} else if (host_u) {
 		u = *host_u;
@@ -2940,7 +2918,7 @@ static int join_flags(const struct cell_jail *j)
 static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 					     const struct cell_policy *pol,
 					     const struct cell_exec *x,
-					     const struct user_info *host_u,
+					     const struct cell_user *host_u,
 					     int pidfd, int cgroup_fd,
 					     int agent_fd, bool detach,
 					     int report)
@@ -3064,7 +3042,7 @@ int cell_enter_attach(const struct cell_jail *j, const struct cell_policy *pol,
 {
 	cell_error_context(err, j->name, NULL, NULL);
 	/* 1: host users are looked up while we still see the host */
-	struct user_info hu, *host_u = NULL;
+	struct cell_user hu, *host_u = NULL;
 	if (x->user && x->user_from_host) {
 		memset(&hu, 0, sizeof(hu));
 		int r = host_user(x->user, &hu);

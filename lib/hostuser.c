@@ -59,7 +59,7 @@ static void files_only(void)
 	(void)__nss_configure_lookup("initgroups", "files");
 }
 
-static int fill(struct cell_host_user *u, const char *name, uid_t uid,
+static int fill(struct cell_user *u, const char *name, uid_t uid,
 		gid_t gid, const char *home, const char *shell)
 {
 	if (strlen(name) >= sizeof(u->name))
@@ -142,7 +142,7 @@ static bool parse_id(const char *s, unsigned long *v)
 /* the groups getent initgroups gives name ("NAME gid gid ...", the name
  * padded: skipped by its length, since a name may hold blanks), added
  * to u's */
-static void groups_from_getent(struct cell_host_user *u)
+static void groups_from_getent(struct cell_user *u)
 {
 	char gl[8192];
 	size_t nl = strlen(u->name);
@@ -151,7 +151,7 @@ static void groups_from_getent(struct cell_host_user *u)
 		return;
 	char *save = NULL;
 	for (char *tok = strtok_r(gl + nl, " \t\n", &save);
-	     tok && u->ngroups < CELL_HOST_GROUPS_MAX;
+	     tok && u->ngroups < CELL_USER_GROUPS_MAX;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		unsigned long g;
 		if (!parse_id(tok, &g))
@@ -168,7 +168,7 @@ static void groups_from_getent(struct cell_host_user *u)
  * when it is the user asked for: getent takes any key strtoul reads
  * whole as a uid (" 0", "+0", "4294967296" are root to it) */
 static int from_getent(const char *key, unsigned flags,
-		       struct cell_host_user *u)
+		       struct cell_user *u)
 {
 	char line[8192];
 	int r = getent("passwd", key, line, sizeof(line));
@@ -221,7 +221,7 @@ static bool groups_beyond_files(void)
 	return more;
 }
 
-int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u)
+int cell_host_user(const char *key, unsigned flags, struct cell_user *u)
 {
 	if (!key || !*key)
 		return -ENOENT;
@@ -239,9 +239,9 @@ int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u)
 		     pw->pw_shell);
 	if (r < 0 || !(flags & CELL_HOST_USER_GROUPS))
 		return r;
-	u->ngroups = CELL_HOST_GROUPS_MAX;
+	u->ngroups = CELL_USER_GROUPS_MAX;
 	if (getgrouplist(u->name, u->gid, u->groups, &u->ngroups) < 0)
-		u->ngroups = CELL_HOST_GROUPS_MAX;
+		u->ngroups = CELL_USER_GROUPS_MAX;
 	/* files answered for the user; its groups may also come from
 	 * elsewhere (sss, ldap), which a static program asks getent for */
 	if (stat_prog && groups_beyond_files())

@@ -5,17 +5,17 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#define CELL_HOST_GROUPS_MAX 64
+#define CELL_USER_GROUPS_MAX 64
 
-/* A user of the host's user database (not a jail's: lib/enter.c reads
- * those as text). */
-struct cell_host_user {
+/* A user a process runs as: one of the host's (cell_host_user) or of a
+ * jail's (lib/enter.c reads a jail's passwd and group as text). */
+struct cell_user {
 	uid_t uid;
 	gid_t gid;
 	char name[64];
 	char home[256];
 	char shell[256];
-	gid_t groups[CELL_HOST_GROUPS_MAX];  /* the primary group first */
+	gid_t groups[CELL_USER_GROUPS_MAX];  /* the primary group first */
 	int ngroups;
 	bool from_getent;                    /* not a user "files" knows */
 };
@@ -28,7 +28,7 @@ struct cell_host_user {
 /*
  * The host user key names (a name, and with CELL_HOST_USER_UID a uid when
  * all digits and no user has that name), with its groups (at most
- * CELL_HOST_GROUPS_MAX) when asked: 0, -ENOENT when the host has none, or
+ * CELL_USER_GROUPS_MAX) when asked: 0, -ENOENT when the host has none, or
  * -errno.
  *
  * In a dynamic program this is getpwnam/getgrouplist through every NSS
@@ -40,7 +40,7 @@ struct cell_host_user {
  * through every service (LDAP, sssd, systemd). Without /usr/bin/getent
  * such a user is not found.
  */
-int cell_host_user(const char *key, unsigned flags, struct cell_host_user *u);
+int cell_host_user(const char *key, unsigned flags, struct cell_user *u);
 
 /* Whether this program may call glibc's user database functions with
  * every NSS service (initgroups, say): false in a static program. */

@@ -392,8 +392,8 @@ static int status_error(struct cell_error *err, const char *param,
 static int run_host(const struct cell_jail *j, int jid, const char *param,
 		    const char *cmd, struct cell_error *err)
 {
-	struct cell_host_user hu;
-	const struct cell_host_user *pw = NULL;
+	struct cell_user hu;
+	const struct cell_user *pw = NULL;
 	if (j->exec_system_user[0]) {
 		/* a name, as FreeBSD's jail(8) takes it */
 		int r = cell_host_user(j->exec_system_user,

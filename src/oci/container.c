@@ -72,7 +72,7 @@ void oci_fill_owner(const struct cell_oci_dir *d, struct cell_oci_state *s)
 		return;
 	char uid[16];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)st.st_uid);
-	struct cell_host_user u;
+	struct cell_user u;
 	if (cell_host_user(uid, CELL_HOST_USER_UID, &u) == 0)
 		snprintf(s->owner, sizeof(s->owner), "%s", u.name);
 	else
