@@ -535,15 +535,13 @@ static int extra_paths(const struct cell_jail *j, int root,
 	return 0;
 }
 
-/* mkdir name in dir (ours, not the jail's) and mount a new fs on it */
+/* mkdir name in dir (ours, not the jail's) and mount a new fs on it;
+ * the mode is taken as it is when the umask is 0 (make_dev's) */
 static int mount_dir_in(int dir, const char *name, mode_t mode,
 			const char *type, const char *const *opts,
 			unsigned attrs)
 {
-	mode_t old = umask(0);
-	int r = mkdirat(dir, name, mode);
-	umask(old);
-	if (r < 0)
+	if (mkdirat(dir, name, mode) < 0)
 		return -errno;
 	_cleanup_close_ int fs = new_fs(type, opts, attrs);
 	if (fs < 0)
@@ -584,7 +582,9 @@ static int bind_host_node(int dev, const struct cell_devnode *n)
 	return attach_at(src, t);
 }
 
-static int make_dev(int root, const struct cell_policy *pol, char *bad,
+/* /dev's contents; the caller has set the umask to 0, so every node and
+ * directory gets the mode the policy names */
+static int fill_dev(int root, const struct cell_policy *pol, char *bad,
 		    size_t badlen)
 {
 	_cleanup_close_ int target = open_beneath(root, "dev",
@@ -609,7 +609,6 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 		return r;
 	}
 	/* dev now names the root of our own tmpfs, attached at /dev. */
-	mode_t old = umask(0);
 	for (size_t i = 0; i < pol->dev_n; i++) {
 		const struct cell_devnode *n = &pol->dev[i];
 		const char *name = n->name;
@@ -626,12 +625,10 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 			/* in a user namespace no node can be made: the
 			 * host's own is bound on an empty file instead */
 			r = r < 0 ? r : -errno;
-			umask(old);
 			snprintf(bad, badlen, "/dev/%s", name);
 			return r;
 		}
 	}
-	umask(old);
 	/* POSIX shared memory, and a private devpts instance: the jail
 	 * never sees host ptys */
 	static const char *const so[] = { "mode", "1777", "size", "64m",
@@ -671,6 +668,15 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
 			}
 	}
 	return 0;
+}
+
+static int make_dev(int root, const struct cell_policy *pol, char *bad,
+		    size_t badlen)
+{
+	mode_t old = umask(0);
+	int r = fill_dev(root, pol, bad, badlen);
+	umask(old);
+	return r;
 }
 
 /*
@@ -2747,7 +2753,7 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 		wide.caps = narrowed.caps | (pol->caps & ids);
 	}
 	cell_error_clear(&e);
-	if (cell_policy_apply_caps(&wide, true, &e) < 0)
+	if (cell_policy_apply_caps(&wide, CELL_CAPS_UNKNOWN, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
 	    setresgid(u.gid, u.gid, u.gid) < 0 ||
@@ -2761,7 +2767,7 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* root keeps its capabilities across setresuid: now narrow them */
 	if (x->caps_set && u.uid == 0 && wide.caps != narrowed.caps &&
-	    cell_policy_apply_caps(&narrowed, true, &e) < 0)
+	    cell_policy_apply_caps(&narrowed, wide.caps, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);

@@ -851,15 +851,16 @@ int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 
 /* --- capabilities -------------------------------------------------------- */
 
-int cell_policy_apply_caps(const struct cell_policy *pol, bool keep_root,
+int cell_policy_apply_caps(const struct cell_policy *pol, uint64_t held,
 			   struct cell_error *err)
 {
 	int last = CAP_LAST_CAP;
 	/* The running kernel may know more capabilities than our headers. */
-	while (prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
-		last++;
+	if (held == CELL_CAPS_UNKNOWN)
+		while (prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+			last++;
 	for (int c = 0; c <= last; c++) {
-		if (c < 64 && (pol->caps & CAPBIT(c)))
+		if (c < 64 && ((pol->caps & CAPBIT(c)) || !(held & CAPBIT(c))))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return cell_error_errno(err, -errno,
@@ -874,7 +875,7 @@ int cell_policy_apply_caps(const struct cell_policy *pol, bool keep_root,
 	};
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
-	uint64_t keep = keep_root ? pol->caps : 0;
+	uint64_t keep = pol->caps;
 	data[0].effective = data[0].permitted = (uint32_t)keep;
 	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
 	/* inheritable stays empty (CVE-2022-29162) */

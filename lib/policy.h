@@ -141,8 +141,15 @@ int cell_policy_agent_listener(const struct cell_policy *pol,
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err);
 
-/* Drop to the policy's capabilities (bounding, then the rest). */
-int cell_policy_apply_caps(const struct cell_policy *pol, bool keep_root,
+/* Drop to the policy's capabilities: the bounding set, then permitted
+ * and effective (inheritable and ambient emptied). held: the
+ * capabilities the bounding set may still hold, CELL_CAPS_UNKNOWN when
+ * that is not known (then every capability the running kernel knows is
+ * dropped that the policy does not grant, also those beyond our headers);
+ * a second narrowing passes what the first one kept, and only the
+ * difference costs a system call. */
+#define CELL_CAPS_UNKNOWN (~0ULL)
+int cell_policy_apply_caps(const struct cell_policy *pol, uint64_t held,
 			   struct cell_error *err);
 
 /* The masked paths (bind over with an empty file or directory) and the

@@ -69,6 +69,11 @@ for mode in --proc ""; do
 	check_match "$m: capabilities narrowed to CAP_CHOWN" \
 		"CapEff:.0000000000000001" \
 		drive $mode --caps 1 -- grep CapEff /proc/self/status
+	# the ids' switch needs CAP_SETUID, SETGID and SETPCAP: kept for it
+	# in the bounding set, then dropped from it too
+	check_match "$m: ... the bounding set as well, after the ids' switch" \
+		"CapBnd:.0000000000000001" \
+		drive $mode --caps 1 -- grep CapBnd /proc/self/status
 	check_match "$m: asking for CAP_SYS_ADMIN gets nothing the policy denies" \
 		"CapEff:.0000000000000000" \
 		drive $mode --caps 200000 -- grep CapEff /proc/self/status
