@@ -3,6 +3,11 @@
  * Building and entering a jail, in one fixed order.
  *
  * CREATE (cell_enter_create), in the host:
+ *   0. a vnet jail's network stack may come made ahead (the placement's
+ *      netns_fd, net/stack.c: a thread of the creator made it while the
+ *      creator reserved the name and made the cgroup, on a second CPU):
+ *      then the clone has no NEWNET, and init joins that stack first
+ *      thing, as it joins a cell.netns.
  *   1. check that the jail's root is a directory (init opens it again,
  *      in its own mount namespace, with O_NOFOLLOW).
  *   2. clone3(CLONE_PIDFD | CLONE_INTO_CGROUP | NEWNS | NEWPID | NEWUTS
@@ -114,6 +119,7 @@
 #include "agent.h"
 #include "cleanup.h"
 #include "hostuser.h"
+#include "net/net.h"
 #include "param.h"
 #include "util.h"
 
@@ -1392,26 +1398,12 @@ struct init_args {
 	int sock;                       /* to the creator */
 	const struct cell_init_proc *proc;
 	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
+	bool netns_made;                /* nsfd[0] is a stack made ahead */
 	int gate[2];                    /* keep_init: the command's gate */
 	bool no_go;                     /* placed at clone: no 'G' comes */
 };
 
 static unsigned long ns_flags(const struct cell_jail *j);
-
-/* lo up in the calling thread's network namespace; -1 and errno */
-static int loopback_up(void)
-{
-	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return -1;
-	ifr.ifr_flags |= IFF_UP;
-	return ioctl(s, SIOCSIFFLAGS, &ifr);
-}
 
 int cell_landlock_abi(void)
 {
@@ -1561,19 +1553,26 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		if (a->nsfd[i] < 0)
 			continue;
 		if (setns(a->nsfd[i], join_types[i]) < 0)
-			fail_to(sock, join_params[i], -errno, "joining %s: %s",
-				i == 0 ? j->netns_path
+			fail_to(sock, i == 0 && a->netns_made ? "vnet"
+				: join_params[i], -errno, "joining %s: %s",
+				i == 0 ? (a->netns_made ? "the new network "
+							  "stack"
+							: j->netns_path)
 				: i == 1 ? j->ipcns_path : j->utsns_path,
 				strerror(errno));
 		close(a->nsfd[i]);
 	}
 	/* 4c: a new network stack (vnet) starts with lo down; up here it
-	 * costs one ioctl. The host's side (epairs, addresses, routes, NAT,
-	 * the jail's firewall) is the creator's network step, which has
-	 * nothing to do for a vnet jail without them. */
-	if ((ns_flags(j) & CLONE_NEWNET) && loopback_up() < 0)
-		fail_to(sock, "vnet", -errno, "bringing lo up: %s",
-			strerror(errno));
+	 * costs one ioctl (a stack made ahead has it up already). The
+	 * host's side (epairs, addresses, routes, NAT, the jail's firewall)
+	 * is the creator's network step, which has nothing to do for a vnet
+	 * jail without them. */
+	int lo = 0;
+	if ((ns_flags(j) & CLONE_NEWNET) && !a->netns_made)
+		lo = cell_loopback_up();
+	if (lo < 0)
+		fail_to(sock, "vnet", lo, "bringing lo up: %s",
+			strerror(-lo));
 	const char *step = "";
 	char bad[256] = "";
 	int r = set_sysctls(j, bad, sizeof(bad));
@@ -2002,6 +2001,15 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				.proc = proc ? &pc : NULL,
 				.nsfd = { nsfd[0], nsfd[1], nsfd[2] },
 				.gate = { -1, -1 } };
+	/* 0: a network stack made ahead is joined like cell.netns (never
+	 * both: stack.c makes none for a jail with cell.netns). init
+	 * closes its copy; this one stays the caller's. */
+	unsigned long clone_flags = ns_flags(j);
+	if (place && place->netns_made && !parent && nsfd[0] < 0) {
+		ia.nsfd[0] = place->netns_fd;
+		ia.netns_made = true;
+		clone_flags &= ~(unsigned long)CLONE_NEWNET;
+	}
 	/* keep_init: the command's gate, a socket so that opening it
 	 * never raises SIGPIPE here when the command is already gone */
 	_cleanup_close_ int gate_r = -1, gate_w = -1;
@@ -2028,7 +2036,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	if (parent) {
 		pid = clone_in_parent(&ia, parent, mine, &pidfd, err);
 	} else {
-		pid = clone_into(ns_flags(j), &pidfd,
+		pid = clone_into(clone_flags, &pidfd,
 				 place ? place->cgroup_fd : -1, &cloned_into);
 		if (pid == 0) {
 			close(mine);

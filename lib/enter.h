@@ -136,6 +136,11 @@ struct cell_placement {
 	 * 'G': one wake-up fewer on the way in. (A limit that makes a v1
 	 * directory later moves every process of the jail there.) */
 	bool clone_places_all;
+	/* create only: init joins this network namespace (a new stack made
+	 * ahead, net/stack.c) instead of being cloned with CLONE_NEWNET.
+	 * Read only when netns_made; the caller keeps and closes it. */
+	bool netns_made;
+	int netns_fd;
 };
 
 /* What the host knows of a running jail. */

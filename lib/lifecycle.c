@@ -619,6 +619,7 @@ struct create_ctx {
 	char bpf_key[2][128];            /* their names in bpf/, or "" */
 	bool partial;                    /* step_reserve's scan left ended
 					  * jails of other names */
+	struct cell_netns_ahead net;     /* a vnet's stack, made meanwhile */
 };
 
 static bool has_network(const struct create_ctx *c);
@@ -861,9 +862,13 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	}
 	c->pol.compiled = &c->bpf[0];
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
+	/* the stack made since the create began (cell_netns_ahead_start);
+	 * when there is none, the clone makes it */
+	_cleanup_close_ int netns = cell_netns_ahead_take(&c->net);
 	struct cell_placement place = {
 		place_new_init, c, cell_cgroup_unified_fd(c->cg.cg),
-		while_init_mounts, !cell_cgroup_has_v1(c->cg.cg)
+		while_init_mounts, !cell_cgroup_has_v1(c->cg.cg),
+		netns >= 0, netns
 	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -977,9 +982,14 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	struct cell_record parent;
 	struct cell_policy ppol;
 	bool has_parent = false;
+	/* a vnet's network stack, made on another CPU while the steps up to
+	 * the clone run (net/stack.c); taken by step_init, else dropped */
+	cell_netns_ahead_start(&c.net, j);
 	c.lockfd = cell_state_lock(err);
-	if (c.lockfd < 0)
+	if (c.lockfd < 0) {
+		cell_netns_ahead_drop(&c.net);
 		return c.lockfd;
+	}
 	r = parent_policy(j, &ppol, &parent, &has_parent, err);
 	if (r < 0)
 		goto out_unlock;
@@ -1037,6 +1047,7 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	if (has_parent)
 		cell_record_free(&parent);
 out_unlock:
+	cell_netns_ahead_drop(&c.net);
 	cell_state_unlock(c.lockfd);
 	return r;
 }
@@ -1125,7 +1136,7 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	}
 	struct cell_placement place = { place_in_cgroup, &c,
 					cell_cgroup_unified_fd(c.cg), NULL,
-					false };
+					false, false, -1 };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	if (run.agent_fd >= 0)

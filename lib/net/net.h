@@ -24,12 +24,14 @@
  *   firewall.c      a jail's own nftables file, loaded inside its netns
  *   sockaddr_bpf.c  ip4.addr / ip6.addr for non-vnet jails (cgroup BPF)
  *   vnet.c          a struct cell_jail onto the above, setup and teardown
+ *   stack.c         a vnet jail's new network stack, made ahead by a thread
  */
 #ifndef CELL_NET_H
 #define CELL_NET_H
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,6 +41,32 @@
 
 struct nl_msg;
 struct nlmsghdr;
+
+/* ---- stack.c -------------------------------------------------------- */
+
+/* lo up in the calling thread's network namespace; 0 or -errno. */
+int cell_loopback_up(void);
+
+/* A new network namespace with lo up, made by a thread while the
+ * creator goes on (see stack.c for why and when). */
+struct cell_netns_ahead {
+	pthread_t thread;
+	bool started;
+	int fd;                  /* the namespace, until taken; -1 */
+	int ret;                 /* the thread's error */
+};
+/* Whether j's stack may be made ahead: vnet, no cell.netns, no user
+ * namespace of its own, not a child jail. */
+bool cell_netns_ahead_wanted(const struct cell_jail *j);
+/* Start the thread when wanted; nothing else happens when not, or when
+ * the thread cannot start. */
+void cell_netns_ahead_start(struct cell_netns_ahead *a,
+			    const struct cell_jail *j);
+/* Wait for the thread: the namespace's descriptor (the caller's now),
+ * else -errno (not started, or it failed: make the stack another way). */
+int cell_netns_ahead_take(struct cell_netns_ahead *a);
+/* take, and close what came. */
+void cell_netns_ahead_drop(struct cell_netns_ahead *a);
 
 /* ---- netlink.c ------------------------------------------------------ */
 

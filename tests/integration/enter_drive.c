@@ -23,9 +23,12 @@
  *                       notification; we answer EXDEV
  *     --prepivot        (--proc) print what init looks like before its
  *                       pivot_root (its root is still the host's)
- *     --host-deny NAME  fault injection: this driver (the creator, and
- *                       everything it starts) gets ENOSYS for NAME, as
- *                       from a kernel without it (e.g. clone3)
+ *     --host-deny NAME[:MASK]  fault injection: this driver (the
+ *                       creator, and everything it starts) gets ENOSYS
+ *                       for NAME, as from a kernel without it (e.g.
+ *                       clone3); with MASK (hex) only when every bit of
+ *                       MASK is set in the first argument (unshare:
+ *                       0x40000000 refuses CLONE_NEWNET only). Repeatable.
  * Prints "exit N" with the process's exit status.
  */
 #include <errno.h>
@@ -141,7 +144,8 @@ int main(int argc, char **argv)
 	bool proc = false, gate = false, console = false;
 	gid_t groups[16];
 	size_t ng = 0;
-	const char *deny = NULL, *notify = NULL, *host_deny = NULL;
+	const char *deny = NULL, *notify = NULL, *host_deny[4];
+	size_t n_host_deny = 0;
 	bool prepivot = false;
 	char *envs[16];
 	size_t ne = 0;
@@ -174,8 +178,8 @@ int main(int argc, char **argv)
 			notify = v, i++;
 		else if (!strcmp(a, "--prepivot"))
 			prepivot = true;
-		else if (!strcmp(a, "--host-deny"))
-			host_deny = v, i++;
+		else if (!strcmp(a, "--host-deny") && n_host_deny < 4)
+			host_deny[n_host_deny++] = v, i++;
 		else if (!strcmp(a, "--exact-env"))
 			x.exact_env = true;
 		else if (!strcmp(a, "--env") && ne < 15)
@@ -237,14 +241,35 @@ int main(int argc, char **argv)
 		seccomp_release(ctx);
 		close(m);
 	}
-	if (host_deny) {
+	if (n_host_deny) {
 		scmp_filter_ctx hctx = seccomp_init(SCMP_ACT_ALLOW);
-		int nr = seccomp_syscall_resolve_name(host_deny);
-		if (!hctx || nr < 0 ||
-		    seccomp_rule_add(hctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0) < 0 ||
-		    seccomp_load(hctx) < 0) {
-			fprintf(stderr, "enter-drive: bad --host-deny %s\n",
-				host_deny);
+		for (size_t k = 0; hctx && k < n_host_deny; k++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s", host_deny[k]);
+			char *colon = strchr(name, ':');
+			unsigned long long mask = 0;
+			if (colon) {
+				*colon = '\0';
+				mask = strtoull(colon + 1, NULL, 16);
+			}
+			int nr = seccomp_syscall_resolve_name(name);
+			int rr = nr < 0 ? -1
+				 : mask ? seccomp_rule_add(
+						  hctx, SCMP_ACT_ERRNO(ENOSYS),
+						  nr, 1,
+						  SCMP_A0(SCMP_CMP_MASKED_EQ,
+							  mask, mask))
+					: seccomp_rule_add(
+						  hctx, SCMP_ACT_ERRNO(ENOSYS),
+						  nr, 0);
+			if (rr < 0) {
+				fprintf(stderr, "enter-drive: bad --host-deny "
+					"%s\n", host_deny[k]);
+				return 2;
+			}
+		}
+		if (!hctx || seccomp_load(hctx) < 0) {
+			fprintf(stderr, "enter-drive: --host-deny: no filter\n");
 			return 2;
 		}
 		seccomp_release(hctx);

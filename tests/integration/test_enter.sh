@@ -254,6 +254,12 @@ check "/dev's nodes work (bound from the host: no mknod in a user namespace)" \
 	command=/bin/sh -c 'echo x > /dev/null && echo ok'
 check "the agent answers the namespace's root (host name)" "renamed" \
 	"$JAIL" -c name=$N path="$U" $UM command=/bin/sh -c 'hostname renamed; hostname'
+# its network stack belongs to its user namespace (made by the clone, not
+# ahead by the creator's thread, net/stack.c): its root administers it
+ln -sf busybox "$U/bin/ifconfig"
+check "a vnet jail's root in its own user namespace administers its stack" \
+	"0x8" "$JAIL" -c name=$N path="$U" $UM vnet \
+	command=/bin/sh -c 'ifconfig lo down && cat /sys/class/net/lo/flags'
 "$JAIL" -c name=$N path="$U" $UM persist allow.mount allow.mount.tmpfs \
 	enforce_statfs=1 >/dev/null
 check "jexec joins the user namespace" "0 300000 65536" \
@@ -363,6 +369,27 @@ check "... init and the jexec child are in the jail's cgroup (placed by writes)"
 check "... and see only their cgroup namespace's root" "" \
 	grep -v ':/$' "$R/tmp/cg"
 check_clean "... nothing left of it" $N
+
+# --- a vnet jail's stack is made ahead by a thread (net/stack.c) ----------
+# With clone3 refused and clone(2) refused whenever it asks for
+# CLONE_NEWNET, a vnet jail can only come from the stack made ahead; the
+# other way round (unshare(CLONE_NEWNET) refused), only from the clone.
+# Both must give the same jail: its own stack, only lo, and lo up.
+HOSTNS=$(readlink /proc/self/ns/net)
+for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
+	   "clone:--host-deny unshare:0x40000000"; do
+	# shellcheck disable=SC2086
+	"$DRIVE" ${how#*:} name=$N path="$R" vnet -- /bin/sh -c \
+		'ls /sys/class/net; cat /sys/class/net/lo/flags; ls -l /proc/self/ns/net' \
+		>"$T/na.out" 2>&1
+	check "vnet stack made by the ${how%%:*}: the jail is made" "exit 0" \
+		tail -1 "$T/na.out"
+	check "... sees only its lo, and lo is up (0x9)" "lo 0x9" \
+		sh -c "head -2 '$T/na.out' | tr '\n' ' ' | sed 's/ \$//'"
+	check "... in a network namespace of its own" "no" \
+		sh -c "grep -q '$HOSTNS' '$T/na.out' && echo yes || echo no"
+	check_clean "... nothing left of it" $N
+done
 
 # --- the device program fails while init mounts: init killed, all undone --
 # (the creator loads it after 'G', beside init's mounts; bpf refused here)
