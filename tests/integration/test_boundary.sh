@@ -92,6 +92,11 @@ for d in /sys/firmware /sys/kernel/security /sys/fs/bpf; do
 		check "$d masked: read-only" "denied EROFS" probe open $d/x c
 	fi
 done
+# the masks' file system is attached under the jail's root in the host's
+# tree until the pivot (lib/enter.c, step 6): nothing of it may remain
+# in the jail but the masks themselves
+check "the masks' file system is seen only as masks" "0" \
+	injail sh -c "grep size=4k /proc/self/mountinfo | grep -v -e ' /proc/[^ ]* ' -e ' /sys/[^ ]* ' | wc -l"
 check "/proc/sys read-only" "denied EROFS" probe open /proc/sys/kernel/hostname w
 check "/proc/sys/kernel/core_pattern read-only" "denied EROFS" probe open /proc/sys/kernel/core_pattern w
 check "/sys read-only" "denied EROFS" probe open /sys/kernel/mm/transparent_hugepage/enabled w
