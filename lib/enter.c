@@ -2754,21 +2754,24 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	if (!env)
 		fail_to(err_fd, "environment", -ENOMEM, "out of memory");
 
-	/* Capabilities: the bounding set first (needs CAP_SETPCAP), then
-	 * the ids (needs CAP_SETUID/SETGID), which for a non-root user
-	 * clears permitted and effective by the kernel's own rules. A
-	 * process that asks for fewer (OCI) gets the intersection. */
+	/* Capabilities. The bounding set goes straight to the process's
+	 * own (that needs CAP_SETPCAP in the effective set, and leaves the
+	 * effective and permitted sets alone); permitted and effective
+	 * keep, besides the process's own, what the change of ids needs
+	 * (CAP_SETUID, CAP_SETGID); the change of ids then clears both for
+	 * a non-root user by the kernel's own rules, and root's are
+	 * narrowed after it. A process that asks for fewer (OCI) gets the
+	 * intersection with the policy. */
 	struct cell_policy narrowed = *pol, wide = *pol;
 	if (x->caps_set) {
-		/* the id switch below still needs these three */
 		const uint64_t ids = (1ULL << CAP_SETUID) |
-				     (1ULL << CAP_SETGID) |
-				     (1ULL << CAP_SETPCAP);
+				     (1ULL << CAP_SETGID);
 		narrowed.caps &= x->caps;
 		wide.caps = narrowed.caps | (pol->caps & ids);
 	}
 	cell_error_clear(&e);
-	if (cell_policy_apply_caps(&wide, CELL_CAPS_UNKNOWN, &e) < 0)
+	if (cell_policy_bound_caps(&narrowed, &e) < 0 ||
+	    cell_policy_set_caps(&wide, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
 	    setresgid(u.gid, u.gid, u.gid) < 0 ||
@@ -2781,8 +2784,8 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * for others to read before the exec, which sets the flag anew. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* root keeps its capabilities across setresuid: now narrow them */
-	if (x->caps_set && u.uid == 0 && wide.caps != narrowed.caps &&
-	    cell_policy_apply_caps(&narrowed, wide.caps, &e) < 0)
+	if (u.uid == 0 && wide.caps != narrowed.caps &&
+	    cell_policy_set_caps(&narrowed, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);

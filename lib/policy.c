@@ -851,16 +851,15 @@ int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 
 /* --- capabilities -------------------------------------------------------- */
 
-int cell_policy_apply_caps(const struct cell_policy *pol, uint64_t held,
+int cell_policy_bound_caps(const struct cell_policy *pol,
 			   struct cell_error *err)
 {
 	int last = CAP_LAST_CAP;
 	/* The running kernel may know more capabilities than our headers. */
-	if (held == CELL_CAPS_UNKNOWN)
-		while (prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
-			last++;
+	while (prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+		last++;
 	for (int c = 0; c <= last; c++) {
-		if (c < 64 && ((pol->caps & CAPBIT(c)) || !(held & CAPBIT(c))))
+		if (c < 64 && (pol->caps & CAPBIT(c)))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return cell_error_errno(err, -errno,
@@ -869,15 +868,19 @@ int cell_policy_apply_caps(const struct cell_policy *pol, uint64_t held,
 	}
 	/* No ambient capabilities survive into the jail. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
 
+int cell_policy_set_caps(const struct cell_policy *pol,
+			 struct cell_error *err)
+{
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0
 	};
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
-	uint64_t keep = pol->caps;
-	data[0].effective = data[0].permitted = (uint32_t)keep;
-	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	data[0].effective = data[0].permitted = (uint32_t)pol->caps;
+	data[1].effective = data[1].permitted = (uint32_t)(pol->caps >> 32);
 	/* inheritable stays empty (CVE-2022-29162) */
 	if (capset(&hdr, data) < 0)
 		return cell_error_errno(err, -errno, "capset");

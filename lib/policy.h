@@ -141,16 +141,16 @@ int cell_policy_agent_listener(const struct cell_policy *pol,
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err);
 
-/* Drop to the policy's capabilities: the bounding set, then permitted
- * and effective (inheritable and ambient emptied). held: the
- * capabilities the bounding set may still hold, CELL_CAPS_UNKNOWN when
- * that is not known (then every capability the running kernel knows is
- * dropped that the policy does not grant, also those beyond our headers);
- * a second narrowing passes what the first one kept, and only the
- * difference costs a system call. */
-#define CELL_CAPS_UNKNOWN (~0ULL)
-int cell_policy_apply_caps(const struct cell_policy *pol, uint64_t held,
+/* The bounding set down to the policy's capabilities (every one the
+ * running kernel knows, also those beyond our headers), and no ambient
+ * capability left. Needs CAP_SETPCAP in the effective set, and changes
+ * neither the permitted nor the effective set. */
+int cell_policy_bound_caps(const struct cell_policy *pol,
 			   struct cell_error *err);
+/* Permitted and effective set to the policy's capabilities, the
+ * inheritable set empty (CVE-2022-29162). */
+int cell_policy_set_caps(const struct cell_policy *pol,
+			 struct cell_error *err);
 
 /* The masked paths (bind over with an empty file or directory) and the
  * read-only paths, relative to the jail root, NULL-terminated. */

@@ -74,6 +74,9 @@ for mode in --proc ""; do
 	check_match "$m: ... the bounding set as well, after the ids' switch" \
 		"CapBnd:.0000000000000001" \
 		drive $mode --caps 1 -- grep CapBnd /proc/self/status
+	check_match "$m: ... also for a non-root user (nothing kept for the switch)" \
+		"CapBnd:.0000000000000001" \
+		drive $mode --uid 1000 --gid 1000 --caps 1 -- grep CapBnd /proc/self/status
 	check_match "$m: asking for CAP_SYS_ADMIN gets nothing the policy denies" \
 		"CapEff:.0000000000000000" \
 		drive $mode --caps 200000 -- grep CapEff /proc/self/status
@@ -387,7 +390,7 @@ for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
 	check "... sees only its lo, and lo is up (0x9)" "lo 0x9" \
 		sh -c "head -2 '$T/na.out' | tr '\n' ' ' | sed 's/ \$//'"
 	check "... in a network namespace of its own" "no" \
-		sh -c "grep -q '$HOSTNS' '$T/na.out' && echo yes || echo no"
+		sh -c "grep -qF -- '$HOSTNS' '$T/na.out' && echo yes || echo no"
 	check_clean "... nothing left of it" $N
 done
 
