@@ -3,11 +3,13 @@
  * Building and entering a jail, in one fixed order.
  *
  * CREATE (cell_enter_create), in the host:
- *   0. a vnet jail's network stack may come made ahead (the placement's
- *      netns_fd, net/stack.c: a thread of the creator made it while the
- *      creator reserved the name and made the cgroup, on a second CPU):
- *      then the clone has no NEWNET, and init joins that stack first
- *      thing, as it joins a cell.netns.
+ *   0. a vnet jail's network stack may be in the making (the
+ *      placement's netns_ahead, net/stack.c: a thread of the creator, on
+ *      a second CPU since the create began): then the clone has no
+ *      NEWNET, the creator hands init the stack when it is ready (3b),
+ *      and init joins it before the first thing that depends on it:
+ *      the jail's sysctls and own mounts (4b) when it has any, else
+ *      sysfs (8).
  *   1. check that the jail's root is a directory (init opens it again,
  *      in its own mount namespace, with O_NOFOLLOW).
  *   2. clone3(CLONE_PIDFD | CLONE_INTO_CGROUP | NEWNS | NEWPID | NEWUTS
@@ -240,6 +242,7 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 }
 
 static int send_fd(int sock, int fd);
+static int recv_fd_kind(int sock, char *kind);
 
 /* --- fd-relative resolution inside the jail ------------------------------ */
 
@@ -1061,9 +1064,36 @@ static int identity_files(const struct cell_jail *j, int root,
  * Steps 5 to 10, in init. On failure returns -errno with *step and bad
  * naming what failed.
  */
+/*
+ * init's side of step 0: the stack made ahead, from the creator's socket
+ * (a descriptor with 'L', lo up, or 'D', lo down: made the clone's way),
+ * joined. A creator that is gone (or gave up, and kills us) ends init.
+ */
+static int join_stack(int sock, char *why, size_t whylen)
+{
+	char kind = 0;
+	int fd = recv_fd_kind(sock, &kind);
+	if (fd < 0)
+		_exit(1);
+	int r = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0) {
+		snprintf(why, whylen, "joining the new network stack: %s",
+			 strerror(-r));
+		return r;
+	}
+	r = kind == 'L' ? 0 : cell_loopback_up();
+	if (r < 0)
+		snprintf(why, whylen, "bringing lo up: %s", strerror(-r));
+	return r;
+}
+
+/* net_sock >= 0: the stack made ahead still to be joined (join_stack)
+ * before sysfs */
 static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
-		      const char *root_path, int rootfd, int hook_sock,
-		      const char **step, char *bad, size_t badlen)
+		      const char *root_path, int rootfd, int net_sock,
+		      int hook_sock, const char **step, char *bad,
+		      size_t badlen)
 {
 	*step = "mount";
 	/* 5: nothing we mount from here on propagates back to the host */
@@ -1156,7 +1186,14 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 		std |= 1;
 	}
 
-	/* 8: /sys read-only, when the jail has a /sys */
+	/* 8: /sys read-only, when the jail has a /sys; sysfs shows the
+	 * network namespace of who mounts it: the stack made ahead first */
+	if (net_sock >= 0) {
+		*step = "vnet";
+		int r = join_stack(net_sock, bad, badlen);
+		if (r < 0)
+			return r;
+	}
 	{
 		_cleanup_close_ int t = open_beneath(root, "sys",
 						     O_PATH | O_DIRECTORY);
@@ -1405,7 +1442,8 @@ struct init_args {
 	int sock;                       /* to the creator */
 	const struct cell_init_proc *proc;
 	int nsfd[3];                    /* cell.netns, ipcns, utsns or -1 */
-	bool netns_made;                /* nsfd[0] is a stack made ahead */
+	bool net_late;                  /* the stack made ahead comes on
+					 * sock (join_stack) */
 	int gate[2];                    /* keep_init: the command's gate */
 	bool no_go;                     /* placed at clone: no 'G' comes */
 };
@@ -1560,33 +1598,41 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		if (a->nsfd[i] < 0)
 			continue;
 		if (setns(a->nsfd[i], join_types[i]) < 0)
-			fail_to(sock, i == 0 && a->netns_made ? "vnet"
-				: join_params[i], -errno, "joining %s: %s",
-				i == 0 ? (a->netns_made ? "the new network "
-							  "stack"
-							: j->netns_path)
+			fail_to(sock, join_params[i], -errno, "joining %s: %s",
+				i == 0 ? j->netns_path
 				: i == 1 ? j->ipcns_path : j->utsns_path,
 				strerror(errno));
 		close(a->nsfd[i]);
 	}
 	/* 4c: a new network stack (vnet) starts with lo down; up here it
-	 * costs one ioctl (a stack made ahead has it up already). The
+	 * costs one ioctl (a stack made ahead comes with it up). The
 	 * host's side (epairs, addresses, routes, NAT, the jail's firewall)
 	 * is the creator's network step, which has nothing to do for a vnet
 	 * jail without them. */
 	int lo = 0;
-	if ((ns_flags(j) & CLONE_NEWNET) && !a->netns_made)
+	if ((ns_flags(j) & CLONE_NEWNET) && !a->net_late)
 		lo = cell_loopback_up();
 	if (lo < 0)
 		fail_to(sock, "vnet", lo, "bringing lo up: %s",
 			strerror(-lo));
+	/* 4b': the stack made ahead, now when the sysctls or the jail's own
+	 * mounts may need it, else just before sysfs (build_root) */
+	int net_sock = a->net_late ? sock : -1;
+	if (net_sock >= 0 &&
+	    (j->sysctl.n || j->mount.n || j->mount_fstab.n)) {
+		char why[128];
+		int jr = join_stack(sock, why, sizeof(why));
+		if (jr < 0)
+			fail_to(sock, "vnet", jr, "%s", why);
+		net_sock = -1;
+	}
 	const char *step = "";
 	char bad[256] = "";
 	int r = set_sysctls(j, bad, sizeof(bad));
 	if (r < 0)
 		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
 
-	r = build_root(j, a->pol, a->root_path, rootfd,
+	r = build_root(j, a->pol, a->root_path, rootfd, net_sock,
 		       a->proc && a->proc->prepivot ? sock : -1, &step, bad,
 		       sizeof(bad));
 	if (r < 0)
@@ -1753,9 +1799,10 @@ static pid_t clone_pidfd(unsigned long flags, int *pidfd)
  * init there, hands init's pidfd back over a socket, and leaves. init is
  * then the parent init's to reap.
  */
-static int send_fd(int sock, int fd)
+/* one byte, kind, carrying fd */
+static int send_fd_kind(int sock, int fd, char kind)
 {
-	char c = 'F';
+	char c = kind;
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -1773,7 +1820,13 @@ static int send_fd(int sock, int fd)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
 }
 
-static int recv_fd(int sock)
+static int send_fd(int sock, int fd)
+{
+	return send_fd_kind(sock, fd, 'F');
+}
+
+/* a descriptor sent with send_fd_kind, and its byte in *kind */
+static int recv_fd_kind(int sock, char *kind)
 {
 	char c;
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
@@ -1784,14 +1837,25 @@ static int recv_fd(int sock)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf) };
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
 		return -EPIPE;
+	*kind = c;
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
 		return -EPROTO;
 	int fd;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
+}
+
+static int recv_fd(int sock)
+{
+	char kind;
+	return recv_fd_kind(sock, &kind);
 }
 
 /* The pid a pidfd names, in our (the host's) pid namespace. */
@@ -1907,6 +1971,26 @@ static int write_id_maps(const struct cell_jail *j, pid_t pid,
 	return 0;
 }
 
+/* 3b': the stack made ahead to init: the thread's (lo up), or, when its
+ * unshare was refused, one made the clone's way (lo down) */
+static int send_stack(int sock, struct cell_netns_ahead *a,
+		      struct cell_error *err)
+{
+	int fd = cell_netns_ahead_take(a);
+	char kind = 'L';
+	if (fd < 0) {
+		fd = cell_netns_by_clone();
+		kind = 'D';
+	}
+	if (fd < 0)
+		return cell_error_set(err, fd == -EPIPE ? -EIO : fd,
+				      "making a network stack: %s",
+				      strerror(-fd));
+	int r = send_fd_kind(sock, fd, kind);
+	close(fd);
+	return r;
+}
+
 /* The namespaces to join (cell.netns, ipcns, utsns), once given to init */
 static void close_nsfds(const int nsfd[3])
 {
@@ -2008,13 +2092,16 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				.proc = proc ? &pc : NULL,
 				.nsfd = { nsfd[0], nsfd[1], nsfd[2] },
 				.gate = { -1, -1 } };
-	/* 0: a network stack made ahead is joined like cell.netns (never
-	 * both: stack.c makes none for a jail with cell.netns). init
-	 * closes its copy; this one stays the caller's. */
+	/* 0: a network stack in the making: init comes without NEWNET and
+	 * is handed it at 3b (never with cell.netns: stack.c makes none
+	 * then). The thread may still run at the clone, but only in system
+	 * calls once ready_to_fork said so: no lock of its is copied into
+	 * init held. */
 	unsigned long clone_flags = ns_flags(j);
-	if (place && place->netns_made && !parent && nsfd[0] < 0) {
-		ia.nsfd[0] = place->netns_fd;
-		ia.netns_made = true;
+	struct cell_netns_ahead *ahead = place ? place->netns_ahead : NULL;
+	if (ahead && !parent && nsfd[0] < 0 &&
+	    cell_netns_ahead_ready_to_fork(ahead) == 0) {
+		ia.net_late = true;
 		clone_flags &= ~(unsigned long)CLONE_NEWNET;
 	}
 	/* keep_init: the command's gate, a socket so that opening it
@@ -2092,6 +2179,18 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	struct msg go_msg = { .kind = 'G' };
 	struct msg reply;
 	int r = go ? send_msg(mine, &go_msg) : 0;
+	/* 3b': the stack made ahead, when it is ready (init needs it only
+	 * later, see 0). A stack that cannot be made fails the jail; an
+	 * init that has ended (EPIPE) says why itself, below. */
+	if (r == 0 && ia.net_late) {
+		int nr = send_stack(mine, ahead, err);
+		if (nr < 0 && nr != -EPIPE) {
+			pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+			waitpid(pid, NULL, 0);
+			cell_error_context(err, j->name, "vnet", NULL);
+			return nr;
+		}
+	}
 	if (proc && proc->listener_fd)
 		*proc->listener_fd = -1;
 	/* 3c: while init mounts */

@@ -124,6 +124,8 @@ int cell_landlock_abi(void);
  * loading it (the verifier, the JIT) costs as much as a third of
  * init's mounts. A failure kills init.
  */
+struct cell_netns_ahead;
+
 struct cell_placement {
 	int (*place)(void *arg, pid_t pid, bool cloned_into,
 		     struct cell_error *err);
@@ -136,11 +138,11 @@ struct cell_placement {
 	 * 'G': one wake-up fewer on the way in. (A limit that makes a v1
 	 * directory later moves every process of the jail there.) */
 	bool clone_places_all;
-	/* create only: init joins this network namespace (a new stack made
-	 * ahead, net/stack.c) instead of being cloned with CLONE_NEWNET.
-	 * Read only when netns_made; the caller keeps and closes it. */
-	bool netns_made;
-	int netns_fd;
+	/* create only: a new network stack being made ahead (net/stack.c,
+	 * started): init is cloned without CLONE_NEWNET and handed the
+	 * stack once it is ready (taken here; the caller drops what is
+	 * left). NULL: the clone makes it. */
+	struct cell_netns_ahead *netns_ahead;
 };
 
 /* What the host knows of a running jail. */

@@ -862,13 +862,12 @@ static int step_init(struct create_ctx *c, struct cell_error *err)
 	}
 	c->pol.compiled = &c->bpf[0];
 	c->pol.compiled_listener = c->bpf[1].len ? &c->bpf[1] : NULL;
-	/* the stack made since the create began (cell_netns_ahead_start);
-	 * when there is none, the clone makes it */
-	_cleanup_close_ int netns = cell_netns_ahead_take(&c->net);
+	/* the stack being made since the create began
+	 * (cell_netns_ahead_start); without one the clone makes it */
 	struct cell_placement place = {
 		place_new_init, c, cell_cgroup_unified_fd(c->cg.cg),
 		while_init_mounts, !cell_cgroup_has_v1(c->cg.cg),
-		netns >= 0, netns
+		c->net.started ? &c->net : NULL
 	};
 	int r = cell_enter_create(c->j, &c->pol, c->parent, &place, c->proc,
 				  &c->h->run, err);
@@ -983,7 +982,8 @@ int cell_create_proc(struct cell_jail *j, const struct cell_init_proc *proc,
 	struct cell_policy ppol;
 	bool has_parent = false;
 	/* a vnet's network stack, made on another CPU while the steps up to
-	 * the clone run (net/stack.c); taken by step_init, else dropped */
+	 * the clone and init's first mounts run (net/stack.c); handed to
+	 * init by step_init, else dropped */
 	cell_netns_ahead_start(&c.net, j);
 	c.lockfd = cell_state_lock(err);
 	if (c.lockfd < 0) {
@@ -1136,7 +1136,7 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	}
 	struct cell_placement place = { place_in_cgroup, &c,
 					cell_cgroup_unified_fd(c.cg), NULL,
-					false, false, -1 };
+					false, NULL };
 	r = cell_enter_attach(&rec->jail, &pol, &run, x, &place, detach,
 			      status, pid, err);
 	if (run.agent_fd >= 0)

@@ -48,10 +48,14 @@ struct nlmsghdr;
 int cell_loopback_up(void);
 
 /* A new network namespace with lo up, made by a thread while the
- * creator goes on (see stack.c for why and when). */
+ * creator goes on (see stack.c for why, when, and the rules for cloning
+ * while it runs). */
+enum { AHEAD_STARTING, AHEAD_RUNNING, AHEAD_DONE };
 struct cell_netns_ahead {
 	pthread_t thread;
 	bool started;
+	_Atomic int state;       /* AHEAD_*, set by the thread */
+	_Atomic int release;     /* set by the taker: the thread may end */
 	int fd;                  /* the namespace, until taken; -1 */
 	int ret;                 /* the thread's error */
 };
@@ -59,14 +63,20 @@ struct cell_netns_ahead {
  * namespace of its own, not a child jail. */
 bool cell_netns_ahead_wanted(const struct cell_jail *j);
 /* Start the thread when wanted; nothing else happens when not, or when
- * the thread cannot start. */
+ * the thread cannot start (then started is false). */
 void cell_netns_ahead_start(struct cell_netns_ahead *a,
 			    const struct cell_jail *j);
-/* Wait for the thread: the namespace's descriptor (the caller's now),
- * else -errno (not started, or it failed: make the stack another way). */
+/* Wait until the thread makes only system calls: from then on this
+ * thread may clone (fork) while it runs. -ECHILD when not started. */
+int cell_netns_ahead_ready_to_fork(struct cell_netns_ahead *a);
+/* Wait for the stack and end the thread: the namespace's descriptor
+ * (the caller's now), else -errno (not started, or it failed). */
 int cell_netns_ahead_take(struct cell_netns_ahead *a);
 /* take, and close what came. */
 void cell_netns_ahead_drop(struct cell_netns_ahead *a);
+/* A new network namespace (lo down) made the clone's way, by a child
+ * born in it: for when the thread's unshare was refused. fd or -errno. */
+int cell_netns_by_clone(void);
 
 /* ---- netlink.c ------------------------------------------------------ */
 

@@ -8,27 +8,44 @@
  * all the other namespaces together take about 0.1. Made by clone3 with
  * CLONE_NEWNET, it is spent on the creator's critical path before init
  * exists. Made by a thread of the creator, it runs on a second CPU while
- * the creator reserves the name, writes the record and makes the cgroup;
- * init, cloned without CLONE_NEWNET, joins it (setns) before it builds
- * anything, at the step where a namespace named by path (cell.netns) is
- * joined. Both ways init is in the same kind of namespace: new, empty but
- * for lo (up), owned by the creator's user namespace.
+ * the creator reserves the name, writes the record, makes the cgroup and
+ * clones init, and while init builds the jail's root, /proc and its
+ * masks: init, cloned without CLONE_NEWNET, is handed the stack and joins
+ * it (setns) before the first thing that depends on the network
+ * namespace (sysfs, the jail's sysctls and mounts; lib/enter.c). Both
+ * ways init is in the same kind of namespace: new, empty but for lo
+ * (up), owned by the creator's user namespace.
  *
  * Only where that ownership is the one a clone would give: not for a
  * jail with its own user namespace (cell.uidmap: its network namespace
  * must belong to that user namespace, or the jail's root could not
  * configure it), and not for a child jail (cloned from inside its
- * parent). Any failure here (no thread, unshare refused) leaves the
- * stack to the clone, as before: the result differs only in time.
+ * parent). When the thread cannot start, the clone makes the stack; when
+ * its unshare is refused, cell_netns_by_clone makes one the clone's way.
+ *
+ * init is cloned while the thread may still run. A clone copies only the
+ * calling thread, and a lock another thread holds at that moment stays
+ * held in the copy for ever: so the thread, once running, makes only
+ * system calls (no allocation, no stdio), says so before the clone may
+ * happen (cell_netns_ahead_ready_to_fork: glibc's and a sanitizer's
+ * thread start take locks), and does not return (through their thread
+ * exit, which takes locks too) until cell_netns_ahead_take releases it,
+ * after the clone.
  */
 #include "net/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -47,25 +64,48 @@ int cell_loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
-/* The thread: its own network namespace (unshare changes only the
- * calling thread's), kept by a descriptor that outlives the thread, lo
- * up in it. The process's other threads never change namespace. */
+/* The handshake is two words in memory and futexes: it cannot fail the
+ * way a write can, and nothing of it is copied into init as a descriptor
+ * would be. */
+static void word_set(_Atomic int *w, int v)
+{
+	atomic_store(w, v);
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void word_wait(_Atomic int *w, int at_least)
+{
+	int v;
+	while ((v = atomic_load(w)) < at_least)
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+/* The thread: running, its own network namespace (unshare changes only
+ * the calling thread's), kept by a descriptor that outlives the thread,
+ * lo up in it, done, then wait to be released. System calls only, see
+ * above. */
 static void *make_stack(void *p)
 {
 	struct cell_netns_ahead *a = p;
-	if (unshare(CLONE_NEWNET) < 0) {
-		a->ret = -errno;
-		return NULL;
+	word_set(&a->state, AHEAD_RUNNING);
+	int fd = -1, r = 0;
+	if (unshare(CLONE_NEWNET) < 0)
+		r = -errno;
+	if (r == 0) {
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = -errno;
 	}
-	_cleanup_close_ int fd = open("/proc/thread-self/ns/net",
-				      O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		a->ret = -errno;
-		return NULL;
+	if (r == 0)
+		r = cell_loopback_up();
+	if (r < 0 && fd >= 0) {
+		close(fd);
+		fd = -1;
 	}
-	a->ret = cell_loopback_up();
-	if (a->ret == 0)
-		a->fd = TAKE_FD(fd);
+	a->fd = fd;
+	a->ret = r;
+	word_set(&a->state, AHEAD_DONE);
+	word_wait(&a->release, 1);
 	return NULL;
 }
 
@@ -81,9 +121,11 @@ void cell_netns_ahead_start(struct cell_netns_ahead *a,
 	a->started = false;
 	a->fd = -1;
 	a->ret = -ECHILD;
+	atomic_init(&a->state, AHEAD_STARTING);
+	atomic_init(&a->release, 0);
 	if (!cell_netns_ahead_wanted(j))
 		return;
-	/* a small stack: the thread makes two calls and a socket */
+	/* a small stack: the thread makes a few system calls */
 	pthread_attr_t at;
 	if (pthread_attr_init(&at))
 		return;
@@ -106,9 +148,19 @@ void cell_netns_ahead_start(struct cell_netns_ahead *a,
 	pthread_attr_destroy(&at);
 }
 
+int cell_netns_ahead_ready_to_fork(struct cell_netns_ahead *a)
+{
+	if (!a->started)
+		return -ECHILD;
+	word_wait(&a->state, AHEAD_RUNNING);
+	return 0;
+}
+
 int cell_netns_ahead_take(struct cell_netns_ahead *a)
 {
 	if (a->started) {
+		word_wait(&a->state, AHEAD_DONE);
+		word_set(&a->release, 1);
 		pthread_join(a->thread, NULL);
 		a->started = false;
 	}
@@ -122,4 +174,38 @@ void cell_netns_ahead_drop(struct cell_netns_ahead *a)
 	int fd = cell_netns_ahead_take(a);
 	if (fd >= 0)
 		close(fd);
+}
+
+int cell_netns_by_clone(void)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	/* a child born in a new network namespace, which waits for the
+	 * end of the pipe; no exit signal (reaped below, __WALL). A raw
+	 * clone copies only this thread: the child makes system calls
+	 * only. */
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWNET, NULL, NULL, NULL,
+				   NULL);
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		(void)read(p[0], &c, 1);
+		_exit(0);
+	}
+	int r = pid < 0 ? -errno : 0;
+	close(p[0]);
+	int fd = -1;
+	if (pid > 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = -errno;
+	}
+	close(p[1]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+	return fd >= 0 ? fd : r;
 }

@@ -376,8 +376,9 @@ check_clean "... nothing left of it" $N
 # --- a vnet jail's stack is made ahead by a thread (net/stack.c) ----------
 # With clone3 refused and clone(2) refused whenever it asks for
 # CLONE_NEWNET, a vnet jail can only come from the stack made ahead; the
-# other way round (unshare(CLONE_NEWNET) refused), only from the clone.
-# Both must give the same jail: its own stack, only lo, and lo up.
+# other way round (unshare(CLONE_NEWNET) refused), only from a clone (a
+# child born in a new stack, cell_netns_by_clone). Both must give the
+# same jail: its own stack, only lo, and lo up.
 HOSTNS=$(readlink /proc/self/ns/net)
 for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
 	   "clone:--host-deny unshare:0x40000000"; do
@@ -393,6 +394,13 @@ for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
 		sh -c "grep -qF -- '$HOSTNS' '$T/na.out' && echo yes || echo no"
 	check_clean "... nothing left of it" $N
 done
+# init joins the stack made ahead before the first thing that shows a
+# network namespace: the jail's own mounts (a sysfs here), its sysctls
+# (oci-compliance: linux.sysctl), sysfs
+check "a vnet jail's own sysfs mount shows its stack, not the host's" "lo" \
+	"$JAIL" -c name=$N path="$R" vnet \
+	"mount=sysfs $R/mnt sysfs ro,X-mount.mkdir 0 0" command=ls /mnt/class/net
+check_clean "... nothing left of it" $N
 
 # --- the device program fails while init mounts: init killed, all undone --
 # (the creator loads it after 'G', beside init's mounts; bpf refused here)
