@@ -73,8 +73,19 @@ struct oci_create_args {
 	const char *console_socket;
 	int preserve_fds;
 };
-int oci_do_create(const struct oci_create_args *a, pid_t *pid);
+/* A container just created, kept open and locked for its start (run):
+ * its directory, its state, and the start FIFO create opened. */
+struct oci_created {
+	struct cell_oci_dir d;
+	struct cell_oci_state s;
+	int start_fd;
+};
+/* keep: NULL, or where a created container is handed over (the caller
+ * then starts it with oci_start_created, which frees it) */
+int oci_do_create(const struct oci_create_args *a, pid_t *pid,
+		  struct oci_created *keep);
 int oci_do_start(const char *id);
+int oci_start_created(struct oci_created *k);
 /* pause (frozen) and resume */
 int oci_freeze(const char *id, bool frozen);
 

@@ -116,7 +116,8 @@ static bool any_create_hooks(const struct cell_oci_config *c)
 	       c->nhooks[CELL_OCI_HOOK_CREATE_CONTAINER];
 }
 
-int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
+int oci_do_create(const struct oci_create_args *a, pid_t *pid_out,
+		  struct oci_created *keep)
 {
 	struct cell_error err;
 	cell_error_clear(&err);
@@ -311,6 +312,15 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out)
 		"cgroup %s", a->id, s.pid, j.name, s.cgroup);
 	if (pid_out)
 		*pid_out = s.pid;
+	if (keep) {
+		/* handed over still locked: nothing can come between the
+		 * create and run's start */
+		keep->d = d;
+		keep->s = s;
+		keep->start_fd = TAKE_FD(start_fd);
+		d.dirfd = -1;
+		memset(&s, 0, sizeof(s));
+	}
 	ret = 0;
 out:
 	if (ret && made) {
@@ -369,5 +379,5 @@ int cmd_create(int argc, char **argv)
 	if (optind + 1 != argc)
 		return oci_usage("create", true);
 	a.id = argv[optind];
-	return oci_do_create(&a, NULL);
+	return oci_do_create(&a, NULL, NULL);
 }

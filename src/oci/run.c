@@ -76,9 +76,10 @@ int cmd_run(int argc, char **argv)
 	if (!detach)
 		sigprocmask(SIG_BLOCK, &mask, &old);
 	pid_t pid = 0;
-	if (oci_do_create(&a, &pid))
+	struct oci_created k;
+	if (oci_do_create(&a, &pid, &k))
 		return 1;
-	if (oci_do_start(a.id)) {
+	if (oci_start_created(&k)) {
 		if (!detach)
 			delete_stopped(a.id);
 		return 1;

@@ -135,14 +135,40 @@ static int start_hooks(const struct cell_oci_dir *d,
 	return r;
 }
 
+/* A created container's start, its directory locked and the start FIFO
+ * open for writing: the startContainer hooks, the byte its process waits
+ * for, the state, the poststart hooks. */
+static int start_opened(struct cell_oci_dir *d, struct cell_oci_state *s,
+			int fd)
+{
+	struct cell_error err;
+	cell_error_clear(&err);
+	/* the saved config is read (and parsed) only for hooks it has */
+	if (s->start_hooks && start_hooks(d, s, &err) < 0) {
+		/* the spec: stop the container; delete runs poststop */
+		oci_signal_pid(s, SIGKILL, NULL);
+		return oci_fail_err(NULL, &err);
+	}
+	if (write(fd, "s", 1) != 1)
+		return oci_fail("cannot start container %s: %s", s->id,
+				strerror(errno));
+	char fifo[4200];
+	snprintf(fifo, sizeof(fifo), "%s/start.fifo", d->path);
+	unlink(fifo);
+	s->status = CELL_OCI_RUNNING;
+	if (cell_oci_state_save(d, s, &err) < 0)
+		return oci_fail_err(NULL, &err);
+	if (s->poststart_hooks)
+		run_hooks(d, s, CELL_OCI_HOOK_POSTSTART, true, NULL);
+	return 0;
+}
+
 int oci_do_start(const char *id)
 {
 	struct cell_oci_dir d;
 	struct cell_oci_state s;
 	if (oci_open(id, true, &d, &s))
 		return 1;
-	struct cell_error err;
-	cell_error_clear(&err);
 	int ret = 1;
 	_cleanup_close_ int fd = -1;
 	enum cell_oci_status now = cell_oci_state_status(&d, &s);
@@ -160,30 +186,23 @@ int oci_do_start(const char *id)
 					: strerror(errno));
 		goto out;
 	}
-	/* the saved config is read (and parsed) only for hooks it has */
-	if (s.start_hooks && start_hooks(&d, &s, &err) < 0) {
-		/* the spec: stop the container; delete runs poststop */
-		oci_signal_pid(&s, SIGKILL, NULL);
-		oci_fail_err(NULL, &err);
-		goto out;
-	}
-	if (write(fd, "s", 1) != 1) {
-		oci_fail("cannot start container %s: %s", id,
-			 strerror(errno));
-		goto out;
-	}
-	unlink(fifo);
-	s.status = CELL_OCI_RUNNING;
-	if (cell_oci_state_save(&d, &s, &err) < 0) {
-		oci_fail_err(NULL, &err);
-		goto out;
-	}
-	if (s.poststart_hooks)
-		run_hooks(&d, &s, CELL_OCI_HOOK_POSTSTART, true, NULL);
-	ret = 0;
+	ret = start_opened(&d, &s, fd);
 out:
 	cell_oci_state_free(&s);
 	cell_oci_dir_close(&d);
+	return ret;
+}
+
+int oci_start_created(struct oci_created *k)
+{
+	/* created by this command and locked since: no status to check,
+	 * no FIFO to open again (create's is open for reading and
+	 * writing, so the byte waits for the process's read) */
+	int ret = start_opened(&k->d, &k->s, k->start_fd);
+	close(k->start_fd);
+	k->start_fd = -1;
+	cell_oci_state_free(&k->s);
+	cell_oci_dir_close(&k->d);
 	return ret;
 }
 
