@@ -1988,6 +1988,9 @@ static int send_stack(int sock, struct cell_netns_ahead *a,
 				      strerror(-fd));
 	int r = send_fd_kind(sock, fd, kind);
 	close(fd);
+	if (r < 0 && r != -EPIPE)
+		cell_error_set(err, r, "handing init its network stack: %s",
+			       strerror(-r));
 	return r;
 }
 
@@ -2179,6 +2182,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	struct msg go_msg = { .kind = 'G' };
 	struct msg reply;
 	int r = go ? send_msg(mine, &go_msg) : 0;
+	if (proc && proc->listener_fd)
+		*proc->listener_fd = -1;
 	/* 3b': the stack made ahead, when it is ready (init needs it only
 	 * later, see 0). A stack that cannot be made fails the jail; an
 	 * init that has ended (EPIPE) says why itself, below. */
@@ -2191,8 +2196,6 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 			return nr;
 		}
 	}
-	if (proc && proc->listener_fd)
-		*proc->listener_fd = -1;
 	/* 3c: while init mounts */
 	if (r == 0 && place && place->after_go) {
 		int ar = place->after_go(place->arg, err);

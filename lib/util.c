@@ -292,18 +292,27 @@ bool cell_test_fail_point(const char *step)
 	return at && !strcmp(at, step);
 }
 
-void cell_test_pause_point(const char *step)
+long cell_test_pause_ms(const char *step)
 {
 	const char *at = getenv("CELL_TEST_PAUSE_AT");
 	size_t l = strlen(step);
-	if (!at || strncmp(at, step, l) || at[l] != ':')
-		return;
 	long ms;
-	if (cell_parse_int(at + l + 1, 0, 10000, &ms) < 0)
-		return;
+	if (!at || strncmp(at, step, l) || at[l] != ':' ||
+	    cell_parse_int(at + l + 1, 0, 10000, &ms) < 0)
+		return 0;
+	return ms;
+}
+
+void cell_test_sleep_ms(long ms)
+{
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+void cell_test_pause_point(const char *step)
+{
+	cell_test_sleep_ms(cell_test_pause_ms(step));
 }
 
 void cell_rfc3339_utc(const struct timespec *ts, char *buf, size_t len)

@@ -58,6 +58,7 @@ struct cell_netns_ahead {
 	_Atomic int release;     /* set by the taker: the thread may end */
 	int fd;                  /* the namespace, until taken; -1 */
 	int ret;                 /* the thread's error */
+	long pause_ms;           /* tests: CELL_TEST_PAUSE_AT=stack:MS */
 };
 /* Whether j's stack may be made ahead: vnet, no cell.netns, no user
  * namespace of its own, not a child jail. */

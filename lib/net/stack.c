@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 int cell_loopback_up(void)
 {
@@ -80,6 +82,28 @@ static void word_wait(_Atomic int *w, int at_least)
 		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
 }
 
+/* The creator's wait for the thread's word: 0, or -ECHILD when the
+ * thread ended without it (a filter that kills the thread at unshare,
+ * SECCOMP_RET_KILL_THREAD): looked for every 10 ms, reaped then. */
+static int thread_wait(struct cell_netns_ahead *a, int at_least)
+{
+	int v;
+	while ((v = atomic_load(&a->state)) < at_least) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		if (syscall(SYS_futex, &a->state, FUTEX_WAIT_PRIVATE, v, &ts,
+			    NULL, 0) < 0 && errno == ETIMEDOUT &&
+		    pthread_tryjoin_np(a->thread, NULL) == 0) {
+			a->started = false;
+			if (a->fd >= 0)
+				close(a->fd);
+			a->fd = -1;
+			a->ret = -ECHILD;
+			return -ECHILD;
+		}
+	}
+	return 0;
+}
+
 /* The thread: running, its own network namespace (unshare changes only
  * the calling thread's), kept by a descriptor that outlives the thread,
  * lo up in it, done, then wait to be released. System calls only, see
@@ -104,6 +128,8 @@ static void *make_stack(void *p)
 	}
 	a->fd = fd;
 	a->ret = r;
+	if (a->pause_ms)
+		cell_test_sleep_ms(a->pause_ms);
 	word_set(&a->state, AHEAD_DONE);
 	word_wait(&a->release, 1);
 	return NULL;
@@ -125,6 +151,7 @@ void cell_netns_ahead_start(struct cell_netns_ahead *a,
 	atomic_init(&a->release, 0);
 	if (!cell_netns_ahead_wanted(j))
 		return;
+	a->pause_ms = cell_test_pause_ms("stack");
 	/* a small stack: the thread makes a few system calls */
 	pthread_attr_t at;
 	if (pthread_attr_init(&at))
@@ -144,7 +171,15 @@ void cell_netns_ahead_start(struct cell_netns_ahead *a,
 			(void)pthread_attr_setaffinity_np(&at, sizeof(cpus),
 							  &cpus);
 	}
+	/* every signal blocked in the thread (it inherits our mask): no
+	 * handler of the caller's runs there, between its words or while
+	 * we clone */
+	sigset_t all, old;
+	sigfillset(&all);
+	bool masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
 	a->started = pthread_create(&a->thread, &at, make_stack, a) == 0;
+	if (masked)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&at);
 }
 
@@ -152,21 +187,23 @@ int cell_netns_ahead_ready_to_fork(struct cell_netns_ahead *a)
 {
 	if (!a->started)
 		return -ECHILD;
-	word_wait(&a->state, AHEAD_RUNNING);
-	return 0;
+	return thread_wait(a, AHEAD_RUNNING);
 }
 
 int cell_netns_ahead_take(struct cell_netns_ahead *a)
 {
-	if (a->started) {
-		word_wait(&a->state, AHEAD_DONE);
+	if (a->started && thread_wait(a, AHEAD_DONE) == 0) {
 		word_set(&a->release, 1);
 		pthread_join(a->thread, NULL);
 		a->started = false;
 	}
 	int fd = a->fd;
 	a->fd = -1;
-	return fd >= 0 ? fd : a->ret;
+	if (fd >= 0) {
+		a->ret = -EALREADY;  /* handed out once, never again */
+		return fd;
+	}
+	return a->ret < 0 ? a->ret : -ENOENT;
 }
 
 void cell_netns_ahead_drop(struct cell_netns_ahead *a)
@@ -184,9 +221,13 @@ int cell_netns_by_clone(void)
 	/* a child born in a new network namespace, which waits for the
 	 * end of the pipe; no exit signal (reaped below, __WALL). A raw
 	 * clone copies only this thread: the child makes system calls
-	 * only. */
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWNET, NULL, NULL, NULL,
-				   NULL);
+	 * only. clone3 first, as the jail's own clone, clone(2) where it
+	 * is refused. */
+	struct clone_args ca = { .flags = CLONE_NEWNET };
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
+		pid = (pid_t)syscall(SYS_clone, CLONE_NEWNET, NULL, NULL, NULL,
+				     NULL);
 	if (pid == 0) {
 		char c;
 		close(p[1]);

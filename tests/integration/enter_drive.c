@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,8 @@ int main(int argc, char **argv)
 	}
 	struct cell_handle h;
 	int status = 0;
+	/* the library must leave the caller's descriptors alone */
+	bool had0 = fcntl(0, F_GETFD) >= 0;
 	if (proc) {
 		int lfd = -1;
 		struct cell_init_proc p = { .x = &x, .start_fd = gfd,
@@ -311,6 +314,8 @@ int main(int argc, char **argv)
 		}
 		pid_t pid = h.rec.init_pid;
 		cell_create_finish(&h);
+		if (had0 && fcntl(0, F_GETFD) < 0)
+			printf("the create closed descriptor 0\n");
 		if (console) {
 			close(sv[1]);
 			int master = recv_fd(sv[0]);
@@ -350,6 +355,8 @@ int main(int argc, char **argv)
 				err.msg);
 			return 1;
 		}
+		if (had0 && fcntl(0, F_GETFD) < 0)
+			printf("the create closed descriptor 0\n");
 		int r = 0;
 		if (console) {
 			/* the pty's reader must run while the process writes */

@@ -385,9 +385,11 @@ for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
 	# shellcheck disable=SC2086
 	"$DRIVE" ${how#*:} name=$N path="$R" vnet -- /bin/sh -c \
 		'ls /sys/class/net; cat /sys/class/net/lo/flags; ls -l /proc/self/ns/net' \
-		>"$T/na.out" 2>&1
+		>"$T/na.out" 2>&1 </dev/null
 	check "vnet stack made by the ${how%%:*}: the jail is made" "exit 0" \
 		tail -1 "$T/na.out"
+	check "... and the creator's descriptor 0 is left alone" "" \
+		grep "closed descriptor 0" "$T/na.out"
 	check "... sees only its lo, and lo is up (0x9)" "lo 0x9" \
 		sh -c "head -2 '$T/na.out' | tr '\n' ' ' | sed 's/ \$//'"
 	check "... in a network namespace of its own" "no" \
@@ -395,11 +397,33 @@ for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
 	check_clean "... nothing left of it" $N
 done
 # init joins the stack made ahead before the first thing that shows a
-# network namespace: the jail's own mounts (a sysfs here), its sysctls
-# (oci-compliance: linux.sysctl), sysfs
+# network namespace: the jail's own mounts (a sysfs here), its sysctls,
+# sysfs
 check "a vnet jail's own sysfs mount shows its stack, not the host's" "lo" \
 	"$JAIL" -c name=$N path="$R" vnet \
 	"mount=sysfs $R/mnt sysfs ro,X-mount.mkdir 0 0" command=ls /mnt/class/net
+PS_HOST=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+PS_JAIL=$((PS_HOST == 80 ? 81 : 80))
+check "a vnet jail's net.* sysctl is set in its own stack" "$PS_JAIL" \
+	"$JAIL" -c name=$N path="$R" vnet \
+	cell.sysctl=net.ipv4.ip_unprivileged_port_start=$PS_JAIL \
+	command=cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+check "... and not in the host's" "$PS_HOST" \
+	cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$PS_HOST" ] ||
+	echo "$PS_HOST" > /proc/sys/net/ipv4/ip_unprivileged_port_start
+# the stack late (the thread held 300 ms after making it): init waits
+# for it before sysfs, and the jail is the same
+CELL_TEST_PAUSE_AT=stack:300 "$DRIVE" name=$N path="$R" vnet -- /bin/sh -c \
+	'ls /sys/class/net; cat /sys/class/net/lo/flags' >"$T/nl.out" 2>&1 </dev/null
+check "a stack made late: init waits for it, only lo, up" "lo 0x9 exit 0" \
+	sh -c "tr '\n' ' ' < '$T/nl.out' | sed 's/ \$//'"
+# no way to make a stack at all: the create fails at "vnet", leaving
+# nothing
+check_match "no network stack can be made: a clear error" \
+	"vnet: making a network stack" \
+	"$DRIVE" --host-deny clone3 --host-deny clone:0x40000000 \
+	--host-deny unshare:0x40000000 name=$N path="$R" vnet -- /bin/true
 check_clean "... nothing left of it" $N
 
 # --- the device program fails while init mounts: init killed, all undone --
