@@ -488,10 +488,12 @@ part_robust() {
 	check_rc "killed bootstrap: a jail on it is refused" 1 $C -q create kx bigrel
 	check_true "killed bootstrap: the next command cleaned up" test ! -e "$H/releases/.bigrel.partial"
 	check_rc "killed bootstrap: bootstrap again" 0 $C -q bootstrap --tar "$T/big.tar" bigrel
-	# create (a copy of the 400 MiB release) killed
+	# create (a copy of the 400 MiB release) killed while it writes
+	# ./big: waited for ./bin, the kill could come after the copy of big
+	# (copied first), when the rest took no time (seen under ASan)
 	$C -q create -T kc bigrel &
 	pid=$!
-	wait_for "$H/jails/kc/root/bin"
+	wait_for "$H/jails/kc/root/big"
 	kill -9 $pid; wait $pid 2>/dev/null
 	check_true "killed create: it was half-way" test -d "$H/jails/kc"
 	check_nomatch "killed create: not listed" "^kc " $C list
@@ -504,7 +506,7 @@ part_robust() {
 	$C -q export big "$T/big.cell.tar.zst"
 	$C -q import "$T/big.cell.tar.zst" ki &
 	pid=$!
-	wait_for "$H/jails/ki/root/bin"
+	wait_for "$H/jails/ki/root/big"
 	kill -9 $pid; wait $pid 2>/dev/null
 	check_true "killed import: it was half-way" test -d "$H/jails/ki"
 	check_nomatch "killed import: not listed" "^ki " $C list
