@@ -6,7 +6,7 @@
  *   0. a vnet jail's network stack may be in the making (the
  *      placement's netns_ahead, net/stack.c: a thread of the creator, on
  *      a second CPU since the create began): then the clone has no
- *      NEWNET, the creator hands init the stack when it is ready (3b),
+ *      NEWNET, the creator hands init the stack when it is ready (3b'),
  *      and init joins it before the first thing that depends on it:
  *      the jail's sysctls and own mounts (4b) when it has any, else
  *      sysfs (8).
@@ -2096,7 +2096,7 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				.nsfd = { nsfd[0], nsfd[1], nsfd[2] },
 				.gate = { -1, -1 } };
 	/* 0: a network stack in the making: init comes without NEWNET and
-	 * is handed it at 3b (never with cell.netns: stack.c makes none
+	 * is handed it at 3b' (never with cell.netns: stack.c makes none
 	 * then). The thread may still run at the clone, but only in system
 	 * calls once ready_to_fork said so: no lock of its is copied into
 	 * init held. */

@@ -50,11 +50,11 @@ int cell_loopback_up(void);
 /* A new network namespace with lo up, made by a thread while the
  * creator goes on (see stack.c for why, when, and the rules for cloning
  * while it runs). */
-enum { AHEAD_STARTING, AHEAD_RUNNING, AHEAD_DONE };
+enum { CELL_AHEAD_STARTING, CELL_AHEAD_RUNNING, CELL_AHEAD_DONE };
 struct cell_netns_ahead {
 	pthread_t thread;
 	bool started;
-	_Atomic int state;       /* AHEAD_*, set by the thread */
+	_Atomic int state;       /* CELL_AHEAD_*, set by the thread */
 	_Atomic int release;     /* set by the taker: the thread may end */
 	int fd;                  /* the namespace, until taken; -1 */
 	int ret;                 /* the thread's error */

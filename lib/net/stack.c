@@ -111,7 +111,7 @@ static int thread_wait(struct cell_netns_ahead *a, int at_least)
 static void *make_stack(void *p)
 {
 	struct cell_netns_ahead *a = p;
-	word_set(&a->state, AHEAD_RUNNING);
+	word_set(&a->state, CELL_AHEAD_RUNNING);
 	int fd = -1, r = 0;
 	if (unshare(CLONE_NEWNET) < 0)
 		r = -errno;
@@ -130,7 +130,7 @@ static void *make_stack(void *p)
 	a->ret = r;
 	if (a->pause_ms)
 		cell_test_sleep_ms(a->pause_ms);
-	word_set(&a->state, AHEAD_DONE);
+	word_set(&a->state, CELL_AHEAD_DONE);
 	word_wait(&a->release, 1);
 	return NULL;
 }
@@ -147,7 +147,8 @@ void cell_netns_ahead_start(struct cell_netns_ahead *a,
 	a->started = false;
 	a->fd = -1;
 	a->ret = -ECHILD;
-	atomic_init(&a->state, AHEAD_STARTING);
+	a->pause_ms = 0;
+	atomic_init(&a->state, CELL_AHEAD_STARTING);
 	atomic_init(&a->release, 0);
 	if (!cell_netns_ahead_wanted(j))
 		return;
@@ -187,12 +188,12 @@ int cell_netns_ahead_ready_to_fork(struct cell_netns_ahead *a)
 {
 	if (!a->started)
 		return -ECHILD;
-	return thread_wait(a, AHEAD_RUNNING);
+	return thread_wait(a, CELL_AHEAD_RUNNING);
 }
 
 int cell_netns_ahead_take(struct cell_netns_ahead *a)
 {
-	if (a->started && thread_wait(a, AHEAD_DONE) == 0) {
+	if (a->started && thread_wait(a, CELL_AHEAD_DONE) == 0) {
 		word_set(&a->release, 1);
 		pthread_join(a->thread, NULL);
 		a->started = false;
