@@ -49,11 +49,11 @@ void cell_test_crash_point(const char *step);
  * holding whatever it holds, so a test can put another command into the
  * window deterministically.
  */
+void cell_test_pause_point(const char *step);
 /* CELL_TEST_PAUSE_AT's milliseconds for step, 0 when it names another
  * (read where a pause must be a system call alone: cell_test_sleep_ms) */
 long cell_test_pause_ms(const char *step);
 void cell_test_sleep_ms(long ms);
-void cell_test_pause_point(const char *step);
 /* Fault injection for tests: true when CELL_TEST_FAIL_AT names step (the
  * caller then fails as the real call would). */
 bool cell_test_fail_point(const char *step);
