@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "util.h"
 
 static const struct option run_opts[] = {
 	{ "bundle", required_argument, NULL, 'b' },
@@ -79,6 +80,7 @@ int cmd_run(int argc, char **argv)
 	struct oci_created k;
 	if (oci_do_create(&a, &pid, &k))
 		return 1;
+	cell_test_pause_point("oci-run-start");
 	if (oci_start_created(&k)) {
 		if (!detach)
 			delete_stopped(a.id);

@@ -195,10 +195,17 @@ out:
 
 int oci_start_created(struct oci_created *k)
 {
-	/* created by this command and locked since: no status to check,
-	 * no FIFO to open again (create's is open for reading and
-	 * writing, so the byte waits for the process's read) */
-	int ret = start_opened(&k->d, &k->s, k->start_fd);
+	/* created by this command and locked since: no FIFO to open again
+	 * (create's is open for reading and writing, so the byte waits for
+	 * the process's read, and a write cannot tell that nobody reads);
+	 * so the process's status is checked as start checks it, and a
+	 * process that died since fails the start as it fails start */
+	enum cell_oci_status now = cell_oci_state_status(&k->d, &k->s);
+	int ret = now == CELL_OCI_CREATED
+			  ? start_opened(&k->d, &k->s, k->start_fd)
+			  : oci_fail("cannot start a container that is %s "
+				     "(only a created one)",
+				     cell_oci_status_name(now));
 	close(k->start_fd);
 	k->start_fd = -1;
 	cell_oci_state_free(&k->s);

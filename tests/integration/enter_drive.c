@@ -23,12 +23,14 @@
  *                       notification; we answer EXDEV
  *     --prepivot        (--proc) print what init looks like before its
  *                       pivot_root (its root is still the host's)
- *     --host-deny NAME[:MASK]  fault injection: this driver (the
- *                       creator, and everything it starts) gets ENOSYS
- *                       for NAME, as from a kernel without it (e.g.
- *                       clone3); with MASK (hex) only when every bit of
- *                       MASK is set in the first argument (unshare:
- *                       0x40000000 refuses CLONE_NEWNET only). Repeatable.
+ *     --host-deny NAME[:MASK[:kill]]  fault injection: this driver
+ *                       (the creator, and everything it starts) gets
+ *                       ENOSYS for NAME, as from a kernel without it
+ *                       (e.g. clone3); with MASK (hex) only when every
+ *                       bit of MASK is set in the first argument
+ *                       (unshare: 0x40000000 refuses CLONE_NEWNET only);
+ *                       with kill, the calling thread is killed instead
+ *                       (SECCOMP_RET_KILL_THREAD). Repeatable.
  * Prints "exit N" with the process's exit status.
  */
 #include <errno.h>
@@ -249,20 +251,21 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "%s", host_deny[k]);
 			char *colon = strchr(name, ':');
 			unsigned long long mask = 0;
+			uint32_t act = SCMP_ACT_ERRNO(ENOSYS);
 			if (colon) {
 				*colon = '\0';
-				mask = strtoull(colon + 1, NULL, 16);
+				char *end;
+				mask = strtoull(colon + 1, &end, 16);
+				if (!strcmp(end, ":kill"))
+					act = SCMP_ACT_KILL_THREAD;
 			}
 			int nr = seccomp_syscall_resolve_name(name);
 			int rr = nr < 0 ? -1
 				 : mask ? seccomp_rule_add(
-						  hctx, SCMP_ACT_ERRNO(ENOSYS),
-						  nr, 1,
+						  hctx, act, nr, 1,
 						  SCMP_A0(SCMP_CMP_MASKED_EQ,
 							  mask, mask))
-					: seccomp_rule_add(
-						  hctx, SCMP_ACT_ERRNO(ENOSYS),
-						  nr, 0);
+					: seccomp_rule_add(hctx, act, nr, 0);
 			if (rr < 0) {
 				fprintf(stderr, "enter-drive: bad --host-deny "
 					"%s\n", host_deny[k]);

@@ -381,7 +381,8 @@ check_clean "... nothing left of it" $N
 # same jail: its own stack, only lo, and lo up.
 HOSTNS=$(readlink /proc/self/ns/net)
 for how in "ahead:--host-deny clone3 --host-deny clone:0x40000000" \
-	   "clone:--host-deny unshare:0x40000000"; do
+	   "clone:--host-deny unshare:0x40000000" \
+	   "clone, its thread killed:--host-deny unshare:0x40000000:kill"; do
 	# shellcheck disable=SC2086
 	"$DRIVE" ${how#*:} name=$N path="$R" vnet -- /bin/sh -c \
 		'ls /sys/class/net; cat /sys/class/net/lo/flags; ls -l /proc/self/ns/net' \

@@ -78,6 +78,22 @@ kill_after() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid"
 }
+# run --detach whose process dies between the create and the start
+# (run holds the start FIFO open both ways, so its byte is written
+# whoever reads): the start fails as start fails, and nothing is left
+rm -f "$T/run.pid"
+CELL_TEST_PAUSE_AT=oci-run-start:800 "$OCI_BIN" --root "$OCI_ROOT" run \
+	--detach --pid-file "$T/run.pid" --bundle "$B1" "$ID" >"$T/rd.out" 2>&1 &
+rp=$!
+for k in $(seq 100); do [ -s "$T/run.pid" ] && break; sleep 0.02; done
+[ -s "$T/run.pid" ] && kill -9 "$(cat "$T/run.pid")"
+wait $rp
+check "run --detach whose process died before its start fails" 1 echo $?
+check_match "... saying why" "cannot start a container that is stopped" \
+	cat "$T/rd.out"
+repair
+check "... and the next delete leaves nothing" "" leftovers
+
 killed=0 bad=0
 for i in $(seq 1 24); do
 	d=$(printf '0.%03d' $((RANDOM % 60)))
