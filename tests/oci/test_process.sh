@@ -192,6 +192,22 @@ oci create --bundle "$BS" hst >/dev/null 2>&1
 check_match "a startContainer hook past its timeout fails start" "timeout" oci start hst
 oci delete --force hst >/dev/null 2>&1
 oci_clean "... leaving nothing" hst
+# run starts what it created through its own path (oci_start_created):
+# the same hooks, the same order
+rm -f "$ROOTFS/tmp/order"
+BS=$(bundle hsr 'echo process >>/tmp/order' ".hooks = {\"startContainer\":[$SH]}")
+check_rc "run runs startContainer and the program" 0 oci run --bundle "$BS" hsr
+check "... the hook first, in the container, with the state 'created'" \
+	"hook oci 1 ONLY=this|process" \
+	sh -c "tr '\n' '|' <$ROOTFS/tmp/order | sed 's/|\$//'"
+oci_clean "... and run leaves nothing" hsr
+rm -f "$ROOTFS/tmp/order"
+BS=$(bundle hsrf 'echo process >>/tmp/order' '.hooks = {"startContainer":[{"path":"/bin/false"}]}')
+check_match "a failing startContainer hook fails run" "startContainer.*false" \
+	oci run --bundle "$BS" hsrf
+check "... the program never ran" "no" \
+	sh -c "[ -e $ROOTFS/tmp/order ] && echo yes || echo no"
+oci_clean "... and run leaves nothing" hsrf
 
 # --- cell audit on an OCI container -----------------------------------------
 oci run --detach --bundle "$(bundle au 'sleep 30')" au >/dev/null 2>&1
