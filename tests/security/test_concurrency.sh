@@ -11,6 +11,7 @@ mkroot "$R" sh true echo
 P=cc$$
 MADE=""
 for i in $(seq 1 50); do MADE="$MADE ${P}d$i"; done
+for i in $(seq 1 20); do MADE="$MADE ${P}v$i"; done
 MADE="$MADE ${P}same ${P}slow ${P}dup"
 
 for i in $(seq 1 50); do
@@ -26,6 +27,34 @@ check "... jids unique" "50" echo $jids
 for i in $(seq 1 50); do "$JAIL" -r ${P}d$i >/dev/null 2>&1 & done
 wait
 check "all 50 removed" "0" sh -c "'$JLS' name | grep -c '^${P}d'"
+
+# vnet jails at once: each creator makes its stack in a thread and clones
+# init while that thread runs (lib/net/stack.c); every jail gets a stack
+# of its own, with lo up
+for i in $(seq 1 20); do
+	( "$JAIL" -c name=${P}v$i path="$R" vnet persist >/dev/null 2>"$T/v$i.err"; echo $? >"$T/v$i.rc" ) &
+done
+wait
+okc=0
+for i in $(seq 1 20); do [ "$(cat "$T/v$i.rc")" = 0 ] && okc=$((okc+1)); done
+check "20 concurrent vnet creates: all succeed" "20" echo $okc
+[ $okc = 20 ] || cat "$T"/v*.err | sort | uniq -c | head -5
+# each jail's stack, read on the host through its init (the record's
+# init=PID)
+host_net=$(readlink /proc/self/ns/net)
+nets=$(for i in $(seq 1 20); do
+	f=$(grep -l "^name=${P}v$i\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null)
+	pid=$(sed -n '1s/.* init=\([0-9]*\).*/\1/p' "$f" 2>/dev/null)
+	[ -n "$pid" ] && readlink /proc/$pid/ns/net
+done | grep -vxF "$host_net" | sort -u | wc -l)
+check "... each in a stack of its own" "20" echo $nets
+los=$(for i in $(seq 1 20); do
+	"$JEXEC" ${P}v$i sh -c 'read f </sys/class/net/lo/flags; echo $f'
+done 2>&1 | sort | uniq -c | sed 's/^ *//')
+check "... each with lo up" "20 0x9" echo "$los"
+for i in $(seq 1 20); do "$JAIL" -r ${P}v$i >/dev/null 2>&1 & done
+wait
+check "... all 20 removed" "0" sh -c "'$JLS' name | grep -c '^${P}v'"
 
 for i in $(seq 1 50); do
 	( "$JAIL" -c name=${P}same path="$R" persist >/dev/null 2>"$T/s$i.err"; echo $? >"$T/s$i.rc" ) &
