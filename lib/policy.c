@@ -481,20 +481,43 @@ int cell_policy_derive(const struct cell_jail *j,
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |          \
 	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | 0x80 /* NEWTIME */)
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+/* The filter being built: libseccomp's context, and while the head of
+ * ranges is wanted (bpf_ranges.c), the calls allowed without conditions
+ * (uncond: kept out of ctx) and those with a rule in ctx (ruled). */
+#define FILTER_NR_BITS 1024
+struct rules {
+	scmp_filter_ctx ctx;
+	uint8_t *uncond;
+	uint8_t ruled[FILTER_NR_BITS / 8];
+};
+
+static void mark(uint8_t *bits, int nr)
+{
+	if (bits && nr >= 0 && nr < FILTER_NR_BITS)
+		bits[nr / 8] |= (uint8_t)(1u << (nr % 8));
+}
+
+static bool marked(const uint8_t *bits, int nr)
+{
+	return bits && nr >= 0 && nr < FILTER_NR_BITS &&
+	       (bits[nr / 8] & (1u << (nr % 8)));
+}
+
+static int add_rule(struct rules *b, uint32_t action, const char *name,
 		    unsigned argc, const struct scmp_arg_cmp *args,
 		    struct cell_error *err)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)
 		return 0; /* not on this architecture */
-	int r = seccomp_rule_add_array(ctx, action, nr, argc, args);
+	mark(b->ruled, nr);
+	int r = seccomp_rule_add_array(b->ctx, action, nr, argc, args);
 	if (r < 0)
 		return cell_error_errno(err, r, "seccomp rule for %s", name);
 	return 0;
 }
 
-static int add_special(scmp_filter_ctx ctx, enum special sp,
+static int add_special(struct rules *b, enum special sp,
 		       struct cell_error *err)
 {
 	int r = 0;
@@ -506,48 +529,48 @@ static int add_special(scmp_filter_ctx ctx, enum special sp,
 		static const int types[] = { SOCK_STREAM, SOCK_DGRAM,
 					     SOCK_SEQPACKET };
 		a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX);
-		r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, a, err);
+		r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
 		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(types); i++) {
 			/* The type's low nibble is the kind; the rest are
 			 * SOCK_NONBLOCK / SOCK_CLOEXEC. */
 			a[1] = SCMP_A1_32(SCMP_CMP_MASKED_EQ, 0xf,
 					  (uint32_t)types[i]);
 			a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_INET);
-			r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 2, a, err);
+			r = add_rule(b, SCMP_ACT_ALLOW, "socket", 2, a, err);
 			if (r == 0) {
 				a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_INET6);
-				r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 2,
+				r = add_rule(b, SCMP_ACT_ALLOW, "socket", 2,
 					     a, err);
 			}
 		}
 		if (r == 0) {
 			a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK);
 			a[1] = SCMP_A2_32(SCMP_CMP_EQ, NETLINK_ROUTE);
-			r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 2, a, err);
+			r = add_rule(b, SCMP_ACT_ALLOW, "socket", 2, a, err);
 		}
 		break;
 	}
 	case SP_SOCKET_RAW:
 		a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_INET);
-		r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, a, err);
+		r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
 		if (r == 0) {
 			a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_INET6);
-			r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, a, err);
+			r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
 		}
 		if (r == 0) {
 			a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_PACKET);
-			r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, a, err);
+			r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
 		}
 		break;
 	case SP_SOCKET_ANY:
 		/* every family except packet sockets, which stay with
 		 * allow.raw_sockets */
 		a[0] = SCMP_A0_32(SCMP_CMP_NE, AF_PACKET);
-		r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, a, err);
+		r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
 		break;
 	case SP_CLONE_BASE:
 		a[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0);
-		r = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, a, err);
+		r = add_rule(b, SCMP_ACT_ALLOW, "clone", 1, a, err);
 		break;
 	}
 	return r;
@@ -559,8 +582,25 @@ static void ctx_release(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
+/* An allow without argument conditions: kept for the head of ranges
+ * when it is wanted, else a rule. */
+static int allow_call(struct rules *b, int nr, struct cell_error *err)
+{
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not on this architecture */
+	if (b->uncond && nr >= 0 && nr < FILTER_NR_BITS) {
+		mark(b->uncond, nr);
+		return 0;
+	}
+	int r = seccomp_rule_add(b->ctx, SCMP_ACT_ALLOW, nr, 0);
+	if (r < 0)
+		return cell_error_errno(err, r, "seccomp rule for %d", nr);
+	return 0;
+}
+
 static int build_filter(const struct cell_policy *pol, bool chain,
-			scmp_filter_ctx *out, struct cell_error *err)
+			uint8_t *uncond, scmp_filter_ctx *out,
+			struct cell_error *err)
 {
 	/*
 	 * Default: EPERM for a known syscall that no row allows. Unknown
@@ -586,16 +626,17 @@ static int build_filter(const struct cell_policy *pol, bool chain,
 	 * over every syscall number (chain: the old layout, for it). */
 	if (!chain)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	struct rules b = { .ctx = ctx, .uncond = uncond };
 
 	for (size_t i = 0; i < ARRAY_SIZE(base_syscalls); i++) {
-		r = add_rule(ctx, SCMP_ACT_ALLOW, base_syscalls[i], 0, NULL,
-			     err);
+		r = allow_call(&b, seccomp_syscall_resolve_name(
+					       base_syscalls[i]), err);
 		if (r < 0)
 			return r;
 	}
 	/* ioctl: everything but faking terminal input (CVE-2017-5226). */
 	struct scmp_arg_cmp tiocsti = SCMP_A1_32(SCMP_CMP_NE, TIOCSTI);
-	r = add_rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &tiocsti, err);
+	r = add_rule(&b, SCMP_ACT_ALLOW, "ioctl", 1, &tiocsti, err);
 	if (r < 0)
 		return r;
 	/* Newer calls libseccomp 2.5 cannot name yet. */
@@ -605,10 +646,10 @@ static int build_filter(const struct cell_policy *pol, bool chain,
 				     454 /* futex_wake */, 455 /* futex_wait */,
 				     456 /* futex_requeue */, 462 /* mseal */ };
 	for (size_t i = 0; i < ARRAY_SIZE(newer); i++)
-		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, newer[i], 0);
+		(void)allow_call(&b, newer[i], NULL);
 	/* clone3 answers ENOSYS so that libc falls back to clone(2), whose
 	 * flags the filter can read. */
-	r = add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err);
+	r = add_rule(&b, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err);
 	if (r < 0)
 		return r;
 
@@ -617,13 +658,27 @@ static int build_filter(const struct cell_policy *pol, bool chain,
 		if (!(pol->granted & (1ULL << i)))
 			continue;
 		for (const char *const *s = p->syscalls; s && *s; s++) {
-			r = add_rule(ctx, SCMP_ACT_ALLOW, *s, 0, NULL, err);
+			r = allow_call(&b, seccomp_syscall_resolve_name(*s),
+				       err);
 			if (r < 0)
 				return r;
 		}
-		r = add_special(ctx, p->special, err);
+		r = add_special(&b, p->special, err);
 		if (r < 0)
 			return r;
+	}
+	/* A call allowed without conditions that also has a rule of another
+	 * kind (an argument condition, another action) is libseccomp's to
+	 * resolve, as it always was: its allow goes back among the rules,
+	 * out of the head's ranges. */
+	for (int nr = 0; uncond && nr < FILTER_NR_BITS; nr++) {
+		if (!marked(uncond, nr) || !marked(b.ruled, nr))
+			continue;
+		uncond[nr / 8] &= (uint8_t)~(1u << (nr % 8));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (r < 0)
+			return cell_error_errno(err, r, "seccomp rule for %d",
+						nr);
 	}
 	/* A socket() that no row allowed is a family the jail lacks. */
 	*out = TAKE_PTR(ctx);
@@ -696,6 +751,9 @@ int cell_policy_filter_key(const struct cell_policy *pol, bool listener,
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
+static int export(scmp_filter_ctx ctx, struct sock_fprog *prog,
+		  struct cell_error *err);
+
 static int compile(const struct cell_policy *pol, bool listener, bool chain,
 		   struct sock_fprog *prog, struct cell_error *err)
 {
@@ -704,10 +762,35 @@ static int compile(const struct cell_policy *pol, bool listener, bool chain,
 	prog->len = 0;
 	if (listener && !agent_wanted(pol))
 		return 0;
-	int r = listener ? build_listener(pol, &ctx, err)
-			 : build_filter(pol, chain, &ctx, err);
-	if (r < 0)
+	if (listener) {
+		int r = build_listener(pol, &ctx, err);
+		return r < 0 ? r : export(ctx, prog, err);
+	}
+	/* the unconditional allows as ranges in front of libseccomp's
+	 * filter of the rest (bpf_ranges.c); the chain (tests) and an
+	 * architecture or a search the head cannot do: libseccomp's alone */
+	uint8_t uncond[FILTER_NR_BITS / 8] = { 0 };
+	int r = build_filter(pol, chain, chain ? NULL : uncond, &ctx, err);
+	if (r == 0)
+		r = export(ctx, prog, err);
+	if (r < 0 || chain)
 		return r;
+	if (cell_bpf_prepend_ranges(uncond, FILTER_NR_BITS, prog) == 0)
+		return 0;
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+	seccomp_release(ctx);
+	ctx = NULL;
+	r = build_filter(pol, false, NULL, &ctx, err);
+	return r < 0 ? r : export(ctx, prog, err);
+}
+
+/* libseccomp's filter as a program of our own (malloc'd) */
+static int export(scmp_filter_ctx ctx, struct sock_fprog *prog,
+		  struct cell_error *err)
+{
+	int r;
 	_cleanup_close_ int m = memfd_create("cell-bpf", MFD_CLOEXEC);
 	if (m < 0)
 		return cell_error_errno(err, -errno, "memfd_create");
@@ -755,7 +838,7 @@ int cell_policy_apply_seccomp(const struct cell_policy *pol,
 		return 0;
 	}
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	int r = build_filter(pol, false, &ctx, err);
+	int r = build_filter(pol, false, NULL, &ctx, err);
 	if (r < 0)
 		return r;
 	r = seccomp_load(ctx);
@@ -787,18 +870,19 @@ static int build_listener(const struct cell_policy *pol, scmp_filter_ctx *out,
 	if (!ctx)
 		return cell_error_set(err, -ENOMEM, "seccomp_init failed");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	struct rules b = { .ctx = ctx, .uncond = NULL };
 	int r = 0;
 	if (hostname_granted(pol)) {
-		r = add_rule(ctx, SCMP_ACT_NOTIFY, "sethostname", 0, NULL,
+		r = add_rule(&b, SCMP_ACT_NOTIFY, "sethostname", 0, NULL,
 			     err);
 		if (r == 0)
-			r = add_rule(ctx, SCMP_ACT_NOTIFY, "setdomainname", 0,
+			r = add_rule(&b, SCMP_ACT_NOTIFY, "setdomainname", 0,
 				     NULL, err);
 	}
 	if (r == 0 && pol->mount_fs) {
-		r = add_rule(ctx, SCMP_ACT_NOTIFY, "mount", 0, NULL, err);
+		r = add_rule(&b, SCMP_ACT_NOTIFY, "mount", 0, NULL, err);
 		if (r == 0)
-			r = add_rule(ctx, SCMP_ACT_NOTIFY, "umount2", 0, NULL,
+			r = add_rule(&b, SCMP_ACT_NOTIFY, "umount2", 0, NULL,
 				     err);
 	}
 	if (r < 0) {
@@ -840,7 +924,7 @@ int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	int r = build_filter(pol, false, &ctx, err);
+	int r = build_filter(pol, false, NULL, &ctx, err);
 	if (r < 0)
 		return r;
 	r = seccomp_export_bpf(ctx, fd);

@@ -137,6 +137,13 @@ int cell_policy_apply_seccomp(const struct cell_policy *pol,
 int cell_policy_agent_listener(const struct cell_policy *pol,
 			       struct cell_error *err);
 
+/* bpf_ranges.c: prog (libseccomp's filter of the other rules) gets a
+ * head that allows the calls whose bit is set in allowed (nbits numbers)
+ * on the native architecture; -E2BIG or -EOPNOTSUPP leave prog as it
+ * was, and the caller then needs libseccomp's filter of every rule. */
+int cell_bpf_prepend_ranges(const uint8_t *allowed, unsigned nbits,
+			    struct sock_fprog *prog);
+
 /* Export the filter as BPF (for tests and cell audit). */
 int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 			   struct cell_error *err);
