@@ -77,7 +77,7 @@ static int offset(unsigned at, int target, unsigned allow_at)
 int cell_bpf_prepend_ranges(const uint8_t *allowed, unsigned nbits,
 			    struct sock_fprog *prog)
 {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(__ILP32__) /* not an x32 build */
 	/* the intervals over [0, X32_SYSCALL_BIT): allowed runs and gaps */
 	struct interval *iv = calloc(nbits + 2, sizeof(*iv));
 	if (!iv)

@@ -367,6 +367,7 @@ static void seccomp_tree_same_verdicts(void **state)
 				  "allow.adjtime", "allow.chflags", NULL },
 		(const char *[]){ "vnet", "allow.unprivileged_proc_debug",
 				  NULL },
+		NULL, /* then every row, the never-granted ones too */
 	};
 	const uint64_t args[] = { 0, 1, 2, 3, 10, 16, 17, TIOCSTI, 0x5401,
 				  CLONE_NEWNS, CLONE_NEWUSER | SIGCHLD,
@@ -378,6 +379,11 @@ static void seccomp_tree_same_verdicts(void **state)
 		struct cell_policy p;
 		struct cell_error e;
 		derive(&j, configs[c], &p, NULL);
+		/* every row granted: clone3 has its ENOSYS rule and an
+		 * unconditional allow, which libseccomp resolves (the
+		 * ranges' head must leave such a call to it) */
+		if (c == ARRAY_SIZE(configs) - 1)
+			p.granted = ~0ULL;
 		struct sock_fprog tree, chain;
 		assert_int_equal(cell_policy_compile(&p, false, &tree, &e), 0);
 		assert_int_equal(cell_policy_compile_chain(&p, &chain, &e), 0);
@@ -386,16 +392,21 @@ static void seccomp_tree_same_verdicts(void **state)
 		if (c == 0)
 			print_message("filter: %u instructions (chain %u)\n",
 				      tree.len, chain.len);
+#if defined(__x86_64__) && !defined(__ILP32__)
 		assert_true(tree.len * 2 < chain.len);
+#endif
 		size_t checked = 0, allowed = 0;
 		for (size_t ar = 0; ar < ARRAY_SIZE(arches); ar++)
-			for (int n = 0; n < 600 + 64; n++)
+			for (int n = 0; n < 2100 + 68; n++)
 				for (size_t a = 0; a < ARRAY_SIZE(args); a++) {
-					/* then x32's entry points (the x32
-					 * bit), and past them */
-					int nr = n < 600 ? n
-						 : n < 632 ? 0x40000000 + (n - 600) * 11
-							   : (int)(0x3ffffff0u + (unsigned)(n - 632));
+					/* every number past the head's bitmap
+					 * (1024), then x32's entry points (the
+					 * x32 bit), the numbers just below it,
+					 * and the top of the range */
+					int nr = n < 2100 ? n
+						 : n < 2132 ? 0x40000000 + (n - 2100) * 11
+						 : n < 2164 ? (int)(0x3ffffff0u + (unsigned)(n - 2132))
+							    : (int)(0xfffffffcu + (unsigned)(n - 2164));
 					struct seccomp_data d = {
 						.nr = nr, .arch = arches[ar],
 					};
