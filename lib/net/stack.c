@@ -41,7 +41,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -239,11 +238,9 @@ int cell_netns_by_clone(void)
 	close(p[0]);
 	int fd = -1;
 	if (pid > 0) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = cell_netns_open_pid(pid, NULL);
 		if (fd < 0)
-			r = -errno;
+			r = fd;
 	}
 	close(p[1]);
 	if (pid > 0)
