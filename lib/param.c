@@ -595,7 +595,8 @@ static int check_linux_value(const char *name, const char *value,
 		bool ok = !has_dotdot(value);
 		for (const char *p = value; ok && *p; p++)
 			ok = isalnum((unsigned char)*p) || strchr("_.:@/-", *p);
-		if (!ok || !strcmp(value, "/"))
+		/* "-" is how a state record says "no cgroup" (state.c) */
+		if (!ok || !strcmp(value, "/") || !strcmp(value, "-"))
 			return cell_error_set(err, -EINVAL,
 					      "%s: invalid cgroup path '%s'",
 					      name, value);

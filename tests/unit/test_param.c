@@ -99,6 +99,14 @@ static void unknown_and_bad_values(void **state)
 			 -EINVAL);
 	assert_int_equal(cell_param_set_arg(j, "ip4=sometimes", &e), -EINVAL);
 	assert_int_equal(cell_param_set_arg(j, "parent=3", &e), -EPERM);
+	/* cgroup paths: one word of a state record, and "-" there is none
+	 * (a jail placed in "-" lost its cgroup on removal) */
+	assert_int_equal(cell_param_set_arg(j, "cell.cgroup=-", &e), -EINVAL);
+	assert_int_equal(cell_param_set_arg(j, "cell.cgroup=a b", &e),
+			 -EINVAL);
+	assert_int_equal(cell_param_set_arg(j, "cell.cgroup=a/../b", &e),
+			 -EINVAL);
+	assert_int_equal(cell_param_set_arg(j, "cell.cgroup=x/-/y", &e), 0);
 	char big[CELL_VALUE_MAX + 10];
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
