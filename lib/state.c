@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "state.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,51 @@ static int record_path(int jid, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The cgroup is one word of the first line, unquoted: its characters are
+ * those cell.cgroup and jail names allow (param.c), and nothing else is
+ * written or read.
+ */
+static bool cgroup_word(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.:@/-", *s))
+			return false;
+	return true;
+}
+
+/*
+ * A record's text: one line of runtime facts, then the jail's parameters,
+ * one per line, quoted as jail.conf quotes them (cell_params_print).
+ */
+int cell_record_format(const struct cell_record *rec, char **out,
+		       size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "state=%s creator=%d init=%d start=%llu step=%d cgroup=%s\n",
+		state_names[rec->state], (int)rec->creator, (int)rec->init_pid,
+		rec->init_start, rec->step,
+		rec->cgroup[0] ? rec->cgroup : "-");
+	int r = cgroup_word(rec->cgroup)
+			? cell_params_print(f, &rec->jail,
+					    CELL_PRINT_QUOTE |
+						    CELL_PRINT_NEWLINES)
+			: -EINVAL;
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*out = buf;
+	*lenp = len;
+	return 0;
+}
+
 int cell_state_save(const struct cell_record *rec, struct cell_error *err)
 {
 	char path[PATH_MAX];
@@ -102,28 +148,19 @@ int cell_state_save(const struct cell_record *rec, struct cell_error *err)
 	if (jails_dir(dir, sizeof(dir)) < 0 ||
 	    record_path(rec->jail.jid, path, sizeof(path)) < 0)
 		return cell_error_set(err, -ENAMETOOLONG, "state directory");
-	char *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	fprintf(f, "state=%s creator=%d init=%d start=%llu step=%d cgroup=",
-		state_names[rec->state], (int)rec->creator, (int)rec->init_pid,
-		rec->init_start, rec->step);
-	cell_param_quote(f, rec->cgroup[0] ? rec->cgroup : "-");
-	fputc('\n', f);
-	int r = cell_params_print(f, &rec->jail,
-				  CELL_PRINT_QUOTE | CELL_PRINT_NEWLINES);
-	fclose(f);
-	if (r == 0)
-		r = cell_write_file_atomic(path, buf, len);
+	int r = cell_record_format(rec, &buf, &len);
+	if (r < 0)
+		return cell_error_set(err, r, "formatting the record of jail %d",
+				      rec->jail.jid);
+	r = cell_write_file_atomic(path, buf, len);
 	/* the directory is made on the first save only */
 	if (r == -ENOENT) {
 		r = cell_mkdir_p(dir, 0700);
 		if (r == 0)
 			r = cell_write_file_atomic(path, buf, len);
 	}
-	free(buf);
 	if (r < 0)
 		return cell_error_errno(err, r, "writing %s", path);
 	return 0;
@@ -132,6 +169,40 @@ int cell_state_save(const struct cell_record *rec, struct cell_error *err)
 void cell_record_free(struct cell_record *rec)
 {
 	cell_jail_free(&rec->jail);
+}
+
+/*
+ * The first line of a record (up to its newline or NUL): the runtime
+ * facts. A cgroup "-" is none. Fills rec's facts only.
+ */
+static int parse_head(const char *text, struct cell_record *rec)
+{
+	char line[512];
+	size_t n = strcspn(text, "\n");
+	if (n >= sizeof(line))
+		return -EINVAL;
+	memcpy(line, text, n);
+	line[n] = '\0';
+	char st[16] = "", cg[300] = "";
+	int creator = 0, init = 0, step = 0, used = 0;
+	unsigned long long start = 0;
+	if (sscanf(line, "state=%15s creator=%d init=%d start=%llu step=%d "
+			 "cgroup=%299s%n",
+		   st, &creator, &init, &start, &step, cg, &used) != 6 ||
+	    line[used] != '\0' || strlen(cg) >= sizeof(rec->cgroup) ||
+	    !cgroup_word(cg))
+		return -EINVAL;
+	rec->state = CELL_REC_DYING;
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(st, state_names[i]))
+			rec->state = (enum cell_rec_state)i;
+	rec->creator = creator;
+	rec->init_pid = init;
+	rec->init_start = start;
+	rec->step = step;
+	if (strcmp(cg, "-"))
+		memcpy(rec->cgroup, cg, strlen(cg) + 1);
+	return 0;
 }
 
 /*
@@ -157,26 +228,9 @@ int cell_state_peek(int jid, struct cell_record *rec)
 	buf[n] = '\0';
 	memset(rec, 0, sizeof(*rec));
 	char *nl = strchr(buf, '\n');
-	if (!nl)
+	if (!nl || parse_head(buf, rec) < 0)
 		return -EINVAL;
-	*nl = '\0';
-	char st[16] = "", cg[300] = "";
-	int creator = 0, init = 0, step = 0;
-	unsigned long long start = 0;
-	if (sscanf(buf, "state=%15s creator=%d init=%d start=%llu step=%d "
-			"cgroup=%299s",
-		   st, &creator, &init, &start, &step, cg) != 6)
-		return -EINVAL;
-	rec->state = CELL_REC_DYING;
-	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
-		if (!strcmp(st, state_names[i]))
-			rec->state = (enum cell_rec_state)i;
-	rec->creator = creator;
-	rec->init_pid = init;
-	rec->init_start = start;
-	rec->step = step;
 	rec->jail.jid = jid;
-	snprintf(rec->cgroup, sizeof(rec->cgroup), "%s", cg);
 	/* one parameter per line, and a valid name has no blank or quote:
 	 * the line "name=NAME" (jid comes first, so it is near the top) */
 	for (char *p = nl + 1; (p = strstr(p, "name=")); p += 5) {
@@ -192,6 +246,22 @@ int cell_state_peek(int jid, struct cell_record *rec)
 	return -EINVAL;
 }
 
+int cell_record_parse(const char *text, struct cell_record *rec,
+		      struct cell_error *err)
+{
+	memset(rec, 0, sizeof(*rec));
+	cell_jail_init(&rec->jail);
+	const char *nl = strchr(text, '\n');
+	if (!nl || parse_head(text, rec) < 0)
+		return cell_error_set(err, -EINVAL, "malformed first line");
+	int r = cell_params_parse_line(&rec->jail, nl + 1, err);
+	if (r < 0) {
+		cell_jail_free(&rec->jail);
+		return r;
+	}
+	return 0;
+}
+
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 {
 	char path[PATH_MAX];
@@ -203,35 +273,11 @@ int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 		return r == -ENOENT ? r
 				    : cell_error_errno(err, r, "reading %s",
 						       path);
-	memset(rec, 0, sizeof(*rec));
-	cell_jail_init(&rec->jail);
-	char *nl = strchr(buf, '\n');
-	if (!nl)
-		return cell_error_set(err, -EINVAL, "%s: malformed", path);
-	*nl = '\0';
-	char st[16] = "", cg[300] = "";
-	int creator = 0, init = 0, step = 0;
-	unsigned long long start = 0;
-	if (sscanf(buf, "state=%15s creator=%d init=%d start=%llu step=%d "
-			"cgroup=%299s",
-		   st, &creator, &init, &start, &step, cg) != 6)
-		return cell_error_set(err, -EINVAL, "%s: malformed", path);
-	rec->state = CELL_REC_DYING;
-	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
-		if (!strcmp(st, state_names[i]))
-			rec->state = (enum cell_rec_state)i;
-	rec->creator = creator;
-	rec->init_pid = init;
-	rec->init_start = start;
-	rec->step = step;
-	if (strcmp(cg, "-"))
-		snprintf(rec->cgroup, sizeof(rec->cgroup), "%s", cg);
-	r = cell_params_parse_line(&rec->jail, nl + 1, err);
-	if (r < 0) {
-		cell_jail_free(&rec->jail);
-		return cell_error_set(err, r, "%s: %s", path, err ? err->msg
-								   : "bad");
-	}
+	struct cell_error why;
+	cell_error_clear(&why);
+	r = cell_record_parse(buf, rec, &why);
+	if (r < 0)
+		return cell_error_set(err, r, "%s: %s", path, why.msg);
 	rec->jail.jid = jid;
 	return 0;
 }

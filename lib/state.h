@@ -58,6 +58,12 @@ bool cell_state_full_repair_due(int lockfd);
 void cell_state_full_repair_done(int lockfd);
 
 int cell_state_save(const struct cell_record *rec, struct cell_error *err);
+/* A record's text (what save writes; *out is malloc'd) and back. parse
+ * leaves rec->jail.jid as the text has it; free with cell_record_free. */
+int cell_record_format(const struct cell_record *rec, char **out,
+		       size_t *len);
+int cell_record_parse(const char *text, struct cell_record *rec,
+		      struct cell_error *err);
 int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err);
 /* The runtime facts (state, creator, init, step, cgroup) and the name
  * only (cheap; for scans of every record): rec->jail holds nothing else.
