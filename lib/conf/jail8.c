@@ -86,7 +86,11 @@ int cell_jail8_show(const struct cell_conf *conf, const char *sep, FILE *out)
 
 /* --- fstab ----------------------------------------------------------------- */
 
-/* Next whitespace-separated field, fstab(5) style ("\040" is a space). */
+/*
+ * Next whitespace-separated field, fstab(5) style ("\040" is a space).
+ * "\000" is refused (-EILSEQ): the field would end there, shorter than
+ * it reads.
+ */
 static int fstab_field(const char **p, char *buf, size_t len)
 {
 	const char *s = *p;
@@ -102,6 +106,8 @@ static int fstab_field(const char **p, char *buf, size_t len)
 			c = (char)((s[0] - '0') * 64 + (s[1] - '0') * 8 +
 				   (s[2] - '0'));
 			s += 3;
+			if (!c)
+				return -EILSEQ;
 		}
 		if (n + 1 >= len)
 			return -ENAMETOOLONG;
@@ -128,6 +134,9 @@ int cell_fstab_parse_line(const char *line, struct cell_fstab_ent *e,
 	int nf = 0;
 	for (; nf < 6; nf++) {
 		int r = fstab_field(&p, bufs[nf], lens[nf]);
+		if (r == -EILSEQ)
+			return cell_error_set(err, -EINVAL, "%s: \\000 (a NUL "
+					      "byte) is not allowed", what[nf]);
 		if (r < 0)
 			return cell_error_set(err, r, "%s too long", what[nf]);
 		if (r == 0)

@@ -39,6 +39,11 @@ static void fstab_lines(void **state)
 	assert_int_equal(cell_fstab_parse_line("a /b c d x", &e, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "fs_freq: expected a number, got 'x'");
+	/* an escaped NUL would end the field early ("/j/x" for "/j/x\000/y") */
+	assert_int_equal(cell_fstab_parse_line("a /j/x\\000/y c d", &e, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "fs_file: \\000 (a NUL byte) is not "
+				     "allowed");
 }
 
 static int mounts(const char *path, const char *line, const char *fstab,
