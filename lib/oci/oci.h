@@ -333,6 +333,12 @@ int cell_oci_state_save(const struct cell_oci_dir *d,
 			struct cell_error *err);
 int cell_oci_state_load(const struct cell_oci_dir *d,
 			struct cell_oci_state *s, struct cell_error *err);
+/* What save writes (cell's own fields too; malloc'd) and what load
+ * parses: -EINVAL for a damaged text (not an object, no id, an unknown
+ * status); on success the caller frees *s with cell_oci_state_free. */
+char *cell_oci_state_text(const struct cell_oci_state *s);
+int cell_oci_state_parse(const char *text, size_t len,
+			 struct cell_oci_state *s);
 void cell_oci_state_free(struct cell_oci_state *s);
 /* The status now: a recorded created/running/paused container whose
  * process is gone (pid + start time) is stopped. */

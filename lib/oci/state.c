@@ -319,12 +319,18 @@ static json_t *to_json(const struct cell_oci_state *s, enum cell_oci_status st,
 	return o;
 }
 
-int cell_oci_state_save(const struct cell_oci_dir *d,
-			const struct cell_oci_state *s, struct cell_error *err)
+char *cell_oci_state_text(const struct cell_oci_state *s)
 {
 	json_t *o = to_json(s, s->status, true);
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
+	return text;
+}
+
+int cell_oci_state_save(const struct cell_oci_dir *d,
+			const struct cell_oci_state *s, struct cell_error *err)
+{
+	char *text = cell_oci_state_text(s);
 	if (!text)
 		return cell_error_set(err, -ENOMEM, "state.json: out of memory");
 	char path[4200];
@@ -342,22 +348,15 @@ static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 	snprintf(dst, len, "%s", v ? v : "");
 }
 
-int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
-			struct cell_error *err)
+int cell_oci_state_parse(const char *text, size_t len,
+			 struct cell_oci_state *s)
 {
 	memset(s, 0, sizeof(*s));
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/state.json", d->path);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r = cell_read_file(path, 1 << 20, &text, &len);
-	if (r < 0)
-		return cell_error_errno(err, r, "read %s", path);
 	json_error_t je;
 	json_t *o = json_loadb(text, len, 0, &je);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		return cell_error_set(err, -EINVAL, "%s: damaged", path);
+		return -EINVAL;
 	}
 	copy_str(s->id, sizeof(s->id), o, "id");
 	int st = status_from_name(json_string_value(json_object_get(o,
@@ -384,9 +383,25 @@ int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
 	json_decref(o);
 	if (st < 0 || !s->id[0]) {
 		cell_oci_state_free(s);
-		return cell_error_set(err, -EINVAL, "%s: damaged", path);
+		return -EINVAL;
 	}
 	s->status = (enum cell_oci_status)st;
+	return 0;
+}
+
+int cell_oci_state_load(const struct cell_oci_dir *d, struct cell_oci_state *s,
+			struct cell_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/state.json", d->path);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = cell_read_file(path, 1 << 20, &text, &len);
+	if (r < 0)
+		return cell_error_errno(err, r, "read %s", path);
+	if (cell_oci_state_parse(text, len, s) < 0)
+		return cell_error_set(err, -EINVAL, "%s: damaged", path);
 	return 0;
 }
 
