@@ -22,7 +22,12 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dwerror=false -Dbuildtype=debugoptimized
 fi
-ninja -C "$build" "tests/fuzz/fuzz_$target"
+# cell-oci's targets are registered from tests/oci (they link lib/oci)
+case $target in
+oci*) dir=tests/oci ;;
+*) dir=tests/fuzz ;;
+esac
+ninja -C "$build" "$dir/fuzz_$target"
 
 work="$build/corpus-$target"
 mkdir -p "$work"
@@ -37,7 +42,7 @@ rc=0
 # shellcheck disable=SC2086
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	"./tests/fuzz/fuzz_$target" -max_total_time="$secs" -max_len=8192 \
+	"./$dir/fuzz_$target" -max_total_time="$secs" -max_len=8192 \
 	-timeout=10 -rss_limit_mb=2048 $par \
 	-artifact_prefix="$build/" -print_final_stats=1 \
 	"$work" "$src/tests/fuzz/corpus/$target" || rc=$?
