@@ -1487,12 +1487,23 @@ static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
  * cell.sysctl: written through our /proc before the jail's root is
  * built; a /proc/sys file shows the namespaces of the process that opens
  * it, and init is in the jail's network and IPC namespaces already. The
- * keys were checked on the way in (param.c): namespaced ones only.
+ * keys were checked on the way in (param.c): namespaced ones only, each
+ * in a namespace the jail makes or joins. host_ns: the namespaces
+ * (CLONE_NEW*) init joined that are its creator's own (a cell.netns of
+ * /proc/1/ns/net, say): their sysctls would be the host's, refused here
+ * as runc refuses them.
  */
-static int set_sysctls(const struct cell_jail *j, char *bad, size_t badlen)
+static int set_sysctls(const struct cell_jail *j, int host_ns, char *bad,
+		       size_t badlen)
 {
 	if (!j->sysctl.n)
 		return 0;
+	for (size_t i = 0; i < j->sysctl.n; i++)
+		if (cell_sysctl_ns(j->sysctl.v[i]) & host_ns) {
+			snprintf(bad, badlen, "%.200s (the joined namespace "
+				 "is the host's)", j->sysctl.v[i]);
+			return -EPERM;
+		}
 	_cleanup_close_ int sys = open("/proc/sys", O_PATH | O_DIRECTORY |
 							    O_CLOEXEC);
 	if (sys < 0)
@@ -1593,10 +1604,21 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 
 
 	/* 4b: namespaces joined by path (cell.netns ...), before anything
-	 * is built in them: sysfs follows the network namespace */
+	 * is built in them: sysfs follows the network namespace. One that
+	 * is the namespace init already has (not made at the clone: its
+	 * creator's) takes no sysctl (set_sysctls). */
+	static const char *const own_ns[3] = { "/proc/self/ns/net",
+					       "/proc/self/ns/ipc",
+					       "/proc/self/ns/uts" };
+	int host_ns = 0;
 	for (int i = 0; i < 3; i++) {
 		if (a->nsfd[i] < 0)
 			continue;
+		struct stat to, now;
+		if (j->sysctl.n && fstat(a->nsfd[i], &to) == 0 &&
+		    stat(own_ns[i], &now) == 0 && to.st_dev == now.st_dev &&
+		    to.st_ino == now.st_ino)
+			host_ns |= join_types[i];
 		if (setns(a->nsfd[i], join_types[i]) < 0)
 			fail_to(sock, join_params[i], -errno, "joining %s: %s",
 				i == 0 ? j->netns_path
@@ -1628,7 +1650,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	}
 	const char *step = "";
 	char bad[256] = "";
-	int r = set_sysctls(j, bad, sizeof(bad));
+	int r = set_sysctls(j, host_ns, bad, sizeof(bad));
 	if (r < 0)
 		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
 

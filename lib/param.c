@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,10 +510,25 @@ static bool has_dotdot(const char *path)
 	return false;
 }
 
-static const char *const namespaced_sysctls[] = {
-	"kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.",
-	"net.", "kernel.hostname", "kernel.domainname", NULL,
+/* The sysctls a namespace holds, by key prefix, and which namespace */
+static const struct {
+	const char *prefix;
+	int ns;
+} namespaced_sysctls[] = {
+	{ "kernel.shm", CLONE_NEWIPC },     { "kernel.msg", CLONE_NEWIPC },
+	{ "kernel.sem", CLONE_NEWIPC },     { "fs.mqueue.", CLONE_NEWIPC },
+	{ "net.", CLONE_NEWNET },           { "kernel.hostname", CLONE_NEWUTS },
+	{ "kernel.domainname", CLONE_NEWUTS },
 };
+
+int cell_sysctl_ns(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(namespaced_sysctls); i++)
+		if (!strncmp(key, namespaced_sysctls[i].prefix,
+			     strlen(namespaced_sysctls[i].prefix)))
+			return namespaced_sysctls[i].ns;
+	return 0;
+}
 
 static int check_linux_value(const char *name, const char *value,
 			     struct cell_error *err)
@@ -540,10 +556,7 @@ static int check_linux_value(const char *name, const char *value,
 			     strchr("._-", value[i]);
 		if (ok && memmem(value, kl, "..", 2))
 			ok = false;
-		bool ns = false;
-		for (size_t i = 0; ok && namespaced_sysctls[i]; i++)
-			ns |= !strncmp(value, namespaced_sysctls[i],
-				       strlen(namespaced_sysctls[i]));
+		bool ns = ok && cell_sysctl_ns(value) != 0;
 		if (!ok)
 			return cell_error_set(err, -EINVAL,
 					      "%s: expected key=value, got "
@@ -1405,5 +1418,34 @@ int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
 					      j->vnet_interface.v[i]);
 	if (strchr(j->name, '/'))
 		return cell_error_set(err, -EINVAL, "name: no '/' allowed");
+	/* a sysctl goes only into a namespace of the jail's: without one it
+	 * would be the host's (enter.c also refuses a joined namespace that
+	 * is the creator's own) */
+	for (size_t i = 0; i < j->sysctl.n; i++) {
+		const char *kv = j->sysctl.v[i];
+		int ns = cell_sysctl_ns(kv);
+		bool own = ns == CLONE_NEWNET
+				   ? j->vnet || j->netns_path[0]
+			   : ns == CLONE_NEWUTS
+				   ? j->host != CELL_JAILSYS_INHERIT ||
+					     j->utsns_path[0]
+				   : !(j->sysvmsg == CELL_JAILSYS_INHERIT &&
+				       j->sysvsem == CELL_JAILSYS_INHERIT &&
+				       j->sysvshm == CELL_JAILSYS_INHERIT) ||
+					     j->ipcns_path[0];
+		if (!own)
+			return cell_error_set(
+				err, -EPERM,
+				"cell.sysctl: '%.*s' needs the jail's own %s "
+				"namespace (%s): it would change the host's",
+				(int)strcspn(kv, "="), kv,
+				ns == CLONE_NEWNET   ? "network"
+				: ns == CLONE_NEWUTS ? "UTS"
+						     : "IPC",
+				ns == CLONE_NEWNET   ? "vnet or cell.netns"
+				: ns == CLONE_NEWUTS ? "host=new or cell.utsns"
+						     : "sysvipc new or "
+						       "cell.ipcns");
+	}
 	return 0;
 }

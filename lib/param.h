@@ -61,6 +61,10 @@ bool cell_param_is_set(const struct cell_jail *j, const struct cell_param *p);
 int cell_param_format(const struct cell_jail *j, const struct cell_param *p,
 		      char *buf, size_t len);
 
+/* The namespace (CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS) holding the
+ * sysctl KEY (or "KEY=VALUE"), 0 for a key no namespace holds. */
+int cell_sysctl_ns(const char *key);
+
 /* Quote a value the way jls -q / -s does, for jail(8) and jail.conf. */
 void cell_param_quote(FILE *out, const char *value);
 

@@ -106,6 +106,27 @@ check_rc "a sysctl that is not namespaced is refused" 1 \
 	"$JAIL" -c name=$N path="$R" cell.sysctl=vm.swappiness=1 command=true
 check_match "... naming it" "vm.swappiness.*not namespaced" \
 	"$JAIL" -c name=$N path="$R" cell.sysctl=vm.swappiness=1 command=true
+# a namespaced sysctl only goes into a namespace of the jail's. Each try
+# runs in a network / UTS namespace of the test's, a stand-in host, so a
+# regression changes that and not the machine's.
+check "a net.* sysctl without the jail's own network stack is refused" \
+	"rc=1 64 needs the jail's own network namespace" unshare -n sh -c "
+	\"$JAIL\" -c name=$N path=\"$R\" cell.sysctl=net.ipv4.ip_default_ttl=99 \
+		command=true >'$T/sy.out' 2>&1; rc=\$?
+	echo rc=\$rc \$(cat /proc/sys/net/ipv4/ip_default_ttl) \
+		\$(grep -o \"needs the jail's own network namespace\" '$T/sy.out')"
+check "... and in a joined network namespace that is the creator's" \
+	"rc=1 64 the joined namespace is the host's" unshare -n sh -c "
+	\"$JAIL\" -c name=$N path=\"$R\" cell.netns=/proc/self/ns/net \
+		cell.sysctl=net.ipv4.ip_default_ttl=99 command=true \
+		>'$T/sy.out' 2>&1; rc=\$?
+	echo rc=\$rc \$(cat /proc/sys/net/ipv4/ip_default_ttl) \
+		\$(grep -o \"the joined namespace is the host's\" '$T/sy.out')"
+check "... kernel.hostname with host=inherit is refused" "rc=1 standin" \
+	unshare -u sh -c "hostname standin
+	\"$JAIL\" -c name=$N path=\"$R\" host=inherit \
+		cell.sysctl=kernel.hostname=changed command=true \
+		>/dev/null 2>&1; echo rc=\$? \$(hostname)"
 check_clean "... leaving nothing" $N
 
 printf 'secret\n' > "$R/etc/secret"
