@@ -283,8 +283,19 @@ static int open_beneath(int root, const char *rel, int flags)
 			int f = next ? O_PATH | O_DIRECTORY : flags;
 			int nfd = openat(cur, part, f | O_CLOEXEC | O_NOFOLLOW);
 			if (nfd < 0) {
-				if (errno == ELOOP)
-					errno = ELOOP;
+				/* a symlink on the way reads ENOTDIR here
+				 * (O_DIRECTORY | O_NOFOLLOW), which callers
+				 * take for "not there": it is ELOOP, as
+				 * RESOLVE_NO_SYMLINKS says */
+				struct stat st;
+				int e = errno;
+				errno = e == ENOTDIR && next &&
+						fstatat(cur, part, &st,
+							AT_SYMLINK_NOFOLLOW) ==
+							0 &&
+						S_ISLNK(st.st_mode)
+					? ELOOP
+					: e;
 				return -1;
 			}
 			close(cur);
@@ -409,10 +420,27 @@ static int mask_one(int root, const char *rel, const struct masks *mk,
 	return r;
 }
 
-/* Make rel (below root) and everything under it read-only. */
+/*
+ * Make rel (below root) and everything under it read-only. A symlink
+ * there would get a read-only mount of its own and leave its target
+ * writable: it is followed, inside the root (RESOLVE_IN_ROOT, as runc
+ * follows it), so the target is what turns read-only; where openat2 is
+ * missing, refused (ELOOP) rather than a read-only path that is not.
+ */
 static int readonly_one(int root, const char *rel, char *bad, size_t badlen)
 {
 	_cleanup_close_ int t = open_beneath(root, rel, O_PATH);
+	struct stat st;
+	if (t >= 0 && fstat(t, &st) == 0 && S_ISLNK(st.st_mode)) {
+		struct open_how how = {
+			.flags = O_PATH | O_CLOEXEC,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		close(t);
+		t = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+		if (t < 0 && (errno == ENOSYS || errno == EPERM))
+			errno = ELOOP;
+	}
 	if (t < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;

@@ -150,6 +150,16 @@ rm -rf "$R/srv/hidden"
 check_match "cell.readonly_paths makes a tree read-only" "Read-only" \
 	"$JAIL" -c name=$N path="$R" cell.readonly_paths=/home \
 	command=touch /home/user/x
+# a symlink: its target turns read-only (a read-only mount of the link
+# itself would leave the target writable), followed inside the root
+ln -s /home "$R/rolink"
+ln -s ../../../../../../home "$R/rolink2"
+check "... through a symlink, its target, followed inside the root" \
+	"Read-only Read-only" "$JAIL" -c name=$N path="$R" \
+	cell.readonly_paths=/rolink,/rolink2 command=/bin/sh -c \
+	'for d in /rolink /rolink2; do touch $d/user/x 2>&1 |
+	 grep -o Read-only; done | tr "\n" " " | sed "s/ \$//"'
+rm -f "$R/rolink" "$R/rolink2" "$R/home/user/x"
 check_match "cell.root_readonly makes the root read-only" "Read-only" \
 	"$JAIL" -c name=$N path="$R" cell.root_readonly=true command=touch /x
 check "... but not /dev/shm" "ok" \
@@ -392,6 +402,32 @@ check "... init and the jexec child are in the jail's cgroup (placed by writes)"
 	"2" echo "$n_in"
 check "... and see only their cgroup namespace's root" "" \
 	grep -v ':/$' "$R/tmp/cg"
+check_clean "... nothing left of it" $N
+# openat2 refused (ENOSYS: before Linux 5.6, or a filter): paths in the
+# jail's root are walked one component at a time, no symlink followed,
+# no ".." (open_beneath's fallback). The jail is the same, and what a
+# symlink would redirect is still refused.
+mkdir -p "$R/srv/hidden"
+ln -s /home "$R/rolink"
+"$DRIVE" --host-deny openat2 name=$N path="$R" cell.readonly_paths=/home \
+	cell.masked_paths=/srv/hidden -- /bin/sh -c \
+	'touch /home/user/x 2>&1 | grep -o Read-only; ls -A /srv/hidden | wc -l' \
+	>"$T/oa.out" 2>&1 </dev/null
+check "openat2 refused: read-only and masked paths hold (the walk)" \
+	"Read-only 0 exit 0" sh -c "tr '\n' ' ' < '$T/oa.out' | sed 's/ \$//'"
+check_match "... a read-only symlink is refused, not left writable" \
+	"rolink.*(Too many levels of symbolic links|ELOOP)" \
+	"$DRIVE" --host-deny openat2 name=$N path="$R" \
+	cell.readonly_paths=/rolink -- /bin/sh -c true
+check_match "... a symlink on the way to a read-only path is refused" \
+	"(Too many levels of symbolic links|ELOOP)" \
+	"$DRIVE" --host-deny openat2 name=$N path="$R" \
+	cell.readonly_paths=/rolink/user -- /bin/sh -c true
+check_match "... and on the way to a masked path" \
+	"(Too many levels of symbolic links|ELOOP)" \
+	"$DRIVE" --host-deny openat2 name=$N path="$R" \
+	cell.masked_paths=/rolink/user -- /bin/sh -c true
+rm -rf "$R/rolink" "$R/srv/hidden" "$R/home/user/x"
 check_clean "... nothing left of it" $N
 
 # --- a vnet jail's stack is made ahead by a thread (net/stack.c) ----------
