@@ -49,7 +49,8 @@
  *   9. /dev: a fresh tmpfs holding only the nodes of devfs_ruleset, a
  *      private devpts instance, the fd and std links. Nodes are created on
  *      descriptors of our own tmpfs, never on the jail's /dev
- *      (CVE-2026-41579 class).
+ *      (CVE-2026-41579 class). Then the jail's mount lines below /dev,
+ *      /proc or /sys, which 7-9 would have hidden (9a).
  *  10. pivot_root into the new root and detach the old one: from here on
  *      no host path is reachable.
  *  11. host name and domain name in the new UTS namespace.
@@ -853,8 +854,26 @@ static bool propagation_option(const char *o, unsigned long *prop)
 	return false;
 }
 
+/*
+ * Whether a mount point (relative to the root) lies below /dev, /proc or
+ * /sys: the tables build_root mounts after the jail's own mounts, which
+ * would hide it there (OCI's /dev/termination-log, an LXCFS file in
+ * /proc). Such mounts go after the tables (late), the rest before them,
+ * in jail(8)'s order.
+ */
+static bool mount_late(const char *rel)
+{
+	static const char *const std[] = { "dev/", "proc/", "sys/" };
+	while (*rel == '/')
+		rel++;
+	for (size_t i = 0; i < ARRAY_SIZE(std); i++)
+		if (!strncmp(rel, std[i], strlen(std[i])))
+			return true;
+	return false;
+}
+
 static int mount_line(const struct cell_jail *j, int root, const char *line,
-		      char *bad, size_t badlen)
+		      bool late, char *bad, size_t badlen)
 {
 	char buf[CELL_VALUE_MAX];
 	if (cell_strlcpy(buf, line, sizeof(buf)) < 0)
@@ -877,6 +896,8 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	if (strncmp(file, j->path, pl) || (file[pl] != '/' && file[pl]))
 		return -EXDEV;
 	const char *rel = file[pl] ? file + pl + 1 : ".";
+	if (mount_late(rel) != late)
+		return 0;
 	/* Device nodes work only on the jail's /dev: every mount of the
 	 * jail's own is nodev, whatever its line says. */
 	unsigned attrs = MOUNT_ATTR_NODEV;
@@ -965,13 +986,13 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	return attach_at(m, t);
 }
 
-static int mount_fstab(const struct cell_jail *j, int root, const char **step,
-		       char *bad, size_t badlen)
+static int mount_fstab(const struct cell_jail *j, int root, bool late,
+		       const char **step, char *bad, size_t badlen)
 {
 	size_t lines = 0;
 	*step = "mount";
 	for (size_t i = 0; i < j->mount.n; i++) {
-		int r = mount_line(j, root, j->mount.v[i], bad, badlen);
+		int r = mount_line(j, root, j->mount.v[i], late, bad, badlen);
 		if (r < 0)
 			return r;
 		lines++;
@@ -993,7 +1014,7 @@ static int mount_fstab(const struct cell_jail *j, int root, const char **step,
 			lineno++;
 			if (++lines > FSTAB_LINES_MAX)
 				return -E2BIG;
-			r = mount_line(j, root, l, bad, badlen);
+			r = mount_line(j, root, l, late, bad, badlen);
 			if (r < 0) {
 				char where[300];
 				snprintf(where, sizeof(where), "%.200s:%d: ",
@@ -1176,9 +1197,10 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	}
 
 	/* 6b: the jail's own mounts (mount, mount.fstab), before the
-	 * standard ones, in jail(8)'s order */
+	 * standard ones, in jail(8)'s order; those below /dev, /proc or
+	 * /sys after them (9a: mount_late) */
 	if (j->mount.n || j->mount_fstab.n) {
-		int r = mount_fstab(j, root, step, bad, badlen);
+		int r = mount_fstab(j, root, false, step, bad, badlen);
 		if (r < 0)
 			return r;
 	}
@@ -1252,6 +1274,12 @@ static int build_root(const struct cell_jail *j, const struct cell_policy *pol,
 	if (j->mount_devfs) {
 		*step = "mount.devfs";
 		int r = make_dev(root, pol, bad, badlen);
+		if (r < 0)
+			return r;
+	}
+	/* 9a: the jail's own mounts below /dev, /proc or /sys */
+	if (j->mount.n || j->mount_fstab.n) {
+		int r = mount_fstab(j, root, true, step, bad, badlen);
 		if (r < 0)
 			return r;
 	}

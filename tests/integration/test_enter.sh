@@ -217,6 +217,13 @@ check_rc "X-mount.mkdir never follows a symlink out" 1 \
 	"$JAIL" -c name=$N path="$R" \
 	"mount=tmpfs $R/escape/made tmpfs X-mount.mkdir 0 0" command=true
 check "... nothing made outside" "" sh -c "ls -d $T/made 2>/dev/null"
+# mounts below /dev (/proc, /sys) come after the jail's /dev, which would
+# hide them (OCI's /dev/termination-log)
+check "a mount below /dev is not hidden by the jail's /dev" "hostfile 1" \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=$T/hostfile $R/dev/termination-log nullfs ro,X-mount.mkdir 0 0" \
+	"mount+=tmpfs $R/dev/xtmp tmpfs X-mount.mkdir 0 0" \
+	command=/bin/sh -c 'echo $(cat /dev/termination-log) $(grep -c " /dev/xtmp " /proc/mounts)'
 check_clean "... leaving nothing" $N
 
 # --- allow.mount.*: the agent mounts for the jail's root -------------------
