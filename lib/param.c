@@ -617,6 +617,19 @@ static int check_linux_value(const char *name, const char *value,
 	return 0;
 }
 
+/*
+ * exec.* and mount hold commands and fstab lines, which may contain
+ * commas: like jail(8), lists from the command line split on commas only
+ * for the address-like parameters. The others hold one item per
+ * name=value (name+=value adds one), and print so (cell_params_print).
+ */
+static bool list_splits(const char *name)
+{
+	return !strcmp(name, "vnet.interface") || !strcmp(name, "depend") ||
+	       !strcmp(name, "vnet.rdr") || !strcmp(name, "mount.fstab") ||
+	       !strncmp(name, "cell.", 5);
+}
+
 static int set_typed(struct cell_jail *j, const struct cell_param *p,
 		     const char *value, bool append, struct cell_error *err)
 {
@@ -711,17 +724,9 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 			return cell_error_set(err, -EINVAL,
 					      "%s: needs a value", name);
 		struct cell_strv tmp = { 0 };
-		/* exec.* and mount hold commands and fstab lines, which may
-		 * contain commas: like jail(8), lists from the command line
-		 * split on commas only for the address-like parameters. */
-		bool split = !strcmp(name, "vnet.interface") ||
-			     !strcmp(name, "depend") ||
-			     !strcmp(name, "vnet.rdr") ||
-			     !strcmp(name, "mount.fstab") ||
-			     !strncmp(name, "cell.", 5);
 		if (!*value) {
 			r = 0; /* "" clears the list */
-		} else if (split) {
+		} else if (list_splits(name)) {
 			r = cell_strv_split(&tmp, value, CELL_LIST_MAX);
 		} else {
 			r = cell_strv_push(&tmp, value);
@@ -1269,6 +1274,20 @@ int cell_params_print(FILE *out, const struct cell_jail *j, unsigned flags)
 		if (p->type == CELL_PT_BOOL && (flags & CELL_PRINT_SETTABLE)) {
 			print_bool(out, p->name, *(const bool *)cfield(j, p),
 				   flags, &first);
+			continue;
+		}
+		if (p->type == CELL_PT_LIST && !list_splits(p->name) &&
+		    ((const struct cell_strv *)cfield(j, p))->n) {
+			/* one word per item, the rest with +=: joined with
+			 * commas they would read back as one (a state
+			 * record's exec.poststart="a,b" ran "a,b") */
+			const struct cell_strv *l = cfield(j, p);
+			char name[160];
+			for (size_t k = 0; k < l->n; k++) {
+				snprintf(name, sizeof(name), "%s%s", p->name,
+					 k ? "+" : "");
+				print_one(out, name, l->v[k], flags, &first);
+			}
 			continue;
 		}
 		if (cell_param_format(j, p, buf, sizeof(buf)) < 0)

@@ -20,9 +20,33 @@
 #include "cgroup/cgroup.h"
 #include "conf/jail8.h"
 #include "net/net.h"
+#include "param.h"
 #include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The same list items, item by item (the texts alone would not see two
+ * items printed as one "a,b" that reads back as one) */
+static void same_lists(const struct cell_jail *a, const struct cell_jail *b)
+{
+	for (size_t i = 0; i < cell_params_count; i++) {
+		const struct cell_param *p = &cell_params[i];
+		if (p->type != CELL_PT_LIST)
+			continue;
+		const struct cell_strv *x =
+			(const void *)((const char *)a + p->offset);
+		const struct cell_strv *y =
+			(const void *)((const char *)b + p->offset);
+		bool same = x->n == y->n;
+		for (size_t k = 0; same && k < x->n; k++)
+			same = !strcmp(x->v[k], y->v[k]);
+		if (!same) {
+			fprintf(stderr, "record round trip: %s has %zu items, "
+					"then %zu\n", p->name, x->n, y->n);
+			abort();
+		}
+	}
+}
 
 static void check_record(const char *text)
 {
@@ -41,6 +65,7 @@ static void check_record(const char *text)
 			e.msg, ta);
 		abort();
 	}
+	same_lists(&a.jail, &b.jail);
 	if (cell_record_format(&b, &tb, &lb) < 0 || la != lb ||
 	    memcmp(ta, tb, la)) {
 		fprintf(stderr, "record round trip differs:\n%s---\n%s", ta,

@@ -202,7 +202,8 @@ static void round_trip(void **state)
 		"name=rt", "path=/jails/rt", "host.hostname=rt.example",
 		"ip4.addr=10.0.0.1,10.0.0.2/24", "ip6.addr=fd00::5/64",
 		"allow.raw_sockets", "allow.noset_hostname", "securelevel=1",
-		"exec.start=/bin/sh /etc/rc", "meta.note=two words",
+		"exec.start=/bin/sh /etc/rc", "exec.start+=echo a,b",
+		"meta.note=two words",
 		"env.X=a\"b", "persist", "depend=db,cache", "osrelease=14.0",
 	};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
@@ -224,6 +225,9 @@ static void round_trip(void **state)
 	assert_string_equal(a, b);
 	assert_int_equal(k.command.n, 2);
 	assert_string_equal(k.command.v[1], "hello world");
+	/* two commands stay two (printed "a,b" they read back as one) */
+	assert_int_equal(k.exec_start.n, 2);
+	assert_string_equal(k.exec_start.v[1], "echo a,b");
 	assert_string_equal(k.env[0].value, "a\"b");
 	cell_jail_free(&k);
 	free(a);
