@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			if (set(&j, "exec.jail_user", optarg) < 0 ||
-			    set(&j, "exec.system_jail_user", optarg) < 0)
+			    set(&j, "exec.system_jail_user", NULL) < 0)
 				return 1;
 			break;
 		case 'U':

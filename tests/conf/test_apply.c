@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "jail.h"
+#include "param.h"
 
 static int apply(const char *text, const char *name, struct cell_jail *j,
 		 struct cell_error *e)
@@ -107,6 +108,39 @@ static void later_wins_through_the_setter(void **state)
 	cell_jail_free(&j);
 }
 
+/* exec.system_jail_user is a boolean, as FreeBSD's (PF_BOOL): a bare
+ * name, a "no" prefix and "= false" all work, and "false" means false */
+static bool sys_jail_user(const char *text)
+{
+	struct cell_jail j;
+	struct cell_error e;
+	if (apply(text, "a", &j, &e) < 0)
+		fail_msg("%s: %s", text, e.msg);
+	char buf[16];
+	assert_true(cell_param_format(&j, cell_param_lookup(
+					      "exec.system_jail_user"),
+				      buf, sizeof(buf)) > 0);
+	cell_jail_free(&j);
+	return !strcmp(buf, "true");
+}
+
+static void system_jail_user_is_a_boolean(void **state)
+{
+	assert_false(sys_jail_user("a { persist; }"));
+	assert_true(sys_jail_user("a { exec.system_jail_user; }"));
+	assert_true(sys_jail_user("a { exec.system_jail_user = true; }"));
+	assert_false(sys_jail_user("a { exec.system_jail_user = false; }"));
+	assert_false(sys_jail_user("exec.system_jail_user; "
+				   "a { exec.nosystem_jail_user; }"));
+	struct cell_jail j;
+	struct cell_error e;
+	assert_true(apply("a {\n exec.system_jail_user = nobody;\n}", "a", &j,
+			  &e) < 0);
+	assert_true(!strncmp(e.msg, "t.conf:2:2: ", 12));
+	assert_non_null(strstr(e.msg, "expected a boolean"));
+	cell_jail_free(&j);
+}
+
 static void errors_carry_the_position(void **state)
 {
 	struct cell_jail j;
@@ -136,6 +170,7 @@ int main(void)
 		cmocka_unit_test(examples_b_and_c_apply),
 		cmocka_unit_test(lists_and_commas),
 		cmocka_unit_test(later_wins_through_the_setter),
+		cmocka_unit_test(system_jail_user_is_a_boolean),
 		cmocka_unit_test(errors_carry_the_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,6 +205,26 @@ unset
 unset nobody" cat "$T/pub/who"
 check "non-persistent jail without processes is gone" "" traces ${N}m
 
+# --- exec.system_jail_user: a boolean (the jail's root has no "nobody") ---
+MADE="$MADE ${N}u1 ${N}u2 ${N}u3 ${N}u4"
+cat >"$T/sju.conf" <<EOF
+path = "$R";
+exec.jail_user = nobody;
+command = "id -u";
+${N}u1 { exec.system_jail_user; }
+${N}u2 { exec.system_jail_user = false; }
+${N}u3 { exec.system_jail_user; exec.nosystem_jail_user; }
+EOF
+check "a bare exec.system_jail_user: the user from the host's passwd" \
+	"65534" "$JAIL" -f "$T/sju.conf" -c ${N}u1
+check_match "exec.system_jail_user = false: the jail's passwd" \
+	"nobody: no such user" "$JAIL" -f "$T/sju.conf" -c ${N}u2
+check_match "exec.nosystem_jail_user: the jail's passwd" \
+	"nobody: no such user" "$JAIL" -f "$T/sju.conf" -c ${N}u3
+check "jail -u USER: the user from the host's passwd" "65534" \
+	"$JAIL" -u nobody -c name=${N}u4 path="$R" command=id -u
+for n in u1 u2 u3 u4; do check "nothing left of ${N}$n" "" traces ${N}$n; done
+
 # --- depend: three jails, file order not dependency order ---
 cat >"$T/dep.conf" <<EOF
 \$log = "$LOG";
