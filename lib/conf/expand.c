@@ -331,10 +331,12 @@ static int resolve(const struct cell_conf_priv *pv, const char *name,
 	e->pos = *pos;
 
 	size_t order = 0;
+	bool named = false;       /* a statement sets "name" */
 	for (size_t i = 0; i < pv->nstmts; i++) {
 		const struct conf_stmt *st = &pv->stmts[i];
 		if (!match[st->block])
 			continue;
+		named |= !st->var && !strcmp(st->name, "name");
 		e = lookup(&rs, st->name, st->var);
 		bool fresh = !e;
 		if (fresh)
@@ -371,6 +373,26 @@ static int resolve(const struct cell_conf_priv *pv, const char *name,
 		if ((r = expand(&rs, &rs.ents[i], 0)) < 0)
 			goto out;
 		sorted[nout++] = &rs.ents[i];
+	}
+	/*
+	 * The name is the block's and cannot change (FreeBSD: "cannot
+	 * redefine parameter "name""): a block that names another jail
+	 * would have jail -c A create B, and jail -r A then find nothing.
+	 * Restating the same name is harmless.
+	 */
+	if (named) {
+		e = lookup(&rs, "name", false);
+		if (e->op != CELL_CONF_SET || e->nexp != 1 ||
+		    strcmp(e->exp[0], name)) {
+			r = conf_error(err, -EINVAL, &e->pos,
+				       "cannot redefine parameter \"name\": "
+				       "the jail is \"%s\", named by its "
+				       "block", name);
+			goto out;
+		}
+		/* and it stays the first parameter, where the implicit one
+		 * is: printed jails (which leave it out) read back the same */
+		e->order = 0;
 	}
 	qsort(sorted, nout, sizeof(*sorted), cmp_order);
 

@@ -33,7 +33,9 @@
  * - Parameters outside any block belong to the implicit "*" block.
  * - "*" applies to every jail, "foo.*" to foo.bar and foo.bar.baz; a
  *   non-final "*" component matches exactly one name component.
- * - A jail's "name" parameter is set implicitly to the block name.
+ * - A jail's "name" parameter is set implicitly to the block name; a
+ *   statement that gives it another value is an error (FreeBSD: "cannot
+ *   redefine parameter "name""), restating it is allowed.
  * - $x looks up the final value of the variable or parameter x in the jail
  *   being resolved (whichever was defined last); undefined, valueless and
  *   self-referencing variables are errors. A list-valued variable may only

@@ -58,14 +58,10 @@ int cell_conf_print_jail(const struct cell_conf_jail *cj, FILE *out)
 	fputs(" {\n", out);
 	for (size_t i = 0; i < cj->nparams; i++) {
 		const struct cell_conf_param *p = &cj->params[i];
-		/* the implicit name = "<jail>" */
-		if (!strcmp(p->name, "name") && p->op == CELL_CONF_SET &&
-		    p->nvalues == 1 && !strcmp(p->values[0], cj->name))
+		/* name = "<jail>": the block's name says it (the resolver
+		 * refuses any other) */
+		if (!strcmp(p->name, "name"))
 			continue;
-		/* every jail starts with name = "<jail>"; "+=" to it can only
-		 * follow a bare "name;", which emptied it: say so again */
-		if (!strcmp(p->name, "name") && p->op == CELL_CONF_APPEND)
-			fputs("\tname;\n", out);
 		fputc('\t', out);
 		put_name(out, p->name);
 		if (p->op != CELL_CONF_BOOL) {

@@ -130,6 +130,26 @@ static void bad_names(void **state)
 	assert_bad(buf, "t.conf:1:1: jail name longer than 127 bytes");
 }
 
+/* name is the block's (FreeBSD: immutable); restating it is allowed */
+static void name_is_immutable(void **state)
+{
+	assert_bad("a {\n  path = /x;\n  name = b;\n}",
+		   "t.conf:3:3: cannot redefine parameter \"name\": the jail "
+		   "is \"a\", named by its block");
+	assert_bad("* { name = b; }\na { }", "t.conf:1:5: cannot redefine "
+					     "parameter \"name\"");
+	assert_bad("a.* { name = b; }\na { }\na.b { }", "t.conf:1:7: cannot "
+		   "redefine parameter \"name\": the jail is \"a.b\"");
+	assert_bad("a { name += b; }", "t.conf:1:5: cannot redefine");
+	assert_bad("a { name; }", "t.conf:1:5: cannot redefine");
+	assert_bad("a { $n = b; name = $n; }", "t.conf:1:13: cannot redefine");
+	struct cell_conf *c = parse_ok("a { name = a; $n = b; }\n"
+				       "b { x = 1; $n = b; name = $n; }");
+	/* a restated name stays first, where the implicit one is */
+	assert_string_equal(c->jails[1].params[0].name, "name");
+	cell_conf_free(c);
+}
+
 static void includes(void **state)
 {
 	assert_bad(".include;", "t.conf:1:1: expected a quoted file name "
@@ -271,6 +291,7 @@ int main(void)
 		cmocka_unit_test(bad_escapes),
 		cmocka_unit_test(variables),
 		cmocka_unit_test(bad_names),
+		cmocka_unit_test(name_is_immutable),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(nul_and_odd_bytes),
 		cmocka_unit_test(limits),

@@ -5,7 +5,7 @@
  * Oracle, besides the sanitizers: whatever parses must print as text
  * that parses back to the same jails, parameters, operations and values
  * (unless the printed form runs into a size limit); so must each jail's
- * jail -e line (cell_conf_print_params) wrapped as "x { LINE; }", with
+ * jail -e line (cell_conf_print_params) wrapped as "'NAME' { LINE; }", with
  * the same parameters; and a failed parse
  * must leave *out NULL with a negative code and a message.
  *
@@ -62,7 +62,15 @@ static void show_round_trip(const struct cell_conf_jail *j)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	check(f != NULL, "open_memstream");
-	fputs("x { ", f);
+	/* the block must bear the jail's name: the line says name = "..."
+	 * and a block cannot rename its jail */
+	fputc('\'', f);
+	for (const char *c = j->name; *c; c++) {
+		if (*c == '\'' || *c == '\\')
+			fputc('\\', f);
+		fputc(*c, f);
+	}
+	fputs("' { ", f);
 	check(cell_conf_print_params(j, ";", f) == 0, "print params");
 	fputs("; }\n", f);
 	fclose(f);

@@ -313,6 +313,16 @@ check "no jail was created" "" traces $A
 check "no jail was created (2)" "" traces $B
 log_is "no hook ran for a bad file" ""
 
+# --- a block cannot rename its jail (FreeBSD: name is immutable) ---
+printf '%s\n' "$A {" "	path = \"$R\"; persist;" "	name = $B;" "}" >"$T/rename.conf"
+check_match "name = OTHER in a block: an error at its position" \
+	"rename.conf:3:2: cannot redefine parameter \"name\"" "$JAIL" -f "$T/rename.conf" -c $A
+check "... neither jail was created" "" eval "traces $A; traces $B"
+printf '%s\n' "* { name = $B; }" "$A { path = \"$R\"; persist; }" >"$T/rename2.conf"
+check_match "... also from a wildcard block" \
+	"rename2.conf:1:5: cannot redefine parameter \"name\"" "$JAIL" -f "$T/rename2.conf" -c $A
+check "... nothing was created" "" eval "traces $A; traces $B"
+
 # --- mount / mount.fstab: validated, mounting not supported yet ---
 printf '%s\n' "tmpfs $R/tmp tmpfs rw 0 0" "proc $R/proc" >"$T/fstab"
 check_match "a malformed fstab line: file:line" "$T/fstab:2: expected fs_vfstype" \
