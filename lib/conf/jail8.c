@@ -1098,6 +1098,24 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 	return rc;
 }
 
+/*
+ * The parent of a.b is a, when a is a configured jail: FreeBSD's "implied
+ * dependency on its parent" (a light edge: a parent already running when
+ * its child starts, or a child already gone when its parent stops, holds
+ * nothing up, as with depend). The parent starts first and stops last,
+ * the child with its own hooks rather than killed with its parent.
+ */
+static bool conf_parent(const struct cell_conf *conf, const char *name,
+			char *buf, size_t len)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || (size_t)(dot - name) >= len)
+		return false;
+	memcpy(buf, name, (size_t)(dot - name));
+	buf[dot - name] = '\0';
+	return cell_conf_find(conf, buf) != NULL;
+}
+
 /* Everything is read and checked before anything runs. */
 static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 		   struct job **jobsp, size_t *np, size_t **orderp,
@@ -1120,6 +1138,14 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 				break;
 			}
 			ssize_t k = job_add(conf, &jobs, &n, dn, false, err);
+			*jobsp = jobs;
+			*np = n;
+			if (k < 0)
+				r = (int)k;
+		}
+		char pn[CELL_NAME_MAX];
+		if (r == 0 && conf_parent(conf, jobs[i].name, pn, sizeof(pn))) {
+			ssize_t k = job_add(conf, &jobs, &n, pn, false, err);
 			*jobsp = jobs;
 			*np = n;
 			if (k < 0)
@@ -1148,6 +1174,15 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 						       jobs[k].dependant))
 						hit = true;
 				}
+				/* a child of one being stopped */
+				char pn[CELL_NAME_MAX];
+				if (conf_parent(conf, cj->name, pn,
+						sizeof(pn))) {
+					ssize_t k = job_index(jobs, n, pn);
+					if (k >= 0 && (jobs[k].named ||
+						       jobs[k].dependant))
+						hit = true;
+				}
 				struct cell_record rec;
 				if (!hit || !find_running(cj->name, &rec))
 					continue;
@@ -1165,8 +1200,8 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 				more = true;
 			}
 		}
-		/* their own dependencies, to order them */
-		for (size_t i = 0; i < n && r == 0; i++)
+		/* their own dependencies (and parents), to order them */
+		for (size_t i = 0; i < n && r == 0; i++) {
 			for (size_t d = 0; d < jobs[i].j.depend.n && r == 0; d++)
 				if (cell_conf_find(conf, jobs[i].j.depend.v[d])) {
 					ssize_t k = job_add(conf, &jobs, &n,
@@ -1177,6 +1212,17 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 					if (k < 0)
 						r = (int)k;
 				}
+			char pn[CELL_NAME_MAX];
+			if (r == 0 &&
+			    conf_parent(conf, jobs[i].name, pn, sizeof(pn))) {
+				ssize_t k = job_add(conf, &jobs, &n, pn, false,
+						    err);
+				*jobsp = jobs;
+				*np = n;
+				if (k < 0)
+					r = (int)k;
+			}
+		}
 	}
 	if (r < 0)
 		return r;
@@ -1188,13 +1234,19 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 		r = cell_error_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && r == 0; i++) {
 		names[i] = jobs[i].name;
-		jobs[i].deps = calloc(jobs[i].j.depend.n + 1, sizeof(size_t));
+		jobs[i].deps = calloc(jobs[i].j.depend.n + 2, sizeof(size_t));
 		if (!jobs[i].deps) {
 			r = cell_error_set(err, -ENOMEM, "out of memory");
 			break;
 		}
 		for (size_t d = 0; d < jobs[i].j.depend.n; d++) {
 			ssize_t k = job_index(jobs, n, jobs[i].j.depend.v[d]);
+			if (k >= 0)
+				jobs[i].deps[jobs[i].ndeps++] = (size_t)k;
+		}
+		char pn[CELL_NAME_MAX];
+		if (conf_parent(conf, jobs[i].name, pn, sizeof(pn))) {
+			ssize_t k = job_index(jobs, n, pn);
 			if (k >= 0)
 				jobs[i].deps[jobs[i].ndeps++] = (size_t)k;
 		}

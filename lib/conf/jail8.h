@@ -36,7 +36,9 @@
  *
  * depend: the jails a jail depends on are started first (those already
  * running are left alone) and stopped after it; asking to stop a jail
- * also stops the running jails that depend on it. A cycle is an error
+ * also stops the running jails that depend on it. A configured jail a.b
+ * also depends on a when a is configured (FreeBSD's implied dependency
+ * on the parent), so a child stops with its own hooks before its parent. A cycle is an error
  * that names it ("depend cycle: a -> b -> a"), found before anything runs.
  *
  * Nothing here prints: errors and events go to the callbacks.

@@ -257,6 +257,37 @@ check_rc "jail -r with no name removes every configured jail" 0 "$JAIL" -f "$T/d
 check "... all of them" "0" sh -c "'$JLS' -n name | grep -c '$N'"
 : >"$LOG"
 
+# --- a child jail depends on its parent (FreeBSD's implied dependency) ---
+P=${N}p
+MADE="$MADE $P.kid $P"
+mkroot "$R/jails/kid"
+cat >"$T/parent.conf" <<EOF
+\$log = "$LOG";
+persist;
+$(hooks)
+$P.kid { path = "$R/jails/kid"; }
+$P { path = "$R"; children.max = 2; }
+EOF
+order() { grep -E "^($1) " "$LOG" | awk '{print $3, $1}' | tr '\n' ' ' | sed 's/ $//'; }
+: >"$LOG"
+check_rc "jail -c of a child written before its parent" 0 "$JAIL" -f "$T/parent.conf" -c
+check "the parent starts first" "$P prepare $P poststart $P.kid prepare $P.kid poststart" order "prepare|poststart"
+: >"$LOG"
+check_rc "jail -r of the parent" 0 "$JAIL" -f "$T/parent.conf" -r $P
+check "the child stops first, through its own hooks" \
+	"$P.kid prestop $P.kid release $P prestop $P release" order "prestop|release"
+: >"$LOG"
+check_rc "jail -c of the child alone" 0 "$JAIL" -f "$T/parent.conf" -c $P.kid
+check "... starts its parent first" "$P prepare $P poststart $P.kid prepare $P.kid poststart" order "prepare|poststart"
+: >"$LOG"
+check_rc "jail -r of the child alone" 0 "$JAIL" -f "$T/parent.conf" -r $P.kid
+check "... leaves the parent running" "$P" sh -c "'$JLS' -N -n name | grep -o 'name=$P[^ ]*'| sed 's/name=//'"
+"$JAIL" -f "$T/parent.conf" -r $P >/dev/null 2>&1
+check "nothing left of the parent" "" traces $P
+check "nothing left of the child" "" traces $P.kid
+rm -rf "$R/jails"
+: >"$LOG"
+
 # --- a depend cycle: named, nothing runs ---
 cat >"$T/cycle.conf" <<EOF
 \$log = "$LOG";
