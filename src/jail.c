@@ -361,6 +361,10 @@ int main(int argc, char **argv)
 			}
 		}
 		rc = cell_jail8_run_jail(&o, &j);
+	} else if (op == CELL_J8_REMOVE && optind >= argc) {
+		/* FreeBSD: -r names its jails ('*' for all); -rc need not */
+		usage(stderr);
+		rc = 1;
 	} else {
 		/* jails from jail.conf: the named ones, or all */
 		struct cell_conf *conf = load(cfile);

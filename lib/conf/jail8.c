@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "hostuser.h"
+#include "internal.h"
 #include "lifecycle.h"
 #include "param.h"
 #include "util.h"
@@ -316,6 +317,11 @@ struct job {
 	struct cell_conf_jail *owned;
 	struct cell_jail j;
 	bool named;                      /* asked for, not only a dependency */
+	/* asked for only as one of all the configured jails (no name, "*",
+	 * "foo.*"): FreeBSD's JF_WILD, under which a jail already running
+	 * is skipped silently by -c, and one not running by -r and -C */
+	bool wild;
+	bool byname;                     /* asked for by its own name */
 	bool dependant;                  /* stopped: it depends on one that is */
 	size_t *deps;
 	size_t ndeps;
@@ -934,6 +940,28 @@ static int running_matching(const struct cell_conf *conf, const char *pat,
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The configured jails matching pat ("*": all of them; "foo.*"), as
+ * FreeBSD's start_state() takes a config-wide target: each is marked
+ * wild (see struct job) unless it is also named on its own.
+ */
+static int configured_matching(const struct cell_conf *conf, const char *pat,
+			       struct job **jobs, size_t *n,
+			       struct cell_error *err)
+{
+	for (size_t i = 0; i < conf->njails; i++) {
+		if (!conf_wild_match(pat, conf->jails[i].name))
+			continue;
+		ssize_t k = job_add(conf, jobs, n, conf->jails[i].name, true,
+				    err);
+		if (k < 0)
+			return (int)k;
+		if (!(*jobs)[k].byname)
+			(*jobs)[k].wild = true;
+	}
+	return 0;
+}
+
 static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		    const size_t *order)
 {
@@ -947,6 +975,8 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 				continue;
 			if (find_running(jb->name, &rec)) {
 				cell_record_free(&rec);
+				if (jb->wild)
+					continue;
 				struct cell_error e;
 				cell_error_set(&e, -EBUSY, "jail is still "
 					       "running (use -r)");
@@ -989,7 +1019,8 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 			if (!jb->named && !jb->dependant)
 				continue;
 			if (!find_running(jb->name, &rec)) {
-				if (!jb->named || (op & CELL_J8_CREATE))
+				if (!jb->named || jb->wild ||
+				    (op & CELL_J8_CREATE))
 					continue;
 				struct cell_error e;
 				cell_error_clear(&e);
@@ -1056,14 +1087,14 @@ static int run_jobs(const struct cell_jail8 *o, struct job *jobs, size_t n,
 		 * the lock) and nothing else runs, so no look at every record
 		 * here first. With those hooks the refusal must come before
 		 * any of them, as in FreeBSD's jail(8). */
-		bool look = (op & CELL_J8_MODIFY) || !jb->named ||
+		bool look = (op & CELL_J8_MODIFY) || !jb->named || jb->wild ||
 			    jb->j.exec_prepare.n || jb->j.exec_prestart.n ||
 			    jb->j.exec_poststop.n || jb->j.exec_release.n;
 		if (look && find_running(jb->name, &rec)) {
 			int r = 0;
 			if (op & CELL_J8_MODIFY) {
 				r = modify(o, jb, &rec);
-			} else if (jb->named) {
+			} else if (jb->named && !jb->wild) {
 				struct cell_error e;
 				cell_error_clear(&e);
 				cell_error_set(&e, -EEXIST, "a jail named %s "
@@ -1288,22 +1319,26 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 	size_t *order = NULL;
 	int r = 0;
 	int rc_remove = 0;   /* unnamed jails removed by jid, one failed */
-	if (n == 0 && conf->njails == 0)
+	bool remove_only = (o->op & (CELL_J8_REMOVE | CELL_J8_CREATE |
+				     CELL_J8_MODIFY)) == CELL_J8_REMOVE;
+	/* FreeBSD: "jail -r" with no jail is a usage error (-rc is not) */
+	if (n == 0 && remove_only)
+		r = cell_error_set(&err, -EINVAL, "jail -r needs a jail name "
+				   "(or '*')");
+	else if (n == 0 && conf->njails == 0)
 		r = cell_error_set(&err, -ENOENT, "no jail is configured");
-	if (n == 0) {
-		for (size_t i = 0; i < conf->njails && r == 0; i++) {
-			ssize_t k = job_add(conf, &jobs, &njobs,
-					    conf->jails[i].name, true, &err);
-			if (k < 0)
-				r = (int)k;
-		}
-	}
+	/* every configured jail: no name, as "*" */
+	if (n == 0 && r == 0)
+		r = configured_matching(conf, "*", &jobs, &njobs, &err);
 	for (size_t i = 0; i < n && r == 0; i++) {
-		if ((o->op & (CELL_J8_REMOVE | CELL_J8_CREATE)) ==
-			    CELL_J8_REMOVE &&
-		    strchr(names[i], '*')) {
+		if (remove_only && strchr(names[i], '*')) {
 			r = running_matching(conf, names[i], &jobs, &njobs,
 					     &err);
+			continue;
+		}
+		if (strchr(names[i], '*')) {
+			r = configured_matching(conf, names[i], &jobs, &njobs,
+						&err);
 			continue;
 		}
 		const char *name = names[i];
@@ -1344,6 +1379,10 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 			break;
 		}
 		ssize_t k = job_add(conf, &jobs, &njobs, name, true, &err);
+		if (k >= 0) {
+			jobs[k].byname = true;
+			jobs[k].wild = false;
+		}
 		if (k < 0)
 			r = (int)k;
 		/* a running jail may be removed without being configured;

@@ -78,9 +78,13 @@ int cell_jail8_load(const char *file, struct cell_conf **out,
 		    struct cell_error *err);
 
 /*
- * Run o->op on the named jails of conf (n == 0: every configured jail;
- * "*" and "foo.*" with -r: the running jails that match). Returns an
- * exit status: 0, 1, or the status of a failed command=.
+ * Run o->op on the named jails of conf (n == 0 or "*": every configured
+ * jail, "foo.*": the configured jails that match; with -r alone, "*" and
+ * "foo.*" name the running jails that match, and n == 0 is an error).
+ * Jails taken from such a pattern rather than named are FreeBSD's
+ * JF_WILD: -c skips those already running and -rc / -C those not
+ * running, silently. Returns an exit status: 0, 1, or the status of a
+ * failed command=.
  */
 int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf,
 			char *const *names, size_t n);

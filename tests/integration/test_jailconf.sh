@@ -253,8 +253,35 @@ for n in $X $Y $Z; do check "$n is gone" "" traces $n; done
 : >"$LOG"
 check_rc "jail -c with no name starts every configured jail" 0 "$JAIL" -f "$T/dep.conf" -c
 check "every jail runs" "3" sh -c "'$JLS' -n name | grep -c '$N'"
-check_rc "jail -r with no name removes every configured jail" 0 "$JAIL" -f "$T/dep.conf" -r
+check_rc "jail -r with no name is a usage error (FreeBSD)" 1 "$JAIL" -f "$T/dep.conf" -r
+check_match "... that prints the usage" "^usage: jail" "$JAIL" -f "$T/dep.conf" -r
+check "... and removes nothing" "3" sh -c "'$JLS' -n name | grep -c '$N'"
+check_rc "jail -r '*' removes every jail" 0 "$JAIL" -f "$T/dep.conf" -r '*'
 check "... all of them" "0" sh -c "'$JLS' -n name | grep -c '$N'"
+: >"$LOG"
+
+# --- all jails (no name, '*') skip running ones on create (JF_WILD) ---
+check_rc "only $X runs" 0 "$JAIL" -f "$T/dep.conf" -c $X
+: >"$LOG"
+check "jail -c with no name: $X is left alone, silently" "" "$JAIL" -f "$T/dep.conf" -c
+check "... the others start, in depend order" "$Y prepare $Z prepare" \
+	sh -c "grep -E '^prepare' '$LOG' | awk '{print \$3, \$1}' | tr '\n' ' ' | sed 's/ \$//'"
+check "... all three run" "3" sh -c "'$JLS' -n name | grep -c '$N'"
+: >"$LOG"
+check "jail -c '*' with every jail running: nothing to do, no error" "" "$JAIL" -f "$T/dep.conf" -c '*'
+log_is "... and no hook ran" ""
+check_rc "jail -rc '*' restarts every configured jail" 0 "$JAIL" -f "$T/dep.conf" -rc '*'
+check "... dependants stop first, dependencies start first" \
+	"$Z prestop $Y prestop $X prestop $X prepare $Y prepare $Z prepare" \
+	sh -c "grep -E '^(prestop|prepare)' '$LOG' | awk '{print \$3, \$1}' | tr '\n' ' ' | sed 's/ \$//'"
+"$JAIL" -f "$T/dep.conf" -r $Y >/dev/null 2>&1
+: >"$LOG"
+check_rc "jail -rc with no name: the absent ones are only started" 0 "$JAIL" -f "$T/dep.conf" -rc
+check "... $X stopped and started, $Y and $Z started" \
+	"$X prestop $X prepare $Y prepare $Z prepare" \
+	sh -c "grep -E '^(prestop|prepare)' '$LOG' | awk '{print \$3, \$1}' | tr '\n' ' ' | sed 's/ \$//'"
+"$JAIL" -f "$T/dep.conf" -r '*' >/dev/null 2>&1
+for n in $X $Y $Z; do check "$n is gone" "" traces $n; done
 : >"$LOG"
 
 # --- a child jail depends on its parent (FreeBSD's implied dependency) ---
