@@ -162,6 +162,9 @@ int main(int argc, char **argv)
 	bool remove_plain = false, show = false;
 	const char *jfile = NULL, *cfile = NULL, *sep = NULL;
 	long parallel = 0;
+	/* the first of -h -l -n -s -u -U: options that are parameters of a
+	 * jail given on the command line (FreeBSD: docf = 0) */
+	int paramopt = 0;
 	struct front f = { 0 };
 	struct cell_jail j;
 	cell_jail_init(&j);
@@ -201,6 +204,7 @@ int main(int argc, char **argv)
 				return 1;
 			break;
 		case 'h':
+			paramopt = paramopt ? paramopt : c;
 			if (set(&j, "ip_hostname", NULL) < 0)
 				return 1;
 			break;
@@ -212,24 +216,30 @@ int main(int argc, char **argv)
 			jfile = optarg;
 			break;
 		case 'l':
+			paramopt = paramopt ? paramopt : c;
 			if (set(&j, "exec.clean", NULL) < 0)
 				return 1;
 			break;
 		case 'n':
+			paramopt = paramopt ? paramopt : c;
 			if (set(&j, "name", optarg) < 0)
 				return 1;
 			break;
 		case 's':
+			paramopt = paramopt ? paramopt : c;
 			if (set(&j, "securelevel", optarg) < 0)
 				return 1;
 			break;
 		case 'u':
+			paramopt = paramopt ? paramopt : c;
 			if (set(&j, "exec.jail_user", optarg) < 0 ||
 			    set(&j, "exec.system_jail_user", NULL) < 0)
 				return 1;
 			break;
 		case 'U':
-			if (set(&j, "exec.jail_user", optarg) < 0)
+			paramopt = paramopt ? paramopt : c;
+			if (set(&j, "exec.jail_user", optarg) < 0 ||
+			    set(&j, "exec.system_jail_user", "false") < 0)
 				return 1;
 			break;
 		case 'q':
@@ -312,6 +322,16 @@ int main(int argc, char **argv)
 		rc = cell_jail8_run_jail(&o, &j);
 	} else if (!op || ((op & CELL_J8_CLEANUP) && op != CELL_J8_CLEANUP) ||
 		   (remove_plain && op != CELL_J8_REMOVE)) {
+		usage(stderr);
+		rc = 1;
+	} else if (paramopt && (op == CELL_J8_REMOVE || !params)) {
+		/* FreeBSD: these set parameters of a command-line jail and
+		 * turn the configuration off; with a configuration (or -r)
+		 * jail(8) gives its usage rather than ignore them */
+		fprintf(stderr, "jail: -%c sets a parameter of a jail given "
+				"as param=value; it cannot be used with %s\n",
+			paramopt, op == CELL_J8_REMOVE ? "-r or -R"
+						       : "a configuration");
 		usage(stderr);
 		rc = 1;
 	} else if (remove_plain || (op == CELL_J8_REMOVE && params)) {

@@ -414,6 +414,22 @@ check_rc "a jail.conf made of jls -s output creates a jail" 0 "$JAIL" -f "$T/fro
 check "... with the same parameters" "$(printf '%s' "$spec" | sed "s/^name=${A}s /name=${A}t /")" "$JLS" -s -j ${A}t
 "$JAIL" -r ${A}t >/dev/null 2>&1; "$JAIL" -r ${A}s >/dev/null 2>&1
 
+# --- -h -l -n -s -u -U are parameters of a command-line jail ---
+MADE="$MADE ${N}v"
+printf '%s\n' "${N}v { path = \"$R\"; command = \"id -u\"; }" >"$T/u1.conf"
+for o in "-U user" "-u nobody" "-l" "-n ${N}w" "-s 1" "-h"; do
+	check_rc "jail $o with a configuration: a usage error" 1 \
+		"$JAIL" $o -f "$T/u1.conf" -c ${N}v
+done
+check_match "... that names the option" "^jail: -U sets a parameter.*usage: jail" \
+	sh -c "'$JAIL' -U user -f '$T/u1.conf' -c ${N}v 2>&1 | tr '\n' ' '"
+check_rc "... also with -r" 1 "$JAIL" -u nobody -f "$T/u1.conf" -r ${N}v
+check "... and nothing ran" "" traces ${N}v
+check "with param=value they still apply (-U user)" "1000" \
+	"$JAIL" -U user -c name=${N}v path="$R" command=id -u
+check "-U after -u: the jail's passwd again (exec.system_jail_user cleared)" \
+	"1000" "$JAIL" -u nobody -U user -c name=${N}v path="$R" command=id -u
+
 # --- -J, -p, usage ---
 check_rc "-p N is accepted" 0 "$JAIL" -p 2 -J "$T/jfile" -f "$T/life.conf" -c $A
 check_match "-J writes the created jail's parameters" "name=$A " cat "$T/jfile"
