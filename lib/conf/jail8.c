@@ -872,10 +872,17 @@ static ssize_t job_index(const struct job *jobs, size_t n, const char *name)
 	return -1;
 }
 
-/* Add the jail name (resolved through conf) to jobs; its index. */
-static ssize_t job_add(const struct cell_conf *conf, struct job **jobs,
-		       size_t *n, const char *name, bool named,
-		       struct cell_error *err)
+/*
+ * Add the jail name to jobs; its index. It is resolved through conf
+ * (its own blocks and the wildcard blocks that match it) unless bare:
+ * a running jail that the configuration does not have is removed as
+ * FreeBSD's running_jail()/add_jail() makes it, with no parameters and
+ * so no hooks; the "*" block's exec.prestop, exec.stop (run inside that
+ * jail) and exec.poststop are not its own.
+ */
+static ssize_t job_add_as(const struct cell_conf *conf, struct job **jobs,
+			  size_t *n, const char *name, bool named, bool bare,
+			  struct cell_error *err)
 {
 	ssize_t at = job_index(*jobs, *n, name);
 	if (at >= 0) {
@@ -895,6 +902,10 @@ static ssize_t job_add(const struct cell_conf *conf, struct job **jobs,
 	jb->named = named;
 	(*n)++;
 	jb->cj = cell_conf_find(conf, name);
+	if (!jb->cj && bare) {
+		int r = cell_param_set(&jb->j, "name", name, false, err);
+		return r < 0 ? r : (ssize_t)(*n - 1);
+	}
 	if (!jb->cj) {
 		int r = cell_conf_resolve(conf, name, &jb->owned, err);
 		if (r < 0)
@@ -905,6 +916,13 @@ static ssize_t job_add(const struct cell_conf *conf, struct job **jobs,
 	if (r < 0)
 		return r;
 	return (ssize_t)(*n - 1);
+}
+
+static ssize_t job_add(const struct cell_conf *conf, struct job **jobs,
+		       size_t *n, const char *name, bool named,
+		       struct cell_error *err)
+{
+	return job_add_as(conf, jobs, n, name, named, false, err);
 }
 
 static bool glob_name(const char *pat, const char *name)
@@ -929,8 +947,8 @@ static int running_matching(const struct cell_conf *conf, const char *pat,
 		if (cell_state_load(jids[i], &rec, NULL) < 0)
 			continue;
 		if (cell_running(&rec) && glob_name(pat, rec.jail.name)) {
-			ssize_t k = job_add(conf, jobs, n, rec.jail.name, true,
-					    err);
+			ssize_t k = job_add_as(conf, jobs, n, rec.jail.name,
+					       true, true, err);
 			if (k < 0)
 				r = (int)k;
 		}
@@ -1378,7 +1396,9 @@ int cell_jail8_run_conf(const struct cell_jail8 *o, const struct cell_conf *conf
 					   "jail \"%s\" not found", name);
 			break;
 		}
-		ssize_t k = job_add(conf, &jobs, &njobs, name, true, &err);
+		/* -r of a jail not in the file: the running one, bare */
+		ssize_t k = job_add_as(conf, &jobs, &njobs, name, true,
+				       remove_only, &err);
 		if (k >= 0) {
 			jobs[k].byname = true;
 			jobs[k].wild = false;

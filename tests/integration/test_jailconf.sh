@@ -133,6 +133,27 @@ check_match "jail -C of a running jail is refused" "still running" "$JAIL" -f "$
 "$JAIL" -f "$T/life.conf" -r $A >/dev/null 2>&1
 : >"$LOG"
 
+# --- -r of a running jail the file does not have: no hooks of "*" ---
+MADE="$MADE ${N}f"
+cat >"$T/r1.conf" <<EOF
+\$log = "$LOG";
+exec.consolelog = "$T/console.f";
+$(hooks)
+exec.stop = "echo stop-inside";
+$A { path = "$R"; }
+EOF
+: >"$LOG"
+: >"$T/console.f"; "$JAIL" -c name=${N}f path="$R" persist >/dev/null
+check_rc "jail -f FILE -r FOREIGN removes it" 0 "$JAIL" -f "$T/r1.conf" -r ${N}f
+log_is "... without the \"*\" block's host hooks" ""
+check "... and ran no exec.stop inside it" "" cat "$T/console.f"
+check "... it is gone" "" traces ${N}f
+: >"$T/console.f"; "$JAIL" -c name=${N}f path="$R" persist >/dev/null
+check_rc "jail -f FILE -r '*' with a foreign jail running" 0 "$JAIL" -f "$T/r1.conf" -r '*'
+log_is "... runs no hook for it either" ""
+check "... and no exec.stop" "" cat "$T/console.f"
+check "... it is gone" "" traces ${N}f
+
 # --- rollback: a hook fails in the middle ---
 cat >"$T/fail.conf" <<EOF
 \$log = "$LOG";
