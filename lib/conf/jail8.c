@@ -1437,6 +1437,20 @@ int cell_jail8_run_jail(const struct cell_jail8 *o, const struct cell_jail *j)
 	if (!jb.name[0] && j->jid && o->op != CELL_J8_CREATE)
 		snprintf(jb.name, sizeof(jb.name), "%d", j->jid); /* jid=N */
 	int r = cell_jail_copy(&jb.j, j, &err);
+	/* FreeBSD's dep_setup() without a configuration: every jail named
+	 * in depend must run, or this one fails ("depends on nonexistent
+	 * jail"); there is no file to start it from */
+	for (size_t d = 0; r == 0 && d < j->depend.n &&
+			   (o->op & (CELL_J8_CREATE | CELL_J8_MODIFY));
+	     d++) {
+		struct cell_record rec;
+		if (find_running(j->depend.v[d], &rec))
+			cell_record_free(&rec);
+		else
+			r = cell_error_set(&err, -ENOENT, "depends on "
+					   "nonexistent jail \"%s\"",
+					   j->depend.v[d]);
+	}
 	if (r == 0 && (o->op & CELL_J8_CREATE)) {
 		int m = cell_jail8_check_mounts(j, NULL, &err);
 		r = m < 0 ? m : 0;

@@ -336,6 +336,16 @@ check "nothing left of the child" "" traces $P.kid
 rm -rf "$R/jails"
 : >"$LOG"
 
+# --- depend= on the command line: the jails must run (FreeBSD) ---
+MADE="$MADE ${N}d ${N}e"
+check_match "jail -c ... depend=NOSUCH fails" "depends on nonexistent jail \"nosuch$$\"" \
+	"$JAIL" -c name=${N}d path="$R" persist depend=nosuch$$
+check "... and creates nothing" "" traces ${N}d
+"$JAIL" -c name=${N}e path="$R" persist >/dev/null
+check_rc "jail -c ... depend=RUNNING succeeds" 0 "$JAIL" -c name=${N}d path="$R" persist depend=${N}e
+"$JAIL" -r ${N}d >/dev/null 2>&1; "$JAIL" -r ${N}e >/dev/null 2>&1
+check "nothing left of them" "" eval "traces ${N}d; traces ${N}e"
+
 # --- a depend cycle: named, nothing runs ---
 cat >"$T/cycle.conf" <<EOF
 \$log = "$LOG";
