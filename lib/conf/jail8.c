@@ -925,16 +925,14 @@ static ssize_t job_add(const struct cell_conf *conf, struct job **jobs,
 	return job_add_as(conf, jobs, n, name, named, false, err);
 }
 
+/* FreeBSD's wild_jail_match(): "*" alone matches every jail, a final
+ * "*" one or more name components, any other "*" exactly one. */
 static bool glob_name(const char *pat, const char *name)
 {
-	if (!strcmp(pat, "*"))
-		return true;
-	size_t l = strlen(pat);
-	return l >= 2 && !strcmp(pat + l - 2, ".*") &&
-	       !strncmp(name, pat, l - 1);
+	return !strcmp(pat, "*") || conf_wild_match(pat, name);
 }
 
-/* Names of running jails matching pat ("*", "foo.*"). */
+/* Names of running jails matching pat ("*", "foo.*", "*.bar"). */
 static int running_matching(const struct cell_conf *conf, const char *pat,
 			    struct job **jobs, size_t *n,
 			    struct cell_error *err)

@@ -346,6 +346,18 @@ check_rc "jail -c ... depend=RUNNING succeeds" 0 "$JAIL" -c name=${N}d path="$R"
 "$JAIL" -r ${N}d >/dev/null 2>&1; "$JAIL" -r ${N}e >/dev/null 2>&1
 check "nothing left of them" "" eval "traces ${N}d; traces ${N}e"
 
+# --- -r with a wildcard: a non-final '*' is one name component ---
+MADE="$MADE ${N}w.kid ${N}w"
+mkroot "$R/jails/kid"
+"$JAIL" -c name=${N}w path="$R" children.max=1 persist >/dev/null
+"$JAIL" -c name=${N}w.kid path="$R/jails/kid" persist >/dev/null
+check_rc "jail -r '*.kid'" 0 "$JAIL" -f "$T/dep.conf" -r '*.kid'
+check "... removes the child" "" traces ${N}w.kid
+check_rc "... and leaves the parent" 0 "$JLS" -j ${N}w
+"$JAIL" -r ${N}w >/dev/null 2>&1
+rm -rf "$R/jails"
+check "nothing left of them" "" eval "traces ${N}w; traces ${N}w.kid"
+
 # --- a depend cycle: named, nothing runs ---
 cat >"$T/cycle.conf" <<EOF
 \$log = "$LOG";
