@@ -14,6 +14,7 @@
  * This file parses arguments and calls libcell; it decides nothing about
  * the boundary. The order of actions (exec.*, depend) is lib/conf/jail8.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -304,11 +305,26 @@ int main(int argc, char **argv)
 		if (set(&j, "path", argv[optind]) < 0 ||
 		    set(&j, "host.hostname", argv[optind + 1]) < 0)
 			return 1;
-		if (argv[optind + 2][0] &&
-		    set(&j, strchr(argv[optind + 2], ':') ? "ip6.addr"
-							   : "ip4.addr",
-			argv[optind + 2]) < 0)
-			return 1;
+		/* each address to its family, as FreeBSD decides it: an
+		 * IPv6 address is one inet_pton(AF_INET6) takes */
+		char *ips = argv[optind + 2];
+		for (char *ip = ips, *next; *ips; ip = next + 1) {
+			next = strchr(ip, ',');
+			if (next)
+				*next = '\0';
+			struct in6_addr a6;
+			struct cell_error err;
+			cell_error_clear(&err);
+			if (cell_param_set(&j, inet_pton(AF_INET6, ip, &a6) == 1
+						       ? "ip6.addr"
+						       : "ip4.addr",
+					   ip, true, &err) < 0) {
+				report(NULL, &err);
+				return 1;
+			}
+			if (!next)
+				break;
+		}
 		for (int i = optind + 3; i < argc; i++) {
 			struct cell_error err;
 			cell_error_clear(&err);

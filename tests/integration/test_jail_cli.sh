@@ -224,6 +224,11 @@ check "jail -r of a jid no jail has: not found, as FreeBSD says it" \
 # --- the legacy form: path hostname ip command ---
 check "legacy jail path hostname ip command" "legacy.test" \
 	"$JAIL" "$R" legacy.test 192.0.2.11 /bin/hostname
+# mixed families: each address to its own family (FreeBSD: inet_pton)
+check_rc "legacy form with IPv4 and IPv6 addresses" 0 \
+	"$JAIL" -J "$T/legacy.j" "$R" legacy.test 127.0.0.7,::1,192.0.2.12 /bin/true
+check_match "... each to its family" "ip4.addr=127.0.0.7,192.0.2.12 ip6.addr=::1( |\$)" \
+	cat "$T/legacy.j"
 
 # --- bad input: one-line error, non-zero, nothing left ---
 check_match "unknown parameter is named" "unknown parameter: allow\.frobnicate" "$JAIL" -c name=${N}e path="$R" allow.frobnicate command=/bin/true
