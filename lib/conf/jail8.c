@@ -199,6 +199,8 @@ int cell_jail8_check_mounts(const struct cell_jail *j,
 	struct cell_fstab_ent e;
 	const struct cell_conf_param *mp =
 		cj ? cell_conf_param_find(cj, "mount") : NULL;
+	const struct cell_conf_param *fp =
+		cj ? cell_conf_param_find(cj, "mount.fstab") : NULL;
 	for (size_t i = 0; i < j->mount.n; i++) {
 		struct cell_error le;
 		cell_error_clear(&le);
@@ -224,6 +226,9 @@ int cell_jail8_check_mounts(const struct cell_jail *j,
 		char *text = NULL;
 		size_t len = 0;
 		int r = cell_read_file(f, 1024 * 1024, &text, &len);
+		if (r < 0 && fp && fp->pos.file)
+			return conf_error(err, r, &fp->pos, "mount.fstab %s: "
+					  "%s", f, strerror(-r));
 		if (r < 0)
 			return cell_error_errno(err, r, "mount.fstab %s", f);
 		unsigned lineno = 0;
@@ -1177,9 +1182,15 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 		for (size_t d = 0; d < jobs[i].j.depend.n && r == 0; d++) {
 			const char *dn = jobs[i].j.depend.v[d];
 			if (!cell_conf_find(conf, dn)) {
-				r = cell_error_set(err, -ENOENT,
-						   "depend: \"%s\" is not a "
-						   "configured jail", dn);
+				/* at the depend statement that named it */
+				const struct cell_conf_param *dp =
+					jobs[i].cj ? cell_conf_param_find(
+							     jobs[i].cj, "depend")
+						   : NULL;
+				r = conf_error(err, -ENOENT,
+					       dp ? &dp->pos : NULL,
+					       "depend: \"%s\" is not a "
+					       "configured jail", dn);
 				cell_error_context(err, jobs[i].name, NULL,
 						   NULL);
 				break;
@@ -1306,8 +1317,11 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 	for (size_t i = 0; i < n && r == 0 && creating; i++) {
 		struct job *jb = &jobs[order[i]];
 		r = cell_jail_validate(&jb->j, err);
+		/* at the jail's block: the statement is what is missing */
 		if (r == 0 && !jb->j.path[0])
-			r = cell_error_set(err, -EINVAL, "path= is required");
+			r = conf_error(err, -EINVAL,
+				       jb->cj ? &jb->cj->pos : NULL,
+				       "path= is required");
 		if (r == 0) {
 			int m = cell_jail8_check_mounts(&jb->j, jb->cj, err);
 			r = m < 0 ? m : 0;

@@ -410,6 +410,15 @@ check_match "an unknown parameter in a later jail: its position" \
 	"bad2.conf:10:[0-9]+: .*allow\.frobnicate" "$JAIL" -f "$T/bad2.conf" -c
 check_match "an undefined variable: its position" "stdin>:1:[0-9]+: undefined variable \\\$nope" \
 	sh -c "printf '$A { path = \"\$nope\"; }\n' | '$JAIL' -f - -c"
+check_match "depend on an unknown jail: the depend statement's position" \
+	"<stdin>:2:2: depend: \"nosuch$$\" is not a configured jail" \
+	sh -c "printf '$X {\n\tdepend = nosuch$$;\n\tpath = \"$R\";\n}\n' | '$JAIL' -f - -c"
+check_match "a jail without path: its block's position" "<stdin>:2:1: path= is required" \
+	sh -c "printf '# no path\n$X { persist; }\n' | '$JAIL' -f - -c"
+check_match "a missing mount.fstab file: the statement's position" \
+	"<stdin>:3:2: mount.fstab $T/nofstab: No such file" \
+	sh -c "printf '$X {\n\tpath = \"$R\";\n\tmount.fstab = \"$T/nofstab\";\n}\n' | '$JAIL' -f - -c"
+check "nothing was created for them" "" traces $X
 check "no jail was created" "" traces $A
 check "no jail was created (2)" "" traces $B
 log_is "no hook ran for a bad file" ""
