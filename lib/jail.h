@@ -152,7 +152,7 @@ struct cell_jail {
 
 	/* how processes run inside */
 	char exec_jail_user[64];         /* user the command runs as */
-	char exec_system_jail_user[64];
+	bool exec_system_jail_user;      /* exec.jail_user from the host */
 	char exec_system_user[64];
 	bool exec_clean;
 	struct cell_strv command;        /* command= argv */

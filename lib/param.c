@@ -176,8 +176,7 @@ const struct cell_param cell_params[] = {
 	STRP("exec.jail_user", exec_jail_user, "", CELL_PF_JAIL8,
 	     "user that commands run as inside the jail"),
 	/* a boolean, as FreeBSD's (PF_BOOL): "exec.system_jail_user;",
-	 * "exec.nosystem_jail_user;"; the bool lives in the first byte of
-	 * the struct's buffer (read it through the table, as jail8.c does) */
+	 * "exec.nosystem_jail_user;" */
 	BOOLP("exec.system_jail_user", exec_system_jail_user, "false",
 	      CELL_PF_JAIL8, "look exec.jail_user up in the host's passwd"),
 	STRP("exec.system_user", exec_system_user, "", CELL_PF_JAIL8,

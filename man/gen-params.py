@@ -315,7 +315,8 @@ def table(src):
 
 def comma_split_lists(src):
     text = strip_comments(read(src, "lib/param.c"))
-    m = re.search(r"bool\s+split\s*=(.*?);", text, re.S)
+    m = re.search(r"static bool list_splits\(const char \*name\)\s*\{\s*"
+                  r"return(.*?);", text, re.S)
     return set(re.findall(r'"([^"]+)"', m.group(1))) if m else set()
 
 

@@ -516,18 +516,6 @@ static bool needs_shell(const struct cell_strv *cmd)
 }
 
 /*
- * exec.system_jail_user is a boolean (FreeBSD's PF_BOOL). Its table row
- * stores a bool in the first byte of this field, which jail.h still
- * declares as a string buffer; read it as the bool it holds.
- */
-static bool system_jail_user(const struct cell_jail *j)
-{
-	bool b;
-	memcpy(&b, j->exec_system_jail_user, sizeof(b));
-	return b;
-}
-
-/*
  * One command inside the jail of rec. *code gets its exit code. With
  * exec.timeout the wait happens in a child of ours that is killed on
  * expiry (the process that joined the jail dies with it).
@@ -547,7 +535,7 @@ static int run_inside(const struct cell_record *rec,
 	x.shell_command = shell;
 	x.clean_env = j->exec_clean;
 	x.user = j->exec_jail_user[0] ? j->exec_jail_user : NULL;
-	x.user_from_host = system_jail_user(j);
+	x.user_from_host = j->exec_system_jail_user;
 	x.stdio[1] = x.stdio[2] = logfd;
 	int st = 0, r;
 	if (j->exec_timeout > 0) {
@@ -643,7 +631,7 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 	 */
 	bool fast = j->command.n && !j->exec_start.n && !j->exec_created.n &&
 		    j->exec_timeout == 0 && !j->exec_consolelog[0] &&
-		    !system_jail_user(j);
+		    !j->exec_system_jail_user;
 	struct cell_exec fx;
 	cell_exec_init(&fx);
 	fx.argv = j->command.v;
