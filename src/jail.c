@@ -315,6 +315,11 @@ int main(int argc, char **argv)
 			struct in6_addr a6;
 			struct cell_error err;
 			cell_error_clear(&err);
+			if (!*ip) { /* "" would clear the list */
+				fprintf(stderr, "jail: an empty address in "
+						"the address list\n");
+				return 1;
+			}
 			if (cell_param_set(&j, inet_pton(AF_INET6, ip, &a6) == 1
 						       ? "ip6.addr"
 						       : "ip4.addr",

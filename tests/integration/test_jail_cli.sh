@@ -229,6 +229,8 @@ check_rc "legacy form with IPv4 and IPv6 addresses" 0 \
 	"$JAIL" -J "$T/legacy.j" "$R" legacy.test 127.0.0.7,::1,192.0.2.12 /bin/true
 check_match "... each to its family" "ip4.addr=127.0.0.7,192.0.2.12 ip6.addr=::1( |\$)" \
 	cat "$T/legacy.j"
+check_match "... an empty one is an error (not a cleared list)" \
+	"empty address" "$JAIL" "$R" legacy.test 127.0.0.7,,::1 /bin/true
 
 # --- bad input: one-line error, non-zero, nothing left ---
 check_match "unknown parameter is named" "unknown parameter: allow\.frobnicate" "$JAIL" -c name=${N}e path="$R" allow.frobnicate command=/bin/true
