@@ -187,6 +187,8 @@ struct cell_jail {
 	bool root_readonly;              /* the root mount is read-only */
 	bool abstract_unix_scope;        /* Landlock-scope abstract unix
 					  * sockets (host's stack only) */
+	bool vnet_admin;                 /* CAP_NET_ADMIN without a user
+					  * namespace (see policy.c) */
 
 	/* key/value parameters */
 	struct cell_kv *meta;            /* meta.KEY=value */

@@ -169,6 +169,9 @@ const struct cell_param cell_params[] = {
 	      "mount the jail's root read-only"),
 	BOOLP("cell.abstract_unix_scope", abstract_unix_scope, "false", 0,
 	      "on the host's stack: no abstract socket beyond a process tree"),
+	BOOLP("cell.vnet_admin", vnet_admin, "false", 0,
+	      "CAP_NET_ADMIN for a vnet jail without cell.uidmap: its root "
+	      "can reach the host's interfaces"),
 	LISTP("cell.uidmap", uid_map, 0,
 	      "own user namespace: uid maps INSIDE:OUTSIDE:COUNT, ..."),
 	LISTP("cell.gidmap", gid_map, 0,

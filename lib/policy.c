@@ -167,7 +167,24 @@ static bool g_debug(const struct cell_jail *j)
 	return j->allow.unprivileged_proc_debug;
 }
 static bool g_setaudit(const struct cell_jail *j) { return j->allow.setaudit; }
-static bool g_vnet(const struct cell_jail *j) { return j->vnet; }
+/*
+ * CAP_NET_ADMIN over a vnet jail's own stack. Held in the host's user
+ * namespace, it reaches the host's stack too: the kernel gives the jail's
+ * stack an id for the host's (IFLA_LINK_NETNSID of the epair's peer, in
+ * any link dump), and a request naming that id (IFLA_TARGET_NETNSID)
+ * passes its capability check, which asks for CAP_NET_ADMIN in the
+ * owner of the host's stack, the host's user namespace: the jail's root
+ * could delete the host's interfaces or put a macvlan on them (review of
+ * aa2b83a). So only a jail with its own user namespace (cell.uidmap: the
+ * capability is then its namespace's, and its stack belongs to it) gets
+ * it, or one whose administrator says cell.vnet_admin, knowing that.
+ * The host side (addresses, routes, vnet.firewall) is cell's and needs
+ * none of it in the jail.
+ */
+static bool g_vnet(const struct cell_jail *j)
+{
+	return j->vnet && (j->uid_map.n || j->vnet_admin);
+}
 static bool g_children(const struct cell_jail *j) { return j->children_max > 0; }
 static bool g_sysvmsg(const struct cell_jail *j)
 {

@@ -34,10 +34,17 @@ NOTES = {
                      "sets it from the host side (setns into the UTS "
                      "namespace).",
     "host.domainname": "as host.hostname.",
-    "vnet": "own network namespace and CAP_NET_ADMIN over it; at creation lo "
-            "is set up and vnet.interface, vnet.bridge, the addresses, "
-            "vnet.nat, vnet.rdr and vnet.firewall are applied. There is no "
-            "default route parameter.",
+    "vnet": "own network namespace; at creation lo is set up and "
+            "vnet.interface, vnet.bridge, the addresses, vnet.nat, vnet.rdr "
+            "and vnet.firewall are applied from the host side. CAP_NET_ADMIN "
+            "over it only with cell.uidmap or cell.vnet_admin.",
+    "cell.vnet_admin": "gives a vnet jail without a user namespace of its "
+                       "own CAP_NET_ADMIN. It is held in the host's user "
+                       "namespace, so the jail's root can also act on the "
+                       "host's stack, naming it by the network namespace id "
+                       "its own stack has for it (delete or tap the host's "
+                       "interfaces): for jails trusted with the host's "
+                       "network.",
     "ip4": "without vnet: inherit leaves the host's stack unrestricted; new "
            "with ip4.addr restricts bind, connect and sendmsg to the "
            "addresses (cgroup BPF hooks, cgroup v2 only); new without "

@@ -274,6 +274,8 @@ static const char *row_extra(const char *param)
 		return "host";
 	if (!strcmp(param, "allow.mount"))
 		return "enforce_statfs";
+	if (!strcmp(param, "vnet"))
+		return "cell.vnet_admin";
 	if (!strcmp(param, "allow.chflags") || !strcmp(param, "allow.adjtime") ||
 	    !strcmp(param, "allow.settime"))
 		return "securelevel";

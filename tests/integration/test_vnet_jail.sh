@@ -342,6 +342,36 @@ check_clean "non-persistent vnet jail: nothing left after its command" $F
 check_nomatch "... its cell-made bridge gone" "vtfb$P" ip -o link show
 check_nomatch "... its nft chains gone" "table inet cell" nft list ruleset
 
+# --- a vnet jail's root and the host's stack ----------------------------------
+# The jail's stack learns an id for the host's (the epair's peer, in any
+# link dump). With CAP_NET_ADMIN held in the host's user namespace a
+# request naming that id passes, so a vnet jail without a user namespace
+# of its own gets none: cell does its network from the host side.
+NS_PROBE=$B/tests/net/cell-nsid-probe
+cp "$NS_PROBE" "$R"/bin/cell-nsid-probe
+G=vtg$P; VIC=vtvic$P
+MADE="$MADE $G"
+ip link add $VIC type dummy && LINKS="$LINKS $VIC"
+"$JAIL" -c name=$G path=$R vnet vnet.bridge=vtgb$P ip4.addr=10.79.0.2/24 \
+	persist >/dev/null 2>&1
+check_match "a vnet jail's root cannot delete a host interface by netns id" \
+	"dellink: Operation not permitted" \
+	"$JEXEC" $G /bin/cell-nsid-probe dellink $VIC
+check_match "... it is still there" "$VIC" ip -o link show $VIC
+check_nomatch "... and the jail holds no CAP_NET_ADMIN" \
+	"^CapEff:.*[^0]" sh -c "$JEXEC $G cat /proc/self/status |
+	awk '/^CapEff/ { v = strtonum(\"0x\" \$2); if (and(v, 0x1000)) print \"CapEff: net_admin\" }'"
+"$JAIL" -r $G >/dev/null 2>&1
+# the probe works: with cell.vnet_admin (the administrator's risk) the
+# same request deletes the stand-in host's interface
+"$JAIL" -c name=$G path=$R vnet vnet.bridge=vtgb$P ip4.addr=10.79.0.2/24 \
+	cell.vnet_admin persist >/dev/null 2>&1
+"$JEXEC" $G /bin/cell-nsid-probe dellink $VIC >/dev/null 2>&1
+check "... with cell.vnet_admin it can (the risk it names)" "gone" \
+	sh -c "ip link show $VIC >/dev/null 2>&1 || echo gone"
+"$JAIL" -r $G >/dev/null 2>&1
+check_clean "... nothing left of $G" $G
+
 # --- a vnet child of a vnet jail: its host side is in the parent --------------
 
 G=vtg$P
