@@ -371,9 +371,33 @@ static int one_entry(struct xctx *x, struct archive *a,
 	}
 
 	bool isdir;
-	int r = clear_slot(x, at, base, type == AE_IFDIR, &isdir);
+	int r = clear_slot(x, at, base, type == AE_IFDIR && !hl, &isdir);
 	if (r < 0)
 		return fail(x, r, "replace the existing file");
+	/* A hard link before the type: libarchive gives tar's typeflag 1
+	 * no file type (0), so in the switch it would be "unknown". Its
+	 * target was checked above (relative, under strip, not the root)
+	 * and is reached like any path, without following a symlink;
+	 * linkat without AT_SYMLINK_FOLLOW links a symlink itself, and a
+	 * directory cannot be linked (EPERM). Owner, mode and times are
+	 * the target's: one inode. */
+	if (hl) {
+		const char *hbase;
+		int hfd = walk(x, hpath, false, &hbase);
+		if (hfd < 0 && hfd != -2)
+			return hfd == -ELOOP
+			       ? refuse(x, -EPERM, "hard link through a "
+					"symbolic link")
+			       : fail(x, hfd, "hard link target");
+		int hat = hfd >= 0 ? hfd : x->root;
+		r = linkat(hat, hbase, at, base, 0) < 0 ? -errno : 0;
+		if (hfd >= 0)
+			close(hfd);
+		if (r < 0)
+			return fail(x, r, "link");
+		mark_made(x, path);
+		return 0;
+	}
 	switch (type) {
 	case AE_IFDIR: {
 		if (!isdir && mkdirat(at, base, 0700) < 0)
@@ -395,22 +419,6 @@ static int one_entry(struct xctx *x, struct archive *a,
 		break;
 	}
 	case AE_IFREG: {
-		if (hl) {
-			const char *hbase;
-			int hfd = walk(x, hpath, false, &hbase);
-			if (hfd < 0 && hfd != -2)
-				return hfd == -ELOOP
-				       ? refuse(x, -EPERM, "hard link through "
-						"a symbolic link")
-				       : fail(x, hfd, "hard link target");
-			int hat = hfd >= 0 ? hfd : x->root;
-			r = linkat(hat, hbase, at, base, 0) < 0 ? -errno : 0;
-			if (hfd >= 0)
-				close(hfd);
-			if (r < 0)
-				return fail(x, r, "link");
-			break;
-		}
 		_cleanup_close_ int fd = openat(at, base, O_WRONLY | O_CREAT |
 						O_EXCL | O_NOFOLLOW |
 						O_CLOEXEC, 0600);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # cell(8) manager, the later subcommands, one part per meson test:
-#   test_mgr_more.sh console|template|rdr|boot|robust|docs
+#   test_mgr_more.sh console|template|rdr|boot|robust|docs|crash|trees
 # Each part sets up its own manager home (dir backend unless it says
 # otherwise) in one temp dir; the exit trap destroys the jails, tears the
 # home down and removes exactly what the part made.
@@ -668,6 +668,84 @@ part_crash() {
 	$C -q destroy -f ksn
 }
 
+# --- trees: what the manager's tree copy, removal, extraction and export
+# must handle (hard links, depth, sparse files, xattrs, fstab) ------------------
+# mktar NAME BASEDIR ENTRIES...: $T/NAME.tar holding BASEDIR's tree (when
+# not "-") and then the ENTRIES, each KIND:PATH[:ARG]: f file, d dir,
+# l symlink (ARG its target), h hard link (ARG its target); with META set,
+# a cell export (cell-export.conf first, its .sha256 beside)
+mktar() {
+	python3 - "$T" "$@" <<'PY'
+import hashlib, io, os, sys, tarfile
+T, name, base, *entries = sys.argv[1:]
+meta = os.environ.get("META")
+path = f"{T}/{name}.tar"
+with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as t:
+    if meta:
+        m = meta.replace("\\n", "\n").encode()
+        ti = tarfile.TarInfo("cell-export.conf"); ti.size = len(m)
+        t.addfile(ti, io.BytesIO(m))
+    if base != "-":
+        t.add(base, arcname="root/" if meta else ".")
+    for e in entries:
+        kind, p, *rest = e.split(":")
+        ti = tarfile.TarInfo(p)
+        if kind == 'f':
+            d = b"data\n"; ti.size = len(d); ti.mode = 0o644
+            t.addfile(ti, io.BytesIO(d)); continue
+        if kind == 'd': ti.type = tarfile.DIRTYPE; ti.mode = 0o755
+        if kind == 'l': ti.type = tarfile.SYMTYPE; ti.linkname = rest[0]
+        if kind == 'h': ti.type = tarfile.LNKTYPE; ti.linkname = rest[0]
+        t.addfile(ti)
+if meta:
+    h = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    open(path + ".sha256", "w").write(f"{h}  {name}.tar\n")
+PY
+}
+
+# inode NAME...: the inode numbers of the files
+inodes() { stat -c %i "$@" | xargs; }
+
+part_trees() {
+	new_home trees || { not_ok "trees: setup"; return; }
+	local H=$CELL_HOME R=$CELL_HOME/releases/busybox
+	mkdir -p "$T/outside"
+
+	# hard links in an archive (bootstrap --tar, import)
+	mktar hl "$R" f:./data h:./data2:./data d:./sub h:./sub/data3:data
+	check_rc "trees: bootstrap --tar with an in-tree hard link" 0 \
+		$C -q bootstrap --tar "$T/hl.tar" hlrel
+	check_true "trees: ... the three names share an inode" bash -c \
+		"[ \"\$(stat -c '%i %h' '$H/releases/hlrel/data' '$H/releases/hlrel/data2' '$H/releases/hlrel/sub/data3' | sort -u)\" = \"\$(stat -c '%i' '$H/releases/hlrel/data') 3\" ]"
+	META='format=1\nname=hl\nrelease=busybox\ntype=thick\n' \
+		mktar hlimp "$R" f:root/data h:root/data2:root/data
+	check_rc "trees: import with an in-tree hard link" 0 $C -q import "$T/hlimp.tar" hlimp
+	check_true "trees: ... one inode" bash -c \
+		"[ \$(stat -c %i '$H/jails/hlimp/root/data') = \$(stat -c %i '$H/jails/hlimp/root/data2') ]"
+	$C -q destroy hlimp
+	META='format=1\nname=hl\nrelease=busybox\ntype=thick\n' \
+		mktar hlout "$R" f:root/data h:root/pw:etc/passwd
+	check_rc "trees: import: a hard link outside root/ refused" 1 $C -q import "$T/hlout.tar" hlout
+	check_true "trees: ... no jail left" test ! -e "$H/jails/hlout"
+	local t
+	touch "$T/outside/x"
+	mktar hl-up - d:./bin h:./pw:../../../../etc/passwd
+	mktar hl-abs - d:./bin h:./pw:/etc/passwd
+	mktar hl-sym - "l:./lnk:$T/outside" "h:./pw:lnk/x"
+	mktar hl-symdir - "l:./lnk:$T/outside" "h:./lnk/pw:bin/sh"
+	mktar hl-root - d:./bin h:./rootlink:.
+	mktar hl-dir - d:./bin h:./bin2:bin
+	for t in hl-up hl-abs hl-sym hl-symdir hl-root hl-dir; do
+		check_rc "trees: hostile hard link '$t' refused" 1 \
+			$C -q bootstrap --tar "$T/$t.tar" "m-$t"
+		check_true "trees: ... '$t' left no release" \
+			test ! -e "$H/releases/m-$t" -a ! -e "$H/releases/.m-$t.partial"
+	done
+	check "trees: nothing written outside" "x" ls -A "$T/outside"
+	check "trees: the host file was not linked" 1 stat -c %h "$T/outside/x"
+	$C -q destroy -r hlrel
+}
+
 case $PART in
 crash) part_crash ;;
 console) part_console ;;
@@ -676,6 +754,7 @@ rdr) part_rdr ;;
 boot) part_boot ;;
 robust) part_robust ;;
 docs) part_docs ;;
+trees) part_trees ;;
 *) not_ok "unknown part $PART" ;;
 esac
 finish
