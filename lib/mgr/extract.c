@@ -40,8 +40,7 @@
 #include "cleanup.h"
 #include "mgr/internal.h"
 #include "mgr/sandbox.h"
-
-#define RM_DEPTH_MAX 256
+#include "mgr/storage.h"
 
 /* An archive path that stays beneath the target: relative, no "..". */
 static const char *bad_path(const char *p)
@@ -147,32 +146,21 @@ static int walk(struct xctx *x, char *path, bool mkdirs, const char **base)
 	return cur;
 }
 
-static int rm_tree(int dfd, const char *name, int depth)
+/* Remove name in dfd, at any depth (cell_tree_clear_fd: iterative, no
+ * symlink followed, no mount point entered). */
+static int rm_tree(int dfd, const char *name)
 {
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
-	if (depth >= RM_DEPTH_MAX)
-		return -ELOOP;
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+					O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	int r = 0;
-	struct dirent *de;
-	while (r == 0 && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		r = rm_tree(dirfd(d), de->d_name, depth + 1);
-	}
-	closedir(d);
+	struct cell_error e = { 0 };
+	int r = cell_tree_clear_fd(fd, &e);
 	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
 		r = -errno;
 	return r;
@@ -229,7 +217,7 @@ static int opaque(struct xctx *x, int dfd, const char *dir)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (r == 0)
-			r = rm_tree(dirfd(d), names[i], 0);
+			r = rm_tree(dirfd(d), names[i]);
 		free(names[i]);
 	}
 	free(names);
@@ -252,7 +240,7 @@ static int clear_slot(struct xctx *x, int pfd, const char *base, bool newdir,
 			return 0;
 		}
 		if (x->o->oci)
-			return rm_tree(pfd, base, 0);
+			return rm_tree(pfd, base);
 		return unlinkat(pfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
 	}
 	return unlinkat(pfd, base, 0) < 0 ? -errno : 0;
@@ -365,7 +353,7 @@ static int one_entry(struct xctx *x, struct archive *a,
 			char vp[2 * PATH_MAX];
 			snprintf(vp, sizeof(vp), "%s%s%s", dir, *dir ? "/" : "",
 				 victim);
-			r = made_here(x, vp) ? 0 : rm_tree(at, victim, 0);
+			r = made_here(x, vp) ? 0 : rm_tree(at, victim);
 		}
 		return r < 0 ? fail(x, r, "whiteout") : 0;
 	}

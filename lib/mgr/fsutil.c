@@ -271,13 +271,34 @@ static int is_mount_root(int dfd, const char *name)
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-static int clear_dir(int dfd, struct cell_error *err, int depth)
+/* fd's parent, checked to be the directory st describes: a tree walked
+ * down and back up through ".." (no descriptor held per level) must not
+ * land elsewhere when a directory was moved meanwhile. */
+static int open_parent(int fd, const struct stat *st, struct cell_error *err)
 {
-	if (depth > 256)
-		return cell_error_set(err, -ELOOP, "tree too deep");
-	int fd = dup(dfd);
+	int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+	if (up < 0)
+		return cell_error_errno(err, -errno, "open ..");
+	struct stat ust;
+	if (fstat(up, &ust) < 0 || ust.st_dev != st->st_dev ||
+	    ust.st_ino != st->st_ino) {
+		close(up);
+		return cell_error_set(err, -ESTALE, "a directory moved "
+				      "while its tree was walked");
+	}
+	return up;
+}
+
+/* Unlink what dfd holds but directories; the first directory met (not
+ * removed) is opened into *sub, its name into *name (malloc'd): 1, or 0
+ * when dfd is empty, or -errno. Never into a mount point (a btrfs
+ * subvolume, which has its own st_dev, is not one and is entered). */
+static int clear_files(int dfd, int *sub, char **name, struct cell_error *err)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return cell_error_errno(err, -errno, "dup");
+		return cell_error_errno(err, -errno, "open directory");
 	_cleanup_closedir_ DIR *d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -289,36 +310,112 @@ static int clear_dir(int dfd, struct cell_error *err, int depth)
 			continue;
 		if (unlinkat(dfd, e->d_name, 0) == 0 || errno == ENOENT)
 			continue;
-		if (errno != EISDIR && errno != EPERM)
-			return cell_error_errno(err, -errno, "unlink %s",
+		int ue = errno;
+		struct stat sst;
+		if ((ue != EISDIR && ue != EPERM) ||
+		    fstatat(dfd, e->d_name, &sst, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sst.st_mode))
+			return cell_error_errno(err, -ue, "unlink %s",
 						e->d_name);
 		if (is_mount_root(dfd, e->d_name) > 0)
 			return cell_error_set(err, -EBUSY,
 					      "%s is a mount point", e->d_name);
-		_cleanup_close_ int sub = openat(dfd, e->d_name,
-						 O_RDONLY | O_DIRECTORY |
-						 O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
+		int s = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0)
 			return cell_error_errno(err, -errno, "open %s",
 						e->d_name);
+		if (!(*name = strdup(e->d_name))) {
+			close(s);
+			return cell_error_errno(err, -ENOMEM, "remove");
+		}
 		/* a read-only directory cannot lose its entries */
-		fchmod(sub, 0700);
-		int r = clear_dir(sub, err, depth + 1);
-		if (r < 0)
-			return r;
-		if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0 &&
-		    errno != ENOENT)
-			return cell_error_errno(err, -errno, "rmdir %s",
-						e->d_name);
+		fchmod(s, 0700);
+		*sub = s;
+		return 1;
 	}
 	if (errno)
 		return cell_error_errno(err, -errno, "readdir");
 	return 0;
 }
 
+/*
+ * Empty dfd, depth first, without recursion and with one descriptor open
+ * whatever the depth (a jail's tree is as deep as its owner made it, and
+ * a tree that cannot be removed leaves a jail that cannot be destroyed):
+ * a directory is entered by name, left through ".." (checked,
+ * open_parent) and removed from its parent, which is then read again
+ * from its start (what was removed is gone from it).
+ */
+static int clear_tree(int dfd, struct cell_error *err)
+{
+	struct rframe {
+		struct stat st;   /* the directory left for a child */
+		char *name;       /* that child */
+	} *stk = NULL;
+	size_t depth = 0, cap = 0;
+	struct stat cst;
+	int cur = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return cell_error_errno(err, -errno, "open directory");
+	int r = fstat(cur, &cst) < 0 ? cell_error_errno(err, -errno, "stat")
+				     : 0;
+	while (r == 0) {
+		int sub = -1;
+		char *name = NULL;
+		r = clear_files(cur, &sub, &name, err);
+		if (r < 0)
+			break;
+		if (r == 1) {
+			r = 0;
+			if (depth == cap) {
+				size_t nc = cap ? cap * 2 : 32;
+				struct rframe *ns = realloc(stk,
+							    nc * sizeof(*ns));
+				if (!ns) {
+					close(sub);
+					free(name);
+					r = cell_error_errno(err, -ENOMEM,
+							     "remove");
+					break;
+				}
+				stk = ns;
+				cap = nc;
+			}
+			stk[depth++] = (struct rframe){ cst, name };
+			close(cur);
+			cur = sub;
+			if (fstat(cur, &cst) < 0)
+				r = cell_error_errno(err, -errno, "stat %s",
+						     name);
+			continue;
+		}
+		if (depth == 0)
+			break;           /* dfd is empty */
+		struct rframe *f = &stk[--depth];
+		int up = open_parent(cur, &f->st, err);
+		if (up < 0) {
+			free(f->name);
+			r = up;
+			break;
+		}
+		close(cur);
+		cur = up;
+		cst = f->st;
+		if (unlinkat(cur, f->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			r = cell_error_errno(err, -errno, "rmdir %s", f->name);
+		free(f->name);
+	}
+	while (depth > 0)
+		free(stk[--depth].name);
+	free(stk);
+	close(cur);
+	return r;
+}
+
 int cell_tree_clear_fd(int dfd, struct cell_error *err)
 {
-	return clear_dir(dfd, err, 0);
+	return clear_tree(dfd, err);
 }
 
 int cell_tree_remove(const char *path, struct cell_error *err)
@@ -342,7 +439,7 @@ int cell_tree_remove(const char *path, struct cell_error *err)
 	if (fd < 0)
 		return cell_error_errno(err, -errno, "open %s", path);
 	fchmod(fd, 0700);
-	int r = clear_dir(fd, err, 0);
+	int r = clear_tree(fd, err);
 	if (r < 0) {
 		cell_error_context(err, NULL, NULL, path);
 		return r;

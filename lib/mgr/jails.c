@@ -1291,16 +1291,27 @@ static int destroy_locked(struct cell_mgr *m, const char *name, bool force,
 		return r;
 	cell_test_crash_point("mgr-destroy-snapshots");
 	/* unregistered first: if this is killed now, the next command's
-	 * sweep finishes it */
+	 * sweep finishes it. Should the removal fail instead (a mount
+	 * point left in the tree, an I/O error), jail.conf is put back:
+	 * a jail gone from the list whose directory stays would hold its
+	 * name forever, a listed one can be destroyed again. */
 	char cf[PATH_MAX + 16];
 	snprintf(cf, sizeof(cf), "%s/jail.conf", dir);
+	_cleanup_free_ char *conf = NULL;
+	size_t conflen = 0;
+	if (cell_read_file(cf, 1 << 20, &conf, &conflen) < 0)
+		conf = NULL;    /* broken or missing: nothing to put back */
 	if (unlink(cf) < 0 && errno != ENOENT)
 		return cell_error_errno(err, -errno, "unlink %s", cf);
 	cell_test_crash_point("mgr-destroy-unregistered");
-	if ((r = m->st->jail_remove(dir, err)) < 0)
-		return r;
-	cell_test_crash_point("mgr-destroy-storage");
-	return cell_tree_remove(dir, err);
+	r = m->st->jail_remove(dir, err);
+	if (r == 0) {
+		cell_test_crash_point("mgr-destroy-storage");
+		r = cell_tree_remove(dir, err);
+	}
+	if (r < 0 && conf && access(dir, F_OK) == 0)
+		cell_write_atomic(cf, conf, conflen, 0644, NULL);
+	return r;
 }
 
 static int clone_locked(struct cell_mgr *m, const char *name, const char *newname,

@@ -703,8 +703,21 @@ if meta:
 PY
 }
 
-# inode NAME...: the inode numbers of the files
-inodes() { stat -c %i "$@" | xargs; }
+# deep N DIR: DIR/d/d/.../d, N levels, a file at the bottom
+deep() {
+	python3 -c '
+import os, sys
+n, top = int(sys.argv[1]), sys.argv[2]
+os.makedirs(top, exist_ok=True)
+fd = os.open(top, os.O_RDONLY)
+for i in range(n):
+    os.mkdir("d", dir_fd=fd)
+    nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+open(os.open("f", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w").write("bottom\n")
+' "$1" "$2"
+}
 
 part_trees() {
 	new_home trees || { not_ok "trees: setup"; return; }
@@ -744,6 +757,83 @@ part_trees() {
 	check "trees: nothing written outside" "x" ls -A "$T/outside"
 	check "trees: the host file was not linked" 1 stat -c %h "$T/outside/x"
 	$C -q destroy -r hlrel
+
+	# removal at any depth: destroy, rollback, snapshot -d, a failed
+	# bootstrap's .partial, an OCI whiteout
+	deep 300 "$T/deep300"
+	check_rc "trees: create dj1" 0 $C -q create -T dj1 busybox
+	deep 300 "$H/jails/dj1/root/deep"
+	check_rc "trees: snapshot of a 300-deep tree" 0 $C -q snapshot dj1 s1
+	check_rc "trees: ... snapshot -d removes it" 0 $C -q snapshot -d dj1 s1
+	check_true "trees: ... gone" test ! -e "$H/snapshots/dj1/s1"
+	check_rc "trees: snapshot again" 0 $C -q snapshot dj1 s2
+	check_rc "trees: rollback (the 300-deep root replaced)" 0 $C -q rollback dj1 s2
+	check_rc "trees: ... and again" 0 $C -q rollback dj1 s2
+	check_true "trees: ... no root.old left" test ! -e "$H/jails/dj1/root.old"
+	check_rc "trees: destroy a jail with a 300-deep tree" 0 $C -q destroy dj1
+	check_true "trees: ... its directory is gone" test ! -e "$H/jails/dj1"
+	check_rc "trees: ... the name can be used again" 0 $C -q create dj1 busybox
+	$C -q destroy dj1
+	tar -C "$T/deep300" -cf "$T/deep.tar" .
+	check_rc "trees: a 300-deep tarball without bin/sh fails verification" 1 \
+		$C -q bootstrap --tar "$T/deep.tar" mdeep
+	check_true "trees: ... and leaves no .partial" \
+		test ! -e "$H/releases/.mdeep.partial" -a ! -e "$H/releases/mdeep"
+	# a destroy that cannot remove the tree (a mount point this test
+	# makes in it) leaves the jail registered, to be destroyed again
+	check_rc "trees: create dm" 0 $C -q create -T dm busybox
+	mkdir -p "$H/jails/dm/root/mnt/m"
+	mount -t tmpfs celltrees "$H/jails/dm/root/mnt/m" &&
+		EXTRA_CLEANUP="umount '$H/jails/dm/root/mnt/m' 2>/dev/null"
+	check_rc "trees: destroy with a mount point in the tree fails" 1 $C -q destroy dm
+	check_match "trees: ... the jail is still listed" "^dm " $C list
+	umount "$H/jails/dm/root/mnt/m"
+	check_rc "trees: ... destroy again works" 0 $C -q destroy dm
+	check_true "trees: ... gone" test ! -e "$H/jails/dm"
+	# OCI: a whiteout of a 300-deep directory of a lower layer
+	python3 - "$T" "$R" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+T, REL = sys.argv[1], sys.argv[2]
+lay = f"{T}/ocideep"
+def blob(data):
+    h = hashlib.sha256(data).hexdigest()
+    os.makedirs(f"{lay}/blobs/sha256", exist_ok=True)
+    open(f"{lay}/blobs/sha256/{h}", "wb").write(data)
+    return h
+def layer(add):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        add(t)
+    return b.getvalue()
+def l1(t):
+    t.add(REL, arcname=".")
+    t.add(f"{T}/deep300", arcname="deep")
+def l2(t):
+    ti = tarfile.TarInfo(".wh.deep"); t.addfile(ti, io.BytesIO(b""))
+descs = []
+for data in (layer(l1), layer(l2)):
+    descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                  "digest": "sha256:" + blob(data), "size": len(data)})
+cfg = blob(json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+man = json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+               "digest": "sha256:" + cfg, "size": 10},
+    "layers": descs}).encode()
+mh = blob(man)
+open(f"{lay}/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+json.dump({"schemaVersion": 2, "manifests": [
+    {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+     "digest": "sha256:" + mh, "size": len(man),
+     "platform": {"architecture": "amd64", "os": "linux"}}]},
+    open(f"{lay}/index.json", "w"))
+PY
+	check_rc "trees: OCI: a whiteout of a 300-deep directory" 0 \
+		$C -q bootstrap --oci "$T/ocideep" ocideep
+	check_true "trees: ... it is gone" test ! -e "$H/releases/ocideep/deep" -a -x "$H/releases/ocideep/bin/sh"
+	$C -q destroy -r ocideep
+	rm -rf "$T/ocideep" "$T/deep300" "$T/deep.tar"
 }
 
 case $PART in
