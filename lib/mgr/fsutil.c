@@ -19,6 +19,27 @@
 #include "mgr/internal.h"
 #include "mgr/storage.h"
 
+/* --- walking a tree ------------------------------------------------------ */
+
+/* fd's parent, checked to be the directory st describes: a tree walked
+ * down and back up through ".." (no descriptor held per level) must not
+ * land elsewhere when a directory was moved meanwhile. */
+static int open_parent(int fd, const struct stat *st, struct cell_error *err)
+{
+	int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+	if (up < 0)
+		return cell_error_errno(err, -errno, "open ..");
+	struct stat ust;
+	if (fstat(up, &ust) < 0 || ust.st_dev != st->st_dev ||
+	    ust.st_ino != st->st_ino) {
+		close(up);
+		return cell_error_set(err, -ESTALE, "a directory moved "
+				      "while its tree was walked");
+	}
+	return up;
+}
+
 /* --- copy ---------------------------------------------------------------- */
 
 struct link_ent {
@@ -120,45 +141,101 @@ static int link_add(struct copy_ctx *c, const struct stat *st,
 	return 0;
 }
 
-static int copy_dir(struct copy_ctx *c, int sfd, int dfd);
+/* A directory's entries at most: the names are read in one go (the
+ * directory is then closed, see copy_tree), so this bounds the memory. */
+#define DIR_ENTRIES_MAX (1U << 24)
 
-static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name)
+/* The names in directory fd (but "." and ".."), malloc'd. */
+static int read_names(int fd, char ***names, size_t *n,
+		      struct cell_error *err)
 {
-	struct stat st;
+	*names = NULL;
+	*n = 0;
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cell_error_errno(err, -errno, "open directory");
+	_cleanup_closedir_ DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return cell_error_errno(err, -errno, "opendir");
+	}
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *e;
+	int r = 0;
+	while ((errno = 0, e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (cnt == DIR_ENTRIES_MAX) {
+			r = cell_error_set(err, -E2BIG, "a directory with more "
+					   "than %u entries", DIR_ENTRIES_MAX);
+			break;
+		}
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **nv = realloc(v, nc * sizeof(*nv));
+			if (!nv) {
+				r = cell_error_errno(err, -ENOMEM, "readdir");
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		if (!(v[cnt] = strdup(e->d_name))) {
+			r = cell_error_errno(err, -ENOMEM, "readdir");
+			break;
+		}
+		cnt++;
+	}
+	if (r == 0 && errno)
+		r = cell_error_errno(err, -errno, "readdir");
+	if (r < 0) {
+		for (size_t i = 0; i < cnt; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Copy the non-directory name of sfd into dfd (a directory: only made,
+ * opened as *sub_s / *sub_d, its contents and attributes left to the
+ * caller). */
+static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name,
+		    struct stat *st, int *sub_s, int *sub_d)
+{
 	int r;
-	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	*sub_s = *sub_d = -1;
+	if (fstatat(sfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cell_error_errno(c->err, -errno, "stat %s", name);
 
-	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-		r = link_seen(c, &st, name, dfd);
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
+		r = link_seen(c, st, name, dfd);
 		if (r < 0)
 			return cell_error_errno(c->err, r, "link %s", name);
 		if (r > 0)
 			return 0;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		if (mkdirat(dfd, name, 0700) < 0)
 			return cell_error_errno(c->err, -errno, "mkdir %s",
 						name);
 		_cleanup_close_ int s = openat(sfd, name, O_RDONLY | O_DIRECTORY |
 					       O_NOFOLLOW | O_CLOEXEC);
-		_cleanup_close_ int d = openat(dfd, name, O_RDONLY | O_DIRECTORY |
-					       O_NOFOLLOW | O_CLOEXEC);
-		if (s < 0 || d < 0)
+		if (s < 0)
 			return cell_error_errno(c->err, -errno, "open %s",
 						name);
-		size_t len = strlen(c->rel);
-		if (len + strlen(name) + 2 >= sizeof(c->rel))
-			return cell_error_set(c->err, -ENAMETOOLONG,
-					      "path too long: %s/%s", c->rel,
-					      name);
-		snprintf(c->rel + len, sizeof(c->rel) - len, "%s%s",
-			 len ? "/" : "", name);
-		r = copy_dir(c, s, d);
-		c->rel[len] = '\0';
-		if (r < 0)
-			return r;
-	} else if (S_ISREG(st.st_mode)) {
+		_cleanup_close_ int d = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+					       O_NOFOLLOW | O_CLOEXEC);
+		if (d < 0)
+			return cell_error_errno(c->err, -errno, "open %s",
+						name);
+		*sub_s = TAKE_FD(s);
+		*sub_d = TAKE_FD(d);
+		return 0;
+	} else if (S_ISREG(st->st_mode)) {
 		_cleanup_close_ int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW |
 						O_CLOEXEC);
 		if (in < 0)
@@ -172,7 +249,7 @@ static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name)
 		r = copy_data(in, out);
 		if (r < 0)
 			return cell_error_errno(c->err, r, "copy %s", name);
-	} else if (S_ISLNK(st.st_mode)) {
+	} else if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
 		if (n < 0)
@@ -183,48 +260,166 @@ static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name)
 			return cell_error_errno(c->err, -errno, "symlink %s",
 						name);
 	} else {
-		if (mknodat(dfd, name, st.st_mode, st.st_rdev) < 0)
+		if (mknodat(dfd, name, st->st_mode, st->st_rdev) < 0)
 			return cell_error_errno(c->err, -errno, "mknod %s",
 						name);
 	}
-	r = set_meta(dfd, name, &st, S_ISLNK(st.st_mode));
+	r = set_meta(dfd, name, st, S_ISLNK(st->st_mode));
 	if (r < 0)
 		return cell_error_errno(c->err, r, "attributes of %s", name);
-	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-		r = link_add(c, &st, name);
+	if (st->st_nlink > 1) {
+		r = link_add(c, st, name);
 		if (r < 0)
 			return cell_error_errno(c->err, r, "link table");
 	}
 	return 0;
 }
 
-static int copy_dir(struct copy_ctx *c, int sfd, int dfd)
+/* A directory being copied: its names (read at once), the next one, its
+ * source's and copy's identity (to come back up through ".."), its stat
+ * (attributes set when it is done: its children change its times and a
+ * read-only mode would stop them), the length of c->rel above it. */
+struct cframe {
+	char **names;
+	size_t n, next;
+	struct stat sst, dst;
+	size_t rel_len;
+};
+
+static void cframe_free(struct cframe *f)
 {
-	int fd = dup(sfd);
-	if (fd < 0)
-		return cell_error_errno(c->err, -errno, "dup");
-	_cleanup_closedir_ DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return cell_error_errno(c->err, -errno, "opendir");
-	}
-	struct dirent *e;
-	while ((errno = 0, e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		int r = copy_one(c, sfd, dfd, e->d_name);
-		if (r < 0)
-			return r;
-	}
-	if (errno)
-		return cell_error_errno(c->err, -errno, "readdir");
+	for (size_t i = 0; i < f->n; i++)
+		free(f->names[i]);
+	free(f->names);
+}
+
+static int dir_meta(int fd, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 ||
+	    fchmod(fd, st->st_mode & 07777) < 0 || futimens(fd, ts) < 0)
+		return -errno;
 	return 0;
+}
+
+/*
+ * Copy the contents of sfd into dfd, depth first, without recursion (a
+ * jail's tree may be as deep as its owner likes: the stack would not
+ * hold it) and with two descriptors open whatever the depth: a directory
+ * is entered by name and left through "..", checked (open_parent). The
+ * depth is bounded by c->rel (PATH_MAX): deeper is a clean error.
+ */
+static int copy_tree(struct copy_ctx *c, int sfd, int dfd)
+{
+	struct cframe *st = NULL;
+	size_t depth = 0, cap = 0;
+	_cleanup_close_ int s = openat(sfd, ".", O_RDONLY | O_DIRECTORY |
+				       O_CLOEXEC);
+	_cleanup_close_ int d = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
+				       O_CLOEXEC);
+	if (s < 0 || d < 0)
+		return cell_error_errno(c->err, -errno, "open directory");
+	int r = 0;
+	struct cframe top = { .rel_len = strlen(c->rel) };
+	if (fstat(s, &top.sst) < 0 || fstat(d, &top.dst) < 0)
+		return cell_error_errno(c->err, -errno, "stat directory");
+	r = read_names(s, &top.names, &top.n, c->err);
+	if (r < 0)
+		return r;
+	for (;;) {
+		/* push top */
+		if (depth == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			struct cframe *ns = realloc(st, nc * sizeof(*ns));
+			if (!ns) {
+				cframe_free(&top);
+				r = cell_error_errno(c->err, -ENOMEM, "copy");
+				break;
+			}
+			st = ns;
+			cap = nc;
+		}
+		st[depth++] = top;
+		struct cframe *f = NULL;
+		int sub_s = -1, sub_d = -1;
+		struct stat sub;
+		/* the next directory to enter, finishing those done */
+		while (depth > 0) {
+			f = &st[depth - 1];
+			if (f->next < f->n) {
+				const char *name = f->names[f->next++];
+				r = copy_one(c, s, d, name, &sub, &sub_s,
+					     &sub_d);
+				if (r < 0 || sub_s >= 0)
+					break;
+				continue;
+			}
+			/* f is done: its attributes, then back up */
+			if (depth > 1 && (r = dir_meta(d, &f->sst)) < 0) {
+				r = cell_error_errno(c->err, r, "attributes "
+						     "of %s", c->rel);
+				break;
+			}
+			c->rel[f->rel_len] = '\0';
+			cframe_free(f);
+			depth--;
+			if (depth == 0)
+				break;
+			int us = open_parent(s, &st[depth - 1].sst, c->err);
+			if (us < 0) {
+				r = us;
+				break;
+			}
+			int ud = open_parent(d, &st[depth - 1].dst, c->err);
+			if (ud < 0) {
+				close(us);
+				r = ud;
+				break;
+			}
+			close(s);
+			close(d);
+			s = us;
+			d = ud;
+		}
+		if (r < 0 || depth == 0)
+			break;
+		/* enter the directory copy_one made */
+		const char *name = f->names[f->next - 1];
+		size_t len = strlen(c->rel);
+		if (len + strlen(name) + 2 > sizeof(c->rel)) {
+			close(sub_s);
+			close(sub_d);
+			r = cell_error_set(c->err, -ENAMETOOLONG,
+					   "path too long (a tree deeper than "
+					   "PATH_MAX): %.200s/%s", c->rel,
+					   name);
+			break;
+		}
+		snprintf(c->rel + len, sizeof(c->rel) - len, "%s%s",
+			 len ? "/" : "", name);
+		close(s);
+		close(d);
+		s = sub_s;
+		d = sub_d;
+		top = (struct cframe){ .sst = sub, .rel_len = len };
+		if (fstat(d, &top.dst) < 0) {
+			r = cell_error_errno(c->err, -errno, "stat %s", c->rel);
+			break;
+		}
+		r = read_names(s, &top.names, &top.n, c->err);
+		if (r < 0)
+			break;
+	}
+	while (depth > 0)
+		cframe_free(&st[--depth]);
+	free(st);
+	return r;
 }
 
 int cell_tree_copy_fd(int sfd, int dfd, struct cell_error *err)
 {
 	struct copy_ctx c = { .droot = dfd, .err = err };
-	int r = copy_dir(&c, sfd, dfd);
+	int r = copy_tree(&c, sfd, dfd);
 	for (size_t i = 0; i < c.nlinks; i++)
 		free(c.links[i].rel);
 	free(c.links);
@@ -269,25 +464,6 @@ static int is_mount_root(int dfd, const char *name)
 		return -errno;
 	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}
-
-/* fd's parent, checked to be the directory st describes: a tree walked
- * down and back up through ".." (no descriptor held per level) must not
- * land elsewhere when a directory was moved meanwhile. */
-static int open_parent(int fd, const struct stat *st, struct cell_error *err)
-{
-	int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			O_CLOEXEC);
-	if (up < 0)
-		return cell_error_errno(err, -errno, "open ..");
-	struct stat ust;
-	if (fstat(up, &ust) < 0 || ust.st_dev != st->st_dev ||
-	    ust.st_ino != st->st_ino) {
-		close(up);
-		return cell_error_set(err, -ESTALE, "a directory moved "
-				      "while its tree was walked");
-	}
-	return up;
 }
 
 /* Unlink what dfd holds but directories; the first directory met (not

@@ -834,6 +834,28 @@ PY
 	check_true "trees: ... it is gone" test ! -e "$H/releases/ocideep/deep" -a -x "$H/releases/ocideep/bin/sh"
 	$C -q destroy -r ocideep
 	rm -rf "$T/ocideep" "$T/deep300" "$T/deep.tar"
+
+	# copies at any depth: a 2000-deep chain (the recursive copy ran out
+	# of stack, with the jail frozen) is copied; one whose path is
+	# longer than PATH_MAX fails cleanly, the jail thawed, no .partial
+	check_rc "trees: create and start dj2" 0 bash -c "$C -q create dj2 busybox && $C -q start dj2"
+	deep 2000 "$H/jails/dj2/root/deep"
+	check_rc "trees: snapshot of a running jail with a 2000-deep tree" 0 $C -q snapshot dj2 s1
+	check_true "trees: ... the bottom file is in it" grep -qx bottom \
+		"$H/snapshots/dj2/s1/deep$(printf '/d%.0s' $(seq 2000))/f"
+	check "trees: ... the jail runs (thawed)" dj2 timeout 20 $C cmd dj2 hostname
+	check_rc "trees: clone of it" 0 $C -q clone dj2 dj3
+	check_true "trees: ... has the bottom file" \
+		test -f "$H/jails/dj3/root/deep$(printf '/d%.0s' $(seq 2000))/f"
+	check_rc "trees: ... destroy the clone" 0 $C -q destroy dj3
+	deep 2100 "$H/jails/dj2/root/deeper"
+	check_match "trees: a tree deeper than PATH_MAX: snapshot fails with an error" \
+		"path too long" $C snapshot dj2 s2
+	check "trees: ... the jail is thawed" 0 cat /sys/fs/cgroup/unified/cell/dj2/cgroup.freeze
+	check "trees: ... and runs" dj2 timeout 20 $C cmd dj2 hostname
+	check "trees: ... no snapshot or .partial left" s1 ls -A "$H/snapshots/dj2"
+	check_rc "trees: destroy dj2" 0 $C -q destroy -f dj2
+	check_true "trees: ... gone" test ! -e "$H/jails/dj2" -a ! -e "$H/snapshots/dj2"
 }
 
 case $PART in
