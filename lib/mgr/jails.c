@@ -1887,14 +1887,6 @@ int cell_mgr_sha256_fd(int fd, const char *path, char hex[65],
 	return r;
 }
 
-static int sha256_file(const char *path, char hex[65], struct cell_error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cell_error_errno(err, -errno, "open %s", path);
-	return cell_mgr_sha256_fd(fd, path, hex, err);
-}
-
 static int add_entry(struct archive *a, const char *name, const char *data,
 		     size_t len, struct cell_error *err)
 {
@@ -1978,6 +1970,68 @@ static int add_tree(struct archive *a, const char *root,
 	return r;
 }
 
+/*
+ * The export's file, written before it has a name: an O_TMPFILE in
+ * file's directory (linked to file when whole), or where the filesystem
+ * has none, file.part made with O_EXCL | O_NOFOLLOW. Never a path that
+ * someone else made: the directory may be writable by a local user,
+ * who could plant a symlink there (root would write through it) or
+ * pre-create the file (and own the export, which holds the jail's
+ * /etc/shadow). Mode 0600 whatever the umask. *part is "" for a
+ * temporary file. The fd (read-write: it is hashed), or -errno.
+ */
+static int export_create(const char *file, char *part,
+			 struct cell_error *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	if (snprintf(dir, sizeof(dir), "%.*s",
+		     slash ? (int)(slash - file) + 1 : 1,
+		     slash ? file : ".") >= (int)sizeof(dir))
+		return cell_error_set(err, -ENAMETOOLONG, "path too long");
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		part[0] = '\0';
+	} else if (errno == EOPNOTSUPP || errno == EISDIR) {
+		fd = open(part, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC, 0600);
+		if (fd < 0)
+			return cell_error_errno(err, -errno, "create %s", part);
+	} else {
+		return cell_error_errno(err, -errno, "create a file in %s",
+					dir);
+	}
+	if (fchmod(fd, 0600) < 0) {
+		int e = -errno;
+		close(fd);
+		if (part[0])
+			unlink(part);
+		return cell_error_errno(err, e, "chmod %s", file);
+	}
+	return fd;
+}
+
+/* Give the export its name: never over an existing file (nor through a
+ * symlink planted there meanwhile). */
+static int export_publish(int fd, const char *part, const char *file,
+			  struct cell_error *err)
+{
+	if (part[0]) {
+		if (renameat2(AT_FDCWD, part, AT_FDCWD, file,
+			      RENAME_NOREPLACE) < 0)
+			return cell_error_errno(err, -errno, "rename %s", part);
+		return 0;
+	}
+	if (linkat(fd, "", AT_FDCWD, file, AT_EMPTY_PATH) == 0)
+		return 0;
+	/* AT_EMPTY_PATH wants CAP_DAC_READ_SEARCH: through /proc then */
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, self, AT_FDCWD, file, AT_SYMLINK_FOLLOW) < 0)
+		return cell_error_errno(err, -errno, "link %s", file);
+	return 0;
+}
+
 static int export_locked(struct cell_mgr *m, const char *name,
 			 const char *file, struct cell_error *err)
 {
@@ -2023,6 +2077,12 @@ static int export_locked(struct cell_mgr *m, const char *name,
 		return rootfd;
 	close(rootfd);
 
+	_cleanup_close_ int pfd = export_create(file, part, err);
+	if (pfd < 0) {
+		r = pfd;
+		part[0] = '\0';    /* not ours: never removed */
+		goto out;
+	}
 	struct archive *a = archive_write_new();
 	if (!a) {
 		r = cell_error_set(err, -ENOMEM, "out of memory");
@@ -2030,8 +2090,8 @@ static int export_locked(struct cell_mgr *m, const char *name,
 	}
 	if (archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_open_filename(a, part) != ARCHIVE_OK) {
-		r = cell_error_set(err, -EIO, "%s: %s", part,
+	    archive_write_open_fd(a, pfd) != ARCHIVE_OK) {
+		r = cell_error_set(err, -EIO, "%s: %s", file,
 				   archive_error_string(a));
 		archive_write_free(a);
 		goto out;
@@ -2044,14 +2104,16 @@ static int export_locked(struct cell_mgr *m, const char *name,
 		thaw(&fz);
 	}
 	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
-		r = cell_error_set(err, -EIO, "%s: %s", part,
+		r = cell_error_set(err, -EIO, "%s: %s", file,
 				   archive_error_string(a));
 	archive_write_free(a);
 	char hex[65], line[PATH_MAX + 80];
+	if (r == 0 && fsync(pfd) < 0)
+		r = cell_error_errno(err, -errno, "write %s", file);
 	if (r == 0)
-		r = sha256_file(part, hex, err);
-	if (r == 0 && rename(part, file) < 0)
-		r = cell_error_errno(err, -errno, "rename %s", part);
+		r = cell_mgr_sha256_fd(pfd, file, hex, err);
+	if (r == 0)
+		r = export_publish(pfd, part, file, err);
 	if (r == 0) {
 		const char *base = strrchr(file, '/');
 		int n = snprintf(line, sizeof(line), "%s  %s\n", hex,
@@ -2061,7 +2123,7 @@ static int export_locked(struct cell_mgr *m, const char *name,
 			unlink(file);
 	}
 out:
-	if (r < 0)
+	if (r < 0 && part[0])
 		unlink(part);
 	if (um)
 		m->st->jail_umount(dir, NULL);

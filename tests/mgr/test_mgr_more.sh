@@ -856,6 +856,39 @@ PY
 	check "trees: ... no snapshot or .partial left" s1 ls -A "$H/snapshots/dj2"
 	check_rc "trees: destroy dj2" 0 $C -q destroy -f dj2
 	check_true "trees: ... gone" test ! -e "$H/jails/dj2" -a ! -e "$H/snapshots/dj2"
+
+	# export into a directory a local user (nobody) can write: no write
+	# through a symlink planted at FILE.part, no export into a file that
+	# user made, mode 0600 whatever the umask
+	local X
+	X=$(mktemp -d /tmp/cell-trees-export.XXXXXX)
+	EXTRA_CLEANUP="$EXTRA_CLEANUP; rm -rf '$X'"
+	chown nobody "$X"
+	echo precious >"$X/victim"
+	chmod 644 "$X/victim"
+	local nob="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	$C -q create ex1 busybox
+	$nob ln -s "$X/victim" "$X/e1.tar.zst.part"
+	check_rc "trees: export with a symlink planted at FILE.part" 0 \
+		bash -c "umask 022; $C -q export ex1 '$X/e1.tar.zst'"
+	check_true "trees: ... the symlink's target is not written" grep -qx precious "$X/victim"
+	check "trees: ... the export is root's, 0600, a file" "root 600 regular file" \
+		stat -c '%U %a %F' "$X/e1.tar.zst"
+	check_rc "trees: ... it imports" 0 $C -q import "$X/e1.tar.zst" ex1imp
+	$nob touch "$X/e2.tar.zst.part"
+	check_rc "trees: export with FILE.part made by the user" 0 \
+		bash -c "umask 022; $C -q export ex1 '$X/e2.tar.zst'"
+	check "trees: ... the user's file got nothing" 0 stat -c %s "$X/e2.tar.zst.part"
+	check "trees: ... the export is root's and 0600" "root 600" \
+		stat -c '%U %a' "$X/e2.tar.zst"
+	check_rc "trees: ... the user cannot read it" 1 $nob sh -c "cat '$X/e2.tar.zst' >/dev/null"
+	$nob ln -s "$X/victim" "$X/e3.tar.zst"
+	check_rc "trees: export onto a symlink the user planted refused" 1 \
+		$C -q export ex1 "$X/e3.tar.zst"
+	check_true "trees: ... the target untouched" grep -qx precious "$X/victim"
+	$C -q destroy ex1imp
+	$C -q destroy ex1
+	rm -rf "$X"
 }
 
 case $PART in
