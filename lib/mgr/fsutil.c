@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,22 +79,85 @@ int cell_mgr_copy_rw(int in, int out)
 	}
 }
 
-static int copy_data(int in, int out)
+/* Copy [off, end) of in to the same offsets of out: copy_file_range
+ * (a reflink where the filesystem can), else pread/pwrite. */
+static int copy_range(int in, int out, off_t off, off_t end)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	bool cfr = true;
+	while (off < end) {
+		size_t len = (size_t)(end - off > (1 << 30) ? 1 << 30
+							     : end - off);
+		if (cfr) {
+			off_t io = off, oo = off;
+			ssize_t n = copy_file_range(in, &io, out, &oo, len, 0);
+			if (n > 0) {
+				off += n;
+				continue;
+			}
+			if (n == 0)
+				return 0;  /* in shrank meanwhile */
+			if (errno == EINTR)
+				continue;
+			if (errno != EXDEV && errno != EINVAL &&
+			    errno != EOPNOTSUPP && errno != ENOSYS)
+				return -errno;
+			cfr = false;
+		}
+		char buf[65536];
+		ssize_t n = pread(in, buf, len < sizeof(buf) ? len : sizeof(buf),
+				  off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP &&
-		    errno != ENOSYS)
-			return -errno;
-		break;
+		for (ssize_t w, done = 0; done < n; done += w) {
+			w = pwrite(out, buf + done, (size_t)(n - done),
+				   off + done);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0)
+				return -errno;
+		}
+		off += n;
 	}
-	return cell_mgr_copy_rw(in, out);
+	return 0;
+}
+
+/*
+ * Copy the regular file in (size bytes when stat'ed) to out, its data
+ * extents only (SEEK_DATA / SEEK_HOLE): a sparse file stays sparse, as
+ * a jail's `truncate -s 300M` or a tiny tarball's sparse entry would
+ * otherwise become real disk use on every create, snapshot, clone and
+ * rollback. The size is set last (a trailing hole).
+ */
+static int copy_data(int in, int out, off_t size)
+{
+	int r = 0;
+	for (off_t pos = 0; pos < size;) {
+		off_t data = lseek(in, pos, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break;                  /* only a hole left */
+		off_t hole = data < 0 ? -1 : lseek(in, data, SEEK_HOLE);
+		if (data < 0 || hole < 0) {
+			if (errno != EINVAL && errno != EOPNOTSUPP)
+				return -errno;
+			/* no extent map here: all of it is data */
+			data = pos;
+			hole = size;
+		}
+		if (data >= size)
+			break;
+		if (hole > size)
+			hole = size;
+		if ((r = copy_range(in, out, data, hole)) < 0)
+			return r;
+		pos = hole;
+	}
+	return ftruncate(out, size) < 0 ? -errno : 0;
 }
 
 static int set_meta(int dfd, const char *name, const struct stat *st,
@@ -246,7 +310,7 @@ static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name,
 		if (out < 0)
 			return cell_error_errno(c->err, -errno, "create %s",
 						name);
-		r = copy_data(in, out);
+		r = copy_data(in, out, st->st_size);
 		if (r < 0)
 			return cell_error_errno(c->err, r, "copy %s", name);
 	} else if (S_ISLNK(st->st_mode)) {

@@ -889,6 +889,39 @@ PY
 	$C -q destroy ex1imp
 	$C -q destroy ex1
 	rm -rf "$X"
+
+	# sparse files stay sparse: a 300M file with 1M of data in its middle
+	# and one all hole, through create -T, snapshot, clone, rollback
+	local sp=$T/sparse
+	mkdir -p "$sp"
+	cp -a "$R/." "$sp/"
+	truncate -s 300M "$sp/hole" "$sp/mid"
+	head -c 1M /dev/urandom | dd of="$sp/mid" bs=1M seek=100 conv=notrunc 2>/dev/null
+	local sum
+	sum=$(md5sum <"$sp/mid")
+	tar -S -C "$sp" -cf "$T/sparse.tar" .
+	check_rc "trees: a tarball with sparse files" 0 $C -q bootstrap --tar "$T/sparse.tar" sprel
+	check_rc "trees: create -T from it" 0 $C -q create -T sp1 sprel
+	sparse_ok() {   # FILE...: 300M each, under 2 MiB on disk, mid's data kept
+		local f
+		for f in "$@"; do
+			[ "$(stat -c %s "$f")" = 314572800 ] || return 1
+			[ "$(stat -c %b "$f")" -lt 4096 ] || return 1
+		done
+		[ "$(md5sum <"${1%/*}/mid")" = "$sum" ]
+	}
+	check_true "trees: ... the jail's files are sparse" sparse_ok "$H/jails/sp1/root/hole" "$H/jails/sp1/root/mid"
+	check_rc "trees: snapshot" 0 $C -q snapshot sp1 s1
+	check_true "trees: ... sparse in the snapshot" sparse_ok "$H/snapshots/sp1/s1/hole" "$H/snapshots/sp1/s1/mid"
+	check_rc "trees: clone" 0 $C -q clone sp1 sp2
+	check_true "trees: ... sparse in the clone" sparse_ok "$H/jails/sp2/root/hole" "$H/jails/sp2/root/mid"
+	rm "$H/jails/sp1/root/hole"
+	check_rc "trees: rollback" 0 $C -q rollback sp1 s1
+	check_true "trees: ... sparse after it" sparse_ok "$H/jails/sp1/root/hole" "$H/jails/sp1/root/mid"
+	$C -q destroy sp2
+	$C -q destroy sp1
+	$C -q destroy -r sprel
+	rm -rf "$sp" "$T/sparse.tar"
 }
 
 case $PART in
