@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -160,16 +161,117 @@ static int copy_data(int in, int out, off_t size)
 	return ftruncate(out, size) < 0 ? -errno : 0;
 }
 
-static int set_meta(int dfd, const char *name, const struct stat *st,
-		    bool symlink)
+/* One side of an extended-attribute copy: an open file (fd), or
+ * where none can be opened (symlinks, fifos, device nodes) NAME in the
+ * directory fd DIR, reached as /proc/self/fd/DIR/NAME with the l*
+ * calls (the last component never followed). */
+struct xa_ref {
+	int fd;
+	char path[64 + NAME_MAX];
+};
+
+static int xa_ref(struct xa_ref *x, int fd, int dir, const char *name)
 {
-	int fl = symlink ? AT_SYMLINK_NOFOLLOW : 0;
-	if (fchownat(dfd, name, st->st_uid, st->st_gid, fl) < 0)
+	x->fd = fd;
+	x->path[0] = '\0';
+	if (fd < 0 && snprintf(x->path, sizeof(x->path), "/proc/self/fd/%d/%s",
+			       dir, name) >= (int)sizeof(x->path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static ssize_t xa_list(const struct xa_ref *x, char *buf, size_t n)
+{
+	return x->fd >= 0 ? flistxattr(x->fd, buf, n)
+			  : llistxattr(x->path, buf, n);
+}
+
+static ssize_t xa_get(const struct xa_ref *x, const char *k, void *buf,
+		      size_t n)
+{
+	return x->fd >= 0 ? fgetxattr(x->fd, k, buf, n)
+			  : lgetxattr(x->path, k, buf, n);
+}
+
+static int xa_set(const struct xa_ref *x, const char *k, const void *v,
+		  size_t n)
+{
+	return x->fd >= 0 ? fsetxattr(x->fd, k, v, n, 0)
+			  : lsetxattr(x->path, k, v, n, 0);
+}
+
+/*
+ * Copy every extended attribute of s to d: trusted.overlay.* (an
+ * overlay's opaque directories; without it deleted files come back in
+ * a snapshot or clone), security.capability, system.posix_acl_*, the
+ * rest alike. The kernel's own bounds (XATTR_LIST_MAX, XATTR_SIZE_MAX:
+ * 64 KiB) bound the buffers. A namespace the copy's filesystem cannot
+ * hold (EOPNOTSUPP) is skipped; any other failure is an error.
+ */
+#define XA_MAX 65536
+static int copy_xattrs(const struct xa_ref *s, const struct xa_ref *d)
+{
+	ssize_t ln = xa_list(s, NULL, 0);
+	if (ln < 0)
+		return errno == EOPNOTSUPP ? 0 : -errno;
+	if (ln == 0)
+		return 0;
+	_cleanup_free_ char *list = malloc(XA_MAX);
+	_cleanup_free_ char *val = malloc(XA_MAX);
+	if (!list || !val)
+		return -ENOMEM;
+	/* ERANGE: the list or a value grew since it was sized */
+	ln = xa_list(s, list, XA_MAX);
+	if (ln < 0)
 		return -errno;
-	if (!symlink && fchmodat(dfd, name, st->st_mode & 07777, 0) < 0)
+	for (ssize_t off = 0; off < ln;) {
+		const char *k = list + off;
+		size_t kl = strnlen(k, (size_t)(ln - off));
+		if (kl == (size_t)(ln - off))
+			return -EINVAL;   /* no NUL: not the kernel's list */
+		off += (ssize_t)kl + 1;
+		ssize_t vn = xa_get(s, k, val, XA_MAX);
+		if (vn < 0) {
+			if (errno == ENODATA)  /* removed meanwhile */
+				continue;
+			return -errno;
+		}
+		if (xa_set(d, k, val, (size_t)vn) < 0 && errno != EOPNOTSUPP)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The copy's owner, mode, extended attributes and times, from the
+ * source's st: on the open files in and out, or where there are none
+ * (in, out < 0) on name in the directories sfd and dfd. In this order:
+ * chown clears security.capability, an ACL sets the group mode bits,
+ * and every change but the times moves the ctime only.
+ */
+static int set_meta(int sfd, int dfd, const char *name, int in, int out,
+		    const struct stat *st)
+{
+	bool lnk = S_ISLNK(st->st_mode);
+	if (out >= 0 ? fchown(out, st->st_uid, st->st_gid) < 0
+		     : fchownat(dfd, name, st->st_uid, st->st_gid,
+				AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	/* not a symlink: fchmodat follows, and a link has no mode */
+	if (!lnk && (out >= 0 ? fchmod(out, st->st_mode & 07777) < 0
+			      : fchmodat(dfd, name, st->st_mode & 07777, 0) < 0))
+		return -errno;
+	struct xa_ref xs, xd;
+	int r = xa_ref(&xs, in, sfd, name);
+	if (r == 0)
+		r = xa_ref(&xd, out, dfd, name);
+	if (r == 0)
+		r = copy_xattrs(&xs, &xd);
+	if (r < 0)
+		return r;
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-	if (utimensat(dfd, name, ts, fl) < 0)
+	if (out >= 0 ? futimens(out, ts) < 0
+		     : utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
 }
@@ -313,6 +415,7 @@ static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name,
 		r = copy_data(in, out, st->st_size);
 		if (r < 0)
 			return cell_error_errno(c->err, r, "copy %s", name);
+		r = set_meta(sfd, dfd, name, in, out, st);
 	} else if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
@@ -328,7 +431,8 @@ static int copy_one(struct copy_ctx *c, int sfd, int dfd, const char *name,
 			return cell_error_errno(c->err, -errno, "mknod %s",
 						name);
 	}
-	r = set_meta(dfd, name, st, S_ISLNK(st->st_mode));
+	if (!S_ISREG(st->st_mode))
+		r = set_meta(sfd, dfd, name, -1, -1, st);
 	if (r < 0)
 		return cell_error_errno(c->err, r, "attributes of %s", name);
 	if (st->st_nlink > 1) {
@@ -355,15 +459,6 @@ static void cframe_free(struct cframe *f)
 	for (size_t i = 0; i < f->n; i++)
 		free(f->names[i]);
 	free(f->names);
-}
-
-static int dir_meta(int fd, const struct stat *st)
-{
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-	if (fchown(fd, st->st_uid, st->st_gid) < 0 ||
-	    fchmod(fd, st->st_mode & 07777) < 0 || futimens(fd, ts) < 0)
-		return -errno;
-	return 0;
 }
 
 /*
@@ -419,7 +514,7 @@ static int copy_tree(struct copy_ctx *c, int sfd, int dfd)
 				continue;
 			}
 			/* f is done: its attributes, then back up */
-			if (depth > 1 && (r = dir_meta(d, &f->sst)) < 0) {
+			if (depth > 1 && (r = set_meta(-1, -1, NULL, s, d, &f->sst)) < 0) {
 				r = cell_error_errno(c->err, r, "attributes "
 						     "of %s", c->rel);
 				break;
@@ -505,12 +600,9 @@ int cell_tree_copy(const char *src, const char *dst, struct cell_error *err)
 	int r = d < 0 ? cell_error_errno(err, -errno, "open %s", dst)
 		      : cell_tree_copy_fd(s, d, err);
 	if (r == 0) {
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-		if (fchown(d, st.st_uid, st.st_gid) < 0 ||
-		    fchmod(d, st.st_mode & 07777) < 0 ||
-		    futimens(d, ts) < 0)
-			r = cell_error_errno(err, -errno, "attributes of %s",
-					     dst);
+		r = set_meta(-1, -1, NULL, s, d, &st);
+		if (r < 0)
+			r = cell_error_errno(err, r, "attributes of %s", dst);
 	}
 	if (r < 0) {
 		cell_error_context(err, NULL, NULL, dst);

@@ -703,6 +703,39 @@ if meta:
 PY
 }
 
+# xattrs set|get DIR: set on DIR's bin/busybox a capability (cap_net_raw),
+# an access ACL and user.* on etc/passwd, a default ACL and trusted.* on
+# etc, trusted.* on the symlink bin/sh and the fifo fifo; or print them
+xattrs() {
+	python3 - "$@" <<'PY'
+import os, struct, sys
+op, top = sys.argv[1], sys.argv[2]
+U = 0xffffffff
+def acl(*ents):
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in ents)
+acc = acl((1, 6, U), (2, 4, 1000), (4, 4, U), (0x10, 4, U), (0x20, 0, U))
+dfl = acl((1, 7, U), (4, 5, U), (8, 5, 50), (0x10, 5, U), (0x20, 5, U))
+want = {
+    "bin/busybox": {"security.capability": struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0)},
+    "etc/passwd": {"system.posix_acl_access": acc, "user.note": b"kept"},
+    "etc": {"system.posix_acl_default": dfl, "trusted.cell": b"dir"},
+    "bin/sh": {"trusted.cell": b"link"},
+    "fifo": {"trusted.cell": b"fifo"},
+}
+for f, xs in sorted(want.items()):
+    p = os.path.join(top, f)
+    for k, v in sorted(xs.items()):
+        if op == "set":
+            os.setxattr(p, k, v, follow_symlinks=False)
+        else:
+            try:
+                got = os.getxattr(p, k, follow_symlinks=False).hex()
+            except OSError as e:
+                got = e.strerror
+            print(f, k, got)
+PY
+}
+
 # deep N DIR: DIR/d/d/.../d, N levels, a file at the bottom
 deep() {
 	python3 -c '
@@ -922,6 +955,45 @@ PY
 	$C -q destroy sp1
 	$C -q destroy -r sprel
 	rm -rf "$sp" "$T/sparse.tar"
+
+	# extended attributes: a capability, ACLs, trusted.* and user.* on a
+	# release's files, directories, a symlink and a fifo reach a thick
+	# jail, its snapshot, clone and rollback
+	check_rc "trees: a release for xattrs" 0 $C -q bootstrap --tar "$T/hl.tar" xrel
+	mkfifo "$H/releases/xrel/fifo"
+	xattrs set "$H/releases/xrel"
+	check_rc "trees: create -T from it" 0 $C -q create -T xa1 xrel
+	check "trees: ... the jail has the release's xattrs" "$(xattrs get "$H/releases/xrel")" \
+		xattrs get "$H/jails/xa1/root"
+	check_rc "trees: snapshot" 0 $C -q snapshot xa1 s1
+	check "trees: ... it has them" "$(xattrs get "$H/releases/xrel")" \
+		xattrs get "$H/snapshots/xa1/s1"
+	check_rc "trees: clone" 0 $C -q clone xa1 xa2
+	check "trees: ... it has them" "$(xattrs get "$H/releases/xrel")" \
+		xattrs get "$H/jails/xa2/root"
+	check_rc "trees: rollback" 0 $C -q rollback xa1 s1
+	check "trees: ... the jail has them" "$(xattrs get "$H/releases/xrel")" \
+		xattrs get "$H/jails/xa1/root"
+	$C -q destroy xa2
+	$C -q destroy xa1
+	$C -q destroy -r xrel
+
+	# overlay: a directory removed and made again is opaque in the upper
+	# layer (trusted.overlay.opaque); the release's files under it must
+	# not come back in a snapshot's rollback or a clone
+	new_home trees-ov overlay || { not_ok "trees: overlay setup"; return; }
+	check_rc "trees: overlay: create and start ov1" 0 bash -c "$C -q create ov1 busybox && $C -q start ov1"
+	check_rc "trees: overlay: /etc replaced by a new directory" 0 \
+		$C cmd ov1 sh -c 'rm -rf /etc && mkdir /etc && echo new > /etc/only'
+	check_rc "trees: overlay: snapshot" 0 $C -q snapshot ov1 s1
+	check_rc "trees: overlay: clone" 0 $C -q clone ov1 ov2
+	check_rc "trees: overlay: start the clone" 0 $C -q start ov2
+	check "trees: overlay: ... its /etc is the new one only" only $C cmd ov2 ls /etc
+	check_rc "trees: overlay: a file in /etc" 0 $C cmd ov1 touch /etc/later
+	check_rc "trees: overlay: rollback" 0 $C -q rollback ov1 s1
+	check "trees: overlay: ... /etc is the new one only" only $C cmd ov1 ls /etc
+	$C -q destroy -f ov2
+	$C -q destroy -f ov1
 }
 
 case $PART in
