@@ -1907,8 +1907,11 @@ static int add_entry(struct archive *a, const char *name, const char *data,
 	return r;
 }
 
-/* Write the tree at root as root/... entries. */
-static int add_tree(struct archive *a, const char *root,
+/* Write the tree at root as root/... entries. Device nodes are left
+ * out (*ndev counts them): import refuses them, as every archive reader
+ * of cell does, and a jail's tree is mounted nodev, so one in the tree
+ * (debootstrap makes /dev/null and the like) is of no use there. */
+static int add_tree(struct archive *a, const char *root, size_t *ndev,
 		    struct cell_error *err)
 {
 	struct archive *d = archive_read_disk_new();
@@ -1941,6 +1944,11 @@ static int add_tree(struct archive *a, const char *root,
 		const char *p = archive_entry_pathname(e);
 		if (!p || strncmp(p, root, rl))
 			continue;
+		if (archive_entry_filetype(e) == AE_IFCHR ||
+		    archive_entry_filetype(e) == AE_IFBLK) {
+			(*ndev)++;
+			continue;
+		}
 		char np[PATH_MAX + 8];
 		snprintf(np, sizeof(np), "root%s", p + rl);
 		archive_entry_copy_pathname(e, np);
@@ -2097,11 +2105,18 @@ static int export_locked(struct cell_mgr *m, const char *name,
 		goto out;
 	}
 	r = add_entry(a, EXPORT_META, meta_txt, meta_len, err);
+	size_t ndev = 0;
 	if (r == 0) {
 		struct frozen fz;
 		freeze(name, &fz);
-		r = add_tree(a, ji.path, err);
+		r = add_tree(a, ji.path, &ndev, err);
 		thaw(&fz);
+	}
+	if (r == 0 && ndev && m->progress) {
+		char note[128];
+		snprintf(note, sizeof(note), "export: %zu device node%s left "
+			 "out (import refuses them)", ndev, ndev > 1 ? "s" : "");
+		m->progress(m->arg, note);
 	}
 	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
 		r = cell_error_set(err, -EIO, "%s: %s", file,
