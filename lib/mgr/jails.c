@@ -1928,6 +1928,17 @@ static int add_tree(struct archive *a, const char *root, size_t *ndev,
 		archive_read_free(d);
 		return r;
 	}
+	/* hard links written as links (the first name holds the data),
+	 * not as one full copy per name, which import would make separate
+	 * files of. The tar strategy writes each entry as it comes: there
+	 * is nothing left to flush at the end. */
+	struct archive_entry_linkresolver *lr =
+		archive_entry_linkresolver_new();
+	if (!lr) {
+		archive_read_free(d);
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	}
+	archive_entry_linkresolver_set_strategy(lr, archive_format(a));
 	size_t rl = strlen(root);
 	struct archive_entry *e = archive_entry_new();
 	for (;;) {
@@ -1952,6 +1963,13 @@ static int add_tree(struct archive *a, const char *root, size_t *ndev,
 		char np[PATH_MAX + 8];
 		snprintf(np, sizeof(np), "root%s", p + rl);
 		archive_entry_copy_pathname(e, np);
+		struct archive_entry *le = e, *spare = NULL;
+		archive_entry_linkify(lr, &le, &spare);
+		if (le != e || spare) {   /* not the tar strategy's way */
+			r = cell_error_set(err, -EIO, "export %s: hard link "
+					   "resolver", np);
+			break;
+		}
 		if (archive_write_header(a, e) < ARCHIVE_WARN) {
 			r = cell_error_set(err, -EIO, "export %s: %s", np,
 					   archive_error_string(a));
@@ -1974,6 +1992,7 @@ static int add_tree(struct archive *a, const char *root, size_t *ndev,
 		}
 	}
 	archive_entry_free(e);
+	archive_entry_linkresolver_free(lr);
 	archive_read_free(d);
 	return r;
 }

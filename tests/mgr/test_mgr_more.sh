@@ -935,6 +935,21 @@ PY
 		test ! -e "$H/jails/ex1dev/root/dev/null" -a -p "$H/jails/ex1dev/root/dev/fifo" \
 		-a -x "$H/jails/ex1dev/root/bin/sh"
 	$C -q destroy ex1dev
+	# hard links are exported as links and imported as one inode
+	echo linked >"$H/jails/ex1/root/hl1"
+	mkdir -p "$H/jails/ex1/root/sub"
+	ln "$H/jails/ex1/root/hl1" "$H/jails/ex1/root/sub/hl2"
+	ln "$H/jails/ex1/root/hl1" "$H/jails/ex1/root/hl3"
+	check_rc "trees: export of a jail with hard links" 0 $C -q export ex1 "$X/e5.tar.zst"
+	check "trees: ... one copy of the data, two links" "1 2" \
+		bash -c "tar --zstd -tvf '$X/e5.tar.zst' | grep -E ' root/(hl1|hl3|sub/hl2)( |$)' |
+			awk '/ link to /{l++; next} {d++} END {print d+0, l+0}'"
+	check_rc "trees: ... it imports" 0 $C -q import "$X/e5.tar.zst" ex1hl
+	check "trees: ... the three names are one inode" "3 1" \
+		bash -c "stat -c '%h %i' '$H/jails/ex1hl/root/hl1' '$H/jails/ex1hl/root/sub/hl2' '$H/jails/ex1hl/root/hl3' |
+			sort -u | awk '{h=\$1; n++} END {print h, n}'"
+	check "trees: ... with the data" linked cat "$H/jails/ex1hl/root/sub/hl2"
+	$C -q destroy ex1hl
 	$C -q destroy ex1
 	rm -rf "$X"
 
