@@ -17,6 +17,7 @@
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <openssl/evp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,103 @@ static int publish_conf(const char *dir, struct cell_error *err)
 	return 0;
 }
 
+/* s as fstab(5) writes a field (template_apply.c's MOUNT does so) */
+static void fstab_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\\' || *s == '\n')
+			fprintf(f, "\\%03o", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * The fstab of the jail whose directory was from, for the jail whose
+ * directory is to: a mount point under from/root (a template's MOUNT
+ * writes them so) is moved under to/root; every other byte is kept.
+ * *out is malloc'd. 0 or -errno (the file's text is bounded: 1 MiB).
+ */
+static int fstab_move(const char *text, const char *from, const char *to,
+		      char **out, size_t *outlen, struct cell_error *err)
+{
+	_cleanup_free_ char *ef = NULL, *et = NULL;
+	size_t efl = 0, etl = 0;
+	FILE *f = open_memstream(&ef, &efl);
+	if (!f)
+		return cell_error_errno(err, -errno, "open_memstream");
+	fstab_escape(f, from);
+	fputs("/root", f);
+	if (fclose(f) != 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	if (!(f = open_memstream(&et, &etl)))
+		return cell_error_errno(err, -errno, "open_memstream");
+	fstab_escape(f, to);
+	fputs("/root", f);
+	if (fclose(f) != 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	if (!(f = open_memstream(out, outlen)))
+		return cell_error_errno(err, -errno, "open_memstream");
+	for (const char *l = text, *nl; *l; l = nl ? nl + 1 : l + strlen(l)) {
+		nl = strchr(l, '\n');
+		const char *end = nl ? nl : l + strlen(l);
+		/* the second field: after the first one and its blanks */
+		const char *b = l + strspn(l, " \t");
+		if (b < end && *b != '#') {
+			b += strcspn(b, " \t\n");
+			b += strspn(b, " \t");
+		} else {
+			b = end;
+		}
+		size_t fl = b < end ? strcspn(b, " \t\n") : 0;
+		if (fl >= efl && !strncmp(b, ef, efl) &&
+		    (fl == efl || b[efl] == '/')) {
+			fwrite(l, 1, (size_t)(b - l), f);
+			fwrite(et, 1, etl, f);
+			fwrite(b + efl, 1, (size_t)(end - b - (ptrdiff_t)efl), f);
+		} else {
+			fwrite(l, 1, (size_t)(end - l), f);
+		}
+		if (nl)
+			fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Write fromdir's fstab text (NULL: none) into todir, moved (fstab_move). */
+static int fstab_carry(const char *text, const char *fromdir,
+		       const char *todir, struct cell_error *err)
+{
+	if (!text)
+		return 0;
+	_cleanup_free_ char *moved = NULL;
+	size_t len = 0;
+	int r = fstab_move(text, fromdir, todir, &moved, &len, err);
+	if (r < 0)
+		return r;
+	char fstab[PATH_MAX + 16];
+	snprintf(fstab, sizeof(fstab), "%s/fstab", todir);
+	return cell_write_atomic(fstab, moved, len, 0644, err);
+}
+
+/* The fstab of dir into *text (NULL when it has none). */
+static int fstab_read(const char *dir, char **text, struct cell_error *err)
+{
+	char fstab[PATH_MAX + 16];
+	size_t len;
+	*text = NULL;
+	snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+	int r = cell_read_file(fstab, 1 << 20, text, &len);
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? cell_error_errno(err, r, "read %s", fstab) : 0;
+}
+
 static int write_conf(struct cell_mgr *m, const char *dir,
 		      const struct conf_args *a, struct cell_error *err)
 {
@@ -417,9 +515,17 @@ static int write_conf(struct cell_mgr *m, const char *dir,
 		 a->pending ? ".jail.conf.new" : "jail.conf");
 	const char *fs_text = "# DEVICE MOUNTPOINT TYPE OPTIONS DUMP PASS "
 			      "(mounted in the jail at start)\n";
-	int r = cell_write_atomic(fstab, fs_text, strlen(fs_text), 0644, err);
-	if (r < 0)
-		return r;
+	/* the template only where there is none: rename and clone bring
+	 * the jail's own (fstab_move), with its MOUNT lines */
+	int r = 0;
+	if (access(fstab, F_OK) < 0) {
+		if (errno != ENOENT)
+			return cell_error_errno(err, -errno, "%s", fstab);
+		r = cell_write_atomic(fstab, fs_text, strlen(fs_text), 0644,
+				      err);
+		if (r < 0)
+			return r;
+	}
 
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
@@ -1356,7 +1462,13 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		.vnet_if = ji.vnet_if, .extra = extra,
 	};
 	a.pending = true;
-	r = write_conf(m, dst, &a, err);
+	/* the jail's fstab (its MOUNT lines) goes along, moved to dst */
+	_cleanup_free_ char *fst = NULL;
+	r = fstab_read(src, &fst, err);
+	if (r == 0)
+		r = fstab_carry(fst, src, dst, err);
+	if (r == 0)
+		r = write_conf(m, dst, &a, err);
 	if (r == 0) {
 		struct frozen f;
 		freeze(name, &f);
@@ -1424,7 +1536,13 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
 		.vnet_if = ji.vnet_if, .extra = extra,
 	};
-	r = write_conf(m, dst, &a, err);
+	/* the fstab kept (its MOUNT lines), its mount points moved */
+	_cleanup_free_ char *fst = NULL;
+	r = fstab_read(dst, &fst, err);
+	if (r == 0)
+		r = fstab_carry(fst, src, dst, err);
+	if (r == 0)
+		r = write_conf(m, dst, &a, err);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&
 	    renameat2(AT_FDCWD, ssrc, AT_FDCWD, sdst, RENAME_NOREPLACE) < 0)
 		r = cell_error_errno(err, -errno, "rename %s", ssrc);
@@ -1433,6 +1551,10 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		rename(dst, src);
 		snprintf(cf, sizeof(cf), "%s/jail.conf", src);
 		cell_write_atomic(cf, old, oldlen, 0644, NULL);
+		if (fst) {
+			snprintf(cf, sizeof(cf), "%s/fstab", src);
+			cell_write_atomic(cf, fst, strlen(fst), 0644, NULL);
+		}
 	}
 	return r;
 }

@@ -1008,6 +1008,28 @@ PY
 	$C -q destroy xa1
 	$C -q destroy -r xrel
 
+	# the fstab (a template's MOUNT lines) is kept by rename and clone,
+	# its mount points moved to the new jail's root
+	mkdir -p "$T/share" "$T/mtpl"
+	echo shared >"$T/share/s.txt"
+	printf 'MOUNT %s /mnt/share nullfs ro\n' "$T/share" >"$T/mtpl/Cellfile"
+	check_rc "trees: a jail with a MOUNT from a template" 0 \
+		bash -c "$C -q create mj busybox && $C -q template mj '$T/mtpl'"
+	check_rc "trees: rename it" 0 $C -q rename mj mk
+	check "trees: ... its fstab line is kept, moved" "$T/share $H/jails/mk/root/mnt/share" \
+		awk '!/^#/ {print $1, $2}' "$H/jails/mk/fstab"
+	check_rc "trees: ... it starts" 0 $C -q start mk
+	check "trees: ... with the mount" shared $C cmd mk cat /mnt/share/s.txt
+	check_rc "trees: clone it" 0 $C -q clone mk ml
+	check "trees: ... the clone's fstab is its own" "$T/share $H/jails/ml/root/mnt/share" \
+		awk '!/^#/ {print $1, $2}' "$H/jails/ml/fstab"
+	check "trees: ... the original's unchanged" "$T/share $H/jails/mk/root/mnt/share" \
+		awk '!/^#/ {print $1, $2}' "$H/jails/mk/fstab"
+	check_rc "trees: ... the clone starts" 0 $C -q start ml
+	check "trees: ... with the mount" shared $C cmd ml cat /mnt/share/s.txt
+	$C -q destroy -f ml
+	$C -q destroy -f mk
+
 	# overlay: a directory removed and made again is opaque in the upper
 	# layer (trusted.overlay.opaque); the release's files under it must
 	# not come back in a snapshot's rollback or a clone
