@@ -1647,9 +1647,11 @@ static int do_cp(int root, const char *hostpath, const char *jailpath,
 					     0);
 	if (dfd < 0)
 		return cell_error_errno(err, dfd, "%s", parent);
-	/* an existing directory as the target: copy into it */
+	/* an existing directory as the target: copy into it. Resolved
+	 * whole from the jail's root: RESOLVE_IN_ROOT at the parent would
+	 * take the parent for the root, and "/etc/.." would be /etc */
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
-		int sub = cell_mgr_openat2_in(dfd, *base ? base : ".",
+		int sub = cell_mgr_openat2_in(root, jailpath,
 				     O_PATH | O_DIRECTORY, 0);
 		if (sub < 0)
 			return cell_error_errno(err, sub, "%s", jailpath);

@@ -1027,6 +1027,15 @@ PY
 		awk '!/^#/ {print $1, $2}' "$H/jails/mk/fstab"
 	check_rc "trees: ... the clone starts" 0 $C -q start ml
 	check "trees: ... with the mount" shared $C cmd ml cat /mnt/share/s.txt
+	# cp to a path ending in ".." or ".": the directory that names
+	echo dotdot >"$T/cpfile"
+	check_rc "trees: cp J FILE /etc/.." 0 $C cp mk "$T/cpfile" /etc/..
+	check_true "trees: ... lands in / (not /etc)" \
+		test -f "$H/jails/mk/root/cpfile" -a ! -e "$H/jails/mk/root/etc/cpfile"
+	check_rc "trees: cp J FILE /tmp/." 0 $C cp mk "$T/cpfile" /tmp/.
+	check "trees: ... lands in /tmp" dotdot $C cmd mk cat /tmp/cpfile
+	check_rc "trees: cp J FILE /../../.. stays in the jail" 0 $C cp mk "$T/cpfile" /../../..
+	check_true "trees: ... nothing outside" test ! -e /cpfile -a ! -e "$H/jails/mk/cpfile"
 	$C -q destroy -f ml
 	$C -q destroy -f mk
 
