@@ -514,7 +514,8 @@ static int copy_tree(struct copy_ctx *c, int sfd, int dfd)
 				continue;
 			}
 			/* f is done: its attributes, then back up */
-			if (depth > 1 && (r = set_meta(-1, -1, NULL, s, d, &f->sst)) < 0) {
+			if (depth > 1 &&
+			    (r = set_meta(-1, -1, NULL, s, d, &f->sst)) < 0) {
 				r = cell_error_errno(c->err, r, "attributes "
 						     "of %s", c->rel);
 				break;
@@ -560,8 +561,10 @@ static int copy_tree(struct copy_ctx *c, int sfd, int dfd)
 		close(d);
 		s = sub_s;
 		d = sub_d;
-		top = (struct cframe){ .sst = sub, .rel_len = len };
-		if (fstat(d, &top.dst) < 0) {
+		/* the opened directory's own stat: the one its children's
+		 * ".." must match */
+		top = (struct cframe){ .rel_len = len };
+		if (fstat(s, &top.sst) < 0 || fstat(d, &top.dst) < 0) {
 			r = cell_error_errno(c->err, -errno, "stat %s", c->rel);
 			break;
 		}
