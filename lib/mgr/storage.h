@@ -63,12 +63,14 @@ const char *cell_backend_name(enum cell_backend b);
 /* --- file helpers (fsutil.c) ------------------------------------------ */
 
 /* Copy the tree at src (a directory) to dst (must not exist): modes,
- * owners, times, symlinks, hard links, fifos and device nodes. On failure
- * dst is removed. */
+ * owners, times, extended attributes, symlinks, hard links, fifos,
+ * device nodes, holes of sparse files; at any depth (a path longer than
+ * PATH_MAX is an error). On failure dst is removed. */
 int cell_tree_copy(const char *src, const char *dst, struct cell_error *err);
 /* Copy the contents of directory fd sfd into directory fd dfd. */
 int cell_tree_copy_fd(int sfd, int dfd, struct cell_error *err);
-/* rm -rf path; never crosses into another mount. ENOENT is fine. */
+/* rm -rf path, at any depth; never crosses into another mount (a mount
+ * point in the tree is -EBUSY). ENOENT is fine. */
 int cell_tree_remove(const char *path, struct cell_error *err);
 /* Same, on the entries of directory fd dfd (dfd stays). */
 int cell_tree_clear_fd(int dfd, struct cell_error *err);
