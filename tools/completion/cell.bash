@@ -22,7 +22,7 @@ _cell_params="
 	allow.routing allow.setaudit allow.nfsd allow.vmm allow.dying
 	cell.netns cell.ipcns cell.utsns cell.sysctl cell.masked_paths
 	cell.readonly_paths cell.cgroup cell.root_readonly
-	cell.abstract_unix_scope cell.uidmap cell.gidmap
+	cell.abstract_unix_scope cell.vnet_admin cell.uidmap cell.gidmap
 	exec.jail_user
 	exec.system_jail_user exec.system_user exec.clean command
 	exec.prepare exec.prestart exec.created exec.start exec.poststart
