@@ -47,8 +47,10 @@ NOTES = {
                        "network.",
     "ip4": "without vnet: inherit leaves the host's stack unrestricted; new "
            "with ip4.addr restricts bind, connect and sendmsg to the "
-           "addresses (cgroup BPF hooks, cgroup v2 only); new without "
-           "addresses, or disable, refuses IPv4 sockets.",
+           "addresses, and drops every IPv4 packet a socket of the jail "
+           "sends from, or receives at, another address (cgroup BPF hooks "
+           "and packet filters, cgroup v2 only); new without addresses, or "
+           "disable, refuses IPv4 sockets and packets.",
     "ip6": "as ip4.",
     "ip4.addr": "without vnet: added as aliases on the if| interface or on "
                 "interface (an address with neither must exist already) and "

@@ -258,13 +258,16 @@ int cell_firewall_load(int netns_fd, const char *path,
 enum cell_sa_hook {
 	CELL_SA_BIND4, CELL_SA_BIND6, CELL_SA_CONNECT4, CELL_SA_CONNECT6,
 	CELL_SA_SENDMSG4, CELL_SA_SENDMSG6, CELL_SA_SOCK_CREATE,
+	CELL_SA_EGRESS, CELL_SA_INGRESS,
 	CELL_SA_NHOOKS
 };
 
 /* A jail's address policy on the shared stack. For each family: disable
  * forbids the family's sockets; otherwise n > 0 restricts binds, connect
  * sources and sendmsg sources to the list (a wildcard bind or source is
- * rewritten to the first address); n == 0 leaves the family alone. At
+ * rewritten to the first address), and the packets the jail's sockets
+ * send and receive to ones from and to the list; n == 0 leaves the
+ * family alone. At
  * most CELL_LIST_MAX addresses per family. */
 struct cell_sa_policy {
 	const struct in_addr *ip4;

@@ -9,14 +9,31 @@
  *              rewritten to the jail's first address; otherwise EPERM.
  *  connect4/6  the socket is bound (bpf_bind, port 0) to the jail's first
  *              address first, so the source is the jail's; a socket that
- *              is already bound keeps its (jail) address.
+ *              is already bound keeps its address if that is the jail's,
+ *              and is refused (EPERM) otherwise: a UDP socket autobound
+ *              to the wildcard by an earlier sendto() would get a source
+ *              of the kernel's choice, and send() on a connected socket
+ *              passes no sendmsg hook.
  *  sendmsg4/6  an explicit source must be a jail address; with none, an
  *              unbound socket gets the jail's first address as source.
  *  sock_create ip4 = disable / ip6 = disable: AF_INET / AF_INET6 sockets
  *              are refused (EPERM).
+ *  egress/ingress (cgroup_skb) every IPv4 / IPv6 packet a socket of the
+ *              jail sends must have a jail address as its source, every
+ *              one delivered to it a jail address as its destination,
+ *              for each family that is limited (disable: none passes).
  * IPv4-mapped IPv6 addresses are refused in bind6/connect6/sendmsg6 when
  * IPv4 is restricted or disabled, so the family cannot be used through an
  * AF_INET6 socket.
+ *
+ * The socket hooks alone are not enough: some ways to an address pass none
+ * of them (listen() without bind() autobinds to the wildcard; ICMP ping
+ * sockets and raw sockets have their own bind, before the hook; send() on
+ * a connected UDP socket skips sendmsg; a dual-stack [::] socket takes
+ * IPv4 to every host address, and IPV6_V6ONLY is out of a hook's reach).
+ * The packet filters are what holds in every case; the hooks make the
+ * ordinary cases (wildcard binds, unbound connects) pick the jail's
+ * address so that the filters let them through.
  *
  * Programs are attached with BPF_F_ALLOW_MULTI (BPF_PROG_ATTACH, not
  * links), so they stay after the attaching process exits; they are named
@@ -46,7 +63,10 @@
 #define MOV32_X(d, s)      INSN(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0)
 #define OR32_X(d, s)       INSN(BPF_ALU | BPF_OR | BPF_X, d, s, 0, 0)
 #define ADD64_K(d, i)      INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define LDX_B(d, s, o)     INSN(BPF_LDX | BPF_MEM | BPF_B, d, s, o, 0)
 #define LDX_W(d, s, o)     INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
+#define RSH32_K(d, i)      INSN(BPF_ALU | BPF_RSH | BPF_K, d, 0, 0, i)
+#define J64_K(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
 #define LDX_DW(d, s, o)    INSN(BPF_LDX | BPF_MEM | BPF_DW, d, s, o, 0)
 #define STX_W(d, s, o)     INSN(BPF_STX | BPF_MEM | BPF_W, d, s, o, 0)
 #define ST_W(d, o, i)      INSN(BPF_ST | BPF_MEM | BPF_W, d, 0, o, i)
@@ -58,7 +78,7 @@
 #define EXIT()             INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* Program builder with forward labels. */
-enum { L_NONE, L_ALLOW, L_DENY, L_REWRITE, L_N };
+enum { L_NONE, L_ALLOW, L_DENY, L_REWRITE, L_V4, L_V6, L_N };
 
 struct pb {
 	struct bpf_insn *i;
@@ -225,6 +245,11 @@ static bool v4_limited(const struct cell_sa_policy *p)
 	return p->ip4_disable || p->ip4_n;
 }
 
+static bool v6_limited(const struct cell_sa_policy *p)
+{
+	return p->ip6_disable || p->ip6_n;
+}
+
 static void build_bind4(struct pb *b, const struct cell_sa_policy *p)
 {
 	emit(b, MOV64_X(BPF_REG_6, BPF_REG_1), L_NONE);
@@ -266,7 +291,13 @@ static void build_connect4(struct pb *b, const struct cell_sa_policy *p)
 	emit(b, ADD64_K(BPF_REG_2, -16), L_NONE);
 	emit(b, MOV64_K(BPF_REG_3, 16), L_NONE);
 	emit(b, CALL(BPF_FUNC_bind), L_NONE);
-	emit(b, JA(0), L_ALLOW);
+	emit(b, J64_K(BPF_JEQ, BPF_REG_0, 0, 0), L_ALLOW);
+	/* bound already (or the bind failed): only a jail source may
+	 * connect */
+	emit(b, LDX_DW(BPF_REG_7, BPF_REG_6, SA_OFF(sk)), L_NONE);
+	emit(b, LDX_W(BPF_REG_2, BPF_REG_7, SK_OFF(src_ip4)), L_NONE);
+	match4(b, p->ip4, p->ip4_n);
+	emit(b, JA(0), L_DENY);
 	tail(b);
 }
 
@@ -290,8 +321,19 @@ static void build_connect6(struct pb *b, const struct cell_sa_policy *p)
 		emit(b, ADD64_K(BPF_REG_2, -32), L_NONE);
 		emit(b, MOV64_K(BPF_REG_3, 28), L_NONE);
 		emit(b, CALL(BPF_FUNC_bind), L_NONE);
+		emit(b, J64_K(BPF_JEQ, BPF_REG_0, 0, 0), L_ALLOW);
+		/* as in connect4: bound already, so a jail source or no
+		 * connect */
+		emit(b, LDX_DW(BPF_REG_7, BPF_REG_6, SA_OFF(sk)), L_NONE);
+		for (int w = 0; w < 4; w++)
+			emit(b, LDX_W(BPF_REG_2 + w, BPF_REG_7,
+				      (int16_t)(SK_OFF(src_ip6) + 4 * w)),
+			     L_NONE);
+		match6(b, p->ip6, p->ip6_n);
+		emit(b, JA(0), L_DENY);
+	} else {
+		emit(b, JA(0), L_ALLOW);
 	}
-	emit(b, JA(0), L_ALLOW);
 	tail(b);
 }
 
@@ -349,6 +391,77 @@ static void build_sendmsg6(struct pb *b, const struct cell_sa_policy *p)
 	tail(b);
 }
 
+/*
+ * cgroup_skb: the packet starts at its IP header. r1 = r6 (skb),
+ * r2 = off, r3 = r10 - 24 (a 16-byte buffer), r4 = len, then
+ * bpf_skb_load_bytes; a packet too short for it is dropped.
+ */
+static void skb_load(struct pb *b, int32_t off, int32_t len)
+{
+	emit(b, MOV64_X(BPF_REG_1, BPF_REG_6), L_NONE);
+	emit(b, MOV64_K(BPF_REG_2, off), L_NONE);
+	emit(b, MOV64_X(BPF_REG_3, BPF_REG_10), L_NONE);
+	emit(b, ADD64_K(BPF_REG_3, -24), L_NONE);
+	emit(b, MOV64_K(BPF_REG_4, len), L_NONE);
+	emit(b, CALL(BPF_FUNC_skb_load_bytes), L_NONE);
+	emit(b, J64_K(BPF_JNE, BPF_REG_0, 0, 0), L_DENY);
+}
+
+/* The packet's own source (egress) or destination (ingress) address:
+ * the socket hooks cannot see every way a socket gets an address. The IP
+ * version comes from the packet, not the socket: a dual-stack AF_INET6
+ * socket sends and receives IPv4. */
+static void build_skb(struct pb *b, const struct cell_sa_policy *p,
+		      bool egress)
+{
+	emit(b, MOV64_X(BPF_REG_6, BPF_REG_1), L_NONE);
+	skb_load(b, 0, 1);
+	emit(b, LDX_B(BPF_REG_2, BPF_REG_10, -24), L_NONE);
+	emit(b, RSH32_K(BPF_REG_2, 4), L_NONE);
+	emit(b, J32_K(BPF_JEQ, BPF_REG_2, 4, 0), L_V4);
+	emit(b, J32_K(BPF_JEQ, BPF_REG_2, 6, 0), L_V6);
+	emit(b, JA(0), L_ALLOW);
+
+	label(b, L_V4);
+	if (!v4_limited(p)) {
+		emit(b, JA(0), L_ALLOW);
+	} else if (p->ip4_disable || !p->ip4_n) {
+		emit(b, JA(0), L_DENY);
+	} else {
+		/* iphdr: saddr at 12, daddr at 16 */
+		skb_load(b, egress ? 12 : 16, 4);
+		emit(b, LDX_W(BPF_REG_2, BPF_REG_10, -24), L_NONE);
+		match4(b, p->ip4, p->ip4_n);
+		emit(b, JA(0), L_DENY);
+	}
+
+	label(b, L_V6);
+	if (!v6_limited(p)) {
+		emit(b, JA(0), L_ALLOW);
+	} else if (p->ip6_disable || !p->ip6_n) {
+		emit(b, JA(0), L_DENY);
+	} else {
+		/* ipv6hdr: saddr at 8, daddr at 24 */
+		skb_load(b, egress ? 8 : 24, 16);
+		for (int w = 0; w < 4; w++)
+			emit(b, LDX_W(BPF_REG_2 + w, BPF_REG_10,
+				      (int16_t)(-24 + 4 * w)), L_NONE);
+		match6(b, p->ip6, p->ip6_n);
+		emit(b, JA(0), L_DENY);
+	}
+	tail(b);
+}
+
+static void build_egress(struct pb *b, const struct cell_sa_policy *p)
+{
+	build_skb(b, p, true);
+}
+
+static void build_ingress(struct pb *b, const struct cell_sa_policy *p)
+{
+	build_skb(b, p, false);
+}
+
 static void build_sock_create(struct pb *b, const struct cell_sa_policy *p)
 {
 	emit(b, LDX_W(BPF_REG_2, BPF_REG_1, SK_OFF(family)), L_NONE);
@@ -385,6 +498,10 @@ static const struct {
 	[CELL_SA_SOCK_CREATE] = { "cell_sa_sock", BPF_PROG_TYPE_CGROUP_SOCK,
 				  BPF_CGROUP_INET_SOCK_CREATE,
 				  build_sock_create },
+	[CELL_SA_EGRESS] = { "cell_sa_egress", BPF_PROG_TYPE_CGROUP_SKB,
+			     BPF_CGROUP_INET_EGRESS, build_egress },
+	[CELL_SA_INGRESS] = { "cell_sa_ingress", BPF_PROG_TYPE_CGROUP_SKB,
+			      BPF_CGROUP_INET_INGRESS, build_ingress },
 };
 
 /* Which hooks the policy needs. */
@@ -401,6 +518,9 @@ static bool needed(const struct cell_sa_policy *p, int h)
 		return !p->ip6_disable && (v6_restricted(p) || v4_limited(p));
 	case CELL_SA_SOCK_CREATE:
 		return p->ip4_disable || p->ip6_disable;
+	case CELL_SA_EGRESS:
+	case CELL_SA_INGRESS:
+		return v4_limited(p) || v6_limited(p);
 	}
 	return false;
 }

@@ -287,6 +287,57 @@ check_match "N may bind its own address" "^10\.83\.0\.5:7001$" \
 bg "$PROBE" serve tcp 10.83.0.1 7000 =peer 60
 check "N's connection to the stand-in host comes from 10.83.0.5" \
 	"10.83.0.5" "$JEXEC" $N /bin/cell-netprobe send tcp 10.83.0.1 7000 5000
+
+# the limits hold also where no address hook runs (review defect 2): the
+# jail must neither send from nor receive at a host address. Only the
+# stand-in netns is changed (ping_group_range is per netns).
+Q=vtq$P; S=vts$P; MADE="$MADE $Q $S"
+sysctl -qw net.ipv4.ping_group_range="0 0"
+ip addr add fd83::1/64 dev $SBR nodad
+check_rc "non-vnet jail Q with ip4.addr and ip6.addr on $SBR created" 0 \
+	"$JAIL" -c name=$Q path=$R ip4.addr=10.83.0.6/24 \
+	ip6.addr=fd83::6/64 interface=$SBR persist
+bg "$PROBE" serve udp 10.83.0.1 7002 =peer 60
+bg "$PROBE" serve udp fd83::1 7006 =peer 60
+sleep 0.3
+OUT=$("$JEXEC" $N /bin/cell-netprobe udpconnect 10.83.0.1 7002 2>&1)
+check_match "(a) N's UDP sendto from an unbound socket comes from 10.83.0.5" \
+	"^sendto: 10\.83\.0\.5$" printf '%s\n' "$OUT"
+check_nomatch "(a) ... the connect() after it sends nothing from a host address" \
+	"^connected: 10\.83\.0\.1" printf '%s\n' "$OUT"
+OUT=$("$JEXEC" $Q /bin/cell-netprobe udpconnect fd83::1 7006 2>&1)
+check_match "(a) IPv6: Q's sendto comes from fd83::6" "^sendto: fd83::6$" \
+	printf '%s\n' "$OUT"
+check_nomatch "(a) IPv6: ... the connect() after it sends nothing from fd83::1" \
+	"^connected: fd83::1" printf '%s\n' "$OUT"
+"$JEXEC" $N /bin/cell-netprobe serve tcp - 0 n-any 60 >"$T/listen.out" 2>&1 &
+BGPIDS="$BGPIDS $!"
+LPORT=""
+for _ in $(seq 50); do
+	LPORT=$(sed -n 's/^listening on //p' "$T/listen.out")
+	[ -n "$LPORT" ] && break
+	sleep 0.1
+done
+check "(b) N's listen() without bind() answers at N's address" "n-any" \
+	"$PROBE" send tcp 10.83.0.5 "${LPORT:-1}" 3000
+check_rc "(b) ... and not at the stand-in host's address" 1 \
+	"$PROBE" send tcp 10.83.0.1 "${LPORT:-1}" 1500
+check_match "(c) N's ping socket bound to its own address: a reply" \
+	"^reply" "$JEXEC" $N /bin/cell-netprobe ping 10.83.0.5 10.83.0.1
+check_match "(c) ... bound to a host address: none" "^error" \
+	"$JEXEC" $N /bin/cell-netprobe ping 10.83.0.1 10.83.0.1
+check_match "(c) ... unbound (the host picks the source): none" "^error" \
+	"$JEXEC" $N /bin/cell-netprobe ping 0.0.0.0 10.83.0.1
+check_rc "non-vnet jail S with ip4.addr and ip6=inherit created" 0 \
+	"$JAIL" -c name=$S path=$R ip4.addr=10.83.0.8/24 interface=$SBR \
+	ip6=inherit persist
+bg "$JEXEC" $S /bin/cell-netprobe serve tcp :: 7008 s-dual 60
+check "(d) S's dual-stack [::] listener answers IPv4 at S's address" \
+	"s-dual" "$PROBE" send tcp 10.83.0.8 7008 3000
+check_rc "(d) ... and not at the stand-in host's IPv4 address" 1 \
+	"$PROBE" send tcp 10.83.0.1 7008 1500
+check "(d) ... IPv6 is S's to use (ip6=inherit)" "s-dual" \
+	"$PROBE" send tcp fd83::1 7008 3000
 check_rc "non-vnet jail D with ip4=disable created" 0 \
 	"$JAIL" -c name=$D path=$R ip4=disable persist
 check_match "D cannot open an IPv4 socket" "^error: " \
@@ -310,13 +361,13 @@ check_nomatch "... and its removal takes it" "10\.83\.0\.7/" ip -o addr show dev
 
 # --- removal ------------------------------------------------------------------
 
-for n in $A $Bj $C $N $D; do
+for n in $A $Bj $C $N $D $Q $S; do
 	check_rc "jail -r $n" 0 "$JAIL" -r $n
 done
 # the jails' servers went with them; the stand-in host's one is ours
 for p in $BGPIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 BGPIDS=""
-for n in $A $Bj $C $N $D; do
+for n in $A $Bj $C $N $D $Q $S; do
 	check_clean "nothing left of $n" $n
 done
 check_nomatch "ip link: no epair, cell-made bridge $BR gone" \

@@ -13,12 +13,26 @@
  *   bind tcp|udp ADDR PORT
  *       bind and print the bound ADDR:PORT (getsockname), or "error: ..."
  *       and exit 1
+ *   udpconnect ADDR PORT
+ *       sendto() "hi" from an unbound UDP socket (the kernel autobinds it
+ *       to the wildcard), then connect() and send() on it; prints
+ *       "sendto: ANSWER" and "connected: ANSWER" (or "...: error: ...")
+ *   ping BINDADDR DST [TIMEOUT_MS]
+ *       an ICMP echo from an unprivileged ping socket (SOCK_DGRAM,
+ *       IPPROTO_ICMP/ICMPV6) bound to BINDADDR: "reply from DST", or
+ *       "error: ..." and exit 1
+ *
+ * serve with ADDR "-" (tcp) listens without bind(): the kernel binds the
+ * wildcard and a port of its choice, printed as "listening on PORT" (PORT
+ * must be 0); an IPv6 serve turns IPV6_V6ONLY off (dual stack).
  *
  * IPv4 and IPv6 addresses are both accepted.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,7 +48,9 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: cell-netprobe serve tcp|udp ADDR PORT TAG [SECONDS]\n"
 		"       cell-netprobe send tcp|udp ADDR PORT [TIMEOUT_MS]\n"
-		"       cell-netprobe bind tcp|udp ADDR PORT\n");
+		"       cell-netprobe bind tcp|udp ADDR PORT\n"
+		"       cell-netprobe udpconnect ADDR PORT\n"
+		"       cell-netprobe ping BINDADDR DST [TIMEOUT_MS]\n");
 	return 2;
 }
 
@@ -100,7 +116,7 @@ static long now_ms(void)
 }
 
 static int do_serve(int type, struct sockaddr_storage *ss, socklen_t len,
-		    const char *tag, int seconds)
+		    bool nobind, const char *tag, int seconds)
 {
 	alarm((unsigned)seconds);
 	int s = socket(ss->ss_family, type, 0);
@@ -110,13 +126,27 @@ static int do_serve(int type, struct sockaddr_storage *ss, socklen_t len,
 	}
 	int one = 1;
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s, (struct sockaddr *)ss, len) < 0) {
+	int zero = 0;
+	if (ss->ss_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (!nobind && bind(s, (struct sockaddr *)ss, len) < 0) {
 		perror("bind");
 		return 1;
 	}
 	if (type == SOCK_STREAM && listen(s, 16) < 0) {
 		perror("listen");
 		return 1;
+	}
+	if (nobind) {
+		struct sockaddr_storage got;
+		socklen_t glen = sizeof(got);
+		char a[INET6_ADDRSTRLEN + 8];
+		if (getsockname(s, (struct sockaddr *)&got, &glen) < 0) {
+			perror("getsockname");
+			return 1;
+		}
+		fmt_sa(&got, a, sizeof(a), true);
+		printf("listening on %s\n", strrchr(a, ':') + 1);
 	}
 	for (;;) {
 		char buf[64];
@@ -260,18 +290,116 @@ static int do_bind(int type, const struct sockaddr_storage *ss,
 	return 0;
 }
 
+/* Wait up to ms for a datagram on s: its text in buf, or -errno. */
+static int recv_wait(int s, int ms, char *buf, size_t blen)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	int n = poll(&p, 1, ms);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ETIMEDOUT;
+	ssize_t got = recv(s, buf, blen - 1, 0);
+	if (got < 0)
+		return -errno;
+	buf[got] = '\0';
+	return 0;
+}
+
+static int do_udpconnect(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int s = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		printf("error: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	char buf[128];
+	int r;
+	if (sendto(s, "hi", 2, 0, (const struct sockaddr *)ss, len) < 0)
+		r = -errno;
+	else
+		r = recv_wait(s, 1500, buf, sizeof(buf));
+	if (r < 0)
+		printf("sendto: error: %s\n", strerror(-r));
+	else
+		printf("sendto: %s\n", buf);
+	if (connect(s, (const struct sockaddr *)ss, len) < 0) {
+		printf("connect: error: %s\n", strerror(errno));
+		return 1;
+	}
+	if (send(s, "hi", 2, 0) < 0)
+		r = -errno;
+	else
+		r = recv_wait(s, 1500, buf, sizeof(buf));
+	if (r < 0) {
+		printf("connected: error: %s\n", strerror(-r));
+		return 1;
+	}
+	printf("connected: %s\n", buf);
+	return 0;
+}
+
+static int do_ping(const char *bindaddr, const char *dst, int timeout_ms)
+{
+	struct sockaddr_storage b, d;
+	socklen_t blen, dlen;
+	if (parse_sa(bindaddr, "0", &b, &blen) < 0 ||
+	    parse_sa(dst, "0", &d, &dlen) < 0 || b.ss_family != d.ss_family)
+		return usage();
+	bool v6 = d.ss_family == AF_INET6;
+	int s = socket(d.ss_family, SOCK_DGRAM | SOCK_CLOEXEC,
+		       v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	if (s < 0) {
+		printf("error: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	if (bind(s, (const struct sockaddr *)&b, blen) < 0) {
+		printf("error: bind: %s\n", strerror(errno));
+		return 1;
+	}
+	/* the kernel fills in the identifier and the checksum */
+	uint8_t pkt[16] = { v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO, 0 };
+	pkt[7] = 1;
+	if (sendto(s, pkt, sizeof(pkt), 0, (const struct sockaddr *)&d,
+		   dlen) < 0) {
+		printf("error: sendto: %s\n", strerror(errno));
+		return 1;
+	}
+	char buf[128];
+	int r = recv_wait(s, timeout_ms, buf, sizeof(buf));
+	if (r < 0) {
+		printf("error: no reply: %s\n", strerror(-r));
+		return 1;
+	}
+	printf("reply from %s\n", dst);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && argc <= 5 && !strcmp(argv[1], "ping"))
+		return do_ping(argv[2], argv[3],
+			       argc == 5 ? atoi(argv[4]) : 1500);
+	if (argc == 4 && !strcmp(argv[1], "udpconnect")) {
+		struct sockaddr_storage us;
+		socklen_t ulen;
+		if (parse_sa(argv[2], argv[3], &us, &ulen) < 0)
+			return usage();
+		return do_udpconnect(&us, ulen);
+	}
 	if (argc < 5)
 		return usage();
 	int type = sock_type(argv[2]);
 	struct sockaddr_storage ss;
 	socklen_t len;
-	if (type < 0 || parse_sa(argv[3], argv[4], &ss, &len) < 0)
+	bool nobind = !strcmp(argv[3], "-") && type == SOCK_STREAM &&
+		      !strcmp(argv[1], "serve");
+	if (type < 0 ||
+	    parse_sa(nobind ? "0.0.0.0" : argv[3], argv[4], &ss, &len) < 0)
 		return usage();
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "serve") && (argc == 6 || argc == 7))
-		return do_serve(type, &ss, len, argv[5],
+		return do_serve(type, &ss, len, nobind, argv[5],
 				argc == 7 ? atoi(argv[6]) : 30);
 	if (!strcmp(argv[1], "send") && (argc == 5 || argc == 6))
 		return do_send(type, &ss, len,

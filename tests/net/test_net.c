@@ -951,6 +951,9 @@ static void test_sockaddr_bpf(void **state)
 	snprintf(cmd, sizeof(cmd), "bpftool cgroup show %s", cgpath);
 	assert_true(contains(cmd, "cell_sa_bind4"));
 	assert_true(contains(cmd, "cell_sa_conn6"));
+	/* the packet filters behind the hooks */
+	assert_true(contains(cmd, "cell_sa_egress"));
+	assert_true(contains(cmd, "cell_sa_ingress"));
 
 	/* listeners made outside the cgroup, inherited by the child */
 	int lst = try_bind(AF_INET, SOCK_STREAM, "10.70.0.6");
