@@ -127,6 +127,14 @@ static int link_parse(const struct nlmsghdr *nlh, struct cell_link_info *o)
 				o->has_addr = true;
 			}
 			break;
+		case IFLA_PERM_ADDRESS:
+			if (nl_attr_payload_len(a) == sizeof(o->perm)) {
+				static const uint8_t zero[6];
+				memcpy(o->perm, nl_attr_payload(a),
+				       sizeof(o->perm));
+				o->has_perm = memcmp(o->perm, zero, 6) != 0;
+			}
+			break;
 		case IFLA_IFALIAS:
 			attr_str(a, o->alias, sizeof(o->alias));
 			break;
@@ -144,19 +152,29 @@ static int link_parse(const struct nlmsghdr *nlh, struct cell_link_info *o)
 	return 0;
 }
 
-int cell_link_get(struct cell_nl *nl, const char *ifname,
-		  struct cell_link_info *out, struct cell_error *err)
+/* By name, or by index when ifname is NULL. */
+static int link_get(struct cell_nl *nl, const char *ifname, int index,
+		    struct cell_link_info *out, struct cell_error *err)
 {
-	int r = cell_ifname_check(ifname, err);
+	int r = ifname ? cell_ifname_check(ifname, err) : 0;
 	if (r < 0)
 		return r;
+	char idxname[24];
+	if (!ifname) {
+		snprintf(idxname, sizeof(idxname), "interface #%d", index);
+		ifname = idxname;
+	}
 	NL_MSG_BUF(buf, 512);
 	struct nl_msg m;
 	nl_msg_init(&m, buf, sizeof(buf), RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = nl_msg_put_extra(&m, sizeof(*ifi));
-	if (ifi)
+	if (ifi) {
 		ifi->ifi_family = AF_UNSPEC;
-	nl_attr_put_strz(&m, IFLA_IFNAME, ifname);
+		if (ifname == idxname)
+			ifi->ifi_index = index;
+	}
+	if (ifname != idxname)
+		nl_attr_put_strz(&m, IFLA_IFNAME, ifname);
 	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = cell_nl_send(nl, &m, NLM_F_REQUEST);
 	if (r < 0)
@@ -194,6 +212,12 @@ int cell_link_get(struct cell_nl *nl, const char *ifname,
 			}
 		}
 	}
+}
+
+int cell_link_get(struct cell_nl *nl, const char *ifname,
+		  struct cell_link_info *out, struct cell_error *err)
+{
+	return link_get(nl, ifname, 0, out, err);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -600,27 +624,31 @@ int cell_epair_destroy(const char *jail, unsigned int idx,
 
 /* ---- moving interfaces ---------------------------------------------------- */
 
-static int move(struct cell_nl *nl, const char *ifname, int to_fd,
-		const char *where, struct cell_error *err)
+/* Move the device at index (in nl's netns) to to_fd, named newname there
+ * when newname is given. */
+static int move_index(struct cell_nl *nl, int index, const char *name,
+		      const char *newname, int to_fd, struct cell_error *err)
 {
-	struct cell_link_info li;
-	int r = cell_link_get(nl, ifname, &li, err);
-	if (r == -ENODEV)
-		return cell_error_set(err, r, "interface %s does not exist%s",
-				      ifname, where);
-	if (r < 0)
-		return r;
 	NL_MSG_BUF(buf, 256);
 	struct nl_msg m;
-	link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, li.index);
+	link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, index);
 	nl_attr_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)to_fd);
+	if (newname)
+		nl_attr_put_strz(&m, IFLA_IFNAME, newname);
 	char what[64];
-	snprintf(what, sizeof(what), "moving %s", ifname);
+	snprintf(what, sizeof(what), "moving %s", name);
 	return cell_nl_talk(nl, &m, what, err);
 }
 
+static bool same_device(const struct cell_link_info *li,
+			const struct cell_link_id *id)
+{
+	return !strcmp(li->kind, id->kind) && li->has_perm == id->has_perm &&
+	       (!id->has_perm || !memcmp(li->perm, id->perm, 6));
+}
+
 int cell_link_move_in(const char *ifname, int netns_fd,
-		      struct cell_error *err)
+		      struct cell_link_id *id, struct cell_error *err)
 {
 	if (netns_fd < 0)
 		return cell_error_set(err, -EBADF, "moving %s: no jail netns",
@@ -629,17 +657,49 @@ int cell_link_move_in(const char *ifname, int netns_fd,
 	int r = cell_nl_open(&nl, -1, err);
 	if (r < 0)
 		return r;
-	r = move(&nl, ifname, netns_fd, " on the host", err);
+	struct cell_link_info li;
+	r = cell_link_get(&nl, ifname, &li, err);
+	if (r == -ENODEV)
+		r = cell_error_set(err, r, "interface %s does not exist on "
+				   "the host", ifname);
+	if (r == 0)
+		r = move_index(&nl, li.index, ifname, NULL, netns_fd, err);
+	cell_nl_close(&nl);
+	if (r < 0 || !id)
+		return r;
+	/*
+	 * Its index in the jail (the kernel keeps it only when it is free
+	 * there): looked up by name at once, before the jail has had a
+	 * reason to rename it, and checked against what the host saw, so
+	 * an impostor made in between is noticed.
+	 */
+	memset(id, 0, sizeof(*id));
+	snprintf(id->name, sizeof(id->name), "%s", ifname);
+	snprintf(id->kind, sizeof(id->kind), "%s", li.kind);
+	memcpy(id->perm, li.perm, 6);
+	id->has_perm = li.has_perm;
+	r = cell_nl_open(&nl, netns_fd, err);
+	if (r < 0)
+		return r;
+	struct cell_link_info in;
+	r = cell_link_get(&nl, ifname, &in, err);
+	if (r == 0 && !same_device(&in, id))
+		r = cell_error_set(err, -EEXIST, "%s in the jail is not the "
+				   "interface moved in", ifname);
+	else if (r == -ENODEV)
+		r = cell_error_set(err, r, "%s vanished in the jail", ifname);
+	if (r == 0)
+		id->index = in.index;
 	cell_nl_close(&nl);
 	return r;
 }
 
-int cell_link_move_out(const char *ifname, int netns_fd,
+int cell_link_move_out(const struct cell_link_id *id, int netns_fd,
 		       struct cell_error *err)
 {
 	if (netns_fd < 0)
 		return cell_error_set(err, -EBADF, "moving %s: no jail netns",
-				      ifname);
+				      id->name);
 	_cleanup_close_ int host = open("/proc/thread-self/ns/net",
 					O_RDONLY | O_CLOEXEC);
 	if (host < 0)
@@ -648,7 +708,19 @@ int cell_link_move_out(const char *ifname, int netns_fd,
 	int r = cell_nl_open(&nl, netns_fd, err);
 	if (r < 0)
 		return r;
-	r = move(&nl, ifname, host, " in the jail", err);
+	struct cell_link_info li;
+	r = id->index > 0 ? link_get(&nl, NULL, id->index, &li, err)
+			  : -ENODEV;
+	if (r == 0 && !same_device(&li, id))
+		r = -ENODEV;   /* gone, and the index reused: not ours */
+	if (r == -ENODEV)
+		r = cell_error_set(err, r, "%s (index %d, %s) is no longer in "
+				   "the jail; nothing given back", id->name,
+				   id->index, id->kind[0] ? id->kind
+							  : "device");
+	/* the jail may have renamed it: it goes back under its own name */
+	if (r == 0)
+		r = move_index(&nl, li.index, id->name, id->name, host, err);
 	cell_nl_close(&nl);
 	return r;
 }

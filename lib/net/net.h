@@ -119,7 +119,20 @@ struct cell_link_info {
 	char alias[64];          /* IFLA_IFALIAS */
 	uint8_t addr[6];         /* IFLA_ADDRESS when Ethernet-sized */
 	bool has_addr;
+	uint8_t perm[6];         /* IFLA_PERM_ADDRESS, when set (non-zero) */
+	bool has_perm;
 	unsigned int mtu;        /* IFLA_MTU */
+};
+
+/* Which device a vnet.interface is, taken when it is moved in: its index
+ * in the jail's netns, its kind and its permanent MAC (what the jail
+ * cannot give another device), and the name to give it back under. */
+struct cell_link_id {
+	char name[16];
+	int index;
+	char kind[16];
+	uint8_t perm[6];
+	bool has_perm;
 };
 
 /* Look a link up by name in nl's netns: -ENODEV when absent. */
@@ -174,11 +187,15 @@ int cell_link_set_up(int netns_fd, const char *ifname, bool up,
 /* Set the MTU of ifname in netns_fd (68..65535). */
 int cell_link_set_mtu(int netns_fd, const char *ifname, unsigned int mtu,
 		      struct cell_error *err);
-/* Move host interface ifname into netns_fd (it stays named ifname). */
+/* Move host interface ifname into netns_fd (it stays named ifname);
+ * id (may be NULL): which device it is there. */
 int cell_link_move_in(const char *ifname, int netns_fd,
-		      struct cell_error *err);
-/* Give interface ifname back from netns_fd to the caller's netns. */
-int cell_link_move_out(const char *ifname, int netns_fd,
+		      struct cell_link_id *id, struct cell_error *err);
+/* Give the device id back from netns_fd to the caller's netns, under
+ * id->name, whatever the jail renamed it to; only if the device at
+ * id->index is still of id's kind and permanent MAC: -ENODEV (and
+ * nothing moved) when it is gone or another. */
+int cell_link_move_out(const struct cell_link_id *id, int netns_fd,
 		       struct cell_error *err);
 
 /* ---- addr.c --------------------------------------------------------- */

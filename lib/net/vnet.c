@@ -13,11 +13,114 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "policy.h"
+#include "state.h"
+
+/*
+ * vnet.interface: which device went in, so that removal gives back that
+ * one and no other. By name it could not be: the jail may rename the
+ * real interface and make another under its name, and the impostor would
+ * be moved into the host while the real one was lost with the netns.
+ * One line per device, "NAME INDEX KIND PERM" (cell_link_id; "-" for an
+ * empty kind or no permanent MAC), in <run dir>/vnetif/<jail name>,
+ * beside the jail's record (whose format is the state code's).
+ */
+static int vnetif_path(const char *jail, char *buf, size_t len, bool mk)
+{
+	char dir[512];
+	if (snprintf(dir, sizeof(dir), "%s/vnetif", cell_run_dir()) >=
+	    (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (mk && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (snprintf(buf, len, "%s/%s", dir, jail) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static void vnetif_forget(const char *jail)
+{
+	char path[768];
+	if (vnetif_path(jail, path, sizeof(path), false) == 0)
+		unlink(path);
+}
+
+static int vnetif_save(const char *jail, const struct cell_link_id *ids,
+		       size_t n, struct cell_error *err)
+{
+	char path[768], tmp[800];
+	int r = vnetif_path(jail, path, sizeof(path), true);
+	if (r < 0)
+		return cell_error_errno(err, r, "recording vnet.interface");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
+				      O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "creating %s", tmp);
+	for (size_t i = 0; i < n; i++) {
+		char line[128], perm[20] = "-";
+		const uint8_t *p = ids[i].perm;
+		if (ids[i].has_perm)
+			snprintf(perm, sizeof(perm),
+				 "%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1],
+				 p[2], p[3], p[4], p[5]);
+		int l = snprintf(line, sizeof(line), "%s %d %s %s\n",
+				 ids[i].name, ids[i].index,
+				 ids[i].kind[0] ? ids[i].kind : "-", perm);
+		if (write(fd, line, (size_t)l) != l) {
+			r = cell_error_errno(err, -EIO, "writing %s", tmp);
+			unlink(tmp);
+			return r;
+		}
+	}
+	if (rename(tmp, path) < 0) {
+		r = cell_error_errno(err, -errno, "renaming %s", tmp);
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+/* The recorded devices, at most max; 0 when there is no record. */
+static size_t vnetif_load(const char *jail, struct cell_link_id *ids,
+			  size_t max)
+{
+	char path[768];
+	if (vnetif_path(jail, path, sizeof(path), false) < 0)
+		return 0;
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = 0;
+	char line[256];
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct cell_link_id *id = &ids[n];
+		char perm[20];
+		unsigned int p[6];
+		memset(id, 0, sizeof(*id));
+		if (sscanf(line, "%15s %d %15s %19s", id->name, &id->index,
+			   id->kind, perm) != 4 || id->index <= 0)
+			continue;
+		if (!strcmp(id->kind, "-"))
+			id->kind[0] = '\0';
+		if (sscanf(perm, "%2x:%2x:%2x:%2x:%2x:%2x", &p[0], &p[1], &p[2],
+			   &p[3], &p[4], &p[5]) == 6) {
+			for (int k = 0; k < 6; k++)
+				id->perm[k] = (uint8_t)p[k];
+			id->has_perm = true;
+		}
+		n++;
+	}
+	return n;
+}
 
 /* Interface an address goes on: "if|addr" form, else the epair's jail
  * end, else the first vnet.interface. */
@@ -178,12 +281,22 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		return cell_error_set(err, -EINVAL,
 				      "vnet.nat needs an ip4.addr");
 
+	/* a record left by an earlier jail of the name is stale: this one
+	 * has moved nothing in yet */
+	vnetif_forget(j->name);
+	_cleanup_free_ struct cell_link_id *ids = NULL;
+	if (j->vnet_interface.n &&
+	    !(ids = calloc(j->vnet_interface.n, sizeof(*ids))))
+		return cell_error_set(err, -ENOMEM, "out of memory");
 	if ((r = cell_link_set_up(netns_fd, "lo", true, err)) < 0)
 		goto fail;
-	/* a move takes an interface down; up inside, as jib does */
+	/* a move takes an interface down; up inside, as jib does. Each one
+	 * is recorded as soon as it is in, for the undo below and for
+	 * removal. */
 	for (size_t i = 0; i < j->vnet_interface.n; i++)
 		if ((r = cell_link_move_in(j->vnet_interface.v[i], netns_fd,
-					   err)) < 0 ||
+					   &ids[i], err)) < 0 ||
+		    (r = vnetif_save(j->name, ids, i + 1, err)) < 0 ||
 		    (r = cell_link_set_up(netns_fd, j->vnet_interface.v[i],
 					  true, err)) < 0)
 			goto fail;
@@ -283,11 +396,17 @@ int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 		KEEP(cell_epair_destroy(j->name, 0, &e));
 		KEEP(cell_bridge_remove_if_unused(j->vnet_bridge, &e));
 	}
-	if (netns_fd >= 0) {
-		for (size_t i = 0; i < j->vnet_interface.n; i++) {
+	/* only the devices recorded at move-in, and only while the index
+	 * still holds one of their kind and permanent MAC; a device that is
+	 * no longer there is not replaced by whatever has its name */
+	if (netns_fd >= 0 && j->vnet_interface.n) {
+		struct cell_link_id ids[CELL_LIST_MAX];
+		size_t max = j->vnet_interface.n < CELL_LIST_MAX
+				     ? j->vnet_interface.n : CELL_LIST_MAX;
+		size_t n = vnetif_load(j->name, ids, max);
+		for (size_t i = 0; i < n; i++) {
 			cell_error_clear(&e);
-			r = cell_link_move_out(j->vnet_interface.v[i],
-					       netns_fd, &e);
+			r = cell_link_move_out(&ids[i], netns_fd, &e);
 			if (r < 0 && r != -ENODEV && !first) {
 				first = r;
 				if (err)
@@ -295,6 +414,8 @@ int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 			}
 		}
 	}
+	if (j->vnet_interface.n)
+		vnetif_forget(j->name);
 #undef KEEP
 	return first;
 }

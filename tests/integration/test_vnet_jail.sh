@@ -69,6 +69,7 @@ traces() {
 	ls -d /sys/fs/cgroup/*/cell/"$n" /sys/fs/cgroup/cell/"$n" 2>/dev/null
 	grep -l "cell/$n\$" /proc/[0-9]*/cgroup 2>/dev/null
 	grep -l "^name=$n\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null
+	ls "$CELL_RUN_DIR/vnetif/$n" 2>/dev/null
 	ip -o link show 2>/dev/null | grep -E -- "e[0-9][ab]_$n[@: ]"
 	nft list ruleset 2>/dev/null | grep -E -- "_$n( |\$)"
 }
@@ -219,9 +220,18 @@ check_rc "E reaches the stand-in host over vtia$P" 0 \
 	"$JEXEC" $E ping -c 1 -W 3 10.87.0.1
 check "A still reaches B with E holding A's address elsewhere" "b-tcp" \
 	"$JEXEC" $A /bin/cell-netprobe send tcp 10.81.0.3 8080 5000
+# what the jail may do with CAP_NET_ADMIN in its netns (done here through
+# nsenter, so it holds whatever E's capabilities are): rename the real
+# interface and put an impostor under its name
+EPID=$(init_pid $E)
+nsenter --net=/proc/$EPID/ns/net ip link set vtia$P name vtir$P
+nsenter --net=/proc/$EPID/ns/net ip link add vtia$P type ifb
 check_rc "jail -r E" 0 "$JAIL" -r $E
 check_match "vtia$P given back to the stand-in host" "vtia$P" \
 	ip -o link show
+check_match "... the real one (a veth, under its own name), not E's impostor" \
+	"veth" ip -d link show vtia$P
+check_match "... still paired with vtib$P" "vtib$P@vtia$P" ip -o link show vtib$P
 check_clean "nothing left of E" $E
 check_nomatch "E's cell-made bridge vtob$P gone" "vtob$P" ip -o link show
 
