@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "net/internal.h"
 #include "net/nlmsg.h"
 
 int cell_ip4_check(const struct in_addr *a, unsigned int prefix,
@@ -273,4 +274,25 @@ int cell_ipv6_enable(int netns_fd, const char *ifname, struct cell_error *err)
 	if (r < 0 && err && !err->code)
 		return cell_error_errno(err, r, "entering the netns");
 	return r;
+}
+
+int cell_if_v6_no_ra(const char *ifname, struct cell_error *err)
+{
+	int r = cell_ifname_check(ifname, err);
+	if (r < 0)
+		return r;
+	static const char *const keys[] = { "accept_ra", "accept_redirects",
+					    "autoconf" };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
+			 ifname, keys[i]);
+		r = write_sysctl(path, "0");
+		if (r == -ENOENT && i == 0)
+			return 0;   /* no IPv6 in this netns */
+		if (r < 0)
+			return cell_error_errno(err, r, "writing 0 to %s",
+						path);
+	}
+	return 0;
 }

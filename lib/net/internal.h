@@ -34,4 +34,13 @@ ssize_t cell_nl_recv(struct cell_nl *nl);
 int cell_nft_run(int netns_fd, const char *cmd, bool is_file, bool dry_run,
 		 char **out, char **errtext);
 
+/*
+ * A bridge cell makes is the host's, in the calling thread's netns: it
+ * must take no router advertisement, redirect or autoconfigured address
+ * from the jails on it (CVE-2020-13401 class), so accept_ra,
+ * accept_redirects and autoconf are 0 on it, set before it comes up.
+ * 0 also when the netns has no IPv6.
+ */
+int cell_if_v6_no_ra(const char *ifname, struct cell_error *err);
+
 #endif

@@ -356,7 +356,10 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 				      "it is turned off", bridge);
 	NL_MSG_BUF(buf, 512);
 	struct nl_msg m;
-	link_new_up(&m, buf, sizeof(buf));
+	/* made down: it comes up only once it takes no router
+	 * advertisement (below) */
+	link_req(&m, buf, sizeof(buf), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+		 0);
 	nl_attr_put_strz(&m, IFLA_IFNAME, bridge);
 	struct nlattr *info = nl_attr_nest_start(&m, IFLA_LINKINFO);
 	nl_attr_put_strz(&m, IFLA_INFO_KIND, "bridge");
@@ -377,6 +380,10 @@ static int bridge_ensure(struct cell_nl *nl, const char *bridge,
 	nl_attr_put_strz(&m, IFLA_IFALIAS, CELL_BRIDGE_ALIAS);
 	snprintf(what, sizeof(what), "marking bridge %s", bridge);
 	r = cell_nl_talk(nl, &m, what, err);
+	if (r == 0)
+		r = cell_if_v6_no_ra(bridge, err);
+	if (r == 0)
+		r = nl_set_up(nl, bridge, true, err);
 	if (r < 0) {
 		struct cell_error e2;
 		nl_del_index(nl, li.index, bridge, &e2);

@@ -169,6 +169,21 @@ check "UDP A -> B" "b-udp" \
 check "IPv6 TCP A -> B" "b-v6" \
 	"$JEXEC" $A /bin/cell-netprobe send tcp fd81::3 8086 5000
 check_rc "ping6 A -> B" 0 "$JEXEC" $A ping6 -c 1 -W 3 fd81::3
+# a router advertisement from a jail (CVE-2020-13401 class): the host must
+# not take a default route or an address from it on cell's bridge
+# (once duplicate address detection is done with both link-local
+# addresses: a tentative one neither sends nor takes an advertisement)
+for _ in $(seq 50); do
+	"$JEXEC" $A ip -6 addr show dev e0b_$A | grep -q tentative ||
+		ip -6 addr show dev $BR | grep -q tentative || break
+	sleep 0.1
+done
+check "A sends a router advertisement onto $BR" "sent" \
+	"$JEXEC" $A /bin/cell-netprobe ra e0b_$A fd66::
+sleep 1
+check_nomatch "... the stand-in host took no default route from it" \
+	"default" ip -6 route show
+check_nomatch "... and no address on $BR" "fd66:" ip -6 addr show dev $BR
 
 # --- MTU and default routers ---------------------------------------------------
 

@@ -21,6 +21,11 @@
  *       an ICMP echo from an unprivileged ping socket (SOCK_DGRAM,
  *       IPPROTO_ICMP/ICMPV6) bound to BINDADDR: "reply from DST", or
  *       "error: ..." and exit 1
+ *   ra IFNAME PREFIX
+ *       send an IPv6 router advertisement (router lifetime 1800 s,
+ *       PREFIX/64 on-link and for autoconfiguration) to ff02::1 out of
+ *       IFNAME from a raw socket: what a jail with allow.raw_sockets can
+ *       send to the host's bridge
  *
  * serve with ADDR "-" (tcp) listens without bind(): the kernel binds the
  * wildcard and a port of its choice, printed as "listening on PORT" (PORT
@@ -30,6 +35,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
@@ -50,7 +56,8 @@ static int usage(void)
 		"       cell-netprobe send tcp|udp ADDR PORT [TIMEOUT_MS]\n"
 		"       cell-netprobe bind tcp|udp ADDR PORT\n"
 		"       cell-netprobe udpconnect ADDR PORT\n"
-		"       cell-netprobe ping BINDADDR DST [TIMEOUT_MS]\n");
+		"       cell-netprobe ping BINDADDR DST [TIMEOUT_MS]\n"
+		"       cell-netprobe ra IFNAME PREFIX\n");
 	return 2;
 }
 
@@ -375,12 +382,56 @@ static int do_ping(const char *bindaddr, const char *dst, int timeout_ms)
 	return 0;
 }
 
+static int do_ra(const char *ifname, const char *prefix)
+{
+	struct {
+		struct nd_router_advert ra;
+		struct nd_opt_prefix_info pi;
+	} pkt;
+	memset(&pkt, 0, sizeof(pkt));
+	unsigned int idx = if_nametoindex(ifname);
+	if (!idx || inet_pton(AF_INET6, prefix, &pkt.pi.nd_opt_pi_prefix) != 1)
+		return usage();
+	int s = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (s < 0) {
+		printf("error: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	/* the receiver takes only hop limit 255 (RFC 4861 6.1.2) */
+	int hops = 255;
+	setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx));
+	pkt.ra.nd_ra_type = ND_ROUTER_ADVERT;
+	pkt.ra.nd_ra_curhoplimit = 64;
+	pkt.ra.nd_ra_router_lifetime = htons(1800);
+	pkt.pi.nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
+	pkt.pi.nd_opt_pi_len = 4;
+	pkt.pi.nd_opt_pi_prefix_len = 64;
+	pkt.pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK |
+					  ND_OPT_PI_FLAG_AUTO;
+	pkt.pi.nd_opt_pi_valid_time = htonl(86400);
+	pkt.pi.nd_opt_pi_preferred_time = htonl(14400);
+	struct sockaddr_in6 dst = { .sin6_family = AF_INET6,
+				    .sin6_scope_id = idx };
+	inet_pton(AF_INET6, "ff02::1", &dst.sin6_addr);
+	/* the kernel fills in the checksum of ICMPv6 raw sockets */
+	if (sendto(s, &pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) < 0) {
+		printf("error: sendto: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("sent\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 4 && argc <= 5 && !strcmp(argv[1], "ping"))
 		return do_ping(argv[2], argv[3],
 			       argc == 5 ? atoi(argv[4]) : 1500);
+	if (argc == 4 && !strcmp(argv[1], "ra"))
+		return do_ra(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "udpconnect")) {
 		struct sockaddr_storage us;
 		socklen_t ulen;
