@@ -389,8 +389,13 @@ int cell_vnet_teardown(const struct cell_jail *j, int netns_fd,
 				*err = e;                      \
 		}                                              \
 	} while (0)
-	if ((j->vnet_nat || j->vnet_rdr.n) &&
-	    cell_nat_name_check(j->name, NULL) == 0)
+	/* whatever the record says: forwards added while the jail ran
+	 * (cell rdr, cell_nat_rdr_add) are not in it, and chains left
+	 * behind would forward to the next jail given the address.
+	 * cell_nat_remove deletes only the jail's own chains and is
+	 * tolerant of their absence. (A jail with nothing but lo, above,
+	 * has no bridge, and cell rdr adds no forward without one.) */
+	if (cell_nat_name_check(j->name, NULL) == 0)
 		KEEP(cell_nat_remove(-1, j->name, &e));
 	if (j->vnet_bridge[0]) {
 		KEEP(cell_epair_destroy(j->name, 0, &e));

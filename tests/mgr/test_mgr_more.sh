@@ -327,6 +327,16 @@ udp 5353 53 active" $C rdr rdr1 list
 	check "rdr: ... none listed" "" $C rdr rdr1 list
 	check_nomatch "rdr: ... none in nftables" "rdr_rdr1|dport 8080" nft list ruleset
 	check_rc "rdr: the freed port goes to another jail" 0 $C -q rdr rdr3 tcp 8080 80
+	# a forward added at runtime is not in the running jail's record:
+	# its chains must still go when the jail stops
+	$C -q create -B cellrdr0 rdr4 busybox 10.78.0.4/24
+	check_rc "rdr: start a jail without forwards" 0 $C -q start rdr4
+	check_rc "rdr: ... add one while it runs" 0 $C -q rdr rdr4 tcp 8090 80
+	check_match "rdr: ... in nftables" "chain rdr_rdr4" nft list ruleset
+	check_rc "rdr: ... stop it" 0 $C -q stop rdr4
+	check_nomatch "rdr: ... the forward added at runtime went with it" \
+		"rdr_rdr4|dport 8090" nft list ruleset
+	$C -q destroy -f rdr4
 	check_rc "rdr: destroy all" 0 bash -c "$C -q destroy -f rdr1 && $C -q destroy -f rdr2 && $C -q destroy -f rdr3"
 
 	# -V: a vnet jail on a host interface (a veth end standing in for the
