@@ -85,6 +85,13 @@ void cell_epair_macs(const char *jail, unsigned int idx, uint8_t host[6],
 	memcpy(jailend, m, 6);
 }
 
+/* What the host end's IFLA_IFALIAS says: whose epair it is, by the full
+ * name (the interface name may be a hash another name shares). */
+static void epair_alias(const char *jail, char *buf, size_t len)
+{
+	snprintf(buf, len, "cell:%s", jail);
+}
+
 /* ---- lookups ------------------------------------------------------------ */
 
 /* A string attribute into a fixed field: "%.*s" stops at the NUL the
@@ -431,6 +438,19 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 	return NL_CB_OK;
 }
 
+/* Ports of the bridge at index master. */
+static int bridge_ports(struct cell_nl *nl, int master, struct ports *p,
+			struct cell_error *err)
+{
+	NL_MSG_BUF(buf, 256);
+	struct nl_msg m;
+	link_req(&m, buf, sizeof(buf), RTM_GETLINK, 0, 0);
+	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	p->master = master;
+	p->n = 0;
+	return cell_nl_dump(nl, &m, ports_cb, p, "listing links", err);
+}
+
 static int bridge_remove_if_unused(struct cell_nl *nl, const char *bridge,
 				   struct cell_error *err)
 {
@@ -442,12 +462,8 @@ static int bridge_remove_if_unused(struct cell_nl *nl, const char *bridge,
 		return r;
 	if (strcmp(li.kind, "bridge") || strcmp(li.alias, CELL_BRIDGE_ALIAS))
 		return 0;   /* not ours */
-	NL_MSG_BUF(buf, 256);
-	struct nl_msg m;
-	link_req(&m, buf, sizeof(buf), RTM_GETLINK, 0, 0);
-	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	struct ports p = { li.index, 0 };
-	r = cell_nl_dump(nl, &m, ports_cb, &p, "listing links", err);
+	struct ports p = { 0 };
+	r = bridge_ports(nl, li.index, &p, err);
 	if (r < 0)
 		return r;
 	if (p.n)
@@ -473,8 +489,11 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err)
 
 int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 		      bool autocreate, unsigned int mtu, int netns_fd,
-		      struct cell_epair_names *names, struct cell_error *err)
+		      struct cell_epair_names *names, bool *bridge_created,
+		      struct cell_error *err)
 {
+	if (bridge_created)
+		*bridge_created = false;
 	struct cell_epair_names nm;
 	int r = cell_epair_names(jail, idx, &nm, err);
 	if (r < 0)
@@ -574,15 +593,29 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	r = cell_nl_talk(&nl, &m, what, err);
 	if (r < 0)
 		goto undo;
-	r = nl_set_up(&jnl, nm.jail, true, err);
-	if (r < 0) {
-		struct cell_error e2;
-		if (cell_link_get(&nl, nm.host, &li, &e2) == 0)
+	/* whose it is, for cell_epair_destroy (the kernel ignores
+	 * IFLA_IFALIAS on creation); then the jail end up */
+	r = cell_link_get(&nl, nm.host, &li, err);
+	if (r == 0) {
+		char alias[CELL_NAME_MAX + 8];
+		epair_alias(jail, alias, sizeof(alias));
+		link_req(&m, buf, sizeof(buf), RTM_NEWLINK, 0, li.index);
+		nl_attr_put_strz(&m, IFLA_IFALIAS, alias);
+		snprintf(what, sizeof(what), "marking %s", nm.host);
+		r = cell_nl_talk(&nl, &m, what, err);
+		if (r == 0)
+			r = nl_set_up(&jnl, nm.jail, true, err);
+		if (r < 0) {
+			struct cell_error e2;
 			nl_del_index(&nl, li.index, nm.host, &e2);
-		goto undo;
+		}
 	}
+	if (r < 0)
+		goto undo;
 	if (names)
 		*names = nm;
+	if (bridge_created)
+		*bridge_created = created;
 	r = 0;
 	goto out;
 undo:
@@ -614,14 +647,26 @@ int cell_epair_destroy(const char *jail, unsigned int idx,
 	else if (r == 0) {
 		uint8_t hmac[6], jmac[6];
 		cell_epair_macs(jail, idx, hmac, jmac);
+		char alias[CELL_NAME_MAX + 8];
+		epair_alias(jail, alias, sizeof(alias));
+		/* the alias names the jail; an epair without one (made
+		 * before cell set it) goes by its MAC, but only under a
+		 * name no other jail's can hash to */
+		bool plain = !strcmp(nm.host + 4, jail);
+		bool mine = !strcmp(li.alias, alias) ||
+			    (!li.alias[0] && plain && li.has_addr &&
+			     !memcmp(li.addr, hmac, 6));
 		if (strcmp(li.kind, "veth"))
 			r = cell_error_set(err, -EEXIST,
 					   "%s is not a veth; not deleting it",
 					   nm.host);
-		else if (!li.has_addr || memcmp(li.addr, hmac, 6))
+		else if (!mine)
 			r = cell_error_set(err, -EEXIST,
-					   "%s is not cell's epair (another "
-					   "MAC); not deleting it", nm.host);
+					   "%s is not cell's epair of jail %s "
+					   "(%s%s); not deleting it", nm.host,
+					   jail,
+					   li.alias[0] ? "it is " : "no owner",
+					   li.alias);
 		else
 			r = nl_del_index(&nl, li.index, nm.host, err);
 	}

@@ -170,15 +170,18 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err);
 
 /* Create the epair for jail/idx, host end (up) on `bridge` (created when
  * missing and autocreate; otherwise -ENODEV naming it), jail end (up)
- * directly inside netns_fd. A host interface of the same name is -EEXIST
- * and nothing is created. names may be NULL. */
+ * directly inside netns_fd. The host end's IFLA_IFALIAS is "cell:JAIL".
+ * A host interface of the same name is -EEXIST and nothing is created.
+ * names, bridge_created (whether this call made the bridge) may be NULL. */
 int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 		      bool autocreate, unsigned int mtu, int netns_fd,
-		      struct cell_epair_names *names, struct cell_error *err);
+		      struct cell_epair_names *names, bool *bridge_created,
+		      struct cell_error *err);
 /* Delete the epair (host end; the kernel takes the jail end with it).
  * Absent is not an error; a host interface of that name that is not
- * cell's (not a veth, or not the MAC cell_epair_macs() gives it) is
- * -EEXIST and stays. */
+ * this jail's (not a veth, or its alias names another jail; without an
+ * alias, a plain name whose MAC is not cell_epair_macs()'s) is -EEXIST
+ * and stays. */
 int cell_epair_destroy(const char *jail, unsigned int idx,
 		       struct cell_error *err);
 /* Set a link up (or down) in netns_fd. */

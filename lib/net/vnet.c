@@ -232,6 +232,30 @@ bool cell_vnet_host_side(const struct cell_jail *j,
 	       j->vnet_nat || j->vnet_rdr.n || j->vnet_firewall[0];
 }
 
+/* What one cell_vnet_setup call made on the host side, so that its
+ * failure takes back that and nothing else: a name-based teardown would
+ * also take what another jail whose interface name hashes alike made. */
+struct made {
+	size_t moved;            /* vnet.interface moved in (ids[0..]) */
+	bool epair, bridge;
+	bool nat;                /* masq or rdr chains added */
+};
+
+static void undo_setup(const struct cell_jail *j, int netns_fd,
+		       const struct made *m, const struct cell_link_id *ids)
+{
+	struct cell_error e;
+	if (m->nat)
+		cell_nat_remove(-1, j->name, &e);
+	if (m->epair)
+		cell_epair_destroy(j->name, 0, &e);
+	if (m->bridge)
+		cell_bridge_remove_if_unused(j->vnet_bridge, &e);
+	for (size_t i = m->moved; i-- > 0;)
+		cell_link_move_out(&ids[i], netns_fd, &e);
+	vnetif_forget(j->name);
+}
+
 int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		    const struct cell_vnet_opts *o, struct cell_error *err)
 {
@@ -281,6 +305,10 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		return cell_error_set(err, -EINVAL,
 				      "vnet.nat needs an ip4.addr");
 
+	struct made made = { 0 };
+	struct in_addr gw4 = o->gw4;
+	struct in6_addr gw6 = o->gw6;
+	bool has_gw4 = o->has_gw4, has_gw6 = o->has_gw6;
 	/* a record left by an earlier jail of the name is stale: this one
 	 * has moved nothing in yet */
 	vnetif_forget(j->name);
@@ -293,19 +321,24 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 	/* a move takes an interface down; up inside, as jib does. Each one
 	 * is recorded as soon as it is in, for the undo below and for
 	 * removal. */
-	for (size_t i = 0; i < j->vnet_interface.n; i++)
+	for (size_t i = 0; i < j->vnet_interface.n; i++) {
 		if ((r = cell_link_move_in(j->vnet_interface.v[i], netns_fd,
-					   &ids[i], err)) < 0 ||
-		    (r = vnetif_save(j->name, ids, i + 1, err)) < 0 ||
+					   &ids[i], err)) < 0)
+			goto fail;
+		made.moved = i + 1;
+		if ((r = vnetif_save(j->name, ids, i + 1, err)) < 0 ||
 		    (r = cell_link_set_up(netns_fd, j->vnet_interface.v[i],
 					  true, err)) < 0)
 			goto fail;
-	if (j->vnet_bridge[0] &&
-	    (r = cell_epair_create(j->name, 0, j->vnet_bridge,
-				   o->bridge_autocreate, (unsigned)j->vnet_mtu,
-				   netns_fd, &nm,
-				   err)) < 0)
-		goto fail;
+	}
+	if (j->vnet_bridge[0]) {
+		if ((r = cell_epair_create(j->name, 0, j->vnet_bridge,
+					   o->bridge_autocreate,
+					   (unsigned)j->vnet_mtu, netns_fd,
+					   &nm, &made.bridge, err)) < 0)
+			goto fail;
+		made.epair = true;
+	}
 	if (j->ip6_addr_n || o->has_gw6 || j->vnet_defaultrouter6[0]) {
 		const char *ifn = addr_ifname(j, NULL, &nm);
 		if ((r = cell_ipv6_enable(netns_fd, ifn, err)) < 0)
@@ -337,9 +370,6 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 					j->ip6_addr[i].prefix, err)) < 0)
 			goto fail;
 	}
-	struct in_addr gw4 = o->gw4;
-	struct in6_addr gw6 = o->gw6;
-	bool has_gw4 = o->has_gw4, has_gw6 = o->has_gw6;
 	if ((r = default_routers(j, &gw4, &has_gw4, &gw6, &has_gw6, err)) < 0)
 		goto fail;
 	if (has_gw4 &&
@@ -350,6 +380,9 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 	    (r = cell_route_default6(netns_fd, addr_ifname(j, NULL, &nm),
 				     &gw6, err)) < 0)
 		goto fail;
+	/* the chains are named after the jail's full name: all of them are
+	 * this jail's (a failed add may have left a part) */
+	made.nat = j->vnet_nat || j->vnet_rdr.n;
 	if (j->vnet_nat &&
 	    (r = cell_nat_masq_add(-1, j->name, &j->ip4_addr[0].addr,
 				   j->ip4_addr[0].prefix,
@@ -363,10 +396,8 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 	    (r = cell_firewall_load(netns_fd, j->vnet_firewall, err)) < 0)
 		goto fail;
 	return 0;
-fail:;
-	struct cell_error e2;
-	cell_error_clear(&e2);
-	cell_vnet_teardown(j, netns_fd, &e2);
+fail:
+	undo_setup(j, netns_fd, &made, ids);
 	return r;
 }
 

@@ -477,6 +477,26 @@ check_clean "nothing left of G" $G
 check_nomatch "G's cell-made bridge gone" "vtgb$P" ip -o link show
 rm -rf "$R/jails"
 
+# --- names and MACs that collide -------------------------------------------
+
+# names too long for "e0a_NAME" are hashed (FNV-1a 32): these two hash
+# alike (29cc1dc2). The second create is refused; it must not take the
+# first jail's epair or bridge with it. (Fixed names: they live only in
+# this stand-in netns and this test's state directory.)
+CA=rvnetcoll0539599; CB=rvnetcoll0722382; MADE="$MADE $CA $CB"
+check_rc "jail $CA with a hashed epair name on vtcb$P created" 0 \
+	"$JAIL" -c name=$CA path=$R vnet vnet.bridge=vtcb$P \
+	ip4.addr=10.91.0.2/24 persist
+check_rc "jail $CB, whose epair name hashes alike, refused" 1 \
+	"$JAIL" -c name=$CB path=$R vnet vnet.bridge=vtcb$P \
+	ip4.addr=10.91.0.3/24 persist
+check_match "... $CA's epair host end is still on vtcb$P" \
+	"e0a_29cc1dc2.*master vtcb$P" ip -o link show
+check_match "... and its jail end still in $CA" "e0b_29cc1dc2" \
+	"$JEXEC" $CA ip -o link show
+check_rc "jail -r $CA" 0 "$JAIL" -r $CA
+check_nomatch "... its epair and bridge gone" "29cc1dc2|vtcb$P" ip -o link show
+
 # --- bad input ----------------------------------------------------------------
 
 X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P

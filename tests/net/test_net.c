@@ -372,7 +372,7 @@ static void test_rdr_and_nat(void **state)
 	jfd[1] = nt_new_netns();
 	assert_true(jfd[1] >= 0);
 	assert_int_equal(cell_epair_create("out", 0, NULL, false, 0, jfd[1],
-					   NULL, &err), 0);
+					   NULL, NULL, &err), 0);
 	struct in_addr h4, x4;
 	inet_pton(AF_INET, "192.0.2.1", &h4);
 	inet_pton(AF_INET, "192.0.2.2", &x4);
@@ -463,8 +463,8 @@ static void test_vnet_interface(void **state)
 	jfd[1] = nt_new_netns();
 	assert_true(jfd[0] >= 0 && jfd[1] >= 0);
 	/* an epair without bridge gives a host interface e0a_mv to move */
-	assert_int_equal(cell_epair_create("mv", 0, NULL, false, 0, jfd[0], NULL,
-					   &err), 0);
+	assert_int_equal(cell_epair_create("mv", 0, NULL, false, 0, jfd[0],
+					   NULL, NULL, &err), 0);
 	nt_jail(&jails[1], "mvj", NULL, "10.63.0.2/24", NULL);
 	cell_strv_push(&jails[1].vnet_interface, "e0a_mv");
 	jset[1] = true;
@@ -529,8 +529,8 @@ static void test_bad_input(void **state)
 	jfd[0] = nt_new_netns();
 	assert_true(jfd[0] >= 0);
 	/* missing bridge, auto-create off: error naming it, nothing made */
-	int r = cell_epair_create("nob", 0, "cbrnone", false, 0, jfd[0], NULL,
-				  &err);
+	int r = cell_epair_create("nob", 0, "cbrnone", false, 0, jfd[0],
+				  NULL, NULL, &err);
 	assert_int_equal(r, -ENODEV);
 	assert_non_null(strstr(err.msg, "cbrnone"));
 	assert_false(contains("ip -o link show", "e0a_nob"));
@@ -541,7 +541,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(cell_bridge_ensure("e0a_clash", true, NULL, &err),
 			 0);
 	r = cell_epair_create("clash", 0, "cbrclash", true, 0, jfd[0], NULL,
-			      &err);
+			      NULL, &err);
 	assert_int_equal(r, -EEXIST);
 	assert_non_null(strstr(err.msg, "e0a_clash"));
 	assert_false(contains("ip -o link show", "cbrclash"));
@@ -552,9 +552,9 @@ static void test_bad_input(void **state)
 	nbridges = 0;
 
 	/* vnet.bridge naming an interface that is not a bridge */
-	assert_int_equal(cell_epair_create("k", 0, NULL, false, 0, jfd[0], NULL,
-					   &err), 0);
-	r = cell_epair_create("z", 0, "e0a_k", true, 0, jfd[0], NULL, &err);
+	assert_int_equal(cell_epair_create("k", 0, NULL, false, 0, jfd[0],
+					   NULL, NULL, &err), 0);
+	r = cell_epair_create("z", 0, "e0a_k", true, 0, jfd[0], NULL, NULL, &err);
 	assert_int_equal(r, -EEXIST);
 	assert_non_null(strstr(err.msg, "not a bridge"));
 	assert_false(contains("ip -o link show", "e0a_z"));
