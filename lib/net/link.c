@@ -73,15 +73,33 @@ int cell_epair_names(const char *jail, unsigned int idx,
 	return 0;
 }
 
+static uint64_t fnv1a64(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/*
+ * 41 bits of a 64-bit hash of the name: byte 0 keeps the locally
+ * administered bit (0x02) set, the multicast bit clear and bit 0x04 for
+ * the end (host 0, jail 1); byte 1's low nibble is idx. (32 bits, as
+ * before, gave two short names such as rvnetroczfa and rvnethfbppa one
+ * MAC on one bridge.) A clash that is left is refused at creation.
+ */
 void cell_epair_macs(const char *jail, unsigned int idx, uint8_t host[6],
 		     uint8_t jailend[6])
 {
-	uint32_t h = fnv1a32(jail ? jail : "");
-	uint8_t m[6] = { 0x02, (uint8_t)(0xc0 | (idx & 0x0f)),
+	uint64_t h = fnv1a64(jail ? jail : "");
+	uint8_t m[6] = { (uint8_t)(((h >> 56) & 0xf8) | 0x02),
+			 (uint8_t)(((h >> 48) & 0xf0) | (idx & 0x0f)),
 			 (uint8_t)(h >> 24), (uint8_t)(h >> 16),
 			 (uint8_t)(h >> 8), (uint8_t)h };
 	memcpy(host, m, 6);
-	m[0] = 0x06;
+	m[0] |= 0x04;
 	memcpy(jailend, m, 6);
 }
 
@@ -422,6 +440,8 @@ int cell_bridge_ensure(const char *bridge, bool autocreate, bool *created,
 struct ports {
 	int master;
 	int n;
+	const uint8_t *mac[2];   /* count ports with either MAC (or NULL) */
+	int same_mac;
 };
 
 static int ports_cb(const struct nlmsghdr *nlh, void *data)
@@ -433,12 +453,17 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 	/* a link that cannot be read could be a port: do not guess */
 	if (link_parse(nlh, &li) < 0)
 		return NL_CB_ERROR;
-	if (li.master == p->master)
+	if (li.master == p->master) {
 		p->n++;
+		for (int k = 0; k < 2; k++)
+			if (p->mac[k] && li.has_addr &&
+			    !memcmp(li.addr, p->mac[k], 6))
+				p->same_mac++;
+	}
 	return NL_CB_OK;
 }
 
-/* Ports of the bridge at index master. */
+/* Ports of the bridge at index master (and how many have mac0/mac1). */
 static int bridge_ports(struct cell_nl *nl, int master, struct ports *p,
 			struct cell_error *err)
 {
@@ -448,6 +473,7 @@ static int bridge_ports(struct cell_nl *nl, int master, struct ports *p,
 	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	p->master = master;
 	p->n = 0;
+	p->same_mac = 0;
 	return cell_nl_dump(nl, &m, ports_cb, p, "listing links", err);
 }
 
@@ -561,6 +587,21 @@ int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 	}
 	uint8_t hmac[6], jmac[6];
 	cell_epair_macs(jail, idx, hmac, jmac);
+	/* two ports of one bridge with one MAC: the bridge would send one
+	 * jail's frames to the other */
+	if (bridx) {
+		struct ports p = { .mac = { hmac, jmac } };
+		r = bridge_ports(&nl, bridx, &p, err);
+		if (r == 0 && p.same_mac)
+			r = cell_error_set(err, -EADDRINUSE,
+					   "epair %s: its MAC %02x:%02x:%02x:"
+					   "%02x:%02x:%02x (from the jail's "
+					   "name) is already on bridge %s",
+					   nm.host, hmac[0], hmac[1], hmac[2],
+					   hmac[3], hmac[4], hmac[5], bridge);
+		if (r < 0)
+			goto undo;
+	}
 
 	NL_MSG_BUF(buf, 1024);
 	struct nl_msg m;

@@ -171,8 +171,9 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err);
 /* Create the epair for jail/idx, host end (up) on `bridge` (created when
  * missing and autocreate; otherwise -ENODEV naming it), jail end (up)
  * directly inside netns_fd. The host end's IFLA_IFALIAS is "cell:JAIL".
- * A host interface of the same name is -EEXIST and nothing is created.
- * names, bridge_created (whether this call made the bridge) may be NULL. */
+ * A host interface of the same name is -EEXIST and nothing is created;
+ * so is a port of the bridge with the epair's MAC (-EADDRINUSE). names,
+ * bridge_created (whether this call made the bridge) may be NULL. */
 int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
 		      bool autocreate, unsigned int mtu, int netns_fd,
 		      struct cell_epair_names *names, bool *bridge_created,

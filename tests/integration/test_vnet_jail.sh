@@ -497,6 +497,20 @@ check_match "... and its jail end still in $CA" "e0b_29cc1dc2" \
 check_rc "jail -r $CA" 0 "$JAIL" -r $CA
 check_nomatch "... its epair and bridge gone" "29cc1dc2|vtcb$P" ip -o link show
 
+# short names, plain epair names, but their MACs came from the same
+# 32-bit hash (768e6f0f): two jails on one bridge must not share a MAC
+MA=rvnetroczfa; MB=rvnethfbppa; MADE="$MADE $MA $MB"
+"$JAIL" -c name=$MA path=$R vnet vnet.bridge=vtmb$P ip4.addr=10.92.0.2/24 \
+	allow.raw_sockets persist >/dev/null 2>&1
+"$JAIL" -c name=$MB path=$R vnet vnet.bridge=vtmb$P ip4.addr=10.92.0.3/24 \
+	persist >/dev/null 2>&1
+macs() { ip -o link show master vtmb$P | grep -o 'link/ether [0-9a-f:]*' |
+	sort | uniq -d; }
+check "two jails on vtmb$P: no MAC twice among the host ends" "" macs
+check_rc "... and they reach each other" 0 \
+	"$JEXEC" $MA ping -c 1 -W 3 10.92.0.3
+"$JAIL" -r $MA >/dev/null 2>&1; "$JAIL" -r $MB >/dev/null 2>&1
+
 # --- bad input ----------------------------------------------------------------
 
 X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P

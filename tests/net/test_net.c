@@ -1022,6 +1022,22 @@ static void test_sockaddr_bpf(void **state)
 	assert_clean();
 }
 
+/* Two names whose 32-bit FNV-1a hashes are equal (768e6f0f) get
+ * different MACs; every MAC is unicast and locally administered, and
+ * the two ends differ. */
+static void test_epair_macs(void **state)
+{
+	(void)state;
+	uint8_t h1[6], j1[6], h2[6], j2[6];
+	cell_epair_macs("rvnetroczfa", 0, h1, j1);
+	cell_epair_macs("rvnethfbppa", 0, h2, j2);
+	assert_memory_not_equal(h1, h2, 6);
+	assert_memory_not_equal(j1, j2, 6);
+	assert_memory_not_equal(h1, j1, 6);
+	assert_int_equal(h1[0] & 0x03, 0x02);
+	assert_int_equal(j1[0] & 0x03, 0x02);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -1038,6 +1054,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_host_side),
+		cmocka_unit_test(test_epair_macs),
 		cmocka_unit_test(test_nl_strangers_refused),
 		cmocka_unit_test(test_nl_large_link),
 	};
