@@ -269,6 +269,40 @@ int cell_nat_rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
 	return 0;
 }
 
+int cell_nat_rdr_check(int netns_fd, const char *jail,
+		       const struct cell_rdr *rd, size_t n,
+		       struct cell_error *err)
+{
+	int r = cell_nat_name_check(jail, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *list = NULL;
+	r = list_table(netns_fd, &list, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ struct cell_rdr *all = NULL;
+	size_t na = 0;
+	if (collect_rdr(list, NULL, &all, &na) < 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		bool taken = false;
+		for (size_t k = 0; k < na && !taken; k++)
+			taken = all[k].proto == rd[i].proto &&
+				all[k].host_port == rd[i].host_port;
+		for (size_t k = 0; k < i && !taken; k++)
+			taken = rd[k].proto == rd[i].proto &&
+				rd[k].host_port == rd[i].host_port;
+		if (taken)
+			return cell_error_set(err, -EADDRINUSE,
+					      "rdr %s %u for jail %s: host "
+					      "port already forwarded",
+					      rd[i].proto == IPPROTO_TCP
+						      ? "tcp" : "udp",
+					      rd[i].host_port, jail);
+	}
+	return 0;
+}
+
 int cell_nat_rdr_list(int netns_fd, const char *jail, struct cell_rdr **out,
 		      size_t *n, struct cell_error *err)
 {

@@ -257,6 +257,12 @@ int cell_nat_masq_add(int netns_fd, const char *jail,
  * arrives, output for the host's own). Chains "rdr_JAIL", "rdrout_JAIL". */
 int cell_nat_rdr_add(int netns_fd, const char *jail, const struct cell_rdr *r,
 		     struct cell_error *err);
+/* Would these n forwards be refused for a host port taken (by another
+ * forward or by one of the n)? -EADDRINUSE naming it; for a check before
+ * anything is built (cell_nat_rdr_add checks again). */
+int cell_nat_rdr_check(int netns_fd, const char *jail,
+		       const struct cell_rdr *r, size_t n,
+		       struct cell_error *err);
 /* The jail's forwards; *out malloc'd (NULL when none). */
 int cell_nat_rdr_list(int netns_fd, const char *jail, struct cell_rdr **out,
 		      size_t *n, struct cell_error *err);

@@ -146,7 +146,7 @@ static const char *addr_ifname(const struct cell_jail *j, const char *given,
  */
 static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
 			   bool *has4, struct in6_addr *gw6, bool *has6,
-			   struct cell_error *err)
+			   bool *added4, bool *added6, struct cell_error *err)
 {
 	struct cell_link_info bi;
 	struct cell_nl nl;
@@ -181,6 +181,7 @@ static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
 						       err);
 				if (r < 0 && r != -EEXIST)
 					return r;
+				*added4 = r == 0;
 				cell_error_clear(err);
 			}
 		}
@@ -215,6 +216,7 @@ static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
 							   gw6, p, err);
 				if (r < 0 && r != -EEXIST)
 					return r;
+				*added6 = r == 0;
 				cell_error_clear(err);
 			}
 		}
@@ -234,19 +236,28 @@ bool cell_vnet_host_side(const struct cell_jail *j,
 
 /* What one cell_vnet_setup call made on the host side, so that its
  * failure takes back that and nothing else: a name-based teardown would
- * also take what another jail whose interface name hashes alike made. */
+ * also take what another jail whose interface name hashes alike (or a
+ * concurrent create of the same subnet) made. */
 struct made {
 	size_t moved;            /* vnet.interface moved in (ids[0..]) */
 	bool epair, bridge;
+	bool gw4, gw6;           /* gateway addresses put on the bridge */
 	bool nat;                /* masq or rdr chains added */
 };
 
 static void undo_setup(const struct cell_jail *j, int netns_fd,
-		       const struct made *m, const struct cell_link_id *ids)
+		       const struct made *m, const struct cell_link_id *ids,
+		       const struct in_addr *gw4, const struct in6_addr *gw6)
 {
 	struct cell_error e;
 	if (m->nat)
 		cell_nat_remove(-1, j->name, &e);
+	if (m->gw4)
+		cell_addr_del4(-1, j->vnet_bridge, gw4, j->ip4_addr[0].prefix,
+			       &e);
+	if (m->gw6)
+		cell_addr_del6(-1, j->vnet_bridge, gw6, j->ip6_addr[0].prefix,
+			       &e);
 	if (m->epair)
 		cell_epair_destroy(j->name, 0, &e);
 	if (m->bridge)
@@ -304,6 +315,11 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 	if (j->vnet_nat && !j->ip4_addr_n)
 		return cell_error_set(err, -EINVAL,
 				      "vnet.nat needs an ip4.addr");
+	/* a host port another jail forwards is refused before anything is
+	 * built (cell_nat_rdr_add checks again, under the nft lock) */
+	if (j->vnet_rdr.n &&
+	    (r = cell_nat_rdr_check(-1, j->name, rdr, j->vnet_rdr.n, err)) < 0)
+		return r;
 
 	struct made made = { 0 };
 	struct in_addr gw4 = o->gw4;
@@ -370,7 +386,8 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 					j->ip6_addr[i].prefix, err)) < 0)
 			goto fail;
 	}
-	if ((r = default_routers(j, &gw4, &has_gw4, &gw6, &has_gw6, err)) < 0)
+	if ((r = default_routers(j, &gw4, &has_gw4, &gw6, &has_gw6,
+				 &made.gw4, &made.gw6, err)) < 0)
 		goto fail;
 	if (has_gw4 &&
 	    (r = cell_route_default4(netns_fd, addr_ifname(j, NULL, &nm),
@@ -397,7 +414,7 @@ int cell_vnet_setup(const struct cell_jail *j, int netns_fd,
 		goto fail;
 	return 0;
 fail:
-	undo_setup(j, netns_fd, &made, ids);
+	undo_setup(j, netns_fd, &made, ids, &gw4, &gw6);
 	return r;
 }
 

@@ -511,6 +511,30 @@ check_rc "... and they reach each other" 0 \
 	"$JEXEC" $MA ping -c 1 -W 3 10.92.0.3
 "$JAIL" -r $MA >/dev/null 2>&1; "$JAIL" -r $MB >/dev/null 2>&1
 
+# a create that fails after its gateway address went on an existing
+# bridge of cell's takes that address back (and refuses a taken rdr
+# host port before it builds anything)
+H1=vth$P; H2=vti$P; MADE="$MADE $H1 $H2"
+check_rc "jail $H1 with vnet.rdr tcp 18095 on vthb$P" 0 \
+	"$JAIL" -c name=$H1 path=$R vnet vnet.bridge=vthb$P \
+	ip4.addr=10.93.0.2/24 "vnet.rdr=tcp 18095 80" persist
+check_rc "jail $H2 on vthb$P, gateway auto, the same rdr port: refused" 1 \
+	"$JAIL" -c name=$H2 path=$R vnet vnet.bridge=vthb$P \
+	ip4.addr=10.94.0.2/24 vnet.defaultrouter=auto \
+	"vnet.rdr=tcp 18095 80" persist
+check_nomatch "... its gateway address is not left on vthb$P" \
+	"10\.94\.0\.1" ip -o addr show dev vthb$P
+check_clean "... nothing left of $H2" $H2
+printf 'this is not nft\n' >"$T/badfw.nft"
+check_rc "jail $H2 on vthb$P, gateway auto, a firewall that fails: refused" 1 \
+	"$JAIL" -c name=$H2 path=$R vnet vnet.bridge=vthb$P \
+	ip4.addr=10.94.0.2/24 vnet.defaultrouter=auto \
+	vnet.firewall=$T/badfw.nft persist
+check_nomatch "... its gateway address is not left on vthb$P either" \
+	"10\.94\.0\.1" ip -o addr show dev vthb$P
+check_clean "... nothing left of $H2" $H2
+check_rc "jail -r $H1" 0 "$JAIL" -r $H1
+
 # --- bad input ----------------------------------------------------------------
 
 X=vtx$P; Y=vty$P; Z=vtz$P; W=vtw$P
