@@ -296,3 +296,19 @@ int cell_if_v6_no_ra(const char *ifname, struct cell_error *err)
 	}
 	return 0;
 }
+
+int cell_ipv6_enable_if(const char *ifname, struct cell_error *err)
+{
+	int r = cell_ifname_check(ifname, err);
+	if (r < 0)
+		return r;
+	if (access("/proc/sys/net/ipv6", F_OK) < 0)
+		return 0;   /* no IPv6 here */
+	char path[128];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	r = write_sysctl(path, "0");
+	if (r < 0)
+		return cell_error_errno(err, r, "writing 0 to %s", path);
+	return 0;
+}

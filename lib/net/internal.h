@@ -43,4 +43,12 @@ int cell_nft_run(int netns_fd, const char *cmd, bool is_file, bool dry_run,
  */
 int cell_if_v6_no_ra(const char *ifname, struct cell_error *err);
 
+/*
+ * IPv6 on for one interface of the calling thread's netns, and nothing
+ * else: on the host side, conf/all and conf/default are the admin's
+ * (cell_ipv6_enable writes them too, which is right only inside a jail's
+ * own netns). 0 when the netns has no IPv6.
+ */
+int cell_ipv6_enable_if(const char *ifname, struct cell_error *err);
+
 #endif

@@ -10,6 +10,7 @@
  * taken by the teardown, by name.
  */
 #include "net/net.h"
+#include "net/internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -209,8 +210,10 @@ static int default_routers(const struct cell_jail *j, struct in_addr *gw4,
 						      "own address: name one");
 			*gw6 = g;
 			if (cells_bridge) {
-				int r = cell_ipv6_enable(-1, j->vnet_bridge,
-							 err);
+				/* the host's: this bridge only, never
+				 * all/default */
+				int r = cell_ipv6_enable_if(j->vnet_bridge,
+							    err);
 				if (r == 0)
 					r = cell_addr_add6(-1, j->vnet_bridge,
 							   gw6, p, err);

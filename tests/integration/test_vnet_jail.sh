@@ -191,10 +191,18 @@ check_match "an epair on a bridge cell made gets MTU 65535" \
 	"e0b_$A.*mtu 65535" "$JEXEC" $A ip -o link show e0b_$A
 check_match "... and so does the bridge" "mtu 65535" ip -o link show $BR
 G=vtg$P; GBR=vtgb$P; MADE="$MADE $G"
+# IPv6 off host-wide in the stand-in, for this create only: cell may turn
+# it on for its bridge, and nowhere else
+V6=/proc/sys/net/ipv6/conf
+echo 1 >$V6/default/disable_ipv6; echo 1 >$V6/all/disable_ipv6
 check_rc "vnet.defaultrouter=auto on a bridge cell makes" 0 \
 	"$JAIL" -c name=$G path=$R vnet vnet.bridge=$GBR \
 	ip4.addr=10.88.0.5/24 ip6.addr=fd88::5/64 vnet.defaultrouter=auto \
 	vnet.ipv6_defaultrouter=auto vnet.mtu=9000 persist allow.raw_sockets
+check "... IPv6 turned on for $GBR only, not all/default" "0 1 1" \
+	sh -c "cat $V6/$GBR/disable_ipv6 $V6/all/disable_ipv6 \
+	$V6/default/disable_ipv6 | tr '\n' ' ' | sed 's/ \$//'"
+echo 0 >$V6/all/disable_ipv6; echo 0 >$V6/default/disable_ipv6
 check_match "the jail's default route is the network's first address" \
 	"default via 10\.88\.0\.1" "$JEXEC" $G ip route
 check_match "... IPv6 too" "default via fd88::1" "$JEXEC" $G ip -6 route
