@@ -51,4 +51,17 @@ int cell_if_v6_no_ra(const char *ifname, struct cell_error *err);
  */
 int cell_ipv6_enable_if(const char *ifname, struct cell_error *err);
 
+/*
+ * The host side's shared objects (table inet cell, cell's bridges) are
+ * changed by creates and removals that run without the state lock (a
+ * create's network step runs after it is released). A check and the act
+ * on it (the table is empty, so delete it; the bridge has no port, so
+ * delete it; the host port is free, so forward it) must not interleave
+ * with another jail's change: each is done under this lock, flock(2) on
+ * <run dir>/net.lock. Not reentrant: the functions that take it do not
+ * call each other. Returns the fd to give to cell_net_unlock, or -errno.
+ */
+int cell_net_lock(struct cell_error *err);
+void cell_net_unlock(int fd);
+
 #endif

@@ -424,14 +424,20 @@ int cell_bridge_ensure(const char *bridge, bool autocreate, bool *created,
 	int r = cell_ifname_check(bridge, err);
 	if (r < 0)
 		return r;
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
 	struct cell_nl nl;
 	r = cell_nl_open(&nl, -1, err);
-	if (r < 0)
+	if (r < 0) {
+		cell_net_unlock(lk);
 		return r;
+	}
 	int index = 0;
 	bool c = false;
 	r = bridge_ensure(&nl, bridge, autocreate, &c, &index, err);
 	cell_nl_close(&nl);
+	cell_net_unlock(lk);
 	if (created)
 		*created = c;
 	return r;
@@ -502,24 +508,28 @@ int cell_bridge_remove_if_unused(const char *bridge, struct cell_error *err)
 	int r = cell_ifname_check(bridge, err);
 	if (r < 0)
 		return r;
+	/* "no port, so delete it" must not meet a create that has found
+	 * the bridge and is about to put its epair on it */
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
 	struct cell_nl nl;
 	r = cell_nl_open(&nl, -1, err);
-	if (r < 0)
-		return r;
-	r = bridge_remove_if_unused(&nl, bridge, err);
-	cell_nl_close(&nl);
+	if (r == 0) {
+		r = bridge_remove_if_unused(&nl, bridge, err);
+		cell_nl_close(&nl);
+	}
+	cell_net_unlock(lk);
 	return r;
 }
 
 /* ---- epairs --------------------------------------------------------------- */
 
-int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
-		      bool autocreate, unsigned int mtu, int netns_fd,
-		      struct cell_epair_names *names, bool *bridge_created,
-		      struct cell_error *err)
+static int epair_create(const char *jail, unsigned int idx,
+			const char *bridge, bool autocreate, unsigned int mtu,
+			int netns_fd, struct cell_epair_names *names,
+			bool *bridge_created, struct cell_error *err)
 {
-	if (bridge_created)
-		*bridge_created = false;
 	struct cell_epair_names nm;
 	int r = cell_epair_names(jail, idx, &nm, err);
 	if (r < 0)
@@ -667,6 +677,25 @@ undo:
 out:
 	cell_nl_close(&jnl);
 	cell_nl_close(&nl);
+	return r;
+}
+
+/* Under the lock from the bridge's lookup (or creation) until the epair
+ * is its port: a removal's bridge_remove_if_unused cannot delete it in
+ * between. */
+int cell_epair_create(const char *jail, unsigned int idx, const char *bridge,
+		      bool autocreate, unsigned int mtu, int netns_fd,
+		      struct cell_epair_names *names, bool *bridge_created,
+		      struct cell_error *err)
+{
+	if (bridge_created)
+		*bridge_created = false;
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
+	int r = epair_create(jail, idx, bridge, autocreate, mtu, netns_fd,
+			     names, bridge_created, err);
+	cell_net_unlock(lk);
 	return r;
 }
 

@@ -11,7 +11,9 @@
  *   rdrout_JAIL  nat/output       the same, for the host's own connections
  * Every rdr rule carries the comment "cell-rdr JAIL PROTO HOSTPORT ADDR
  * JAILPORT", which is what cell_nat_rdr_list() reads back. The table is
- * deleted when a removal leaves it without chains.
+ * deleted when a removal leaves it without chains. Every change is made
+ * under cell_net_lock(), so that check and the delete cannot take a
+ * concurrent create's fresh chains, nor two jails take one host port.
  */
 #include "net/net.h"
 #include "net/internal.h"
@@ -150,8 +152,12 @@ int cell_nat_masq_add(int netns_fd, const char *jail,
 		     "comment \"cell-masq %s\"\n",
 		     jail, jail, jail, s, prefix, oif, jail) < 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
 	char *e = NULL;
 	r = cell_nft_run(netns_fd, cmd, false, false, NULL, &e);
+	cell_net_unlock(lk);
 	if (r < 0)
 		return nft_err(err, r, "adding masquerade", jail, e);
 	return 0;
@@ -212,8 +218,8 @@ static int collect_rdr(const char *list, const char *jail,
 	return 0;
 }
 
-int cell_nat_rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
-		     struct cell_error *err)
+static int rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
+		   struct cell_error *err)
 {
 	int r = cell_nat_name_check(jail, err);
 	if (r < 0)
@@ -303,6 +309,18 @@ int cell_nat_rdr_check(int netns_fd, const char *jail,
 	return 0;
 }
 
+/* the check that the host port is free and the add, as one */
+int cell_nat_rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
+		     struct cell_error *err)
+{
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
+	int r = rdr_add(netns_fd, jail, rd, err);
+	cell_net_unlock(lk);
+	return r;
+}
+
 int cell_nat_rdr_list(int netns_fd, const char *jail, struct cell_rdr **out,
 		      size_t *n, struct cell_error *err)
 {
@@ -322,9 +340,9 @@ int cell_nat_rdr_list(int netns_fd, const char *jail, struct cell_rdr **out,
 
 /* Delete those of the jail's chains in `which` that exist; then the
  * table if no chain is left. */
-static int delete_chains(int netns_fd, const char *jail,
-			 const char *const *which, size_t nwhich,
-			 struct cell_error *err)
+static int delete_chains_locked(int netns_fd, const char *jail,
+				const char *const *which, size_t nwhich,
+				struct cell_error *err)
 {
 	_cleanup_free_ char *list = NULL;
 	int r = list_table(netns_fd, &list, err);
@@ -361,6 +379,20 @@ static int delete_chains(int netns_fd, const char *jail,
 			return nft_err(err, r, "deleting table " T, jail, e);
 	}
 	return 0;
+}
+
+/* Under the lock: "no chain is left, so delete the table" would
+ * otherwise delete the chains a concurrent create has just added. */
+static int delete_chains(int netns_fd, const char *jail,
+			 const char *const *which, size_t nwhich,
+			 struct cell_error *err)
+{
+	int lk = cell_net_lock(err);
+	if (lk < 0)
+		return lk;
+	int r = delete_chains_locked(netns_fd, jail, which, nwhich, err);
+	cell_net_unlock(lk);
+	return r;
 }
 
 int cell_nat_rdr_clear(int netns_fd, const char *jail, struct cell_error *err)

@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "net/internal.h"
 #include "net/nlmsg.h"
+#include "state.h"
 
 /* The receive buffer. The kernel sizes a dump's datagrams after the
  * largest buffer the socket has read with, but at most 32 KiB; a reply to
@@ -295,4 +298,33 @@ int cell_netns_open_pid(pid_t pid, struct cell_error *err)
 	if (fd < 0)
 		return cell_error_errno(err, -errno, "opening %s", p);
 	return fd;
+}
+
+int cell_net_lock(struct cell_error *err)
+{
+	const char *dir = cell_run_dir();
+	char path[512];
+	if (snprintf(path, sizeof(path), "%s/net.lock", dir) >=
+	    (int)sizeof(path))
+		return cell_error_set(err, -ENAMETOOLONG, "run directory %s: "
+				      "name too long", dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return cell_error_errno(err, -errno, "creating %s", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cell_error_errno(err, -errno, "opening %s", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = -errno;
+		close(fd);
+		return cell_error_errno(err, e, "locking %s", path);
+	}
+	return fd;
+}
+
+void cell_net_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);   /* the lock goes with the open file description */
 }

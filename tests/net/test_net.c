@@ -71,6 +71,9 @@ static int teardown(void **state)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(epairs); i++)
 		cell_epair_destroy(epairs[i], 0, NULL);
+	/* test_nat_concurrent's chains (after its child is killed above) */
+	cell_nat_remove(-1, "ncx", NULL);
+	cell_nat_remove(-1, "ncy", NULL);
 	if (system("nft list table inet standin >/dev/null 2>&1 && "
 		   "nft delete table inet standin") < 0)
 		print_message("could not run nft\n");
@@ -453,6 +456,52 @@ static void test_restart(void **state)
 	free(second);
 	jail_down(0);
 	assert_clean();
+}
+
+/* A removal's "no chain left: delete the table" must not take the chains
+ * a concurrent create has just added (nat.c under cell_net_lock): a
+ * child adds and removes jail "ncx"'s masquerade over and over while
+ * this process adds a forward for "ncy" and looks for it at once. */
+static void test_nat_concurrent(void **state)
+{
+	(void)state;
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		struct in_addr n;
+		inet_pton(AF_INET, "10.71.0.0", &n);
+		for (;;) {
+			cell_nat_masq_add(-1, "ncx", &n, 24, NULL, NULL);
+			cell_nat_remove(-1, "ncx", NULL);
+		}
+	}
+	kid(p);
+	struct cell_rdr rd = { .proto = IPPROTO_TCP, .host_port = 18990,
+			       .jail_port = 80 };
+	inet_pton(AF_INET, "10.71.0.2", &rd.jail_addr);
+	int lost = 0;
+	for (int i = 0; i < 150; i++) {
+		struct cell_error err = { 0 };
+		int r = cell_nat_rdr_add(-1, "ncy", &rd, &err);
+		if (r < 0)
+			print_message("rdr add: %s\n", err.msg);
+		assert_int_equal(r, 0);
+		struct cell_rdr *got = NULL;
+		size_t n = 0;
+		assert_int_equal(cell_nat_rdr_list(-1, "ncy", &got, &n, &err),
+				 0);
+		free(got);
+		if (n != 1)
+			lost++;
+		assert_int_equal(cell_nat_remove(-1, "ncy", &err), 0);
+	}
+	nt_kill(p);
+	nkids--;
+	cell_nat_remove(-1, "ncx", NULL);
+	if (lost)
+		print_message("ncy's forward lost %d times in 150\n", lost);
+	assert_int_equal(lost, 0);
+	assert_false(contains("nft list ruleset", "table inet cell"));
 }
 
 static void test_vnet_interface(void **state)
@@ -1038,6 +1087,8 @@ static void test_epair_macs(void **state)
 	assert_int_equal(j1[0] & 0x03, 0x02);
 }
 
+static int run_all(void);
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -1051,6 +1102,28 @@ int main(void)
 		       strerror(-r));
 		return 77;
 	}
+	/* the run directory (net.lock, vnetif/) is this test's own */
+	char rundir[] = "/tmp/cell-nettest.XXXXXX";
+	if (!mkdtemp(rundir)) {
+		printf("mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	setenv("CELL_RUN_DIR", rundir, 1);
+	r = run_all();
+	char path[64];
+	snprintf(path, sizeof(path), "%s/net.lock", rundir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/vnetif", rundir);
+	rmdir(path);
+	if (rmdir(rundir) < 0) {
+		printf("left in %s: %s\n", rundir, strerror(errno));
+		return 1;
+	}
+	return r;
+}
+
+static int run_all(void)
+{
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_host_side),
@@ -1066,6 +1139,7 @@ int main(void)
 		T(test_overlapping_bridges),
 		T(test_firewall_inside),
 		T(test_rdr_and_nat),
+		T(test_nat_concurrent),
 		T(test_vnet_interface),
 		T(test_restart),
 		T(test_sockaddr_bpf),
