@@ -218,7 +218,22 @@ struct cell_oci_opts {
 	const char *bundle;       /* absolute; relative bind sources */
 	bool systemd_cgroup;
 	struct cell_oci_log log;
+	/* The PARAM names whose org.cell.jail.PARAM annotations are
+	 * honoured (cell-oci --jail-annotations): annotations come from
+	 * image publishers (podman copies an image's into the config),
+	 * whom docs/THREAT_MODEL.md does not trust, so only the operator
+	 * can open a parameter to them. Every other one is ignored with a
+	 * warning. NULL / 0: none. */
+	const char *const *jail_annotations;
+	size_t njail_annotations;
 };
+
+#define CELL_OCI_JAIL_ANNOT_MAX 64   /* names --jail-annotations takes */
+/* Whether PARAM may be named in --jail-annotations: a parameter cell
+ * knows (or meta.KEY / env.KEY), and not one the OCI config itself
+ * gives (name, path, jid, command, exec.*, persist). */
+int cell_oci_annotation_param_check(const char *param,
+				    struct cell_error *err);
 
 /*
  * The jail: every parameter through cell_param_set(). j must be

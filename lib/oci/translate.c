@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "oci/oci.h"
+#include "param.h"
 #include "policy.h"
 
 static const struct {
@@ -483,6 +484,42 @@ static int devices(const struct cell_oci_config *c,
 
 #define ANNOT_PREFIX "org.cell.jail."
 
+/* what the OCI config itself says: never an annotation's */
+static bool refused_param(const char *param)
+{
+	return !strcmp(param, "name") || !strcmp(param, "path") ||
+	       !strcmp(param, "jid") || !strcmp(param, "command") ||
+	       !strncmp(param, "exec.", 5) || !strcmp(param, "persist");
+}
+
+int cell_oci_annotation_param_check(const char *param,
+				    struct cell_error *err)
+{
+	if (!param || !param[0] || strlen(param) > 128)
+		return cell_error_set(err, -EINVAL, "'%.64s': not a parameter "
+				      "name", param ? param : "");
+	if (refused_param(param))
+		return cell_error_set(err, -EINVAL, "'%s' comes from the OCI "
+				      "config and cannot be an annotation",
+				      param);
+	if (!cell_param_lookup(param) && strncmp(param, "meta.", 5) &&
+	    strncmp(param, "env.", 4))
+		return cell_error_set(err, -ENOENT, "unknown parameter '%s'",
+				      param);
+	return 0;
+}
+
+static bool annotation_allowed(const struct cell_oci_opts *o,
+			       const char *param)
+{
+	for (size_t i = 0; o->jail_annotations && i < o->njail_annotations;
+	     i++)
+		if (o->jail_annotations[i] &&
+		    !strcmp(o->jail_annotations[i], param))
+			return true;
+	return false;
+}
+
 static int refusals(const struct cell_oci_config *c,
 		    const struct cell_oci_opts *o, struct cell_error *err)
 {
@@ -607,26 +644,45 @@ int cell_oci_to_jail(const struct cell_oci_config *c,
 				   err)) < 0)
 			return r;
 
-	/* annotations last: they are the operator's word over defaults */
+	/* annotations last: they are the operator's word over defaults,
+	 * but only for the parameters the operator opened to them */
 	size_t pl = strlen(ANNOT_PREFIX);
 	for (size_t i = 0; i < c->nannot; i++) {
 		if (strncmp(c->annot_key[i], ANNOT_PREFIX, pl))
 			continue;
 		const char *param = c->annot_key[i] + pl;
-		if (!strcmp(param, "name") || !strcmp(param, "path") ||
-		    !strcmp(param, "jid") || !strcmp(param, "command") ||
-		    !strncmp(param, "exec.", 5) || !strcmp(param, "persist"))
+		if (refused_param(param))
 			return cell_error_set(err, -EINVAL, "annotations.%.100s: "
 					      "'%s' comes from the OCI config "
 					      "and cannot be an annotation",
 					      c->annot_key[i], param);
-		r = cell_param_set(j, param, c->annot_val[i], false, err);
+		if (!annotation_allowed(o, param)) {
+			/* not an error: images carry annotations for other
+			 * runtimes and for other hosts' operators too */
+			cell_oci_logf(&o->log, CELL_OCI_WARN, "annotations."
+				      "%.100s ignored: the operator has not "
+				      "allowed '%.100s' (cell-oci "
+				      "--jail-annotations)", c->annot_key[i],
+				      param);
+			continue;
+		}
+		/* a list adds to what config.json said (mounts, masked
+		 * paths ...), never replaces it */
+		const struct cell_param *p = cell_param_lookup(param);
+		bool append = p && (p->type == CELL_PT_LIST ||
+				    p->type == CELL_PT_ARGV ||
+				    p->type == CELL_PT_IP4 ||
+				    p->type == CELL_PT_IP6);
+		r = cell_param_set(j, param, c->annot_val[i], append, err);
 		if (r < 0) {
 			char m[CELL_ERR_MSG_MAX];
 			snprintf(m, sizeof(m), "%s", err ? err->msg : "");
 			return cell_error_set(err, r, "annotations.%.100s: %.380s",
 					      c->annot_key[i], m);
 		}
+		cell_oci_logf(&o->log, CELL_OCI_DEBUG, "annotations.%.100s: "
+			      "%s%s=%.200s", c->annot_key[i], param,
+			      append ? "+" : "", c->annot_val[i]);
 	}
 	if ((r = cell_jail_validate(j, err)) < 0)
 		return r;

@@ -19,6 +19,10 @@ struct oci_globals {
 	bool log_json;             /* --log-format json */
 	bool debug;                /* --debug */
 	bool systemd_cgroup;       /* --systemd-cgroup */
+	/* --jail-annotations NAME[,NAME...] (repeatable): the jail
+	 * parameters org.cell.jail.NAME annotations may set */
+	const char *jail_annot[CELL_OCI_JAIL_ANNOT_MAX];
+	size_t njail_annot;
 };
 extern struct oci_globals G;
 

@@ -142,6 +142,8 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out,
 	struct cell_oci_opts o = {
 		.id = a->id, .bundle = bundle,
 		.systemd_cgroup = G.systemd_cgroup, .log = oci_logger,
+		.jail_annotations = G.jail_annot,
+		.njail_annotations = G.njail_annot,
 	};
 	struct cell_jail j;
 	cell_jail_init(&j);

@@ -87,8 +87,10 @@ int cmd_features(int argc, char **argv)
 		0,
 		"annotations", "io.github.cell.version", CELL_VERSION,
 		"io.github.cell.libseccomp.version", lsv,
-		"org.cell.jail.*", "any jail(8) parameter, set through "
-				   "cell_param_set");
+		"org.cell.jail.*", "a jail(8) parameter the operator "
+				   "allows with --jail-annotations (default: "
+				   "none), set through cell_param_set; lists "
+				   "are added to");
 	if (!o)
 		return oci_fail("features: out of memory");
 	char *t = json_dumps(o, JSON_INDENT(2));

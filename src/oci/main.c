@@ -51,7 +51,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: cell-oci [--root DIR] [--log FILE] "
 		"[--log-format text|json]\n"
-		"                [--debug] [--systemd-cgroup] COMMAND ...\n"
+		"                [--debug] [--systemd-cgroup] "
+		"[--jail-annotations NAME[,NAME...]]\n"
+		"                COMMAND ...\n"
 		"       cell-oci --version | --help\n\n"
 		"An OCI runtime (runtime-spec " CELL_OCI_VERSION ") whose "
 		"containers are cell jails.\n\n"
@@ -66,6 +68,11 @@ static void usage(FILE *out)
 		"  --debug             log debug messages\n"
 		"  --systemd-cgroup    refused: systemd cgroups are not "
 		"supported\n"
+		"  --jail-annotations NAME[,NAME...]\n"
+		"                      the jail parameters org.cell.jail.NAME "
+		"annotations may\n"
+		"                      set (default: none; others are "
+		"ignored with a warning)\n"
 		"  -v, --version       print the version\n"
 		"  -h, --help          this help\n");
 }
@@ -87,6 +94,7 @@ static const struct option global_opts[] = {
 	{ "log-format", required_argument, NULL, 'f' },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "systemd-cgroup", no_argument, NULL, 's' },
+	{ "jail-annotations", required_argument, NULL, 'a' },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	/* runc's, accepted without effect */
@@ -94,6 +102,28 @@ static const struct option global_opts[] = {
 	{ "rootless", required_argument, NULL, 'R' },
 	{ 0 },
 };
+
+/* --jail-annotations NAME[,NAME...]: each name checked now, so that an
+ * operator's typo is an error, not an annotation silently ignored */
+static int jail_annotations(const char *arg)
+{
+	char *copy = strdup(arg); /* lives as long as the process */
+	if (!copy)
+		return oci_fail("out of memory");
+	char *save = NULL;
+	for (char *n = strtok_r(copy, ",", &save); n;
+	     n = strtok_r(NULL, ",", &save)) {
+		struct cell_error err;
+		cell_error_clear(&err);
+		if (cell_oci_annotation_param_check(n, &err) < 0)
+			return oci_fail("--jail-annotations: %s", err.msg);
+		if (G.njail_annot == CELL_OCI_JAIL_ANNOT_MAX)
+			return oci_fail("--jail-annotations: more than %d "
+					"names", CELL_OCI_JAIL_ANNOT_MAX);
+		G.jail_annot[G.njail_annot++] = n;
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -112,6 +142,10 @@ int main(int argc, char **argv)
 			break;
 		case 'd': G.debug = true; break;
 		case 's': G.systemd_cgroup = true; break;
+		case 'a':
+			if (jail_annotations(optarg))
+				return 1;
+			break;
 		case 'v': {
 			const struct scmp_version *v = seccomp_version();
 			printf("cell-oci version %s\nspec: %s\n"

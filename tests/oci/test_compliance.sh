@@ -257,15 +257,44 @@ check_true "... writes the pid" test -s "$T/ex.pid"
 oci delete --force ex >/dev/null 2>&1
 
 # --- annotations ---------------------------------------------------------
+# org.cell.jail.PARAM annotations come from image publishers too (podman
+# copies an image's annotations into the config): only the parameters
+# the operator names with --jail-annotations are honoured
+RAWCAPS='.process.capabilities = {"bounding":["CAP_NET_RAW"],"effective":["CAP_NET_RAW"],"permitted":["CAP_NET_RAW"]}'
+BA=$(bundle an '/bin/cell-probe raw' "$RAWCAPS | .annotations = {\"org.cell.jail.allow.raw_sockets\":\"true\",\"x.y\":\"z\"}")
+: >"$OCI_LOG"
+check "an image's org.cell.jail.allow.raw_sockets without the operator's allowance: no raw sockets" \
+	"denied EPERM" oci run --bundle "$BA" an
+check_match "... the annotation is ignored with a warning naming it" \
+	'"level":"warning".*org.cell.jail.allow.raw_sockets ignored' cat "$OCI_LOG"
+check "with --jail-annotations allow.raw_sockets it sets the parameter" \
+	"allowed" oci --jail-annotations allow.raw_sockets run --bundle "$BA" an
+check "... as a list (--jail-annotations cell.cgroup,allow.raw_sockets)" \
+	"allowed" oci --jail-annotations cell.cgroup,allow.raw_sockets run --bundle "$BA" an
+check_match "--jail-annotations refuses an unknown parameter" "unknown parameter 'bogus'" \
+	oci --jail-annotations bogus list
+check_match "--jail-annotations refuses what the config gives (exec.*)" \
+	"exec.start' comes from the OCI config" oci --jail-annotations exec.start list
 BA=$(bundle an 'sleep 30' '.annotations = {"org.cell.jail.allow.raw_sockets":"true","x.y":"z"}')
-oci create --bundle "$BA" an >/dev/null 2>&1
+oci --jail-annotations allow.raw_sockets create --bundle "$BA" an >/dev/null 2>&1
 check "annotations are in the state" "z" field an 'annotations["x.y"]'
 check_match "org.cell.jail.* annotations set jail parameters" "allow.raw_sockets" \
 	"$JLS" -n -j an
 oci delete --force an >/dev/null 2>&1
-check_match "an unknown org.cell.jail parameter is an error naming it" \
-	"annotations.org.cell.jail.bogus" \
-	oci run --bundle "$(bundle an true '.annotations = {"org.cell.jail.bogus":"1"}')" an
+# a list parameter from an annotation adds to config.json's, never
+# replaces it: the config masks /etc/secret, the image asks another path
+echo shown >"$ROOTFS/data/f"
+BM=$(bundle an 'cat /etc/secret /data/f; echo end' '.linux.maskedPaths = ["/etc/secret"] | .annotations = {"org.cell.jail.cell.masked_paths":"/data/f"}')
+check "an image's cell.masked_paths without the allowance: the config's masked paths only" \
+	"shown end" sh -c "$OCI_BIN --root $OCI_ROOT run --bundle $BM an 2>&1 | tr '\n' ' ' | sed 's/ $//'"
+check "with --jail-annotations cell.masked_paths: appended to the config's" \
+	"end" sh -c "$OCI_BIN --root $OCI_ROOT --jail-annotations cell.masked_paths run --bundle $BM an 2>&1 | tr '\n' ' ' | sed 's/ $//'"
+oci_clean "... leaving nothing" an
+check_match "an unknown org.cell.jail parameter allowed by the operator is an error naming it" \
+	"annotations.org.cell.jail.allow.bogus|unknown parameter" \
+	oci --jail-annotations allow.bogus run --bundle "$(bundle an true '.annotations = {"org.cell.jail.allow.bogus":"1"}')" an
+check_match "org.cell.jail.name is refused even unallowed" "comes from the OCI config" \
+	oci run --bundle "$(bundle an true '.annotations = {"org.cell.jail.name":"x"}')" an
 check_match "an id with a '.' is refused" "hierarchy" \
 	oci run --bundle "$(bundle du true)" a.b
 
