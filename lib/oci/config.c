@@ -350,23 +350,22 @@ static int parse_process_obj(json_t *proc, struct cell_oci_config *c,
 	if ((r = get_obj(proc, "capabilities", "process.capabilities", &caps,
 			 err)) < 0)
 		return r;
+	/* each set is what it says, an absent one empty (runtime-spec;
+	 * runc): no capabilities at all is a process with none */
+	c->caps = c->caps_eff = c->caps_prm = c->caps_inh = c->caps_amb = 0;
 	if (caps) {
-		/* the bounding set is the most any set may hold; when it
-		 * is missing, the union of the others stands for it */
-		uint64_t b = 0, other = 0, v = 0;
-		bool bg = false, og = false;
-		if ((r = caps_set(caps, "bounding", &b, &bg, err)) < 0)
-			return r;
-		static const char *const rest[] = { "effective", "permitted",
-						    "inheritable", "ambient" };
-		for (size_t i = 0; i < ARRAY_SIZE(rest); i++) {
-			v = 0;
-			if ((r = caps_set(caps, rest[i], &v, &og, err)) < 0)
+		static const char *const keys[] = { "bounding", "effective",
+						    "permitted", "inheritable",
+						    "ambient" };
+		uint64_t *const sets[] = { &c->caps, &c->caps_eff,
+					   &c->caps_prm, &c->caps_inh,
+					   &c->caps_amb };
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			bool given = false;
+			if ((r = caps_set(caps, keys[i], sets[i], &given,
+					  err)) < 0)
 				return r;
-			other |= v;
 		}
-		c->has_caps = bg || og;
-		c->caps = bg ? b : other;
 	}
 	if ((r = parse_rlimits(proc, c, err)) < 0)
 		return r;

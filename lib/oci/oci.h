@@ -136,8 +136,10 @@ struct cell_oci_config {
 	char **args;                    /* NULL-terminated */
 	char **env;                     /* NULL-terminated */
 	const char *cwd;
-	bool has_caps;
-	uint64_t caps;                  /* bounding set (see translate.c) */
+	/* process.capabilities, each set as the config says; an absent
+	 * set (or no capabilities at all) is empty, as runc reads it */
+	uint64_t caps;                  /* bounding */
+	uint64_t caps_eff, caps_prm, caps_inh, caps_amb;
 	struct cell_rlimit rlimits[CELL_RLIMIT_MAX];
 	size_t nrlimits;
 	bool no_new_privileges;

@@ -202,6 +202,11 @@ int cmd_exec(int argc, char **argv)
 		pc.seccomp = base.seccomp;
 		src = &pc;
 	}
+	/* --cap: added to the bounding, effective and permitted sets, as
+	 * runc's exec does; the jail's policy still bounds them */
+	src->caps |= f.caps;
+	src->caps_eff |= f.caps;
+	src->caps_prm |= f.caps;
 	/* HOME (when the process has none) from the container's passwd */
 	snprintf(src->rootfs, sizeof(src->rootfs), "%s", s.rootfs);
 	struct cell_oci_opts o = { .id = id, .log = oci_logger };
@@ -258,11 +263,6 @@ int cmd_exec(int argc, char **argv)
 		memcpy(groups + x.ngroups, f.gids, f.ngids * sizeof(gid_t));
 		x.groups = groups;
 		x.ngroups += f.ngids;
-	}
-	if (f.caps) {
-		/* added to the container's; the jail's policy still bounds */
-		x.caps |= f.caps;
-		x.caps_set = true;
 	}
 	if (f.tty || f.console) {
 		console = oci_console_connect(f.console, &err);

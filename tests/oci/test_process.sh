@@ -8,7 +8,7 @@
 # in the container before the user's program), cell audit on a
 # container.
 . "$(dirname "$0")/lib.sh"
-MADE="pe pf pn pn2 ph hs hsf hst au"
+MADE="pe pf pn pn2 ph hs hsf hst au pc"
 AGENT=$B/tests/oci/notify_agent
 run_out() { local n=$1; shift; oci run --bundle "$(bundle "$n" "$@")" "$n" 2>&1; }
 
@@ -25,6 +25,42 @@ check "process.env: a later NAME= replaces an earlier one" "2 1" \
 	'.process.env += ["A=1","A=2"]'
 check "process.env: no TERM, SHELL, USER, LOGNAME of the runtime's" "" \
 	run_out pe 'env | grep -E "^(TERM|SHELL|USER|LOGNAME)="'
+
+# --- process.capabilities ----------------------------------------------------
+# each set is what the config says, an absent one empty (runtime-spec,
+# runc), within the jail's policy (which grants CAP_CHOWN 0, CAP_KILL 5,
+# CAP_SETUID 7 by default). CAPS prints "Prm Eff Bnd" of the process.
+CAPS='grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status | cut -f2 | tr "\n" " " | sed "s/ $//"'
+check "no process.capabilities: no capabilities at all" \
+	"0000000000000000 0000000000000000 0000000000000000" run_out pc "$CAPS"
+check "empty process.capabilities: none" \
+	"0000000000000000 0000000000000000 0000000000000000" \
+	run_out pc "$CAPS" '.process.capabilities = {}'
+check "bounding only: effective and permitted empty, bounding as given" \
+	"0000000000000000 0000000000000000 0000000000000021" \
+	run_out pc "$CAPS" '.process.capabilities = {"bounding":["CAP_CHOWN","CAP_KILL"],"effective":[],"permitted":[]}'
+PCAPS='.process.capabilities = {"bounding":["CAP_CHOWN","CAP_KILL","CAP_SETUID"],"effective":["CAP_CHOWN"],"permitted":["CAP_CHOWN","CAP_KILL"]}'
+# (root's exec makes effective its permitted set, with runc too)
+check "each set as given (permitted < bounding)" \
+	"0000000000000021 0000000000000021 00000000000000a1" \
+	run_out pc "$CAPS" "$PCAPS"
+check "a set beyond the jail's policy is cut to it (CAP_SYS_ADMIN)" \
+	"0000000000000001 0000000000000001 0000000000000001" \
+	run_out pc "$CAPS" '.process.capabilities = {"bounding":["CAP_CHOWN","CAP_SYS_ADMIN"],"effective":["CAP_CHOWN","CAP_SYS_ADMIN"],"permitted":["CAP_CHOWN","CAP_SYS_ADMIN"]}'
+oci run --detach --bundle "$(bundle pc 'sleep 30' "$PCAPS")" pc >/dev/null 2>&1
+check "exec: the container's sets" \
+	"0000000000000021 0000000000000021 00000000000000a1" oci exec pc sh -c "$CAPS"
+check "exec --cap: added to bounding, effective and permitted" \
+	"00000000000000a1 00000000000000a1 00000000000000a1" \
+	oci exec --cap CAP_SETUID pc sh -c "$CAPS"
+jq -n --arg c "$CAPS" '{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c",$c],"env":["PATH=/bin"],"cwd":"/"}' >"$T/pc.json"
+check "exec --process without capabilities: none" \
+	"0000000000000000 0000000000000000 0000000000000000" oci exec --process "$T/pc.json" pc
+jq '.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}' "$T/pc.json" >"$T/pc2.json"
+check "exec --process: its own sets" \
+	"0000000000000020 0000000000000020 0000000000000020" oci exec --process "$T/pc2.json" pc
+oci delete --force pc >/dev/null 2>&1
+oci_clean "... leaving nothing" pc
 
 # --- --preserve-fds --------------------------------------------------------
 echo first >"$T/fd3"
