@@ -12,8 +12,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
@@ -29,19 +31,57 @@
 
 static char *const empty_env[] = { NULL };
 
-/* Write the state to the hook's stdin; a hook that does not read it (or
- * exits early) is fine: EPIPE ends the write. */
-static void feed(int fd, const char *text)
+/* Milliseconds until deadline (0 when past), or -1 without one. */
+static int remaining_ms(const struct timespec *deadline)
+{
+	if (!deadline)
+		return -1;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
+		       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/*
+ * Write the whole state to the hook's stdin: the socket buffer holds
+ * about 200 KiB and a state with large annotations is more, so a full
+ * buffer is waited on (POLLOUT) until the hook reads on. The writing
+ * ends early, without error, when the hook closes its stdin (EPIPE) or
+ * exits (its pidfd), and when its timeout passes: then false, and the
+ * caller kills it as for any timeout.
+ */
+static bool feed(int fd, const char *text, int pidfd,
+		 const struct timespec *deadline)
 {
 	size_t len = strlen(text), off = 0;
 	while (off < len) {
-		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+		ssize_t n = send(fd, text + off, len - off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return true; /* EPIPE: the hook closed its stdin */
+		struct pollfd p[2] = { { .fd = fd, .events = POLLOUT },
+				       { .fd = pidfd, .events = POLLIN } };
+		int ms = remaining_ms(deadline);
+		if (ms == 0)
+			return false;
+		int k = poll(p, pidfd >= 0 ? 2 : 1, ms);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return true;
+		if (k == 0)
+			return false;
+		if (pidfd >= 0 && (p[1].revents & POLLIN))
+			return true; /* the hook is gone */
 	}
+	return true;
 }
 
 /*
@@ -76,28 +116,30 @@ static int spawn(const struct cell_oci_hook *h, const char *state,
 		_exit(127);
 	}
 	close(in[0]);
-	/* non-blocking: a hook that does not read a state bigger than the
-	 * socket buffer gets what fits; its timeout still bounds it */
-	int fl = fcntl(in[1], F_GETFL);
-	fcntl(in[1], F_SETFL, fl | O_NONBLOCK);
-	feed(in[1], state);
+	/* the hook's timeout covers the feeding too: a hook that does not
+	 * read a state bigger than the socket buffer is killed by it */
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += h->timeout;
+	bool timed_out = !feed(in[1], state, pidfd,
+			       h->timeout > 0 ? &deadline : NULL);
 	close(in[1]);
 
-	bool timed_out = false;
-	if (pidfd >= 0 && h->timeout > 0) {
+	if (!timed_out && pidfd >= 0 && h->timeout > 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		int ms = h->timeout * 1000;
 		int n;
-		while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		while ((n = poll(&p, 1, remaining_ms(&deadline))) < 0 &&
+		       errno == EINTR)
 			;
-		if (n == 0) {
-			timed_out = true;
-			if (r->timed_out)
-				r->timed_out(r->arg);
-			else
-				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
-					NULL, 0);
-		}
+		timed_out = n == 0;
+	}
+	if (timed_out) {
+		if (r->timed_out)
+			r->timed_out(r->arg);
+		else if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		else
+			kill(pid, SIGKILL); /* not reaped yet: still ours */
 	}
 	if (pidfd >= 0)
 		close(pidfd);

@@ -4,7 +4,7 @@
 # config-linux.md (and config.md's process fields) that this machine can
 # exercise. Each check names the spec's rule it shows.
 . "$(dirname "$0")/lib.sh"
-MADE="c1 c2 c3 cf hk hkf hkt ps pa ex mt cg an rl us sc sy ro rs du"
+MADE="c1 c2 c3 cf hk hkf hkt hkb ps pa ex mt cg an rl us sc sy ro rs du"
 
 # --- runtime.md: lifecycle and state ---------------------------------------
 B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
@@ -99,6 +99,20 @@ check_match "a hook past its timeout is killed and fails create" "timeout" \
 oci_clean "... leaving nothing" hkt
 BP=$(bundle hkt 'true' '.hooks = {"poststart":[{"path":"/bin/false"}]}')
 check_rc "a failing poststart hook only warns (run succeeds)" 0 oci run --bundle "$BP" hkt
+# the whole state reaches a hook, also past the socket buffer (100
+# annotations of 4000 bytes: 400 KB), also to a hook that reads late
+BIG='.annotations = ([range(100)] | map({key: "a\(.)", value: ("x" * 4000)}) | from_entries)'
+BB=$(bundle hkb 'true' "$BIG | .hooks = {\"prestart\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"sleep 0.5; cat >$T/big.json\"]}]}")
+check_rc "a hook that reads a 400 KB state late: create succeeds" 0 oci run --bundle "$BB" hkb
+check "... and the hook got all of it (valid JSON, 100 annotations)" "100 hkb" \
+	sh -c "jq -r '(.annotations | length | tostring) + \" \" + .id' $T/big.json"
+BB=$(bundle hkb 'true' "$BIG | .hooks = {\"prestart\":[{\"path\":\"/bin/true\"}]}")
+check_rc "a hook that exits without reading a 400 KB state: create succeeds" 0 \
+	oci run --bundle "$BB" hkb
+BB=$(bundle hkb 'true' "$BIG | .hooks = {\"prestart\":[{\"path\":\"/bin/sleep\",\"args\":[\"sleep\",\"30\"],\"timeout\":1}]}")
+check_match "a hook that never reads a 400 KB state is killed at its timeout" "timeout" \
+	timeout 20 "$OCI_BIN" --root "$OCI_ROOT" run --bundle "$BB" hkb
+oci_clean "... leaving nothing" hkb
 
 # --- user namespace: uidMappings / gidMappings -> cell.uidmap / gidmap ----
 UROOT=$T/urootfs
