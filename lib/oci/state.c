@@ -292,9 +292,12 @@ static json_t *to_json(const struct cell_oci_state *s, enum cell_oci_status st,
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "status", json_string(cell_oci_status_name(st)));
 	/* the spec: pid is REQUIRED when created or running (and paused,
-	 * runc's extra state); not there once stopped */
-	if (s->pid > 0 && (internal || st == CELL_OCI_CREATED ||
-			   st == CELL_OCI_RUNNING || st == CELL_OCI_PAUSED))
+	 * runc's extra state); while creating, the create hooks' state
+	 * has it too (runc: "creating" with init's pid), and a recorded
+	 * creating state has none to give (0); not there once stopped */
+	if (s->pid > 0 && (internal || st == CELL_OCI_CREATING ||
+			   st == CELL_OCI_CREATED || st == CELL_OCI_RUNNING ||
+			   st == CELL_OCI_PAUSED))
 		json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "bundle", json_string(s->bundle));
 	json_object_set_new(o, "rootfs", json_string(s->rootfs));
