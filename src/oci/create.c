@@ -56,12 +56,15 @@ static int save_config(const struct cell_oci_dir *d,
 struct prepivot_ctx {
 	const struct cell_oci_config *c;
 	struct cell_oci_state *s;
+	bool ran;       /* a create hook was started: a failed create
+			 * runs the poststop hooks (runc does) */
 };
 
 static int create_hooks(void *arg, pid_t pid, struct cell_error *err)
 {
 	struct prepivot_ctx *p = arg;
 	const struct cell_oci_config *c = p->c;
+	p->ran = true;
 	p->s->pid = pid;
 	_cleanup_free_ char *js = cell_oci_state_json(p->s, CELL_OCI_CREATING,
 						      false);
@@ -155,6 +158,7 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out,
 	struct cell_oci_dir d = { .dirfd = -1 };
 	struct cell_oci_state s = { 0 };
 	bool made = false, jail_made = false;
+	struct prepivot_ctx pp = { .c = &c, .s = &s };
 	int ret = 1;
 
 	if ((r = cell_oci_to_jail(&c, &o, &j, &err)) < 0 ||
@@ -253,7 +257,6 @@ int oci_do_create(const struct oci_create_args *a, pid_t *pid_out,
 		close(d.dirfd);
 		d.dirfd = hi;
 	}
-	struct prepivot_ctx pp = { .c = &c, .s = &s };
 	struct cell_init_proc proc = {
 		.x = &x, .start_fd = start_fd,
 		.listener_fd = x.extra_filter_listener ? &listener : NULL,
@@ -335,6 +338,18 @@ out:
 		}
 		if (a->pid_file && jail_made)
 			unlink(a->pid_file);
+	}
+	if (ret && pp.ran) {
+		/* what prestart and the other create hooks set up for the
+		 * container has its poststop to undo it, also when the
+		 * create fails after them (runc runs it too); warnings
+		 * only, with the container gone: "stopped" */
+		enum cell_oci_hook_kind k = CELL_OCI_HOOK_POSTSTOP;
+		_cleanup_free_ char *js = c.nhooks[k] ?
+			cell_oci_state_json(&s, CELL_OCI_STOPPED, false) : NULL;
+		if (js)
+			cell_oci_hooks_run(c.hooks[k], c.nhooks[k], k, js, true,
+					   &oci_logger, NULL);
 	}
 	cell_oci_dir_close(&d);
 	cell_oci_state_free(&s);

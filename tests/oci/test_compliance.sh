@@ -4,7 +4,7 @@
 # config-linux.md (and config.md's process fields) that this machine can
 # exercise. Each check names the spec's rule it shows.
 . "$(dirname "$0")/lib.sh"
-MADE="c1 c2 c3 cf hk hkf hkt hkb ps pa ex mt cg an rl us sc sy ro rs du"
+MADE="c1 c2 c3 cf hk hkf hkt hkb hkp ps pa ex mt cg an rl us sc sy ro rs du"
 
 # --- runtime.md: lifecycle and state ---------------------------------------
 B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
@@ -99,6 +99,35 @@ check_match "a hook past its timeout is killed and fails create" "timeout" \
 oci_clean "... leaving nothing" hkt
 BP=$(bundle hkt 'true' '.hooks = {"poststart":[{"path":"/bin/false"}]}')
 check_rc "a failing poststart hook only warns (run succeeds)" 0 oci run --bundle "$BP" hkt
+# the create hooks' state has init's pid (runc: "creating" with it);
+# cell-oci state run meanwhile stays the spec's (no pid recorded yet)
+cat >"$T/pidhook.sh" <<HOOK
+#!/bin/sh
+jq -r '.status + " " + (.pid | tostring)' >$T/hkp.pid
+$OCI_BIN --root $OCI_ROOT state hkp | jq -r '.status + " " + (.pid | tostring)' >$T/hkp.state
+HOOK
+chmod +x "$T/pidhook.sh"
+PH="{\"path\":\"$T/pidhook.sh\"}"
+oci create --bundle "$(bundle hkp 'sleep 30' ".hooks = {\"prestart\":[$PH],\"createRuntime\":[$PH]}")" hkp >/dev/null 2>&1
+check "prestart/createRuntime get status creating with init's pid" \
+	"creating $(field hkp pid)" cat "$T/hkp.pid"
+check "... while cell-oci state says creating, without a pid" "creating null" cat "$T/hkp.state"
+oci delete --force hkp >/dev/null 2>&1
+# a create that fails after its create hooks ran runs poststop (runc
+# does): what prestart set up is undone
+rm -f "$HL"
+BF=$(bundle hkp 'true' "$(printf '.hooks = {"prestart":[%s],"createContainer":[{"path":"/bin/false"}],"poststop":[%s]}' \
+	"$(hook prestart)" "$(hook poststop)")")
+check_rc "a failing createContainer hook fails create" 1 oci create --bundle "$BF" hkp
+check "... and the poststop hooks run, with the state stopped" \
+	"prestart hkp creating|poststop hkp stopped" sh -c "tr '\n' '|' <$HL | sed 's/|\$//'"
+oci_clean "... leaving nothing" hkp
+rm -f "$HL"
+BF=$(bundle hkp 'true' "$(printf '.hooks = {"poststop":[%s]}' "$(hook poststop)")")
+check_rc "a create failing before any hook (no such program)..." 1 \
+	oci create --bundle "$(bundle hkp true "$(printf '.process.args = ["/nonexistent"] | .hooks = {"poststop":[%s]}' "$(hook poststop)")")" hkp
+check "... runs no poststop hook" "no" sh -c "[ -e $HL ] && echo yes || echo no"
+oci_clean "... leaving nothing" hkp
 # the whole state reaches a hook, also past the socket buffer (100
 # annotations of 4000 bytes: 400 KB), also to a hook that reads late
 BIG='.annotations = ([range(100)] | map({key: "a\(.)", value: ("x" * 4000)}) | from_entries)'
