@@ -758,54 +758,107 @@ static int narrow_caps(void *arg)
 	return capset(&hdr, d) < 0 ? -1 : 0;
 }
 
-/* uid's home in the root's /etc/passwd, read beneath the root (its
- * symlinks cannot lead out); "/" when there is none, as runc. */
+/* the most of the root's /etc/passwd read: a home is found in the
+ * first lines of any real one */
+#define PASSWD_MAX (1u << 20)
+
+/*
+ * The regular file rel beneath rootfs, whole or its first max bytes, into
+ * a malloc'd NUL-terminated *out. The root is the container's: its
+ * owner (the image's publisher, the container's root at run time) may
+ * have made rel a FIFO or a device, on which an open or a read would
+ * block create and every exec for ever, or a symlink out of the root.
+ * So rel is resolved beneath the root (RESOLVE_IN_ROOT, no magic
+ * links, the last component not followed), opened O_PATH (no device's
+ * open runs), checked to be a regular file, and only then opened for
+ * reading, through the same inode, non-blocking.
+ */
+static int root_read(const char *rootfs, const char *rel, size_t max,
+		     char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY |
+				       O_CLOEXEC);
+	if (rfd < 0)
+		return -errno;
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT |
+					   RESOLVE_NO_MAGICLINKS };
+	_cleanup_close_ int pfd = (int)syscall(SYS_openat2, rfd, rel, &how,
+					       sizeof(how));
+	if (pfd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	_cleanup_close_ int fd = open(self, O_RDONLY | O_NONBLOCK |
+				      O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	char *buf = malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	size_t n = 0;
+	while (n < max) {
+		ssize_t k = read(fd, buf + n, max - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+			free(buf);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* uid's home in the root's /etc/passwd (see root_read); "/" when there
+ * is none, or no such regular file, as runc. */
 static void passwd_home(const char *rootfs, uid_t uid, char *home,
 			size_t len)
 {
 	snprintf(home, len, "/");
 	if (!rootfs || !rootfs[0])
 		return;
-	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY |
-				       O_CLOEXEC);
-	if (rfd < 0)
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	if (root_read(rootfs, "etc/passwd", PASSWD_MAX, &text, &n) < 0)
 		return;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT |
-					   RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, rfd, "etc/passwd", &how,
-			      sizeof(how));
-	if (fd < 0)
-		return;
-	FILE *f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return;
-	}
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		/* name:pw:uid:gid:gecos:home:shell */
 		char *fld[7] = { 0 };
 		char *p = line;
-		int n = 0;
-		for (; n < 7 && p; n++) {
-			fld[n] = p;
+		int k = 0;
+		for (; k < 7 && p; k++) {
+			fld[k] = p;
 			p = strchr(p, ':');
 			if (p)
 				*p++ = '\0';
 		}
-		if (n < 6 || !fld[2][0])
+		if (k < 6 || !fld[2][0])
 			continue;
 		char *end;
+		errno = 0;
 		unsigned long u = strtoul(fld[2], &end, 10);
-		if (*end || u != uid)
+		if (*end || errno || u != uid)
 			continue;
-		fld[5][strcspn(fld[5], "\n")] = '\0';
-		if (fld[5][0] == '/')
+		if (fld[5][0] == '/' && strlen(fld[5]) < len)
 			snprintf(home, len, "%s", fld[5]);
 		break;
 	}
-	fclose(f);
 }
 
 /* process.env exactly, plus HOME from the root's passwd when the config

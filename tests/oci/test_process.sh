@@ -26,6 +26,34 @@ check "process.env: a later NAME= replaces an earlier one" "2 1" \
 check "process.env: no TERM, SHELL, USER, LOGNAME of the runtime's" "" \
 	run_out pe 'env | grep -E "^(TERM|SHELL|USER|LOGNAME)="'
 
+# the root's /etc/passwd is the image's (and, at run time, the
+# container's root's): a FIFO or a device there must not hang create or
+# exec on the host, nor a symlink lead out of the root
+PROOT=$T/prootfs
+cp -a "$ROOTFS" "$PROOT"
+PR=".root.path = \"$PROOT\""
+rm -f "$PROOT/etc/passwd"; mkfifo "$PROOT/etc/passwd"
+check "a FIFO at the root's /etc/passwd: HOME=/, no hang" "/" \
+	timeout -s KILL 20 "$OCI_BIN" --root "$OCI_ROOT" run --bundle "$(bundle pe 'echo $HOME' "$PR")" pe
+rm -f "$PROOT/etc/passwd"; mknod "$PROOT/etc/passwd" c 1 5
+check "a character device (1:5) there: HOME=/, no hang" "/" \
+	timeout -s KILL 20 "$OCI_BIN" --root "$OCI_ROOT" run --bundle "$(bundle pe 'echo $HOME' "$PR")" pe
+rm -f "$PROOT/etc/passwd"; ln -s /etc/passwd.real "$PROOT/etc/passwd"
+cp "$ROOTFS/etc/passwd" "$PROOT/etc/passwd.real"
+check "a symlink there is not followed: HOME=/" "/" \
+	timeout -s KILL 20 "$OCI_BIN" --root "$OCI_ROOT" run --bundle "$(bundle pe 'echo $HOME' "$PR")" pe
+rm -f "$PROOT/etc/passwd"; cp "$ROOTFS/etc/passwd" "$PROOT/etc/passwd"
+oci run --detach --bundle "$(bundle pe 'sleep 30' "$PR")" pe >/dev/null 2>&1
+check "exec: HOME from the regular passwd" "/root" oci exec pe sh -c 'echo $HOME'
+# the container's root plants a FIFO at run time
+oci exec pe sh -c 'rm /etc/passwd; /bin/busybox mkfifo /etc/passwd' >/dev/null 2>&1
+check "... (it is a FIFO)" "p" sh -c "stat -c %A $PROOT/etc/passwd | cut -c1"
+check "exec after the container made its passwd a FIFO: HOME=/, no hang" "/" \
+	timeout -s KILL 20 "$OCI_BIN" --root "$OCI_ROOT" exec pe sh -c 'echo $HOME'
+oci delete --force pe >/dev/null 2>&1
+oci_clean "... leaving nothing" pe
+rm -rf "$PROOT"
+
 # --- process.capabilities ----------------------------------------------------
 # each set is what the config says, an absent one empty (runtime-spec,
 # runc), within the jail's policy (which grants CAP_CHOWN 0, CAP_KILL 5,
