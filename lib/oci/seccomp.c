@@ -107,7 +107,7 @@ static int arch_add(scmp_filter_ctx ctx, const char *name)
 }
 
 static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
-		    uint32_t def_action, uint32_t def_errno, bool *notify,
+		    uint32_t def_action, bool *notify,
 		    const struct cell_oci_log *log, struct cell_error *err)
 {
 	if (!json_is_object(rule))
@@ -115,7 +115,9 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
 				      ": must be an object", i);
 	const char *an = json_string_value(json_object_get(rule, "action"));
 	uint32_t act;
-	if (!an || action(an, json_object_get(rule, "errnoRet"), def_errno,
+	/* a rule without errnoRet returns EPERM (runc), not the
+	 * profile's defaultErrnoRet, which is the default action's */
+	if (!an || action(an, json_object_get(rule, "errnoRet"), EPERM,
 			  &act) < 0)
 		return cell_error_set(err, -EINVAL, "linux.seccomp.syscalls[%zu]"
 				      ".action: unknown action '%.40s' (or "
@@ -134,6 +136,8 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
 				      i);
 	struct scmp_arg_cmp cmp[6];
 	unsigned ncmp = 0;
+	unsigned per_arg[6] = { 0 };
+	bool split = false;
 	size_t k;
 	json_t *a;
 	json_array_foreach(args, k, a) {
@@ -150,6 +154,7 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
 					      "syscalls[%zu].args[%zu]: needs "
 					      "index 0..5, value, op "
 					      "SCMP_CMP_*", i, k);
+		split |= ++per_arg[json_integer_value(idx)] > 1;
 		cmp[ncmp++] = (struct scmp_arg_cmp){
 			.arg = (unsigned)json_integer_value(idx),
 			.op = op,
@@ -174,7 +179,15 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t i,
 				      "system call '%s' skipped", name);
 			continue;
 		}
-		int r = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+		/* Two comparisons of one argument make libseccomp fail
+		 * (EINVAL). runc then adds each comparison of the rule as a
+		 * rule of its own: the action applies when any of them
+		 * holds (OR), not all (docs/oci.md). The same here. */
+		int r = 0;
+		if (!split)
+			r = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+		for (unsigned c = 0; split && c < ncmp && r >= 0; c++)
+			r = seccomp_rule_add_array(ctx, act, nr, 1, &cmp[c]);
 		if (r < 0)
 			return cell_error_set(err, r, "linux.seccomp.syscalls"
 					      "[%zu]: rule for '%.40s': %s", i,
@@ -250,7 +263,7 @@ static int build(scmp_filter_ctx *out, json_t *sc,
 				      "must be an array of at most %d",
 				      CELL_OCI_SECCOMP_MAX);
 	json_array_foreach(calls, i, e) {
-		int r = add_rule(ctx, e, i, def, def_errno, notify, log, err);
+		int r = add_rule(ctx, e, i, def, notify, log, err);
 		if (r < 0)
 			return r;
 	}

@@ -256,6 +256,17 @@ check_match "... only for its own text (another text under the name is compiled 
 	"Function not implemented" run_out sc 'mkdir /tmp/nope' "$SC"
 check_match "... and the entry is this profile's again" "Function not implemented" \
 	run_out sc 'mkdir /tmp/nope' "$SC"
+check_match "linux.seccomp: SCMP_ACT_ERRNO without errnoRet is EPERM, not defaultErrnoRet (runc)" \
+	"Operation not permitted" run_out sc 'mkdir /tmp/nope' \
+	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":38,"architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}'
+# two comparisons of one argument: runc adds each as a rule of its own
+# (OR), libseccomp alone refuses them: kill with SIGUSR1 or SIGUSR2 fails
+check "linux.seccomp: two conditions on one argument are ORed, as runc" \
+	"a=1 b=1 c=0" run_out sc 'sleep 5 & p=$!; kill -USR1 $p 2>/dev/null; a=$?; kill -USR2 $p 2>/dev/null; b=$?; kill -TERM $p; c=$?; echo a=$a b=$b c=$c' \
+	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":10,"op":"SCMP_CMP_EQ"},{"index":1,"value":12,"op":"SCMP_CMP_EQ"}]}]}'
+check "linux.seccomp: conditions on different arguments still all hold (AND)" \
+	"a=1 b=0" run_out sc 'sleep 5 & p=$!; kill -USR1 1 2>/dev/null; a=$?; kill -USR1 $p 2>/dev/null; b=$?; echo a=$a b=$b' \
+	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":10,"op":"SCMP_CMP_EQ"},{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}'
 check_match "linux.seccomp: SCMP_ACT_NOTIFY without listenerPath is refused" "SCMP_ACT_NOTIFY needs listenerPath" \
 	run_out sc true \
 	'.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}'
