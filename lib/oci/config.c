@@ -669,6 +669,13 @@ static int parse_resources_obj(json_t *res, struct cell_oci_resources *rs,
 			      INT64_MAX, &v, &rs->has_memory_limit, err)) < 0)
 		return r;
 	rs->memory_limit = v;
+	/* memory + swap, as runc reads it: 0 leaves it as it is */
+	v = 0;
+	if (o && (r = get_int(o, "swap", "linux.resources.memory.swap", -1,
+			      INT64_MAX, &v, &rs->has_memory_swap, err)) < 0)
+		return r;
+	rs->has_memory_swap &= v != 0;
+	rs->memory_swap = v;
 	if ((r = get_obj(res, "cpu", "linux.resources.cpu", &o, err)) < 0)
 		return r;
 	if (o) {

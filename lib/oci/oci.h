@@ -90,6 +90,8 @@ enum cell_oci_ns {
 struct cell_oci_resources {
 	bool has_memory_limit;
 	int64_t memory_limit;                 /* -1: unlimited */
+	bool has_memory_swap;                 /* given and not 0 (unchanged) */
+	int64_t memory_swap;                  /* memory + swap; -1: unlimited */
 	bool has_cpu_shares, has_cpu_quota, has_cpu_period;
 	uint64_t cpu_shares, cpu_period;
 	int64_t cpu_quota;                    /* -1: unlimited */

@@ -40,6 +40,7 @@ static const struct {
 	{ "pause", cmd_pause, "pause ID" },
 	{ "resume", cmd_resume, "resume ID" },
 	{ "update", cmd_update, "update [--resources FILE|-] [--memory N] "
+	  "[--memory-swap N] "
 	  "[--cpu-shares N] [--cpu-quota N] [--cpu-period N] "
 	  "[--pids-limit N] ID" },
 	{ "spec", cmd_spec, "spec [--bundle DIR]" },

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cell-oci update [--resources FILE|-] [--memory N] [--cpu-shares N]
+ * cell-oci update [--resources FILE|-] [--memory N] [--memory-swap N]
+ *                 [--cpu-shares N]
  *                 [--cpu-quota N] [--cpu-period N] [--pids-limit N] ID
  *
  * New linux.resources for a running container, set on its cgroup with
@@ -97,16 +98,25 @@ int cmd_update(int argc, char **argv)
 	       -1) {
 		switch (ch) {
 		case 'r': file = optarg; break;
-		case 'm': {
+		case 'm': case 'S': {
+			const char *fl = ch == 'm' ? "memory" : "memory-swap";
+			int64_t n;
 			uint64_t b;
-			if (!strcmp(optarg, "-1")) {
-				r.memory_limit = -1;
-			} else if (cell_cgroup_parse_size(optarg, &b) < 0) {
-				return oci_fail("update --memory: '%s'", optarg);
+			if (!strcmp(optarg, "-1"))
+				n = -1;
+			else if (cell_cgroup_parse_size(optarg, &b) < 0 ||
+				 b > INT64_MAX)
+				return oci_fail("update --%s: '%s'", fl, optarg);
+			else
+				n = (int64_t)b;
+			if (ch == 'm') {
+				r.memory_limit = n;
+				r.has_memory_limit = true;
 			} else {
-				r.memory_limit = (int64_t)b;
+				/* memory + swap; 0 leaves it (runc) */
+				r.memory_swap = n;
+				r.has_memory_swap = n != 0;
 			}
-			r.has_memory_limit = true;
 			break;
 		}
 		case 's':
@@ -133,9 +143,10 @@ int cmd_update(int argc, char **argv)
 			r.has_pids_limit = true;
 			r.pids_limit = v;
 			break;
-		case 'S': case 'R': case 'k':
-			oci_log(CELL_OCI_WARN, "update: %s ignored (only the "
-				"memory limit is set)", argv[optind - 1]);
+		case 'R': case 'k':
+			oci_log(CELL_OCI_WARN, "update: %s ignored (memory "
+				"reservation and kernel memory are not set)",
+				argv[optind - 1]);
 			break;
 		case 'c': case 'M':
 			return oci_fail("update: cpusets are not supported");

@@ -274,7 +274,7 @@ check_match "linux.intelRdt is refused clearly" "intelRdt" \
 	run_out ex true '.linux.intelRdt = {"closID":"x"}'
 
 CGP=cell-oci-test$$
-BC=$(bundle cg 'sleep 30' ".linux.cgroupsPath = \"/$CGP/cg\" | .linux.resources = {\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":50}}")
+BC=$(bundle cg 'sleep 30' ".linux.cgroupsPath = \"/$CGP/cg\" | .linux.resources = {\"memory\":{\"limit\":67108864,\"swap\":100663296},\"pids\":{\"limit\":50}}")
 oci create --bundle "$BC" cg >/dev/null 2>&1
 check "linux.cgroupsPath: the process is in that cgroup" "/$CGP/cg" \
 	sh -c "grep -m1 ':pids:' /proc/$(field cg pid)/cgroup | cut -d: -f3"
@@ -283,6 +283,29 @@ check "linux.resources.memory.limit" "67108864" \
 check "linux.resources.pids.limit" "50" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
 check_rc "update --pids-limit" 0 oci update --pids-limit 60 cg
 check "... is set" "60" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
+# linux.resources.memory.swap is memory + swap: v1 memsw (this host's;
+# v2 would be memory.swap.max = swap - limit)
+MEMSW=/sys/fs/cgroup/memory/$CGP/cg/memory.memsw.limit_in_bytes
+if [ -e "$MEMSW" ]; then
+	check "linux.resources.memory.swap: memory.memsw.limit_in_bytes" \
+		"100663296" cat "$MEMSW"
+	check_rc "update --memory-swap" 0 oci update --memory-swap 128M cg
+	check "... is set" "134217728" cat "$MEMSW"
+	echo '{"memory":{"limit":33554432,"swap":50331648}}' >"$T/res.json"
+	check_rc "update --resources lowering memory and swap (memsw after)" 0 \
+		oci update --resources "$T/res.json" cg
+	check "... both set" "33554432 50331648" sh -c \
+		"echo \$(cat /sys/fs/cgroup/memory/$CGP/cg/memory.limit_in_bytes) \$(cat $MEMSW)"
+	echo '{"memory":{"limit":134217728,"swap":268435456}}' >"$T/res.json"
+	check_rc "update --resources raising both (memsw first)" 0 \
+		oci update --resources "$T/res.json" cg
+	check "... both set" "134217728 268435456" sh -c \
+		"echo \$(cat /sys/fs/cgroup/memory/$CGP/cg/memory.limit_in_bytes) \$(cat $MEMSW)"
+	check_match "swap below the memory limit is refused" "below" \
+		oci update --resources - cg <<<'{"memory":{"limit":134217728,"swap":67108864}}'
+else
+	echo "ok - # SKIP memory.swap: no v1 swap accounting on this host"
+fi
 oci start cg >/dev/null 2>&1
 check_rc "pause" 0 oci pause cg
 check "state after pause is 'paused'" paused field cg status
