@@ -5,7 +5,8 @@
  *                 [--cpu-quota N] [--cpu-period N] [--pids-limit N] ID
  *
  * New linux.resources for a running container, set on its cgroup with
- * the same code as create (lib/oci/resources.c).
+ * the same code as create (lib/oci/resources.c). --resources and the
+ * limit flags are one or the other.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -92,6 +93,7 @@ int cmd_update(int argc, char **argv)
 {
 	struct cell_oci_resources r = { 0 };
 	const char *file = NULL;
+	bool flags = false; /* a limit given as a flag */
 	long long v = 0;
 	int ch;
 	while ((ch = getopt_long_only(argc, argv, "+r:h", update_opts, NULL)) !=
@@ -117,30 +119,35 @@ int cmd_update(int argc, char **argv)
 				r.memory_swap = n;
 				r.has_memory_swap = n != 0;
 			}
+			flags = true;
 			break;
 		}
 		case 's':
 			if (num("cpu-shares", optarg, 0, &v))
 				return 1;
 			r.has_cpu_shares = true;
+			flags = true;
 			r.cpu_shares = (uint64_t)v;
 			break;
 		case 'q':
 			if (num("cpu-quota", optarg, -1, &v))
 				return 1;
 			r.has_cpu_quota = true;
+			flags = true;
 			r.cpu_quota = v;
 			break;
 		case 'p':
 			if (num("cpu-period", optarg, 0, &v))
 				return 1;
 			r.has_cpu_period = true;
+			flags = true;
 			r.cpu_period = (uint64_t)v;
 			break;
 		case 'P':
 			if (num("pids-limit", optarg, INT64_MIN + 1, &v))
 				return 1;
 			r.has_pids_limit = true;
+			flags = true;
 			r.pids_limit = v;
 			break;
 		case 'R': case 'k':
@@ -162,6 +169,13 @@ int cmd_update(int argc, char **argv)
 	struct cell_error err;
 	cell_error_clear(&err);
 	void *json = NULL;
+	/* --resources replaces every limit the flags set (its parsing
+	 * starts from nothing), and runc silently ignores the flags then:
+	 * neither is what was asked, so the combination is refused */
+	if (file && flags)
+		return oci_fail("update: --resources cannot be combined with "
+				"--memory, --memory-swap, --cpu-*, --pids-limit "
+				"(put those limits in the file)");
 	if (file) {
 		_cleanup_free_ char *text = NULL;
 		size_t len = 0;

@@ -283,6 +283,14 @@ check "linux.resources.memory.limit" "67108864" \
 check "linux.resources.pids.limit" "50" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
 check_rc "update --pids-limit" 0 oci update --pids-limit 60 cg
 check "... is set" "60" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
+# update: --resources replaces the limits the flags would set, and runc
+# ignores the flags then: the combination is refused, nothing changes
+echo '{"pids":{"limit":70}}' >"$T/res.json"
+check_match "update --pids-limit with --resources is refused clearly" \
+	"cannot be combined" oci update --pids-limit 7 --resources "$T/res.json" cg
+check "... and changes nothing" "60" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
+check_rc "update --resources alone" 0 oci update --resources "$T/res.json" cg
+check "... is set" "70" cat "/sys/fs/cgroup/pids/$CGP/cg/pids.max"
 # linux.resources.memory.swap is memory + swap: v1 memsw (this host's;
 # v2 would be memory.swap.max = swap - limit)
 MEMSW=/sys/fs/cgroup/memory/$CGP/cg/memory.memsw.limit_in_bytes
