@@ -797,6 +797,17 @@ static int parse_devices(json_t *lx, struct cell_oci_config *c,
 		if ((r = get_int(e, "major", p, 0, 0xfffff, &maj, NULL, err)) < 0 ||
 		    (r = get_int(e, "minor", p, 0, 0xfffff, &min, NULL, err)) < 0)
 			return r;
+		long long mode = -1, uid = -1, gid = -1;
+		if ((r = get_int(e, "fileMode", p, 0, 0177777, &mode, NULL,
+				 err)) < 0 ||
+		    (r = get_int(e, "uid", p, 0, UINT32_MAX - 1, &uid, NULL,
+				 err)) < 0 ||
+		    (r = get_int(e, "gid", p, 0, UINT32_MAX - 1, &gid, NULL,
+				 err)) < 0)
+			return r;
+		c->devices[i].mode = mode;
+		c->devices[i].uid = uid;
+		c->devices[i].gid = gid;
 		c->devices[i].type = type[0] == 'u' ? 'c' : type[0];
 		c->devices[i].major = (long)maj;
 		c->devices[i].minor = (long)min;

@@ -189,6 +189,7 @@ struct cell_oci_config {
 		char type;
 		long major, minor;
 		const char *path;
+		long long mode, uid, gid;  /* -1: not given */
 	} devices[64];
 	bool has_resources;
 	struct cell_oci_resources res;

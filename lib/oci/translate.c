@@ -428,6 +428,60 @@ static bool policy_has(const struct cell_policy *pol, char type, long maj,
 	return pol->dev_pts && maj == 5 && (min == 0 || min == 1);
 }
 
+/*
+ * The node the jail's devfs makes for a granted linux.devices entry has
+ * the ruleset's path, mode and owner (root): the core has no parameter
+ * for a node of another path, mode or owner. An entry that asks for
+ * other ones is refused rather than accepted and not made (a program
+ * would miss /dev/mynull, or find a node wider than the 0600 asked).
+ */
+static int device_node(const struct cell_policy *pol,
+		       const struct cell_oci_config *c, size_t i,
+		       struct cell_error *err)
+{
+	const char *path = c->devices[i].path;
+	long maj = c->devices[i].major, min = c->devices[i].minor;
+	char want[64] = "";
+	unsigned mode = 0666;
+	for (size_t k = 0; k < pol->dev_n; k++)
+		if (pol->dev[k].type == c->devices[i].type &&
+		    (long)pol->dev[k].major == maj &&
+		    (long)pol->dev[k].minor == min) {
+			snprintf(want, sizeof(want), "/dev/%s",
+				 pol->dev[k].name);
+			mode = pol->dev[k].mode;
+			break;
+		}
+	/* devpts's: the terminal's nodes */
+	bool path_ok = want[0] ? !strcmp(path, want)
+		: maj == 136 ? !strncmp(path, "/dev/pts/", 9)
+		: maj == 5 && min == 2 ? !strcmp(path, "/dev/ptmx") ||
+					 !strcmp(path, "/dev/pts/ptmx")
+		: maj == 5 && min == 0 ? !strcmp(path, "/dev/tty")
+		: maj == 5 && min == 1 ? !strcmp(path, "/dev/console") : false;
+	if (!path_ok)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
+				      "%.64s: the jail's devfs makes %c %ld:%ld "
+				      "only as %s; a node at another path is "
+				      "not supported", i, path,
+				      c->devices[i].type, maj, min,
+				      want[0] ? want : "its devpts path");
+	/* permission bits (a type's bits, S_IFCHR, are the type's) */
+	if (c->devices[i].mode >= 0 &&
+	    ((unsigned)c->devices[i].mode & 07777) != mode)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
+				      "%.64s: fileMode %04llo is not supported "
+				      "(the jail's devfs makes it %04o)", i,
+				      path, c->devices[i].mode & 07777, mode);
+	if (c->devices[i].uid > 0 || c->devices[i].gid > 0)
+		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
+				      "%.64s: uid/gid %lld:%lld is not "
+				      "supported (the jail's devfs nodes are "
+				      "root's)", i, path, c->devices[i].uid,
+				      c->devices[i].gid);
+	return 0;
+}
+
 static int devices(const struct cell_oci_config *c,
 		   const struct cell_oci_log *log, const struct cell_jail *j,
 		   struct cell_error *err)
@@ -436,7 +490,7 @@ static int devices(const struct cell_oci_config *c,
 	struct cell_error e2;
 	if (cell_policy_derive(j, NULL, &pol, &e2) < 0)
 		return 0; /* create reports it, with the jail's context */
-	for (size_t i = 0; i < c->ndevices; i++)
+	for (size_t i = 0; i < c->ndevices; i++) {
 		if (!policy_has(&pol, c->devices[i].type, c->devices[i].major,
 				c->devices[i].minor))
 			return cell_error_set(err, -EPERM, "linux.devices[%zu]: "
@@ -450,6 +504,10 @@ static int devices(const struct cell_oci_config *c,
 					      c->devices[i].major,
 					      c->devices[i].minor,
 					      j->devfs_ruleset);
+		int r = device_node(&pol, c, i, err);
+		if (r < 0)
+			return r;
+	}
 	const struct cell_oci_resources *rs = &c->res;
 	for (size_t i = 0; i < rs->ndevices; i++) {
 		bool rw = strpbrk(rs->devices[i].access, "rw") != NULL;

@@ -5,7 +5,7 @@
 # is an error on stderr and in the --log file in the requested format,
 # and leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
-MADE="bj bv br bd bd2 bs bk bc"
+MADE="bj bv bv2 br bd bd2 bs bk bc"
 
 # fails DESCRIPTION REGEX ID ARGS...: exit 1, REGEX on stderr and in the
 # JSON log as an error line; then nothing of ID is left
@@ -56,6 +56,22 @@ fails "systemd cgroups" "systemd cgroups .* not supported" br \
 	create --bundle "$(bundle br true '.linux.cgroupsPath = "system.slice:cell:br"')" br
 fails "a missing program fails create" "nonexistent" br \
 	create --bundle "$(bundle br true '.process.args = ["/nonexistent"]')" br
+# linux.devices: the jail's devfs makes a granted node only at its own
+# path, mode and owner; an entry asking for others is refused, not
+# accepted and left unmade
+fails "linux.devices at another path (/dev/mynull 1:3)" \
+	"linux.devices\[0\]: /dev/mynull: .* only as /dev/null" bv \
+	create --bundle "$(bundle bv true '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":384}]')" bv
+fails "linux.devices with another fileMode (0600)" \
+	"linux.devices\[0\]: /dev/null: fileMode 0600" bv \
+	create --bundle "$(bundle bv true '.linux.devices = [{"path":"/dev/null","type":"c","major":1,"minor":3,"fileMode":384}]')" bv
+fails "linux.devices with another owner" \
+	"linux.devices\[0\]: /dev/null: uid/gid 1000:0" bv \
+	create --bundle "$(bundle bv true '.linux.devices = [{"path":"/dev/null","type":"c","major":1,"minor":3,"uid":1000,"gid":0}]')" bv
+BV2=$(bundle bv2 'stat -c "%A %u %g" /dev/null' '.linux.devices = [{"path":"/dev/null","type":"c","major":1,"minor":3,"fileMode":8630,"uid":0,"gid":0}]')
+check "linux.devices as the devfs makes it (/dev/null 0666 root; type bits in fileMode) is accepted" \
+	"crw-rw-rw- 0 0" oci run --bundle "$BV2" bv2
+oci_clean "... leaving nothing" bv2
 head -c 5000000 /dev/zero | tr '\0' ' ' >"$T/big"; mkdir -p "$T/b/big"
 { echo '{"ociVersion":"1.2.0","x":"'; cat "$T/big"; echo '"}'; } >"$T/b/big/config.json"
 fails "a config over 4 MiB" "larger than" br create --bundle "$T/b/big" br
