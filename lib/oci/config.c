@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -948,6 +950,88 @@ static int parse_linux(json_t *root, struct cell_oci_config *c,
 
 /* --- the document ------------------------------------------------------ */
 
+/*
+ * The runtime-spec has uint64 fields (process.rlimits hard/soft,
+ * linux.seccomp args value/valueTwo ...) and engines write their top
+ * values: Docker's --ulimit core=-1 gives 18446744073709551615
+ * (RLIM_INFINITY). jansson's integers are int64 and it refuses such a
+ * literal ("too big integer"). A copy of the text with every integer
+ * literal in (INT64_MAX, UINT64_MAX] written as the int64 of the same
+ * 64 bits (-(2^64 - v)) parses, and what reads a uint64 field casts it
+ * back to the very value (RLIM_INFINITY is -1, as engines that cannot
+ * write it already do); a signed field sees a negative number, which its
+ * range check refuses or reads as unlimited, as for -1. Only literals
+ * outside strings are touched; each gains at most one byte (a '-'), so
+ * the copy is bounded by the text's size. NULL (and *out_len 0) when
+ * the text has no such literal: it is parsed as it is.
+ */
+static char *widen_uint64(const char *text, size_t len, size_t *out_len)
+{
+	*out_len = 0;
+	/* a literal above INT64_MAX has 19 or 20 digits: none, no copy */
+	size_t run = 0;
+	bool any = false;
+	for (size_t i = 0; i < len && !any; i++) {
+		run = text[i] >= '0' && text[i] <= '9' ? run + 1 : 0;
+		any = run >= 19;
+	}
+	if (!any)
+		return NULL;
+	char *out = malloc(len + len / 19 + 2);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < len;) {
+		char ch = text[i];
+		if (in_str) {
+			out[o++] = ch;
+			i++;
+			if (ch == '\\' && i < len)
+				out[o++] = text[i++];
+			else if (ch == '"')
+				in_str = false;
+			continue;
+		}
+		if (ch == '"') {
+			in_str = true;
+			out[o++] = text[i++];
+			continue;
+		}
+		if ((ch < '0' || ch > '9') && ch != '-') {
+			out[o++] = text[i++];
+			continue;
+		}
+		/* a number token (a negative one is copied as it is) */
+		size_t end = i;
+		while (end < len && ((text[end] >= '0' && text[end] <= '9') ||
+				     strchr(".eE+-", text[end])))
+			end++;
+		size_t n = end - i;
+		bool digits = true;
+		for (size_t k = i; k < end; k++)
+			digits &= text[k] >= '0' && text[k] <= '9';
+		char num[32];
+		if (digits && n >= 19 && n <= 20 && text[i] != '0') {
+			memcpy(num, text + i, n);
+			num[n] = '\0';
+			errno = 0;
+			unsigned long long v = strtoull(num, NULL, 10);
+			if (!errno && v > (unsigned long long)INT64_MAX) {
+				o += (size_t)sprintf(out + o, "-%llu",
+						     -v); /* 2^64 - v */
+				i = end;
+				continue;
+			}
+		}
+		memcpy(out + o, text + i, n);
+		o += n;
+		i = end;
+	}
+	*out_len = o;
+	return out;
+}
+
 static json_t *load_json(const char *text, size_t len, struct cell_error *err)
 {
 	if (len > CELL_OCI_CONFIG_MAX) {
@@ -956,6 +1040,12 @@ static json_t *load_json(const char *text, size_t len, struct cell_error *err)
 		return NULL;
 	}
 	json_error_t je;
+	size_t wlen;
+	_cleanup_free_ char *wide = widen_uint64(text, len, &wlen);
+	if (wide) {
+		text = wide;
+		len = wlen;
+	}
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		cell_error_set(err, -EINVAL, "invalid JSON at line %d column "
