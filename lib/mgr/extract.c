@@ -6,10 +6,10 @@
  * symlinkat, linkat, unlinkat, mkfifoat, fchown, fchmod, futimes; no
  * mknodat, no exec), enters capability mode, reads entries with
  * libarchive's archive_read_* and makes each one with *at calls one path
- * component at a time: intermediate directories are opened O_PATH |
- * O_NOFOLLOW (a symlink there is refused, never followed), the last
- * component is made with O_EXCL / O_NOFOLLOW after removing what was
- * there. Refused before anything is written for the entry: absolute
+ * component at a time: intermediate directories are opened O_RDONLY |
+ * O_DIRECTORY | O_NOFOLLOW (a symlink there is refused, never followed),
+ * the last component is made with O_EXCL / O_NOFOLLOW after removing
+ * what was there. Refused before anything is written for the entry: absolute
  * paths, "..", device nodes, sockets, hard links whose target is outside
  * the tree; for an export, entries outside root/. Should the checks be
  * wrong, the kernel still holds the child beneath the target (Landlock)
@@ -18,6 +18,16 @@
  * Owners are the archive's numeric uid/gid (user names are not looked up:
  * the host's passwd says nothing about a release's). Directory times are
  * set after the last entry (making children changes them).
+ *
+ * Owner, mode and times are set through a descriptor of the object made
+ * (fchown, fchmod, futimens): capability mode refuses the name-based
+ * forms and O_PATH (a dirfd does not confine an absolute path, and
+ * Landlock checks neither chmod, chown, utime nor O_PATH opens), so every
+ * descriptor the child holds was opened through Landlock. A symbolic link
+ * cannot be opened but with O_PATH: the child reports its owner and times
+ * (a 'R' record, struct symfix) and the parent, once the child is done,
+ * sets them beneath the target (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS, only if the path still names a symbolic link).
  *
  * OCI layers (o->oci): ".wh.NAME" removes NAME of the lower layers,
  * ".wh..wh..opq" empties its directory of what lower layers put there;
@@ -35,7 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "cleanup.h"
 #include "mgr/internal.h"
@@ -90,6 +102,7 @@ struct xctx {
 		struct timespec ts[2];
 	} *dirs;
 	size_t ndirs;
+	size_t symbytes;        /* symfix records sent */
 	char entry[PATH_MAX];   /* the entry's name, for messages */
 };
 
@@ -103,6 +116,40 @@ static int fail(struct xctx *x, int code, const char *what)
 {
 	return cell_sbx_error(x->s, code, "entry '%.200s': %s: %s", x->entry,
 			      what, strerror(-code));
+}
+
+/* A symbolic link's owner and times, child to parent: the header, then
+ * len bytes of its path (normalized, relative to the target, no NUL). */
+struct symfix {
+	uint32_t uid, gid;
+	int64_t ts[4];          /* atime sec, nsec, mtime sec, nsec */
+	uint32_t len;
+	uint32_t pad;
+};
+/* What the parent accepts: enough for ~200000 links of ~300 bytes. */
+#define SYMFIX_MAX (64U << 20)
+
+static int sym_record(struct xctx *x, const char *path, uid_t uid,
+		      gid_t gid, const struct timespec ts[2])
+{
+	size_t pl = strlen(path);
+	char rec[sizeof(struct symfix) + PATH_MAX];
+	struct symfix h = {
+		.uid = uid, .gid = gid,
+		.ts = { ts[0].tv_sec, ts[0].tv_nsec, ts[1].tv_sec, ts[1].tv_nsec },
+		.len = (uint32_t)pl,
+	};
+	if (pl == 0 || pl >= PATH_MAX)
+		return refuse(x, -ENAMETOOLONG, "path too long");
+	if (x->symbytes + sizeof(h) + pl > SYMFIX_MAX)
+		return refuse(x, -E2BIG, "too many symbolic links");
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), path, pl);
+	int r = cell_sbx_result(x->s, rec, sizeof(h) + pl);
+	if (r < 0)
+		return fail(x, r, "symbolic link owner and times");
+	x->symbytes += sizeof(h) + pl;
+	return 0;
 }
 
 /*
@@ -125,13 +172,15 @@ static int walk(struct xctx *x, char *path, bool mkdirs, const char **base)
 			break;
 		*e = '\0';
 		int at = cur == -2 ? x->root : cur;
-		int fd = openat(at, c, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		/* not O_PATH: capability mode refuses it (Landlock
+		 * would not check it) */
+		int fd = openat(at, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && mkdirs) {
 			if (mkdirat(at, c, 0755) < 0 && errno != EEXIST)
 				fd = -1;
 			else
-				fd = openat(at, c, O_PATH | O_DIRECTORY |
+				fd = openat(at, c, O_RDONLY | O_DIRECTORY |
 					    O_NOFOLLOW | O_CLOEXEC);
 		}
 		int en = errno;
@@ -427,19 +476,29 @@ static int one_entry(struct xctx *x, struct archive *a,
 				      "target");
 		if (symlinkat(t, at, base) < 0)
 			return fail(x, -errno, "symlink");
-		if (fchownat(at, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    utimensat(at, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
-			return fail(x, -errno, "owner and times");
+		/* owner and times: by the parent (symfix) */
+		r = sym_record(x, path, uid, gid, ts);
+		if (r < 0)
+			return r;
 		break;
 	}
-	case AE_IFIFO:
+	case AE_IFIFO: {
 		if (mknodat(at, base, S_IFIFO | 0600, 0) < 0)
 			return fail(x, -errno, "mkfifo");
-		if (fchownat(at, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(at, base, perm, 0) < 0 ||
-		    utimensat(at, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		/* O_NONBLOCK: a FIFO opened for reading does not wait for
+		 * a writer */
+		_cleanup_close_ int fd = openat(at, base, O_RDONLY | O_NONBLOCK |
+						O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return fail(x, -errno, "open fifo");
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+			return fail(x, -EIO, "open fifo");
+		if (fchown(fd, uid, gid) < 0 || fchmod(fd, perm) < 0 ||
+		    futimens(fd, ts) < 0)
 			return fail(x, -errno, "owner, mode and times");
 		break;
+	}
 	default:
 		return refuse(x, -EPERM, "unknown entry type");
 	}
@@ -465,9 +524,14 @@ static int fix_dirs(struct xctx *x)
 				continue;
 			return fail(x, pfd, "directory times");
 		}
-		if (utimensat(pfd >= 0 ? pfd : x->root, base, x->dirs[i].ts,
-			      AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+		int dfd = openat(pfd >= 0 ? pfd : x->root, base, O_RDONLY |
+				 O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0 && errno != ENOENT)
 			r = fail(x, -errno, "directory times");
+		else if (dfd >= 0 && futimens(dfd, x->dirs[i].ts) < 0)
+			r = fail(x, -errno, "directory times");
+		if (dfd >= 0)
+			close(dfd);
 		if (pfd >= 0)
 			close(pfd);
 	}
@@ -581,6 +645,52 @@ int cell_mgr_extract_here(struct cell_sbx *s, int afd, int root,
 	return extract_child(s, fds, (void *)o);
 }
 
+/* In the parent: one symfix record for path (len bytes, not trusted),
+ * applied only to a symbolic link beneath root that no symlink leads
+ * to; what a later entry removed or replaced is left alone. */
+static int apply_symfix(int root, const struct symfix *h, const char *p,
+			struct cell_error *err)
+{
+	char path[PATH_MAX];
+	if (h->len == 0 || h->len >= sizeof(path) || memchr(p, '\0', h->len))
+		return cell_error_set(err, -EPROTO, "extract: bad answer from "
+				      "the sandboxed child");
+	memcpy(path, p, h->len);
+	path[h->len] = '\0';
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	/* EAGAIN: a ".." met a concurrent rename; the kernel asks for a
+	 * retry */
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries >= 256)
+			break;
+	}
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP || errno == ENOTDIR
+		       ? 0 : cell_error_errno(err, -errno, "extract: '%.200s'",
+					      path);
+	_cleanup_close_ int lfd = (int)fd;
+	struct stat st;
+	if (fstat(lfd, &st) < 0)
+		return cell_error_errno(err, -errno, "extract: '%.200s'", path);
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	struct timespec ts[2] = {
+		{ .tv_sec = (time_t)h->ts[0], .tv_nsec = (long)h->ts[1] },
+		{ .tv_sec = (time_t)h->ts[2], .tv_nsec = (long)h->ts[3] },
+	};
+	if (fchownat(lfd, "", (uid_t)h->uid, (gid_t)h->gid, AT_EMPTY_PATH) < 0 ||
+	    utimensat(lfd, "", ts, AT_EMPTY_PATH) < 0)
+		return cell_error_errno(err, -errno, "extract: '%.200s': owner "
+					"and times of a symbolic link", path);
+	return 0;
+}
+
 int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
 		     const struct cell_mgr_xopts *o, struct cell_error *err)
 {
@@ -590,10 +700,25 @@ int cell_mgr_extract(struct cell_mgr *m, int afd, int root,
 			CAP_CREATE, CAP_FTRUNCATE, CAP_FSTAT, CAP_FSTATAT,
 			CAP_MKDIRAT, CAP_SYMLINKAT, CAP_MKFIFOAT,
 			CAP_UNLINKAT, CAP_LINKAT_SOURCE, CAP_LINKAT_TARGET,
-			CAP_FCHOWN, CAP_FCHMOD, CAP_FCHMODAT, CAP_FUTIMES,
-			CAP_FUTIMESAT);
+			CAP_FCHOWN, CAP_FCHMOD, CAP_FUTIMES);
 	int fds[2] = { afd, root };
-	return cell_sbx_run(m, o->oci ? "extract layer" : "extract", fds,
-			    rights, 2, extract_child, (void *)o, 0, NULL, NULL,
-			    err);
+	_cleanup_free_ char *res = NULL;
+	size_t len = 0;
+	int r = cell_sbx_run(m, o->oci ? "extract layer" : "extract", fds,
+			     rights, 2, extract_child, (void *)o, SYMFIX_MAX,
+			     &res, &len, err);
+	for (size_t off = 0; r == 0 && off < len;) {
+		struct symfix h;
+		if (len - off < sizeof(h))
+			return cell_error_set(err, -EPROTO, "extract: bad "
+					      "answer from the sandboxed child");
+		memcpy(&h, res + off, sizeof(h));
+		off += sizeof(h);
+		if (h.len > len - off)
+			return cell_error_set(err, -EPROTO, "extract: bad "
+					      "answer from the sandboxed child");
+		r = apply_symfix(root, &h, res + off, err);
+		off += h.len;
+	}
+	return r;
 }
