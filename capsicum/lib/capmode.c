@@ -113,20 +113,42 @@ static const int allowed[] = {
 #endif
 };
 
-/* System calls whose first path lookup starts at the dirfd in arg. */
+/*
+ * System calls whose first path lookup starts at the dirfd in arg.  In
+ * capability mode most are allowed when the dirfd is not AT_FDCWD, and
+ * Landlock bounds where the lookup may go.  The kernel ignores the dirfd
+ * for an absolute path, though, and Landlock checks neither O_PATH opens
+ * nor changes of mode, owner and times, so these are narrowed (AT_*):
+ *  - AT_DENY: refused outright.  fchmodat and futimesat act on any path;
+ *    fchownat and fchmodat2 too, even with AT_EMPTY_PATH, which only
+ *    matters for an empty path (seccomp cannot see the string);
+ *    name_to_handle_at needs no access at all; openat2 hides O_PATH in
+ *    its struct open_how (FreeBSD has no openat2, so no ported program
+ *    needs it).  fchown/fchmod/futimens on a descriptor remain.
+ *  - AT_NOPATH: openat without O_PATH, which Landlock does not check.
+ *  - AT_NULLPATH: utimensat only with a NULL path, i.e. futimens(fd).
+ */
+enum { AT_DIRFD, AT_DENY, AT_NOPATH, AT_NULLPATH };
+
 static const struct {
 	int nr;
 	unsigned int arg;
+	int strict;
 } at_calls[] = {
-	{ __NR_openat, 0 },      { __NR_openat2, 0 },   { __NR_newfstatat, 0 },
-	{ __NR_statx, 0 },       { __NR_faccessat, 0 }, { __NR_faccessat2, 0 },
-	{ __NR_readlinkat, 0 },  { __NR_mkdirat, 0 },   { __NR_mknodat, 0 },
-	{ __NR_fchownat, 0 },    { __NR_fchmodat, 0 },  { __NR_fchmodat2, 0 },
-	{ __NR_utimensat, 0 },   { __NR_unlinkat, 0 },  { __NR_renameat2, 0 },
-	{ __NR_renameat2, 2 },   { __NR_linkat, 0 },    { __NR_linkat, 2 },
-	{ __NR_symlinkat, 1 },   { __NR_execveat, 0 },  { __NR_name_to_handle_at, 0 },
+	{ __NR_openat, 0, AT_NOPATH },     { __NR_openat2, 0, AT_DENY },
+	{ __NR_newfstatat, 0, AT_DIRFD },  { __NR_statx, 0, AT_DIRFD },
+	{ __NR_faccessat, 0, AT_DIRFD },   { __NR_faccessat2, 0, AT_DIRFD },
+	{ __NR_readlinkat, 0, AT_DIRFD },  { __NR_mkdirat, 0, AT_DIRFD },
+	{ __NR_mknodat, 0, AT_DIRFD },     { __NR_fchownat, 0, AT_DENY },
+	{ __NR_fchmodat, 0, AT_DENY },     { __NR_fchmodat2, 0, AT_DENY },
+	{ __NR_utimensat, 0, AT_NULLPATH }, { __NR_unlinkat, 0, AT_DIRFD },
+	{ __NR_renameat2, 0, AT_DIRFD },   { __NR_renameat2, 2, AT_DIRFD },
+	{ __NR_linkat, 0, AT_DIRFD },      { __NR_linkat, 2, AT_DIRFD },
+	{ __NR_symlinkat, 1, AT_DIRFD },   { __NR_execveat, 0, AT_DIRFD },
+	{ __NR_name_to_handle_at, 0, AT_DENY },
 #ifdef __x86_64__
-	{ __NR_futimesat, 0 },   { __NR_renameat, 0 },  { __NR_renameat, 2 },
+	{ __NR_futimesat, 0, AT_DENY },    { __NR_renameat, 0, AT_DIRFD },
+	{ __NR_renameat, 2, AT_DIRFD },
 #endif
 };
 
@@ -191,17 +213,28 @@ static void build_capmode(struct bpf_prog *p, unsigned int flags)
 		bpf_ld_nr(p);
 	}
 
-	/* *at calls: the dirfd must not be AT_FDCWD. */
+	/* *at calls: the dirfd must not be AT_FDCWD, and see at_calls. */
 	if (!(flags & CAPSICUM_ENTER_PATHS)) {
-		for (size_t i = 0; i < sizeof(at_calls) / sizeof(at_calls[0]); i++) {
+		size_t n = sizeof(at_calls) / sizeof(at_calls[0]);
+		for (size_t i = 0; i < n; i++) {
+			if (at_calls[i].strict == AT_DENY)
+				continue;       /* the default: denied */
 			int next = bpf_label(p), ok = bpf_label(p);
-			bool last = i + 1 == sizeof(at_calls) / sizeof(at_calls[0]) ||
-				    at_calls[i + 1].nr != at_calls[i].nr;
+			bool last = i + 1 == n || at_calls[i + 1].nr != at_calls[i].nr;
 			bpf_jne(p, (uint32_t)at_calls[i].nr, next);
 			bpf_ld_arg(p, at_calls[i].arg, false);
 			bpf_jne(p, (uint32_t)AT_FDCWD, ok);
 			bpf_goto(p, denied);
 			bpf_place(p, ok);
+			if (at_calls[i].strict == AT_NOPATH) {
+				bpf_ld_arg(p, 2, false);
+				bpf_jset(p, O_PATH, denied);
+			} else if (at_calls[i].strict == AT_NULLPATH) {
+				bpf_ld_arg(p, 1, false);
+				bpf_jne(p, 0, denied);
+				bpf_ld_arg(p, 1, true);
+				bpf_jne(p, 0, denied);
+			}
 			if (last) {
 				bpf_goto(p, allow);
 			} else {

@@ -104,6 +104,82 @@ static void denied_at_fdcwd(void)
 	CHECK_CAPMODE(mknodat(AT_FDCWD, "x", S_IFIFO | 0600, 0));
 }
 
+/*
+ * Mode, owner and times of a file outside every held directory: the
+ * kernel ignores the dirfd for an absolute path (any number, even one
+ * not open), ".." climbs out, Landlock checks neither chmod, chown,
+ * utime nor O_PATH opens; an O_PATH descriptor would then feed the
+ * AT_EMPTY_PATH forms.  All refused; the descriptor forms stay.
+ */
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+static void denied_metadata(void)
+{
+	char dir[] = "/tmp/capsicum-meta-XXXXXX", victim[64], sub[64];
+	struct stat before, after;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(sub, sizeof(sub), "%s/held", dir);
+	int v = open(victim, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK_OK(mkdir(sub, 0700));
+	int d = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(v >= 0 && d >= 0);
+	CHECK_OK(fstat(v, &before));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+		struct timeval tv[2] = { { 1, 0 }, { 1, 0 } };
+		struct { struct file_handle fh; unsigned char b[128]; } h;
+		struct { uint64_t flags, mode, resolve; } how = { O_PATH | O_CLOEXEC, 0, 0 };
+		int mnt;
+		enter();
+		CHECK_CAPMODE(syscall(SYS_fchmodat, d, victim, 06777));
+		CHECK_CAPMODE(syscall(SYS_fchmodat, 999, victim, 06777));
+		CHECK_CAPMODE(syscall(SYS_fchmodat, d, "../victim", 06777));
+		CHECK_CAPMODE(syscall(SYS_fchmodat2, d, victim, 06777, 0));
+		CHECK_CAPMODE(syscall(SYS_fchmodat2, d, victim, 06777, AT_EMPTY_PATH));
+		CHECK_CAPMODE(syscall(SYS_fchownat, d, victim, 65534, 65534, 0));
+		CHECK_CAPMODE(syscall(SYS_fchownat, d, "../victim", 65534, 65534, 0));
+		CHECK_CAPMODE(syscall(SYS_fchownat, d, victim, 65534, 65534, AT_EMPTY_PATH));
+		CHECK_CAPMODE(syscall(SYS_fchownat, d, victim, 65534, 65534,
+				      AT_SYMLINK_NOFOLLOW));
+		CHECK_CAPMODE(syscall(SYS_utimensat, d, victim, ts, 0));
+		CHECK_CAPMODE(syscall(SYS_utimensat, 999, "../victim", ts, 0));
+		CHECK_CAPMODE(syscall(SYS_utimensat, d, victim, ts, AT_EMPTY_PATH));
+#ifdef SYS_futimesat
+		CHECK_CAPMODE(syscall(SYS_futimesat, d, victim, tv));
+#else
+		(void)tv;
+#endif
+		h.fh.handle_bytes = sizeof(h.b);
+		CHECK_CAPMODE(syscall(SYS_name_to_handle_at, d, victim, &h.fh, &mnt, 0));
+		CHECK_CAPMODE(openat(d, victim, O_PATH | O_CLOEXEC));
+		CHECK_CAPMODE(openat(d, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+		CHECK_CAPMODE(openat(d, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+		CHECK_CAPMODE(syscall(SYS_openat2, d, victim, &how, sizeof(how)));
+		how.flags = O_RDONLY | O_CLOEXEC;
+		CHECK_CAPMODE(syscall(SYS_openat2, d, ".", &how, sizeof(how)));
+		/* what a descriptor one holds still allows */
+		CHECK_OK(fchmod(v, 0640));
+		CHECK_OK(fchown(v, (uid_t)-1, (gid_t)-1));
+		CHECK_OK(futimens(v, ts));
+		CHECK_OK(syscall(SYS_utimensat, v, NULL, ts, 0));
+		CHECK_OK(openat(d, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		_exit(ct_failed_checks ? 1 : 0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_OK(stat(victim, &after));
+	CHECK((after.st_mode & 07777) == 0640);
+	CHECK(after.st_uid == before.st_uid && after.st_gid == before.st_gid);
+	unlink(victim);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 /* The kernel truncates int arguments to 32 bits: AT_FDCWD | 1 << 32 is
  * AT_FDCWD for it, and must be for the filter too. */
 static void truncation_32bit(void)
@@ -323,6 +399,7 @@ static const struct ctest tests[] = {
 	{ "capmode_mode_and_idempotence", mode_and_idempotence },
 	{ "capmode_denied_paths", denied_paths },
 	{ "capmode_denied_at_fdcwd", denied_at_fdcwd },
+	{ "capmode_denied_metadata", denied_metadata },
 	{ "capmode_truncation_32bit", truncation_32bit },
 	{ "capmode_denied_process", denied_process },
 	{ "capmode_denied_network", denied_network },

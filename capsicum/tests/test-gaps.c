@@ -334,6 +334,24 @@ static void gap_empty_path_lookup(void)
 	CHECK_OK(fstatat(t, "f", &st, AT_EMPTY_PATH)); /* FreeBSD: ENOTCAPABLE */
 }
 
+/* G21: in capability mode, mode, owner and times change only through a
+ * descriptor; the name-based calls and O_PATH are refused even relative
+ * to a held directory (the kernel ignores the dirfd for an absolute
+ * path, Landlock checks none of them). */
+static void gap_metadata_by_name(void)
+{
+	int t = open_tree();
+	int f = openat(t, "f", O_RDWR | O_CLOEXEC);
+	enter_or_die();
+	CHECK_CAPMODE(fchownat(t, "f", (uid_t)-1, (gid_t)-1, 0));  /* FreeBSD: ok */
+	CHECK_CAPMODE(fchmodat(t, "f", 0600, 0));                  /* FreeBSD: ok */
+	CHECK_CAPMODE(utimensat(t, "f", NULL, 0));                 /* FreeBSD: ok */
+	CHECK_CAPMODE(openat(t, "f", O_PATH | O_CLOEXEC));         /* FreeBSD: ok */
+	CHECK_OK(fchown(f, (uid_t)-1, (gid_t)-1));
+	CHECK_OK(fchmod(f, 0600));
+	CHECK_OK(futimens(f, NULL));
+}
+
 /* G19: the errno numbers differ (FreeBSD: ENOTCAPABLE 93, ECAPMODE 94). */
 static void gap_errno_numbers(void)
 {
@@ -370,6 +388,7 @@ static const struct ctest tests[] = {
 	{ "gap_openat2_limited", gap_openat2_limited },
 	{ "gap_limit_sets_nnp", gap_limit_sets_nnp },
 	{ "gap_empty_path_lookup", gap_empty_path_lookup },
+	{ "gap_metadata_by_name", gap_metadata_by_name },
 	{ "gap_errno_numbers", gap_errno_numbers },
 	{ "gap_fexecve_needs_directory", gap_fexecve_needs_directory },
 };

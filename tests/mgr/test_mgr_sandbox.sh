@@ -6,6 +6,8 @@
 #    from inside (CELL_MGR_SANDBOX_PROBE=1), cap_getmode 1, ECAPMODE for a
 #    path open and for an AT_FDCWD lookup, and EACCES (Landlock) for ".."
 #    above the directory they hold;
+#  - a hostile parser callback (sbx_attack.c) cannot change a host
+#    file's mode, owner or times;
 #  - an extraction still works and gives the same tree as the source;
 #  - bootstrap --oci from an image layout this test writes by hand (two
 #    layers: a whiteout, an opaque directory, a replaced file), from a tar
@@ -52,6 +54,12 @@ REL=$H/releases/busybox
 PROBE_OK='cap_getmode 1 open ECAPMODE openat-cwd ECAPMODE dotdot EACCES'
 # a child that holds no directory at all
 PROBE_NODIR='cap_getmode 1 open ECAPMODE openat-cwd ECAPMODE dotdot none'
+
+# --- a parser taken over by its input ------------------------------------------------
+# (tests/mgr/sbx_attack.c: cell_sbx_run with a hostile callback)
+mkdir -p "$T/attack-meta" "$T/attack-proc"
+check_rc "parser child: no chmod, chown or utime of a host file (absolute path, '..', O_PATH)" 0 \
+	"$B/tests/mgr/sbx-attack" meta "$T/attack-meta"
 
 # --- capability mode, shown from inside ---------------------------------------------
 tar -C "$REL" -cf "$T/good.tar" .
