@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/audit.h>
@@ -80,6 +81,9 @@ int capsicum_landlock_enter(void);
 
 /* Rights of fd as recorded by cap_rights_limit (limit.c). */
 void capsicum_fd_rights(int fd, cap_rights_t *rights);
+/* File type and file system magic of a limited fd, recorded when it was
+ * first limited; 0, or -1 when unknown (limit.c). */
+int capsicum_fd_kind(int fd, mode_t *mode, long *fstype);
 
 /* cap_enter() variants for capsicumize (capmode.c). */
 #define CAPSICUM_ENTER_PATHS   0x1  /* allow path lookups; runner's Landlock confines them */

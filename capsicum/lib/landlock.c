@@ -158,10 +158,24 @@ static int add_dir_rules(int ruleset, uint64_t handled)
 			sr = stat(path, &st) < 0 ? -1 : statfs(path, &sf);
 		} else {
 			sr = fstat(fd, &st) < 0 ? -1 : fstatfs(fd, &sf);
+			/* our own limit may refuse them: what the fd was
+			 * when first limited */
+			if (sr < 0 && capsicum_fd_kind(fd, &st.st_mode,
+						       &sf.f_type) == 0)
+				sr = 0;
 		}
 		if (sr < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		/* A held /proc would let /proc/self/fd re-open anything. */
+		/*
+		 * No rule for a held procfs or sysfs directory.  This does not
+		 * keep procfs out of reach: a rule is not needed to open a
+		 * pipe, socket, memfd or other anonymous object (Landlock
+		 * allows those), and any held directory plus an absolute
+		 * path reaches /proc/self/fd/N, so a limited pipe or memfd
+		 * can be reopened with all rights while a procfs is mounted.
+		 * A sandbox that cares unmounts /proc first (capsicum-linux(7)
+		 * gap_proc_reopen).
+		 */
 		if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
 			continue;
 		cap_rights_t r;

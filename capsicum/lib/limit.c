@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
@@ -47,6 +48,12 @@
 
 struct fdlimit {
 	bool limited;
+	/* What the descriptor was when first limited (fstat/fstatfs then
+	 * worked): cap_enter() without /proc needs it when the limit now
+	 * refuses them (capsicum_fd_kind). */
+	bool kind_known;
+	mode_t mode;
+	long fstype;
 	cap_rights_t rights;
 	uint32_t fcntls;
 	long nioctls;             /* -1: all */
@@ -531,11 +538,33 @@ static bool same_state(const struct fdlimit *a, const struct fdlimit *b)
 	return true;
 }
 
+int capsicum_fd_kind(int fd, mode_t *mode, long *fstype)
+{
+	int r = -1;
+
+	pthread_mutex_lock(&lock);
+	if ((size_t)fd < ntable && table[fd].limited && table[fd].kind_known) {
+		*mode = table[fd].mode;
+		*fstype = table[fd].fstype;
+		r = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
 /* Install the filter for the new state and record it (lock held). */
 static int apply(int fd, struct fdlimit *cur, struct fdlimit *nw)
 {
 	struct bpf_prog p;
 	int r;
+
+	if (!cur->limited) {
+		struct stat st;
+		struct statfs sf;
+		nw->kind_known = fstat(fd, &st) == 0 && fstatfs(fd, &sf) == 0;
+		nw->mode = nw->kind_known ? st.st_mode : 0;
+		nw->fstype = nw->kind_known ? (long)sf.f_type : 0;
+	}
 
 	if (same_state(cur, nw)) {
 		if (nw->ioctls != cur->ioctls)

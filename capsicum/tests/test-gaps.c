@@ -352,6 +352,26 @@ static void gap_metadata_by_name(void)
 	CHECK_OK(futimens(f, NULL));
 }
 
+/* G22: while a procfs is mounted, a limited memfd or pipe is opened
+ * again through /proc/self/fd/N (any held dirfd, absolute path) with
+ * every right: Landlock allows anonymous objects. */
+static void gap_proc_reopen(void)
+{
+	int t = open_tree();
+	int m = memfd_create("gap", MFD_CLOEXEC);
+	cap_rights_t r;
+	char path[64], c = 0;
+	CHECK(m >= 0 && pwrite(m, "x", 1, 0) == 1);
+	cap_rights_init(&r, CAP_FSTAT);
+	CHECK_OK(cap_rights_limit(m, &r));
+	enter_or_die();
+	CHECK_NOTCAPABLE(pread(m, &c, 1, 0));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m);
+	int m2 = openat(t, path, O_RDWR | O_CLOEXEC);       /* FreeBSD: ENOTCAPABLE */
+	CHECK(m2 >= 0);
+	CHECK(m2 >= 0 && pread(m2, &c, 1, 0) == 1 && c == 'x');
+}
+
 /* G19: the errno numbers differ (FreeBSD: ENOTCAPABLE 93, ECAPMODE 94). */
 static void gap_errno_numbers(void)
 {
@@ -389,6 +409,7 @@ static const struct ctest tests[] = {
 	{ "gap_limit_sets_nnp", gap_limit_sets_nnp },
 	{ "gap_empty_path_lookup", gap_empty_path_lookup },
 	{ "gap_metadata_by_name", gap_metadata_by_name },
+	{ "gap_proc_reopen", gap_proc_reopen },
 	{ "gap_errno_numbers", gap_errno_numbers },
 	{ "gap_fexecve_needs_directory", gap_fexecve_needs_directory },
 };

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +23,7 @@
 #define SBX_LINE_MAX 200
 #define SBX_MSG_MAX 400
 #define SBX_FDS_MAX 8
+#define SBX_PROC_MOUNTS_MAX 64  /* procfs mounts we detach, at most */
 
 int cell_sbx_disabled(void)
 {
@@ -115,6 +118,76 @@ static void close_others(int *keep, size_t n)
 	close_range(next, ~0U, 0);
 }
 
+/* mountinfo's octal escapes (\040 ...) undone in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (char *c = s; *c; c++) {
+		if (c[0] == '\\' && c[1] >= '0' && c[1] <= '3' &&
+		    c[2] >= '0' && c[2] <= '7' && c[3] >= '0' && c[3] <= '7') {
+			*o++ = (char)((c[1] - '0') << 6 | (c[2] - '0') << 3 |
+				      (c[3] - '0'));
+			c += 3;
+		} else {
+			*o++ = *c;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * A private mount namespace with no procfs in it. Any held directory and
+ * an absolute path reach /proc/self/fd/N, and Landlock lets a pipe or
+ * memfd be opened again there with every right the limit took away
+ * (capsicum-linux(7) gap_proc_reopen). Every procfs mount is detached,
+ * the deepest first; the rest of the tree is left as it is (capability
+ * mode and Landlock bound it). 0 or -errno.
+ */
+static int hide_proc(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	/* nothing we detach may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	char *mps[SBX_PROC_MOUNTS_MAX];
+	size_t n = 0;
+	int r = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE ... */
+		char *sep = strstr(line, " - ");
+		char mp[4096], fstype[64];
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "proc"))
+			continue;
+		if (n == SBX_PROC_MOUNTS_MAX) {
+			r = -E2BIG;
+			break;
+		}
+		unescape(mp);
+		if (!(mps[n] = strdup(mp))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	free(line);
+	fclose(f);
+	/* later lines are mounted on top of or beneath earlier ones */
+	for (size_t i = n; i-- > 0;) {
+		if (r == 0 && umount2(mps[i], MNT_DETACH) < 0 && errno != EINVAL &&
+		    errno != ENOENT)
+			r = -errno;
+		free(mps[i]);
+	}
+	return r;
+}
+
 /* What CELL_MGR_SANDBOX_PROBE=1 reports: the proof, from inside, that
  * the child is in capability mode with its directory confined. */
 static void probe(struct cell_sbx *s, const char *what, const int *fds,
@@ -171,6 +244,13 @@ static void child(const char *what, const int *fds, const cap_rights_t *rights,
 	signal(SIGPIPE, SIG_DFL);
 	close_others(keep, n + 2);
 	if (!cell_sbx_disabled()) {
+		int hr = hide_proc();
+		if (hr < 0) {
+			cell_sbx_error(&s, hr, "%s: cannot hide /proc from the "
+				       "sandbox: %s (CELL_MGR_NO_SANDBOX=1 runs "
+				       "without it)", what, strerror(-hr));
+			_exit(1);
+		}
 		cap_rights_t wr;
 		cap_rights_init(&wr, CAP_WRITE);
 		for (size_t i = 0; i < n; i++)

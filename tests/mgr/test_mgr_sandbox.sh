@@ -7,7 +7,8 @@
 #    path open and for an AT_FDCWD lookup, and EACCES (Landlock) for ".."
 #    above the directory they hold;
 #  - a hostile parser callback (sbx_attack.c) cannot change a host
-#    file's mode, owner or times;
+#    file's mode, owner or times, nor regain rights on a limited memfd
+#    or pipe through /proc/self/fd (the child has no procfs);
 #  - an extraction still works and gives the same tree as the source;
 #  - bootstrap --oci from an image layout this test writes by hand (two
 #    layers: a whiteout, an opaque directory, a replaced file), from a tar
@@ -60,6 +61,8 @@ PROBE_NODIR='cap_getmode 1 open ECAPMODE openat-cwd ECAPMODE dotdot none'
 mkdir -p "$T/attack-meta" "$T/attack-proc"
 check_rc "parser child: no chmod, chown or utime of a host file (absolute path, '..', O_PATH)" 0 \
 	"$B/tests/mgr/sbx-attack" meta "$T/attack-meta"
+check_rc "parser child: no /proc/self/fd reopen of a limited memfd or of the answer pipe" 0 \
+	"$B/tests/mgr/sbx-attack" proc "$T/attack-proc"
 
 # --- capability mode, shown from inside ---------------------------------------------
 tar -C "$REL" -cf "$T/good.tar" .
