@@ -53,6 +53,10 @@
 #define PR_SET_VMA 0x53564d41
 #endif
 
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+
 #define RET_ALLOW SECCOMP_RET_ALLOW
 #define RET_ECAPMODE (SECCOMP_RET_ERRNO | ECAPMODE)
 
@@ -71,8 +75,7 @@ static const int allowed[] = {
 	/* Sockets, except bind/connect/sendto-with-address. */
 	__NR_accept, __NR_accept4, __NR_listen, __NR_shutdown,
 	__NR_getsockopt, __NR_setsockopt, __NR_getsockname, __NR_getpeername,
-	__NR_recvfrom, __NR_recvmsg, __NR_recvmmsg, __NR_sendmsg,
-	__NR_sendmmsg, __NR_socketpair,
+	__NR_recvfrom, __NR_recvmsg, __NR_recvmmsg, __NR_socketpair,
 	/* Anonymous descriptors and event notification. */
 	__NR_pipe2, __NR_eventfd2, __NR_signalfd4, __NR_timerfd_create,
 	__NR_timerfd_settime, __NR_timerfd_gettime, __NR_epoll_create1,
@@ -195,10 +198,8 @@ static void build_capmode(struct bpf_prog *p, unsigned int flags)
 		for (size_t i = 0; i < sizeof(at_calls) / sizeof(at_calls[0]); i++)
 			bpf_jeq(p, (uint32_t)at_calls[i].nr, allow);
 	}
-	if (flags & CAPSICUM_ENTER_CONNECT) {
+	if (flags & CAPSICUM_ENTER_CONNECT)
 		bpf_jeq(p, __NR_connect, allow);
-		bpf_jeq(p, __NR_sendto, allow);
-	}
 	if (flags & CAPSICUM_ENTER_EXEC)
 		bpf_jeq(p, __NR_execve, allow);
 
@@ -291,10 +292,35 @@ static void build_capmode(struct bpf_prog *p, unsigned int flags)
 		bpf_ld_nr(p);
 	}
 
-	/* sendto: only without a destination address. */
+	/*
+	 * MSG_FASTOPEN connects a TCP socket from sendto/sendmsg/sendmmsg,
+	 * and TCP Fast Open does not pass Landlock's connect hook
+	 * (landlock-lsm/linux#41): refused in every mode, -c included.
+	 */
+	{
+		static const struct { int nr; unsigned int arg; } fo[] = {
+			{ __NR_sendmsg, 2 }, { __NR_sendmmsg, 3 },
+		};
+		for (size_t i = 0; i < sizeof(fo) / sizeof(fo[0]); i++) {
+			int next = bpf_label(p);
+			bpf_jne(p, (uint32_t)fo[i].nr, next);
+			bpf_ld_arg(p, fo[i].arg, false);
+			bpf_jset(p, MSG_FASTOPEN, denied);
+			bpf_goto(p, allow);
+			bpf_place(p, next);
+			bpf_ld_nr(p);
+		}
+	}
+
+	/* sendto: no MSG_FASTOPEN; only without a destination address
+	 * unless connect is allowed (-c). */
 	{
 		int next = bpf_label(p);
 		bpf_jne(p, __NR_sendto, next);
+		bpf_ld_arg(p, 3, false);
+		bpf_jset(p, MSG_FASTOPEN, denied);
+		if (flags & CAPSICUM_ENTER_CONNECT)
+			bpf_goto(p, allow);
 		bpf_ld_arg(p, 4, false);
 		bpf_jne(p, 0, denied);
 		bpf_ld_arg(p, 4, true);

@@ -180,6 +180,40 @@ static void denied_metadata(void)
 	rmdir(dir);
 }
 
+/*
+ * TCP Fast Open connects from sendto/sendmsg/sendmmsg and does not pass
+ * Landlock's connect hook: MSG_FASTOPEN is refused, whatever the address.
+ */
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+static void denied_fastopen(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	      listen(l, 8) == 0 &&
+	      getsockname(l, (struct sockaddr *)&a, &al) == 0);
+	enter();
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct iovec iov = { "x", 1 };
+	struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a),
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct mmsghdr mm = { .msg_hdr = m };
+	CHECK(s >= 0);
+	CHECK_CAPMODE(sendmsg(s, &m, MSG_FASTOPEN));
+	CHECK_CAPMODE(sendmmsg(s, &mm, 1, MSG_FASTOPEN));
+	CHECK_CAPMODE(sendto(s, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_CAPMODE(sendto(s, "x", 1, MSG_FASTOPEN, NULL, 0));
+	CHECK_CAPMODE(connect(s, (struct sockaddr *)&a, sizeof(a)));
+	/* nothing reached the listener */
+	int fl = fcntl(l, F_GETFL);
+	CHECK_OK(fcntl(l, F_SETFL, fl | O_NONBLOCK));
+	CHECK_ERR(accept4(l, NULL, NULL, SOCK_CLOEXEC), EAGAIN);
+}
+
 /* The kernel truncates int arguments to 32 bits: AT_FDCWD | 1 << 32 is
  * AT_FDCWD for it, and must be for the filter too. */
 static void truncation_32bit(void)
@@ -403,6 +437,7 @@ static const struct ctest tests[] = {
 	{ "capmode_truncation_32bit", truncation_32bit },
 	{ "capmode_denied_process", denied_process },
 	{ "capmode_denied_network", denied_network },
+	{ "capmode_denied_fastopen", denied_fastopen },
 	{ "capmode_allowed", allowed },
 	{ "capmode_fork_inherits", fork_inherits },
 	{ "capmode_threads_before_and_after", threads },
