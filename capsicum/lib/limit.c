@@ -54,6 +54,7 @@ struct fdlimit {
 	bool kind_known;
 	mode_t mode;
 	long fstype;
+	int accmode;              /* O_ACCMODE when first limited, or -1 */
 	cap_rights_t rights;
 	uint32_t fcntls;
 	long nioctls;             /* -1: all */
@@ -67,6 +68,7 @@ static size_t ntable;
 static void state_default(struct fdlimit *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->accmode = -1;
 	CAP_ALL(&s->rights);
 	s->fcntls = CAP_FCNTL_ALL;
 	s->nioctls = -1;
@@ -123,9 +125,14 @@ struct argtest {
 #define FCNTL_SUB_ALL 0x80000000U /* needs fcntls == CAP_FCNTL_ALL */
 #define ALWAYS        0x40000000U /* refused whenever fd is limited */
 
+/* A rule for one direction only (vmsplice): skipped when the descriptor
+ * was opened for the other one alone. */
+enum { DIR_ANY, DIR_READ, DIR_WRITE };
+
 struct fdrule {
 	int nr;
 	uint8_t fdarg;
+	uint8_t dir;
 	uint64_t need;      /* one word's rights, index bit included */
 	uint32_t fcntl;     /* CAP_FCNTL_* bit, FCNTL_SUB_ALL or ALWAYS */
 	uint8_t ntests;
@@ -210,7 +217,9 @@ static const struct fdrule rules[] = {
 	R(__NR_splice, 2, CAP_WRITE),
 	R(__NR_tee, 0, CAP_READ),
 	R(__NR_tee, 1, CAP_WRITE),
-	R(__NR_vmsplice, 0, CAP_WRITE),
+	/* vmsplice writes into a pipe's write end, reads from its read end */
+	{ .nr = __NR_vmsplice, .fdarg = 0, .need = CAP_READ, .dir = DIR_READ },
+	{ .nr = __NR_vmsplice, .fdarg = 0, .need = CAP_WRITE, .dir = DIR_WRITE },
 	R(__NR_copy_file_range, 0, CAP_READ),
 	R(__NR_copy_file_range, 2, CAP_WRITE),
 	R(__NR_epoll_ctl, 0, CAP_KQUEUE_CHANGE),
@@ -304,6 +313,9 @@ static bool rule_denies(const struct fdrule *r, const struct fdlimit *s)
 {
 	if (r->fcntl == ALWAYS)
 		return true;
+	if ((r->dir == DIR_READ && s->accmode == O_WRONLY) ||
+	    (r->dir == DIR_WRITE && s->accmode == O_RDONLY))
+		return false;
 	if (right_missing(&s->rights, r->need))
 		return true;
 	if (r->fcntl == FCNTL_SUB_ALL)
@@ -564,6 +576,8 @@ static int apply(int fd, struct fdlimit *cur, struct fdlimit *nw)
 		nw->kind_known = fstat(fd, &st) == 0 && fstatfs(fd, &sf) == 0;
 		nw->mode = nw->kind_known ? st.st_mode : 0;
 		nw->fstype = nw->kind_known ? (long)sf.f_type : 0;
+		int fl = fcntl(fd, F_GETFL);
+		nw->accmode = fl < 0 || (fl & O_PATH) ? -1 : fl & O_ACCMODE;
 	}
 
 	if (same_state(cur, nw)) {

@@ -7,6 +7,7 @@
  * truncation, dup, fork and capability-mode interplay.
  */
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/file.h>
@@ -144,6 +145,12 @@ static long op_readlinkat(int fd)
 	long r = readlinkat(fd, "f", buf, sizeof(buf));
 	return r < 0 && errno == EINVAL ? 0 : r; /* not a link: fine */
 }
+static long op_vmsplice(int fd)
+{
+	/* a pipe's read end: data out of the pipe; write end: into it */
+	struct iovec iov = { buf, 1 };
+	return vmsplice(fd, &iov, 1, SPLICE_F_NONBLOCK);
+}
 static long op_getdents(int fd) { return syscall(SYS_getdents64, fd, buf, sizeof(buf)); }
 static long op_fchdir(int fd) { return fchdir(fd); }
 static long op_send(int fd) { return send(fd, "x", 1, 0); }
@@ -273,6 +280,8 @@ static const struct op ops[] = {
 	{ "tcp_accept", K_TCP, N(CAP_ACCEPT), op_accept },
 	{ "pipe_read", K_PIPE_R, N(CAP_READ), op_read },
 	{ "pipe_write", K_PIPE_W, N(CAP_WRITE), op_write },
+	{ "pipe_vmsplice_read", K_PIPE_R, N(CAP_READ), op_vmsplice },
+	{ "pipe_vmsplice_write", K_PIPE_W, N(CAP_WRITE), op_vmsplice },
 	{ "pipe_fstat", K_PIPE_R, N(CAP_FSTAT), op_fstat },
 	{ "pipe_ioctl", K_PIPE_R, N(CAP_IOCTL), op_fionread },
 	{ "pipe_fcntl_getfl", K_PIPE_R, N(CAP_FCNTL), op_getfl },
