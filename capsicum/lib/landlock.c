@@ -113,11 +113,23 @@ static uint64_t rights_to_access(const cap_rights_t *r)
 		a |= LL_FS_MAKE_SOCK;
 	if (cap_rights_is_set(r, CAP_UNLINKAT))
 		a |= LL_FS_REMOVE_FILE | LL_FS_REMOVE_DIR;
-	if (cap_rights_is_set(r, CAP_RENAMEAT_SOURCE) ||
-	    cap_rights_is_set(r, CAP_RENAMEAT_TARGET) ||
-	    cap_rights_is_set(r, CAP_LINKAT_SOURCE) ||
-	    cap_rights_is_set(r, CAP_LINKAT_TARGET))
-		a |= LL_FS_REFER | LL_FS_MAKE_REG | LL_FS_REMOVE_FILE;
+	/*
+	 * Link and rename, per end, as FreeBSD checks them: a link source
+	 * only lends a name (REFER, for another directory); a link or
+	 * rename target makes a name (MAKE_REG; replacing an existing one
+	 * needs CAP_UNLINKAT, as on FreeBSD); a rename source loses one
+	 * (REMOVE_*).  Landlock grants these to any path beneath the
+	 * directory, so LINKAT_SOURCE must not bring deletion.  Linking or
+	 * renaming a directory, symlink or FIFO into a target also needs
+	 * the right that makes one (MKDIRAT, SYMLINKAT, MKFIFOAT).
+	 */
+	if (cap_rights_is_set(r, CAP_LINKAT_SOURCE))
+		a |= LL_FS_REFER;
+	if (cap_rights_is_set(r, CAP_LINKAT_TARGET) ||
+	    cap_rights_is_set(r, CAP_RENAMEAT_TARGET))
+		a |= LL_FS_REFER | LL_FS_MAKE_REG;
+	if (cap_rights_is_set(r, CAP_RENAMEAT_SOURCE))
+		a |= LL_FS_REFER | LL_FS_REMOVE_FILE | LL_FS_REMOVE_DIR;
 	if (cap_rights_is_set(r, CAP_FEXECVE))
 		a |= LL_FS_EXECUTE;
 	if (cap_rights_is_set(r, CAP_IOCTL))

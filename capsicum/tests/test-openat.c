@@ -106,6 +106,29 @@ static void no_lookup_right(void)
 	CHECK_OK(fstat(t, &(struct stat){ 0 }));
 }
 
+/* Link and rename rights give Landlock only their own end's access: a
+ * link source lends names, it does not delete or create (through any
+ * number and an absolute path, which reach the held tree). */
+static void link_rename_rights(void)
+{
+	int t = open_tree(), d = openat(t, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char abs[128], absg[128];
+	cap_rights_t r;
+	snprintf(abs, sizeof(abs), "%s/f", tree);
+	snprintf(absg, sizeof(absg), "%s/d/g", tree);
+	cap_rights_init(&r, CAP_LOOKUP, CAP_READ, CAP_LINKAT_SOURCE);
+	CHECK_OK(cap_rights_limit(t, &r));
+	cap_rights_init(&r, CAP_LOOKUP, CAP_READ, CAP_RENAMEAT_TARGET,
+			CAP_LINKAT_TARGET);
+	CHECK_OK(cap_rights_limit(d, &r));
+	enter_or_die();
+	DENIED(unlinkat(999, abs, 0));
+	DENIED(openat(999, abs, O_WRONLY | O_CLOEXEC));
+	DENIED(unlinkat(999, absg, 0)); /* a rename target does not delete */
+	/* what the rights are for still works */
+	CHECK_OK(linkat(t, "f", d, "h", 0));
+}
+
 static const struct ctest tests[] = {
 	{ "openat_relative", relative },
 	{ "openat_dotdot_escape", dotdot_escape },
@@ -114,6 +137,7 @@ static const struct ctest tests[] = {
 	{ "openat_subdir_descriptor", subdir_descriptor },
 	{ "openat_limited_dirfd", limited_dirfd },
 	{ "openat_no_lookup_right", no_lookup_right },
+	{ "openat_link_rename_rights", link_rename_rights },
 };
 
 CT_MAIN_TREE(tests)
