@@ -78,6 +78,14 @@ int capsicum_install_filter(struct bpf_prog *p);
 int capsicum_landlock_abi(void);
 /* Ruleset from held directory descriptors; 0 or -1/errno. */
 int capsicum_landlock_enter(void);
+/* Did cap_enter() build this process's Landlock domain? */
+bool capsicum_landlock_entered(void);
+/* The Landlock access a held directory with these rights gets. */
+uint64_t capsicum_landlock_access(const cap_rights_t *r);
+/* One more layer from the held directories, fd counted with rights (a
+ * directory limited in capability mode); 0 or -1/errno (ENOMEM: no
+ * layer left). */
+int capsicum_landlock_narrow(int fd, const cap_rights_t *rights);
 
 /* Rights of fd as recorded by cap_rights_limit (limit.c). */
 void capsicum_fd_rights(int fd, cap_rights_t *rights);

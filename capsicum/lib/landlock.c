@@ -137,7 +137,25 @@ static uint64_t rights_to_access(const cap_rights_t *r)
 	return a;
 }
 
-static int add_dir_rules(int ruleset, uint64_t handled)
+/* Set once this process built its own domain at cap_enter() (not the
+ * runner's NO_LANDLOCK mode); fork keeps it, exec loses it. */
+static bool entered;
+
+uint64_t capsicum_landlock_access(const cap_rights_t *r)
+{
+	int abi = capsicum_landlock_abi();
+	return abi < 1 ? 0 : rights_to_access(r) & fs_handled(abi);
+}
+
+bool capsicum_landlock_entered(void)
+{
+	return entered;
+}
+
+/* One rule per held directory; over_fd, when >= 0, counts with over's
+ * rights instead of its recorded ones (a limit about to be applied). */
+static int add_dir_rules(int ruleset, uint64_t handled, int over_fd,
+			 const cap_rights_t *over)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
 	int maxfd = 0;
@@ -191,7 +209,10 @@ static int add_dir_rules(int ruleset, uint64_t handled)
 		if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
 			continue;
 		cap_rights_t r;
-		capsicum_fd_rights(fd, &r);
+		if (fd == over_fd)
+			r = *over;
+		else
+			capsicum_fd_rights(fd, &r);
 		struct ll_path_beneath_attr pb = {
 			.allowed_access = rights_to_access(&r) & handled,
 			.parent_fd = fd,
@@ -280,7 +301,7 @@ out:
 	return 0;
 }
 
-int capsicum_landlock_enter(void)
+static int landlock_layer(int over_fd, const cap_rights_t *over)
 {
 	int abi = capsicum_landlock_abi();
 	struct ll_ruleset_attr attr = { 0 };
@@ -303,13 +324,36 @@ int capsicum_landlock_enter(void)
 	ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (ruleset < 0)
 		return -1;
-	if (add_dir_rules(ruleset, attr.handled_access_fs) < 0)
+	if (add_dir_rules(ruleset, attr.handled_access_fs, over_fd, over) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
+	/* the others first: once this thread is restricted it can no
+	 * longer list /proc/self/task.  In capability mode it cannot list
+	 * it at all, so a later layer (capsicum_landlock_narrow) reaches
+	 * only the calling thread (capsicum-linux(7) gap_limit_dir_threads) */
 	if (restrict_other_threads(ruleset) < 0)
 		return -1;
 	if (syscall(__NR_landlock_restrict_self, ruleset, 0) < 0)
 		return -1;
+	return 0;
+}
+
+int capsicum_landlock_enter(void)
+{
+	if (landlock_layer(-1, NULL) < 0)
+		return -1;
+	entered = true;
+	return 0;
+}
+
+int capsicum_landlock_narrow(int fd, const cap_rights_t *rights)
+{
+	if (landlock_layer(fd, rights) < 0) {
+		/* Landlock's 16 layers are used up */
+		if (errno == E2BIG)
+			errno = ENOMEM;
+		return -1;
+	}
 	return 0;
 }

@@ -617,6 +617,35 @@ int cap_rights_limit(int fd, const cap_rights_t *rights)
 		errno = ENOTCAPABLE;
 		return -1;
 	}
+	pthread_mutex_unlock(&lock);
+	/*
+	 * A directory limited in capability mode: Landlock's rules were
+	 * built at cap_enter() from its old rights, and openat(fd, ".")
+	 * would give a new, unlimited descriptor on the same tree.  Stack
+	 * one more layer built from the rights as they will be (layers
+	 * intersect).  Landlock allows 16 layers; past that the limit
+	 * fails (ENOMEM) and changes nothing.
+	 */
+	if (capsicum_landlock_entered() && cap_sandboxed()) {
+		struct stat st;
+		mode_t mode = 0;
+		long fstype;
+		if (fstat(fd, &st) == 0)
+			mode = st.st_mode;
+		else if (capsicum_fd_kind(fd, &mode, &fstype) < 0)
+			mode = S_IFDIR;   /* unknown: assume the worst */
+		if (S_ISDIR(mode) && capsicum_landlock_access(rights) !=
+				     capsicum_landlock_access(&cur.rights) &&
+		    capsicum_landlock_narrow(fd, rights) < 0)
+			return -1;
+	}
+	pthread_mutex_lock(&lock);
+	state_get(fd, &cur);
+	if (!cap_rights_contains(&cur.rights, rights)) {
+		pthread_mutex_unlock(&lock);
+		errno = ENOTCAPABLE;
+		return -1;
+	}
 	nw = cur;
 	nw.rights = *rights;
 	if (!cap_rights_is_set(rights, CAP_IOCTL)) {
