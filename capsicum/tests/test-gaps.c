@@ -372,6 +372,29 @@ static void gap_proc_reopen(void)
 	CHECK(m2 >= 0 && pread(m2, &c, 1, 0) == 1 && c == 'x');
 }
 
+/* G23: a socket from accept() on a limited listener has all rights
+ * (FreeBSD: the listener's). */
+static void gap_accept_rights_not_inherited(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	cap_rights_t r, got;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	      listen(l, 1) == 0 &&
+	      getsockname(l, (struct sockaddr *)&a, &al) == 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK_OK(connect(c, (struct sockaddr *)&a, sizeof(a)));
+	cap_rights_init(&r, CAP_ACCEPT, CAP_READ);
+	CHECK_OK(cap_rights_limit(l, &r));
+	int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	CHECK(s >= 0);
+	CHECK_OK(cap_rights_get(s, &got));
+	CHECK(cap_rights_is_set(&got, CAP_WRITE));  /* FreeBSD: not set */
+	CHECK(write(s, "x", 1) == 1);               /* FreeBSD: ENOTCAPABLE */
+}
+
 /* G19: the errno numbers differ (FreeBSD: ENOTCAPABLE 93, ECAPMODE 94). */
 static void gap_errno_numbers(void)
 {
@@ -410,6 +433,7 @@ static const struct ctest tests[] = {
 	{ "gap_empty_path_lookup", gap_empty_path_lookup },
 	{ "gap_metadata_by_name", gap_metadata_by_name },
 	{ "gap_proc_reopen", gap_proc_reopen },
+	{ "gap_accept_rights_not_inherited", gap_accept_rights_not_inherited },
 	{ "gap_errno_numbers", gap_errno_numbers },
 	{ "gap_fexecve_needs_directory", gap_fexecve_needs_directory },
 };
