@@ -203,13 +203,16 @@ static void build_capmode(struct bpf_prog *p, unsigned int flags)
 	if (flags & CAPSICUM_ENTER_EXEC)
 		bpf_jeq(p, __NR_execve, allow);
 
-	/* The mode probe: a distinct, certain answer. */
+	/* The mode probe: a distinct, certain answer, per level. */
 	{
 		int next = bpf_label(p);
 		bpf_jne(p, __NR_prctl, next);
 		bpf_ld_arg(p, 0, false);
 		bpf_jne(p, CAPSICUM_PROBE_PRCTL, next);
-		bpf_ret(p, RET_ECAPMODE);
+		bpf_ret(p, SECCOMP_RET_ERRNO |
+			   ((flags & CAPSICUM_ENTER_FLOOR) ? CAPSICUM_PROBE_FLOOR
+			    : (flags & CAPSICUM_ENTER_PATHS) ? CAPSICUM_PROBE_RELAXED
+			    : ECAPMODE));
 		bpf_place(p, next);
 		bpf_ld_nr(p);
 	}
@@ -420,16 +423,38 @@ int capsicum_install_filter(struct bpf_prog *p)
 	return ret < 0 ? -1 : 0;
 }
 
+/* Which of our filters is the strictest installed: 0 none, 1 the
+ * runner's floor, 2 the runner's relaxed mode, 3 capability mode. */
+static int mode_level(void)
+{
+	int saved = errno;
+	long r = prctl(CAPSICUM_PROBE_PRCTL, 0, 0, 0, 0);
+	int e = errno, level = 0;
+	errno = saved;
+	if (r != -1)
+		return 0;
+	if (e == ECAPMODE)
+		level = 3;
+	else if (e == CAPSICUM_PROBE_RELAXED)
+		level = 2;
+	else if (e == CAPSICUM_PROBE_FLOOR)
+		level = 1;
+	return level;
+}
+
+static int flags_level(unsigned int flags)
+{
+	return (flags & CAPSICUM_ENTER_FLOOR) ? 1 :
+	       (flags & CAPSICUM_ENTER_PATHS) ? 2 : 3;
+}
+
 int cap_getmode(unsigned int *modep)
 {
 	if (!modep) {
 		errno = EFAULT;
 		return -1;
 	}
-	int saved = errno;
-	long r = prctl(CAPSICUM_PROBE_PRCTL, 0, 0, 0, 0);
-	*modep = (r == -1 && errno == ECAPMODE) ? 1 : 0;
-	errno = saved;
+	*modep = mode_level() > 0 ? 1 : 0;
 	return 0;
 }
 
@@ -445,10 +470,11 @@ bool cap_sandboxed(void)
 int capsicum_enter_flags(unsigned int flags)
 {
 	struct bpf_prog p;
-	unsigned int mode = 0;
 	int r;
 
-	if (cap_getmode(&mode) == 0 && mode)
+	/* no-op at the same level or under a stricter one; a program's own
+	 * cap_enter() under the runner goes on to the strict filter */
+	if (mode_level() >= flags_level(flags))
 		return 0;
 	if (!(flags & CAPSICUM_ENTER_NO_LANDLOCK)) {
 		if (capsicum_landlock_abi() < 1) {

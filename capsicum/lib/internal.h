@@ -21,8 +21,13 @@
 #endif
 
 /* The probe cap_getmode() issues: the capability-mode filter answers it
- * with ECAPMODE, a kernel without the filter with EINVAL. */
+ * with ECAPMODE, a kernel without the filter with EINVAL.  The runner's
+ * filters answer with their own numbers, so that a program's own
+ * cap_enter() under the runner still installs the strict filter (the
+ * newest filter's errno wins, so the strictest installed answers). */
 #define CAPSICUM_PROBE_PRCTL 0x43415053 /* "CAPS" */
+#define CAPSICUM_PROBE_RELAXED 4001     /* CAPSICUM_ENTER_PATHS */
+#define CAPSICUM_PROBE_FLOOR   4002     /* CAPSICUM_ENTER_FLOOR */
 
 /* x32 system calls carry this bit in nr; every filter refuses them. */
 #define CAPSICUM_X32_BIT 0x40000000U
@@ -99,6 +104,10 @@ int capsicum_fd_kind(int fd, mode_t *mode, long *fstype);
 #define CAPSICUM_ENTER_CONNECT 0x4  /* allow connect(2) (runner -c) */
 #define CAPSICUM_ENTER_EXEC    0x8  /* allow execve (static programs) */
 #define CAPSICUM_ENTER_NO_LANDLOCK 0x10
+/* with PATHS: the runner's filter before exec, so a program whose ELF
+ * interpreter ignores LD_PRELOAD is in capability mode too; the
+ * preload's filter (PATHS) and the program's cap_enter() stack on it */
+#define CAPSICUM_ENTER_FLOOR  0x20
 int capsicum_enter_flags(unsigned int flags);
 
 #endif

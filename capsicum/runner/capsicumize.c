@@ -348,6 +348,22 @@ int main(int argc, char **argv)
 		setenv("CAPSICUMIZE_FLAGS", flags, 1);
 		setenv("CAPSICUMIZE_PROG", argv[optind], 1);
 		setenv("LD_PRELOAD", preload, 1);
+		/*
+		 * A floor before exec: should the program's ELF interpreter
+		 * ignore LD_PRELOAD (or the preload fail to run), it is in
+		 * the relaxed capability mode all the same, with execve
+		 * (Landlock lets only the program and its interpreter be
+		 * executed) and denials unreported.  The preload's own
+		 * filter stacks on it and takes execve away.
+		 */
+		unsigned int f = CAPSICUM_ENTER_PATHS | CAPSICUM_ENTER_EXEC |
+				 CAPSICUM_ENTER_NO_LANDLOCK | CAPSICUM_ENTER_FLOOR |
+				 (np ? CAPSICUM_ENTER_CONNECT : 0);
+		if (capsicum_enter_flags(f) < 0) {
+			fprintf(stderr, "capsicumize: cap_enter: %s\n",
+				capsicum_strerror(errno));
+			return 126;
+		}
 	} else {
 		unsigned int f = CAPSICUM_ENTER_PATHS | CAPSICUM_ENTER_EXEC |
 				 CAPSICUM_ENTER_NO_LANDLOCK |

@@ -59,6 +59,15 @@ except OSError:
 else
 	echo "skip connect (needs bash and python3)"
 fi
+# a program's own cap_enter() under the runner is the strict one: no
+# open() by path after it, even inside -r
+if [ -n "${CAPSICUM_EXAMPLE_CAT:-}" ]; then
+	out=$(CAP_EXAMPLE_PROBE=1 "$CZ" -r "$T/in" -r /etc -- "$CAPSICUM_EXAMPLE_CAT" "$T/in/file" 2>&1 >/dev/null)
+	case $out in *"probe: open: Not permitted in capability mode"*) ok own_cap_enter ;;
+		*) bad "own_cap_enter: $out" ;; esac
+else
+	echo "skip own_cap_enter"
+fi
 # static programs are in capability mode too
 if [ -n "$MINI" ] && [ -x "$MINI" ]; then
 	out=$("$CZ" -- "$MINI" 2>&1)
