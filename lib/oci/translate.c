@@ -247,14 +247,17 @@ static bool has_dotdot(const char *p)
 	return false;
 }
 
-/* fstab(5) field: blanks and backslashes as octal escapes */
+/* fstab(5) field: blanks and backslashes as octal escapes, and a '#'
+ * (first in a line it would make the mount a comment: a tmpfs whose
+ * source was "#tmpfs" vanished) */
 static int escape(char *out, size_t len, const char *s)
 {
 	size_t o = 0;
 	for (; *s; s++) {
 		if (o + 5 >= len)
 			return -ENAMETOOLONG;
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\' ||
+		    *s == '#')
 			o += (size_t)snprintf(out + o, len - o, "\\%03o",
 					      (unsigned char)*s);
 		else

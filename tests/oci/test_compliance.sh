@@ -238,6 +238,10 @@ check_match "... and cannot be written" "Read-only" \
 check "mounts: tmpfs with size and mode" "1777 tmpfs" \
 	run_out mt 'echo $(stat -c %a /scratch) $(grep " /scratch " /proc/mounts | cut -d" " -f3)' \
 	'.mounts += [{"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["nosuid","size=1m","mode=1777"]}]'
+# (/proc/mounts escapes the '#' itself)
+check "... a source beginning with '#' is no comment" '\043tmpfs tmpfs' \
+	run_out mt 'grep " /scratch " /proc/mounts | cut -d" " -f1,3' \
+	'.mounts += [{"destination":"/scratch","type":"tmpfs","source":"#tmpfs","options":["nosuid","size=1m"]}]'
 rm -rf "$ROOTFS/mnt" "$ROOTFS/scratch"
 check_match "linux.seccomp: SCMP_ACT_ERRNO with errnoRet" "Function not implemented" \
 	run_out sc 'mkdir /tmp/nope' \
