@@ -48,6 +48,10 @@ void oci_fill_owner(const struct cell_oci_dir *d, struct cell_oci_state *s);
 /* Signal the container's process (pidfd, checked against pid reuse). */
 int oci_signal_pid(const struct cell_oci_state *s, int sig,
 		   struct cell_error *err);
+/* SIGKILL to s's process (pidfd, checked against its start time) and
+ * wait up to timeout_ms for it to exit, so that the status read next
+ * says stopped: 0, -ESRCH (gone already), -ETIMEDOUT, -errno. */
+int oci_kill_wait(const struct cell_oci_state *s, int timeout_ms);
 /* Signal every process of the container's cgroup. */
 int oci_signal_all(const struct cell_oci_state *s, int sig,
 		   struct cell_error *err);

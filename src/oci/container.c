@@ -2,6 +2,7 @@
 /* What several subcommands do to one container: open, signal, destroy. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -115,6 +116,28 @@ int oci_signal_pid(const struct cell_oci_state *s, int sig,
 	if (r < 0)
 		return cell_error_errno(err, -e, "signal %d", sig);
 	return 0;
+}
+
+int oci_kill_wait(const struct cell_oci_state *s, int timeout_ms)
+{
+	int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	if (cell_proc_starttime(s->pid) != s->pid_start)
+		r = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+		r = -errno;
+	else {
+		/* readable once it has exited (a zombie is stopped) */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n;
+		while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		r = n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
+	}
+	close(fd);
+	return r;
 }
 
 int oci_cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,

@@ -145,8 +145,10 @@ static int start_opened(struct cell_oci_dir *d, struct cell_oci_state *s,
 	cell_error_clear(&err);
 	/* the saved config is read (and parsed) only for hooks it has */
 	if (s->start_hooks && start_hooks(d, s, &err) < 0) {
-		/* the spec: stop the container; delete runs poststop */
-		oci_signal_pid(s, SIGKILL, NULL);
+		/* the spec: stop the container; delete runs poststop. Its
+		 * end is waited for (bounded): a state right after says
+		 * stopped, not created */
+		oci_kill_wait(s, 5000);
 		return oci_fail_err(NULL, &err);
 	}
 	if (write(fd, "s", 1) != 1)
