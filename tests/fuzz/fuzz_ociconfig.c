@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "oci/oci.h"
+#include "param.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +25,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	struct cell_error e;
 	struct cell_oci_config c;
+	/* every parameter an operator could open to annotations is open
+	 * here, so the annotation path is fuzzed too */
+	static const char *open_params[512];
+	static size_t nopen;
+	if (!nopen)
+		for (size_t i = 0; i < cell_params_count && nopen < 512; i++)
+			if (cell_oci_annotation_param_check(cell_params[i].name,
+							    NULL) == 0)
+				open_params[nopen++] = cell_params[i].name;
 	if (cell_oci_config_parse(text, size, "/nonexistent-bundle", &c,
 				  &e) == 0) {
 		struct cell_oci_opts o = { .id = "fuzz",
-					   .bundle = "/nonexistent-bundle" };
+					   .bundle = "/nonexistent-bundle",
+					   .jail_annotations = open_params,
+					   .njail_annotations = nopen };
 		struct cell_jail j;
 		cell_jail_init(&j);
 		cell_oci_to_jail(&c, &o, &j, &e);
