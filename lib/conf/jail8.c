@@ -119,6 +119,17 @@ static int fstab_field(const char **p, char *buf, size_t len)
 	return 1;
 }
 
+void cell_fstab_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\' ||
+		    *s == '#')
+			fprintf(f, "\\%03o", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
 int cell_fstab_parse_line(const char *line, struct cell_fstab_ent *e,
 			  struct cell_error *err)
 {

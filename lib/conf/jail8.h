@@ -114,6 +114,9 @@ struct cell_fstab_ent {
  */
 int cell_fstab_parse_line(const char *line, struct cell_fstab_ent *e,
 			  struct cell_error *err);
+/* s written as one fstab(5) field: blanks, backslashes and '#' (a comment
+ * where a line begins) as octal escapes, which the parser reads back. */
+void cell_fstab_escape(FILE *f, const char *s);
 
 /*
  * Check j's mount lines and mount.fstab files: each entry parses, its

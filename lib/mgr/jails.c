@@ -409,16 +409,6 @@ static int publish_conf(const char *dir, struct cell_error *err)
 	return 0;
 }
 
-/* s as fstab(5) writes a field (template_apply.c's MOUNT does so) */
-static void fstab_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\\' || *s == '\n')
-			fprintf(f, "\\%03o", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-}
 
 /*
  * The fstab of the jail whose directory was from, for the jail whose
@@ -434,13 +424,13 @@ static int fstab_move(const char *text, const char *from, const char *to,
 	FILE *f = open_memstream(&ef, &efl);
 	if (!f)
 		return cell_error_errno(err, -errno, "open_memstream");
-	fstab_escape(f, from);
+	cell_fstab_escape(f, from);
 	fputs("/root", f);
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");
 	if (!(f = open_memstream(&et, &etl)))
 		return cell_error_errno(err, -errno, "open_memstream");
-	fstab_escape(f, to);
+	cell_fstab_escape(f, to);
 	fputs("/root", f);
 	if (fclose(f) != 0)
 		return cell_error_set(err, -ENOMEM, "out of memory");

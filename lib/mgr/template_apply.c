@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "conf/jail8.h"
 #include "mgr/internal.h"
 #include "mgr/mgr.h"
 #include "mgr/sandbox.h"
@@ -374,15 +375,6 @@ static int render(struct tctx *c, const struct where *w, int root,
 
 /* --- MOUNT: an fstab line, mounted at the next start --------------------------- */
 
-static void fstab_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\\' || *s == '\n')
-			fprintf(f, "\\%03o", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-}
 
 static int mount_line(struct tctx *c, const struct where *w, char **a,
 		      size_t n)
@@ -430,7 +422,7 @@ static int mount_line(struct tctx *c, const struct where *w, char **a,
 	}
 	char mp[PATH_MAX + 8];
 	snprintf(mp, sizeof(mp), "%s%s", c->ji.path, jp);
-	fstab_escape(tf, mp);
+	cell_fstab_escape(tf, mp);
 	fclose(tf);
 	/* a line for the same mount point is replaced */
 	for (char *l = old, *nl; l && *l; l = nl ? nl + 1 : l + strlen(l)) {
@@ -445,7 +437,7 @@ static int mount_line(struct tctx *c, const struct where *w, char **a,
 			fputc('\n', f);
 		}
 	}
-	fstab_escape(f, host);
+	cell_fstab_escape(f, host);
 	fprintf(f, " %s %s %s,x-mount.mkdir 0 0\n", target, type, opts);
 	if (fclose(f) != 0)
 		return cell_error_set(c->err, -ENOMEM, "out of memory");

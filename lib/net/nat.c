@@ -236,21 +236,8 @@ static int rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
 	inet_ntop(AF_INET, &rd->jail_addr, a, sizeof(a));
 
 	/* a host port forwards to one place only */
-	_cleanup_free_ char *list = NULL;
-	r = list_table(netns_fd, &list, err);
-	if (r < 0)
+	if ((r = cell_nat_rdr_check(netns_fd, jail, rd, 1, err)) < 0)
 		return r;
-	_cleanup_free_ struct cell_rdr *all = NULL;
-	size_t n = 0;
-	if (collect_rdr(list, NULL, &all, &n) < 0)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		if (all[i].proto == rd->proto &&
-		    all[i].host_port == rd->host_port)
-			return cell_error_set(err, -EADDRINUSE,
-					      "rdr %s %u for jail %s: host "
-					      "port already forwarded", proto,
-					      rd->host_port, jail);
 	char rule[256];
 	snprintf(rule, sizeof(rule),
 		 "fib daddr type local %s dport %u dnat ip to %s:%u "

@@ -8,8 +8,8 @@
  *   - and, line by line, an fstab(5) entry (mount.fstab, lib/conf/jail8.c),
  *     a vnet.rdr rule (lib/net/nat.c) and a device rule (OCI
  *     linux.resources.devices and devfs rulesets, lib/cgroup/devices.c):
- *     what parses prints (escaped as fstab(5) escapes) and parses back to
- *     the same fields.
+ *     what parses prints (fstab lines through cell_fstab_escape, the
+ *     writer's own) and parses back to the same fields.
  * Any difference aborts, with both forms on stderr.
  */
 #include <stdint.h>
@@ -78,17 +78,6 @@ static void check_record(const char *text)
 	cell_record_free(&b);
 }
 
-/* fstab(5)'s escape for every byte that could end or start a field */
-static void put_field(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c <= ' ' || c == '#' || c == '\\' || c >= 0x7f)
-			fprintf(f, "\\%03o", c);
-		else
-			fputc(c, f);
-	}
-}
 
 static void check_fstab(const char *line)
 {
@@ -101,13 +90,13 @@ static void check_fstab(const char *line)
 	FILE *f = open_memstream(&t, &tl);
 	if (!f)
 		return;
-	put_field(f, a.spec);
+	cell_fstab_escape(f, a.spec);
 	fputc(' ', f);
-	put_field(f, a.file);
+	cell_fstab_escape(f, a.file);
 	fputc(' ', f);
-	put_field(f, a.vfstype);
+	cell_fstab_escape(f, a.vfstype);
 	fputc(' ', f);
-	put_field(f, a.mntops);
+	cell_fstab_escape(f, a.mntops);
 	fprintf(f, " %d %d", a.freq, a.passno);
 	fclose(f);
 	if (cell_fstab_parse_line(t, &b, &e) != 1 || strcmp(a.spec, b.spec) ||
