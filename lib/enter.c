@@ -725,23 +725,6 @@ static int make_dev(int root, const struct cell_policy *pol, char *bad,
  */
 #define FSTAB_LINES_MAX 256
 
-/* fstab(5) writes blanks in names as \040 (octal escapes): decode them */
-static void fstab_unescape(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
-		    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
-			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 +
-				      (p[3] - '0'));
-			p += 3;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-}
-
 /*
  * X-mount.mkdir (util-linux's option): make a missing mount point below
  * root, one component at a time, never through a symlink or "..": a
@@ -888,8 +871,8 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	snprintf(bad, badlen, "%.200s", line);
 	if (!file || !type)
 		return -EINVAL;
-	fstab_unescape(spec);
-	fstab_unescape(file);
+	cell_octal_unescape(spec);
+	cell_octal_unescape(file);
 	size_t pl = strlen(j->path);
 	while (pl > 1 && j->path[pl - 1] == '/')
 		pl--;

@@ -117,6 +117,22 @@ int cell_parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
+void cell_octal_unescape(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p;) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
+		    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 +
+				      (p[3] - '0'));
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+}
+
 int cell_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);

@@ -22,6 +22,9 @@ int cell_parse_bool(const char *s, bool *out);
 
 /* Copy with truncation check: -ENAMETOOLONG when src does not fit. */
 int cell_strlcpy(char *dst, const char *src, size_t size);
+/* Undo fstab(5)'s and mountinfo's octal escapes (\040 and the like:
+ * three digits, the first 0-3) in place. */
+void cell_octal_unescape(char *s);
 
 /* Write all of buf to path atomically (tmp + rename), mode 0600. */
 int cell_write_file_atomic(const char *path, const char *buf, size_t len);

@@ -204,23 +204,6 @@ static unsigned v1_bits(const char *opts)
 	return bits;
 }
 
-/* undo mountinfo's octal escapes (\040 and friends) in place */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
-		    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
-			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 +
-				      (p[3] - '0'));
-			p += 4;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-}
-
 static int host_add(struct cell_cgroup_host *h, const char *mnt,
 		    unsigned ctl)
 {
@@ -273,7 +256,7 @@ static int scan_mountinfo(struct cell_cgroup_host *h)
 			continue;
 		const char *fstype = fields[dash + 1];
 		char *mnt = fields[4];
-		unescape(mnt);
+		cell_octal_unescape(mnt);
 		if (strncmp(mnt, h->root, rl) || mnt[rl] != '/' ||
 		    strchr(mnt + rl + 1, '/'))
 			continue;

@@ -4,12 +4,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "mgr/sandbox.h"
+#include "util.h"
 
 #define SBX_LINE_MAX 200
 #define SBX_MSG_MAX 400
@@ -118,23 +119,6 @@ static void close_others(int *keep, size_t n)
 	close_range(next, ~0U, 0);
 }
 
-/* mountinfo's octal escapes (\040 ...) undone in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (char *c = s; *c; c++) {
-		if (c[0] == '\\' && c[1] >= '0' && c[1] <= '3' &&
-		    c[2] >= '0' && c[2] <= '7' && c[3] >= '0' && c[3] <= '7') {
-			*o++ = (char)((c[1] - '0') << 6 | (c[2] - '0') << 3 |
-				      (c[3] - '0'));
-			c += 3;
-		} else {
-			*o++ = *c;
-		}
-	}
-	*o = '\0';
-}
-
 /*
  * A private mount namespace with no procfs in it. Any held directory and
  * an absolute path reach /proc/self/fd/N, and Landlock lets a pipe or
@@ -169,7 +153,7 @@ static int hide_proc(void)
 			r = -E2BIG;
 			break;
 		}
-		unescape(mp);
+		cell_octal_unescape(mp);
 		if (!(mps[n] = strdup(mp))) {
 			r = -ENOMEM;
 			break;
