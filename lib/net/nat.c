@@ -218,6 +218,23 @@ static int collect_rdr(const char *list, const char *jail,
 	return 0;
 }
 
+/* The forwards in table inet cell (of jail `of` only, or all with
+ * NULL), once jail's name is checked; *out is malloc'd. */
+static int rdr_listed(int netns_fd, const char *jail, const char *of,
+		      struct cell_rdr **out, size_t *n, struct cell_error *err)
+{
+	int r = cell_nat_name_check(jail, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *list = NULL;
+	r = list_table(netns_fd, &list, err);
+	if (r < 0)
+		return r;
+	if (collect_rdr(list, of, out, n) < 0)
+		return cell_error_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
 static int rdr_add(int netns_fd, const char *jail, const struct cell_rdr *rd,
 		   struct cell_error *err)
 {
@@ -266,17 +283,11 @@ int cell_nat_rdr_check(int netns_fd, const char *jail,
 		       const struct cell_rdr *rd, size_t n,
 		       struct cell_error *err)
 {
-	int r = cell_nat_name_check(jail, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *list = NULL;
-	r = list_table(netns_fd, &list, err);
-	if (r < 0)
-		return r;
 	_cleanup_free_ struct cell_rdr *all = NULL;
 	size_t na = 0;
-	if (collect_rdr(list, NULL, &all, &na) < 0)
-		return cell_error_set(err, -ENOMEM, "out of memory");
+	int r = rdr_listed(netns_fd, jail, NULL, &all, &na, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		bool taken = false;
 		for (size_t k = 0; k < na && !taken; k++)
@@ -313,16 +324,7 @@ int cell_nat_rdr_list(int netns_fd, const char *jail, struct cell_rdr **out,
 {
 	*out = NULL;
 	*n = 0;
-	int r = cell_nat_name_check(jail, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *list = NULL;
-	r = list_table(netns_fd, &list, err);
-	if (r < 0)
-		return r;
-	if (collect_rdr(list, jail, out, n) < 0)
-		return cell_error_set(err, -ENOMEM, "out of memory");
-	return 0;
+	return rdr_listed(netns_fd, jail, jail, out, n, err);
 }
 
 /* Delete those of the jail's chains in `which` that exist; then the
