@@ -926,6 +926,25 @@ int cell_param_set(struct cell_jail *j, const char *name, const char *value,
 	return 0;
 }
 
+int cell_param_copy(struct cell_jail *dst, const struct cell_jail *src,
+		    const struct cell_param *p, struct cell_error *err)
+{
+	if (p->type == CELL_PT_LIST || p->type == CELL_PT_ARGV) {
+		/* item by item: exec.* and mount items may hold commas, so
+		 * a comma-joined copy would read back as one item */
+		struct cell_strv *l = field(dst, p);
+		cell_strv_free(l);
+		int r = cell_strv_copy(l, cfield(src, p));
+		return r < 0 ? cell_error_set(err, r, "%s: out of memory",
+					      p->name)
+			     : 0;
+	}
+	char buf[CELL_VALUE_MAX * 2];
+	if (cell_param_format(src, p, buf, sizeof(buf)) < 0)
+		return cell_error_set(err, -E2BIG, "%s: too long", p->name);
+	return cell_param_set(dst, p->name, buf, false, err);
+}
+
 int cell_param_set_arg(struct cell_jail *j, const char *arg,
 		       struct cell_error *err)
 {

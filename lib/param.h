@@ -65,6 +65,11 @@ int cell_param_format(const struct cell_jail *j, const struct cell_param *p,
  * sysctl KEY (or "KEY=VALUE"), 0 for a key no namespace holds. */
 int cell_sysctl_ns(const char *key);
 
+/* p of src onto dst (lists item by item, the rest as its text through
+ * cell_param_set): for jails built from another (jail -mr). */
+int cell_param_copy(struct cell_jail *dst, const struct cell_jail *src,
+		    const struct cell_param *p, struct cell_error *err);
+
 /* Quote a value the way jls -q / -s does, for jail(8) and jail.conf. */
 void cell_param_quote(FILE *out, const char *value);
 

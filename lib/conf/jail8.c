@@ -775,7 +775,7 @@ static int changes_of(const struct cell_jail *want,
 			r = cell_error_set(err, -E2BIG, "%s: too long",
 					   p->name);
 		else if (strcmp(a, b))
-			r = cell_param_set(ch, p->name, a, false, err);
+			r = cell_param_copy(ch, want, p, err);
 	}
 	for (size_t i = 0; i < want->meta_n && r == 0; i++) {
 		char n[300];
@@ -798,14 +798,12 @@ static int merged(const struct cell_jail *want, const struct cell_record *rec,
 		  struct cell_jail *out, struct cell_error *err)
 {
 	int r = cell_jail_copy(out, &rec->jail, err);
-	char buf[CELL_VALUE_MAX * 2];
 	for (size_t i = 0; i < cell_params_count && r == 0; i++) {
 		const struct cell_param *p = &cell_params[i];
 		if (!cell_param_is_set(want, p) || p->type == CELL_PT_KV ||
 		    (p->flags & CELL_PF_RDONLY) || !strcmp(p->name, "jid"))
 			continue;
-		if (cell_param_format(want, p, buf, sizeof(buf)) >= 0)
-			r = cell_param_set(out, p->name, buf, false, err);
+		r = cell_param_copy(out, want, p, err);
 	}
 	return r;
 }

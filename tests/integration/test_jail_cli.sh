@@ -191,6 +191,14 @@ check_rc "jail -m host.hostname" 0 "$JAIL" -m name=$N host.hostname=changed.test
 check "hostname changed inside" "changed.test" "$JEXEC" $N hostname
 check_match "jail -m of a create-only parameter is refused" "cannot be changed on a running jail" "$JAIL" -m name=$N allow.raw_sockets
 check_match "securelevel can only rise" "may only be raised" sh -c "'$JAIL' -m name=$N securelevel=1 && '$JAIL' -m name=$N securelevel=0"
+# -mr rebuilds the jail from its record and the words given: a list of
+# commands stays a list (joined with commas it ran as one command)
+"$JAIL" -c name=${N}mr path="$R" persist 'exec.poststart=echo a,b' \
+	'exec.poststart+=echo c' >/dev/null 2>&1
+check "jail -mr keeps two commands two" "x y" sh -c "'$JAIL' -mr \
+	name=${N}mr 'exec.poststart=echo x' 'exec.poststart+=echo y' \
+	sysvshm=new 2>&1 | tr '\n' ' ' | sed 's/ \$//'"
+"$JAIL" -r ${N}mr >/dev/null 2>&1
 # a jail with a process lives on without persist; an empty one ends, as
 # FreeBSD's does (its init a zombie until its adopter reaps it: ended)
 "$JEXEC" ${N}c /bin/sh -c 'sleep 30 >/dev/null 2>&1 </dev/null &'
@@ -273,7 +281,7 @@ check_match "cell jls reaches jls" "JID  IP Address" "$B/src/cell" jls
 check_match "--help" "usage: jail" "$JAIL" --help
 
 # --- concurrency: the state lock serialises names and jids ---
-MADE="$MADE ${N}same $(seq -f "${N}k%g" 20 | tr '\n' ' ')"
+MADE="$MADE ${N}mr ${N}same $(seq -f "${N}k%g" 20 | tr '\n' ' ')"
 for i in $(seq 20); do
 	( "$JAIL" -c name=${N}same path="$R" persist >/dev/null 2>&1; echo $? >"$T/rc.same.$i" ) &
 	( "$JAIL" -c name=${N}k$i path="$R" persist >/dev/null 2>&1; echo $? >"$T/rc.k.$i" ) &
