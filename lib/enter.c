@@ -855,6 +855,29 @@ static bool mount_late(const char *rel)
 	return false;
 }
 
+/*
+ * A mount below /proc goes over the fresh /proc and its masks (9a), so
+ * only these files may be mounted over, runc's list (checkProcMount:
+ * what LXCFS and the like provide); a mount on /proc/sys, /proc/kcore or
+ * anything else there would undo a mask or a read-only path.
+ */
+static bool proc_mount_ok(const char *rel)
+{
+	static const char *const ok[] = {
+		"proc/cpuinfo", "proc/diskstats", "proc/meminfo", "proc/stat",
+		"proc/swaps", "proc/uptime", "proc/loadavg", "proc/slabinfo",
+		"proc/net/dev", "proc/sys/kernel/ns_last_pid",
+	};
+	while (*rel == '/')
+		rel++;
+	if (strncmp(rel, "proc/", 5))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+		if (!strcmp(rel, ok[i]))
+			return true;
+	return false;
+}
+
 static int mount_line(const struct cell_jail *j, int root, const char *line,
 		      bool late, char *bad, size_t badlen)
 {
@@ -881,6 +904,11 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	const char *rel = file[pl] ? file + pl + 1 : ".";
 	if (mount_late(rel) != late)
 		return 0;
+	if (!proc_mount_ok(rel)) {
+		snprintf(bad, badlen, "/%.120s: below /proc only runc's "
+			 "list of files may be mounted over", rel);
+		return -EPERM;
+	}
 	/* Device nodes work only on the jail's /dev: every mount of the
 	 * jail's own is nodev, whatever its line says. */
 	unsigned attrs = MOUNT_ATTR_NODEV;

@@ -224,6 +224,13 @@ check "a mount below /dev is not hidden by the jail's /dev" "hostfile 1" \
 	"mount=$T/hostfile $R/dev/termination-log nullfs ro,X-mount.mkdir 0 0" \
 	"mount+=tmpfs $R/dev/xtmp tmpfs X-mount.mkdir 0 0" \
 	command=/bin/sh -c 'echo $(cat /dev/termination-log) $(grep -c " /dev/xtmp " /proc/mounts)'
+# below /proc they go over its masks: only runc's list of files
+check "... a file of runc's /proc list may be mounted over" "hostfile" \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=$T/hostfile $R/proc/meminfo nullfs ro 0 0" command=cat /proc/meminfo
+check_match "... anything else below /proc is refused (it would undo a mask)" \
+	"proc/sys: below /proc only" "$JAIL" -c name=$N path="$R" \
+	"mount=tmpfs $R/proc/sys tmpfs rw 0 0" command=true
 check_clean "... leaving nothing" $N
 
 # --- allow.mount.*: the agent mounts for the jail's root -------------------
