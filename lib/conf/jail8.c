@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "hostuser.h"
 #include "internal.h"
 #include "lifecycle.h"
@@ -533,8 +534,8 @@ static bool needs_shell(const struct cell_strv *cmd)
  */
 static int run_inside(const struct cell_record *rec,
 		      const struct cell_jail *j, const char *param,
-		      char *const *argv, bool shell, int *code,
-		      struct cell_error *err)
+		      const char *what, char *const *argv, bool shell,
+		      int *code, struct cell_error *err)
 {
 	*code = 0;
 	int logfd = open_log(j, err);
@@ -567,7 +568,7 @@ static int run_inside(const struct cell_record *rec,
 			*code = 1;
 			r = cell_error_set(err, -ECHILD, "%s \"%s\": could "
 					   "not run it in the jail", param,
-					   argv[0]);
+					   what);
 			goto out;
 		}
 	} else {
@@ -578,21 +579,53 @@ static int run_inside(const struct cell_record *rec,
 		}
 	}
 	*code = r == 0 ? exit_code(st) : 1;
-	r = status_error(err, param, argv[0], r, st, j->exec_timeout);
+	r = status_error(err, param, what, r, st, j->exec_timeout);
 out:
 	if (logfd >= 0)
 		close(logfd);
 	return r;
 }
 
+/*
+ * exec.start, exec.stop: as FreeBSD's run_command, a command with no
+ * shell metacharacter is split on blanks and run directly (a jail's root
+ * need not have /bin/sh), any other through /bin/sh -c.
+ */
+#define INSIDE_WORDS_MAX 64
+
 static int inside_list(const struct cell_record *rec,
 		       const struct cell_jail *j, const char *param,
 		       const struct cell_strv *l, struct cell_error *err)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		char *argv[] = { l->v[i], NULL };
-		int code;
-		int r = run_inside(rec, j, param, argv, true, &code, err);
+		int code, r;
+		if (strpbrk(l->v[i], "!\"$&'()*;<>?[\\]`{|}~")) {
+			char *argv[] = { l->v[i], NULL };
+			r = run_inside(rec, j, param, l->v[i], argv, true, &code,
+				       err);
+		} else {
+			_cleanup_free_ char *copy = strdup(l->v[i]);
+			if (!copy)
+				return cell_error_set(err, -ENOMEM,
+						      "out of memory");
+			char *argv[INSIDE_WORDS_MAX + 1];
+			size_t n = 0;
+			char *save = NULL;
+			for (char *w = strtok_r(copy, " \t\n", &save); w;
+			     w = strtok_r(NULL, " \t\n", &save)) {
+				if (n == INSIDE_WORDS_MAX)
+					return cell_error_set(
+						err, -E2BIG,
+						"%s: more than %d words", param,
+						INSIDE_WORDS_MAX);
+				argv[n++] = w;
+			}
+			argv[n] = NULL;
+			if (!n)
+				continue; /* only blanks: nothing to run */
+			r = run_inside(rec, j, param, l->v[i], argv, false,
+				       &code, err);
+		}
 		if (r < 0)
 			return r;
 	}
@@ -676,7 +709,8 @@ static int start(const struct cell_jail8 *o, struct cell_jail *j)
 			rc = exit_code(st) ? exit_code(st) : 1;
 	} else if (rc == 0 && j->command.n) {
 		int code = 0;
-		if (run_inside(&h.rec, &h.rec.jail, "command", j->command.v,
+		if (run_inside(&h.rec, &h.rec.jail, "command", j->command.v[0],
+			       j->command.v,
 			       needs_shell(&j->command), &code, &err) < 0)
 			rc = code ? code : 1;
 	}

@@ -209,6 +209,28 @@ check "nothing left of the jail whose exec.start timed out" "" traces ${N}t
 check "its undo hooks ran" "poststop release" sh -c "grep -E '^(poststop|release)' '$LOG' | awk '{print \$1}' | tr '\n' ' ' | sed 's/ \$//'"
 : >"$LOG"
 
+# --- a command with no shell metacharacter runs without /bin/sh ---
+# (FreeBSD's run_command splits it on blanks; a root need not have sh)
+MADE="$MADE ${N}s"
+mkdir -p "$T/nosh/proc" "$T/nosh/dev" "$T/nosh/tmp"
+cp /bin/busybox "$T/nosh/busybox"
+cat >"$T/nosh.conf" <<EOF
+${N}s {
+	path = "$T/nosh";
+	persist;
+	exec.start = "/busybox touch /tmp/started";
+}
+EOF
+check_rc "exec.start without metacharacters in a root with no /bin/sh" 0 \
+	"$JAIL" -f "$T/nosh.conf" -c ${N}s
+check "... ran, split on blanks" "yes" \
+	sh -c "[ -f '$T/nosh/tmp/started' ] && echo yes"
+"$JAIL" -f "$T/nosh.conf" -r ${N}s >/dev/null 2>&1
+check_match "... one with a metacharacter still needs /bin/sh" "/bin/sh" \
+	"$JAIL" -c name=${N}s path="$T/nosh" persist \
+	"exec.start=/busybox true; /busybox true"
+check "nothing left of ${N}s" "" traces ${N}s
+
 # --- exec.system_user and exec.clean ---
 cat >"$T/user.conf" <<EOF
 ${N}m {
