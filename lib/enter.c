@@ -2518,6 +2518,7 @@ void cell_exec_init(struct cell_exec *x)
 	x->umask = -1;
 	x->exec_fd = -1;
 	x->console_sock = -1;
+	x->caps_held = ~0ULL;   /* root keeps all of caps */
 }
 
 /*
@@ -2953,12 +2954,13 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * a non-root user by the kernel's own rules, and root's are
 	 * narrowed after it. A process that asks for fewer (OCI) gets the
 	 * intersection with the policy. */
-	struct cell_policy narrowed = *pol, wide = *pol;
+	struct cell_policy narrowed = *pol, wide = *pol, held = *pol;
 	if (x->caps_set) {
 		const uint64_t ids = (1ULL << CAP_SETUID) |
 				     (1ULL << CAP_SETGID);
 		narrowed.caps &= x->caps;
 		wide.caps = narrowed.caps | (pol->caps & ids);
+		held.caps = narrowed.caps & x->caps_held;
 	}
 	cell_error_clear(&e);
 	if (cell_policy_bound_caps(&narrowed, &e) < 0 ||
@@ -2974,9 +2976,11 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * exec (a jail's process too, once it has one). Nothing of ours is
 	 * for others to read before the exec, which sets the flag anew. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* root keeps its capabilities across setresuid: now narrow them */
-	if (u.uid == 0 && wide.caps != narrowed.caps &&
-	    cell_policy_set_caps(&narrowed, &e) < 0)
+	/* root keeps its capabilities across setresuid: now narrow them
+	 * (to the permitted set the process asked for, within its
+	 * bounding set) */
+	if (u.uid == 0 && wide.caps != held.caps &&
+	    cell_policy_set_caps(&held, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);
@@ -3062,8 +3066,6 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * must not cross the exec either: only stdio and the preserved ones
 	 * do (CVE-2024-21626) */
 	close_range(3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (x->pre_exec_hook && x->pre_exec_hook(x->hook_arg) < 0)
-		fail_to(err_fd, "hook", -EPERM, "pre-exec hook");
 	/* 13: seccomp last: after it, only exec. The jail's filter first,
 	 * then the process's own (it can only narrow: the kernel runs
 	 * both and the stricter answer wins). */

@@ -58,6 +58,11 @@ struct cell_exec {
 	 * process never gets a capability its jail's policy denies. */
 	bool caps_set;
 	uint64_t caps;
+	/* With caps_set: the permitted (and effective) set a root process
+	 * keeps, within caps (OCI's permitted set; cell_exec_init: all of
+	 * caps); a non-root process keeps none, by the kernel's rules at
+	 * the change of ids. */
+	uint64_t caps_held;
 	/* A second seccomp filter (OCI linux.seccomp), loaded after the
 	 * jail's own: the kernel runs both and the stricter answer wins,
 	 * so it can only narrow the boundary. NULL: none. */
@@ -93,10 +98,6 @@ struct cell_exec {
 	 */
 	int (*listener)(void *arg, int fd, pid_t pid, struct cell_error *err);
 	void *listener_arg;
-	/* Called in the child right before exec, for tests' fault
-	 * injection (e.g. a filter that makes a call fail). */
-	int (*pre_exec_hook)(void *arg);
-	void *hook_arg;
 };
 
 /* Every field empty, every descriptor -1. */

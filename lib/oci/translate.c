@@ -786,39 +786,6 @@ static void clamp_rlimits(struct cell_oci_config *c,
 	}
 }
 
-/*
- * process.capabilities' effective and permitted sets. The core has one
- * mask for a process (struct cell_exec.caps): the bounding set, and
- * root's effective and permitted sets too. This runs in the process
- * right before its exec (after the change of ids, before seccomp) and
- * narrows permitted to the config's, effective to the config's within
- * that, inheritable to none: capset can only take away here, so the
- * result is never more than the jail's policy and the bounding set.
- * A non-root process has none left by then (the kernel cleared them at
- * setresuid): nothing to do.
- */
-static int narrow_caps(void *arg)
-{
-	const struct cell_oci_config *c = arg;
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
-	};
-	struct __user_cap_data_struct d[2];
-	memset(d, 0, sizeof(d));
-	if (capget(&hdr, d) < 0)
-		return -1;
-	uint64_t prm = ((uint64_t)d[1].permitted << 32 | d[0].permitted) &
-		       c->caps_prm;
-	uint64_t eff = ((uint64_t)d[1].effective << 32 | d[0].effective) &
-		       c->caps_eff & prm;
-	d[0].permitted = (uint32_t)prm;
-	d[1].permitted = (uint32_t)(prm >> 32);
-	d[0].effective = (uint32_t)eff;
-	d[1].effective = (uint32_t)(eff >> 32);
-	d[0].inheritable = d[1].inheritable = 0;
-	return capset(&hdr, d) < 0 ? -1 : 0;
-}
-
 /* the most of the root's /etc/passwd read: a home is found in the
  * first lines of any real one */
 #define PASSWD_MAX (1u << 20)
@@ -977,13 +944,12 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 	x->rlimit_n = c->nrlimits;
 	x->oom_score_adj_set = c->has_oom_score_adj;
 	x->oom_score_adj = c->oom_score_adj;
-	/* the bounding set is the core's one mask (intersected with the
-	 * jail's policy); the core gives root that mask as effective and
-	 * permitted too, which narrow_caps narrows to the config's */
+	/* the bounding set and root's permitted set, each intersected with
+	 * the jail's policy by the core (enter.c); root's exec makes its
+	 * effective set its permitted one, as with runc */
 	x->caps_set = true;
 	x->caps = c->caps;
-	x->pre_exec_hook = narrow_caps;
-	x->hook_arg = (void *)c;
+	x->caps_held = c->caps_prm;
 	if (c->caps_inh || c->caps_amb)
 		cell_oci_logf(&o->log, CELL_OCI_WARN, "process.capabilities: "
 			      "inheritable and ambient sets not granted (cell "
