@@ -2955,17 +2955,28 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	 * narrowed after it. A process that asks for fewer (OCI) gets the
 	 * intersection with the policy. */
 	struct cell_policy narrowed = *pol, wide = *pol, held = *pol;
+	uint64_t inheritable = 0, ambient = 0;
 	if (x->caps_set) {
 		const uint64_t ids = (1ULL << CAP_SETUID) |
 				     (1ULL << CAP_SETGID);
 		narrowed.caps &= x->caps;
 		wide.caps = narrowed.caps | (pol->caps & ids);
 		held.caps = narrowed.caps & x->caps_held;
+		inheritable = narrowed.caps & x->caps_inheritable;
+		ambient = held.caps & inheritable & x->caps_ambient;
 	}
+	/* a non-root user keeps its permitted set over the change of ids
+	 * only when asked to (OCI); the flag is the thread's and an exec
+	 * clears it */
+	bool keep_caps = x->caps_set && x->caps_keep && u.uid != 0 &&
+			 (held.caps || inheritable);
 	cell_error_clear(&e);
 	if (cell_policy_bound_caps(&narrowed, &e) < 0 ||
-	    cell_policy_set_caps(&wide, &e) < 0)
+	    cell_policy_set_caps(&wide, inheritable, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
+	if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail_to(err_fd, "capabilities", -errno, "PR_SET_KEEPCAPS: %s",
+			strerror(errno));
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 ||
 	    setresgid(u.gid, u.gid, u.gid) < 0 ||
 	    setresuid(u.uid, u.uid, u.uid) < 0)
@@ -2979,9 +2990,19 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 	/* root keeps its capabilities across setresuid: now narrow them
 	 * (to the permitted set the process asked for, within its
 	 * bounding set) */
-	if (u.uid == 0 && wide.caps != held.caps &&
-	    cell_policy_set_caps(&held, &e) < 0)
+	if (((u.uid == 0 && wide.caps != held.caps) || keep_caps) &&
+	    cell_policy_set_caps(&held, inheritable, &e) < 0)
 		fail_to(err_fd, "capabilities", e.code, "%s", e.msg);
+	if (keep_caps)
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	/* last: the kernel raises an ambient capability only while it is
+	 * in both the permitted and the inheritable set */
+	for (int cap = 0; cap < 64 && ambient; cap++)
+		if ((ambient & (1ULL << cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			fail_to(err_fd, "capabilities", -errno, "raising "
+				"ambient capability %d: %s", cap,
+				strerror(errno));
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

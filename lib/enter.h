@@ -63,6 +63,17 @@ struct cell_exec {
 	 * caps); a non-root process keeps none, by the kernel's rules at
 	 * the change of ids. */
 	uint64_t caps_held;
+	/* With caps_set: the inheritable and ambient sets (OCI), each
+	 * within caps. caps_keep: the permitted set caps_held survives a
+	 * change to a non-root user too (OCI, as runc: PR_SET_KEEPCAPS
+	 * over the change of ids); the kernel then makes a non-root
+	 * process's sets at exec its ambient set. Without caps_keep a
+	 * non-root user keeps nothing (jail(8)'s exec.jail_user). An
+	 * ambient capability outside permitted and inheritable is not
+	 * raised (the kernel's rule). */
+	uint64_t caps_inheritable;
+	uint64_t caps_ambient;
+	bool caps_keep;
 	/* A second seccomp filter (OCI linux.seccomp), loaded after the
 	 * jail's own: the kernel runs both and the stricter answer wins,
 	 * so it can only narrow the boundary. NULL: none. */

@@ -972,7 +972,7 @@ int cell_policy_bound_caps(const struct cell_policy *pol,
 	return 0;
 }
 
-int cell_policy_set_caps(const struct cell_policy *pol,
+int cell_policy_set_caps(const struct cell_policy *pol, uint64_t inheritable,
 			 struct cell_error *err)
 {
 	struct __user_cap_header_struct hdr = {
@@ -982,7 +982,9 @@ int cell_policy_set_caps(const struct cell_policy *pol,
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = (uint32_t)pol->caps;
 	data[1].effective = data[1].permitted = (uint32_t)(pol->caps >> 32);
-	/* inheritable stays empty (CVE-2022-29162) */
+	inheritable &= pol->caps;
+	data[0].inheritable = (uint32_t)inheritable;
+	data[1].inheritable = (uint32_t)(inheritable >> 32);
 	if (capset(&hdr, data) < 0)
 		return cell_error_errno(err, -errno, "capset");
 	return 0;

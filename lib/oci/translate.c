@@ -950,15 +950,16 @@ int cell_oci_to_exec(const struct cell_oci_config *c,
 	x->caps_set = true;
 	x->caps = c->caps;
 	x->caps_held = c->caps_prm;
-	if (c->caps_inh || c->caps_amb)
+	x->caps_inheritable = c->caps_inh;
+	x->caps_ambient = c->caps_amb;
+	/* as runc: the sets survive the change to a non-root user (whose
+	 * exec then leaves it its ambient set, by the kernel's rules) */
+	x->caps_keep = true;
+	if (c->caps_amb & ~(c->caps_prm & c->caps_inh))
 		cell_oci_logf(&o->log, CELL_OCI_WARN, "process.capabilities: "
-			      "inheritable and ambient sets not granted (cell "
-			      "keeps both empty)");
-	if (c->uid != 0 && (c->caps_eff || c->caps_prm))
-		cell_oci_logf(&o->log, CELL_OCI_WARN, "process.capabilities: "
-			      "effective and permitted sets not granted to uid "
-			      "%u (a jail's non-root process has none)",
-			      (unsigned)c->uid);
+			      "an ambient capability outside both permitted "
+			      "and inheritable is not raised (the kernel's "
+			      "rule)");
 	x->console_rows = (unsigned short)c->rows;
 	x->console_cols = (unsigned short)c->cols;
 	if (!c->no_new_privileges)

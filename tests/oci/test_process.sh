@@ -75,6 +75,31 @@ check "each set as given (permitted < bounding)" \
 check "a set beyond the jail's policy is cut to it (CAP_SYS_ADMIN)" \
 	"0000000000000001 0000000000000001 0000000000000001" \
 	run_out pc "$CAPS" '.process.capabilities = {"bounding":["CAP_CHOWN","CAP_SYS_ADMIN"],"effective":["CAP_CHOWN","CAP_SYS_ADMIN"],"permitted":["CAP_CHOWN","CAP_SYS_ADMIN"]}'
+# inheritable and ambient as given; a non-root user keeps its sets over
+# the change of ids (runc's PR_SET_KEEPCAPS), and the kernel leaves its
+# exec the ambient set. ICAPS prints "Inh Prm Eff Amb".
+ICAPS='grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status | cut -f2 | tr "\n" " " | sed "s/ $//"'
+ACAPS='.process.capabilities = {"bounding":["CAP_CHOWN","CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"],"inheritable":["CAP_KILL"],"ambient":["CAP_KILL"]}'
+check "root: inheritable and ambient as given" \
+	"0000000000000020 0000000000000020 0000000000000020 0000000000000020" \
+	run_out pc "$ICAPS" "$ACAPS"
+U1000='.process.user = {"uid":1000,"gid":1000}'
+check "uid 1000: the ambient set survives the change of ids and the exec" \
+	"1000 0000000000000020 0000000000000020 0000000000000020 0000000000000020" \
+	run_out pc "echo \$(id -u) \$($ICAPS)" "$ACAPS | $U1000"
+check "uid 1000, permitted without ambient: the exec leaves none (kernel)" \
+	"0000000000000020 0000000000000000 0000000000000000 0000000000000000" \
+	run_out pc "$ICAPS" "$ACAPS | .process.capabilities.ambient = [] | $U1000"
+# stdout and stderr apart: the sets, then the warning
+BA=$(bundle pc "$ICAPS" "$ACAPS | .process.capabilities.inheritable = [] | $U1000")
+check "uid 1000: an ambient capability outside inheritable is not raised" \
+	"0000000000000000 0000000000000000 0000000000000000 0000000000000000" \
+	sh -c "'$OCI_BIN' --root '$OCI_ROOT' --log '$OCI_LOG' --log-format json run --bundle '$BA' pc 2>/dev/null"
+check_match "... with a warning in the log" \
+	'"level":"warning".*ambient capability outside both' cat "$OCI_LOG"
+check "ambient beyond the jail's policy is cut to it (CAP_SYS_ADMIN)" \
+	"1000 0000000000000000 0000000000000000 0000000000000000 0000000000000000" \
+	run_out pc "echo \$(id -u) \$($ICAPS)" '.process.capabilities = {"bounding":["CAP_SYS_ADMIN"],"effective":["CAP_SYS_ADMIN"],"permitted":["CAP_SYS_ADMIN"],"inheritable":["CAP_SYS_ADMIN"],"ambient":["CAP_SYS_ADMIN"]}'" | $U1000"
 oci run --detach --bundle "$(bundle pc 'sleep 30' "$PCAPS")" pc >/dev/null 2>&1
 check "exec: the container's sets" \
 	"0000000000000021 0000000000000021 00000000000000a1" oci exec pc sh -c "$CAPS"
@@ -87,6 +112,9 @@ check "exec --process without capabilities: none" \
 jq '.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}' "$T/pc.json" >"$T/pc2.json"
 check "exec --process: its own sets" \
 	"0000000000000020 0000000000000020 0000000000000020" oci exec --process "$T/pc2.json" pc
+jq --arg c "$ICAPS" '.user = {"uid":1000,"gid":1000} | .args = ["/bin/sh","-c",$c] | .capabilities = {"bounding":["CAP_KILL"],"permitted":["CAP_KILL"],"inheritable":["CAP_KILL"],"ambient":["CAP_KILL"]}' "$T/pc.json" >"$T/pc3.json"
+check "exec --process as uid 1000 with an ambient set" \
+	"0000000000000020 0000000000000020 0000000000000020 0000000000000020" oci exec --process "$T/pc3.json" pc
 oci delete --force pc >/dev/null 2>&1
 oci_clean "... leaving nothing" pc
 
