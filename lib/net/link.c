@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 #include "net/internal.h"
 #include "net/nlmsg.h"
 
@@ -478,9 +479,24 @@ static int bridge_ports(struct cell_nl *nl, int master, struct ports *p,
 	link_req(&m, buf, sizeof(buf), RTM_GETLINK, 0, 0);
 	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	p->master = master;
-	p->n = 0;
-	p->same_mac = 0;
-	return cell_nl_dump(nl, &m, ports_cb, p, "listing links", err);
+	/* A dump whose links changed while it ran (another jail's epair
+	 * coming or going) is not a count to act on: ask again, a few
+	 * times, before giving up (each try is a new request, so replies
+	 * left of the last one are skipped by their sequence number). */
+	for (int attempt = 0;; attempt++) {
+		p->n = 0;
+		p->same_mac = 0;
+		int r = cell_nl_dump(nl, &m, ports_cb, p, "listing links",
+				     err);
+		/* fault injection: the first answer as if interrupted */
+		if (r == 0 && attempt == 0 &&
+		    cell_test_fail_point("netlink-dump-intr"))
+			r = cell_error_set(err, -EAGAIN, "listing links: the "
+					   "dump was interrupted (test)");
+		if (r != -EAGAIN || attempt == 7)
+			return r;
+		cell_error_clear(err);
+	}
 }
 
 static int bridge_remove_if_unused(struct cell_nl *nl, const char *bridge,
