@@ -1533,6 +1533,10 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		r = fstab_carry(fst, src, dst, err);
 	if (r == 0)
 		r = write_conf(m, dst, &a, err);
+	/* fault injection: the last step failing, after the jail's
+	 * directory moved and its files were rewritten */
+	if (r == 0 && cell_test_fail_point("mgr-rename-snapshots"))
+		r = cell_error_set(err, -EIO, "rename %s: injected", ssrc);
 	if (r == 0 && lstat(ssrc, &st) == 0 &&
 	    renameat2(AT_FDCWD, ssrc, AT_FDCWD, sdst, RENAME_NOREPLACE) < 0)
 		r = cell_error_errno(err, -errno, "rename %s", ssrc);

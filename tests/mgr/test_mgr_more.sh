@@ -1037,6 +1037,21 @@ PY
 		awk '!/^#/ {print $1, $2}' "$H/jails/mk/fstab"
 	check_rc "trees: ... the clone starts" 0 $C -q start ml
 	check "trees: ... with the mount" shared $C cmd ml cat /mnt/share/s.txt
+	# a rename whose last step fails puts everything back: the jail's
+	# directory, its jail.conf and fstab as they were, its snapshots
+	$C -q stop ml && $C -q snapshot ml s1
+	cp "$H/jails/ml/jail.conf" "$T/ml.conf"; cp "$H/jails/ml/fstab" "$T/ml.fstab"
+	check_rc "trees: a rename failing at its last step fails" 1 \
+		env CELL_TEST_FAIL_AT=mgr-rename-snapshots $C -q rename ml mz
+	check_true "trees: ... the jail is back under its name, nothing of the new" \
+		test -d "$H/jails/ml/root" -a -d "$H/snapshots/ml/s1" -a ! -e "$H/jails/mz" -a ! -e "$H/snapshots/mz"
+	check_rc "trees: ... its jail.conf as it was" 0 cmp "$T/ml.conf" "$H/jails/ml/jail.conf"
+	check_rc "trees: ... its fstab as it was" 0 cmp "$T/ml.fstab" "$H/jails/ml/fstab"
+	check_rc "trees: ... it starts" 0 $C -q start ml
+	check "trees: ... with the mount" shared $C cmd ml cat /mnt/share/s.txt
+	check_rc "trees: ... and the rename works after" 0 \
+		bash -c "$C -q stop ml && $C -q rename ml mz && test -d '$H/snapshots/mz/s1'"
+	$C -q rename mz ml
 	# cp to a path ending in ".." or ".": the directory that names
 	echo dotdot >"$T/cpfile"
 	check_rc "trees: cp J FILE /etc/.." 0 $C cp mk "$T/cpfile" /etc/..
