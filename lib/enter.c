@@ -102,6 +102,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -3005,6 +3006,13 @@ static __attribute__((noreturn)) void tail(const struct cell_jail *j,
 				strerror(errno));
 	if (x->umask >= 0)
 		umask((mode_t)x->umask);
+	/* cell.personality: the execution domain, which the exec keeps
+	 * (OCI linux.personality LINUX32: uname -m answers i686) */
+	if (j->personality[0] &&
+	    personality(strcmp(j->personality, "linux32") ? PER_LINUX
+							  : PER_LINUX32) < 0)
+		fail_to(err_fd, "personality", -errno, "%s: %s",
+			j->personality, strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_to(err_fd, "no_new_privs", -errno, "%s", strerror(errno));
 	/* 10b: cell.abstract_unix_scope, a jail on the host's network

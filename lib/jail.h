@@ -189,6 +189,8 @@ struct cell_jail {
 					  * sockets (host's stack only) */
 	bool vnet_admin;                 /* CAP_NET_ADMIN without a user
 					  * namespace (see policy.c) */
+	char personality[16];            /* "", linux or linux32: the
+					  * execution domain (uname -m) */
 
 	/* key/value parameters */
 	struct cell_kv *meta;            /* meta.KEY=value */

@@ -172,6 +172,8 @@ const struct cell_param cell_params[] = {
 	BOOLP("cell.vnet_admin", vnet_admin, "false", 0,
 	      "CAP_NET_ADMIN for a vnet jail without cell.uidmap: its root "
 	      "can reach the host's interfaces"),
+	STRP("cell.personality", personality, "", 0,
+	     "execution domain: linux, or linux32 (uname -m says i686)"),
 	LISTP("cell.uidmap", uid_map, 0,
 	      "own user namespace: uid maps INSIDE:OUTSIDE:COUNT, ..."),
 	LISTP("cell.gidmap", gid_map, 0,
@@ -608,6 +610,12 @@ static int check_linux_value(const char *name, const char *value,
 			return cell_error_set(err, -EINVAL,
 					      "%s: expected INSIDE:OUTSIDE:COUNT "
 					      "(unsigned, COUNT > 0, in range), "
+					      "got '%s'", name, value);
+	} else if (!strcmp(name, "cell.personality")) {
+		if (*value && strcmp(value, "linux") &&
+		    strcmp(value, "linux32"))
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected linux or linux32, "
 					      "got '%s'", name, value);
 	} else if (!strcmp(name, "cell.cgroup")) {
 		bool ok = !has_dotdot(value);

@@ -590,10 +590,11 @@ static int refusals(const struct cell_oci_config *c,
 	if (c->has_time_offsets)
 		return cell_error_set(err, -EOPNOTSUPP, "linux.timeOffsets: "
 				      "time namespaces are not supported");
-	if (c->personality && strcmp(c->personality, "LINUX"))
-		return cell_error_set(err, -EOPNOTSUPP, "linux.personality: "
-				      "domain '%.32s' is not supported (only "
-				      "LINUX)", c->personality);
+	if (c->personality && strcmp(c->personality, "LINUX") &&
+	    strcmp(c->personality, "LINUX32"))
+		return cell_error_set(err, -EINVAL, "linux.personality: "
+				      "domain '%.32s' is not LINUX or LINUX32",
+				      c->personality);
 	if (c->rootfs_propagation && strcmp(c->rootfs_propagation, "private") &&
 	    strcmp(c->rootfs_propagation, "rprivate"))
 		cell_oci_logf(&o->log, CELL_OCI_WARN, "linux.rootfsPropagation "
@@ -655,6 +656,11 @@ int cell_oci_to_jail(const struct cell_oci_config *c,
 	if (c->root_readonly &&
 	    (r = set(j, "cell.root_readonly", "true", false, "root.readonly",
 		     err)) < 0)
+		return r;
+	if (c->personality &&
+	    (r = set(j, "cell.personality", strcmp(c->personality, "LINUX32")
+						    ? "linux" : "linux32",
+		     false, "linux.personality.domain", err)) < 0)
 		return r;
 
 	for (size_t i = 0; i < c->nsysctl; i++) {

@@ -4,7 +4,7 @@
 # config-linux.md (and config.md's process fields) that this machine can
 # exercise. Each check names the spec's rule it shows.
 . "$(dirname "$0")/lib.sh"
-MADE="c1 c2 c3 cf hk hkf hkt hkb hkp ps pa ex mt cg an rl us sc sy ro rs du"
+MADE="c1 c2 c3 cf hk hkf hkt hkb hkp ps pa ex mt cg an rl us sc sy ro rs du pe32"
 
 # --- runtime.md: lifecycle and state ---------------------------------------
 B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
@@ -228,6 +228,17 @@ check "maskedPaths and readonlyPaths cell masks anyway: masked once, empty" \
 	'.linux.maskedPaths = ["/proc/keys"] | .linux.readonlyPaths = ["/proc/keys"]'
 check_match "root.readonly: the root is read-only" "Read-only" \
 	run_out ro 'touch /x' '.root.readonly = true'
+check "linux.personality LINUX32: uname -m says i686" "i686" \
+	run_out ex 'uname -m' '.linux.personality = {"domain":"LINUX32"}'
+check "linux.personality LINUX: the native domain" "x86_64" \
+	run_out ex 'uname -m' '.linux.personality = {"domain":"LINUX"}'
+check_match "linux.personality of another domain is refused" \
+	"linux.personality: domain 'BSD' is not LINUX or LINUX32" \
+	oci run --bundle "$(bundle ex true '.linux.personality = {"domain":"BSD"}')" ex
+oci run --detach --bundle "$(bundle pe32 'sleep 30' '.linux.personality = {"domain":"LINUX32"}')" pe32 >/dev/null 2>&1
+check "... an exec'd process has the container's domain" "i686" oci exec pe32 sh -c 'uname -m'
+oci delete --force pe32 >/dev/null 2>&1
+oci_clean "... leaving nothing" pe32
 mkdir -p "$T/host-data"; echo hostfile >"$T/host-data/f"
 check "mounts: a read-only bind mount shows the host directory" "hostfile" \
 	run_out mt 'cat /mnt/data/f' \
