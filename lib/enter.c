@@ -32,7 +32,11 @@
  *      its /proc/1/exe, which is the host binary (CVE-2016-9962,
  *      CVE-2019-5736). Once placed (the creator's 'G'), a new cgroup
  *      namespace: one made at clone would be rooted at the creator's
- *      cgroups and show the jail the host's layout.
+ *      cgroups and show the jail the host's layout. Then cell.timens:
+ *      unshare(CLONE_NEWTIME) and the clocks' offsets, before any
+ *      process is in the new time namespace (the kernel takes offsets
+ *      only until then); init's children and init's own exec enter it,
+ *      and attach joins it through init's time_for_children.
  *   5. every mount made private, so nothing below propagates to the host.
  *   6. a recursive clone of the root tree (open_tree) is attached on the
  *      root and made nodev (device nodes in the jail's tree are inert;
@@ -240,6 +244,30 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
 	send_msg(fd, &m);
+	/* A unix socket closed with unread data makes its peer's next
+	 * read fail ECONNRESET, our message unread: what the creator sent
+	 * that we never took (the network stack made ahead) goes first,
+	 * descriptors and all. */
+	for (;;) {
+		char b[sizeof(struct msg)];
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int) * 4)];
+		} cm;
+		struct iovec iov = { b, sizeof(b) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cm.buf,
+				     .msg_controllen = sizeof(cm.buf) };
+		if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+			break;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+		     c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS)
+				for (size_t i = 0; i < (c->cmsg_len -
+						CMSG_LEN(0)) / sizeof(int); i++)
+					close(((int *)CMSG_DATA(c))[i]);
+	}
 	_exit(127);
 }
 
@@ -1604,6 +1632,60 @@ static int set_sysctls(const struct cell_jail *j, int host_ns, char *bad,
 	return 0;
 }
 
+static pid_t pidfd_pid(int pidfd);
+
+/*
+ * unshare(CLONE_NEWTIME) and the offsets of cell.timens.*: the new
+ * namespace is our children's (and our exec's), not ours yet, and takes
+ * offsets only until a process is in it.
+ */
+static int enter_timens(const struct cell_jail *j)
+{
+	long long ms, bs;
+	long mn, bn;
+	if (cell_time_offset_parse(j->timens_monotonic, &ms, &mn) < 0 ||
+	    cell_time_offset_parse(j->timens_boottime, &bs, &bn) < 0)
+		return -EINVAL;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return -errno;
+	if (!ms && !mn && !bs && !bn)
+		return 0;
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "monotonic %lld %ld\nboottime %lld "
+			 "%ld\n", ms, mn, bs, bn);
+	int fd = open("/proc/self/timens_offsets",
+		      O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = write(fd, buf, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * The time namespace of a jail's processes, for a process that joins the
+ * jail through init's pidfd (which joins init's own, the host's for an
+ * init that did not exec): opened as the host's root, -1 for a jail
+ * without cell.timens, -errno when init is gone.
+ */
+static int open_timens(const struct cell_jail *j, int pidfd)
+{
+	if (!j->timens)
+		return -1;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/ns/time_for_children",
+		 (int)pidfd_pid(pidfd));
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* still the same process: the pid was not reused meanwhile */
+	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
 /*
  * Whether the command may borrow init's memory (vfork): not when
  * fs.suid_dumpable is 1, where the tail's change of ids would let a
@@ -1649,7 +1731,9 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 		fail_to(sock, "cgroup", -errno,
 			"new cgroup namespace: %s", strerror(errno));
 	hide_cmdline();
-	bool share_mm = a->proc && a->proc->keep_init && shared_mm_safe();
+	/* (a vfork's CLONE_VM is refused across time namespaces) */
+	bool share_mm = a->proc && a->proc->keep_init && !j->timens &&
+			shared_mm_safe();
 	/* 4a: in its own user namespace (cell.uidmap) init is still the
 	 * host's uid 0, unmapped there, so nothing it made in the jail's
 	 * new file systems could have an owner: it becomes the namespace's
@@ -1670,6 +1754,17 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 				strerror(errno));
 	}
 
+	/* 4a: cell.timens: a time namespace for every process of the jail
+	 * (init's children from their fork, init's own program from its
+	 * exec: init itself stays where it is), its clocks' offsets
+	 * written while nobody is in it yet (the kernel allows no later
+	 * write) */
+	if (j->timens) {
+		int r = enter_timens(j);
+		if (r < 0)
+			fail_to(sock, "cell.timens", r, "a new time namespace: %s",
+				strerror(-r));
+	}
 
 	/* 4b: namespaces joined by path (cell.netns ...), before anything
 	 * is built in them: sysfs follows the network namespace. One that
@@ -1988,12 +2083,16 @@ static pid_t clone_in_parent(const struct init_args *a,
 		 * that dies is EOF for init (which has no PDEATHSIG here) */
 		close(mine);
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		if (setns(ppfd, CLONE_NEWPID) < 0)
+		int ptime = open_timens(parent->jail, ppfd);
+		if (ptime < -1 || setns(ppfd, CLONE_NEWPID) < 0)
 			_exit(1);
 		pid_t inner = fork();
 		if (inner == 0) {
 			int flags = join_flags(parent->jail) & ~CLONE_NEWPID;
 			if (setns(ppfd, flags) < 0)
+				_exit(1);
+			/* the parent's clocks too */
+			if (ptime >= 0 && setns(ptime, CLONE_NEWTIME) < 0)
 				_exit(1);
 			int fd = -1;
 			pid_t pid = clone_pidfd(ns_flags(j), &fd);
@@ -3184,12 +3283,22 @@ static __attribute__((noreturn)) void helper(const struct cell_jail *j,
 	int cgns = open(nspath, O_RDONLY | O_CLOEXEC);
 	if (cgns < 0 || pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
 		fail_to(report, "setns", -ESRCH, "the jail's init is gone");
+	int timens = open_timens(j, pidfd);
+	if (timens < -1)
+		fail_to(report, "setns", timens, "the jail's time namespace: %s",
+			strerror(-timens));
 	/* every namespace but the cgroup one: a process outside the jail's
 	 * cgroups (we are) may not clone into them from inside it */
 	if (setns(pidfd, join_flags(j) & ~CLONE_NEWCGROUP) < 0)
 		fail_to(report, "setns", -errno, "joining the jail: %s",
 			strerror(errno));
 	close(pidfd);
+	if (timens >= 0) {
+		if (setns(timens, CLONE_NEWTIME) < 0)
+			fail_to(report, "setns", -errno, "joining the jail's "
+				"time namespace: %s", strerror(errno));
+		close(timens);
+	}
 	int go[2], errp[2];
 	if (pipe2(go, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, errp) < 0)

@@ -191,6 +191,9 @@ struct cell_jail {
 					  * namespace (see policy.c) */
 	char personality[16];            /* "", linux or linux32: the
 					  * execution domain (uname -m) */
+	bool timens;                     /* own time namespace, with */
+	char timens_monotonic[32];       /*  these offsets of its clocks */
+	char timens_boottime[32];        /*  ([-]SECONDS[.FRACTION]) */
 
 	/* key/value parameters */
 	struct cell_kv *meta;            /* meta.KEY=value */

@@ -21,6 +21,9 @@
 #include "cleanup.h"
 #include "util.h"
 
+/* The kernel's bound on a time namespace's offset (KTIME_SEC_MAX). */
+#define TIME_OFFSET_MAX 9223372036LL
+
 #define OFF(f) offsetof(struct cell_jail, f)
 #define STR(f) CELL_PT_STRING, OFF(f), sizeof(((struct cell_jail *)0)->f)
 
@@ -172,6 +175,12 @@ const struct cell_param cell_params[] = {
 	BOOLP("cell.vnet_admin", vnet_admin, "false", 0,
 	      "CAP_NET_ADMIN for a vnet jail without cell.uidmap: its root "
 	      "can reach the host's interfaces"),
+	BOOLP("cell.timens", timens, "false", 0,
+	      "own time namespace (CLOCK_MONOTONIC, CLOCK_BOOTTIME offsets)"),
+	STRP("cell.timens.monotonic", timens_monotonic, "", 0,
+	     "offset of CLOCK_MONOTONIC inside: [-]SECONDS[.FRACTION]"),
+	STRP("cell.timens.boottime", timens_boottime, "", 0,
+	     "offset of CLOCK_BOOTTIME inside: [-]SECONDS[.FRACTION]"),
 	STRP("cell.personality", personality, "", 0,
 	     "execution domain: linux, or linux32 (uname -m says i686)"),
 	LISTP("cell.uidmap", uid_map, 0,
@@ -611,6 +620,16 @@ static int check_linux_value(const char *name, const char *value,
 					      "%s: expected INSIDE:OUTSIDE:COUNT "
 					      "(unsigned, COUNT > 0, in range), "
 					      "got '%s'", name, value);
+	} else if (!strcmp(name, "cell.timens.monotonic") ||
+		   !strcmp(name, "cell.timens.boottime")) {
+		long long s;
+		long ns;
+		if (cell_time_offset_parse(value, &s, &ns) < 0)
+			return cell_error_set(err, -EINVAL,
+					      "%s: expected [-]SECONDS[.FRACTION]"
+					      " (at most 9 fraction digits, "
+					      "within +-%lld s), got '%s'", name,
+					      (long long)TIME_OFFSET_MAX, value);
 	} else if (!strcmp(name, "cell.personality")) {
 		if (*value && strcmp(value, "linux") &&
 		    strcmp(value, "linux32"))
@@ -1413,6 +1432,49 @@ int cell_params_parse_line(struct cell_jail *j, const char *line,
 	}
 }
 
+int cell_time_offset_parse(const char *s, long long *sec, long *nsec)
+{
+	*sec = 0;
+	*nsec = 0;
+	if (!*s)
+		return 0;
+	bool neg = *s == '-';
+	const char *p = s + neg;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	long long whole = 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > TIME_OFFSET_MAX)
+			return -ERANGE;
+	}
+	long frac = 0;
+	int digits = 0;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, digits++) {
+			if (digits == 9)
+				return -EINVAL;
+			frac = frac * 10 + (*p - '0');
+		}
+		if (!digits)
+			return -EINVAL;
+		for (int d = digits; d < 9; d++)
+			frac *= 10;
+	}
+	if (*p)
+		return -EINVAL;
+	if (!neg) {
+		*sec = whole;
+		*nsec = frac;
+	} else if (frac) {
+		*sec = -whole - 1;
+		*nsec = 1000000000L - frac;
+	} else {
+		*sec = -whole;
+	}
+	return 0;
+}
+
 /* --- combinations -------------------------------------------------------- */
 
 int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
@@ -1439,6 +1501,10 @@ int cell_jail_validate(const struct cell_jail *j, struct cell_error *err)
 					      "its own user namespace are not "
 					      "supported yet (children.max)");
 	}
+	if (!j->timens && (j->timens_monotonic[0] || j->timens_boottime[0]))
+		return cell_error_set(err, -EINVAL,
+				      "cell.timens.monotonic and "
+				      "cell.timens.boottime need cell.timens");
 	if (j->vnet && j->netns_path[0])
 		return cell_error_set(err, -EINVAL,
 				      "vnet and cell.netns exclude each other: "

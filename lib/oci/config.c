@@ -820,6 +820,43 @@ static int parse_devices(json_t *lx, struct cell_oci_config *c,
 }
 
 
+/* linux.timeOffsets: {"monotonic"|"boottime": {secs, nanosecs}} */
+static int time_offsets(json_t *lx, struct cell_oci_config *c,
+			struct cell_error *err)
+{
+	static const char *const clocks[2] = { "monotonic", "boottime" };
+	json_t *o;
+	int r = get_obj(lx, "timeOffsets", "linux.timeOffsets", &o, err);
+	if (r < 0 || !o)
+		return r;
+	c->has_time_offsets = true;
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) {
+		int k = !strcmp(key, clocks[0]) ? 0
+			: !strcmp(key, clocks[1]) ? 1 : -1;
+		char p[64];
+		snprintf(p, sizeof(p), "linux.timeOffsets.%.32s", key);
+		if (k < 0)
+			return bad(err, p, "unknown clock (monotonic, "
+				   "boottime)");
+		if (!json_is_object(v))
+			return bad(err, p, "must be an object");
+		long long s = 0, ns = 0;
+		char ps[80], pn[80];
+		snprintf(ps, sizeof(ps), "%s.secs", p);
+		snprintf(pn, sizeof(pn), "%s.nanosecs", p);
+		if ((r = get_int(v, "secs", ps, -9223372036LL, 9223372036LL,
+				 &s, NULL, err)) < 0 ||
+		    (r = get_int(v, "nanosecs", pn, 0, 999999999, &ns, NULL,
+				 err)) < 0)
+			return r;
+		c->time_secs[k] = s;
+		c->time_nsecs[k] = (unsigned long)ns;
+	}
+	return 0;
+}
+
 /* linux.uidMappings / gidMappings: [{containerID, hostID, size}, ...] */
 #define CELL_OCI_IDMAP_MAX 16
 static int id_mappings(json_t *lx, const char *key, char (**out)[64],
@@ -912,7 +949,8 @@ static int parse_linux(json_t *root, struct cell_oci_config *c,
 			 err)) < 0)
 		return r;
 	c->has_intel_rdt = json_object_get(lx, "intelRdt") != NULL;
-	c->has_time_offsets = json_object_get(lx, "timeOffsets") != NULL;
+	if ((r = time_offsets(lx, c, err)) < 0)
+		return r;
 	json_t *o;
 	if ((r = get_obj(lx, "personality", "linux.personality", &o, err)) < 0)
 		return r;

@@ -183,6 +183,9 @@ struct cell_oci_config {
 	const char *mount_label;
 	bool has_intel_rdt;
 	bool has_time_offsets;
+	/* linux.timeOffsets: CLOCK_MONOTONIC [0], CLOCK_BOOTTIME [1] */
+	long long time_secs[2];
+	unsigned long time_nsecs[2];
 	const char *personality;        /* domain, NULL when absent */
 	size_t ndevices;                /* linux.devices */
 	struct {

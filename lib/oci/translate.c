@@ -142,9 +142,41 @@ static int namespaces(const struct cell_oci_config *c,
 	if (!c->ns_present[CELL_OCI_NS_CGROUP])
 		cell_oci_logf(&o->log, CELL_OCI_DEBUG, "no cgroup namespace "
 			      "asked: the jail gets its own anyway");
-	if (c->ns_present[CELL_OCI_NS_TIME])
+	/* time: the jail's own (cell.timens), with linux.timeOffsets */
+	if (c->ns_path[CELL_OCI_NS_TIME])
 		return cell_error_set(err, -EOPNOTSUPP, "linux.namespaces: "
-				      "time namespaces are not supported");
+				      "joining a time namespace by path is not "
+				      "supported");
+	if (c->has_time_offsets && !c->ns_present[CELL_OCI_NS_TIME])
+		return cell_error_set(err, -EINVAL, "linux.timeOffsets: "
+				      "offsets need a time namespace in "
+				      "linux.namespaces");
+	if (c->ns_present[CELL_OCI_NS_TIME]) {
+		static const char *const param[2] = {
+			"cell.timens.monotonic", "cell.timens.boottime"
+		};
+		if ((r = set(j, "cell.timens", "true", false,
+			     "linux.namespaces", err)) < 0)
+			return r;
+		for (int k = 0; k < 2; k++) {
+			if (!c->time_secs[k] && !c->time_nsecs[k])
+				continue;
+			/* secs + nanosecs/1e9 as [-]SECONDS.FRACTION */
+			char v[48];
+			long long s = c->time_secs[k];
+			unsigned long ns = c->time_nsecs[k];
+			if (s >= 0)
+				snprintf(v, sizeof(v), "%lld.%09lu", s, ns);
+			else if (!ns)
+				snprintf(v, sizeof(v), "%lld", s);
+			else
+				snprintf(v, sizeof(v), "-%lld.%09lu", -s - 1,
+					 1000000000UL - ns);
+			if ((r = set(j, param[k], v, false,
+				     "linux.timeOffsets", err)) < 0)
+				return r;
+		}
+	}
 
 	/* network: none = the host's stack, as FreeBSD's ip4=inherit */
 	if (c->ns_present[CELL_OCI_NS_NETWORK]) {
@@ -587,9 +619,6 @@ static int refusals(const struct cell_oci_config *c,
 	if (c->has_intel_rdt)
 		return cell_error_set(err, -EOPNOTSUPP, "linux.intelRdt: Intel "
 				      "RDT is not supported");
-	if (c->has_time_offsets)
-		return cell_error_set(err, -EOPNOTSUPP, "linux.timeOffsets: "
-				      "time namespaces are not supported");
 	if (c->personality && strcmp(c->personality, "LINUX") &&
 	    strcmp(c->personality, "LINUX32"))
 		return cell_error_set(err, -EINVAL, "linux.personality: "

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cell-oci features: the runtime-spec's features.md document, saying
- * only what cell does (e.g. no user namespaces, no AppArmor, no systemd
- * cgroups), so that engines do not ask for the rest.
+ * only what cell does (e.g. no AppArmor, no systemd cgroups), so that
+ * engines do not ask for the rest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,8 @@ int cmd_features(int argc, char **argv)
 		"nr_inodes", NULL,
 	};
 	static const char *const ns[] = {
-		"pid", "network", "mount", "ipc", "uts", "cgroup", NULL,
+		"pid", "network", "mount", "ipc", "uts", "cgroup", "user", "time",
+		NULL,
 	};
 	static const char *const actions[] = {
 		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",

@@ -572,4 +572,33 @@ check "with CELL_TEST_NO_VFORK=1 (suid_dumpable 1): a copy, init in its loop (S)
 	"S root" gated CELL_TEST_NO_VFORK=1
 check_clean "... nothing left of either" $N
 
+# --- cell.timens: the jail's clocks, with offsets --------------------------
+# init itself stays in the host's time namespace (unshare gives the new
+# one to its children and its exec), so jexec must join the jail's
+# through init's time_for_children, not init's own
+TOFF='echo $(cat /proc/self/timens_offsets)'
+check "cell.timens with offsets: the command's clocks" \
+	"monotonic 86400 0 boottime -2 500000000" \
+	"$JAIL" -c name=$N path="$R" cell.timens=1 cell.timens.monotonic=86400 \
+	cell.timens.boottime=-1.5 command=/bin/sh -c "$TOFF"
+check_rc "a persistent jail with cell.timens" 0 \
+	"$JAIL" -c name=$N path="$R" persist cell.timens=1 cell.timens.boottime=100000
+check "... jexec joins its time namespace" "monotonic 0 0 boottime 100000 0" \
+	"$JEXEC" $N sh -c "$TOFF"
+check "... its uptime runs 100000 s ahead" "yes" \
+	"$JEXEC" $N sh -c "test \$(cut -d. -f1 /proc/uptime) -ge $(( $(cut -d. -f1 /proc/uptime) + 99999 )) && echo yes"
+check "... jls -n shows the parameters" \
+	"cell.timens=true cell.timens.monotonic= cell.timens.boottime=100000" \
+	sh -c "'$JLS' -j $N -n cell.timens cell.timens.monotonic cell.timens.boottime"
+check_rc "... removed" 0 "$JAIL" -r $N
+check_match "offsets without cell.timens are refused" "need cell.timens" \
+	"$JAIL" -c name=$N path="$R" cell.timens.boottime=1 command=/bin/true
+check_match "an offset that is no number is refused" \
+	"cell.timens.monotonic: expected \[-\]SECONDS" \
+	"$JAIL" -c name=$N path="$R" cell.timens=1 cell.timens.monotonic=1e5 command=/bin/true
+check_match "an offset the kernel refuses fails the create, saying why" \
+	"cell.timens: .*out of range" \
+	"$JAIL" -c name=$N path="$R" cell.timens=1 cell.timens.boottime=-9000000000 command=/bin/true
+check_clean "... nothing left" $N
+
 finish

@@ -4,7 +4,7 @@
 # config-linux.md (and config.md's process fields) that this machine can
 # exercise. Each check names the spec's rule it shows.
 . "$(dirname "$0")/lib.sh"
-MADE="c1 c2 c3 cf hk hkf hkt hkb hkp ps pa ex mt cg an rl us sc sy ro rs du pe32"
+MADE="c1 c2 c3 cf hk hkf hkt hkb hkp ps pa ex mt cg an rl us sc sy ro rs du pe32 tn"
 
 # --- runtime.md: lifecycle and state ---------------------------------------
 B1=$(bundle c1 'echo started >/tmp/started; sleep 30')
@@ -235,6 +235,32 @@ check "linux.personality LINUX: the native domain" "x86_64" \
 check_match "linux.personality of another domain is refused" \
 	"linux.personality: domain 'BSD' is not LINUX or LINUX32" \
 	oci run --bundle "$(bundle ex true '.linux.personality = {"domain":"BSD"}')" ex
+# time namespace (cell.timens): the offsets as given, also for exec
+TNS='.linux.namespaces += [{"type":"time"}]'
+check "a time namespace with linux.timeOffsets (secs -2, nanosecs 5e8: -1.5 s)" \
+	"monotonic -2 500000000 boottime 100000 0" \
+	run_out ex 'echo $(cat /proc/self/timens_offsets)' \
+	"$TNS | .linux.timeOffsets = {\"monotonic\":{\"secs\":-2,\"nanosecs\":500000000},\"boottime\":{\"secs\":100000}}"
+check "... the container's uptime runs 100000 s ahead" "yes" \
+	run_out ex "test \$(cut -d. -f1 /proc/uptime) -ge $(( $(cut -d. -f1 /proc/uptime) + 99999 )) && echo yes" \
+	"$TNS | .linux.timeOffsets = {\"boottime\":{\"secs\":100000}}"
+check "a time namespace without offsets: the host's clocks" "monotonic 0 0 boottime 0 0" \
+	run_out ex 'echo $(cat /proc/self/timens_offsets)' "$TNS"
+check_match "linux.timeOffsets without a time namespace is refused" \
+	"linux.timeOffsets: offsets need a time namespace" \
+	oci run --bundle "$(bundle ex true '.linux.timeOffsets = {"boottime":{"secs":1}}')" ex
+check_match "linux.timeOffsets of an unknown clock is refused" \
+	"linux.timeOffsets.realtime: unknown clock" \
+	oci run --bundle "$(bundle ex true "$TNS"' | .linux.timeOffsets = {"realtime":{"secs":1}}')" ex
+check_match "an offset the kernel refuses (boottime before boot) fails create" \
+	"cell.timens: .*out of range" \
+	oci run --bundle "$(bundle ex true "$TNS"' | .linux.timeOffsets = {"boottime":{"secs":-9000000000}}')" ex
+oci_clean "... leaving nothing" ex
+oci run --detach --bundle "$(bundle tn 'sleep 30' "$TNS"' | .linux.timeOffsets = {"boottime":{"secs":5000}}')" tn >/dev/null 2>&1
+check "exec: the container's time namespace" "boottime 5000 0" \
+	oci exec tn sh -c 'grep boottime /proc/self/timens_offsets | tr -s " "'
+oci delete --force tn >/dev/null 2>&1
+oci_clean "... leaving nothing" tn
 oci run --detach --bundle "$(bundle pe32 'sleep 30' '.linux.personality = {"domain":"LINUX32"}')" pe32 >/dev/null 2>&1
 check "... an exec'd process has the container's domain" "i686" oci exec pe32 sh -c 'uname -m'
 oci delete --force pe32 >/dev/null 2>&1
