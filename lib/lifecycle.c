@@ -1275,7 +1275,23 @@ static size_t subtree_find(const struct cell_record *rec, int **below)
 	return nch;
 }
 
-/* those jails, deepest first */
+/*
+ * A record still being created by a live command: that command owns it
+ * until it saves "active" or undoes it. The lock is dropped after the
+ * cgroup step, so a removal can find it; taking it then would delete a
+ * record whose creator goes on (it saves it again, or its undo deletes
+ * the record of whichever jail took the jid since) and the cgroup its
+ * init is being placed in.
+ */
+static bool being_created(const struct cell_record *rec)
+{
+	return rec->state == CELL_REC_CREATING &&
+	       cell_record_creator_alive(rec);
+}
+
+/* those jails, deepest first; one being created is left to its creator
+ * (its cgroup, below ours, dies with our kill: its create fails and
+ * undoes itself) */
 static void subtree_remove(const int *below, size_t n)
 {
 	for (int depth = 8; depth >= 1; depth--) {
@@ -1284,7 +1300,13 @@ static void subtree_remove(const int *below, size_t n)
 			if (below[i] >> 24 != depth ||
 			    cell_state_load(below[i] & 0xffffff, &ch, NULL) < 0)
 				continue;
-			remove_one(&ch, NULL);
+			if (ch.state == CELL_REC_CREATING) {
+				/* its creator died: what repair does */
+				if (!being_created(&ch))
+					teardown_record(&ch);
+			} else {
+				remove_one(&ch, NULL);
+			}
 			cell_record_free(&ch);
 		}
 	}
@@ -1294,6 +1316,16 @@ static void subtree_remove(const int *below, size_t n)
  * first), under the lock. */
 static int remove_tree(struct cell_record *rec, struct cell_error *err)
 {
+	if (rec->state == CELL_REC_CREATING) {
+		if (being_created(rec))
+			return cell_error_set(err, -EBUSY,
+					      "jail %s is being created (by "
+					      "pid %d)", rec->jail.name,
+					      (int)rec->creator);
+		/* its creator died since the repair: repair it now */
+		teardown_record(rec);
+		return 0;
+	}
 	_cleanup_free_ int *below = NULL;
 	size_t n = subtree_find(rec, &below);
 	subtree_remove(below, n);

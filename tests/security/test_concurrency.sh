@@ -3,7 +3,8 @@
 # 50 concurrent creates of distinct names all succeed with distinct jids;
 # repair never takes a jail whose creator finished while it looked;
 # 50 concurrent creates of one name: exactly one succeeds, the others fail
-# cleanly (exit 1, a message, no signal, no record or cgroup left).
+# cleanly (exit 1, a message, no signal, no record or cgroup left);
+# a removal of a jail that is still being created is refused.
 CELL_IT_TMP=cell-conc
 . "$CELL_SOURCE_DIR/tests/integration/lib.sh"
 R=$T/root
@@ -12,7 +13,7 @@ P=cc$$
 MADE=""
 for i in $(seq 1 50); do MADE="$MADE ${P}d$i"; done
 for i in $(seq 1 20); do MADE="$MADE ${P}v$i"; done
-MADE="$MADE ${P}same ${P}slow ${P}dup"
+MADE="$MADE ${P}same ${P}slow ${P}dup ${P}mid ${P}other"
 
 for i in $(seq 1 50); do
 	( "$JAIL" -c name=${P}d$i path="$R" persist >/dev/null 2>"$T/d$i.err"; echo $? >"$T/d$i.rc" ) &
@@ -110,4 +111,28 @@ check_match "the second, peeked during the first, is refused" "a jail named ${P}
 check "one jail of that name" "1" sh -c "'$JLS' -q name | grep -c '^${P}dup\$'"
 "$JAIL" -r ${P}dup >/dev/null 2>&1
 check "... removed, nothing left" "" sh -c "ls -d /sys/fs/cgroup/*/cell/${P}dupA /sys/fs/cgroup/*/cell/${P}dupB 2>/dev/null; grep -l '^name=${P}dup\$' '$CELL_RUN_DIR'/jails/* 2>/dev/null"
+# A removal while a create runs past its lock (after the cgroup step):
+# the record is the creator's until it is active. Taking it deleted the
+# record and the cgroup under the creator; a create meanwhile reused the
+# jid, and the first creator's undo then deleted that jail's record (a
+# jail running with no record, beyond jls and jail -r).
+( CELL_TEST_PAUSE_AT=cgroup:1500 "$JAIL" -c name=${P}mid path="$R" persist \
+	>/dev/null 2>"$T/mid.err"; echo $? >"$T/mid.rc" ) &
+for _ in $(seq 1 100); do
+	grep -qs "^name=${P}mid\$" "$CELL_RUN_DIR"/jails/* && break
+	sleep 0.01
+done
+CHECK_RC_OUT=first check_rc "jail -R of a jail being created is refused" 1 \
+	"$JAIL" -R ${P}mid
+check_rc "... a create meanwhile succeeds" 0 "$JAIL" -c name=${P}other \
+	path="$R" persist
+wait
+check "... the first create succeeds" "0" cat "$T/mid.rc"
+check "... both jails listed" "${P}mid ${P}other" sh -c \
+	"'$JLS' -q name | grep '^${P}' | sort | tr '\n' ' ' | sed 's/ \$//'"
+check "... both run" "ok ok" echo $("$JEXEC" ${P}mid echo ok) \
+	$("$JEXEC" ${P}other echo ok)
+"$JAIL" -r ${P}mid >/dev/null 2>&1
+"$JAIL" -r ${P}other >/dev/null 2>&1
+check "... removed, nothing left" "" echo "$(traces ${P}mid)$(traces ${P}other)"
 finish
