@@ -745,10 +745,12 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 		r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
 	}
 	if (r == -EEXIST) {
-		/* a leftover of a crashed jail of the same name: only ours
-		 * (below cell/) and only when it holds no process */
+		/* a leftover of a crashed jail of the same name: only when
+		 * neither it nor a cgroup below it holds a process (a
+		 * slice's own cgroup.procs is empty, its services are
+		 * below; the jail's removal kills the whole subtree) */
 		r = cg_open(c->h->rec.cgroup, &c->cg, false, err);
-		if (r == 0 && !cell_cgroup_is_empty(c->cg.cg)) {
+		if (r == 0 && cell_cgroup_tree_busy(c->cg.cg)) {
 			cg_ctx_free(&c->cg);
 			return cell_error_set(err, -EBUSY,
 					      "cgroup %s is in use",

@@ -1013,6 +1013,16 @@ bool cell_cgroup_is_empty(struct cell_cgroup *cg)
 	return n == 0;
 }
 
+bool cell_cgroup_tree_busy(struct cell_cgroup *cg)
+{
+	_cleanup_free_ pid_t *p = NULL;
+	size_t n = 0;
+	/* unreadable counts as busy: the caller would kill what it holds */
+	if (pids_collect(cg, true, &p, &n, NULL) < 0)
+		return true;
+	return n != 0;
+}
+
 static bool has_file(const struct cell_cgroup *cg, int i, const char *file)
 {
 	char p[PATH_MAX];

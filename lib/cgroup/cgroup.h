@@ -160,6 +160,11 @@ int cell_cgroup_pids(struct cell_cgroup *cg, pid_t **pids, size_t *n,
 		     struct cell_error *err);
 /* True when no process is in it (or it cannot be read). */
 bool cell_cgroup_is_empty(struct cell_cgroup *cg);
+/* True when a process is in it or in any cgroup below it, in any
+ * hierarchy, or when that cannot be read: whether adopting an existing
+ * cgroup (whose removal kills its subtree) would take someone's
+ * processes. */
+bool cell_cgroup_tree_busy(struct cell_cgroup *cg);
 /* Whether cg has a directory in a v1 hierarchy (on a hybrid host, one a
  * limit made); false on a v2 host and for a new lazy cgroup. */
 bool cell_cgroup_has_v1(const struct cell_cgroup *cg);

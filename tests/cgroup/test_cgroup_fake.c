@@ -191,6 +191,31 @@ static void test_bad_paths(void **state)
 	assert_int_equal(cell_cgroup_create(f->h, NULL, &cg, &err), -EINVAL);
 }
 
+/* a cgroup whose processes are all below it (a slice: its services) is
+ * busy as a tree though its own cgroup.procs is empty: create must not
+ * adopt it, its removal would kill them */
+static void test_tree_busy(void **state)
+{
+	struct fx *f = *state;
+	struct cell_error err = { 0 };
+	struct cell_cgroup *sub = NULL;
+	assert_int_equal(cell_cgroup_create(f->h, "slice", &f->cg, &err), 0);
+	assert_false(cell_cgroup_tree_busy(f->cg));
+	assert_int_equal(cell_cgroup_create(f->h, "slice/svc", &sub, &err), 0);
+	assert_false(cell_cgroup_tree_busy(f->cg));
+	put(f->root, "slice/svc/cgroup.procs", "4242\n");
+	assert_true(cell_cgroup_is_empty(f->cg));
+	assert_true(cell_cgroup_tree_busy(f->cg));
+	assert_true(cell_cgroup_tree_busy(sub));
+	put(f->root, "slice/svc/cgroup.procs", "");
+	assert_false(cell_cgroup_tree_busy(f->cg));
+	/* unreadable: busy (the caller would otherwise take it) */
+	put(f->root, "slice/svc/cgroup.procs", "junk\n");
+	assert_true(cell_cgroup_tree_busy(f->cg));
+	put(f->root, "slice/svc/cgroup.procs", "");
+	cell_cgroup_free(sub);
+}
+
 static void test_attach_pids(void **state)
 {
 	struct fx *f = *state;
@@ -640,6 +665,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_attach_pids, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tree_busy, setup,
 						teardown),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),

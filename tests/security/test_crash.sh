@@ -4,13 +4,14 @@
 # (CELL_TEST_CRASH_AT), and jail -c / jail -r killed at random moments
 # by a timer. After each kill the next command (jls) must report a
 # usable state and repair it: no record, cgroup, init process or network
-# namespace of the jail left, and the name is free again.
+# namespace of the jail left, and the name is free again. A create never
+# takes (adopts, or repairs away) a cgroup with someone else's processes.
 CELL_IT_TMP=cell-crash
 . "$CELL_SOURCE_DIR/tests/integration/lib.sh"
 R=$T/root
 mkroot "$R" sh true echo sleep
 P=cr$$
-MADE="$P"
+MADE="$P ${P}f"
 
 init_of() { sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$CELL_RUN_DIR"/jails/[0-9]* 2>/dev/null | head -1; }
 # a process is gone when it has no /proc entry or is a zombie (this
@@ -62,4 +63,31 @@ echo "# random kills: $killed of 30 runs killed mid-way"
 check "random kills of jail -c / jail -r: nothing left each time" "" traces $P
 check "no cell init left from this test" "" sh -c "ps -eo pid,comm,args | awk '\$2==\"init\"' | grep -F '$R' || true"
 check "no record left" "0" sh -c "ls '$CELL_RUN_DIR'/jails 2>/dev/null | grep -c '^[0-9]*\$'"
+# A cgroup someone else made, given as cell.cgroup: the test's own, in
+# the unified (or v2) hierarchy, with a process of its own in a cgroup
+# below it, as a slice holds its services (its own cgroup.procs empty).
+U=
+for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	[ "$(stat -fc %T $d 2>/dev/null)" = cgroup2fs ] && { U=$d; break; }
+done
+FOREIGN=${P}slice
+SLEEPER=
+foreign_cleanup() {
+	[ -n "$SLEEPER" ] && kill -KILL $SLEEPER 2>/dev/null && wait $SLEEPER 2>/dev/null
+	[ -n "$U" ] && rmdir "$U/$FOREIGN/svc" "$U/$FOREIGN" 2>/dev/null
+	cleanup
+}
+trap foreign_cleanup EXIT
+if [ -n "$U" ] && mkdir "$U/$FOREIGN" && mkdir "$U/$FOREIGN/svc"; then
+	sleep 600 &
+	SLEEPER=$!
+	echo $SLEEPER >"$U/$FOREIGN/svc/cgroup.procs"
+	check_rc "a create does not adopt a cgroup whose subgroups hold processes" 1 \
+		"$JAIL" -c name=${P}f path="$R" persist cell.cgroup=$FOREIGN
+	check "... their process lives" "alive" sh -c "kill -0 $SLEEPER && echo alive"
+	check "... the cgroups stay" "yes" sh -c "[ -d '$U/$FOREIGN/svc' ] && echo yes"
+	"$JAIL" -r ${P}f >/dev/null 2>&1
+	check "... and stay after a removal of the name" "alive yes" echo \
+		$(kill -0 $SLEEPER && echo alive; [ -d "$U/$FOREIGN/svc" ] && echo yes)
+fi
 finish
