@@ -612,6 +612,11 @@ struct create_ctx {
 	struct cell_handle *h;
 	struct cell_policy pol;
 	struct cg_ctx cg;
+	char cgpath[sizeof(((struct cell_record *)0)->cgroup)];
+					 /* the jail's cgroup; in the record
+					  * from reserve on when it is new,
+					  * from the cgroup step on when it
+					  * existed before */
 	int lockfd;
 	const struct cell_parent *parent;
 	const struct cell_init_proc *proc;
@@ -701,7 +706,17 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 		return r;
 	rec->state = CELL_REC_CREATING;
 	rec->creator = getpid();
-	cgroup_relpath(j, rec->cgroup, sizeof(rec->cgroup));
+	cgroup_relpath(j, c->cgpath, sizeof(c->cgpath));
+	/* The repair of this record (should we die before "active") kills
+	 * and removes the cgroup it names. A cgroup that exists already is
+	 * not ours (cell.cgroup may name any; the repair above took an
+	 * ended jail's): it goes into the record only once the cgroup step
+	 * has found it free and taken it. */
+	struct cg_ctx pre;
+	if (cg_open(c->cgpath, &pre, false, NULL) == 0)
+		cg_ctx_free(&pre);
+	else
+		memcpy(rec->cgroup, c->cgpath, sizeof(rec->cgroup));
 	return cell_state_save(rec, err);
 }
 
@@ -733,30 +748,39 @@ static int devices_from_policy(const struct cell_policy *pol,
 	return (int)n;
 }
 
+static void undo_cgroup(struct create_ctx *c);
+
 static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 {
-	int r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
+	int r = cg_open(c->cgpath, &c->cg, true, err);
 	if (r == -EEXIST && c->partial) {
 		/* an ended jail's, perhaps (cell.cgroup): it goes first */
 		cell_error_clear(err);
 		if (repair_scan(NULL, NULL, NULL, NULL, NULL, true, NULL) >= 0)
 			cell_state_full_repair_done(c->lockfd);
 		c->partial = false;
-		r = cg_open(c->h->rec.cgroup, &c->cg, true, err);
+		r = cg_open(c->cgpath, &c->cg, true, err);
 	}
 	if (r == -EEXIST) {
 		/* a leftover of a crashed jail of the same name: only when
 		 * neither it nor a cgroup below it holds a process (a
 		 * slice's own cgroup.procs is empty, its services are
 		 * below; the jail's removal kills the whole subtree) */
-		r = cg_open(c->h->rec.cgroup, &c->cg, false, err);
+		r = cg_open(c->cgpath, &c->cg, false, err);
 		if (r == 0 && cell_cgroup_tree_busy(c->cg.cg)) {
 			cg_ctx_free(&c->cg);
 			return cell_error_set(err, -EBUSY,
-					      "cgroup %s is in use",
-					      c->h->rec.cgroup);
+					      "cgroup %s is in use", c->cgpath);
 		}
 	}
+	if (r < 0 || c->h->rec.cgroup[0])
+		return r;
+	/* it existed at reserve and is ours now: recorded for repair
+	 * before anything is placed in it (undo_cgroup if this fails) */
+	memcpy(c->h->rec.cgroup, c->cgpath, sizeof(c->h->rec.cgroup));
+	r = cell_state_save(&c->h->rec, err);
+	if (r < 0)
+		undo_cgroup(c);   /* this step's own undo: it failed half-way */
 	return r;
 }
 

@@ -11,7 +11,7 @@ CELL_IT_TMP=cell-crash
 R=$T/root
 mkroot "$R" sh true echo sleep
 P=cr$$
-MADE="$P ${P}f"
+MADE="$P ${P}f ${P}g ${P}h"
 
 init_of() { sed -n '1s/.* init=\([0-9]*\) .*/\1/p' "$CELL_RUN_DIR"/jails/[0-9]* 2>/dev/null | head -1; }
 # a process is gone when it has no /proc entry or is a zombie (this
@@ -71,10 +71,11 @@ for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
 	[ "$(stat -fc %T $d 2>/dev/null)" = cgroup2fs ] && { U=$d; break; }
 done
 FOREIGN=${P}slice
+LEFT=${P}left
 SLEEPER=
 foreign_cleanup() {
 	[ -n "$SLEEPER" ] && kill -KILL $SLEEPER 2>/dev/null && wait $SLEEPER 2>/dev/null
-	[ -n "$U" ] && rmdir "$U/$FOREIGN/svc" "$U/$FOREIGN" 2>/dev/null
+	[ -n "$U" ] && rmdir "$U/$FOREIGN/svc" "$U/$FOREIGN" "$U/$LEFT" 2>/dev/null
 	cleanup
 }
 trap foreign_cleanup EXIT
@@ -89,5 +90,24 @@ if [ -n "$U" ] && mkdir "$U/$FOREIGN" && mkdir "$U/$FOREIGN/svc"; then
 	"$JAIL" -r ${P}f >/dev/null 2>&1
 	check "... and stay after a removal of the name" "alive yes" echo \
 		$(kill -0 $SLEEPER && echo alive; [ -d "$U/$FOREIGN/svc" ] && echo yes)
+	# killed right after its reserve step, before the cgroup step
+	# looked at the cgroup: the repair must not take it (it killed the
+	# process and removed the cgroup the record named)
+	CELL_TEST_CRASH_AT=reserve "$JAIL" -c name=${P}g path="$R" persist \
+		cell.cgroup=$FOREIGN/svc >/dev/null 2>&1
+	check "jail -c with a cell.cgroup in use, killed after 'reserve'" 137 echo $?
+	check_rc "... the next command (jls) runs" 0 "$JLS"
+	check "... and repaired it: no record" "" traces ${P}g
+	check "... the cgroup's process lives, the cgroup stays" "alive yes" echo \
+		$(kill -0 $SLEEPER && echo alive; [ -d "$U/$FOREIGN/svc" ] && echo yes)
+	# an empty leftover, taken by the cgroup step: the repair of a
+	# create killed after it removes it, as one it made
+	mkdir "$U/$LEFT"
+	CELL_TEST_CRASH_AT=cgroup "$JAIL" -c name=${P}h path="$R" persist \
+		cell.cgroup=$LEFT >/dev/null 2>&1
+	check "jail -c adopting an empty leftover, killed after 'cgroup'" 137 echo $?
+	"$JLS" >/dev/null 2>&1
+	check "... repaired: no record, the leftover gone" "" echo \
+		"$(traces ${P}h)$(ls -d "$U/$LEFT" 2>/dev/null)"
 fi
 finish
