@@ -750,6 +750,22 @@ static int devices_from_policy(const struct cell_policy *pol,
 
 static void undo_cgroup(struct create_ctx *c);
 
+/* The jid of another record that names cgroup path cg, or 0. */
+static int cgroup_owner(const char *cg, int self)
+{
+	_cleanup_free_ int *jids = NULL;
+	size_t n = 0;
+	if (cell_state_list(&jids, &n, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cell_record rec;
+		if (jids[i] != self && cell_state_peek(jids[i], &rec) == 0 &&
+		    !strcmp(rec.cgroup, cg))
+			return jids[i];
+	}
+	return 0;
+}
+
 static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 {
 	int r = cg_open(c->cgpath, &c->cg, true, err);
@@ -763,9 +779,18 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 	}
 	if (r == -EEXIST) {
 		/* a leftover of a crashed jail of the same name: only when
+		 * no other jail's record names it (its init may not be in
+		 * it yet: a creator drops the lock after this step and
+		 * places init later; every record is a live jail's here, a
+		 * full repair ran above or as the reserve's scan), and
 		 * neither it nor a cgroup below it holds a process (a
 		 * slice's own cgroup.procs is empty, its services are
 		 * below; the jail's removal kills the whole subtree) */
+		int owner = cgroup_owner(c->cgpath, c->h->rec.jail.jid);
+		if (owner)
+			return cell_error_set(err, -EBUSY, "cgroup %s is the "
+					      "cgroup of jail %d", c->cgpath,
+					      owner);
 		r = cg_open(c->cgpath, &c->cg, false, err);
 		if (r == 0 && cell_cgroup_tree_busy(c->cg.cg)) {
 			cg_ctx_free(&c->cg);

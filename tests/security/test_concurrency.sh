@@ -13,7 +13,7 @@ P=cc$$
 MADE=""
 for i in $(seq 1 50); do MADE="$MADE ${P}d$i"; done
 for i in $(seq 1 20); do MADE="$MADE ${P}v$i"; done
-MADE="$MADE ${P}same ${P}slow ${P}dup ${P}mid ${P}other"
+MADE="$MADE ${P}same ${P}slow ${P}dup ${P}mid ${P}other ${P}sha ${P}shb"
 
 for i in $(seq 1 50); do
 	( "$JAIL" -c name=${P}d$i path="$R" persist >/dev/null 2>"$T/d$i.err"; echo $? >"$T/d$i.rc" ) &
@@ -135,4 +135,22 @@ check "... both run" "ok ok" echo $("$JEXEC" ${P}mid echo ok) \
 "$JAIL" -r ${P}mid >/dev/null 2>&1
 "$JAIL" -r ${P}other >/dev/null 2>&1
 check "... removed, nothing left" "" echo "$(traces ${P}mid)$(traces ${P}other)"
+# Two creates of one cell.cgroup at once: the first made it and dropped
+# the lock, its init not in it yet; the second took the empty cgroup as a
+# leftover, and the removal of either killed both.
+( CELL_TEST_PAUSE_AT=cgroup:1000 "$JAIL" -c name=${P}sha path="$R" persist \
+	cell.cgroup=cell/${P}shared >/dev/null 2>"$T/sha.err"; echo $? >"$T/sha.rc" ) &
+for _ in $(seq 1 100); do
+	[ -d /sys/fs/cgroup/unified/cell/${P}shared ] ||
+		[ -d /sys/fs/cgroup/cell/${P}shared ] ||
+		[ -d /sys/fs/cgroup/pids/cell/${P}shared ] && break
+	sleep 0.01
+done
+CHECK_RC_OUT=first check_rc "a second create of a cgroup being created is refused" 1 \
+	"$JAIL" -c name=${P}shb path="$R" persist cell.cgroup=cell/${P}shared
+wait
+check "... the first create succeeds" "0" cat "$T/sha.rc"
+check "... and its jail runs" "ok" "$JEXEC" ${P}sha echo ok
+"$JAIL" -r ${P}sha >/dev/null 2>&1
+check "... removed, nothing left" "" echo "$(traces ${P}sha)$(traces ${P}shb)$(ls -d /sys/fs/cgroup/*/cell/${P}shared 2>/dev/null)"
 finish
