@@ -88,6 +88,32 @@ void cell_state_unlock(int fd)
 		close(fd);
 }
 
+/*
+ * A file of the state directory, for reading: a regular file only. The
+ * directory is root's, but a FIFO there (or a device) would block the
+ * open or the read of every command that scans the records, each holding
+ * the lock; it reads as damaged (-EINVAL) instead, and is kept.
+ */
+static int open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+static int read_regular(const char *path, size_t max, char **buf,
+			size_t *len)
+{
+	_cleanup_close_ int fd = open_regular(path);
+	return fd < 0 ? fd : cell_read_fd(fd, max, buf, len);
+}
+
 static int record_path(int jid, char *buf, size_t len)
 {
 	if (snprintf(buf, len, "%s/jails/%d", cell_run_dir(), jid) >=
@@ -216,9 +242,9 @@ int cell_state_peek(int jid, struct cell_record *rec)
 	char path[PATH_MAX];
 	if (record_path(jid, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	char buf[1024];
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	if (n == 0)
@@ -268,7 +294,7 @@ int cell_state_load(int jid, struct cell_record *rec, struct cell_error *err)
 	if (record_path(jid, path, sizeof(path)) < 0)
 		return cell_error_set(err, -ENAMETOOLONG, "state path");
 	_cleanup_free_ char *buf = NULL;
-	int r = cell_read_file(path, RECORD_MAX, &buf, NULL);
+	int r = read_regular(path, RECORD_MAX, &buf, NULL);
 	if (r < 0)
 		return r == -ENOENT ? r
 				    : cell_error_errno(err, r, "reading %s",
@@ -373,7 +399,7 @@ int cell_state_cache_load(const char *key, size_t max, char **buf,
 {
 	char path[PATH_MAX];
 	int r = cache_path(key, false, path, sizeof(path));
-	return r < 0 ? r : cell_read_file(path, max, buf, len);
+	return r < 0 ? r : read_regular(path, max, buf, len);
 }
 
 void cell_state_cache_prune(const char *prefix, size_t max)
@@ -471,10 +497,10 @@ int cell_state_load_bpf(int jid, bool listener, struct sock_fprog *prog)
 
 static int load_bpf_at(const char *path, struct sock_fprog *prog)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(path);
 	struct stat st;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	/* ours (root-only directory), but a torn or foreign file is not

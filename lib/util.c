@@ -196,6 +196,11 @@ int cell_read_file(const char *path, size_t max, char **out, size_t *lenp)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
+	return cell_read_fd(fd, max, out, lenp);
+}
+
+int cell_read_fd(int fd, size_t max, char **out, size_t *lenp)
+{
 	/* Most files read here are small and max is a bound (a 16 MiB
 	 * cgroup.procs): start small and grow, rather than have malloc
 	 * map and unmap max bytes for every read. */

@@ -30,6 +30,8 @@ void cell_octal_unescape(char *s);
 int cell_write_file_atomic(const char *path, const char *buf, size_t len);
 /* Read a whole small file (<= max bytes) into a NUL-terminated buffer. */
 int cell_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open fd (read to its end; not closed). */
+int cell_read_fd(int fd, size_t max, char **out, size_t *len);
 /* mkdir -p with mode, for directories cell owns. */
 int cell_mkdir_p(const char *path, mode_t mode);
 

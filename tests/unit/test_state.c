@@ -230,6 +230,37 @@ static void repair_removes_empty_records(void **state)
 	assert_int_equal(stat(bpf, &st), -1);
 }
 
+/* A FIFO (or any file that is not a regular one) in the state directory
+ * reads as a damaged record, kept: it blocked every command's scan in
+ * open(2), holding the lock. SIGALRM ends a hang as a failure. */
+static void fifo_records_do_not_block(void **state)
+{
+	(void)state;
+	char jails[80], rec[96], bpf[100];
+	snprintf(jails, sizeof(jails), "%s/jails", dir);
+	mkdir(jails, 0700);
+	snprintf(rec, sizeof(rec), "%s/7", jails);
+	snprintf(bpf, sizeof(bpf), "%s/7.bpf", jails);
+	assert_int_equal(mkfifo(rec, 0600), 0);
+	assert_int_equal(mkfifo(bpf, 0600), 0);
+	alarm(5);
+	struct cell_record r;
+	assert_int_equal(cell_state_peek(7, &r), -EINVAL);
+	assert_true(cell_state_load(7, &r, NULL) < 0);
+	assert_int_equal(cell_state_find("7", &r, NULL), -EINVAL);
+	assert_int_equal(cell_state_find("web", &r, NULL), -ENOENT);
+	struct sock_fprog prog;
+	assert_int_equal(cell_state_load_bpf(7, false, &prog), -EINVAL);
+	assert_true(cell_repair(-1, NULL) >= 0);
+	/* kept (not ours to delete), and its jid is not handed out */
+	struct stat st;
+	assert_int_equal(stat(rec, &st), 0);
+	assert_int_equal(cell_state_next_jid(NULL), 8);
+	alarm(0);
+	unlink(rec);
+	unlink(bpf);
+}
+
 /* cell_rfc3339_utc against glibc's gmtime_r over dates from 1970 to past
  * 2500, leap days and the nanoseconds included */
 static void rfc3339_matches_gmtime(void **state)
@@ -300,6 +331,7 @@ int main(void)
 		cmocka_unit_test(write_atomic_replaces),
 		cmocka_unit_test(list_sweeps_dead_writers),
 		cmocka_unit_test(repair_removes_empty_records),
+		cmocka_unit_test(fifo_records_do_not_block),
 		cmocka_unit_test(rfc3339_matches_gmtime),
 		cmocka_unit_test(proc_start_and_state),
 	};
