@@ -646,6 +646,9 @@ static bool partial_scan_ok(const struct create_ctx *c)
 	       !has_network(c);
 }
 
+static int create_cg_open(struct create_ctx *c, bool create,
+			  struct cell_error *err);
+
 static int step_reserve(struct create_ctx *c, struct cell_error *err)
 {
 	struct cell_jail *j = c->j;
@@ -712,12 +715,37 @@ static int step_reserve(struct create_ctx *c, struct cell_error *err)
 	 * not ours (cell.cgroup may name any; the repair above took an
 	 * ended jail's): it goes into the record only once the cgroup step
 	 * has found it free and taken it. */
-	struct cg_ctx pre;
-	if (cg_open(c->cgpath, &pre, false, NULL) == 0)
-		cg_ctx_free(&pre);
-	else
+	if (create_cg_open(c, false, NULL) < 0)
 		memcpy(rec->cgroup, c->cgpath, sizeof(rec->cgroup));
+	if (c->cg.cg) {
+		cell_cgroup_free(c->cg.cg);
+		c->cg.cg = NULL;
+	}
 	return cell_state_save(rec, err);
+}
+
+/*
+ * cg_open for a create: the jail's cgroup (c->cgpath) on the host's
+ * layout, found once (reserve's look and the cgroup step share it; the
+ * create's end frees it).
+ */
+static int create_cg_open(struct create_ctx *c, bool create,
+			  struct cell_error *err)
+{
+	if (!c->cg.host) {
+		int r = cell_cgroup_host_open(NULL, &c->cg.host, err);
+		if (r < 0)
+			return r;
+	}
+	if (c->cg.cg) {
+		cell_cgroup_free(c->cg.cg);
+		c->cg.cg = NULL;
+	}
+	return create ? cell_cgroup_create_flags(c->cg.host, c->cgpath,
+						 CELL_CGROUP_LAZY, &c->cg.cg,
+						 err)
+		      : cell_cgroup_open(c->cg.host, c->cgpath, &c->cg.cg,
+					 err);
 }
 
 static void undo_reserve(struct create_ctx *c)
@@ -768,14 +796,14 @@ static int cgroup_owner(const char *cg, int self)
 
 static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 {
-	int r = cg_open(c->cgpath, &c->cg, true, err);
+	int r = create_cg_open(c, true, err);
 	if (r == -EEXIST && c->partial) {
 		/* an ended jail's, perhaps (cell.cgroup): it goes first */
 		cell_error_clear(err);
 		if (repair_scan(NULL, NULL, NULL, NULL, NULL, true, NULL) >= 0)
 			cell_state_full_repair_done(c->lockfd);
 		c->partial = false;
-		r = cg_open(c->cgpath, &c->cg, true, err);
+		r = create_cg_open(c, true, err);
 	}
 	if (r == -EEXIST) {
 		/* a leftover of a crashed jail of the same name: only when
@@ -791,7 +819,7 @@ static int step_cgroup(struct create_ctx *c, struct cell_error *err)
 			return cell_error_set(err, -EBUSY, "cgroup %s is the "
 					      "cgroup of jail %d", c->cgpath,
 					      owner);
-		r = cg_open(c->cgpath, &c->cg, false, err);
+		r = create_cg_open(c, false, err);
 		if (r == 0 && cell_cgroup_tree_busy(c->cg.cg)) {
 			cg_ctx_free(&c->cg);
 			return cell_error_set(err, -EBUSY,
