@@ -1182,6 +1182,11 @@ int cell_exec(const struct cell_record *rec, const struct cell_exec *x,
 	if (!cell_record_alive(rec))
 		return cell_error_set(err, -ESRCH, "jail %s is not running",
 				      rec->jail.name);
+	/* init lives from the init step on, but the jail is whole (its
+	 * network, its device rules) only once its creator says active */
+	if (rec->state == CELL_REC_CREATING)
+		return cell_error_set(err, -EBUSY, "jail %s is still being "
+				      "created", rec->jail.name);
 	struct cell_policy pol, ppol;
 	struct cell_record parent;
 	bool has_parent = false;
