@@ -634,7 +634,7 @@ static int bind_host_node(int dev, const struct cell_devnode *n)
 	struct stat st;
 	if (fstat(src, &st) < 0)
 		return -errno;
-	if (!S_ISCHR(st.st_mode) ||
+	if ((n->type == 'b' ? !S_ISBLK(st.st_mode) : !S_ISCHR(st.st_mode)) ||
 	    st.st_rdev != makedev(n->major, n->minor))
 		return -ENODEV;
 	int f = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
@@ -679,14 +679,16 @@ static int fill_dev(int root, const struct cell_policy *pol, char *bad,
 	for (size_t i = 0; i < pol->dev_n; i++) {
 		const struct cell_devnode *n = &pol->dev[i];
 		const char *name = n->name;
-		const char *slash = strchr(name, '/');
-		if (slash) {
-			char dir[32];
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - name),
+		/* its directories (net/tun, dri/by-path/...), in our own
+		 * fresh tmpfs: nothing there is the jail's yet */
+		for (const char *s = strchr(name, '/'); s; s = strchr(s + 1, '/')) {
+			char dir[sizeof(n->name)];
+			snprintf(dir, sizeof(dir), "%.*s", (int)(s - name),
 				 name);
 			mkdirat(dev, dir, 0755);
 		}
-		if (mknodat(dev, name, S_IFCHR | n->mode,
+		if (mknodat(dev, name, (n->type == 'b' ? S_IFBLK : S_IFCHR) |
+					       n->mode,
 			    makedev(n->major, n->minor)) < 0 &&
 		    (errno != EPERM || (r = bind_host_node(dev, n)) < 0)) {
 			/* in a user namespace no node can be made: the
@@ -694,6 +696,13 @@ static int fill_dev(int root, const struct cell_policy *pol, char *bad,
 			r = r < 0 ? r : -errno;
 			snprintf(bad, badlen, "/dev/%s", name);
 			return r;
+		}
+		/* cell.devices may name an owner */
+		if ((n->uid || n->gid) &&
+		    fchownat(dev, name, n->uid, n->gid,
+			     AT_SYMLINK_NOFOLLOW) < 0) {
+			snprintf(bad, badlen, "/dev/%s (owner)", name);
+			return -errno;
 		}
 	}
 	/* POSIX shared memory, and a private devpts instance: the jail

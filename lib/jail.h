@@ -181,6 +181,8 @@ struct cell_jail {
 	struct cell_strv sysctl;         /* namespaced sysctls, key=value */
 	struct cell_strv masked_paths;   /* more paths masked inside */
 	struct cell_strv readonly_paths; /* more paths read-only inside */
+	struct cell_strv devices;        /* more nodes in /dev: "PATH TYPE
+					  * MAJ:MIN [MODE [UID:GID]]" */
 	char cgroup_path[256];           /* instead of cell/NAME */
 	struct cell_strv uid_map;        /* "INSIDE:OUTSIDE:COUNT": a user */
 	struct cell_strv gid_map;        /*  namespace with these maps */

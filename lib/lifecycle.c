@@ -764,7 +764,8 @@ static int devices_from_policy(const struct cell_policy *pol,
 	size_t n = 0;
 	const unsigned rwm = CELL_DEV_READ | CELL_DEV_WRITE | CELL_DEV_MKNOD;
 	for (size_t i = 0; i < pol->dev_n && n < max; i++)
-		rules[n++] = (struct cell_dev_rule){ 'c', pol->dev[i].major,
+		rules[n++] = (struct cell_dev_rule){ pol->dev[i].type,
+						     pol->dev[i].major,
 						     pol->dev[i].minor, rwm };
 	if (pol->dev_pts && n + 2 <= max) {
 		rules[n++] = (struct cell_dev_rule){ 'c', 5, 2, rwm }; /* ptmx */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "policy.h"
 #include "util.h"
 
 /* The kernel's bound on a time namespace's offset (KTIME_SEC_MAX). */
@@ -164,6 +165,9 @@ const struct cell_param cell_params[] = {
 	      "namespaced sysctls set inside the jail: key=value, ..."),
 	LISTP("cell.masked_paths", masked_paths, 0,
 	      "more paths inside the jail hidden behind an empty one"),
+	LISTP("cell.devices", devices, 0,
+	      "more nodes in /dev: \"PATH c|b MAJ:MIN [MODE [UID:GID]]\", "
+	      "..."),
 	LISTP("cell.readonly_paths", readonly_paths, 0,
 	      "more paths inside the jail made read-only"),
 	STRP("cell.cgroup", cgroup_path, "", 0,
@@ -563,6 +567,12 @@ static int check_linux_value(const char *name, const char *value,
 					      "%s: expected an absolute path "
 					      "inside the jail without \"..\", "
 					      "got '%s'", name, value);
+	} else if (!strcmp(name, "cell.devices")) {
+		struct cell_devnode d;
+		char why[160];
+		if (cell_devnode_parse(value, &d, why, sizeof(why)) < 0)
+			return cell_error_set(err, -EINVAL, "%s: %s", name,
+					      why);
 	} else if (!strcmp(name, "cell.sysctl")) {
 		const char *eq = strchr(value, '=');
 		size_t kl = eq ? (size_t)(eq - value) : 0;

@@ -13,6 +13,7 @@
  */
 #include "policy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -342,22 +343,27 @@ const char *const cell_readonly_paths[] = {
 
 /* --- devfs rulesets ------------------------------------------------------ */
 
+/* a character device of a ruleset: root's */
+#define NODE(n_, maj_, min_, mode_) \
+	{ .name = n_, .type = 'c', .major = maj_, .minor = min_, \
+	  .mode = mode_ }
+
 static const struct cell_devnode dev_basic[] = {
-	{ "null", 'c', 1, 3, 0666 },    { "zero", 'c', 1, 5, 0666 },
-	{ "full", 'c', 1, 7, 0666 },    { "random", 'c', 1, 8, 0666 },
-	{ "urandom", 'c', 1, 9, 0666 },
+	NODE("null", 1, 3, 0666),    NODE("zero", 1, 5, 0666),
+	NODE("full", 1, 7, 0666),    NODE("random", 1, 8, 0666),
+	NODE("urandom", 1, 9, 0666),
 };
 static const struct cell_devnode dev_login[] = {
-	{ "tty", 'c', 5, 0, 0666 },
+	NODE("tty", 5, 0, 0666),
 };
 static const struct cell_devnode dev_fuse[] = {
-	{ "fuse", 'c', 10, 229, 0666 },
+	NODE("fuse", 10, 229, 0666),
 };
 static const struct cell_devnode dev_tun[] = {
-	{ "net/tun", 'c', 10, 200, 0666 },
+	NODE("net/tun", 10, 200, 0666),
 };
 static const struct cell_devnode dev_kvm[] = {
-	{ "kvm", 'c', 10, 232, 0660 },
+	NODE("kvm", 10, 232, 0660),
 };
 
 static void add_nodes(struct cell_policy *pol, const struct cell_devnode *n,
@@ -365,6 +371,109 @@ static void add_nodes(struct cell_policy *pol, const struct cell_devnode *n,
 {
 	for (size_t i = 0; i < count && pol->dev_n < CELL_POLICY_DEV_MAX; i++)
 		pol->dev[pol->dev_n++] = n[i];
+}
+
+int cell_devnode_parse(const char *item, struct cell_devnode *out,
+		       char *why, size_t whylen)
+{
+	static const char *const own[] = { "pts", "ptmx", "shm", "fd",
+					   "stdin", "stdout", "stderr" };
+	char path[64], type[4];
+	unsigned maj, min, mode = 0600, uid = 0, gid = 0;
+	int used = 0, n;
+	memset(out, 0, sizeof(*out));
+	n = sscanf(item, "%63s %3s %u:%u%n", path, type, &maj, &min, &used);
+	if (n != 4) {
+		snprintf(why, whylen, "expected PATH TYPE MAJ:MIN [MODE "
+			 "[UID:GID]]");
+		return -EINVAL;
+	}
+	const char *rest = item + used;
+	char extra[2];
+	int u2 = 0;
+	if (sscanf(rest, " %o%n", &mode, &u2) == 1) {
+		rest += u2;
+		if (sscanf(rest, " %u:%u%n", &uid, &gid, &u2) == 2)
+			rest += u2;
+	}
+	if (sscanf(rest, " %1s", extra) == 1) {
+		snprintf(why, whylen, "unexpected '%.32s' after the node",
+			 rest);
+		return -EINVAL;
+	}
+	const char *name = path + 5;
+	bool ok = !strncmp(path, "/dev/", 5) && *name &&
+		  strlen(name) < sizeof(out->name) &&
+		  name[strlen(name) - 1] != '/';
+	for (const char *c = name; ok && *c; c++)
+		ok = isalnum((unsigned char)*c) || strchr("._+-/", *c);
+	/* no empty, "." or ".." component */
+	for (const char *c = name; ok && *c; ) {
+		size_t l = strcspn(c, "/");
+		ok = l && !(l == 1 && c[0] == '.') &&
+		     !(l == 2 && c[0] == '.' && c[1] == '.');
+		c += l + (c[l] == '/');
+	}
+	if (!ok) {
+		snprintf(why, whylen, "%.63s: expected a path below /dev/ "
+			 "(letters, digits, ._+-, no . or .. part, at most "
+			 "%zu bytes)", path, sizeof(out->name) - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		size_t l = strlen(own[i]);
+		if (!strncmp(name, own[i], l) &&
+		    (!name[l] || name[l] == '/')) {
+			snprintf(why, whylen, "%.63s: /dev/%s is devfs's own",
+				 path, own[i]);
+			return -EINVAL;
+		}
+	}
+	if (strcmp(type, "c") && strcmp(type, "b")) {
+		snprintf(why, whylen, "type '%.3s': expected c or b", type);
+		return -EINVAL;
+	}
+	/* the kernel's dev_t: 12 bits of major, 20 of minor */
+	if (maj >= 1U << 12 || min >= 1U << 20 || mode > 0777) {
+		snprintf(why, whylen, "%u:%u %o: a major below 4096, a minor "
+			 "below 1048576, a mode of at most 0777", maj, min,
+			 mode);
+		return -EINVAL;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->type = type[0];
+	out->major = maj;
+	out->minor = min;
+	out->mode = mode;
+	out->uid = uid;
+	out->gid = gid;
+	return 0;
+}
+
+/* cell.devices: each node added, or put in place of the ruleset's node
+ * at the same path */
+static int add_jail_nodes(const struct cell_jail *j, struct cell_policy *pol,
+			  struct cell_error *err)
+{
+	for (size_t i = 0; i < j->devices.n; i++) {
+		struct cell_devnode d;
+		char why[160];
+		if (cell_devnode_parse(j->devices.v[i], &d, why,
+				       sizeof(why)) < 0)
+			return cell_error_set(err, -EINVAL, "cell.devices: %s",
+					      why);
+		size_t k = 0;
+		while (k < pol->dev_n && strcmp(pol->dev[k].name, d.name))
+			k++;
+		if (k == CELL_POLICY_DEV_MAX)
+			return cell_error_set(err, -E2BIG, "cell.devices: "
+					      "more than %d nodes in /dev",
+					      CELL_POLICY_DEV_MAX);
+		pol->dev[k] = d;
+		if (k == pol->dev_n)
+			pol->dev_n++;
+	}
+	return 0;
 }
 
 /*
@@ -406,7 +515,7 @@ static int derive_dev(const struct cell_jail *j, struct cell_policy *pol,
 	}
 	if (j->allow.vmm)
 		add_nodes(pol, dev_kvm, ARRAY_SIZE(dev_kvm));
-	return 0;
+	return add_jail_nodes(j, pol, err);
 }
 
 /* --- derivation ---------------------------------------------------------- */
@@ -464,7 +573,8 @@ int cell_policy_derive(const struct cell_jail *j,
 		for (size_t i = 0; i < out->dev_n; i++) {
 			bool in_parent = false;
 			for (size_t m = 0; m < parent->dev_n; m++)
-				if (parent->dev[m].major == out->dev[i].major &&
+				if (parent->dev[m].type == out->dev[i].type &&
+				    parent->dev[m].major == out->dev[i].major &&
 				    parent->dev[m].minor == out->dev[i].minor)
 					in_parent = true;
 			if (in_parent)

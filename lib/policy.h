@@ -20,13 +20,21 @@
 
 /* A device node the jail's /dev holds. */
 struct cell_devnode {
-	const char *name;      /* path below /dev */
-	char type;             /* 'c' */
+	char name[48];         /* path below /dev */
+	char type;             /* 'c' or 'b' (cell.devices) */
 	unsigned major, minor;
 	unsigned mode;
+	unsigned uid, gid;     /* owner, in the jail's ids (0: root) */
 };
 
 #define CELL_POLICY_DEV_MAX 32
+
+/* One item of cell.devices, "PATH TYPE MAJ:MIN [MODE [UID:GID]]": PATH
+ * below /dev/ (not one of devfs's own: pts, ptmx, shm, fd, std*), TYPE c
+ * or b, MODE octal (default 0600), UID:GID in the jail (default 0:0).
+ * -EINVAL with a reason in why (at least 96 bytes) when malformed. */
+int cell_devnode_parse(const char *item, struct cell_devnode *out,
+		       char *why, size_t whylen);
 
 enum {
 	CELL_MOUNT_TMPFS = 1 << 0,   /* allow.mount.tmpfs */

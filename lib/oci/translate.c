@@ -450,13 +450,15 @@ static int mount_one(const struct cell_oci_config *c, size_t i,
 static bool policy_has(const struct cell_policy *pol, char type, long maj,
 		       long min)
 {
-	if (type != 'c' || maj < 0 || min < 0)
+	if (maj < 0 || min < 0)
 		return false;
 	for (size_t i = 0; i < pol->dev_n; i++)
 		if (pol->dev[i].type == type &&
 		    (long)pol->dev[i].major == maj &&
 		    (long)pol->dev[i].minor == min)
 			return true;
+	if (type != 'c')
+		return false;
 	if (pol->dev_pts && ((maj == 5 && min == 2) || maj == 136))
 		return true;
 	/* /dev/tty, /dev/console: the terminal's slave, from devpts */
@@ -464,61 +466,41 @@ static bool policy_has(const struct cell_policy *pol, char type, long maj,
 }
 
 /*
- * The node the jail's devfs makes for a granted linux.devices entry has
- * the ruleset's path, mode and owner (root): the core has no parameter
- * for a node of another path, mode or owner. An entry that asks for
- * other ones is refused rather than accepted and not made (a program
- * would miss /dev/mynull, or find a node wider than the 0600 asked).
+ * A linux.devices entry the jail's devfs already makes exactly so (path,
+ * type, numbers, mode, owner root), from the ruleset or as a devpts node.
  */
-static int device_node(const struct cell_policy *pol,
-		       const struct cell_oci_config *c, size_t i,
-		       struct cell_error *err)
+static bool device_made(const struct cell_policy *pol,
+			const struct cell_oci_config *c, size_t i,
+			unsigned mode)
 {
 	const char *path = c->devices[i].path;
 	long maj = c->devices[i].major, min = c->devices[i].minor;
-	char want[64] = "";
-	unsigned mode = 0666;
+	if (c->devices[i].uid > 0 || c->devices[i].gid > 0)
+		return false;
 	for (size_t k = 0; k < pol->dev_n; k++)
 		if (pol->dev[k].type == c->devices[i].type &&
 		    (long)pol->dev[k].major == maj &&
-		    (long)pol->dev[k].minor == min) {
-			snprintf(want, sizeof(want), "/dev/%s",
-				 pol->dev[k].name);
-			mode = pol->dev[k].mode;
-			break;
-		}
+		    (long)pol->dev[k].minor == min &&
+		    !strncmp(path, "/dev/", 5) &&
+		    !strcmp(path + 5, pol->dev[k].name))
+			return pol->dev[k].mode == mode && !pol->dev[k].uid &&
+			       !pol->dev[k].gid;
 	/* devpts's: the terminal's nodes */
-	bool path_ok = want[0] ? !strcmp(path, want)
-		: maj == 136 ? !strncmp(path, "/dev/pts/", 9)
-		: maj == 5 && min == 2 ? !strcmp(path, "/dev/ptmx") ||
-					 !strcmp(path, "/dev/pts/ptmx")
-		: maj == 5 && min == 0 ? !strcmp(path, "/dev/tty")
-		: maj == 5 && min == 1 ? !strcmp(path, "/dev/console") : false;
-	if (!path_ok)
-		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
-				      "%.64s: the jail's devfs makes %c %ld:%ld "
-				      "only as %s; a node at another path is "
-				      "not supported", i, path,
-				      c->devices[i].type, maj, min,
-				      want[0] ? want : "its devpts path");
-	/* permission bits (a type's bits, S_IFCHR, are the type's) */
-	if (c->devices[i].mode >= 0 &&
-	    ((unsigned)c->devices[i].mode & 07777) != mode)
-		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
-				      "%.64s: fileMode %04llo is not supported "
-				      "(the jail's devfs makes it %04o)", i,
-				      path, c->devices[i].mode & 07777, mode);
-	if (c->devices[i].uid > 0 || c->devices[i].gid > 0)
-		return cell_error_set(err, -EOPNOTSUPP, "linux.devices[%zu]: "
-				      "%.64s: uid/gid %lld:%lld is not "
-				      "supported (the jail's devfs nodes are "
-				      "root's)", i, path, c->devices[i].uid,
-				      c->devices[i].gid);
-	return 0;
+	if (!policy_has(pol, c->devices[i].type, maj, min))
+		return false;
+	return maj == 136 ? !strncmp(path, "/dev/pts/", 9)
+	       : maj == 5 && min == 2 ? !strcmp(path, "/dev/ptmx") ||
+					!strcmp(path, "/dev/pts/ptmx")
+	       : maj == 5 && min == 1 ? !strcmp(path, "/dev/console") : false;
 }
 
+/*
+ * linux.devices: every node the jail's devfs does not already make as
+ * asked goes into cell.devices (the core makes it in /dev and lets the
+ * jail's device rules open it). A FIFO (type p) is not a device node.
+ */
 static int devices(const struct cell_oci_config *c,
-		   const struct cell_oci_log *log, const struct cell_jail *j,
+		   const struct cell_oci_log *log, struct cell_jail *j,
 		   struct cell_error *err)
 {
 	struct cell_policy pol;
@@ -526,23 +508,32 @@ static int devices(const struct cell_oci_config *c,
 	if (cell_policy_derive(j, NULL, &pol, &e2) < 0)
 		return 0; /* create reports it, with the jail's context */
 	for (size_t i = 0; i < c->ndevices; i++) {
-		if (!policy_has(&pol, c->devices[i].type, c->devices[i].major,
-				c->devices[i].minor))
-			return cell_error_set(err, -EPERM, "linux.devices[%zu]: "
-					      "%.64s (%c %ld:%ld) is not in the "
-					      "jail's devfs_ruleset %d; cell "
-					      "does not add devices (choose a "
-					      "ruleset with "
-					      "org.cell.jail.devfs_ruleset)",
-					      i, c->devices[i].path,
-					      c->devices[i].type,
-					      c->devices[i].major,
-					      c->devices[i].minor,
-					      j->devfs_ruleset);
-		int r = device_node(&pol, c, i, err);
+		char jp[48];
+		snprintf(jp, sizeof(jp), "linux.devices[%zu]", i);
+		if (c->devices[i].type == 'p')
+			return cell_error_set(err, -EOPNOTSUPP, "%s: %.64s: "
+					      "a FIFO (type p) is not supported",
+					      jp, c->devices[i].path);
+		/* runc's default mode; the type's bits are the type's */
+		unsigned mode = c->devices[i].mode >= 0
+					? (unsigned)c->devices[i].mode & 0777
+					: 0666;
+		if (device_made(&pol, c, i, mode))
+			continue;
+		char item[CELL_VALUE_MAX];
+		if (snprintf(item, sizeof(item), "%s %c %ld:%ld %04o %lld:%lld",
+			     c->devices[i].path, c->devices[i].type,
+			     c->devices[i].major, c->devices[i].minor, mode,
+			     c->devices[i].uid > 0 ? c->devices[i].uid : 0,
+			     c->devices[i].gid > 0 ? c->devices[i].gid : 0) >=
+		    (int)sizeof(item))
+			return cell_error_set(err, -E2BIG, "%s: too long", jp);
+		int r = set(j, "cell.devices", item, true, jp, err);
 		if (r < 0)
 			return r;
 	}
+	if (c->ndevices && cell_policy_derive(j, NULL, &pol, &e2) < 0)
+		return 0;
 	const struct cell_oci_resources *rs = &c->res;
 	for (size_t i = 0; i < rs->ndevices; i++) {
 		bool rw = strpbrk(rs->devices[i].access, "rw") != NULL;
