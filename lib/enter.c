@@ -214,9 +214,17 @@ static int recv_msg_fd(int fd, struct msg *m, int *pfd)
 			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf) };
 	ssize_t n;
-	do
+	/* A peer that ended with our messages unread (init failing before
+	 * it took the network stack made ahead) leaves ECONNRESET, which
+	 * the kernel reports before, and only once ahead of, what that
+	 * peer sent last: its error report. */
+	bool reset = false;
+	for (;;) {
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+		if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+			break;
+		reset |= errno == ECONNRESET;
+	}
 	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (cm && cm->cmsg_level == SOL_SOCKET &&
 	    cm->cmsg_type == SCM_RIGHTS) {
@@ -244,35 +252,13 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
 	send_msg(fd, &m);
-	/* A unix socket closed with unread data makes its peer's next
-	 * read fail ECONNRESET, our message unread: what the creator sent
-	 * that we never took (the network stack made ahead) goes first,
-	 * descriptors and all. */
-	for (;;) {
-		char b[sizeof(struct msg)];
-		union {
-			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(int) * 4)];
-		} cm;
-		struct iovec iov = { b, sizeof(b) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cm.buf,
-				     .msg_controllen = sizeof(cm.buf) };
-		if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
-			break;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-		     c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_RIGHTS)
-				for (size_t i = 0; i < (c->cmsg_len -
-						CMSG_LEN(0)) / sizeof(int); i++)
-					close(((int *)CMSG_DATA(c))[i]);
-	}
 	_exit(127);
 }
 
 static int send_fd(int sock, int fd);
 static int recv_fd_kind(int sock, char *kind);
+static pid_t pidfd_pid(int pidfd);
+static pid_t clone_pidfd(unsigned long flags, int *pidfd);
 
 /* --- fd-relative resolution inside the jail ------------------------------ */
 
@@ -916,6 +902,91 @@ static bool proc_mount_ok(const char *rel)
 	return false;
 }
 
+/*
+ * X-mount.idmap=u:A:B:N g:A:B:N ... (util-linux's layout; items apart
+ * by blanks, \040 in an fstab line): a user namespace whose uid_map and
+ * gid_map hold "A B N" as given (as util-linux, runc and crun write
+ * them), for MOUNT_ATTR_IDMAP. b: is both. The namespace is a child's
+ * that waits on a pipe while we write its maps and open it, then goes;
+ * its pid is the host's (init's /proc is still the host's here).
+ * Returns the namespace's fd or -errno.
+ */
+#define IDMAP_LINES_MAX 16
+static int idmap_userns(const char *spec)
+{
+	char uid[IDMAP_LINES_MAX * 40] = "", gid[IDMAP_LINES_MAX * 40] = "";
+	size_t ul = 0, gl = 0;
+	int items = 0;
+	for (const char *s = spec; *s;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		char t;
+		unsigned long a, b, n;
+		int used = 0;
+		if (sscanf(s, "%c:%lu:%lu:%lu%n", &t, &a, &b, &n, &used) != 4 ||
+		    (s[used] && s[used] != ' ') || !strchr("ugb", t) || !n ||
+		    a > UINT32_MAX - 1 || b > UINT32_MAX - 1 ||
+		    n > UINT32_MAX - a || n > UINT32_MAX - b ||
+		    ++items > IDMAP_LINES_MAX || memchr(s, '-', (size_t)used))
+			return -EINVAL;
+		if (t != 'g')
+			ul += (size_t)snprintf(uid + ul, sizeof(uid) - ul,
+					       "%lu %lu %lu\n", a, b, n);
+		if (t != 'u')
+			gl += (size_t)snprintf(gid + gl, sizeof(gid) - gl,
+					       "%lu %lu %lu\n", a, b, n);
+		s += used;
+	}
+	if (!ul || !gl)
+		return -EINVAL;   /* a mapping of uids and of gids */
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return -errno;
+	int pidfd = -1;
+	pid_t pid = clone_pidfd(CLONE_NEWUSER, &pidfd);
+	if (pid < 0) {
+		int r = -errno;
+		close(pp[0]);
+		close(pp[1]);
+		return r;
+	}
+	if (pid == 0) {
+		char c;
+		close(pp[1]);
+		(void)!read(pp[0], &c, 1);
+		_exit(0);
+	}
+	close(pp[0]);
+	int r = 0, ns = -1;
+	pid_t hp = pidfd_pid(pidfd);
+	const char *const files[2] = { "uid_map", "gid_map" };
+	const char *const maps[2] = { uid, gid };
+	for (int i = 0; i < 2 && r == 0; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/%s", (int)hp, files[i]);
+		int fd = open(p, O_WRONLY | O_CLOEXEC);
+		size_t l = strlen(maps[i]);
+		if (fd < 0 || write(fd, maps[i], l) != (ssize_t)l)
+			r = errno ? -errno : -EIO;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (r == 0) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)hp);
+		ns = open(p, O_RDONLY | O_CLOEXEC);
+		if (ns < 0)
+			r = -errno;
+	}
+	close(pp[1]);   /* the child goes */
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+	return r < 0 ? r : ns;
+}
+
 static int mount_line(const struct cell_jail *j, int root, const char *line,
 		      bool late, char *bad, size_t badlen)
 {
@@ -954,7 +1025,7 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 	bool bind = !strcmp(type, "nullfs") || !strcmp(type, "bind") ||
 		    !strcmp(type, "none");
 	bool recursive = false, rec_ro = false, mkdir_target = false;
-	_cleanup_close_ int fs = -1;
+	_cleanup_close_ int fs = -1, userns = -1;
 	if (!bind) {
 		fs = fsopen(type, FSOPEN_CLOEXEC);
 		if (fs < 0)
@@ -970,7 +1041,13 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 			recursive = true;
 		else if (!strcasecmp(o, "x-mount.mkdir"))
 			mkdir_target = true;
-		else if (mount_attr_option(o, &attrs, &rec_ro) ||
+		else if (!strncasecmp(o, "x-mount.idmap=", 14) && bind &&
+			 userns < 0) {
+			cell_octal_unescape(o + 14);
+			userns = idmap_userns(o + 14);
+			if (userns < 0)
+				return userns;
+		} else if (mount_attr_option(o, &attrs, &rec_ro) ||
 			 propagation_option(o, &prop))
 			continue;
 		else if (bind)
@@ -1008,6 +1085,16 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 				  sizeof(a)) < 0)
 			return -errno;
 		if ((attrs & MOUNT_ATTR_RDONLY) && set_ro(m, false) < 0)
+			return -errno;
+		/* idmapped: ids on disk seen through the namespace's maps
+		 * (the file system must allow it; a mount idmapped already
+		 * cannot be again: EINVAL, EPERM) */
+		struct mount_attr ia = { .attr_set = MOUNT_ATTR_IDMAP,
+					 .userns_fd = (uint64_t)userns };
+		if (userns >= 0 &&
+		    mount_setattr(m, "", AT_EMPTY_PATH |
+				  (recursive ? AT_RECURSIVE : 0), &ia,
+				  sizeof(ia)) < 0)
 			return -errno;
 	} else {
 		if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -1640,8 +1727,6 @@ static int set_sysctls(const struct cell_jail *j, int host_ns, char *bad,
 	}
 	return 0;
 }
-
-static pid_t pidfd_pid(int pidfd);
 
 /*
  * unshare(CLONE_NEWTIME) and the offsets of cell.timens.*: the new

@@ -459,6 +459,9 @@ static int parse_hooks(json_t *root, struct cell_oci_config *c,
 	return 0;
 }
 
+static int id_mappings(json_t *lx, const char *key, const char *where,
+		       char (**out)[64], size_t *n, struct cell_error *err);
+
 static int parse_mounts(json_t *root, struct cell_oci_config *c,
 			struct cell_error *err)
 {
@@ -497,10 +500,15 @@ static int parse_mounts(json_t *root, struct cell_oci_config *c,
 		if ((r = get_strv(e, "options", f, CELL_OCI_OPTS_MAX,
 				  (char ***)&m->options, &m->noptions, err)) < 0)
 			return r;
-		if (json_object_get(e, "uidMappings") ||
-		    json_object_get(e, "gidMappings"))
-			return bad(err, p, "idmapped mounts (uidMappings, "
-				   "gidMappings) are not supported");
+		/* an idmapped mount: both maps, as runc wants them */
+		if ((r = id_mappings(e, "uidMappings", p, &m->uid_maps,
+				     &m->nuid_maps, err)) < 0 ||
+		    (r = id_mappings(e, "gidMappings", p, &m->gid_maps,
+				     &m->ngid_maps, err)) < 0)
+			return r;
+		if (!m->nuid_maps != !m->ngid_maps)
+			return bad(err, p, "uidMappings and gidMappings come "
+				   "together");
 	}
 	return 0;
 }
@@ -859,13 +867,13 @@ static int time_offsets(json_t *lx, struct cell_oci_config *c,
 
 /* linux.uidMappings / gidMappings: [{containerID, hostID, size}, ...] */
 #define CELL_OCI_IDMAP_MAX 16
-static int id_mappings(json_t *lx, const char *key, char (**out)[64],
-		       size_t *n, struct cell_error *err)
+static int id_mappings(json_t *lx, const char *key, const char *where,
+		       char (**out)[64], size_t *n, struct cell_error *err)
 {
 	*out = NULL;
 	*n = 0;
-	char path[64];
-	snprintf(path, sizeof(path), "linux.%s", key);
+	char path[96];
+	snprintf(path, sizeof(path), "%s.%s", where, key);
 	json_t *a = json_object_get(lx, key);
 	if (!a || json_is_null(a))
 		return 0;
@@ -882,7 +890,7 @@ static int id_mappings(json_t *lx, const char *key, char (**out)[64],
 		return cell_error_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cnt; i++) {
 		json_t *e = json_array_get(a, i);
-		char ep[96];
+		char ep[128];
 		snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
 		long long in = 0, out2 = 0, size = 0;
 		bool g1, g2, g3;
@@ -921,10 +929,10 @@ static int parse_linux(json_t *root, struct cell_oci_config *c,
 		return bad(err, "linux", "is required on Linux");
 	if ((r = parse_namespaces(lx, c, err)) < 0)
 		return r;
-	if ((r = id_mappings(lx, "uidMappings", &c->uid_maps, &c->nuid_maps,
-			     err)) < 0 ||
-	    (r = id_mappings(lx, "gidMappings", &c->gid_maps, &c->ngid_maps,
-			     err)) < 0)
+	if ((r = id_mappings(lx, "uidMappings", "linux", &c->uid_maps,
+			     &c->nuid_maps, err)) < 0 ||
+	    (r = id_mappings(lx, "gidMappings", "linux", &c->gid_maps,
+			     &c->ngid_maps, err)) < 0)
 		return r;
 	c->has_id_mappings = c->nuid_maps || c->ngid_maps;
 	if ((r = get_str(lx, "cgroupsPath", "linux.cgroupsPath",
@@ -1231,13 +1239,17 @@ void cell_oci_config_free(struct cell_oci_config *c)
 	c->text = NULL;
 	free(c->uid_maps);
 	free(c->gid_maps);
+
 	free(c->groups);
 	free(c->args);
 	free(c->env);
 	free(c->exec_env);
 	free(c->home_var);
-	for (size_t i = 0; i < c->nmounts; i++)
+	for (size_t i = 0; i < c->nmounts; i++) {
 		free(c->mounts[i].options);
+		free(c->mounts[i].uid_maps);
+		free(c->mounts[i].gid_maps);
+	}
 	free(c->mounts);
 	for (int k = 0; k < CELL_OCI_HOOK_KINDS; k++) {
 		for (size_t i = 0; i < c->nhooks[k]; i++) {

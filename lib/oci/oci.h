@@ -78,6 +78,9 @@ struct cell_oci_mount {
 	const char *source;   /* "" when not given */
 	const char **options; /* NULL-terminated */
 	size_t noptions;
+	/* idmapped: "containerID:hostID:size" each */
+	char (*uid_maps)[64], (*gid_maps)[64];
+	size_t nuid_maps, ngid_maps;
 };
 
 enum cell_oci_ns {

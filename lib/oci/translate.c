@@ -404,6 +404,29 @@ static int mount_one(const struct cell_oci_config *c, size_t i,
 			 ol ? "," : "");
 	if (n < 0 || (size_t)n >= sizeof(opts) - ol)
 		return cell_error_set(err, -E2BIG, "%s.options: too long", jp);
+	ol += (size_t)n;
+	/* an idmapped bind: the core's X-mount.idmap, util-linux's layout
+	 * (u:CONTAINER:HOST:SIZE ..., apart by \040 in the fstab line) */
+	if (m->nuid_maps) {
+		if (!bind)
+			return cell_error_set(err, -EOPNOTSUPP, "%s: idmapped "
+					      "mounts (uidMappings) are bind "
+					      "mounts only", jp);
+		n = snprintf(opts + ol, sizeof(opts) - ol, ",X-mount.idmap=");
+		for (size_t k = 0; n >= 0 &&
+		     (size_t)n < sizeof(opts) - ol &&
+		     k < m->nuid_maps + m->ngid_maps; k++) {
+			ol += (size_t)n;
+			bool u = k < m->nuid_maps;
+			n = snprintf(opts + ol, sizeof(opts) - ol, "%s%c:%s",
+				     k ? "\\040" : "", u ? 'u' : 'g',
+				     u ? m->uid_maps[k]
+				       : m->gid_maps[k - m->nuid_maps]);
+		}
+		if (n < 0 || (size_t)n >= sizeof(opts) - ol)
+			return cell_error_set(err, -E2BIG, "%s.options: too "
+					      "long", jp);
+	}
 
 	/* source: a host path for bind mounts (relative to the bundle) */
 	char src[4096];

@@ -601,4 +601,17 @@ check_match "an offset the kernel refuses fails the create, saying why" \
 	"$JAIL" -c name=$N path="$R" cell.timens=1 cell.timens.boottime=-9000000000 command=/bin/true
 check_clean "... nothing left" $N
 
+# --- X-mount.idmap: an idmapped bind --------------------------------------
+IDS=$T/idsrc; mkdir -p "$IDS" "$R/ids"; touch "$IDS/f0" "$IDS/f1"; chown 1000:1000 "$IDS/f1"
+check "X-mount.idmap: owners seen through the mount's maps" "2000:2000 3000:3000" \
+	"$JAIL" -c name=$N path="$R" \
+	"mount=$IDS $R/ids nullfs ro,X-mount.idmap=b:0:2000:1\\040u:1000:3000:1\\040g:1000:3000:1" \
+	command=/bin/sh -c 'echo $(stat -c %u:%g /ids/f0 /ids/f1)'
+check "... on disk they stay" "0:0 1000:1000" echo $(stat -c %u:%g "$IDS/f0" "$IDS/f1")
+check_match "X-mount.idmap without gids is refused" "mount: .*idmap.*Invalid argument" \
+	"$JAIL" -c name=$N path="$R" "mount=$IDS $R/ids nullfs X-mount.idmap=u:0:2000:1" command=/bin/true
+check_match "... and a malformed one" "Invalid argument" \
+	"$JAIL" -c name=$N path="$R" "mount=$IDS $R/ids nullfs X-mount.idmap=b:0:-1:1" command=/bin/true
+check_clean "... nothing left" $N
+
 finish

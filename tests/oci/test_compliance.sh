@@ -163,6 +163,25 @@ check_match "a malformed mapping names its JSON path" "linux.uidMappings\\[0\\]"
 	oci run --bundle "$(bundle ux true "$USERNS"' | .linux.uidMappings = [{"containerID":0,"size":5}]')" ux
 oci_clean "... leaving nothing" ux
 
+# --- idmapped mounts: mounts[].uidMappings / gidMappings -------------------
+# the mapping written to the mount's user namespace as given (runc):
+# on disk 0 is seen as 2000, 1000 as 3000, through this mount only
+IDS=$T/idsrc; mkdir -p "$IDS"; touch "$IDS/f0" "$IDS/f1"; chown 1000:1000 "$IDS/f1"
+IDM='.mounts += [{"destination":"/ids","type":"bind","source":"'"$IDS"'","options":["rbind"],
+	"uidMappings":[{"containerID":0,"hostID":2000,"size":1},{"containerID":1000,"hostID":3000,"size":1}],
+	"gidMappings":[{"containerID":0,"hostID":2000,"size":1},{"containerID":1000,"hostID":3000,"size":1}]}]'
+check "an idmapped bind mount: owners seen through its mappings" \
+	"2000:2000 3000:3000" oci run --bundle "$(bundle ex 'echo $(stat -c %u:%g /ids/f0 /ids/f1)' "$IDM")" ex
+check "... the files on disk keep theirs" "0:0 1000:1000" \
+	echo $(stat -c %u:%g "$IDS/f0" "$IDS/f1")
+check_match "uidMappings without gidMappings are refused" \
+	"mounts\[[0-9]*\]: uidMappings and gidMappings come together" \
+	oci run --bundle "$(bundle ex true "$IDM"' | .mounts[-1] |= del(.gidMappings)')" ex
+check_match "an idmapped mount that is no bind mount is refused" \
+	"are bind mounts only" \
+	oci run --bundle "$(bundle ex true "$IDM"' | .mounts[-1].type = "tmpfs" | .mounts[-1].source = "tmpfs" | .mounts[-1].options = []')" ex
+oci_clean "... leaving nothing" ex
+
 # --- process (config.md) --------------------------------------------------
 run_out() { local n=$1; shift; oci run --bundle "$(bundle "$n" "$@")" "$n" 2>&1; }
 check "process.args, env, cwd" "bar /tmp" \
