@@ -684,6 +684,10 @@ static int set_typed(struct cell_jail *j, const struct cell_param *p,
 	case CELL_PT_BOOL:
 		if (!value)
 			b = true;
+		else if (!strcmp(name, "vnet") && !strcmp(value, "new"))
+			b = true; /* FreeBSD's vnet is a jailsys: new/inherit */
+		else if (!strcmp(name, "vnet") && !strcmp(value, "inherit"))
+			b = false;
 		else if (cell_parse_bool(value, &b) < 0)
 			return cell_error_set(err, -EINVAL,
 					      "%s: expected a boolean, "

@@ -303,6 +303,21 @@ static void copy_is_deep(void **state)
 	cell_jail_free(&k);
 }
 
+/* FreeBSD's vnet takes "new" and "inherit" (jail(8)), as in the common
+ * "vnet = new;" of jail.conf */
+static void vnet_jailsys_values(void **state)
+{
+	struct cell_jail *j = *state;
+	struct cell_error e;
+	assert_int_equal(cell_param_set_arg(j, "vnet=new", &e), 0);
+	assert_true(j->vnet);
+	assert_int_equal(cell_param_set_arg(j, "vnet=inherit", &e), 0);
+	assert_false(j->vnet);
+	assert_int_equal(cell_param_set_arg(j, "vnet", &e), 0);
+	assert_true(j->vnet);
+	assert_int_equal(cell_param_set_arg(j, "vnet=disable", &e), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(settable_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_is_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_is_deep, setup, teardown),
+		cmocka_unit_test_setup_teardown(vnet_jailsys_values, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("param", tests, NULL, NULL);
 }
