@@ -91,7 +91,9 @@ static int list_params(const struct cell_record *rec, char **params, int np,
 		if (i)
 			fputc(' ', stdout);
 		if (opt_n) {
-			if (p->type == CELL_PT_BOOL && opt_s) {
+			/* FreeBSD prints a boolean in name=value form as
+			 * its name or its "no" name, with -n as with -s */
+			if (p->type == CELL_PT_BOOL) {
 				bool v = *(const bool *)((const char *)j +
 							 p->offset);
 				if (v)

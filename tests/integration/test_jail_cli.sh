@@ -135,7 +135,8 @@ if [ -n "$jid" ] && [ "$jid" -gt 0 ] 2>/dev/null; then ok "jail -i prints the ji
 check_match "jls default columns" "^ +$jid  192\.0\.2\.10 +$N\.test +$R\$" "$JLS"
 check_match "jls header" "^   JID  IP Address      Hostname +Path" "$JLS"
 check_match "jls -N shows names" "^ *$N  192\.0\.2\.10" "$JLS" -N
-check "jls -n name persist" "name=$N persist=true" "$JLS" -n -j $N name persist
+check "jls -n prints a boolean as its name (FreeBSD)" "name=$N persist" "$JLS" -n -j $N name persist
+check "... or as its no name" "allow.nomount" "$JLS" -n -j $N allow.mount
 check "jls params, no -n" "$N $N.test" "$JLS" -j $N name host.hostname
 check_match "jls -h header of names" "^name path" "$JLS" -h -j $N name path
 check_match "jls -v" "ACTIVE" "$JLS" -v
