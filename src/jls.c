@@ -62,6 +62,8 @@ static void print_value(const struct cell_jail *j, const struct cell_param *p)
 		fputs(buf, stdout);
 }
 
+static bool all_params;
+
 static int list_params(const struct cell_record *rec, char **params, int np,
 		       bool *first_json)
 {
@@ -86,10 +88,15 @@ static int list_params(const struct cell_record *rec, char **params, int np,
 		printf("}");
 		return 0;
 	}
+	bool first = true;
 	for (int i = 0; i < np; i++) {
 		const struct cell_param *p = cell_param_lookup(params[i]);
-		if (i)
+		if (all_params && p->type == CELL_PT_UNSUPPORTED &&
+		    !cell_param_is_set(j, p))
+			continue;
+		if (!first)
 			fputc(' ', stdout);
+		first = false;
 		if (opt_n) {
 			/* FreeBSD prints a boolean in name=value form as
 			 * its name or its "no" name, with -n as with -s */
@@ -193,11 +200,16 @@ int main(int argc, char **argv)
 	params = calloc(cell_params_count + (size_t)argc + 1, sizeof(char *));
 	if (!params)
 		return 1;
+	all_params = all;
 	if (all) {
 		for (size_t i = 0; i < cell_params_count; i++) {
 			const struct cell_param *p = &cell_params[i];
+			/* a parameter without Linux meaning only in the
+			 * name=value forms, and there only when set
+			 * (list_params): jls -s output given back to jail
+			 * keeps it, as FreeBSD's keeps osrelease */
 			if (p->type == CELL_PT_KV || p->type == CELL_PT_ARGV ||
-			    p->type == CELL_PT_UNSUPPORTED)
+			    (p->type == CELL_PT_UNSUPPORTED && !opt_n))
 				continue;
 			if (opt_s && ((p->flags & (CELL_PF_RDONLY |
 						   CELL_PF_JAIL8)) ||

@@ -130,7 +130,7 @@ check "... and leaves no trace" "" traces $N
 
 # --- persist, -i, -J, jls, jexec ---
 jid=$("$JAIL" -i -c name=$N path="$R" host.hostname=$N.test \
-	ip4.addr=192.0.2.10 persist meta.owner=alice)
+	ip4.addr=192.0.2.10 persist meta.owner=alice osrelease=13.2-RELEASE)
 if [ -n "$jid" ] && [ "$jid" -gt 0 ] 2>/dev/null; then ok "jail -i prints the jid ($jid)"; else not_ok "jail -i printed '$jid'"; fi
 check_match "jls default columns" "^ +$jid  192\.0\.2\.10 +$N\.test +$R\$" "$JLS"
 check_match "jls header" "^   JID  IP Address      Hostname +Path" "$JLS"
@@ -147,6 +147,12 @@ spec=$("$JLS" -s -j $N)
 eval "set -- $spec"
 shift # drop name=
 check_rc "jail -c accepts jls -s output" 0 "$JAIL" -c name=${N}b "$@" nopersist command=/bin/true
+check_match "jls -s keeps a set parameter without Linux meaning" \
+	" osrelease=13\.2-RELEASE( |\$)" echo "$spec"
+"$JAIL" -c name=${N}b "$@" >/dev/null 2>&1
+check "... and jls -s of a jail made from it is the same" "${spec#* }" \
+	sh -c "'$JLS' -s -j ${N}b | cut -d' ' -f2-"
+"$JAIL" -r ${N}b >/dev/null 2>&1
 check_rc "jls -j unknown jail fails" 1 "$JLS" -j no-such-jail$$
 check "jexec runs by name" "$N.test" "$JEXEC" $N hostname
 check "jexec runs by jid" "$N.test" "$JEXEC" $jid hostname
