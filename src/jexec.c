@@ -9,6 +9,7 @@
  * the same path as jail -c's command.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 	char *envs[MAX_ENV + 1];
 	size_t nenv = 0;
 	int c;
+	bool uflag = false, Uflag = false;
 
 	cell_exec_init(&x);
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -71,10 +73,12 @@ int main(int argc, char **argv)
 		case 'u':
 			x.user = optarg;
 			x.user_from_host = true;
+			uflag = true;
 			break;
 		case 'U':
 			x.user = optarg;
 			x.user_from_host = false;
+			Uflag = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -84,7 +88,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind >= argc) {
+	/* FreeBSD: -u and -U exclude each other (a usage error), rather
+	 * than the last one silently choosing whose passwd is read */
+	if (optind >= argc || (uflag && Uflag)) {
 		usage(stderr);
 		return 1;
 	}

@@ -158,6 +158,9 @@ check "jexec runs by name" "$N.test" "$JEXEC" $N hostname
 check "jexec runs by jid" "$N.test" "$JEXEC" $jid hostname
 check "jexec -U user (jail passwd)" "uid=1000(user) gid=1000(user) groups=50(staff),1000(user)" "$JEXEC" -U user $N id
 check_rc "jexec -U unknown user fails" 1 "$JEXEC" -U nosuchuser $N id
+check_match "jexec -u with -U is a usage error (FreeBSD)" "^usage: jexec" \
+	"$JEXEC" -u root -U user $N id
+check_rc "... exit status 1" 1 "$JEXEC" -u root -U user $N id
 check_match "jexec -u user (host passwd)" "^uid=65534" "$JEXEC" -u nobody $N id
 # a host user the files service does not know: the static jexec once let
 # glibc dlopen libnss_systemd (nsswitch.conf's "files systemd") and
