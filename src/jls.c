@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < np; i++)
 			printf("%s%s", i ? " " : "", params[i]);
 		printf("\n");
-	} else if (!np && !opt_q) {
+	} else if (!np) {
+		/* FreeBSD prints the header with -q too: -q only quotes */
 		if (opt_v)
 			printf("   JID  Hostname                      Path\n"
 			       "        Name                          State\n"

@@ -134,6 +134,8 @@ jid=$("$JAIL" -i -c name=$N path="$R" host.hostname=$N.test \
 if [ -n "$jid" ] && [ "$jid" -gt 0 ] 2>/dev/null; then ok "jail -i prints the jid ($jid)"; else not_ok "jail -i printed '$jid'"; fi
 check_match "jls default columns" "^ +$jid  192\.0\.2\.10 +$N\.test +$R\$" "$JLS"
 check_match "jls header" "^   JID  IP Address      Hostname +Path" "$JLS"
+check_match "jls -q keeps the header (FreeBSD: -q only quotes)" \
+	"^   JID  IP Address      Hostname +Path" "$JLS" -q
 check_match "jls -N shows names" "^ *$N  192\.0\.2\.10" "$JLS" -N
 check "jls -n prints a boolean as its name (FreeBSD)" "name=$N persist" "$JLS" -n -j $N name persist
 check "... or as its no name" "allow.nomount" "$JLS" -n -j $N allow.mount
