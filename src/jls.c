@@ -261,6 +261,11 @@ int main(int argc, char **argv)
 			       "        Name                          State\n"
 			       "        CPUSetID\n"
 			       "        IP Address(es)\n");
+		else if (opt_N)
+			/* FreeBSD's -N layout: the name in a 15-wide column
+			 * after one space, not in the jid's 6 */
+			printf(" %-15s %-15s %-29s %s\n", "JID", "IP Address",
+			       "Hostname", "Path");
 		else
 			printf("   JID  IP Address      Hostname"
 			       "                      Path\n");
@@ -330,12 +335,10 @@ int main(int argc, char **argv)
 			}
 			printf("}");
 		} else if (opt_v) {
-			if (opt_N)
-				printf("%6s  %-29.29s %.74s\n", j->name,
-				       j->hostname, j->path);
-			else
-				printf("%6d  %-29.29s %.74s\n", j->jid,
-				       j->hostname, j->path);
+			/* FreeBSD's -v shows the jid with -N too (the name
+			 * is on the next line) */
+			printf("%6d  %-29.29s %.74s\n", j->jid, j->hostname,
+			       j->path);
 			printf("%6s  %-29.29s %.74s\n", "", j->name,
 			       dying ? "DYING" : "ACTIVE");
 			printf("%6s  %d\n", "", 0);
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 			}
 		} else {
 			if (opt_N)
-				printf("%6s  %-15.15s %-29.29s %.74s\n",
+				printf(" %-15s %-15.15s %-29.29s %.74s\n",
 				       j->name, ip, j->hostname, j->path);
 			else
 				printf("%6d  %-15.15s %-29.29s %.74s\n",

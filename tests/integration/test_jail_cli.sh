@@ -136,7 +136,12 @@ check_match "jls default columns" "^ +$jid  192\.0\.2\.10 +$N\.test +$R\$" "$JLS
 check_match "jls header" "^   JID  IP Address      Hostname +Path" "$JLS"
 check_match "jls -q keeps the header (FreeBSD: -q only quotes)" \
 	"^   JID  IP Address      Hostname +Path" "$JLS" -q
-check_match "jls -N shows names" "^ *$N  192\.0\.2\.10" "$JLS" -N
+check "jls -N: FreeBSD's layout (name in 15 columns)" \
+	"$(printf ' %-15s %-15s %-29s %s\n %-15s %-15s %-29s %s' JID \
+		'IP Address' Hostname Path $N 192.0.2.10 $N.test "$R")" \
+	sh -c "'$JLS' -N -j $N"
+check_match "jls -v -N still shows the jid first (FreeBSD)" "^ +$jid  $N\.test " \
+	"$JLS" -v -N -j $N
 check "jls -n prints a boolean as its name (FreeBSD)" "name=$N persist" "$JLS" -n -j $N name persist
 check "... or as its no name" "allow.nomount" "$JLS" -n -j $N allow.mount
 check "jls params, no -n" "$N $N.test" "$JLS" -j $N name host.hostname
