@@ -56,8 +56,16 @@ static void print_value(const struct cell_jail *j, const struct cell_param *p)
 {
 	char buf[CELL_VALUE_MAX * 2];
 	cell_param_format(j, p, buf, sizeof(buf));
+	bool list = p->type == CELL_PT_IP4 || p->type == CELL_PT_IP6 ||
+		    p->type == CELL_PT_LIST;
 	if (opt_q)
 		cell_param_quote(stdout, buf);
+	else if (!*buf && !list)
+		/* as FreeBSD's: an empty string is always "", so that a
+		 * column of values still splits into its fields */
+		fputs("\"\"", stdout);
+	else if (!*buf && !opt_n)
+		fputs("-", stdout); /* and an empty list "-" (-n: nothing) */
 	else
 		fputs(buf, stdout);
 }

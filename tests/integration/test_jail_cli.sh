@@ -145,6 +145,10 @@ check_match "jls -v -N still shows the jid first (FreeBSD)" "^ +$jid  $N\.test "
 check "jls -n prints a boolean as its name (FreeBSD)" "name=$N persist" "$JLS" -n -j $N name persist
 check "... or as its no name" "allow.nomount" "$JLS" -n -j $N allow.mount
 check "jls params, no -n" "$N $N.test" "$JLS" -j $N name host.hostname
+check "jls: an empty string is \"\", an empty list - (FreeBSD)" "$N \"\" - $N.test" \
+	"$JLS" -j $N name host.domainname ip6.addr host.hostname
+check "... with -n, an empty list is empty" 'host.domainname="" ip6.addr=' \
+	"$JLS" -n -j $N host.domainname ip6.addr
 check_match "jls -h header of names" "^name path" "$JLS" -h -j $N name path
 check_match "jls -v" "ACTIVE" "$JLS" -v
 check_match "jls --libxo json" "\"jail-information\": \{\"jail\": \[\{\"jid\":$jid,\"ipv4\":\"192.0.2.10\",\"hostname\":\"$N.test\"" "$JLS" --libxo json
