@@ -171,8 +171,11 @@ int main(int argc, char **argv)
 		case 'd':
 			opt_d = true;
 			break;
+		/* -h, -n, -s and -v clear the formats they exclude, as in
+		 * FreeBSD's jls: the last one given wins */
 		case 'h':
 			opt_h = true;
+			opt_s = opt_v = false;
 			break;
 		case 'j':
 			only = optarg;
@@ -182,15 +185,18 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			opt_n = true;
+			opt_v = false;
 			break;
 		case 'q':
 			opt_q = true;
 			break;
 		case 's':
 			opt_s = opt_n = opt_q = true;
+			opt_h = opt_v = false;
 			break;
 		case 'v':
 			opt_v = true;
+			opt_h = opt_n = opt_s = false;
 			break;
 		default:
 			usage(stderr);

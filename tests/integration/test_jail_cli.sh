@@ -151,6 +151,8 @@ check "... with -n, an empty list is empty" 'host.domainname="" ip6.addr=' \
 	"$JLS" -n -j $N host.domainname ip6.addr
 check_match "jls -h header of names" "^name path" "$JLS" -h -j $N name path
 check_match "jls -v" "ACTIVE" "$JLS" -v
+check_match "jls -n -v: the last format wins (FreeBSD)" "ACTIVE" "$JLS" -n -v -j $N
+check_match "jls -v -n: ... here -n" "^jid=$jid name=$N " "$JLS" -v -n -j $N
 check_match "jls --libxo json" "\"jail-information\": \{\"jail\": \[\{\"jid\":$jid,\"ipv4\":\"192.0.2.10\",\"hostname\":\"$N.test\"" "$JLS" --libxo json
 check_match "jls -s is jail(8) parameter text" "^name=$N .*persist .*allow\.noraw_sockets" "$JLS" -s -j $N
 # jls -s output creates an equivalent jail
