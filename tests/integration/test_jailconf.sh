@@ -80,7 +80,7 @@ poststart $j2 $A $R"
 sed "s/^$A {/$A { allow.noraw_sockets;/" "$T/life2.conf" >"$T/life4.conf"
 check_rc "-cmr of a running jail with a create-only change restarts it" 0 "$JAIL" -f "$T/life4.conf" -cmr $A
 j4=$(jid_of $A)
-check "... running the new parameters" "allow.raw_sockets=false" "$JLS" -j $A -n allow.raw_sockets
+check "... running the new parameters" "allow.noraw_sockets" "$JLS" -j $A -n allow.raw_sockets
 log_is "... through the stop and start hooks" \
 "prestop $j2 $A $R
 poststop $j2 $A $R
