@@ -78,7 +78,23 @@ static void on_error(void *arg, const struct cell_error *err)
 struct front {
 	bool print_jid;
 	FILE *jfile;
+	/* FreeBSD's jail_note: whether the jail had a name of its own (a
+	 * configuration's always have), and whether a removal is noted
+	 * (a configuration, several jails, a wildcard) */
+	bool named;
+	bool note_removed;
 };
+
+/* FreeBSD's jail_note: "NAME: what" on stdout, flushed before the
+ * jail's own commands write there */
+static void note(const char *name, const char *what)
+{
+	if (name && *name)
+		printf("%s: %s\n", name, what);
+	else
+		printf("%s\n", what);
+	fflush(stdout);
+}
 
 static void on_event(void *arg, const char *what, const struct cell_jail *j)
 {
@@ -93,11 +109,16 @@ static void on_event(void *arg, const char *what, const struct cell_jail *j)
 	} else if (!strcmp(what, "updated") && f->jfile) {
 		cell_params_print(f->jfile, j, CELL_PRINT_QUOTE);
 	}
-	if (verbose)
-		fprintf(stderr, "%s: %s\n", j->name, what);
+	/* as FreeBSD's: created and updated for a named jail, removed as
+	 * note_removed says, anything with -v; nothing with -q or -i */
+	bool shown = !strcmp(what, "removed") ? f->note_removed
+		     : (!strcmp(what, "created") || !strcmp(what, "updated"))
+			     ? f->named : false;
+	if (!quiet && (shown || verbose))
+		note(f->named ? j->name : NULL, what);
 }
 
-static int do_remove(const char *key)
+static int do_remove(const char *key, bool shown)
 {
 	struct cell_error err;
 	cell_error_clear(&err);
@@ -116,10 +137,16 @@ static int do_remove(const char *key)
 			struct cell_record rec;
 			if (cell_state_load(jids[i], &rec, NULL) < 0)
 				continue;
+			char name[sizeof(rec.jail.name)];
+			memcpy(name, rec.jail.name, sizeof(name));
 			cell_record_free(&rec);
-			if (cell_remove(k, &err) < 0 && err.code != -ENOENT) {
-				report(NULL, &err);
-				rc = 1;
+			if (cell_remove(k, &err) < 0) {
+				if (err.code != -ENOENT) {
+					report(NULL, &err);
+					rc = 1;
+				}
+			} else if (!quiet && (shown || verbose)) {
+				note(name[0] ? name : k, "removed");
 			}
 		}
 		free(jids);
@@ -129,8 +156,8 @@ static int do_remove(const char *key)
 		report(NULL, &err);
 		return 1;
 	}
-	if (verbose)
-		fprintf(stderr, "%s: removed\n", key);
+	if (!quiet && (shown || verbose))
+		note(key, "removed");
 	return 0;
 }
 
@@ -243,11 +270,14 @@ int main(int argc, char **argv)
 			    set(&j, "exec.system_jail_user", "false") < 0)
 				return 1;
 			break;
+		/* the last of -q and -v wins, as FreeBSD's verbose level */
 		case 'q':
 			quiet = true;
+			verbose = false;
 			break;
 		case 'v':
 			verbose = true;
+			quiet = false;
 			break;
 		case 'p': {
 			char *end;
@@ -362,13 +392,18 @@ int main(int argc, char **argv)
 				remove_plain ? 'R' : 'r');
 			rc = 1;
 		}
+		/* FreeBSD notes a removal here for several jails or a
+		 * wildcard */
+		bool shown = argc - optind > 1;
+		for (int i = optind; i < argc; i++)
+			shown |= strchr(argv[i], '*') != NULL;
 		for (int i = optind; i < argc; i++) {
 			const char *eq = strchr(argv[i], '=');
 			if (!eq)
-				rc |= do_remove(argv[i]);
+				rc |= do_remove(argv[i], shown);
 			else if (!strncmp(argv[i], "name=", 5) ||
 				 !strncmp(argv[i], "jid=", 4))
-				rc |= do_remove(eq + 1);
+				rc |= do_remove(eq + 1, shown);
 		}
 	} else if (params) {
 		/* one jail from the command line */
@@ -401,6 +436,7 @@ int main(int argc, char **argv)
 				goto out;
 			}
 		}
+		f.named = cell_param_is_set(&j, cell_param_lookup("name"));
 		rc = cell_jail8_run_jail(&o, &j);
 	} else if (op == CELL_J8_REMOVE && optind >= argc) {
 		/* FreeBSD: -r names its jails ('*' for all); -rc need not */
@@ -413,6 +449,9 @@ int main(int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
+		/* a configuration's jails are named; FreeBSD notes their
+		 * removal too (docf) */
+		f.named = f.note_removed = true;
 		rc = cell_jail8_run_conf(&o, conf, argv + optind,
 					 (size_t)(argc - optind));
 		cell_conf_free(conf);

@@ -5,13 +5,25 @@
 set -u
 
 B=${CELL_BUILD_DIR:?CELL_BUILD_DIR not set}
-JAIL=$B/src/jail
 JLS=$B/src/jls
 JEXEC=$B/src/jexec
 PROBE=$B/tests/integration/cell-probe
 
 # CELL_IT_TMP: the temp dir's name prefix (a script may set it first)
 T=$(mktemp -d "/tmp/${CELL_IT_TMP:-cell-it}.XXXXXX")
+
+# jail(8) notes "NAME: created" (updated, removed) on stdout as FreeBSD's
+# does; the checks compare what the jailed commands print, so $JAIL runs
+# it with -q (a later -v still wins). JAIL_BIN is jail itself, for the
+# checks of those notes.
+JAIL_BIN=$B/src/jail
+JAIL=$T/jail-q
+cat >"$JAIL" <<EOF
+#!/bin/sh
+[ "\${1:-}" = --help ] && exec "$JAIL_BIN" "\$@"
+exec "$JAIL_BIN" -q "\$@"
+EOF
+chmod 755 "$JAIL"
 export CELL_RUN_DIR=$T/run
 FAILS=0
 CHECKS=0

@@ -588,7 +588,7 @@ check "... jexec joins its time namespace" "monotonic 0 0 boottime 100000 0" \
 check "... its uptime runs 100000 s ahead" "yes" \
 	"$JEXEC" $N sh -c "test \$(cut -d. -f1 /proc/uptime) -ge $(( $(cut -d. -f1 /proc/uptime) + 99999 )) && echo yes"
 check "... jls -n shows the parameters" \
-	"cell.timens cell.timens.monotonic= cell.timens.boottime=100000" \
+	'cell.timens cell.timens.monotonic="" cell.timens.boottime=100000' \
 	sh -c "'$JLS' -j $N -n cell.timens cell.timens.monotonic cell.timens.boottime"
 check_rc "... removed" 0 "$JAIL" -r $N
 check_match "offsets without cell.timens are refused" "need cell.timens" \

@@ -350,4 +350,29 @@ CELL_TEST_CRASH_AT=stop "$JAIL" -r ${N}e >/dev/null 2>&1
 "$JAIL" -c name=${N}o path="$R" command=/bin/true >/dev/null 2>&1
 check "killed during jail -r, then a create of another name: repaired" "" traces ${N}e
 
+# --- FreeBSD's notes (jail_note): "NAME: created" before the jail's own
+# commands, "updated", "removed" (for a removal: with a configuration,
+# several jails or a wildcard), on stdout; -q and -i none, -v also for an
+# unnamed jail; the last of -q and -v wins
+MADE="$MADE ${N}nt ${N}nu"
+check "jail -c notes NAME: created, before the command's output" \
+	"${N}nt: created
+hi" "$JAIL_BIN" -c name=${N}nt path="$R" command=/bin/echo hi
+check "... -q: none" "hi" "$JAIL_BIN" -q -c name=${N}nt path="$R" command=/bin/echo hi
+check "... -v -q: -q wins" "hi" "$JAIL_BIN" -v -q -c name=${N}nt path="$R" command=/bin/echo hi
+check "... -i: the jid only" "yes" sh -c "'$JAIL_BIN' -i -c name=${N}nt path='$R' persist | grep -qx '[0-9][0-9]*' && echo yes"
+check "jail -m notes NAME: updated" "${N}nt: updated" "$JAIL_BIN" -m name=${N}nt persist
+check "jail -r of one jail by name: no note (FreeBSD: no configuration, one jail)" "" \
+	"$JAIL_BIN" -r name=${N}nt
+"$JAIL_BIN" -q -c name=${N}nt path="$R" persist
+"$JAIL_BIN" -q -c name=${N}nu path="$R" persist
+check "jail -r of two jails notes each" "${N}nt: removed
+${N}nu: removed" "$JAIL_BIN" -R ${N}nt ${N}nu
+check "an unnamed jail (the legacy form): no note" "hi" \
+	"$JAIL_BIN" "$R" host 127.0.0.1 /bin/echo hi
+check "... with -v: created" "created
+hi" "$JAIL_BIN" -v "$R" host 127.0.0.1 /bin/echo hi
+check_clean "... nothing left" ${N}nt
+check_clean "... nothing left of the other" ${N}nu
+
 finish

@@ -21,9 +21,10 @@ _cell_params="
 	allow.suser allow.extattr allow.adjtime allow.settime
 	allow.routing allow.setaudit allow.nfsd allow.vmm allow.dying
 	cell.netns cell.ipcns cell.utsns cell.sysctl cell.masked_paths
-	cell.readonly_paths cell.cgroup cell.root_readonly
-	cell.abstract_unix_scope cell.vnet_admin cell.uidmap cell.gidmap
-	exec.jail_user
+	cell.devices cell.readonly_paths cell.cgroup cell.root_readonly
+	cell.abstract_unix_scope cell.vnet_admin cell.timens
+	cell.timens.monotonic cell.timens.boottime cell.personality
+	cell.uidmap cell.gidmap exec.jail_user
 	exec.system_jail_user exec.system_user exec.clean command
 	exec.prepare exec.prestart exec.created exec.start exec.poststart
 	exec.prestop exec.stop exec.poststop exec.release exec.timeout
