@@ -96,8 +96,9 @@ static const char *const base_syscalls[] = {
 	"clock_gettime", "clock_getres", "clock_nanosleep", "gettimeofday",
 	"time", "nanosleep", "getitimer", "setitimer", "timer_create",
 	"timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
-	/* sockets (socket() itself is filtered by family below) */
-	"socketpair", "bind", "connect", "listen", "accept", "accept4",
+	/* sockets (socket() and socketpair() are filtered by family
+	 * below) */
+	"bind", "connect", "listen", "accept", "accept4",
 	"getsockname", "getpeername", "sendto", "recvfrom", "sendmsg",
 	"recvmsg", "sendmmsg", "recvmmsg", "shutdown", "setsockopt",
 	"getsockopt",
@@ -657,6 +658,14 @@ static int add_special(struct rules *b, enum special sp,
 					     SOCK_SEQPACKET };
 		a[0] = SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX);
 		r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
+		/* socketpair() makes two sockets of its family as socket()
+		 * does (and loads the family's module, net-pf-N, on a
+		 * kernel with modules) before it asks the family for a
+		 * pair: unfiltered, it reached every family the rule above
+		 * refuses. Only unix sockets come in pairs here. */
+		if (r == 0)
+			r = add_rule(b, SCMP_ACT_ALLOW, "socketpair", 1, a,
+				     err);
 		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(types); i++) {
 			/* The type's low nibble is the kind; the rest are
 			 * SOCK_NONBLOCK / SOCK_CLOEXEC. */
@@ -694,6 +703,9 @@ static int add_special(struct rules *b, enum special sp,
 		 * allow.raw_sockets */
 		a[0] = SCMP_A0_32(SCMP_CMP_NE, AF_PACKET);
 		r = add_rule(b, SCMP_ACT_ALLOW, "socket", 1, a, err);
+		if (r == 0)
+			r = add_rule(b, SCMP_ACT_ALLOW, "socketpair", 1, a,
+				     err);
 		break;
 	case SP_CLONE_BASE:
 		a[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0);

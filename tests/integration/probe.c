@@ -165,6 +165,12 @@ int main(int argc, char **argv)
 		return verdict(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
 	if (!strcmp(t, "packet"))
 		return verdict(socket(AF_PACKET, SOCK_RAW, 0));
+	if (!strcmp(t, "socketpair")) {
+		/* a pair of sockets of family a (a number): the family
+		 * filter applies to socketpair() as to socket() */
+		int sv[2];
+		return verdict(socketpair(atoi(a), SOCK_STREAM, 0, sv));
+	}
 	if (!strcmp(t, "tcp"))
 		return verdict(socket(AF_INET, SOCK_STREAM, 0));
 	if (!strcmp(t, "bind80")) {

@@ -120,6 +120,11 @@ check "unprivileged user holds no capabilities" "0000000000000000" \
 check "raw socket denied by default" "denied EPERM" probe raw
 check "packet socket denied by default" "denied EPERM" probe packet
 check "tcp socket allowed" "allowed" probe tcp
+# socketpair() makes its family's sockets (and loads its module) first:
+# the family filter covers it as it covers socket()
+check "socketpair of unix sockets allowed" "allowed" probe socketpair 1
+check "socketpair of another family (vsock) denied" "denied EPERM" probe socketpair 40
+check "socketpair of another family (netlink) denied" "denied EPERM" probe socketpair 16
 check "reserved port allowed by default (allow.reserved_ports)" "allowed" probe bind80
 "$JAIL" -c name=${N}raw path="$R" allow.raw_sockets allow.noreserved_ports persist >/dev/null
 check "raw socket allowed with allow.raw_sockets" "allowed" "$JEXEC" ${N}raw /bin/cell-probe raw

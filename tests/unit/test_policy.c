@@ -285,6 +285,30 @@ static int try_shmget(void)
 	return syscall(SYS_shmget, 0, 4096, 0) < 0 && errno == EPERM ? 0 : 1;
 }
 
+/* socketpair() makes its family's sockets (and loads its module) before
+ * the family can refuse a pair: the filter must judge the family as it
+ * does for socket() */
+static int try_socketpair_unix(void)
+{
+	int sv[2];
+	return socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : 1;
+}
+static int try_socketpair_vsock(void)
+{
+	int sv[2];
+	return socketpair(AF_VSOCK, SOCK_STREAM, 0, sv) < 0 && errno == EPERM
+		       ? 0
+		       : 1;
+}
+static int try_socketpair_netlink(void)
+{
+	int sv[2];
+	return socketpair(AF_NETLINK, SOCK_RAW, 15 /* KOBJECT_UEVENT */,
+			  sv) < 0 && errno == EPERM
+		       ? 0
+		       : 1;
+}
+
 static void seccomp_default_denies(void **state)
 {
 	(void)state;
@@ -298,6 +322,9 @@ static void seccomp_default_denies(void **state)
 	assert_int_equal(under_filter(NULL, try_keyctl), 0);
 	assert_int_equal(under_filter(NULL, try_fork), 0);
 	assert_int_equal(under_filter(NULL, try_shmget), 0);
+	assert_int_equal(under_filter(NULL, try_socketpair_unix), 0);
+	assert_int_equal(under_filter(NULL, try_socketpair_vsock), 0);
+	assert_int_equal(under_filter(NULL, try_socketpair_netlink), 0);
 }
 
 static void seccomp_allow_opens(void **state)
@@ -310,6 +337,7 @@ static void seccomp_allow_opens(void **state)
 	assert_int_not_equal(under_filter(shm, try_shmget), 0);
 	const char *af[] = { "allow.socket_af", NULL };
 	assert_int_not_equal(under_filter(af, try_netlink_audit), 0);
+	assert_int_not_equal(under_filter(af, try_socketpair_vsock), 0);
 }
 
 /*
