@@ -597,9 +597,16 @@ int cell_policy_derive(const struct cell_jail *j,
 			  (out->ip4_disable || out->ip6_disable ||
 			   out->ip4_restricted || out->ip6_restricted);
 	/* the host's netns only: a vnet jail's, or one joined by path (a
-	 * pod's, shared on purpose), holds no host socket */
-	out->scope_abstract_unix = !j->vnet && !j->netns_path[0] &&
-				   j->abstract_unix_scope;
+	 * pod's, shared on purpose), holds no host socket. A child on its
+	 * parent's stack is scoped when its parent is: its processes are
+	 * started from the host, outside the parent's Landlock domain, so
+	 * unscoped they reached the host's abstract sockets that the
+	 * parent's own cannot. */
+	bool shares_stack = !j->vnet && !j->netns_path[0];
+	out->scope_abstract_unix =
+		shares_stack &&
+		(j->abstract_unix_scope ||
+		 (parent && parent->scope_abstract_unix));
 	return 0;
 }
 

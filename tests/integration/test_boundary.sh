@@ -41,9 +41,16 @@ for k in $(seq 30); do grep -q listening "$T/ab.out" 2>/dev/null && break; sleep
 check "by default the host's abstract sockets are the jail's too (R-audit-1)" \
 	"allowed" "$JAIL" -c name=${N}a path="$R" command=/bin/cell-probe abstract $AB
 if [ "$("$PROBE" landlock-abi)" -ge 6 ]; then
-	"$JAIL" -c name=${N}s path="$R" cell.abstract_unix_scope persist >/dev/null
+	"$JAIL" -c name=${N}s path="$R" cell.abstract_unix_scope children.max=1 persist >/dev/null
 	check "cell.abstract_unix_scope: the host's are out of reach" \
 		"denied EPERM" "$JEXEC" ${N}s /bin/cell-probe abstract $AB
+	# a child on the parent's stack gets no more than the parent
+	mkroot "$R/jails/skid"
+	MADE="$MADE ${N}s.kid"
+	"$JAIL" -c name=${N}s.kid path="$R/jails/skid" persist >/dev/null
+	check "... nor from a child jail on the parent's stack" \
+		"denied EPERM" "$JEXEC" ${N}s.kid /bin/cell-probe abstract $AB
+	"$JAIL" -r ${N}s.kid >/dev/null
 	check "... within one process tree of the jail they work" "allowed" \
 		"$JEXEC" ${N}s /bin/cell-probe abstract-pair ${AB}in
 	"$JEXEC" ${N}s /bin/cell-probe abstract-listen ${AB}j 10 >"$T/abj.out" &

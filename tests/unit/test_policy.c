@@ -157,6 +157,22 @@ static void child_never_exceeds_parent(void **state)
 	assert_false(cp.dev_pts);
 	cell_jail_free(&pj);
 	cell_jail_free(&cj);
+
+	/* a parent scoped from the host's abstract unix sockets: a child
+	 * on its stack is scoped too (its processes come from the host,
+	 * not from inside the parent's Landlock domain); one with a stack
+	 * of its own has nothing of the host's to reach */
+	const char *sa[] = { "cell.abstract_unix_scope", "children.max=2",
+			     NULL };
+	derive(&pj, sa, &pp, NULL);
+	assert_true(pp.scope_abstract_unix);
+	derive(&cj, NULL, &cp, &pp);
+	assert_true(cp.scope_abstract_unix);
+	cell_jail_free(&cj);
+	derive(&cj, (const char *[]){ "vnet", NULL }, &cp, &pp);
+	assert_false(cp.scope_abstract_unix);
+	cell_jail_free(&pj);
+	cell_jail_free(&cj);
 }
 
 /* Addresses on a shared stack: decided by the policy, narrowed by the
