@@ -332,6 +332,10 @@ const char *const cell_masked_paths[] = {
 	"proc/sched_debug", "proc/scsi", "proc/sysrq-trigger",
 	"proc/kallsyms", "proc/kmsg", "proc/config.gz", "proc/vmallocinfo",
 	"proc/pagetypeinfo", "proc/slabinfo",
+	/* every physical page's flags, map count and memory cgroup:
+	 * root-only files (0400) that jailed root could read, a map of
+	 * the host's memory for page-level attacks (Rowhammer class) */
+	"proc/kpageflags", "proc/kpagecount", "proc/kpagecgroup",
 	"sys/firmware", "sys/devices/virtual/powercap", "sys/kernel/debug",
 	"sys/kernel/tracing", "sys/kernel/security", "sys/fs/cgroup",
 	"sys/fs/bpf", "sys/fs/fuse", "sys/fs/pstore", "sys/module",

@@ -83,7 +83,7 @@ check "mknod of a device denied" "denied EPERM" probe mknod
 # /proc and /sys
 # (this machine's kernel has no /proc/kcore or sysrq-trigger; where a
 # kernel has them they are masked like the others)
-for f in sysrq-trigger kcore kallsyms keys timer_list; do
+for f in sysrq-trigger kcore kallsyms keys timer_list kpageflags kpagecount kpagecgroup; do
 	if [ -e /proc/$f ]; then
 		check "/proc/$f masked" "empty" probe open /proc/$f
 		check "/proc/$f not writable" "denied EROFS" probe open /proc/$f w
