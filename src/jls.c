@@ -13,6 +13,7 @@
 
 #include "lifecycle.h"
 #include "param.h"
+#include "util.h"
 
 static bool opt_d, opt_h, opt_N, opt_n, opt_q, opt_s, opt_v, opt_json;
 
@@ -166,8 +167,7 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "+adhj:Nnqsv")) != -1) {
 		switch (c) {
-		case 'a':
-			break;
+		case 'a':   /* FreeBSD's jls: as -d */
 		case 'd':
 			opt_d = true;
 			break;
@@ -293,10 +293,13 @@ int main(int argc, char **argv)
 		bool show = (!dying || opt_d) &&
 			    (rec.state != CELL_REC_CREATING);
 		if (only) {
-			char jidbuf[16];
-			snprintf(jidbuf, sizeof(jidbuf), "%d", rec.jail.jid);
-			show = show && (!strcmp(only, jidbuf) ||
-					!strcmp(only, rec.jail.name));
+			/* a number is a jid, as FreeBSD's strtoul reads it
+			 * ("01" too); a name is never all digits */
+			long jid;
+			show = show &&
+			       (cell_parse_int(only, 1, CELL_JID_MAX, &jid) == 0
+					? jid == rec.jail.jid
+					: !strcmp(only, rec.jail.name));
 		}
 		if (!show) {
 			cell_record_free(&rec);

@@ -145,6 +145,10 @@ check_match "jls -v -N still shows the jid first (FreeBSD)" "^ +$jid  $N\.test "
 check "jls -n prints a boolean as its name (FreeBSD)" "name=$N persist" "$JLS" -n -j $N name persist
 check "... or as its no name" "allow.nomount" "$JLS" -n -j $N allow.mount
 check "jls params, no -n" "$N $N.test" "$JLS" -j $N name host.hostname
+NJID=$("$JLS" -j $N jid)
+check "jls -j 0JID: a number is a jid, as FreeBSD's strtoul reads it" "$N" \
+	"$JLS" -j "0$NJID" name
+check "jls -a is -d, as FreeBSD's" "$("$JLS" -d -j $N)" "$JLS" -a -j $N
 check "jls: an empty string is \"\", an empty list - (FreeBSD)" "$N \"\" - $N.test" \
 	"$JLS" -j $N name host.domainname ip6.addr host.hostname
 check "... with -n, an empty list is empty" 'host.domainname="" ip6.addr=' \
