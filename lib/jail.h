@@ -202,6 +202,10 @@ struct cell_jail {
 	size_t meta_n;
 	struct cell_kv *env;             /* env.KEY=value, visible inside */
 	size_t env_n;
+	/* "meta.KEY" / "env.KEY" given without "=": FreeBSD removes the
+	 * key; kept by name so that jail -m removes it from the running
+	 * jail too (not a parameter: never in a record) */
+	struct cell_strv kv_unset;
 
 	/* accepted, without Linux meaning, reported as set */
 	struct cell_kv *unsupported;

@@ -1623,6 +1623,13 @@ int cell_modify(const char *key, const struct cell_jail *changes,
 		if (r < 0)
 			goto out;
 	}
+	/* keys to remove first (meta.KEY without "="), then the values */
+	for (size_t i = 0; i < changes->kv_unset.n; i++) {
+		r = cell_param_set(&rec.jail, changes->kv_unset.v[i], NULL,
+				   false, err);
+		if (r < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < changes->meta_n; i++) {
 		char name[300];
 		snprintf(name, sizeof(name), "meta.%s", changes->meta[i].key);

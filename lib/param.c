@@ -487,6 +487,53 @@ static int set_kv(struct cell_kv **arr, size_t *n, const char *key,
 	return 0;
 }
 
+/* FreeBSD's meta.KEY without "=": the key goes */
+static void unset_kv(struct cell_kv *arr, size_t *n, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(arr[i].key, key)) {
+			free(arr[i].key);
+			free(arr[i].value);
+			memmove(&arr[i], &arr[i + 1],
+				(*n - i - 1) * sizeof(*arr));
+			(*n)--;
+			return;
+		}
+}
+
+/* "meta.KEY" / "env.KEY": the key, or NULL for another name or a key
+ * that could not print and parse back as one name */
+static const char *kv_key(const char *name, bool *meta)
+{
+	if (strncmp(name, "meta.", 5) && strncmp(name, "env.", 4))
+		return NULL;
+	*meta = name[0] == 'm';
+	const char *key = name + (*meta ? 5 : 4);
+	if (!*key)
+		return NULL;
+	for (const char *k = key; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '_' && *k != '-' &&
+		    *k != '.')
+			return NULL;
+	return key;
+}
+
+int cell_param_kv_get(const struct cell_jail *j, const char *name,
+		      const char **value)
+{
+	bool meta;
+	const char *key = kv_key(name, &meta);
+	if (!key)
+		return -EINVAL;
+	const struct cell_kv *a = meta ? j->meta : j->env;
+	size_t n = meta ? j->meta_n : j->env_n;
+	*value = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(a[i].key, key))
+			*value = a[i].value;
+	return 0;
+}
+
 static bool valid_name(const char *s)
 {
 	/* Jail names: dotted components, no empty component, printable,
@@ -884,21 +931,34 @@ int cell_param_set(struct cell_jail *j, const char *name, const char *value,
 
 	/* meta.KEY / env.KEY */
 	if (!p && (!strncmp(name, "meta.", 5) || !strncmp(name, "env.", 4))) {
-		bool meta = name[0] == 'm';
-		const char *key = name + (meta ? 5 : 4);
-		if (!*key)
-			return cell_error_set(err, -EINVAL,
-					      "%s: missing key", name);
+		bool meta;
 		/* keys are names: they must print and parse back as one */
-		for (const char *k = key; *k; k++)
-			if (!isalnum((unsigned char)*k) && *k != '_' &&
-			    *k != '-' && *k != '.')
-				return cell_error_set(err, -EINVAL,
-						      "%s: invalid key", name);
-		int r = meta ? set_kv(&j->meta, &j->meta_n, key,
-				      value ? value : "")
-			     : set_kv(&j->env, &j->env_n, key,
-				      value ? value : "");
+		const char *key = kv_key(name, &meta);
+		if (!key)
+			return cell_error_set(err, -EINVAL, "%s: %s", name,
+					      name[meta ? 5 : 4] ? "invalid key"
+								 : "missing key");
+		/* FreeBSD: "meta.KEY=" sets it empty, "meta.KEY" without
+		 * "=" removes it */
+		if (!value) {
+			if (meta)
+				unset_kv(j->meta, &j->meta_n, key);
+			else
+				unset_kv(j->env, &j->env_n, key);
+			bool known = false;
+			for (size_t i = 0; i < j->kv_unset.n; i++)
+				known |= !strcmp(j->kv_unset.v[i], name);
+			if (!known && j->kv_unset.n >= CELL_LIST_MAX)
+				return cell_error_set(err, -E2BIG, "%s: too "
+						      "many keys", name);
+			if (!known && cell_strv_push(&j->kv_unset, name) < 0)
+				return cell_error_set(err, -ENOMEM,
+						      "%s: out of memory", name);
+			mark_set(j, cell_param_lookup(meta ? "meta" : "env"));
+			return 0;
+		}
+		int r = meta ? set_kv(&j->meta, &j->meta_n, key, value)
+			     : set_kv(&j->env, &j->env_n, key, value);
 		if (r < 0)
 			return cell_error_set(err, r, "%s: %s", name,
 					      r == -E2BIG ? "too many keys"
@@ -1059,6 +1119,7 @@ void cell_jail_free(struct cell_jail *j)
 	free_kv(&j->meta, &j->meta_n);
 	free_kv(&j->env, &j->env_n);
 	free_kv(&j->unsupported, &j->unsupported_n);
+	cell_strv_free(&j->kv_unset);
 }
 
 static int copy_kv(struct cell_kv **dst, size_t *dn, const struct cell_kv *src,
@@ -1090,8 +1151,9 @@ int cell_jail_copy(struct cell_jail *dst, const struct cell_jail *src,
 	dst->ip4_addr_n = dst->ip6_addr_n = 0;
 	dst->meta = dst->env = dst->unsupported = NULL;
 	dst->meta_n = dst->env_n = dst->unsupported_n = 0;
+	dst->kv_unset = (struct cell_strv){ 0 };
 
-	int r = 0;
+	int r = cell_strv_copy(&dst->kv_unset, &src->kv_unset);
 	for (size_t i = 0; i < ARRAY_SIZE(cell_params) && r == 0; i++) {
 		const struct cell_param *p = &cell_params[i];
 		if (p->type == CELL_PT_LIST || p->type == CELL_PT_ARGV)

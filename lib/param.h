@@ -64,6 +64,10 @@ int cell_param_format(const struct cell_jail *j, const struct cell_param *p,
 /* The namespace (CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS) holding the
  * sysctl KEY (or "KEY=VALUE"), 0 for a key no namespace holds. */
 int cell_sysctl_ns(const char *key);
+/* The value of meta.KEY or env.KEY in j, *value NULL when the key is not
+ * set; -EINVAL for a name that is no such key. */
+int cell_param_kv_get(const struct cell_jail *j, const char *name,
+		      const char **value);
 /* A clock offset of cell.timens.*, "[-]SECONDS[.FRACTION]" (at most 9
  * fraction digits), as the kernel's timens_offsets wants it: *sec, and
  * *nsec in [0, 1e9) added to it (-1.5 is -2 and 500000000). "" is 0. */

@@ -80,11 +80,40 @@ static int list_params(const struct cell_record *rec, char **params, int np,
 	if (opt_json) {
 		printf("%s{", *first_json ? "" : ",");
 		*first_json = false;
+		bool firstkey = true;
 		for (int i = 0; i < np; i++) {
 			const struct cell_param *p = cell_param_lookup(params[i]);
+			const char *kv;
+			if (!p && cell_param_kv_get(j, params[i], &kv) == 0) {
+				printf("%s", firstkey ? "" : ",");
+				firstkey = false;
+				json_string(stdout, params[i]);
+				fputc(':', stdout);
+				json_string(stdout, kv ? kv : "");
+				continue;
+			}
+			if (all_params && p->type == CELL_PT_UNSUPPORTED &&
+			    !cell_param_is_set(j, p))
+				continue;
 			char buf[CELL_VALUE_MAX * 2];
 			cell_param_format(j, p, buf, sizeof(buf));
-			printf("%s", i ? "," : "");
+			if (p->type == CELL_PT_KV) {
+				/* FreeBSD's meta and env are one string of
+				 * KEY=value lines */
+				bool meta = !strcmp(p->name, "meta");
+				const struct cell_kv *a = meta ? j->meta : j->env;
+				size_t n = meta ? j->meta_n : j->env_n;
+				size_t l = 0;
+				buf[0] = '\0';
+				for (size_t k = 0; k < n && l < sizeof(buf); k++)
+					l += (size_t)snprintf(buf + l,
+							      sizeof(buf) - l,
+							      "%s=%s\n",
+							      a[k].key,
+							      a[k].value);
+			}
+			printf("%s", firstkey ? "" : ",");
+			firstkey = false;
 			json_string(stdout, params[i]);
 			fputc(':', stdout);
 			if (p->type == CELL_PT_INT)
@@ -100,9 +129,34 @@ static int list_params(const struct cell_record *rec, char **params, int np,
 	bool first = true;
 	for (int i = 0; i < np; i++) {
 		const struct cell_param *p = cell_param_lookup(params[i]);
+		const char *kv;
+		if (!p && cell_param_kv_get(j, params[i], &kv) == 0) {
+			/* meta.KEY / env.KEY: one key's value, as FreeBSD's
+			 * jls prints it */
+			printf("%s%s%s", first ? "" : " ",
+			       opt_n ? params[i] : "", opt_n ? "=" : "");
+			first = false;
+			if (opt_q || !kv || !*kv)
+				cell_param_quote(stdout, kv ? kv : "");
+			else
+				fputs(kv, stdout);
+			continue;
+		}
 		if (all_params && p->type == CELL_PT_UNSUPPORTED &&
 		    !cell_param_is_set(j, p))
 			continue;
+		if (p->type == CELL_PT_KV) {
+			bool meta = !strcmp(p->name, "meta");
+			const struct cell_kv *a = meta ? j->meta : j->env;
+			size_t n = meta ? j->meta_n : j->env_n;
+			for (size_t k = 0; k < n; k++) {
+				printf("%s%s.%s=", first ? "" : " ", p->name,
+				       a[k].key);
+				first = false;
+				cell_param_quote(stdout, a[k].value);
+			}
+			continue;
+		}
 		if (!first)
 			fputc(' ', stdout);
 		first = false;
@@ -222,8 +276,11 @@ int main(int argc, char **argv)
 			 * name=value forms, and there only when set
 			 * (list_params): jls -s output given back to jail
 			 * keeps it, as FreeBSD's keeps osrelease */
-			if (p->type == CELL_PT_KV || p->type == CELL_PT_ARGV ||
-			    (p->type == CELL_PT_UNSUPPORTED && !opt_n))
+			/* meta and env, key by key, in the name=value forms
+			 * (list_params), so that jls -s keeps them */
+			if (p->type == CELL_PT_ARGV ||
+			    ((p->type == CELL_PT_KV ||
+			      p->type == CELL_PT_UNSUPPORTED) && !opt_n))
 				continue;
 			if (opt_s && ((p->flags & (CELL_PF_RDONLY |
 						   CELL_PF_JAIL8)) ||
@@ -233,7 +290,12 @@ int main(int argc, char **argv)
 		}
 	} else {
 		for (int i = optind; i < argc; i++) {
-			if (!cell_param_lookup(argv[i])) {
+			const char *kv;
+			struct cell_jail none;
+			cell_jail_init(&none);
+			bool key = cell_param_kv_get(&none, argv[i], &kv) == 0;
+			cell_jail_free(&none);
+			if (!key && !cell_param_lookup(argv[i])) {
 				fprintf(stderr, "jls: unknown parameter: %s\n",
 					argv[i]);
 				free(params);

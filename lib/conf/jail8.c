@@ -811,6 +811,8 @@ static int changes_of(const struct cell_jail *want,
 		else if (strcmp(a, b))
 			r = cell_param_copy(ch, want, p, err);
 	}
+	for (size_t i = 0; i < want->kv_unset.n && r == 0; i++)
+		r = cell_param_set(ch, want->kv_unset.v[i], NULL, false, err);
 	for (size_t i = 0; i < want->meta_n && r == 0; i++) {
 		char n[300];
 		snprintf(n, sizeof(n), "meta.%s", want->meta[i].key);

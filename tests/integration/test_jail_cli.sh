@@ -149,6 +149,24 @@ NJID=$("$JLS" -j $N jid)
 check "jls -j 0JID: a number is a jid, as FreeBSD's strtoul reads it" "$N" \
 	"$JLS" -j "0$NJID" name
 check "jls -a is -d, as FreeBSD's" "$("$JLS" -d -j $N)" "$JLS" -a -j $N
+# meta.KEY / env.KEY (FreeBSD 15): "KEY=" empties it, "KEY" without "="
+# removes it; jls prints one key's value and -s keeps them all
+MADE="$MADE ${N}m"
+"$JAIL" -c name=${N}m path="$R" persist meta.a=1 "meta.b=two words" env.x=y
+check "jls meta.KEY env.KEY: one key's value" '1 two words "" y' \
+	"$JLS" -j ${N}m meta.a meta.b meta.c env.x
+check_match "jls -s keeps meta and env" 'meta.a=1 meta.b="two words" env.x=y' "$JLS" -j ${N}m -s
+"$JLS" -j ${N}m -s >"$T/m.s"
+check "jls --libxo json -n: valid JSON, meta as FreeBSD's KEY=value lines" "a=1|b=two words|" \
+	sh -c "'$JLS' --libxo json -n -j ${N}m | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"jail-information\"][\"jail\"][0][\"meta\"].replace(chr(10),\"|\"))'"
+check_rc "jail -m meta.a (no =) removes the key" 0 "$JAIL" -m name=${N}m meta.a "meta.b="
+check "... gone, and meta.b empty" 'meta.a="" meta.b=""' "$JLS" -j ${N}m -n meta.a meta.b
+check_match "... jls -s no longer has meta.a" '^[^a]*meta.b="" env.x=y' sh -c "'$JLS' -j ${N}m -s | grep -o 'meta.*'"
+"$JAIL" -r ${N}m
+check_rc "jls -s given back to jail -c" 0 sh -c "eval \"'$JAIL' -c \$(cat '$T/m.s')\""
+check "... the same jail again" "$(cat "$T/m.s")" "$JLS" -j ${N}m -s
+"$JAIL" -r ${N}m
+check_clean "... nothing left" ${N}m
 check "jls: an empty string is \"\", an empty list - (FreeBSD)" "$N \"\" - $N.test" \
 	"$JLS" -j $N name host.domainname ip6.addr host.hostname
 check "... with -n, an empty list is empty" 'host.domainname="" ip6.addr=' \

@@ -477,8 +477,12 @@ MADE="$MADE ${A}s ${A}t"
 spec=$("$JLS" -s -j ${A}s)
 # each "name=value" word becomes a statement of a block for another jail
 python3 - "$spec" "${A}t" >"$T/from-jls.conf" <<'PY'
-import shlex, sys
-words = [w for w in shlex.split(sys.argv[1], posix=False) if not w.startswith("name=")]
+import re, sys
+# a word is name, name=value or name="quoted value" (jls -s quotes as
+# jail.conf does, so a quoted value is copied as it is)
+words = [m.group(0) for m in
+	 re.finditer(r'[^\s=]+(?:=(?:"(?:[^"\\]|\\.)*"|\S*))?', sys.argv[1])
+	 if not m.group(0).startswith("name=")]
 print(sys.argv[2] + " {")
 for w in words:
     print("  " + w.replace("=", " = ", 1) + ";")
