@@ -1638,6 +1638,12 @@ struct init_args {
 					 * sock (join_stack) */
 	int gate[2];                    /* keep_init: the command's gate */
 	bool no_go;                     /* placed at clone: no 'G' comes */
+	/* CLONE_NEW* of the namespaces joined by path (nsfd) that are the
+	 * creator's own, or a child jail's parent's: they take no sysctl
+	 * (shared_ns, set_sysctls) */
+	int host_ns, parent_ns;
+	bool mm_safe;                   /* nested: shared_mm_safe(), read
+					 * by the creator */
 };
 
 static unsigned long ns_flags(const struct cell_jail *j);
@@ -1676,30 +1682,62 @@ static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
 					    "cell.utsns" };
 
 /*
- * cell.sysctl: written through our /proc before the jail's root is
- * built; a /proc/sys file shows the namespaces of the process that opens
- * it, and init is in the jail's network and IPC namespaces already. The
- * keys were checked on the way in (param.c): namespaced ones only, each
- * in a namespace the jail makes or joins. host_ns: the namespaces
- * (CLONE_NEW*) init joined that are its creator's own (a cell.netns of
- * /proc/1/ns/net, say): their sysctls would be the host's, refused here
- * as runc refuses them.
+ * /proc/sys, for set_sysctls: a /proc/sys file shows the namespaces of
+ * the process that opens it, whichever procfs instance it is on. A
+ * top-level jail's init has the host's /proc. A child jail's init has its
+ * parent jail's, whose /proc/sys is read-only (a read-only path) and which that
+ * jail shapes (it may have no procfs there at all, and its root owns the
+ * directory): it mounts a procfs of its own for the purpose, of its own
+ * pid namespace, detached (attached nowhere, seen by no one, gone with
+ * its last descriptor). *mnt holds that mount while sys is used.
  */
-static int set_sysctls(const struct cell_jail *j, int host_ns, char *bad,
-		       size_t badlen)
+static int open_proc_sys(bool nested, int *mnt)
+{
+	*mnt = -1;
+	if (nested) {
+		int m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID |
+						     MOUNT_ATTR_NODEV |
+						     MOUNT_ATTR_NOEXEC);
+		if (m < 0)
+			return m;
+		*mnt = m;
+	}
+	int fd = openat(nested ? *mnt : AT_FDCWD, nested ? "sys" : "/proc/sys",
+			O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * cell.sysctl: written before the jail's root is built, when init is in
+ * the jail's network and IPC namespaces already. The keys were checked on
+ * the way in (param.c): namespaced ones only, each in a namespace the
+ * jail makes or joins. host_ns, parent_ns: the namespaces (CLONE_NEW*)
+ * init joined that are its creator's own (a cell.netns of
+ * /proc/1/ns/net, say) or, for a child jail, its parent's (shared_ns):
+ * their sysctls would be the host's or the parent jail's, refused here as
+ * runc refuses the host's.
+ */
+static int set_sysctls(const struct cell_jail *j, bool nested, int host_ns,
+		       int parent_ns, char *bad, size_t badlen)
 {
 	if (!j->sysctl.n)
 		return 0;
-	for (size_t i = 0; i < j->sysctl.n; i++)
-		if (cell_sysctl_ns(j->sysctl.v[i]) & host_ns) {
+	for (size_t i = 0; i < j->sysctl.n; i++) {
+		int ns = cell_sysctl_ns(j->sysctl.v[i]);
+		if (ns & (host_ns | parent_ns)) {
 			snprintf(bad, badlen, "%.200s (the joined namespace "
-				 "is the host's)", j->sysctl.v[i]);
+				 "is the %s)", j->sysctl.v[i],
+				 ns & host_ns ? "host's" : "parent jail's");
 			return -EPERM;
 		}
-	_cleanup_close_ int sys = open("/proc/sys", O_PATH | O_DIRECTORY |
-							    O_CLOEXEC);
-	if (sys < 0)
-		return -errno;
+	}
+	_cleanup_close_ int mnt = -1;
+	_cleanup_close_ int sys = open_proc_sys(nested, &mnt);
+	if (sys < 0) {
+		snprintf(bad, badlen, "%s", nested ? "a procfs of init's own"
+						   : "/proc/sys");
+		return sys;
+	}
 	for (size_t i = 0; i < j->sysctl.n; i++) {
 		const char *kv = j->sysctl.v[i];
 		const char *eq = strchr(kv, '=');
@@ -1786,7 +1824,10 @@ static int open_timens(const struct cell_jail *j, int pidfd)
  * process of the new uid ptrace that memory, init's, before the tail
  * clears the flag. (0 makes it not dumpable, 2 dumpable by
  * CAP_SYS_PTRACE only.) Unreadable counts as 1. Read in init before the
- * root is switched: the host's /proc, which a jail may lack.
+ * root is switched: the host's /proc, which a jail may lack. Not in a
+ * child jail's init, whose /proc is its parent jail's, which that jail
+ * shapes (with no procfs there its root owns the directory and can plant
+ * a "0"): the creator reads it for a child (init_args.mm_safe).
  */
 static bool shared_mm_safe(void)
 {
@@ -1827,7 +1868,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	hide_cmdline();
 	/* (a vfork's CLONE_VM is refused across time namespaces) */
 	bool share_mm = a->proc && a->proc->keep_init && !j->timens &&
-			shared_mm_safe();
+			(a->nested ? a->mm_safe : shared_mm_safe());
 	/* 4a: in its own user namespace (cell.uidmap) init is still the
 	 * host's uid 0, unmapped there, so nothing it made in the jail's
 	 * new file systems could have an owner: it becomes the namespace's
@@ -1862,20 +1903,11 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 
 	/* 4b: namespaces joined by path (cell.netns ...), before anything
 	 * is built in them: sysfs follows the network namespace. One that
-	 * is the namespace init already has (not made at the clone: its
-	 * creator's) takes no sysctl (set_sysctls). */
-	static const char *const own_ns[3] = { "/proc/self/ns/net",
-					       "/proc/self/ns/ipc",
-					       "/proc/self/ns/uts" };
-	int host_ns = 0;
+	 * is the creator's own or a child jail's parent's takes no sysctl
+	 * (shared_ns, set_sysctls). */
 	for (int i = 0; i < 3; i++) {
 		if (a->nsfd[i] < 0)
 			continue;
-		struct stat to, now;
-		if (j->sysctl.n && fstat(a->nsfd[i], &to) == 0 &&
-		    stat(own_ns[i], &now) == 0 && to.st_dev == now.st_dev &&
-		    to.st_ino == now.st_ino)
-			host_ns |= join_types[i];
 		if (setns(a->nsfd[i], join_types[i]) < 0)
 			fail_to(sock, join_params[i], -errno, "joining %s: %s",
 				i == 0 ? j->netns_path
@@ -1907,7 +1939,8 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	}
 	const char *step = "";
 	char bad[256] = "";
-	int r = set_sysctls(j, host_ns, bad, sizeof(bad));
+	int r = set_sysctls(j, a->nested, a->host_ns, a->parent_ns, bad,
+			    sizeof(bad));
 	if (r < 0)
 		fail_to(sock, "cell.sysctl", r, "%s: %s", bad, strerror(-r));
 
@@ -2285,6 +2318,53 @@ static void close_nsfds(const int nsfd[3])
 			close(nsfd[i]);
 }
 
+/*
+ * Which of the namespaces init joins by path (nsfd) are the creator's own
+ * (*host_ns) or, for a child jail, its parent's (*parent_ns: what the
+ * child's init has without joining): their sysctls would be the host's or
+ * the parent jail's (set_sysctls refuses them). Compared here, on the
+ * host's /proc, which a child's init does not see (it has its parent
+ * jail's, which that jail shapes). Only for a jail with cell.sysctl.
+ */
+static int shared_ns(const struct cell_jail *j, const int nsfd[3],
+		     const struct cell_parent *parent, int *host_ns,
+		     int *parent_ns)
+{
+	static const char *const names[3] = { "net", "ipc", "uts" };
+	*host_ns = *parent_ns = 0;
+	if (!j->sysctl.n || (nsfd[0] < 0 && nsfd[1] < 0 && nsfd[2] < 0))
+		return 0;
+	_cleanup_close_ int ppfd = parent ? cell_init_pidfd(&parent->run)
+					  : -1;
+	pid_t ppid = ppfd >= 0 ? pidfd_pid(ppfd) : -1;
+	if (parent && ppid <= 0)
+		return -ESRCH;
+	for (int i = 0; i < 3; i++) {
+		if (nsfd[i] < 0)
+			continue;
+		struct stat to, now;
+		char p[64];
+		if (fstat(nsfd[i], &to) < 0)
+			return -errno;
+		snprintf(p, sizeof(p), "/proc/self/ns/%s", names[i]);
+		if (stat(p, &now) < 0)
+			return -errno;
+		if (to.st_dev == now.st_dev && to.st_ino == now.st_ino)
+			*host_ns |= join_types[i];
+		if (!parent)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)ppid, names[i]);
+		if (stat(p, &now) < 0)
+			return -errno;
+		if (to.st_dev == now.st_dev && to.st_ino == now.st_ino)
+			*parent_ns |= join_types[i];
+	}
+	/* still the parent's init: its pid was not reused meanwhile */
+	if (ppfd >= 0 && pidfd_send_signal(ppfd, 0, NULL, 0) < 0)
+		return -ESRCH;
+	return 0;
+}
+
 int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		      const struct cell_parent *parent,
 		      const struct cell_placement *place,
@@ -2340,6 +2420,19 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 		}
 	}
 
+	int host_ns, parent_ns;
+	int sr = shared_ns(j, nsfd, parent, &host_ns, &parent_ns);
+	if (sr < 0) {
+		close_nsfds(nsfd);
+		cell_error_context(err, j->name, "cell.sysctl", NULL);
+		return cell_error_set(err, sr, "comparing the joined "
+				      "namespaces with %s: %s",
+				      parent ? "the host's and the parent "
+					       "jail's"
+					     : "the host's",
+				      strerror(-sr));
+	}
+
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		int r = -errno;
@@ -2377,7 +2470,11 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 				.nested = parent != NULL, .sock = theirs,
 				.proc = proc ? &pc : NULL,
 				.nsfd = { nsfd[0], nsfd[1], nsfd[2] },
-				.gate = { -1, -1 } };
+				.gate = { -1, -1 }, .host_ns = host_ns,
+				.parent_ns = parent_ns };
+	/* a child's init sees its parent jail's /proc, not the host's */
+	if (parent && proc && proc->keep_init && !j->timens)
+		ia.mm_safe = shared_mm_safe();
 	/* 0: a network stack in the making: init comes without NEWNET and
 	 * is handed it at 3b' (never with cell.netns: stack.c makes none
 	 * then). The thread may still run at the clone, but only in system

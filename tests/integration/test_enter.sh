@@ -614,4 +614,79 @@ check_match "... and a malformed one" "Invalid argument" \
 	"$JAIL" -c name=$N path="$R" "mount=$IDS $R/ids nullfs X-mount.idmap=b:0:-1:1" command=/bin/true
 check_clean "... nothing left" $N
 
+# --- child jails: built from inside their parent -------------------------
+# A child's init is cloned inside its parent's namespaces and sees the
+# parent's /proc: /proc/sys read-only there, and shaped by the parent jail
+# (${N}n has no procfs: its root owns /proc, here a stand-in's files).
+PR=$T/pr; NP=$T/np
+mkroot "$PR"; mkroot "$PR/kid"; mkroot "$NP"; mkroot "$NP/kid"
+MADE="$MADE ${N}p ${N}n"
+init_of() { # the host pid of jail $1's init, from its record
+	sed -n "1s/.* init=\([0-9]*\) .*/\1/p" \
+		$(grep -l "^name=$1\$" "$CELL_RUN_DIR"/jails/* 2>/dev/null) 2>/dev/null
+}
+"$JAIL" -c name=${N}p path="$PR" vnet children.max=1 persist >/dev/null
+"$JAIL" -c name=${N}n path="$NP" mount.procfs=false children.max=1 persist >/dev/null
+PINIT=$(init_of ${N}p)
+TTL_HOST=$(cat /proc/sys/net/ipv4/ip_default_ttl)
+TTL_P=$("$JEXEC" ${N}p cat /proc/sys/net/ipv4/ip_default_ttl)
+SHM_P=$("$JEXEC" ${N}p cat /proc/sys/kernel/shmmax)
+check "a child jail's net.* sysctl is set in its own stack" "77" \
+	"$JAIL" -c name=${N}p.c path="$PR/kid" vnet \
+	cell.sysctl=net.ipv4.ip_default_ttl=77 \
+	command=cat /proc/sys/net/ipv4/ip_default_ttl
+check "... not in its parent's" "$TTL_P" \
+	"$JEXEC" ${N}p cat /proc/sys/net/ipv4/ip_default_ttl
+check "... nor in the host's" "$TTL_HOST" cat /proc/sys/net/ipv4/ip_default_ttl
+check "a child jail's kernel.shmmax in its own IPC namespace" "4243 $SHM_P" \
+	sh -c "echo \$('$JAIL' -c name=${N}p.c path='$PR/kid' sysvshm=new \
+	cell.sysctl=kernel.shmmax=4243 command=cat /proc/sys/kernel/shmmax) \
+	\$('$JEXEC' ${N}p cat /proc/sys/kernel/shmmax)"
+check "a child jail's kernel.domainname in its own UTS namespace" "kid.example" \
+	"$JAIL" -c name=${N}p.c path="$PR/kid" host=new \
+	cell.sysctl=kernel.domainname=kid.example \
+	command=cat /proc/sys/kernel/domainname
+check "a child's sysctl in a joined namespace that is the host's is refused" \
+	"rc=1 $TTL_HOST the joined namespace is the host's" unshare -n sh -c "
+	echo $TTL_HOST > /proc/sys/net/ipv4/ip_default_ttl
+	\"$JAIL\" -c name=${N}p.c path=\"$PR/kid\" cell.netns=/proc/self/ns/net \
+		cell.sysctl=net.ipv4.ip_default_ttl=99 command=true \
+		>'$T/sy.out' 2>&1; rc=\$?
+	echo rc=\$rc \$(cat /proc/sys/net/ipv4/ip_default_ttl) \
+		\$(grep -o \"the joined namespace is the host's\" '$T/sy.out')"
+check "... and in one that is its parent's" \
+	"rc=1 $TTL_P the joined namespace is the parent jail's" sh -c "
+	\"$JAIL\" -c name=${N}p.c path=\"$PR/kid\" cell.netns=/proc/$PINIT/ns/net \
+		cell.sysctl=net.ipv4.ip_default_ttl=99 command=true \
+		>'$T/sy.out' 2>&1; rc=\$?
+	echo rc=\$rc \$('$JEXEC' ${N}p cat /proc/sys/net/ipv4/ip_default_ttl) \
+		\$(grep -o \"the joined namespace is the parent jail's\" '$T/sy.out')"
+check_clean "... nothing left of the child" ${N}p.c
+# fs.suid_dumpable (whether the command may borrow init's memory) is the
+# host's, read by the creator: not the "1" ${N}n's root put in its /proc
+gated_child() { # ENV...: "INIT-STATE TAIL-/proc-OWNER" of ${N}n.c
+	env "$@" CELL_TEST_PAUSE_AT=active:1000 "$JAIL" -c name=${N}n.c \
+		path="$NP/kid" exec.jail_user=user command=/bin/sh -c : &
+	local bg=$! pinit init="" tail="" i
+	pinit=$(init_of ${N}n)
+	for i in $(seq 100); do
+		init=$(ps -o pid=,comm= --ppid "$pinit" | awk '$2 == "init" {print $1; exit}')
+		[ -n "$init" ] && tail=$(ps -o pid= --ppid "$init" | head -1 | tr -d ' ')
+		[ -n "$tail" ] && [ "$(stat -c %U /proc/$tail/status 2>/dev/null)" != "" ] &&
+			[ "$(awk '{print $3}' /proc/$tail/stat 2>/dev/null)" = S ] && break
+		sleep 0.02
+	done
+	sleep 0.2
+	echo "$(awk '{print $3}' /proc/$init/stat 2>/dev/null) $(stat -c %U /proc/$tail/status 2>/dev/null)"
+	wait $bg
+}
+mkdir -p "$NP/proc/sys/fs"; echo 1 > "$NP/proc/sys/fs/suid_dumpable"
+if [ "$(cat /proc/sys/fs/suid_dumpable)" = 1 ]; then
+	ok "# skip: a child's init reads the host's fs.suid_dumpable (it is 1 here)"
+else
+	check "a child's init reads the host's fs.suid_dumpable, not its parent's /proc: its command borrows init's memory (D)" \
+		"D root" gated_child
+fi
+check_clean "... nothing left of the child" ${N}n.c
+
 finish
