@@ -2185,6 +2185,32 @@ static pid_t pidfd_pid(int pidfd)
 
 static int join_flags(const struct cell_jail *j);
 
+/*
+ * Close every descriptor but stdio, 3 .. 3+preserve-1 (the caller's, for
+ * the process: cell_exec.preserve_fds) and the n in keep (-1: none).
+ */
+static void close_all_but(const int *keep, size_t n, unsigned preserve)
+{
+	unsigned lo = 3 + (preserve > 1024 ? 1024 : preserve);
+	int k[32];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < ARRAY_SIZE(k); i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		size_t at = m++;
+		for (; at > 0 && k[at - 1] > keep[i]; at--)
+			k[at] = k[at - 1];
+		k[at] = keep[i];
+	}
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)k[i] > lo)
+			close_range(lo, (unsigned)k[i] - 1, 0);
+		if ((unsigned)k[i] >= lo)
+			lo = (unsigned)k[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
+}
+
 static pid_t clone_in_parent(const struct init_args *a,
 			     const struct cell_parent *parent, int mine,
 			     int *pidfd, struct cell_error *err)
@@ -2215,6 +2241,31 @@ static pid_t clone_in_parent(const struct init_args *a,
 			_exit(1);
 		pid_t inner = fork();
 		if (inner == 0) {
+			/* We hold every descriptor the creator had open (the
+			 * child's root and its cgroup directories opened on
+			 * the host, the parent's init pidfd ...), and we and
+			 * the child's init are about to join the parent's
+			 * namespaces, where init builds the child's root
+			 * while the parent jail runs: from there they would
+			 * reach the host through /proc/self/fd/N, with only
+			 * the kernel's mount namespace checks in the way.
+			 * Defence in depth: keep only what init_main() uses
+			 * (init_args and its process's descriptors) and what
+			 * we need to clone it (closed in init below). */
+			const struct cell_exec *x = a->proc ? a->proc->x
+							    : NULL;
+			int keep[] = {
+				a->sock, a->nsfd[0], a->nsfd[1], a->nsfd[2],
+				a->gate[0], a->gate[1],
+				a->proc ? a->proc->start_fd : -1,
+				x ? x->stdio[0] : -1, x ? x->stdio[1] : -1,
+				x ? x->stdio[2] : -1,
+				x ? x->console_sock : -1,
+				x ? x->exec_fd : -1,
+				ppfd, ptime, sp[1],
+			};
+			close_all_but(keep, ARRAY_SIZE(keep),
+				      x ? x->preserve_fds : 0);
 			int flags = join_flags(parent->jail) & ~CLONE_NEWPID;
 			if (setns(ppfd, flags) < 0)
 				_exit(1);
@@ -2223,8 +2274,13 @@ static pid_t clone_in_parent(const struct init_args *a,
 				_exit(1);
 			int fd = -1;
 			pid_t pid = clone_pidfd(ns_flags(j), &fd);
-			if (pid == 0)
+			if (pid == 0) {
+				close(ppfd);
+				if (ptime >= 0)
+					close(ptime);
+				close(sp[1]);
 				init_main(a);
+			}
 			if (pid < 0 || send_fd(sp[1], fd) < 0)
 				_exit(1);
 			_exit(0);

@@ -689,4 +689,28 @@ else
 fi
 check_clean "... nothing left of the child" ${N}n.c
 
+# the child's init is cloned by a fork of the creator that joins the
+# parent's namespaces: it keeps only its own descriptors (the socket to
+# the creator, the command's gate), nothing the creator had open on the
+# host (the child's root, its cgroup directory, the parent's pidfd).
+# Seen from the host while init holds ready back.
+child_init_fds() {
+	CELL_TEST_PAUSE_AT=init-before-ready:1500 "$JAIL" -c name=${N}p.c \
+		path="$PR/kid" command=/bin/true </dev/null >/dev/null 2>&1 &
+	local bg=$! init="" i
+	for i in $(seq 100); do
+		init=$(ps -o pid=,comm= --ppid "$PINIT" | awk '$2 == "init" {print $1; exit}')
+		[ -n "$init" ] && break
+		sleep 0.02
+	done
+	sleep 0.2
+	for f in /proc/$init/fd/*; do
+		[ "${f##*/}" -ge 3 ] && readlink "$f" | sed 's/:\[.*//'
+	done | sort | tr '\n' ' '; echo
+	wait $bg
+}
+check "a child's init holds no descriptor of the creator's: two sockets above stdio" \
+	"socket socket " child_init_fds
+check_clean "... nothing left of the child" ${N}p.c
+
 finish
