@@ -1597,21 +1597,39 @@ static int init_drop(int keep_fd)
 }
 
 /*
- * init is a copy of the host command that created it: replace its command
- * line, so the jail does not read the host's argv in /proc/1/cmdline.
+ * Where our command line lies in memory (fields 48 and 49 of
+ * /proc/self/stat: arg_start, arg_end), 0 or -errno. Read on the host's
+ * /proc: by init for a top-level jail, by the creator for a child jail,
+ * whose init is a copy of it (forks, no exec: the same span) and sees
+ * only its parent jail's /proc, which that jail shapes (without a procfs
+ * there its root owns the directory: a planted "stat" would have init
+ * wipe memory it chose).
  */
-static void hide_cmdline(void)
+static int cmdline_span(unsigned long *start, unsigned long *end)
 {
-	prctl(PR_SET_NAME, "init", 0, 0, 0);
+	*start = *end = 0;
 	_cleanup_free_ char *buf = NULL;
-	if (cell_read_file("/proc/self/stat", 4096, &buf, NULL) < 0)
-		return;
+	int r = cell_read_file("/proc/self/stat", 4096, &buf, NULL);
+	if (r < 0)
+		return r;
 	char *p = strrchr(buf, ')');
-	unsigned long start = 0, end = 0;
-	/* fields 48 and 49: arg_start, arg_end (field 3 follows ") ") */
+	/* field 3 follows ") " */
 	for (int field = 2; p && field < 48; field++)
 		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%lu %lu", &start, &end) != 2 || end <= start)
+	if (!p || sscanf(p + 1, "%lu %lu", start, end) != 2 || *end <= *start)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * init is a copy of the host command that created it: replace its command
+ * line (start .. end, from cmdline_span()), so the jail does not read the
+ * host's argv in /proc/1/cmdline.
+ */
+static void hide_cmdline(unsigned long start, unsigned long end)
+{
+	prctl(PR_SET_NAME, "init", 0, 0, 0);
+	if (end <= start)
 		return;
 	char *args = (char *)start;
 	memset(args, 0, end - start);
@@ -1644,6 +1662,8 @@ struct init_args {
 	int host_ns, parent_ns;
 	bool mm_safe;                   /* nested: shared_mm_safe(), read
 					 * by the creator */
+	unsigned long arg_start, arg_end; /* nested: cmdline_span(), read
+					   * by the creator */
 };
 
 static unsigned long ns_flags(const struct cell_jail *j);
@@ -1865,7 +1885,10 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		fail_to(sock, "cgroup", -errno,
 			"new cgroup namespace: %s", strerror(errno));
-	hide_cmdline();
+	unsigned long arg_start = a->arg_start, arg_end = a->arg_end;
+	if (!a->nested)
+		cmdline_span(&arg_start, &arg_end);
+	hide_cmdline(arg_start, arg_end);
 	/* (a vfork's CLONE_VM is refused across time namespaces) */
 	bool share_mm = a->proc && a->proc->keep_init && !j->timens &&
 			(a->nested ? a->mm_safe : shared_mm_safe());
@@ -2531,6 +2554,8 @@ int cell_enter_create(const struct cell_jail *j, const struct cell_policy *pol,
 	/* a child's init sees its parent jail's /proc, not the host's */
 	if (parent && proc && proc->keep_init && !j->timens)
 		ia.mm_safe = shared_mm_safe();
+	if (parent)
+		cmdline_span(&ia.arg_start, &ia.arg_end);
 	/* 0: a network stack in the making: init comes without NEWNET and
 	 * is handed it at 3b' (never with cell.netns: stack.c makes none
 	 * then). The thread may still run at the clone, but only in system

@@ -713,4 +713,15 @@ check "a child's init holds no descriptor of the creator's: two sockets above st
 	"socket socket " child_init_fds
 check_clean "... nothing left of the child" ${N}p.c
 
+# init hides the host's command line it was copied with: a child's init
+# finds where it lies from the creator, not from its parent's /proc
+# (${N}n's root planted a stat there that points at unmapped memory)
+mkdir -p "$NP/proc/self"
+{ printf '1 (x) S'; for i in $(seq 4 47); do printf ' 0'; done
+  printf ' 4096 8192 0 0 0\n'; } > "$NP/proc/self/stat"
+check "a child's init hides its command line, whatever its parent's /proc says" \
+	"init" sh -c "'$JAIL' -c name=${N}n.c path='$NP/kid' \
+	command=cat /proc/1/cmdline 2>&1 | tr -d '\0'"
+check_clean "... nothing left of the child" ${N}n.c
+
 finish
