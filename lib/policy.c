@@ -1115,7 +1115,11 @@ int cell_policy_set_caps(const struct cell_policy *pol, uint64_t inheritable,
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = (uint32_t)pol->caps;
 	data[1].effective = data[1].permitted = (uint32_t)(pol->caps >> 32);
-	inheritable &= pol->caps;
+	/* not cut to the permitted set: OCI may name an inheritable
+	 * capability the process does not hold (runc sets it so), and the
+	 * second call of tail() narrows permitted below the inheritable
+	 * set the first one made; the kernel keeps it within the bounding
+	 * set, which the caller has cut already */
 	data[0].inheritable = (uint32_t)inheritable;
 	data[1].inheritable = (uint32_t)(inheritable >> 32);
 	if (capset(&hdr, data) < 0)

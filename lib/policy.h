@@ -163,10 +163,13 @@ int cell_policy_export_bpf(const struct cell_policy *pol, int fd,
 int cell_policy_bound_caps(const struct cell_policy *pol,
 			   struct cell_error *err);
 /* Permitted and effective set to the policy's capabilities, the
- * inheritable set to inheritable within them: empty unless a caller
- * asks for one by name (OCI's process.capabilities.inheritable), never
- * a default (CVE-2022-29162: runc's full default inheritable set let a
- * file's inheritable capabilities raise a non-root program's; under
+ * inheritable set to inheritable, as given: within the bounding set the
+ * caller has cut (cell_policy_bound_caps(); the kernel refuses more),
+ * not within the permitted set (OCI's may name more, as runc grants).
+ * Empty unless a caller asks for one by name (OCI's
+ * process.capabilities.inheritable), never a default (CVE-2022-29162:
+ * runc's full default inheritable set let a file's inheritable
+ * capabilities raise a non-root program's; under
  * no_new_privs, which every jailed process has, an exec gains nothing
  * beyond its permitted set either way). */
 int cell_policy_set_caps(const struct cell_policy *pol, uint64_t inheritable,

@@ -84,6 +84,15 @@ check "root: inheritable and ambient as given" \
 	"0000000000000020 0000000000000020 0000000000000020 0000000000000020" \
 	run_out pc "$ICAPS" "$ACAPS"
 U1000='.process.user = {"uid":1000,"gid":1000}'
+# an inheritable capability outside permitted is granted too (runc does;
+# under no_new_privs it is inert): not cut when permitted is narrowed
+IONLY='.process.capabilities = {"bounding":["CAP_CHOWN","CAP_KILL"],"effective":["CAP_CHOWN"],"permitted":["CAP_CHOWN"],"inheritable":["CAP_KILL"]}'
+check "root: an inheritable set outside permitted as given" \
+	"0000000000000020 0000000000000001 0000000000000001 0000000000000000" \
+	run_out pc "$ICAPS" "$IONLY"
+check "uid 1000: an inheritable set outside permitted as given" \
+	"0000000000000020 0000000000000000 0000000000000000 0000000000000000" \
+	run_out pc "$ICAPS" "$IONLY | $U1000"
 check "uid 1000: the ambient set survives the change of ids and the exec" \
 	"1000 0000000000000020 0000000000000020 0000000000000020 0000000000000020" \
 	run_out pc "echo \$(id -u) \$($ICAPS)" "$ACAPS | $U1000"
