@@ -673,22 +673,45 @@ static int fill_dev(int root, const struct cell_policy *pol, char *bad,
 				 name);
 			mkdirat(dev, dir, 0755);
 		}
+		/* in a user namespace no node can be made: the host's own
+		 * is bound on an empty file instead */
+		bool bound = false;
 		if (mknodat(dev, name, (n->type == 'b' ? S_IFBLK : S_IFCHR) |
 					       n->mode,
-			    makedev(n->major, n->minor)) < 0 &&
-		    (errno != EPERM || (r = bind_host_node(dev, n)) < 0)) {
-			/* in a user namespace no node can be made: the
-			 * host's own is bound on an empty file instead */
-			r = r < 0 ? r : -errno;
-			snprintf(bad, badlen, "/dev/%s", name);
-			return r;
+			    makedev(n->major, n->minor)) < 0) {
+			r = -errno;
+			if (r == -EPERM) {
+				bound = true;
+				r = bind_host_node(dev, n);
+			}
+			if (r < 0) {
+				snprintf(bad, badlen, "/dev/%s", name);
+				return r;
+			}
 		}
-		/* cell.devices may name an owner */
-		if ((n->uid || n->gid) &&
-		    fchownat(dev, name, n->uid, n->gid,
-			     AT_SYMLINK_NOFOLLOW) < 0) {
-			snprintf(bad, badlen, "/dev/%s (owner)", name);
-			return -errno;
+		if (!n->uid && !n->gid)
+			continue;
+		/* cell.devices may name an owner. Not of a bound node:
+		 * that is the host's own inode, which a chown would hand
+		 * over on the host, beyond the jail's life (a map of the
+		 * host's root, cell.uidmap=0:0:N, lets it through). Such a
+		 * node keeps the host's owner; another asked is an error. */
+		struct stat st;
+		if (bound) {
+			if (fstatat(dev, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				r = -errno;
+			else if (st.st_uid != n->uid || st.st_gid != n->gid)
+				r = -EPERM;
+		} else if (fchownat(dev, name, n->uid, n->gid,
+				    AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+		}
+		if (r < 0) {
+			snprintf(bad, badlen, "/dev/%s (owner%s)", name,
+				 bound ? ": in a user namespace the node is "
+					 "the host's, bound, with the host's "
+					 "owner" : "");
+			return r;
 		}
 	}
 	/* POSIX shared memory, and a private devpts instance: the jail

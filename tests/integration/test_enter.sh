@@ -19,7 +19,8 @@ N=ent$$
 NS=cellent$$
 CG=cellent$$
 MADE="$N ${N}b"
-trap 'ip netns del $NS 2>/dev/null; for d in /sys/fs/cgroup/*/$CG /sys/fs/cgroup/$CG; do [ -d "$d" ] && rmdir "$d"/sub "$d" 2>/dev/null; done; cleanup' EXIT
+HN=cell-it-$$   # a host node in /dev (cell.devices in a user namespace)
+trap 'ip netns del $NS 2>/dev/null; for d in /sys/fs/cgroup/*/$CG /sys/fs/cgroup/$CG; do [ -d "$d" ] && rmdir "$d"/sub "$d" 2>/dev/null; done; rm -f "/dev/$HN"; cleanup' EXIT
 
 drive() { "$DRIVE" name=$N path="$R" "$@"; }
 
@@ -327,6 +328,20 @@ check_rc "a map that does not map 0 is refused" 1 \
 check_rc "a malformed map is refused" 1 \
 	"$JAIL" -c name=$N path="$U" cell.uidmap=0:-1:5 \
 	cell.gidmap=0:300000:65536 command=true
+# cell.devices in a user namespace: the node is the host's own, bound;
+# an owner asked must not be given to the host's inode (a map of the
+# host's root would let a chown through, and it outlived the jail)
+mknod -m 0600 "/dev/$HN" c 1 3
+HM="cell.uidmap=0:0:65536 cell.gidmap=0:0:65536"
+check_match "cell.devices: a bound host node's owner is not changed" \
+	"/dev/$HN .owner: in a user namespace the node is the host.s" \
+	"$JAIL" -c name=$N path="$R" $HM "cell.devices=/dev/$HN c 1:3 0600 5:5" \
+	command=true
+check "... the host's node keeps its owner" "0:0" stat -c %u:%g "/dev/$HN"
+check "... the owner it has is accepted" "ok" \
+	"$JAIL" -c name=$N path="$R" $HM "cell.devices=/dev/$HN c 1:3 0600 0:0" \
+	command=/bin/sh -c "echo x > /dev/$HN && echo ok"
+rm -f "/dev/$HN"
 check_clean "... leaving nothing" $N
 
 # the compiled filter kept beside the record, loaded by later entries
