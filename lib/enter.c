@@ -1840,23 +1840,34 @@ static int enter_timens(const struct cell_jail *j)
 /*
  * The time namespace of a jail's processes, for a process that joins the
  * jail through init's pidfd (which joins init's own, the host's for an
- * init that did not exec): opened as the host's root, -1 for a jail
- * without cell.timens, -errno when init is gone.
+ * init that did not exec): init's time_for_children, opened as the
+ * host's root. That is the jail's own with cell.timens, and an
+ * ancestor's for a child jail without it (its init was cloned in its
+ * parent's, clone_in_parent()), so it is looked at for every jail.
+ * -1 when it is ours already (nothing to join: a jail without
+ * cell.timens on the host's clocks, or a kernel without time
+ * namespaces), -errno when init is gone.
  */
 static int open_timens(const struct cell_jail *j, int pidfd)
 {
-	if (!j->timens)
-		return -1;
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/%d/ns/time_for_children",
 		 (int)pidfd_pid(pidfd));
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	int r = fd < 0 ? -errno : 0;
 	/* still the same process: the pid was not reused meanwhile */
 	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -ESRCH;
+	}
+	if (fd < 0)
+		return r == -ENOENT && !j->timens ? -1 : r;
+	struct stat a, b;
+	if (fstat(fd, &a) == 0 && stat("/proc/self/ns/time", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }

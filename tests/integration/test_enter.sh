@@ -18,7 +18,7 @@ echo inside > "$R/data/f"
 N=ent$$
 NS=cellent$$
 CG=cellent$$
-MADE="$N ${N}b"
+MADE="$N ${N}b ${N}t.c ${N}t"
 HN=cell-it-$$   # a host node in /dev (cell.devices in a user namespace)
 trap 'ip netns del $NS 2>/dev/null; for d in /sys/fs/cgroup/*/$CG /sys/fs/cgroup/$CG; do [ -d "$d" ] && rmdir "$d"/sub "$d" 2>/dev/null; done; rm -f "/dev/$HN"; cleanup' EXIT
 
@@ -606,6 +606,18 @@ check "... jls -n shows the parameters" \
 	'cell.timens cell.timens.monotonic="" cell.timens.boottime=100000' \
 	sh -c "'$JLS' -j $N -n cell.timens cell.timens.monotonic cell.timens.boottime"
 check_rc "... removed" 0 "$JAIL" -r $N
+# a child jail without cell.timens runs on its parent's clocks (its init
+# is cloned in the parent's time namespace): jexec into it too
+mkroot "$R/kid"
+"$JAIL" -c name=${N}t path="$R" persist children.max=1 cell.timens=1 \
+	cell.timens.boottime=100000 >/dev/null
+"$JAIL" -c name=${N}t.c path="$R/kid" persist >/dev/null
+check "a child jail's jexec joins its parent's time namespace" \
+	"monotonic 0 0 boottime 100000 0" "$JEXEC" ${N}t.c sh -c "$TOFF"
+"$JAIL" -r ${N}t >/dev/null
+rm -rf "$R/kid"
+check_clean "... nothing left of the child" ${N}t.c
+check_clean "... nor of the parent" ${N}t
 check_match "offsets without cell.timens are refused" "need cell.timens" \
 	"$JAIL" -c name=$N path="$R" cell.timens.boottime=1 command=/bin/true
 check_match "an offset that is no number is refused" \
