@@ -12,6 +12,9 @@
 # files are only printed (jail -e), never created from, since a garbled
 # exec.* line would run on the host.
 CELL_IT_TMP=cell-bad
+# absolute: the random command lines run in the temp dir (below)
+CELL_SOURCE_DIR=$(cd "${CELL_SOURCE_DIR:?}" && pwd)
+CELL_BUILD_DIR=$(cd "${CELL_BUILD_DIR:?}" && pwd)
 . "$CELL_SOURCE_DIR/tests/integration/lib.sh"
 CELL=$B/src/cell
 export CELL_HOME=$T/home
@@ -71,6 +74,9 @@ random_argv() {
 	printf '%s\0' "${a[@]}"
 }
 
+# in our temp dir: a random line may name a file to write ("nosuch=1",
+# once committed at the top of the tree)
+cd "$T" || exit 1
 for cmd in jail jls jexec cell; do
 	for ((i = 0; i < ROUNDS; i++)); do
 		mapfile -d '' args < <(random_argv)
