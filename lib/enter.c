@@ -258,7 +258,11 @@ static void fail_to(int fd, const char *step, int code, const char *fmt, ...)
 static int send_fd(int sock, int fd);
 static int recv_fd_kind(int sock, char *kind);
 static pid_t pidfd_pid(int pidfd);
+static pid_t pidfd_pid_at(int proc, int pidfd);
 static pid_t clone_pidfd(unsigned long flags, int *pidfd);
+static int open_own_proc(int *proc, int *mnt);
+static void proc_path(int proc, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* --- fd-relative resolution inside the jail ------------------------------ */
 
@@ -983,13 +987,18 @@ static int idmap_userns(const char *spec)
 	}
 	close(pp[0]);
 	int r = 0, ns = -1;
-	pid_t hp = pidfd_pid(pidfd);
+	_cleanup_close_ int mnt = -1;
+	int proc;
+	r = open_own_proc(&proc, &mnt);
+	pid_t hp = r == 0 ? pidfd_pid_at(proc, pidfd) : -1;
+	if (r == 0 && hp <= 0)
+		r = -ESRCH;
 	const char *const files[2] = { "uid_map", "gid_map" };
 	const char *const maps[2] = { uid, gid };
 	for (int i = 0; i < 2 && r == 0; i++) {
 		char p[64];
-		snprintf(p, sizeof(p), "/proc/%d/%s", (int)hp, files[i]);
-		int fd = open(p, O_WRONLY | O_CLOEXEC);
+		proc_path(proc, p, sizeof(p), "%d/%s", (int)hp, files[i]);
+		int fd = openat(proc, p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		size_t l = strlen(maps[i]);
 		if (fd < 0 || write(fd, maps[i], l) != (ssize_t)l)
 			r = errno ? -errno : -EIO;
@@ -998,8 +1007,9 @@ static int idmap_userns(const char *spec)
 	}
 	if (r == 0) {
 		char p[64];
-		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)hp);
-		ns = open(p, O_RDONLY | O_CLOEXEC);
+		/* (a magic link, followed: into the namespace) */
+		proc_path(proc, p, sizeof(p), "%d/ns/user", (int)hp);
+		ns = openat(proc, p, O_RDONLY | O_CLOEXEC);
 		if (ns < 0)
 			r = -errno;
 	}
@@ -1066,6 +1076,14 @@ static int mount_line(const struct cell_jail *j, int root, const char *line,
 			mkdir_target = true;
 		else if (!strncasecmp(o, "x-mount.idmap=", 14) && bind &&
 			 userns < 0) {
+			/* init is in the jail's user namespace by now, and
+			 * only the host's root may idmap a host file system */
+			if (j->uid_map.n) {
+				snprintf(bad, badlen, "%.120s: X-mount.idmap "
+					 "in a jail with cell.uidmap is not "
+					 "supported", line);
+				return -EOPNOTSUPP;
+			}
 			cell_octal_unescape(o + 14);
 			userns = idmap_userns(o + 14);
 			if (userns < 0)
@@ -1751,6 +1769,41 @@ static int open_proc_sys(bool nested, int *mnt)
 }
 
 /*
+ * init's own view of processes for what it reads and writes through
+ * /proc before the jail's root is built (timens_offsets, the maps of an
+ * idmap's user namespace): the host's /proc for a top-level jail, a
+ * procfs of its own for a child jail (see open_proc_sys: its /proc is
+ * its parent jail's, which that jail shapes). *proc is AT_FDCWD for the
+ * host's (paths "/proc/..."), else the detached mount's root, which *mnt
+ * holds too (the caller closes it). 0 or -errno.
+ */
+static bool init_nested;   /* init_main's: a child jail's init */
+
+static int open_own_proc(int *proc, int *mnt)
+{
+	*proc = AT_FDCWD;
+	*mnt = -1;
+	if (!init_nested)
+		return 0;
+	int m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					     MOUNT_ATTR_NOEXEC);
+	if (m < 0)
+		return m;
+	*proc = *mnt = m;
+	return 0;
+}
+
+/* a path below the procfs open_own_proc gave: "/proc/REL" or "REL" */
+static void proc_path(int proc, char *buf, size_t len, const char *fmt, ...)
+{
+	int n = snprintf(buf, len, "%s", proc == AT_FDCWD ? "/proc/" : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/*
  * cell.sysctl: written before the jail's root is built, when init is in
  * the jail's network and IPC namespaces already. The keys were checked on
  * the way in (param.c): namespaced ones only, each in a namespace the
@@ -1828,11 +1881,17 @@ static int enter_timens(const struct cell_jail *j)
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "monotonic %lld %ld\nboottime %lld "
 			 "%ld\n", ms, mn, bs, bn);
-	int fd = open("/proc/self/timens_offsets",
-		      O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int mnt = -1;
+	int proc;
+	int r = open_own_proc(&proc, &mnt);
+	if (r < 0)
+		return r;
+	char p[64];
+	proc_path(proc, p, sizeof(p), "self/timens_offsets");
+	int fd = openat(proc, p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	int r = write(fd, buf, (size_t)n) == n ? 0 : -errno;
+	r = write(fd, buf, (size_t)n) == n ? 0 : -errno;
 	close(fd);
 	return r;
 }
@@ -1903,6 +1962,7 @@ static __attribute__((noreturn)) void init_main(const struct init_args *a)
 {
 	const struct cell_jail *j = a->j;
 	int sock = a->sock;
+	init_nested = a->nested;
 	/* 4: first things first. (A nested init's parent is a helper that
 	 * exits at once; its creator's death still reads as EOF on sock.) */
 	if (!a->nested)
@@ -2230,9 +2290,19 @@ static int recv_fd(int sock)
 /* The pid a pidfd names, in our (the host's) pid namespace. */
 static pid_t pidfd_pid(int pidfd)
 {
+	return pidfd_pid_at(AT_FDCWD, pidfd);
+}
+
+/* The same, as the procfs at proc sees it (AT_FDCWD: our /proc). */
+static pid_t pidfd_pid_at(int proc, int pidfd)
+{
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	snprintf(path, sizeof(path), "%sself/fdinfo/%d",
+		 proc == AT_FDCWD ? "/proc/" : "", pidfd);
+	int fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	_cleanup_fclose_ FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
 	char line[128];
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "Pid:", 4))

@@ -751,4 +751,27 @@ check "a child's init hides its command line, whatever its parent's /proc says" 
 	command=cat /proc/1/cmdline 2>&1 | tr -d '\0'"
 check_clean "... nothing left of the child" ${N}n.c
 
+# cell.timens and X-mount.idmap in a child: init writes the offsets and
+# the idmap's maps through a procfs of its own, not its parent's /proc
+# (${N}n has none: a planted file there took the offsets, or the open
+# failed)
+mkdir -p "$NP/proc/self"; : > "$NP/proc/self/timens_offsets"
+check "a child's cell.timens offsets, whatever its parent's /proc holds" \
+	"monotonic 0 0 boottime 4242 0" "$JAIL" -c name=${N}n.c path="$NP/kid" \
+	cell.timens=1 cell.timens.boottime=4242 command=/bin/sh -c "$TOFF"
+check "... the parent's planted file untouched" "" cat "$NP/proc/self/timens_offsets"
+# (a child's bind source is a path of its parent's tree: its init binds
+# in the parent's mount namespace)
+IDK=$NP/idkid; mkdir -p "$IDK" "$NP/kid/ids"; touch "$IDK/f0"
+check "a child's X-mount.idmap, whatever its parent's /proc holds" "2000:2000" \
+	"$JAIL" -c name=${N}n.c path="$NP/kid" \
+	"mount=/idkid $NP/kid/ids nullfs ro,X-mount.idmap=b:0:2000:1" \
+	command=/bin/sh -c 'stat -c %u:%g /ids/f0'
+check_clean "... nothing left of the child" ${N}n.c
+check_match "X-mount.idmap in a jail with cell.uidmap is refused, saying so" \
+	"X-mount.idmap in a jail with cell.uidmap is not supported" \
+	"$JAIL" -c name=$N path="$R" cell.uidmap=0:500000:65536 cell.gidmap=0:500000:65536 \
+	"mount=$IDK $R/ids nullfs ro,X-mount.idmap=b:0:2000:1" command=/bin/true
+check_clean "... nothing left" $N
+
 finish
