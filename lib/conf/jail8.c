@@ -1335,8 +1335,14 @@ static int prepare(const struct cell_jail8 *o, const struct cell_conf *conf,
 			if (k >= 0)
 				jobs[i].deps[jobs[i].ndeps++] = (size_t)k;
 		}
+		/* the parent's edge whenever the parent is in the set, also
+		 * a running jail no configuration has (jail -r a.b a: a.b
+		 * goes first, with its hooks, as FreeBSD orders it) */
+		const char *dot = strrchr(jobs[i].name, '.');
 		char pn[CELL_NAME_MAX];
-		if (conf_parent(conf, jobs[i].name, pn, sizeof(pn))) {
+		if (dot && (size_t)(dot - jobs[i].name) < sizeof(pn)) {
+			memcpy(pn, jobs[i].name, (size_t)(dot - jobs[i].name));
+			pn[dot - jobs[i].name] = '\0';
 			ssize_t k = job_index(jobs, n, pn);
 			if (k >= 0)
 				jobs[i].deps[jobs[i].ndeps++] = (size_t)k;

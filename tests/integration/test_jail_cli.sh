@@ -108,7 +108,17 @@ mkroot "$R/jails/kid"
 	"$JAIL" -m name=${N}p1.c nopersist >/dev/null; sleep 0.3
 check_rc "children.max=1 with its child ended: a new child is made" 0 \
 	"$JAIL" -c name=${N}p1.c path="$R/jails/kid" persist
-"$JAIL" -r ${N}p1 >/dev/null
+# jail -r of a child and its parent, the child named first or last: the
+# child goes first (FreeBSD's implied dependency on the parent), also for
+# running jails no configuration has
+check "jail -r CHILD PARENT: the child first, both removed" \
+	"${N}p1.c: removed ${N}p1: removed rc=0" \
+	sh -c "echo \$('$JAIL_BIN' -r ${N}p1.c ${N}p1 2>&1) rc=\$?"
+"$JAIL" -c name=${N}p1 path="$R" children.max=1 persist >/dev/null
+"$JAIL" -c name=${N}p1.c path="$R/jails/kid" persist >/dev/null
+check "jail -r PARENT CHILD: the same" \
+	"${N}p1.c: removed ${N}p1: removed rc=0" \
+	sh -c "echo \$('$JAIL_BIN' -r ${N}p1 ${N}p1.c 2>&1) rc=\$?"
 rm -rf "$R/jails"
 check_clean "... nothing left of the parent" ${N}p1
 check_clean "... nor of the child" ${N}p1.c
