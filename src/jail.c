@@ -450,8 +450,15 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		/* a configuration's jails are named; FreeBSD notes their
-		 * removal too (docf) */
-		f.named = f.note_removed = true;
+		 * removal when there is a configuration (docf: a file read),
+		 * several jails or a wildcard */
+		f.named = true;
+		bool docf = cfile ? !strcmp(cfile, "-") || !access(cfile, F_OK)
+				  : conf->njails > 0 ||
+					    !access("/etc/jail.conf", F_OK);
+		f.note_removed = docf || argc - optind > 1;
+		for (int i = optind; i < argc; i++)
+			f.note_removed |= strchr(argv[i], '*') != NULL;
 		rc = cell_jail8_run_conf(&o, conf, argv + optind,
 					 (size_t)(argc - optind));
 		cell_conf_free(conf);

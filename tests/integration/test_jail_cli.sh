@@ -397,6 +397,18 @@ check "jail -m notes NAME: updated" "${N}nt: updated" "$JAIL_BIN" -m name=${N}nt
 check "jail -r of one jail by name: no note (FreeBSD: no configuration, one jail)" "" \
 	"$JAIL_BIN" -r name=${N}nt
 "$JAIL_BIN" -q -c name=${N}nt path="$R" persist
+if [ -e /etc/jail.conf ]; then
+	"$JAIL_BIN" -q -r ${N}nt
+	ok "# skip: ... nor by its name alone (this host has /etc/jail.conf)"
+else
+	check "... nor by its name alone, with no configuration file" "" \
+		"$JAIL_BIN" -r ${N}nt
+fi
+"$JAIL_BIN" -q -c name=${N}nt path="$R" persist
+: >"$T/empty.conf"
+check "... with a configuration file (docf): NAME: removed" "${N}nt: removed" \
+	"$JAIL_BIN" -f "$T/empty.conf" -r ${N}nt
+"$JAIL_BIN" -q -c name=${N}nt path="$R" persist
 "$JAIL_BIN" -q -c name=${N}nu path="$R" persist
 check "jail -r of two jails notes each" "${N}nt: removed
 ${N}nu: removed" "$JAIL_BIN" -R ${N}nt ${N}nu
