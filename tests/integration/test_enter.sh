@@ -565,14 +565,14 @@ check_clean "... nothing left of it" $N
 # (fs.suid_dumpable 1; CELL_TEST_NO_VFORK=1 stands in for it here). The
 # creator pauses with the jail active and the gate shut: the command
 # waits at it as "user", init waits for its exec (D) or in its loop (S).
-gated() { # gated ENV...: "INIT-STATE TAIL-/proc-OWNER"
-	env "$@" CELL_TEST_PAUSE_AT=active:1000 "$JAIL" -c name=$N \
-		path="$R" exec.jail_user=user command=/bin/sh -c : &
-	local bg=$! init="" tail="" i
+# gate_report BG FIND: once the command's tail (a child of the init that
+# "FIND BG" prints) waits at the gate, switched to user and asleep in
+# read: "INIT-STATE TAIL-/proc-OWNER"; then waits for BG
+gate_report() {
+	local bg=$1 find=$2 init="" tail="" i
 	for i in $(seq 100); do
-		init=$(ps -o pid= --ppid $bg | head -1 | tr -d ' ')
+		init=$("$find" "$bg")
 		[ -n "$init" ] && tail=$(ps -o pid= --ppid "$init" | head -1 | tr -d ' ')
-		# the tail at the gate: switched to user, asleep in read
 		[ -n "$tail" ] && [ "$(stat -c %U /proc/$tail/status 2>/dev/null)" != "" ] &&
 			[ "$(awk '{print $3}' /proc/$tail/stat 2>/dev/null)" = S ] && break
 		sleep 0.02
@@ -580,6 +580,12 @@ gated() { # gated ENV...: "INIT-STATE TAIL-/proc-OWNER"
 	sleep 0.2
 	echo "$(awk '{print $3}' /proc/$init/stat 2>/dev/null) $(stat -c %U /proc/$tail/status 2>/dev/null)"
 	wait $bg
+}
+first_child() { ps -o pid= --ppid "$1" | head -1 | tr -d ' '; }
+gated() { # gated ENV...: "INIT-STATE TAIL-/proc-OWNER"
+	env "$@" CELL_TEST_PAUSE_AT=active:1000 "$JAIL" -c name=$N \
+		path="$R" exec.jail_user=user command=/bin/sh -c : &
+	gate_report $! first_child
 }
 check "the command borrows init's memory: init waits for its exec (D), the tail is not dumpable" \
 	"D root" gated
@@ -691,21 +697,14 @@ check "... and in one that is its parent's" \
 check_clean "... nothing left of the child" ${N}p.c
 # fs.suid_dumpable (whether the command may borrow init's memory) is the
 # host's, read by the creator: not the "1" ${N}n's root put in its /proc
+# (the child's init is a child of its parent jail's init, named "init")
+child_init() {
+	ps -o pid=,comm= --ppid "$(init_of ${N}n)" | awk '$2 == "init" {print $1; exit}'
+}
 gated_child() { # ENV...: "INIT-STATE TAIL-/proc-OWNER" of ${N}n.c
 	env "$@" CELL_TEST_PAUSE_AT=active:1000 "$JAIL" -c name=${N}n.c \
 		path="$NP/kid" exec.jail_user=user command=/bin/sh -c : &
-	local bg=$! pinit init="" tail="" i
-	pinit=$(init_of ${N}n)
-	for i in $(seq 100); do
-		init=$(ps -o pid=,comm= --ppid "$pinit" | awk '$2 == "init" {print $1; exit}')
-		[ -n "$init" ] && tail=$(ps -o pid= --ppid "$init" | head -1 | tr -d ' ')
-		[ -n "$tail" ] && [ "$(stat -c %U /proc/$tail/status 2>/dev/null)" != "" ] &&
-			[ "$(awk '{print $3}' /proc/$tail/stat 2>/dev/null)" = S ] && break
-		sleep 0.02
-	done
-	sleep 0.2
-	echo "$(awk '{print $3}' /proc/$init/stat 2>/dev/null) $(stat -c %U /proc/$tail/status 2>/dev/null)"
-	wait $bg
+	gate_report $! child_init
 }
 mkdir -p "$NP/proc/sys/fs"; echo 1 > "$NP/proc/sys/fs/suid_dumpable"
 if [ "$(cat /proc/sys/fs/suid_dumpable)" = 1 ]; then
