@@ -1539,6 +1539,9 @@ int cell_time_offset_parse(const char *s, long long *sec, long *nsec)
 	}
 	if (*p)
 		return -EINVAL;
+	/* -MAX.5 is -(MAX+1) and 0.5: past the kernel's bound */
+	if (neg && frac && whole == TIME_OFFSET_MAX)
+		return -ERANGE;
 	if (!neg) {
 		*sec = whole;
 		*nsec = frac;

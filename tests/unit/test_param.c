@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jail.h"
+#include "policy.h"
 #include "param.h"
 
 static int setup(void **state)
@@ -318,6 +319,68 @@ static void vnet_jailsys_values(void **state)
 	assert_int_equal(cell_param_set_arg(j, "vnet=disable", &e), -EINVAL);
 }
 
+/* cell.timens.* offsets: [-]SECONDS[.FRACTION] as the kernel wants them
+ * (whole seconds, and nanoseconds in [0, 1e9) added); cell.devices items;
+ * meta.KEY without "=" removes the key (FreeBSD) */
+static void offsets_devices_kv(void **state)
+{
+	struct cell_jail *j = *state;
+	struct cell_error e;
+	long long s;
+	long ns;
+	assert_int_equal(cell_time_offset_parse("-1.5", &s, &ns), 0);
+	assert_true(s == -2 && ns == 500000000);
+	assert_int_equal(cell_time_offset_parse("2.000000001", &s, &ns), 0);
+	assert_true(s == 2 && ns == 1);
+	assert_int_equal(cell_time_offset_parse("-0", &s, &ns), 0);
+	assert_true(s == 0 && ns == 0);
+	assert_int_equal(cell_time_offset_parse("", &s, &ns), 0);
+	assert_true(cell_time_offset_parse("1.", &s, &ns) < 0);
+	assert_true(cell_time_offset_parse(".5", &s, &ns) < 0);
+	assert_true(cell_time_offset_parse("1.0000000001", &s, &ns) < 0);
+	assert_true(cell_time_offset_parse("1e5", &s, &ns) < 0);
+	assert_int_equal(cell_time_offset_parse("-9223372036", &s, &ns), 0);
+	assert_int_equal(cell_time_offset_parse("-9223372036.5", &s, &ns),
+			 -ERANGE);
+	assert_int_equal(cell_time_offset_parse("9223372037", &s, &ns),
+			 -ERANGE);
+
+	struct cell_devnode d;
+	char why[160];
+	assert_int_equal(cell_devnode_parse("/dev/dri/card0 c 226:0 0660 0:44",
+					    &d, why, sizeof(why)), 0);
+	assert_string_equal(d.name, "dri/card0");
+	assert_true(d.type == 'c' && d.major == 226 && d.minor == 0 &&
+		    d.mode == 0660 && d.uid == 0 && d.gid == 44);
+	assert_int_equal(cell_devnode_parse("/dev/b b 7:0", &d, why,
+					    sizeof(why)), 0);
+	assert_true(d.type == 'b' && d.mode == 0600);
+	static const char *const bad[] = {
+		"/dev/../etc c 1:3", "/dev/a//b c 1:3", "/dev/./a c 1:3",
+		"/dev/ c 1:3", "/dev/a/ c 1:3", "/etc/x c 1:3",
+		"/dev/pts/0 c 136:0", "/dev/ptmx c 5:2", "/dev/shm c 1:3",
+		"/dev/fd c 1:3", "/dev/stdin c 1:3", "/dev/x p 1:3",
+		"/dev/x c 4096:0", "/dev/x c 1:1048576", "/dev/x c 1:3 01000",
+		"/dev/x c 1:3 0600 1:2 junk", "/dev/x c 1", "/dev/x y 1:3",
+		"/dev/a$b c 1:3",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(cell_devnode_parse(bad[i], &d, why,
+						    sizeof(why)), -EINVAL);
+
+	assert_int_equal(cell_param_set_arg(j, "meta.a=1", &e), 0);
+	assert_int_equal(cell_param_set_arg(j, "meta.b=", &e), 0);
+	const char *v;
+	assert_int_equal(cell_param_kv_get(j, "meta.b", &v), 0);
+	assert_string_equal(v, "");
+	assert_int_equal(cell_param_set_arg(j, "meta.a", &e), 0);
+	assert_int_equal(cell_param_kv_get(j, "meta.a", &v), 0);
+	assert_null(v);
+	assert_int_equal((int)j->kv_unset.n, 1);
+	assert_string_equal(j->kv_unset.v[0], "meta.a");
+	assert_int_equal(cell_param_kv_get(j, "cell.devices", &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(table_is_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_is_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(vnet_jailsys_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(offsets_devices_kv, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("param", tests, NULL, NULL);
 }
