@@ -90,6 +90,29 @@ int cell_conf_print(const struct cell_conf *conf, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+/*
+ * A value of a jail -e line, as FreeBSD's quoted_print writes it: bare
+ * when it is one plain token (a path, an address, a number), else quoted,
+ * with '"' unless it holds one and no '\'' (then '\''). FreeBSD quotes
+ * only for blanks and quotes; here also for what the lexer would read
+ * otherwise (';', '$', ',', '#' ...), so that the line parses back.
+ */
+static void put_value(FILE *out, const char *s)
+{
+	/* (no comment start: slash-star and slash-slash open comments) */
+	bool plain = *s != '\0' && !strstr(s, "/*") && !strstr(s, "//");
+	for (const unsigned char *c = (const unsigned char *)s; *c && plain;
+	     c++)
+		plain = plain_char(*c) || *c == '/' || *c == '+';
+	if (plain)
+		fputs(s, out);
+	else
+		put_quoted(out, s, strchr(s, '"') && !strchr(s, '\'') ? '\''
+								     : '"');
+}
+
+/* FreeBSD's jail -e line: name=value (a list's values apart by ','),
+ * a boolean's name alone, apart by sep; "+=" kept as written */
 int cell_conf_print_params(const struct cell_conf_jail *cj, const char *sep,
 			   FILE *out)
 {
@@ -104,11 +127,11 @@ int cell_conf_print_params(const struct cell_conf_jail *cj, const char *sep,
 		}
 		put_name(out, p->name);
 		if (p->op != CELL_CONF_BOOL) {
-			fputs(p->op == CELL_CONF_APPEND ? " += " : " = ", out);
+			fputs(p->op == CELL_CONF_APPEND ? "+=" : "=", out);
 			for (size_t k = 0; k < p->nvalues; k++) {
 				if (k)
-					fputs(", ", out);
-				put_quoted(out, p->values[k], '"');
+					fputc(',', out);
+				put_value(out, p->values[k]);
 			}
 		}
 	}

@@ -150,10 +150,15 @@ static void show_round_trip(void **state)
 		"web { host.hostname = web.example; allow.nomount; }\n"
 		"db { ip4.addr = 10.0.0.1, 10.0.0.2; }\n");
 	char *out = show(c, ";");
-	/* one line per jail, "name" first */
-	assert_int_equal(strncmp(out, "name = \"web\";persist;", 21), 0);
-	assert_non_null(strstr(out, "\nname = \"db\";"));
-	assert_non_null(strstr(out, "ip4.addr = \"10.0.0.1\", \"10.0.0.2\""));
+	/* one line per jail, "name" first, in FreeBSD's name=value form:
+	 * bare where a value is one plain token, quoted where not */
+	assert_int_equal(strncmp(out, "name=web;persist;", 17), 0);
+	assert_non_null(strstr(out, "\nname=db;"));
+	assert_non_null(strstr(out, "ip4.addr=10.0.0.1,10.0.0.2"));
+	assert_non_null(strstr(out, "host.hostname=web.example"));
+	/* a value with '"' and no '\'' in '\'' (FreeBSD's quoted_print): no
+	 * $ expansion there either */
+	assert_non_null(strstr(out, "exec.start='echo \"a;b\" $HOME x',"));
 	/* "NAME { LINE; }" reads back to the same text */
 	char *wrapped = NULL;
 	size_t wlen = 0;
@@ -162,9 +167,9 @@ static void show_round_trip(void **state)
 	char *copy = strdup(out);
 	for (char *line = strtok_r(copy, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		const char *q = strchr(line, '"') + 1;
-		fprintf(f, "\"%.*s\" { %s; }\n", (int)(strchr(q, '"') - q), q,
-			line);
+		/* the name: "name=NAME;" starts the line */
+		const char *q = line + 5;
+		fprintf(f, "\"%.*s\" { %s; }\n", (int)strcspn(q, ";"), q, line);
 	}
 	fclose(f);
 	struct cell_conf *c2 = parse_ok(wrapped);

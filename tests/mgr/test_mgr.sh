@@ -91,7 +91,7 @@ run_backend() {
 	check_rc "$be: create web" 0 $C -q create -p 10 --tags front,web \
 		web busybox "$net.10"
 	check_true "$be: web/jail.conf written" test -f "$D/jails/web/jail.conf"
-	check_match "$be: jail.conf is a jail(8) block" "path = \"$D/jails/web/root\"" \
+	check_match "$be: jail.conf is a jail(8) block" "path=\"?$D/jails/web/root" \
 		"$B/src/jail" -f "$D/jails/web/jail.conf" -e ' '
 	if [ "$be" = btrfs ]; then
 		check_match "$be: thin jail is a snapshot of the release" \
