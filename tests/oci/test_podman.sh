@@ -57,6 +57,16 @@ check "podman run --hostname, --env, --workdir" "web bar /tmp" \
 	--rootfs "$ROOTFS" /bin/sh -c 'echo $(hostname) $FOO $(pwd)'
 check "podman run --user" "1000" \
 	P run --rm --network=none --user 1000:1000 --rootfs "$ROOTFS" id -u
+# a device of the container's own (linux.devices -> cell.devices), at a
+# path of its choosing
+check "podman run --device HOST:CONTAINER" "c 1:5 ok" \
+	P run --rm --network=none --device /dev/zero:/dev/myzero \
+	--rootfs "$ROOTFS" /bin/sh -c 'echo $(stat -c "%F" /dev/myzero | cut -c1) $(stat -c "%t:%T" /dev/myzero) $(head -c1 /dev/myzero >/dev/null && echo ok)'
+# --cap-add for a non-root user: what the container's process ends up with
+# (podman's sets, kept over the change of ids as runc keeps them)
+check "podman run --user 1000 --cap-add NET_BIND_SERVICE: the process holds it" "yes" \
+	P run --rm --network=none --user 1000:1000 --cap-add NET_BIND_SERVICE \
+	--rootfs "$ROOTFS" /bin/sh -c 'c=$(grep CapEff /proc/self/status | cut -f2); [ $(( 0x$c & 0x400 )) -ne 0 ] && echo yes || echo "no ($c)"'
 check_rc "podman run -d --memory" 0 P run -d --name pd --network=none \
 	--memory 64m --rootfs "$ROOTFS" /bin/sh -c 'echo logged; sleep 60'
 sleep 1
