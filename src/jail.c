@@ -443,8 +443,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 1;
 	} else {
-		/* jails from jail.conf: the named ones, or all */
-		struct cell_conf *conf = load(cfile);
+		/* jails from jail.conf: the named ones, or all. A removal
+		 * goes on without a configuration when -f names no file
+		 * (FreeBSD: docf only when the file exists) */
+		bool nofile = op == CELL_J8_REMOVE && cfile &&
+			      strcmp(cfile, "-") && access(cfile, F_OK);
+		struct cell_conf *conf = load(nofile ? "/dev/null" : cfile);
 		if (!conf) {
 			rc = 1;
 			goto out;
@@ -453,7 +457,7 @@ int main(int argc, char **argv)
 		 * removal when there is a configuration (docf: a file read),
 		 * several jails or a wildcard */
 		f.named = true;
-		bool docf = cfile ? !strcmp(cfile, "-") || !access(cfile, F_OK)
+		bool docf = cfile ? !nofile
 				  : conf->njails > 0 ||
 					    !access("/etc/jail.conf", F_OK);
 		f.note_removed = docf || argc - optind > 1;

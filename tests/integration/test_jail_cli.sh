@@ -409,6 +409,11 @@ fi
 check "... with a configuration file (docf): NAME: removed" "${N}nt: removed" \
 	"$JAIL_BIN" -f "$T/empty.conf" -r ${N}nt
 "$JAIL_BIN" -q -c name=${N}nt path="$R" persist
+check "jail -f MISSING -r: removed without a configuration, no note (FreeBSD)" \
+	"rc=0 gone" sh -c "'$JAIL_BIN' -f '$T/no-such.conf' -r ${N}nt; echo rc=\$? \$('$JLS' -j ${N}nt >/dev/null 2>&1 || echo gone)"
+check_match "... while jail -f MISSING -c is an error naming it" "no-such.conf" \
+	"$JAIL_BIN" -f "$T/no-such.conf" -c ${N}nt
+"$JAIL_BIN" -q -c name=${N}nt path="$R" persist
 "$JAIL_BIN" -q -c name=${N}nu path="$R" persist
 check "jail -r of two jails notes each" "${N}nt: removed
 ${N}nu: removed" "$JAIL_BIN" -R ${N}nt ${N}nu
