@@ -274,6 +274,17 @@ static int fs_options(int fs, const char *type, char *data)
 	return 0;
 }
 
+/* Lazily unmount the mount fd names, through our own /proc/self/fd:
+ * never by a path the jail could have changed. */
+static int detach(const struct agent *a, int fd)
+{
+	char rel[32];
+	snprintf(rel, sizeof(rel), "self/fd/%d", fd);
+	if (fchdir(a->hostproc) < 0 || umount2(rel, MNT_DETACH) < 0)
+		return -errno;
+	return 0;
+}
+
 /* The mount itself, in a child born in the jail's pid namespace. */
 static int mount_here(const struct agent *a, uint64_t id, pid_t pid,
 		      const char *source,
@@ -338,13 +349,21 @@ static int mount_here(const struct agent *a, uint64_t id, pid_t pid,
 	if (move_mount(m, "", t, "", MOVE_MOUNT_F_EMPTY_PATH |
 					     MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
-	/* the new mount's id, for umount: what the target names now */
-	_cleanup_close_ int nt = open_as_caller(a, id, pid, target, O_PATH);
+	/* The new mount's id, for umount, from m itself, which names the
+	 * mount just attached: never from the target's path looked up
+	 * again, which the jail may have pointed meanwhile at one of the
+	 * boundary's mounts (a mask, the read-only /proc/sys) to have it
+	 * recorded as ours. Not recorded, it is taken away again. */
 	uint64_t mid = 0;
 	bool root = false;
-	if (nt < 0 || mount_id(nt, &mid, &root) < 0 || !root)
-		return -EIO;
-	return mounts_add(a->mounts_fd, mid);
+	int r = mount_id(m, &mid, &root);
+	if (r == 0 && !root)
+		r = -EIO;
+	if (r == 0)
+		r = mounts_add(a->mounts_fd, mid);
+	if (r < 0)
+		detach(a, m);
+	return r;
 }
 
 static int answer_mount(const struct agent *a, const struct seccomp_notif *req)
@@ -428,15 +447,12 @@ static int answer_umount(const struct agent *a,
 	/* only what we mounted: the boundary's mounts are not the jail's */
 	if (!mounts_has(a->mounts_fd, id, false))
 		return -EPERM;
-	/* Unmount what t names, through our own /proc/self/fd, never by
-	 * the path again (the jail could swap a symlink in meanwhile). t
-	 * itself holds the mount, so the unmount is lazy (umount -l): the
-	 * mount leaves the jail's tree at once, its files stay usable by
-	 * whoever has them open. */
-	char rel[32];
-	snprintf(rel, sizeof(rel), "self/fd/%d", t);
-	if (fchdir(a->hostproc) < 0 || umount2(rel, MNT_DETACH) < 0)
-		return -errno;
+	/* Unmount what t names, never by the path again (the jail could
+	 * swap a symlink in meanwhile). t itself holds the mount, so the
+	 * unmount is lazy (umount -l): the mount leaves the jail's tree at
+	 * once, its files stay usable by whoever has them open. */
+	if ((r = detach(a, t)) < 0)
+		return r;
 	mounts_has(a->mounts_fd, id, true);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -119,6 +120,90 @@ static int escape(const char *marker)
 	}
 	if (!found)
 		printf("contained\n");
+	return 0;
+}
+
+/*
+ * The agent's mount/umount TOCTOU: a tmpfs mounted at DIR/d/NAME while
+ * another process swaps DIR/d (a directory) with DIR/s (a symlink to the
+ * directory holding the mask /PARENT/NAME). Whatever the agent resolves
+ * the target to after the mount, the mount it records must be the one it
+ * made: if it ever records the mask's, the jail may unmount the mask.
+ * Prints "unmasked" when an umount2(mask) takes the mask away within
+ * secs, else
+ * "held N" (N: mounts the agent made and this undid).
+ */
+static int mount_race(const char *mask, int secs)
+{
+	char parent[256], name[128], dir[32], d[64], s[64];
+	const char *slash = strrchr(mask, '/');
+	if (!slash || slash == mask || strlen(mask) >= sizeof(parent))
+		return 2;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - mask), mask);
+	snprintf(name, sizeof(name), "%s", slash + 1);
+	snprintf(dir, sizeof(dir), "/tmp/.race.XXXXXX");
+	if (!mkdtemp(dir))
+		return verdict(-1);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	snprintf(s, sizeof(s), "%s/s", dir);
+	char target[256];
+	snprintf(target, sizeof(target), "%s/%s", d, name);
+	if (mkdir(d, 0700) < 0 ||
+	    mkdir(target, 0700) < 0 || symlink(parent, s) < 0)
+		return verdict(-1);
+	/* the swapper pauses (and says so) while we undo our own mounts */
+	volatile int *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return verdict(-1);
+	pid_t sw = fork();
+	if (sw == 0) {
+		for (;;) {
+			if (sh[0]) {
+				struct stat st;
+				if (lstat(d, &st) == 0 && !S_ISDIR(st.st_mode))
+					syscall(SYS_renameat2, AT_FDCWD, d,
+						AT_FDCWD, s, RENAME_EXCHANGE);
+				__atomic_store_n(&sh[1], 1, __ATOMIC_SEQ_CST);
+				while (sh[0])
+					;
+				__atomic_store_n(&sh[1], 0, __ATOMIC_SEQ_CST);
+			}
+			syscall(SYS_renameat2, AT_FDCWD, d, AT_FDCWD, s,
+				RENAME_EXCHANGE);
+		}
+	}
+	time_t end = time(NULL) + secs;
+	int held = 0, rc = 0;
+	while (time(NULL) < end) {
+		if (mount("t", target, "tmpfs", 0, NULL) < 0)
+			continue;
+		/* a mount of ours that went over the mask itself (through
+		 * the symlink) is ours to take off: the mask is gone when
+		 * the path is no longer a mount's root */
+		struct statx sx;
+		if (umount2(mask, 0) == 0 &&
+		    statx(AT_FDCWD, mask, 0, STATX_BASIC_STATS, &sx) == 0 &&
+		    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+			rc = 1;
+			break;
+		}
+		/* ours, undone with the swapper paused on the directory */
+		sh[0] = 1;
+		while (!__atomic_load_n(&sh[1], __ATOMIC_SEQ_CST))
+			;
+		while (umount2(target, 0) == 0)
+			held++;
+		sh[0] = 0;
+		while (__atomic_load_n(&sh[1], __ATOMIC_SEQ_CST))
+			;
+	}
+	kill(sw, SIGKILL);
+	waitpid(sw, NULL, 0);
+	if (rc)
+		printf("unmasked\n");
+	else
+		printf("held %d\n", held);
 	return 0;
 }
 
@@ -258,6 +343,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(t, "escape"))
 		return escape(a);
+	if (!strcmp(t, "mount-race"))
+		return mount_race(a, argc > 3 ? atoi(argv[3]) : 10);
 	if (!strcmp(t, "fds")) {
 		/* descriptors beyond stdio that the jailed process holds */
 		int n = 0;

@@ -773,4 +773,16 @@ check_match "X-mount.idmap in a jail with cell.uidmap is refused, saying so" \
 	"mount=$IDK $R/ids nullfs ro,X-mount.idmap=b:0:2000:1" command=/bin/true
 check_clean "... nothing left" $N
 
+# --- the agent against a jail that races it --------------------------------
+# The mount's id recorded for umount is the mount's own: a target swapped
+# for a symlink to /proc after the attach once had /proc/timer_list's
+# mask recorded as the jail's, and unmounted (/proc/sys alike: the host's
+# sysctls writable)
+A=revf-ag$$
+MADE="$MADE $A"
+check_match "the agent records its own mount, whatever the target names after" \
+	"^held [0-9]+$" "$JAIL" -c name=$A path="$R" $M allow.mount.tmpfs \
+	command=/bin/cell-probe mount-race /proc/timer_list 8
+check_clean "... leaving nothing" $A
+
 finish
