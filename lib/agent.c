@@ -26,8 +26,10 @@
  *   - sysfs (a fresh sysfs shows what /sys's masks hide);
  *   - unmounting anything the agent did not mount: the masks over /proc
  *     and /sys, /dev and the root are the boundary. The agent records the
- *     mount id of each mount it makes in the jail's record (state.c) and
- *     unmounts only those, always lazily (see answer_umount).
+ *     unique mount id (Linux 6.8; plain ids are reused) of each mount it
+ *     makes, read from the mount's own descriptor, in the jail's record
+ *     (state.c) and unmounts only those, always lazily (see
+ *     answer_umount).
  * Each mount is made by a child of the agent, which is born in the
  * jail's pid namespace: the new proc shows the jail's processes.
  */
@@ -191,12 +193,24 @@ static int open_as_caller(const struct agent *a, uint64_t id, pid_t pid,
 	return fd < 0 ? -errno : fd;
 }
 
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U /* Linux 6.8 */
+#endif
+
+/*
+ * The mount's unique id (Linux 6.8), never its plain one: plain ids are
+ * handed out again, lowest first, once a mount is gone, and a mount of
+ * ours can go without our umount (a lazy umount of a mount of ours above
+ * it takes it along), so its recorded id would come to name whatever is
+ * mounted next: the clones of /proc's masks in a bind of /proc, say.
+ * Without unique ids the agent mounts nothing.
+ */
 static int mount_id(int fd, uint64_t *id, bool *is_root)
 {
 	struct statx stx;
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0)
 		return -errno;
-	if (!(stx.stx_mask & STATX_MNT_ID))
+	if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE))
 		return -EOPNOTSUPP;
 	*id = stx.stx_mnt_id;
 	*is_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;

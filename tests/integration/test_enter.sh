@@ -785,4 +785,19 @@ check_match "the agent records its own mount, whatever the target names after" \
 	command=/bin/cell-probe mount-race /proc/timer_list 8
 check_clean "... leaving nothing" $A
 
+# A mount of the agent's that a lazy umount of one above it took along
+# stayed in the record; its plain mount id was given to the next mount,
+# a clone of a mask in a bind of /proc, which the jail could then unmount
+# (the probe only opens core_pattern: were it writable, nothing is written)
+check "a recorded mount gone without the agent's umount leaves no id to reuse" \
+	"$(printf 'mask kept\ndenied EROFS\nown ok')" \
+	"$JAIL" -c name=$A path="$R" $M allow.mount.tmpfs allow.mount.nullfs \
+	command=/bin/sh -c 'mkdir -p /mnt/a /mnt/p; mount -t tmpfs a /mnt/a
+	i=0; while [ $i -lt 60 ]; do mkdir /mnt/a/$i; mount -t tmpfs b /mnt/a/$i; i=$((i+1)); done
+	umount -l /mnt/a; sleep 1; mount --bind /proc /mnt/p
+	umount /mnt/p/sys 2>/dev/null || echo mask kept
+	cell-probe open /mnt/p/sys/kernel/core_pattern w
+	umount /mnt/p && echo own ok'
+check_clean "... leaving nothing" $A
+
 finish
