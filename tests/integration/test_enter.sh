@@ -778,11 +778,11 @@ check_clean "... nothing left" $N
 # for a symlink to /proc after the attach once had /proc/timer_list's
 # mask recorded as the jail's, and unmounted (/proc/sys alike: the host's
 # sysctls writable)
-A=revf-ag$$
+A=${N}ag
 MADE="$MADE $A"
 check_match "the agent records its own mount, whatever the target names after" \
 	"^held [0-9]+$" "$JAIL" -c name=$A path="$R" $M allow.mount.tmpfs \
-	command=/bin/cell-probe mount-race /proc/timer_list 8
+	command=/bin/cell-probe mount-race /proc/timer_list 5
 check_clean "... leaving nothing" $A
 
 # A mount of the agent's that a lazy umount of one above it took along
