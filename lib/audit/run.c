@@ -135,6 +135,11 @@ static int abstract_listener(const char *name)
 	return s;
 }
 
+/*
+ * What the probe wrote, read once it has exited: only what is already
+ * queued, never waiting for more. Whatever still holds the other end
+ * (a copy a jailed process got hold of) cannot keep us here.
+ */
 static int read_all(int fd, char **out)
 {
 	size_t cap = 8192, len = 0;
@@ -153,7 +158,7 @@ static int read_all(int fd, char **out)
 			b = nb;
 			cap *= 2;
 		}
-		ssize_t n = read(fd, b + len, cap - len - 1);
+		ssize_t n = recv(fd, b + len, cap - len - 1, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -223,11 +228,21 @@ int cell_audit_run(const struct cell_record *rec,
 	_cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	char *out = NULL;
 	int status = 0;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = cell_error_errno(err, -errno, "audit: pipe");
+	/* A socket, not a pipe: a jailed root can reopen a dumpable
+	 * process's pipe through /proc/PID/fd/1 and write lines of its own
+	 * into the report (or hold it open so that reading never ends); a
+	 * socket cannot be opened by that path (ENXIO). */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
+		r = cell_error_errno(err, -errno, "audit: socketpair");
 	} else {
-		/* the battery's output fits: the probe never blocks */
-		fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+		/* the battery's output fits: the probe never blocks, and it
+		 * is all queued when the probe has exited */
+		int sz = 1 << 20;
+		if (setsockopt(p[1], SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+			       sizeof(sz)) < 0)
+			setsockopt(p[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		shutdown(p[1], SHUT_RD);
+		shutdown(p[0], SHUT_WR);
 		struct cell_exec x;
 		cell_exec_init(&x);
 		x.argv = (char *const *)argv;

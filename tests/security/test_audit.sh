@@ -115,6 +115,86 @@ check_match "the mismatch is a FAIL line naming the parameter" \
 check_match "... counted" ' [1-9][0-9]* FAIL$' echo "$out"
 "$JAIL" -r ${N}t >/dev/null 2>&1
 
+# the jail's root against the report: it stops the probe, reopens its
+# stdout through /proc/PID/fd/1 (a pipe can be reopened so), writes lines
+# of its own before the probe's and holds the copy open so that the host's
+# read would never end. The report is a socket: nothing to reopen.
+cat >"$T/forge.c" <<'EOF'
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+int main(void)
+{
+	time_t end = time(NULL) + 20;
+	while (time(NULL) < end) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			int pid = atoi(e->d_name);
+			if (pid <= 1 || pid == getpid())
+				continue;
+			char p[64], c[64] = "";
+			snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
+			int f = open(p, O_RDONLY);
+			if (f < 0)
+				continue;
+			ssize_t k = read(f, c, sizeof(c) - 1);
+			close(f);
+			if (k <= 0 || strncmp(c, "cell-audit-probe", 16))
+				continue;
+			kill(pid, SIGSTOP);
+			snprintf(p, sizeof(p), "/proc/%d/fd/1", pid);
+			int w = open(p, O_WRONLY);
+			if (w >= 0) {
+				const char *l = "net.raw allowed\n"
+						"net.packet allowed\n";
+				if (write(w, l, strlen(l)) < 0)
+					perror("write");
+			}
+			printf("%s\n", w >= 0 ? "opened" : "refused");
+			fflush(stdout);
+			kill(pid, SIGCONT);
+			if (w >= 0)
+				sleep(15);
+			return 0;
+		}
+		if (d)
+			closedir(d);
+	}
+	printf("unseen\n");
+	return 1;
+}
+EOF
+if cc -static -O2 -o "$R/bin/forge" "$T/forge.c" 2>"$T/forge.err"; then
+	"$JAIL" -c name=${N}g path="$R" persist >/dev/null
+	MADE="$MADE ${N}g"
+	jid=$("$JLS" -j ${N}g jid)
+	echo "allow.raw_sockets=true" >>"$CELL_RUN_DIR/jails/$jid"
+	"$JEXEC" ${N}g /bin/forge >"$T/forge.out" 2>&1 &
+	fpid=$!
+	sleep 0.5
+	t0=$(date +%s)
+	out=$(timeout 30 "$CELL" audit ${N}g 2>&1); rc=$?
+	t1=$(date +%s)
+	wait $fpid
+	check "forged report: the probe's stdout cannot be reopened from the jail" \
+		"refused" cat "$T/forge.out"
+	check "forged report: still a FAIL, exit 1" "1" echo $rc
+	check_match "forged report: the probe's own line decides" \
+		'^FAIL raw sockets: denied, policy says allowed' echo "$out"
+	check_true "forged report: the audit does not wait for the jail" \
+		test $((t1 - t0)) -lt 10
+	rm -f "$R/bin/forge"
+	"$JAIL" -r ${N}g >/dev/null 2>&1
+else
+	not_ok "a static attacker built ($(head -1 "$T/forge.err"))"
+fi
+
 # every running jail, and what the audit leaves behind
 out=$("$CELL" audit 2>&1)
 check_match "no operand: every running jail audited" "^jail ${N}x " echo "$out"
