@@ -112,6 +112,7 @@ static void copy_winsize(int from, int to)
 struct relay {
 	int in, out, master, sock, res, sig;
 	bool in_open, master_open;
+	bool hung_up;            /* SIGTERM or SIGHUP closed the master */
 };
 
 /*
@@ -147,7 +148,7 @@ static int relay_loop(struct relay *rl, struct console_result *res)
 						   .events = POLLIN };
 		}
 		/* once the process ended: what it wrote last, then done */
-		int timeout = have_res ? 200 : -1;
+		int timeout = have_res ? 200 : rl->hung_up ? 2000 : -1;
 		if (have_res && (rl->master < 0 || !rl->master_open))
 			return 0;
 		int n = poll(p, (nfds_t)np, timeout);
@@ -155,6 +156,14 @@ static int relay_loop(struct relay *rl, struct console_result *res)
 			if (errno == EINTR)
 				continue;
 			return -errno;
+		}
+		if (n == 0 && !have_res && rl->hung_up) {
+			/* hung up, and the jail's program outlives its
+			 * terminal (it ignores SIGHUP): the session is over
+			 * without its status; reported as a hang-up */
+			res->r = 0;
+			res->status = SIGHUP;
+			return 0;
 		}
 		if (n == 0)
 			return 0; /* drained (or a background job holds it) */
@@ -180,6 +189,7 @@ static int relay_loop(struct relay *rl, struct console_result *res)
 					rl->master = -1;
 					rl->sock = -1;
 					rl->master_open = false;
+					rl->hung_up = true;
 				}
 			}
 		}
@@ -340,11 +350,24 @@ int cell_mgr_console(struct cell_mgr *m, const char *name,
 	r = relay_loop(&rl, &res);
 	if (rl.master >= 0)
 		close(rl.master); /* hangs up what is still attached */
+	/* TCSAFLUSH: what the user's terminal answered to the jail's last
+	 * queries (a cursor report, say) is not left for the host's shell */
 	if (restore)
-		tcsetattr(c->in, TCSADRAIN, &saved);
-	int cst;
-	while (waitpid(pid, &cst, 0) < 0 && errno == EINTR)
-		;
+		tcsetattr(c->in, TCSAFLUSH, &saved);
+	/* After a hang-up the jail's program may outlive its terminal (it
+	 * ignores SIGHUP): the session is over, it goes on in the jail, and
+	 * we do not wait for it beyond a moment. The child that started it
+	 * stays to reap it (killed, it would leave the program's zombie
+	 * unreaped in the jail), as a process of the host's init then. */
+	int cst = 0;
+	for (int tries = 0;; tries++) {
+		pid_t w = waitpid(pid, &cst, rl.hung_up ? WNOHANG : 0);
+		if (w == pid || (w < 0 && errno != EINTR) ||
+		    (w == 0 && tries >= 20))
+			break;
+		if (w == 0)
+			usleep(100000);
+	}
 	/* discard the signals that arrived for the relay, then unblock */
 	struct signalfd_siginfo si;
 	int fl = fcntl(sfd, F_GETFL);

@@ -48,6 +48,42 @@ def result(key, val):
     print("RESULT %s %s" % (key, val if val is not None else "-"), flush=True)
 
 read_until(rb"[#$] ", 10)
+if os.environ.get("CONSOLE_FLOOD"):
+    # the jail's program stops reading its terminal, the user types on
+    # (the pty discards what does not fit): cell still serves SIGTERM
+    # and restores the terminal at once
+    os.write(fd, b"exec sleep 30\r")
+    time.sleep(0.5)
+    fl = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
+    sent, end = 0, time.time() + 3
+    while sent < 256 * 1024 and time.time() < end:
+        try:
+            sent += os.write(fd, b"x" * 4096)
+        except BlockingIOError:
+            try:
+                os.read(fd, 65536)
+            except OSError:
+                pass
+            time.sleep(0.01)
+    result("flood_sent_kib", sent // 1024 >= 64 and "64+" or sent // 1024)
+    t0 = time.time()
+    os.killpg(os.getpgid(pid), signal.SIGTERM)
+    end, st = time.time() + 15, None
+    while time.time() < end:
+        p, st = os.waitpid(pid, os.WNOHANG)
+        if p:
+            break
+        try:
+            os.read(fd, 65536)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        p, st = os.waitpid(pid, 0)
+    result("flood_term_secs", "%.0f" % (time.time() - t0))
+    sys.exit(0)
 result("echo", ask("echo MARK$((1+2))", rb"(MARK\d)\r?\n"))
 result("tty", ask("tty", rb"(/dev/\S+)\r?\n"))
 result("size", ask("stty size", rb"\n(\d+ \d+)\r?\n"))

@@ -88,8 +88,28 @@ part_console() {
 	kill -TERM $pid
 	wait $pid
 	check "console: SIGTERM hangs the terminal up (the shell gets SIGHUP)" 129 echo $?
+	# a jail's program that stops reading while the user types on: the
+	# pty discards what does not fit, SIGTERM still ends the console
+	out=$(CONSOLE_FLOOD=1 python3 "$SRC/tests/mgr/console_drive.py" "$T/st" "$C" console con1 2>&1)
+	echo "$out" | sed 's/^/# /'
+	check "console: input flooding a jail that does not read: typed on" "64+" r flood_sent_kib
+	check_match "console: ... SIGTERM still ends the console at once" '^[0-4]$' r flood_term_secs
+	check_true "console: ... and the terminal's mode is restored" cmp "$T/st/before" "$T/st/after"
+
+	# (a hung-up program's exit is reaped a moment later)
 	check "console: nothing left in the jail but init (and ps)" "init ps" \
-		bash -c "$C cmd con1 ps -o comm | tail -n +2 | sort | xargs"
+		bash -c "for i in \$(seq 50); do l=\$($C cmd con1 ps -o comm | tail -n +2 | sort | xargs); [ \"\$l\" = 'init ps' ] && break; sleep 0.1; done; echo \$l"
+	# the program in the jail ignores SIGHUP: after SIGTERM the console
+	# does not wait for it (it goes on in the jail)
+	$C console con1 < <(printf 'trap "" HUP; exec sleep 60\n'; sleep 10) >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	local t0=$SECONDS
+	kill -TERM $pid
+	wait $pid
+	check "console: a program ignoring SIGHUP: the console ends after a moment anyway" \
+		"129 yes" echo $? $([ $((SECONDS - t0)) -le 5 ] && echo yes || echo "no ($((SECONDS - t0)) s)")
+	$C cmd con1 sh -c 'kill -9 $(ps -o pid,comm | awk "\$2 == \"sleep\" {print \$1}")' >/dev/null 2>&1
 }
 
 # --- template ------------------------------------------------------------------
