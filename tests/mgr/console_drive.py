@@ -44,6 +44,22 @@ def ask(line, pat, t=10):
     m = read_until(pat, t)
     return m.group(1).decode() if m and m.groups() else (m and m.group(0).decode())
 
+def wait_wrapper(t):
+    """the wrapper shell's wait status, reading the terminal meanwhile;
+    killed after t seconds"""
+    end = time.time() + t
+    while time.time() < end:
+        p, st = os.waitpid(pid, os.WNOHANG)
+        if p:
+            return st
+        try:
+            os.read(fd, 65536)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
 def result(key, val):
     print("RESULT %s %s" % (key, val if val is not None else "-"), flush=True)
 
@@ -69,19 +85,7 @@ if os.environ.get("CONSOLE_FLOOD"):
     result("flood_sent_kib", sent // 1024 >= 64 and "64+" or sent // 1024)
     t0 = time.time()
     os.killpg(os.getpgid(pid), signal.SIGTERM)
-    end, st = time.time() + 15, None
-    while time.time() < end:
-        p, st = os.waitpid(pid, os.WNOHANG)
-        if p:
-            break
-        try:
-            os.read(fd, 65536)
-        except OSError:
-            pass
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        p, st = os.waitpid(pid, 0)
+    wait_wrapper(15)
     result("flood_term_secs", "%.0f" % (time.time() - t0))
     sys.exit(0)
 result("echo", ask("echo MARK$((1+2))", rb"(MARK\d)\r?\n"))
@@ -108,18 +112,4 @@ result("slept", "yes" if re.search(rb"\nSLEPT", before_next + buf)
        else "no")
 os.write(fd, b"exit 7\r")
 read_until(rb"NEVER", 0.1)
-end = time.time() + 10
-st = None
-while time.time() < end:
-    p, st = os.waitpid(pid, os.WNOHANG)
-    if p:
-        break
-    try:
-        os.read(fd, 4096)
-    except OSError:
-        pass
-    time.sleep(0.05)
-else:
-    os.kill(pid, signal.SIGKILL)
-    p, st = os.waitpid(pid, 0)
-result("exit", os.waitstatus_to_exitcode(st))
+result("exit", os.waitstatus_to_exitcode(wait_wrapper(10)))
