@@ -685,11 +685,32 @@ void cell_audit_report_free(struct cell_audit_report *rep)
 
 /* --- output -------------------------------------------------------------- */
 
+/*
+ * What the probe saw, for a terminal: the jail names its processes,
+ * files and interfaces, so its words may hold escape sequences that
+ * would rewrite the admin's screen (an earlier FAIL line, say); every
+ * control character prints as '?'.
+ */
+static void printable(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
 void cell_audit_format(FILE *out, const struct cell_audit_report *rep,
 		       bool verbose)
 {
 	for (size_t i = 0; i < rep->n; i++) {
-		const struct cell_audit_line *l = &rep->lines[i];
+		struct cell_audit_line safe = rep->lines[i];
+		printable(safe.observed, rep->lines[i].observed,
+			  sizeof(safe.observed));
+		printable(safe.detail, rep->lines[i].detail,
+			  sizeof(safe.detail));
+		const struct cell_audit_line *l = &safe;
 		switch (l->verdict) {
 		case CELL_AUDIT_OK:
 			fprintf(out, "%s: %s (%s)", l->boundary, l->observed,

@@ -317,4 +317,19 @@ check_nomatch "cell audit on a cell-oci container: no FAIL" "^FAIL" echo "$AUD"
 check_match "... and it did audit the container" "[1-9][0-9]* boundaries checked, 0 FAIL" echo "$AUD"
 oci delete --force au >/dev/null 2>&1
 oci_clean "... leaving nothing" au
+# the jail names what the probe reports (here its pid 1, a program whose
+# name is an escape sequence): the text prints it without control bytes
+ESCNAME=$(printf 'x\033[2Jy')
+printf '#include <unistd.h>\nint main(void){sleep(30);return 0;}\n' >"$T/sl.c"
+cc -static -o "$ROOTFS/$ESCNAME" "$T/sl.c"
+B2=$(bundle au 'true')
+jq --arg p "/$ESCNAME" '.process.args = [$p]' "$B2/config.json" >"$B2/c2" &&
+	mv "$B2/c2" "$B2/config.json"
+oci run --detach --bundle "$B2" au >/dev/null 2>&1
+check "cell audit -v: no control character of the jail's reaches the terminal" "0" \
+	sh -c "'$B/src/cell' audit -v au 2>&1 | tr -cd '\000-\010\013-\037\177' | wc -c"
+check_match "... its name shown with '?' for them" 'x\?\[2Jy' "$B/src/cell" audit -v au
+oci delete --force au >/dev/null 2>&1
+rm -f "$ROOTFS/$ESCNAME"
+oci_clean "... leaving nothing" au
 finish
