@@ -854,15 +854,12 @@ part_trees() {
 	check_rc "trees: ... destroy again works" 0 $C -q destroy dm
 	check_true "trees: ... gone" test ! -e "$H/jails/dm"
 	# OCI: a whiteout of a 300-deep directory of a lower layer
-	python3 - "$T" "$R" <<'PY'
-import gzip, hashlib, io, json, os, sys, tarfile
+	python3 - "$T" "$R" "$SRC/tests/mgr" <<'PY'
+import io, sys, tarfile
 T, REL = sys.argv[1], sys.argv[2]
-lay = f"{T}/ocideep"
-def blob(data):
-    h = hashlib.sha256(data).hexdigest()
-    os.makedirs(f"{lay}/blobs/sha256", exist_ok=True)
-    open(f"{lay}/blobs/sha256/{h}", "wb").write(data)
-    return h
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+import oci_layout
 def layer(add):
     b = io.BytesIO()
     with tarfile.open(fileobj=b, mode="w") as t:
@@ -873,24 +870,8 @@ def l1(t):
     t.add(f"{T}/deep300", arcname="deep")
 def l2(t):
     ti = tarfile.TarInfo(".wh.deep"); t.addfile(ti, io.BytesIO(b""))
-descs = []
-for data in (layer(l1), layer(l2)):
-    descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                  "digest": "sha256:" + blob(data), "size": len(data)})
-cfg = blob(json.dumps({"architecture": "amd64", "os": "linux",
-    "rootfs": {"type": "layers", "diff_ids": []}}).encode())
-man = json.dumps({"schemaVersion": 2,
-    "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-               "digest": "sha256:" + cfg, "size": 10},
-    "layers": descs}).encode()
-mh = blob(man)
-open(f"{lay}/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
-json.dump({"schemaVersion": 2, "manifests": [
-    {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-     "digest": "sha256:" + mh, "size": len(man),
-     "platform": {"architecture": "amd64", "os": "linux"}}]},
-    open(f"{lay}/index.json", "w"))
+oci_layout.write(f"{T}/ocideep", [(layer(l1), oci_layout.LAYER),
+                                  (layer(l2), oci_layout.LAYER)])
 PY
 	check_rc "trees: OCI: a whiteout of a 300-deep directory" 0 \
 		$C -q bootstrap --oci "$T/ocideep" ocideep

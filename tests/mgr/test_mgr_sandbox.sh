@@ -102,15 +102,12 @@ check_match "template: a FIFO Cellfile is refused, not waited on" \
 	"not a regular file" timeout 10 $C template sbxexp "$T/tplfifo"
 
 # --- OCI image layouts -------------------------------------------------------------
-python3 - "$T" "$REL" <<'PY'
-import hashlib, io, json, os, sys, tarfile, gzip
+python3 - "$T" "$REL" "${CELL_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/mgr" <<'PY'
+import io, os, sys, tarfile, gzip
 T, REL = sys.argv[1], sys.argv[2]
-
-def blob(lay, data):
-    h = hashlib.sha256(data).hexdigest()
-    os.makedirs(f"{lay}/blobs/sha256", exist_ok=True)
-    open(f"{lay}/blobs/sha256/{h}", "wb").write(data)
-    return h
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+import oci_layout
 
 def tarbytes(entries, gz=False):
     b = io.BytesIO()
@@ -127,29 +124,7 @@ def tarbytes(entries, gz=False):
     return gzip.compress(data) if gz else data
 
 def layout(name, layers, tamper=False):
-    lay = f"{T}/{name}"
-    os.makedirs(lay, exist_ok=True)
-    open(f"{lay}/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
-    descs = []
-    for data, mt in layers:
-        h = blob(lay, data)
-        descs.append({"mediaType": mt, "digest": "sha256:" + h, "size": len(data)})
-    if tamper:
-        p = f"{lay}/blobs/sha256/{descs[-1]['digest'][7:]}"
-        d = bytearray(open(p, "rb").read()); d[-1] ^= 1; open(p, "wb").write(d)
-    cfg = blob(lay, json.dumps({"architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": []}}).encode())
-    man = json.dumps({"schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": "sha256:" + cfg, "size": 10},
-        "layers": descs}).encode()
-    mh = blob(lay, man)
-    json.dump({"schemaVersion": 2, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-         "digest": "sha256:" + mh, "size": len(man),
-         "platform": {"architecture": "amd64", "os": "linux"}}]},
-        open(f"{lay}/index.json", "w"))
+    oci_layout.write(f"{T}/{name}", layers, tamper)
 
 # layer 1: the busybox release plus files the next layer hides
 b = io.BytesIO()
