@@ -599,6 +599,21 @@ static int apply(int fd, struct fdlimit *cur, struct fdlimit *nw)
 	return 0;
 }
 
+/* The state lock taken and fd's state in *cur, when fd's rights hold
+ * rights (a limit only narrows); else unlocked, -1 and ENOTCAPABLE. */
+static int lock_within(int fd, const cap_rights_t *rights,
+		       struct fdlimit *cur)
+{
+	pthread_mutex_lock(&lock);
+	state_get(fd, cur);
+	if (!cap_rights_contains(&cur->rights, rights)) {
+		pthread_mutex_unlock(&lock);
+		errno = ENOTCAPABLE;
+		return -1;
+	}
+	return 0;
+}
+
 int cap_rights_limit(int fd, const cap_rights_t *rights)
 {
 	struct fdlimit cur, nw;
@@ -610,13 +625,8 @@ int cap_rights_limit(int fd, const cap_rights_t *rights)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&lock);
-	state_get(fd, &cur);
-	if (!cap_rights_contains(&cur.rights, rights)) {
-		pthread_mutex_unlock(&lock);
-		errno = ENOTCAPABLE;
+	if (lock_within(fd, rights, &cur) < 0)
 		return -1;
-	}
 	pthread_mutex_unlock(&lock);
 	/*
 	 * A directory limited in capability mode: Landlock's rules were
@@ -639,13 +649,9 @@ int cap_rights_limit(int fd, const cap_rights_t *rights)
 		    capsicum_landlock_narrow(fd, rights) < 0)
 			return -1;
 	}
-	pthread_mutex_lock(&lock);
-	state_get(fd, &cur);
-	if (!cap_rights_contains(&cur.rights, rights)) {
-		pthread_mutex_unlock(&lock);
-		errno = ENOTCAPABLE;
+	/* again: another thread may have narrowed fd meanwhile */
+	if (lock_within(fd, rights, &cur) < 0)
 		return -1;
-	}
 	nw = cur;
 	nw.rights = *rights;
 	if (!cap_rights_is_set(rights, CAP_IOCTL)) {
