@@ -1410,6 +1410,38 @@ static int destroy_locked(struct cell_mgr *m, const char *name, bool force,
 	return r;
 }
 
+/*
+ * The jail.conf and fstab of a jail that becomes newname in dst (clone,
+ * rename): the jail's settings from ji with this ip4, the lines kept
+ * from its old jail.conf (extra), and its fstab (its MOUNT lines) read
+ * in fstab_dir with the mount points moved from src to dst. *fst: that
+ * fstab as it was (the caller's, to free; rename puts it back on undo).
+ */
+static int conf_moved(struct cell_mgr *m, const struct cell_mgr_jail *ji,
+		      const char *newname, const char *ip4,
+		      const char *extra, bool pending, const char *fstab_dir,
+		      const char *src, const char *dst, char **fst,
+		      struct cell_error *err)
+{
+	char rc[PATH_MAX + 16];
+	if (snprintf(rc, sizeof(rc), "%s/releases/%s/etc/rc", m->data,
+		     ji->release) >= (int)sizeof(rc))
+		rc[0] = '\0';
+	struct conf_args a = {
+		.name = newname, .release = ji->release, .ip4 = ip4,
+		.tags = ji->tags, .thick = ji->thick, .boot = ji->boot,
+		.priority = ji->priority, .rc = rc[0] && access(rc, F_OK) == 0,
+		.bridge = ji->bridge, .nat = ji->nat, .depend = ji->depend,
+		.vnet_if = ji->vnet_if, .extra = extra, .pending = pending,
+	};
+	int r = fstab_read(fstab_dir, fst, err);
+	if (r == 0)
+		r = fstab_carry(*fst, src, dst, err);
+	if (r == 0)
+		r = write_conf(m, dst, &a, err);
+	return r;
+}
+
 static int clone_locked(struct cell_mgr *m, const char *name, const char *newname,
 		   const char *ip4, struct cell_error *err)
 {
@@ -1426,13 +1458,6 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 			       ? cell_error_set(err, -EEXIST, "jail '%s' "
 						"exists", newname)
 			       : cell_error_errno(err, -errno, "mkdir %s", dst);
-	char rel[PATH_MAX], rc[PATH_MAX + 16];
-	if (snprintf(rel, sizeof(rel), "%s/releases/%s", m->data,
-		     ji.release) >= (int)sizeof(rel)) {
-		rmdir(dst);
-		return cell_error_set(err, -ENAMETOOLONG, "path too long");
-	}
-	snprintf(rc, sizeof(rc), "%s/etc/rc", rel);
 	/* the parameters set after create go along, but its host ports
 	 * (vnet.rdr) stay with the original */
 	char cf[PATH_MAX + 16];
@@ -1444,21 +1469,10 @@ static int clone_locked(struct cell_mgr *m, const char *name, const char *newnam
 		rmdir(dst);
 		return cell_error_set(err, -EIO, "cannot read %s", cf);
 	}
-	struct conf_args a = {
-		.name = newname, .release = ji.release, .ip4 = ip4,
-		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
-		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
-		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
-		.vnet_if = ji.vnet_if, .extra = extra,
-	};
-	a.pending = true;
-	/* the jail's fstab (its MOUNT lines) goes along, moved to dst */
+	/* a pending jail.conf, published once the storage is made */
 	_cleanup_free_ char *fst = NULL;
-	r = fstab_read(src, &fst, err);
-	if (r == 0)
-		r = fstab_carry(fst, src, dst, err);
-	if (r == 0)
-		r = write_conf(m, dst, &a, err);
+	r = conf_moved(m, &ji, newname, ip4, extra, true, src, src, dst, &fst,
+		       err);
 	if (r == 0) {
 		struct frozen f;
 		freeze(name, &f);
@@ -1505,10 +1519,6 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 				      newname);
 	if (renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) < 0)
 		return cell_error_errno(err, -errno, "rename %s", src);
-	char rc[PATH_MAX + 16];
-	if (snprintf(rc, sizeof(rc), "%s/releases/%s/etc/rc", m->data,
-		     ji.release) >= (int)sizeof(rc))
-		rc[0] = '\0';
 	/* the parameters set after create (CONFIG, rdr) go along */
 	char cf[PATH_MAX + 16];
 	snprintf(cf, sizeof(cf), "%s/jail.conf", dst);
@@ -1519,20 +1529,10 @@ static int rename_locked(struct cell_mgr *m, const char *name,
 		rename(dst, src);
 		return cell_error_set(err, -EIO, "cannot read %s", cf);
 	}
-	struct conf_args a = {
-		.name = newname, .release = ji.release, .ip4 = ji.ip4,
-		.tags = ji.tags, .thick = ji.thick, .boot = ji.boot,
-		.priority = ji.priority, .rc = access(rc, F_OK) == 0,
-		.bridge = ji.bridge, .nat = ji.nat, .depend = ji.depend,
-		.vnet_if = ji.vnet_if, .extra = extra,
-	};
-	/* the fstab kept (its MOUNT lines), its mount points moved */
+	/* the directory is dst already: its fstab is read there */
 	_cleanup_free_ char *fst = NULL;
-	r = fstab_read(dst, &fst, err);
-	if (r == 0)
-		r = fstab_carry(fst, src, dst, err);
-	if (r == 0)
-		r = write_conf(m, dst, &a, err);
+	r = conf_moved(m, &ji, newname, ji.ip4, extra, false, dst, src, dst,
+		       &fst, err);
 	/* fault injection: the last step failing, after the jail's
 	 * directory moved and its files were rewritten */
 	if (r == 0 && cell_test_fail_point("mgr-rename-snapshots"))
