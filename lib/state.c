@@ -54,10 +54,13 @@ static int jails_dir(char *buf, size_t len)
 	return 0;
 }
 
-int cell_state_lock(struct cell_error *err)
+int cell_state_lock_file(const char *name, struct cell_error *err)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/lock", cell_run_dir());
+	if (snprintf(path, sizeof(path), "%s/%s", cell_run_dir(), name) >=
+	    (int)sizeof(path))
+		return cell_error_set(err, -ENAMETOOLONG, "run directory %s: "
+				      "name too long", cell_run_dir());
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 && errno == ENOENT) {
 		/* the first command: make the state directories */
@@ -80,6 +83,11 @@ int cell_state_lock(struct cell_error *err)
 		}
 	}
 	return fd;
+}
+
+int cell_state_lock(struct cell_error *err)
+{
+	return cell_state_lock_file("lock", err);
 }
 
 void cell_state_unlock(int fd)

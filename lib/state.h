@@ -42,6 +42,9 @@ struct cell_record {
 const char *cell_run_dir(void);
 /* Take the state lock (creating the directory); returns an fd or -errno. */
 int cell_state_lock(struct cell_error *err);
+/* The same on another lock file of the run directory (net.lock: the
+ * host's bridges and NAT tables, apart from the state lock). */
+int cell_state_lock_file(const char *name, struct cell_error *err);
 void cell_state_unlock(int fd);
 /*
  * A full repair reads every record and checks that its init lives: ten

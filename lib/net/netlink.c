@@ -302,25 +302,7 @@ int cell_netns_open_pid(pid_t pid, struct cell_error *err)
 
 int cell_net_lock(struct cell_error *err)
 {
-	const char *dir = cell_run_dir();
-	char path[512];
-	if (snprintf(path, sizeof(path), "%s/net.lock", dir) >=
-	    (int)sizeof(path))
-		return cell_error_set(err, -ENAMETOOLONG, "run directory %s: "
-				      "name too long", dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return cell_error_errno(err, -errno, "creating %s", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cell_error_errno(err, -errno, "opening %s", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
-			continue;
-		int e = -errno;
-		close(fd);
-		return cell_error_errno(err, e, "locking %s", path);
-	}
-	return fd;
+	return cell_state_lock_file("net.lock", err);
 }
 
 void cell_net_unlock(int fd)
