@@ -25,6 +25,7 @@
 #include <sys/capability.h>
 
 #include "cleanup.h"
+#include "util.h"
 #include "oci/oci.h"
 #include "param.h"
 #include "policy.h"
@@ -840,8 +841,8 @@ static void clamp_rlimits(struct cell_oci_config *c,
 #define PASSWD_MAX (1u << 20)
 
 /*
- * The regular file rel beneath rootfs, whole or its first max bytes, into
- * a malloc'd NUL-terminated *out. The root is the container's: its
+ * The regular file rel beneath rootfs, whole (at most max bytes, else
+ * -EFBIG), into a malloc'd NUL-terminated *out. The root is the container's: its
  * owner (the image's publisher, the container's root at run time) may
  * have made rel a FIFO or a device, on which an open or a read would
  * block create and every exec for ever, or a symlink out of the root.
@@ -877,27 +878,7 @@ static int root_read(const char *rootfs, const char *rel, size_t max,
 				      O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	char *buf = malloc(max + 1);
-	if (!buf)
-		return -ENOMEM;
-	size_t n = 0;
-	while (n < max) {
-		ssize_t k = read(fd, buf + n, max - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = -errno;
-			free(buf);
-			return e;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	return cell_read_fd(fd, max, out, len);
 }
 
 /* uid's home in the root's /etc/passwd (see root_read); "/" when there
