@@ -1752,19 +1752,16 @@ static const char *const join_params[3] = { "cell.netns", "cell.ipcns",
  * pid namespace, detached (attached nowhere, seen by no one, gone with
  * its last descriptor). *mnt holds that mount while sys is used.
  */
-static int open_proc_sys(bool nested, int *mnt)
+static int open_proc_sys(int *mnt)
 {
-	*mnt = -1;
-	if (nested) {
-		int m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID |
-						     MOUNT_ATTR_NODEV |
-						     MOUNT_ATTR_NOEXEC);
-		if (m < 0)
-			return m;
-		*mnt = m;
-	}
-	int fd = openat(nested ? *mnt : AT_FDCWD, nested ? "sys" : "/proc/sys",
-			O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int proc;
+	int r = open_own_proc(&proc, mnt);
+	if (r < 0)
+		return r;
+	char p[16];
+	proc_path(proc, p, sizeof(p), "sys");
+	int fd = openat(proc, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -1828,7 +1825,7 @@ static int set_sysctls(const struct cell_jail *j, bool nested, int host_ns,
 		}
 	}
 	_cleanup_close_ int mnt = -1;
-	_cleanup_close_ int sys = open_proc_sys(nested, &mnt);
+	_cleanup_close_ int sys = open_proc_sys(&mnt);
 	if (sys < 0) {
 		snprintf(bad, badlen, "%s", nested ? "a procfs of init's own"
 						   : "/proc/sys");
@@ -1909,6 +1906,10 @@ static int enter_timens(const struct cell_jail *j)
  */
 static int open_timens(const struct cell_jail *j, int pidfd)
 {
+	/* a top-level jail without its own: init's are the host's clocks,
+	 * nothing to join (spares every jexec three system calls) */
+	if (!j->timens && !strchr(j->name, '.'))
+		return -1;
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/%d/ns/time_for_children",
 		 (int)pidfd_pid(pidfd));
